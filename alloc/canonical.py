@@ -1,0 +1,173 @@
+"""Canonical bytes: RFC 8785 JSON, domain-separation tags and identifiers.
+
+Everything that is hashed or signed in alloc goes through this module, so the
+rules in ``docs/spec.md`` sections 2 and 3 live in one place.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from collections.abc import Mapping, Sequence
+from typing import Final
+
+import rfc8785
+
+from alloc.errors import InputError
+
+__all__ = [
+    "MAX_IDENTIFIER_LENGTH",
+    "SPEC_VERSION",
+    "Tag",
+    "canonical_json",
+    "check_identifier",
+    "tagged_hash",
+    "tagged_message",
+]
+
+SPEC_VERSION: Final = 1
+MAX_IDENTIFIER_LENGTH: Final = 128
+
+
+class Tag:
+    """Domain-separation tags (spec section 3). Each is ASCII and ends no field."""
+
+    COMMITMENT: Final = "alloc/v1/commitment"
+    SEED: Final = "alloc/v1/seed"
+    TICKET: Final = "alloc/v1/ticket"
+    TICKET_KINDERGARTEN: Final = "alloc/v1/ticket-kindergarten"
+    TICKET_GROUP: Final = "alloc/v1/ticket-group"
+    TICKET_GROUP_KINDERGARTEN: Final = "alloc/v1/ticket-group-kindergarten"
+    IDENTITY: Final = "alloc/v1/identity"
+    LOOKUP: Final = "alloc/v1/lookup"
+
+
+def canonical_json(value: object) -> bytes:
+    """Return the RFC 8785 canonical UTF-8 bytes of ``value``.
+
+    Only ``str``, ``int`` (within ±2**53), ``bool``, ``None``, lists/tuples and
+    string-keyed mappings are allowed: signed documents never carry floats.
+
+    Raises:
+        InputError: if ``value`` holds a float, a non-string key or another type,
+            or an integer outside the I-JSON range.
+    """
+    _check_json(value, "$")
+    try:
+        return rfc8785.dumps(value)  # type: ignore[arg-type]
+    except rfc8785.CanonicalizationError as exc:
+        raise InputError("value cannot be canonicalised", value=value, hint=str(exc)) from exc
+
+
+def _check_json(value: object, path: str) -> None:
+    if value is None or isinstance(value, bool | str):
+        if isinstance(value, str):
+            _check_encodable(value, path)
+        return
+    if isinstance(value, int):
+        if not -(2**53) + 1 <= value <= 2**53 - 1:
+            raise InputError(
+                "integer outside the I-JSON range ±(2**53-1)",
+                field=path,
+                value=value,
+                hint="encode large numbers as strings",
+            )
+        return
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise InputError("object key is not a string", field=path, value=key)
+            _check_encodable(key, path)
+            _check_json(item, f"{path}.{key}")
+        return
+    if isinstance(value, Sequence) and not isinstance(value, bytes | bytearray):
+        for index, item in enumerate(value):
+            _check_json(item, f"{path}[{index}]")
+        return
+    raise InputError(
+        f"type {type(value).__name__} is not allowed in a canonical document",
+        field=path,
+        value=value,
+        hint="use str, int, bool, None, list or dict (floats are never signed)",
+    )
+
+
+def _check_encodable(text: str, path: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InputError(
+            "text is not valid Unicode (lone surrogate from a bad decode?)",
+            field=path,
+            value=text,
+            hint="re-read the source file with the right encoding",
+        ) from exc
+
+
+def check_identifier(value: object, field: str) -> str:
+    """Validate an identifier (draw id, registration number, kindergarten id, ...).
+
+    An identifier is a non-empty ``str`` of at most 128 characters, in Unicode
+    NFC, without control or format characters (so never a NUL, which separates
+    fields in tagged messages) and without surrounding whitespace. ``bytes``
+    are accepted only if they are valid UTF-8.
+
+    Raises:
+        InputError: naming ``field`` and the value at fault.
+    """
+    if isinstance(value, bytes | bytearray):
+        raw = bytes(value)
+        try:
+            value = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InputError(
+                "not valid UTF-8",
+                field=field,
+                value=raw,
+                hint="decode the source with its real encoding (GBK?) first",
+            ) from exc
+    if not isinstance(value, str):
+        raise InputError("must be text", field=field, value=value)
+    if not value:
+        raise InputError("must not be empty", field=field, value=value)
+    _check_encodable(value, field)
+    if len(value) > MAX_IDENTIFIER_LENGTH:
+        raise InputError(
+            f"longer than {MAX_IDENTIFIER_LENGTH} characters", field=field, value=value
+        )
+    if value != value.strip():
+        raise InputError(
+            "has leading or trailing whitespace", field=field, value=value, hint="strip it"
+        )
+    for char in value:
+        if unicodedata.category(char) in {"Cc", "Cf", "Cs", "Zl", "Zp"}:
+            raise InputError(
+                f"contains the control or format character U+{ord(char):04X}",
+                field=field,
+                value=value,
+            )
+    if unicodedata.normalize("NFC", value) != value:
+        raise InputError(
+            "is not in Unicode NFC form",
+            field=field,
+            value=value,
+            hint="normalise it with NFC before use",
+        )
+    return value
+
+
+def tagged_message(tag: str, *fields: str | bytes) -> bytes:
+    """Return ``tag || 0x00 || field1 || 0x00 || field2 ...`` (spec section 3.1).
+
+    Text fields are UTF-8 encoded. Only the last field may contain NUL bytes,
+    which is why binary values always come last.
+    """
+    parts = [tag.encode("ascii")]
+    for item in fields:
+        parts.append(item.encode("utf-8") if isinstance(item, str) else item)
+    return b"\x00".join(parts)
+
+
+def tagged_hash(tag: str, *fields: str | bytes) -> bytes:
+    """SHA-256 of :func:`tagged_message`."""
+    return hashlib.sha256(tagged_message(tag, *fields)).digest()

@@ -1,0 +1,107 @@
+"""The one error hierarchy of alloc.
+
+Every error alloc raises on purpose is an :class:`AllocError`. Input problems
+say where (file, row, field), what value was at fault and how to fix it, so an
+operator on stage can act on the message alone.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AllocError",
+    "CeremonyError",
+    "CeremonyStateError",
+    "DuplicateError",
+    "InputError",
+    "RevealMismatchError",
+    "RulesError",
+    "UnannouncedSourceError",
+    "UnknownPartyError",
+]
+
+
+class AllocError(Exception):
+    """Base class of every error alloc raises deliberately."""
+
+
+class InputError(AllocError, ValueError):
+    """A value given to alloc is malformed, missing or inconsistent.
+
+    ``row`` is the 1-based row of the source file when the value came from one
+    (``None`` for values passed directly), ``field`` the field or column name,
+    ``value`` the offending value and ``hint`` how to fix it.
+    """
+
+    def __init__(
+        self,
+        problem: str,
+        *,
+        field: str | None = None,
+        value: object = None,
+        row: int | None = None,
+        source: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        self.problem = problem
+        self.field = field
+        self.value = value
+        self.row = row
+        self.source = source
+        self.hint = hint
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        where = []
+        if self.source is not None:
+            where.append(self.source)
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.field is not None:
+            where.append(f"field {self.field!r}")
+        text = self.problem
+        if self.value is not None:
+            text += f" (value {self.value!r})"
+        if where:
+            text = ", ".join(where) + ": " + text
+        if self.hint:
+            text += f"; {self.hint}"
+        return text
+
+    def at(self, *, row: int | None = None, source: str | None = None) -> InputError:
+        """Return a copy of this error located at ``row`` of ``source``."""
+        located = type(self).__new__(type(self))
+        located.__dict__.update(self.__dict__)
+        if row is not None:
+            located.row = row
+        if source is not None:
+            located.source = source
+        Exception.__init__(located, located._render())
+        return located
+
+
+class DuplicateError(InputError):
+    """A value that must be unique (registration number, party, id) repeats."""
+
+
+class RulesError(InputError):
+    """The draw rules are inconsistent (capacities, blocks, tiers, phases)."""
+
+
+class CeremonyError(AllocError):
+    """Base class for seed-ceremony failures."""
+
+
+class CeremonyStateError(CeremonyError):
+    """A ceremony step was called out of order (e.g. reveal before the plan is fixed)."""
+
+
+class UnknownPartyError(CeremonyError):
+    """A reveal or default names a party that is not in the seed plan."""
+
+
+class RevealMismatchError(CeremonyError):
+    """A revealed secret does not hash to the party's published commitment."""
+
+
+class UnannouncedSourceError(CeremonyError):
+    """A source value was supplied for a source the plan did not announce."""

@@ -1,0 +1,620 @@
+"""The draw's value types: kindergartens, applicants, rules.
+
+Small immutable values are the public face. Bulk applicant data also has a
+columnar form, :class:`ApplicantTable`, which the engine works on directly so
+a province-sized draw never builds a million Python objects.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import numpy as np
+import numpy.typing as npt
+
+from alloc.canonical import check_identifier
+from alloc.errors import DuplicateError, InputError, RulesError
+
+__all__ = [
+    "OPEN_BLOCK",
+    "Applicant",
+    "ApplicantTable",
+    "DrawRules",
+    "Fact",
+    "Kindergarten",
+    "Mechanism",
+    "MultiplesPolicy",
+    "Phase",
+    "SeatBlock",
+    "TieBreak",
+]
+
+#: The name outcomes give the unreserved seats that follow every block.
+OPEN_BLOCK = "open"
+MAX_CHOICES = 32
+MAX_BLOCKS = 8
+
+
+class Mechanism(enum.Enum):
+    """How seats are allocated (DESIGN section 4)."""
+
+    #: Each kindergarten ranks its own applicants and admits in order; a child
+    #: may win at several kindergartens (the Guangzhou draw).
+    INDEPENDENT = "independent"
+    #: Round r admits r-th choices into the seats still free; placements are
+    #: final (志愿优先, the Boston mechanism).
+    FIRST_CHOICE_FIRST = "first-choice-first"
+    #: Student-proposing deferred acceptance; with no tiers and no blocks this
+    #: is serial dictatorship in lottery order.
+    DEFERRED_ACCEPTANCE = "deferred-acceptance"
+
+
+class TieBreak(enum.Enum):
+    """Whether a child has one lottery number or one per kindergarten."""
+
+    SINGLE = "single"
+    PER_KINDERGARTEN = "per-kindergarten"
+
+
+class MultiplesPolicy(enum.Enum):
+    """How twins, triplets and other multiples groups are drawn."""
+
+    #: Every child is drawn on their own number.
+    SEPARATE = "separate"
+    #: One number for the group; admitted together into one kindergarten or
+    #: not at all; a group that does not fit is skipped for the next applicant.
+    BUNDLE = "bundle"
+    #: As BUNDLE, but a group drawn while at least one seat is left in the
+    #: open block is admitted whole, beyond capacity; the overflow is recorded.
+    BUNDLE_OVER_PLAN = "bundle-over-plan"
+    #: Drawn separately; afterwards a sibling placed at a later choice moves to
+    #: the kindergarten of the sibling placed at the earliest choice.
+    MERGE_AFTER = "merge-after"
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A priority fact an applicant holds at one kindergarten ("owner" at K03)."""
+
+    name: str
+    kindergarten: str
+
+    def __post_init__(self) -> None:
+        check_identifier(self.name, "fact.name")
+        check_identifier(self.kindergarten, "fact.kindergarten")
+
+
+@dataclass(frozen=True)
+class SeatBlock:
+    """Seats reserved, in declared order, for applicants holding ``fact`` here.
+
+    Blocks fill in order before the open seats; a block's unfilled seats flow
+    on to the next block and finally to the open seats.
+    """
+
+    name: str
+    seats: int
+    fact: str
+
+    def __post_init__(self) -> None:
+        check_identifier(self.name, "block.name")
+        check_identifier(self.fact, "block.fact")
+        if self.name == OPEN_BLOCK:
+            raise RulesError(
+                f"{OPEN_BLOCK!r} names the unreserved seats and cannot be a block name",
+                field="block.name",
+                value=self.name,
+            )
+        if isinstance(self.seats, bool) or not isinstance(self.seats, int) or self.seats < 0:
+            raise RulesError(
+                "block seats must be a non-negative integer",
+                field=f"block {self.name!r}.seats",
+                value=self.seats,
+            )
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "seats": self.seats, "fact": self.fact}
+
+
+@dataclass(frozen=True)
+class Kindergarten:
+    """A kindergarten: its id, name, seat count and ordered seat blocks.
+
+    ``seats`` is the capacity; use :meth:`from_classes` for classes × class size.
+    """
+
+    id: str
+    name: str
+    seats: int
+    blocks: tuple[SeatBlock, ...] = ()
+
+    def __post_init__(self) -> None:
+        check_identifier(self.id, "kindergarten.id")
+        where = f"kindergarten {self.id!r}"
+        if isinstance(self.seats, bool) or not isinstance(self.seats, int) or self.seats <= 0:
+            raise RulesError(
+                "capacity must be a positive integer",
+                field=f"{where}.seats",
+                value=self.seats,
+                hint="give the number of places offered (classes × class size)",
+            )
+        object.__setattr__(self, "blocks", tuple(self.blocks))
+        if len(self.blocks) > MAX_BLOCKS:
+            raise RulesError(
+                f"at most {MAX_BLOCKS} seat blocks per kindergarten",
+                field=f"{where}.blocks",
+                value=len(self.blocks),
+            )
+        names = [b.name for b in self.blocks]
+        if len(set(names)) != len(names):
+            raise DuplicateError("block name used twice", field=f"{where}.blocks", value=names)
+        reserved = sum(b.seats for b in self.blocks)
+        if reserved > self.seats:
+            raise RulesError(
+                f"seat blocks add up to {reserved}, more than the capacity {self.seats}",
+                field=f"{where}.blocks",
+                value=[b.to_json() for b in self.blocks],
+                hint="reduce the blocks or raise the capacity",
+            )
+
+    @classmethod
+    def from_classes(
+        cls,
+        id: str,
+        name: str,
+        *,
+        classes: int,
+        class_size: int,
+        blocks: Sequence[SeatBlock] = (),
+    ) -> Kindergarten:
+        """A kindergarten whose capacity is ``classes × class_size``.
+
+        Raises:
+            RulesError: if either factor is not a positive integer.
+        """
+        for label, number in (("classes", classes), ("class_size", class_size)):
+            if isinstance(number, bool) or not isinstance(number, int) or number <= 0:
+                raise RulesError(
+                    "must be a positive integer",
+                    field=f"kindergarten {id!r}.{label}",
+                    value=number,
+                )
+        return cls(id=id, name=name, seats=classes * class_size, blocks=tuple(blocks))
+
+    @property
+    def reserved_seats(self) -> int:
+        return sum(b.seats for b in self.blocks)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "seats": self.seats,
+            "blocks": [b.to_json() for b in self.blocks],
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Kindergarten:
+        """Raises: RulesError if malformed."""
+        try:
+            blocks = tuple(
+                SeatBlock(name=b["name"], seats=b["seats"], fact=b["fact"])
+                for b in data.get("blocks", [])
+            )
+            return cls(id=data["id"], name=data.get("name", ""), seats=data["seats"], blocks=blocks)
+        except (KeyError, TypeError) as exc:
+            raise RulesError("malformed kindergarten", field="kindergartens", value=data) from exc
+
+
+@dataclass(frozen=True)
+class Phase:
+    """One sub-draw of a phased draw; earlier phases' winners are excluded later.
+
+    ``tiers`` limits who takes part (``None``: every tier); ``fact`` limits each
+    applicant to the kindergartens where they hold that fact (an owners'
+    phase); ``blocks`` offers only those seat blocks' seats (``None``: all
+    seats); ``choices`` considers only the first N choices.
+    """
+
+    name: str
+    tiers: tuple[str, ...] | None = None
+    fact: str | None = None
+    blocks: tuple[str, ...] | None = None
+    choices: int | None = None
+
+    def __post_init__(self) -> None:
+        check_identifier(self.name, "phase.name")
+        if self.tiers is not None:
+            object.__setattr__(self, "tiers", tuple(self.tiers))
+        if self.blocks is not None:
+            object.__setattr__(self, "blocks", tuple(self.blocks))
+        if self.fact is not None:
+            check_identifier(self.fact, f"phase {self.name!r}.fact")
+        if self.choices is not None and (
+            isinstance(self.choices, bool) or not isinstance(self.choices, int) or self.choices < 1
+        ):
+            raise RulesError(
+                "must be a positive integer",
+                field=f"phase {self.name!r}.choices",
+                value=self.choices,
+            )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "tiers": None if self.tiers is None else list(self.tiers),
+            "fact": self.fact,
+            "blocks": None if self.blocks is None else list(self.blocks),
+            "choices": self.choices,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Phase:
+        """Raises: RulesError if malformed."""
+        try:
+            return cls(
+                name=data["name"],
+                tiers=None if data.get("tiers") is None else tuple(data["tiers"]),
+                fact=data.get("fact"),
+                blocks=None if data.get("blocks") is None else tuple(data["blocks"]),
+                choices=data.get("choices"),
+            )
+        except (KeyError, TypeError) as exc:
+            raise RulesError("malformed phase", field="phases", value=data) from exc
+
+
+@dataclass(frozen=True)
+class DrawRules:
+    """Everything that decides a draw besides the applicants and the seed.
+
+    ``tiers`` lists priority tiers best first (empty: no tiers); the lottery
+    only decides inside the tier that overflows. ``min_lottery_percent``
+    requires that at least that share of every kindergarten's seats is open
+    (not reserved in blocks). ``waitlist_length`` is N per kindergarten.
+    """
+
+    draw_id: str
+    kindergartens: tuple[Kindergarten, ...]
+    mechanism: Mechanism = Mechanism.DEFERRED_ACCEPTANCE
+    title: str = ""
+    authority: str = ""
+    tie_break: TieBreak = TieBreak.SINGLE
+    tiers: tuple[str, ...] = ()
+    multiples: MultiplesPolicy = MultiplesPolicy.SEPARATE
+    merge_over_capacity: bool = False
+    waitlist_length: int = 0
+    min_lottery_percent: int = 0
+    phases: tuple[Phase, ...] = ()
+
+    def __post_init__(self) -> None:
+        check_identifier(self.draw_id, "draw_id")
+        object.__setattr__(self, "kindergartens", tuple(self.kindergartens))
+        object.__setattr__(self, "tiers", tuple(self.tiers))
+        object.__setattr__(self, "phases", tuple(self.phases))
+        for label, enum_type in (
+            ("mechanism", Mechanism),
+            ("tie_break", TieBreak),
+            ("multiples", MultiplesPolicy),
+        ):
+            if not isinstance(getattr(self, label), enum_type):
+                raise RulesError(
+                    f"must be a {enum_type.__name__}", field=label, value=getattr(self, label)
+                )
+        if not self.kindergartens:
+            raise RulesError(
+                "no kindergartens", field="kindergartens", hint="list at least one kindergarten"
+            )
+        ids = [k.id for k in self.kindergartens]
+        _no_duplicates(ids, "kindergartens.id")
+        for tier in self.tiers:
+            check_identifier(tier, "tiers")
+        _no_duplicates(list(self.tiers), "tiers")
+        _non_negative(self.waitlist_length, "waitlist_length")
+        _non_negative(self.min_lottery_percent, "min_lottery_percent")
+        if self.min_lottery_percent > 100:
+            raise RulesError(
+                "must be at most 100", field="min_lottery_percent", value=self.min_lottery_percent
+            )
+        for kg in self.kindergartens:
+            # reserved <= seats * (100 - p) / 100, in integers
+            if kg.reserved_seats * 100 > kg.seats * (100 - self.min_lottery_percent):
+                raise RulesError(
+                    f"blocks reserve {kg.reserved_seats} of {kg.seats} seats, leaving less"
+                    f" than {self.min_lottery_percent}% to the open lottery",
+                    field=f"kindergarten {kg.id!r}.blocks",
+                    value=kg.reserved_seats,
+                    hint="shrink the blocks or lower min_lottery_percent",
+                )
+        if self.multiples is MultiplesPolicy.MERGE_AFTER and (
+            self.mechanism is Mechanism.INDEPENDENT
+        ):
+            raise RulesError(
+                "merge-after needs one placement per child; the independent lottery"
+                " lets parents choose among several wins instead",
+                field="multiples",
+                value=self.multiples.value,
+                hint="use separate, bundle or bundle-over-plan",
+            )
+        block_names = {b.name for k in self.kindergartens for b in k.blocks}
+        _no_duplicates([p.name for p in self.phases], "phases.name")
+        for phase in self.phases:
+            for tier in phase.tiers or ():
+                if tier not in self.tiers:
+                    raise RulesError(
+                        "phase names a tier not declared in the rules",
+                        field=f"phase {phase.name!r}.tiers",
+                        value=tier,
+                        hint=f"declared tiers: {list(self.tiers)}",
+                    )
+            for block in phase.blocks or ():
+                if block not in block_names:
+                    raise RulesError(
+                        "phase names a seat block no kindergarten has",
+                        field=f"phase {phase.name!r}.blocks",
+                        value=block,
+                    )
+
+    def kindergarten(self, kindergarten_id: str) -> Kindergarten:
+        """Raises: InputError if no kindergarten has that id."""
+        for kg in self.kindergartens:
+            if kg.id == kindergarten_id:
+                return kg
+        raise InputError("unknown kindergarten", field="kindergarten", value=kindergarten_id)
+
+    def to_json(self) -> dict[str, Any]:
+        """The rules as a canonical-JSON-ready document (spec section 6)."""
+        return {
+            "draw_id": self.draw_id,
+            "title": self.title,
+            "authority": self.authority,
+            "mechanism": self.mechanism.value,
+            "tie_break": self.tie_break.value,
+            "tiers": list(self.tiers),
+            "multiples": self.multiples.value,
+            "merge_over_capacity": self.merge_over_capacity,
+            "waitlist_length": self.waitlist_length,
+            "min_lottery_percent": self.min_lottery_percent,
+            "phases": [p.to_json() for p in self.phases],
+            "kindergartens": [k.to_json() for k in self.kindergartens],
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> DrawRules:
+        """Raises: RulesError naming the field at fault."""
+        try:
+            return cls(
+                draw_id=data["draw_id"],
+                title=data.get("title", ""),
+                authority=data.get("authority", ""),
+                mechanism=_enum(
+                    Mechanism, data.get("mechanism", "deferred-acceptance"), "mechanism"
+                ),
+                tie_break=_enum(TieBreak, data.get("tie_break", "single"), "tie_break"),
+                tiers=tuple(data.get("tiers", ())),
+                multiples=_enum(MultiplesPolicy, data.get("multiples", "separate"), "multiples"),
+                merge_over_capacity=bool(data.get("merge_over_capacity", False)),
+                waitlist_length=data.get("waitlist_length", 0),
+                min_lottery_percent=data.get("min_lottery_percent", 0),
+                phases=tuple(Phase.from_json(p) for p in data.get("phases", ())),
+                kindergartens=tuple(Kindergarten.from_json(k) for k in data["kindergartens"]),
+            )
+        except KeyError as exc:
+            raise RulesError(
+                "missing field",
+                field=str(exc.args[0]),
+                hint="see docs/spec.md section 6 for the rules format",
+            ) from exc
+
+
+_E = TypeVar("_E", bound=enum.Enum)
+
+
+def _enum(kind: type[_E], value: object, field_name: str) -> _E:
+    try:
+        return kind(value)
+    except ValueError as exc:
+        allowed = ", ".join(repr(m.value) for m in kind)
+        raise RulesError(
+            f"unknown {field_name}", field=field_name, value=value, hint=f"use one of {allowed}"
+        ) from exc
+
+
+def _no_duplicates(values: Sequence[str], field_name: str) -> None:
+    seen: set[str] = set()
+    for value in values:
+        if value in seen:
+            raise DuplicateError("appears twice", field=field_name, value=value)
+        seen.add(value)
+
+
+def _non_negative(value: object, field_name: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise RulesError("must be a non-negative integer", field=field_name, value=value)
+
+
+@dataclass(frozen=True)
+class Applicant:
+    """One child's public draw record: choices, tier, facts and multiples group."""
+
+    registration_number: str
+    choices: tuple[str, ...]
+    tier: str | None = None
+    facts: frozenset[Fact] = frozenset()
+    group: str | None = None
+
+    def __post_init__(self) -> None:
+        check_identifier(self.registration_number, "registration_number")
+        object.__setattr__(self, "choices", tuple(self.choices))
+        object.__setattr__(self, "facts", frozenset(self.facts))
+        where = f"applicant {self.registration_number!r}"
+        for choice in self.choices:
+            check_identifier(choice, f"{where}.choices")
+        if len(set(self.choices)) != len(self.choices):
+            repeated = next(c for c in self.choices if self.choices.count(c) > 1)
+            raise DuplicateError(
+                "lists the same kindergarten twice",
+                field=f"{where}.choices",
+                value=repeated,
+                hint="each kindergarten may appear once in a child's choices",
+            )
+        if len(self.choices) > MAX_CHOICES:
+            raise InputError(
+                f"more than {MAX_CHOICES} choices",
+                field=f"{where}.choices",
+                value=len(self.choices),
+            )
+        if self.tier is not None:
+            check_identifier(self.tier, f"{where}.tier")
+        if self.group is not None:
+            check_identifier(self.group, f"{where}.group")
+        for fact in self.facts:
+            if not isinstance(fact, Fact):
+                raise InputError("facts must be Fact values", field=f"{where}.facts", value=fact)
+
+
+@dataclass(frozen=True, eq=False)
+class ApplicantTable:
+    """Applicants in columnar form, the engine's input.
+
+    ``choices`` holds codes into ``kindergarten_ids`` (``-1`` pads short
+    lists), ``tiers`` codes into ``tier_names`` (``-1``: no tier),
+    ``groups`` codes into ``group_ids`` (``-1``: not in a group), and each
+    fact is a triple (applicant row, code into ``fact_names``, code into
+    ``kindergarten_ids``). ``source_rows`` maps rows to 1-based rows of the
+    file they came from, for error messages.
+    """
+
+    registration_numbers: tuple[str, ...]
+    kindergarten_ids: tuple[str, ...]
+    choices: npt.NDArray[np.int32]
+    tier_names: tuple[str, ...] = ()
+    tiers: npt.NDArray[np.int32] | None = None
+    group_ids: tuple[str, ...] = ()
+    groups: npt.NDArray[np.int32] | None = None
+    fact_names: tuple[str, ...] = ()
+    fact_rows: npt.NDArray[np.int32] = field(default_factory=lambda: np.zeros(0, np.int32))
+    fact_codes: npt.NDArray[np.int32] = field(default_factory=lambda: np.zeros(0, np.int32))
+    fact_kindergartens: npt.NDArray[np.int32] = field(default_factory=lambda: np.zeros(0, np.int32))
+    source_rows: npt.NDArray[np.int64] | None = None
+
+    def __post_init__(self) -> None:
+        n = len(self.registration_numbers)
+        choices = np.asarray(self.choices, dtype=np.int32)
+        if choices.ndim != 2 or choices.shape[0] != n:
+            raise InputError(
+                "choices must be an (n, k) array", field="choices", value=choices.shape
+            )
+        tiers = np.full(n, -1, np.int32) if self.tiers is None else np.asarray(self.tiers, np.int32)
+        groups = (
+            np.full(n, -1, np.int32) if self.groups is None else np.asarray(self.groups, np.int32)
+        )
+        for label, column in (("tiers", tiers), ("groups", groups)):
+            if column.shape != (n,):
+                raise InputError(
+                    "column length differs from the applicant count",
+                    field=label,
+                    value=column.shape,
+                )
+        arrays = {
+            "choices": choices,
+            "tiers": tiers,
+            "groups": groups,
+            "fact_rows": np.asarray(self.fact_rows, np.int32),
+            "fact_codes": np.asarray(self.fact_codes, np.int32),
+            "fact_kindergartens": np.asarray(self.fact_kindergartens, np.int32),
+        }
+        if self.source_rows is not None:
+            arrays["source_rows"] = np.asarray(self.source_rows, np.int64)
+        for name, given in arrays.items():
+            # A private copy, so a caller mutating its array cannot change a draw.
+            frozen = given.copy()
+            frozen.flags.writeable = False
+            object.__setattr__(self, name, frozen)
+        object.__setattr__(self, "registration_numbers", tuple(self.registration_numbers))
+        for label, limit in (
+            ("choices", len(self.kindergarten_ids)),
+            ("tiers", len(self.tier_names)),
+            ("groups", len(self.group_ids)),
+        ):
+            column = arrays[label]
+            if column.size and (column.min() < -1 or column.max() >= limit):
+                raise InputError(
+                    "code out of range", field=label, value=(int(column.min()), int(column.max()))
+                )
+
+    def __len__(self) -> int:
+        return len(self.registration_numbers)
+
+    def row_label(self, index: int) -> int | None:
+        """The 1-based source row of ``index``, if known."""
+        if self.source_rows is None:
+            return None
+        return int(self.source_rows[index])
+
+    @classmethod
+    def from_applicants(cls, applicants: Iterable[Applicant]) -> ApplicantTable:
+        """Build a table from value objects (row i is the i-th applicant)."""
+        people = list(applicants)
+        kg_index: dict[str, int] = {}
+        tier_index: dict[str, int] = {}
+        group_index: dict[str, int] = {}
+        fact_index: dict[str, int] = {}
+        width = max((len(a.choices) for a in people), default=0)
+        choices = np.full((len(people), max(width, 1)), -1, np.int32)
+        tiers = np.full(len(people), -1, np.int32)
+        groups = np.full(len(people), -1, np.int32)
+        fact_rows: list[int] = []
+        fact_codes: list[int] = []
+        fact_kgs: list[int] = []
+        for row, person in enumerate(people):
+            for col, choice in enumerate(person.choices):
+                choices[row, col] = kg_index.setdefault(choice, len(kg_index))
+            if person.tier is not None:
+                tiers[row] = tier_index.setdefault(person.tier, len(tier_index))
+            if person.group is not None:
+                groups[row] = group_index.setdefault(person.group, len(group_index))
+            for fact in sorted(person.facts, key=lambda f: (f.name, f.kindergarten)):
+                fact_rows.append(row)
+                fact_codes.append(fact_index.setdefault(fact.name, len(fact_index)))
+                fact_kgs.append(kg_index.setdefault(fact.kindergarten, len(kg_index)))
+        return cls(
+            registration_numbers=tuple(a.registration_number for a in people),
+            kindergarten_ids=tuple(kg_index),
+            choices=choices,
+            tier_names=tuple(tier_index),
+            tiers=tiers,
+            group_ids=tuple(group_index),
+            groups=groups,
+            fact_names=tuple(fact_index),
+            fact_rows=np.asarray(fact_rows, np.int32),
+            fact_codes=np.asarray(fact_codes, np.int32),
+            fact_kindergartens=np.asarray(fact_kgs, np.int32),
+        )
+
+    def applicant(self, index: int) -> Applicant:
+        """Row ``index`` as an :class:`Applicant` value."""
+        choices = tuple(self.kindergarten_ids[c] for c in self.choices[index] if c >= 0)
+        tier_code = int(self.tiers[index])  # type: ignore[index]
+        group_code = int(self.groups[index])  # type: ignore[index]
+        rows = np.flatnonzero(self.fact_rows == index)
+        facts = frozenset(
+            Fact(
+                self.fact_names[self.fact_codes[r]],
+                self.kindergarten_ids[self.fact_kindergartens[r]],
+            )
+            for r in rows
+        )
+        return Applicant(
+            registration_number=self.registration_numbers[index],
+            choices=choices,
+            tier=None if tier_code < 0 else self.tier_names[tier_code],
+            facts=facts,
+            group=None if group_code < 0 else self.group_ids[group_code],
+        )
+
+    def __iter__(self) -> Iterator[Applicant]:
+        for index in range(len(self)):
+            yield self.applicant(index)

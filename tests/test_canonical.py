@@ -1,0 +1,48 @@
+"""Canonical JSON and identifier rules (spec section 2)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import rfc8785
+from hypothesis import given
+from hypothesis import strategies as st
+
+from alloc.canonical import canonical_json, check_identifier
+from alloc.errors import InputError
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**53) + 1, 2**53 - 1) | st.text(),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=6), children, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+@given(json_values)
+def test_canonical_json_is_rfc8785_and_round_trips(value: object) -> None:
+    encoded = canonical_json(value)
+    assert encoded == rfc8785.dumps(value)
+    assert canonical_json(json.loads(encoded)) == encoded
+
+
+@pytest.mark.parametrize(
+    "value",
+    [1.5, {"a": float("nan")}, {"a": b"bytes"}, {1: "x"}, 2**60, {"a": {"b": [object()]}}],
+)
+def test_signed_documents_refuse_floats_and_foreign_types(value: object) -> None:
+    with pytest.raises(InputError):
+        canonical_json(value)
+
+
+@pytest.mark.parametrize("good", ["HZ-000123", "报名-0042", "K03", "a b"])
+def test_good_identifiers(good: str) -> None:
+    assert check_identifier(good, "id") == good
+
+
+def test_identifier_bytes_must_be_utf8() -> None:
+    assert check_identifier("报名".encode(), "id") == "报名"
+    with pytest.raises(InputError, match="UTF-8"):
+        check_identifier("报名".encode("gbk"), "id")
