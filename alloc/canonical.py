@@ -38,6 +38,11 @@ class Tag:
     TICKET_KINDERGARTEN: Final = "alloc/v1/ticket-kindergarten"
     TICKET_GROUP: Final = "alloc/v1/ticket-group"
     TICKET_GROUP_KINDERGARTEN: Final = "alloc/v1/ticket-group-kindergarten"
+    RECORD: Final = "alloc/v1/record"
+    RESULT: Final = "alloc/v1/result"
+    RULES: Final = "alloc/v1/rules"
+    ANNOUNCEMENT: Final = "alloc/v1/announcement"
+    TRANSCRIPT: Final = "alloc/v1/transcript"
     IDENTITY: Final = "alloc/v1/identity"
     LOOKUP: Final = "alloc/v1/lookup"
 

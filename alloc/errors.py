@@ -11,12 +11,21 @@ __all__ = [
     "AllocError",
     "CeremonyError",
     "CeremonyStateError",
+    "ChainError",
+    "DigestMismatchError",
     "DuplicateError",
     "InputError",
+    "InputRootMismatchError",
+    "MalformedDocumentError",
+    "ReplayMismatchError",
     "RevealMismatchError",
     "RulesError",
+    "SeedMismatchError",
+    "SignatureThresholdError",
     "UnannouncedSourceError",
     "UnknownPartyError",
+    "VerificationError",
+    "WrongDrawError",
 ]
 
 
@@ -99,8 +108,45 @@ class UnknownPartyError(CeremonyError):
     """A reveal or default names a party that is not in the seed plan."""
 
 
-class RevealMismatchError(CeremonyError):
+class VerificationError(AllocError):
+    """Base class of every failure found while verifying published files."""
+
+
+class RevealMismatchError(CeremonyError, VerificationError):
     """A revealed secret does not hash to the party's published commitment."""
+
+
+class SeedMismatchError(CeremonyError, VerificationError):
+    """A recorded seed is not the one the ceremony record derives."""
+
+
+class MalformedDocumentError(VerificationError, InputError):
+    """A signed file is not well-formed, not of the expected type, or not canonical."""
+
+
+class SignatureThresholdError(VerificationError):
+    """A role did not reach its threshold, e.g. "transcript: notary signed by 0/1 keys"."""
+
+
+class WrongDrawError(VerificationError):
+    """A document belongs to another draw (its draw id differs)."""
+
+
+class DigestMismatchError(VerificationError):
+    """A digest or Merkle root does not match what a signed document commits to."""
+
+
+class InputRootMismatchError(DigestMismatchError):
+    """The public applicant records do not match the announced input root."""
+
+
+class ReplayMismatchError(VerificationError):
+    """Re-running the draw gives a different result, e.g. "applicant X placed at K07,
+    re-run gives K12"."""
+
+
+class ChainError(VerificationError):
+    """A later-round transcript does not name its predecessor's digest."""
 
 
 class UnannouncedSourceError(CeremonyError):

@@ -444,9 +444,18 @@ class Applicant:
     tier: str | None = None
     facts: frozenset[Fact] = frozenset()
     group: str | None = None
+    identity: bytes | None = None
 
     def __post_init__(self) -> None:
         check_identifier(self.registration_number, "registration_number")
+        if self.identity is not None and (
+            not isinstance(self.identity, bytes) or len(self.identity) != 32
+        ):
+            raise InputError(
+                "identity commitment must be 32 bytes",
+                field=f"applicant {self.registration_number!r}.identity",
+                value=self.identity,
+            )
         object.__setattr__(self, "choices", tuple(self.choices))
         object.__setattr__(self, "facts", frozenset(self.facts))
         where = f"applicant {self.registration_number!r}"
@@ -499,6 +508,7 @@ class ApplicantTable:
     fact_codes: npt.NDArray[np.int32] = field(default_factory=lambda: np.zeros(0, np.int32))
     fact_kindergartens: npt.NDArray[np.int32] = field(default_factory=lambda: np.zeros(0, np.int32))
     source_rows: npt.NDArray[np.int64] | None = None
+    identities: npt.NDArray[np.uint8] | None = None
 
     def __post_init__(self) -> None:
         n = len(self.registration_numbers)
@@ -518,7 +528,7 @@ class ApplicantTable:
                     field=label,
                     value=column.shape,
                 )
-        arrays = {
+        arrays: dict[str, npt.NDArray[Any]] = {
             "choices": choices,
             "tiers": tiers,
             "groups": groups,
@@ -528,6 +538,15 @@ class ApplicantTable:
         }
         if self.source_rows is not None:
             arrays["source_rows"] = np.asarray(self.source_rows, np.int64)
+        if self.identities is not None:
+            identities = np.asarray(self.identities, np.uint8)
+            if identities.shape != (n, 32):
+                raise InputError(
+                    "identity commitments must be an (n, 32) byte array",
+                    field="identities",
+                    value=identities.shape,
+                )
+            arrays["identities"] = identities
         for name, given in arrays.items():
             # A private copy, so a caller mutating its array cannot change a draw.
             frozen = given.copy()
@@ -580,7 +599,20 @@ class ApplicantTable:
                 fact_rows.append(row)
                 fact_codes.append(fact_index.setdefault(fact.name, len(fact_index)))
                 fact_kgs.append(kg_index.setdefault(fact.kindergarten, len(kg_index)))
+        with_identity = [a.identity is not None for a in people]
+        identities = None
+        if people and all(with_identity):
+            identities = np.frombuffer(
+                b"".join(a.identity or b"" for a in people), np.uint8
+            ).reshape(-1, 32)
+        elif any(with_identity):
+            raise InputError(
+                "some applicants carry an identity commitment and some do not",
+                field="identity",
+                hint="give every applicant one, or none",
+            )
         return cls(
+            identities=identities,
             registration_numbers=tuple(a.registration_number for a in people),
             kindergarten_ids=tuple(kg_index),
             choices=choices,
@@ -608,6 +640,7 @@ class ApplicantTable:
             for r in rows
         )
         return Applicant(
+            identity=None if self.identities is None else bytes(self.identities[index]),
             registration_number=self.registration_numbers[index],
             choices=choices,
             tier=None if tier_code < 0 else self.tier_names[tier_code],

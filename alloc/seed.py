@@ -36,6 +36,7 @@ from alloc.errors import (
     DuplicateError,
     InputError,
     RevealMismatchError,
+    SeedMismatchError,
     UnannouncedSourceError,
     UnknownPartyError,
 )
@@ -396,8 +397,9 @@ class CeremonyRecord:
 
         Raises:
             RevealMismatchError: if a reveal does not match its commitment.
+            SeedMismatchError: if the recorded seed is not the derived one.
             CeremonyError: if a contribution or source is missing, extra or
-                unannounced, or the recorded seed is not the derived one.
+                unannounced.
         """
         ceremony = Ceremony.from_plan(self.plan).open(self.announcement_digest)
         for contribution in self.contributions:
@@ -425,7 +427,7 @@ class CeremonyRecord:
                 )
         seed = ceremony.finish().seed
         if not hmac.compare_digest(seed, self.seed):
-            raise CeremonyError(
+            raise SeedMismatchError(
                 f"recorded seed {self.seed.hex()} is not the derived seed {seed.hex()}"
             )
 

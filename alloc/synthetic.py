@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -25,7 +25,10 @@ from alloc.model import (
     SeatBlock,
 )
 
-__all__ = ["Stream", "SyntheticDistrict", "synthetic_district"]
+__all__ = ["Stream", "SyntheticDistrict", "synthetic_district", "synthetic_registry"]
+
+if TYPE_CHECKING:
+    from alloc.registry import Registry
 
 _T = TypeVar("_T")
 
@@ -210,3 +213,70 @@ def synthetic_district(
         fact_kindergartens=np.array([k[2] for k in keep], np.int32),
     )
     return SyntheticDistrict(rules=rules, applicants=table)
+
+
+_SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹"
+    "彭曾肖田董潘袁蔡蒋余于杜叶程魏苏吕丁任卢姚沈钟姜崔谭陆范汪廖"
+    "石金韦贾夏付方邹熊白孟秦邱侯江尹薛闫段雷龙黎史陶贺毛郝顾龚邵"
+    "万覃武钱戴严欧莫孔向常汤康易乔赖文"
+)
+_COMPOUND = ("欧阳", "司马", "上官", "诸葛", "东方")
+_GIVEN = (
+    "子梓浩宇轩一诺欣怡雨涵思彤佳琪俊杰晨曦博文嘉睿若汐沐阳语桐可"
+    "馨铭泽安然天佑雅婷紫萱明辉宁静家豪梦瑶皓然乐瑶昊天心怡"
+)
+_REGIONS = ("440103", "440104", "440105", "440106", "440111", "440112")
+
+
+def _resident_id(stream: Stream) -> str:
+    from stdnum.iso7064 import mod_11_2  # noqa: PLC0415 - only synthetic data needs it
+
+    region = stream.choice(_REGIONS)
+    year = 2022 + int(stream.integers(0, 2, 1)[0])
+    month = int(stream.integers(1, 13, 1)[0])
+    day = int(stream.integers(1, 29, 1)[0])
+    sequence = int(stream.integers(0, 1000, 1)[0])
+    body = f"{region}{year:04d}{month:02d}{day:02d}{sequence:03d}"
+    return body + mod_11_2.calc_check_digit(body)
+
+
+def synthetic_registry(
+    table: ApplicantTable, *, label: str = "alloc synthetic registry v1"
+) -> Registry:
+    """Made-up names, resident ID numbers and receipt salts for every applicant.
+
+    Siblings in a multiples group share a surname; a few names use compound
+    surnames so masks are exercised.
+    """
+    from alloc.identity import DocumentType, PrivateIdentity  # noqa: PLC0415
+    from alloc.registry import Registration, Registry  # noqa: PLC0415
+
+    stream = Stream(f"{label}/{len(table)}/{table.registration_numbers[:1]}")
+    assert table.groups is not None
+    family: dict[int, str] = {}
+    seen: set[str] = set()
+    entries = []
+    for row, reg in enumerate(table.registration_numbers):
+        group = int(table.groups[row])
+        if group >= 0 and group in family:
+            surname = family[group]
+        else:
+            surname = (
+                stream.choice(_COMPOUND)
+                if stream.uniform(1)[0] < 0.02
+                else stream.choice(_SURNAMES)
+            )
+            if group >= 0:
+                family[group] = surname
+        given = "".join(stream.choice(_GIVEN) for _ in range(1 + int(stream.uniform(1)[0] < 0.7)))
+        number = _resident_id(stream)
+        while number in seen:
+            number = _resident_id(stream)
+        seen.add(number)
+        identity = PrivateIdentity(
+            name=surname + given, document_type=DocumentType.RESIDENT_ID, document_number=number
+        )
+        salt = stream.block(2).astype(">u8").tobytes()
+        entries.append(Registration(registration_number=reg, identity=identity, salt=salt))
+    return Registry(entries)

@@ -1,0 +1,235 @@
+"""The synthetic example draw, end to end, as one scripted protocol run.
+
+Everything the README's first command shows: registration, the announcement
+signed by bureau and notary, the seed ceremony, the draw, the transcript
+signed by both, verification by a third party, three parents' proofs and a
+result lookup. Keys and secrets come from a fixed stream so the run is the
+same everywhere; a real draw uses :meth:`SigningKey.generate` and
+:func:`alloc.seed.new_secret`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from alloc.audit import (
+    Announcement,
+    ParentReport,
+    TimeWindow,
+    Transcript,
+    VerificationReport,
+    check_parent_proof,
+    check_transcript,
+    document_digest,
+    make_announcement,
+    make_parent_proofs,
+    make_transcript,
+)
+from alloc.draw import Outcome, draw
+from alloc.lookup import LookupAnswer, LookupIndex
+from alloc.model import ApplicantTable, DrawRules
+from alloc.registry import Registry, attach_identities
+from alloc.seed import Ceremony, CeremonyRecord, Source, SourceKind, commitment
+from alloc.signing import Envelope, SigningKey, TrustPolicy
+from alloc.synthetic import Stream, synthetic_district, synthetic_registry
+
+__all__ = ["DemoRun", "run_demo"]
+
+PARTIES = ("bureau", "notary", "parent-rep-1", "parent-rep-2")
+
+
+@dataclass(frozen=True)
+class DemoRun:
+    """Every artefact of the example draw (public files as their exact bytes)."""
+
+    rules: DrawRules
+    applicants: ApplicantTable
+    registry: Registry
+    keys: dict[str, SigningKey]
+    policy: TrustPolicy
+    announcement: Envelope
+    ceremony: CeremonyRecord
+    outcome: Outcome
+    transcript: Envelope
+    records: list[bytes]
+    results: list[bytes]
+    report: VerificationReport
+    parent_reports: dict[str, ParentReport]
+    lookup: LookupAnswer
+
+
+def run_demo(*, applicants: int = 5000, kindergartens: int = 30) -> DemoRun:
+    """Run the whole protocol on the synthetic district.
+
+    Raises:
+        AllocError: only if alloc itself is broken; the run is fixed data.
+    """
+    district = synthetic_district(applicants=applicants, kindergartens=kindergartens)
+    rules = district.rules
+    registry = synthetic_registry(district.applicants)
+    table = attach_identities(district.applicants, registry, rules.draw_id)
+
+    stream = Stream(f"demo keys and secrets/{rules.draw_id}")
+    keys = {
+        name: SigningKey.from_seed(stream.block(4).astype(">u8").tobytes())
+        for name in ("bureau", "notary-1", "notary-2")
+    }
+    policy = TrustPolicy.of(
+        bureau=[keys["bureau"].public], notary=[keys["notary-1"].public, keys["notary-2"].public]
+    )
+
+    # Parties commit before the list is frozen; the plan goes into the announcement.
+    secrets = {p: stream.block(4).astype(">u8").tobytes() for p in PARTIES}
+    lottery = Source("welfare-lottery-3d", SourceKind.NUMBERS, "福彩3D 2026-12-01 开奖号码")
+    beacon = Source("beacon-round-4821337", SourceKind.HEX, "drand round 4821337")
+    ceremony = Ceremony.begin(rules.draw_id, sources=[lottery], fallbacks=[beacon])
+    for party in PARTIES:
+        ceremony = ceremony.commit(
+            party, commitment(rules.draw_id, party, secrets[party]), fallback=beacon.name
+        )
+    ceremony = ceremony.fix_plan()
+
+    window = TimeWindow(
+        frozen_at="2026-11-30T17:00:00+08:00",
+        draw_at="2026-12-01T09:30:00+08:00",
+        reveal_deadline="2026-12-01T10:00:00+08:00",
+    )
+    notice, records = make_announcement(rules, table, ceremony.plan, window=window)
+    announcement = notice.envelope().sign(keys["bureau"]).sign(keys["notary-1"])
+
+    # On stage: reveals and the official lottery numbers, then the draw.
+    ceremony = ceremony.open(document_digest(announcement))
+    for party in PARTIES:
+        ceremony = ceremony.reveal(party, secrets[party])
+    record = ceremony.add_source(lottery.name, [3, 8, 1]).finish()
+    outcome = draw(rules, table, record.seed)
+    transcript_doc, results = make_transcript(
+        announcement, rules, record, outcome, created="2026-12-01T10:05:00+08:00"
+    )
+    transcript = transcript_doc.envelope().sign(keys["bureau"]).sign(keys["notary-1"])
+
+    # Anyone: verify from the public files alone.
+    report = check_transcript(
+        transcript,
+        announcement=announcement,
+        rules=rules,
+        records=records,
+        policy=policy,
+        results=results,
+    )
+
+    # Three parents check their own child; one looks the result up.
+    chosen = [outcome.registration_numbers[int(r)] for r in outcome.draw_order[:1]]
+    chosen.append(outcome.unplaced[0] if outcome.unplaced else outcome.registration_numbers[1])
+    grouped = (
+        [
+            reg
+            for reg, g in zip(table.registration_numbers, table.groups.tolist(), strict=True)
+            if g >= 0
+        ]
+        if table.groups is not None
+        else []
+    )
+    chosen.append(grouped[0] if grouped else outcome.registration_numbers[2])
+    proofs = make_parent_proofs(rules.draw_id, records, results, chosen)
+    parent_reports = {}
+    for reg in chosen:
+        entry = registry[reg]
+        parent_reports[reg] = check_parent_proof(
+            proofs[reg],
+            registration_number=reg,
+            salt=entry.salt,
+            document_type=entry.identity.document_type,
+            document_number=entry.identity.document_number,
+            name=entry.identity.name,
+            announcement=announcement,
+            transcript=transcript,
+            policy=policy,
+        )
+    asker = registry[chosen[0]].identity
+    answer = LookupIndex.build(registry, outcome).lookup(asker.document_number, asker.name)
+    return DemoRun(
+        rules=rules,
+        applicants=table,
+        registry=registry,
+        keys=keys,
+        policy=policy,
+        announcement=announcement,
+        ceremony=record,
+        outcome=outcome,
+        transcript=transcript,
+        records=records,
+        results=results,
+        report=report,
+        parent_reports=parent_reports,
+        lookup=answer,
+    )
+
+
+def describe(run: DemoRun) -> list[str]:
+    """The run as the lines the command line prints."""
+    rules, outcome = run.rules, run.outcome
+    notice = Announcement.from_envelope(run.announcement)
+    tx = Transcript.from_envelope(run.transcript)
+    out = [
+        f"{rules.title} — {rules.authority}",
+        f"draw {rules.draw_id}: {len(run.applicants)} applicants,"
+        f" {len(rules.kindergartens)} kindergartens,"
+        f" {sum(k.seats for k in rules.kindergartens)} seats, mechanism"
+        f" {rules.mechanism.value}, multiples {rules.multiples.value}",
+        "",
+        "== announcement (before any randomness) ==",
+        f"rules digest     {notice.rules_digest.hex()}",
+        f"input root       {notice.records_root.hex()} ({notice.records_count} records)",
+        f"announcement     {document_digest(run.announcement).hex()}",
+        "signed by        "
+        + "; ".join(r.describe() for r in run.policy.evaluate(run.announcement)),
+        "",
+        "== seed ceremony ==",
+    ]
+    for party in run.ceremony.plan.parties:
+        out.append(f"commit  {party.name:<14} {party.commitment.hex()}")
+    for contribution in run.ceremony.contributions:
+        value = contribution.secret.hex() if contribution.secret else contribution.fallback
+        out.append(f"reveal  {contribution.party:<14} {value}")
+    for source in run.ceremony.sources:
+        out.append(f"source  {source.name:<14} {source.value}")
+    out += [f"seed    {run.ceremony.seed.hex()}", "", "== kindergartens =="]
+    out.append(f"{'id':<6}{'seats':>6}{'listed':>8}{'1st':>6}{'placed':>8}{'left':>6}{'over':>6}")
+    for s in outcome.summaries:
+        out.append(
+            f"{s.id:<6}{s.seats:>6}{s.applicants:>8}{s.first_choice:>6}{s.placed:>8}"
+            f"{s.left_over:>6}{s.over_capacity:>6}"
+        )
+    out += ["", "== lottery, in draw order (lower number first) =="]
+    for rank, result in enumerate(outcome, start=1):
+        where = result.placed or "unplaced"
+        if result.block and result.block != "open":
+            where += f" ({result.block})"
+        if result.over_capacity:
+            where += " over plan"
+        if result.waitlist:
+            where += "  waitlist " + ", ".join(f"{k}#{p}" for k, p in result.waitlist)
+        out.append(f"{rank:>6}  {result.registration_number:<14} {result.ticket.hex()}  {where}")
+    out += [
+        "",
+        f"placed {sum(s.placed for s in outcome.summaries)}, unplaced {len(outcome.unplaced)}",
+        "",
+        "== transcript ==",
+        f"results root     {tx.results_root.hex()} ({tx.results_count} results)",
+        "signed by        " + "; ".join(r.describe() for r in run.policy.evaluate(run.transcript)),
+        "",
+        "== verification by a third party (public files only) ==",
+        str(run.report),
+        "",
+        "== three parents check their own child ==",
+    ]
+    for reg, report in run.parent_reports.items():
+        out.append(f"-- {reg} --")
+        out.append(str(report))
+    out += [
+        "",
+        "== result lookup (ID number + name) ==",
+        f"{run.lookup.masked_name} {run.lookup.masked_document_number}: {run.lookup.message}",
+    ]
+    return out

@@ -1,0 +1,759 @@
+"""Children's identities: normalisation, salted commitments, masks, lookup keys.
+
+A child's *private identity* (name, document type and number, guardian
+contact) never enters a public file. What does is
+
+* the *identity commitment*, a salted SHA-256 over the normalised number and
+  name, whose 16-byte salt is printed on the parent's receipt, so a parent can
+  check that their child's record was in the frozen list unchanged, while
+  nobody without the receipt can test guesses against it;
+* *masked* names and numbers for notice boards (``张*明``,
+  ``440105********1234``);
+* optionally a *lookup key*, a deliberately slow scrypt hash of the number and
+  name under a per-draw public salt, which lets a static website answer "what
+  is my child's result" without a list anyone can cheaply enumerate.
+
+Every byte here is fixed by ``docs/spec.md`` section 10. Normalisation is
+part of the specification: two programs that normalise differently compute
+different commitments, so each rule below is spelt out to the code point.
+"""
+
+from __future__ import annotations
+
+import base64
+import enum
+import hashlib
+import re
+import secrets
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from stdnum.cn import ric
+from stdnum.exceptions import ValidationError
+from stdnum.iso7064 import mod_11_2
+
+from alloc.canonical import SPEC_VERSION, Tag, check_identifier, tagged_hash, tagged_message
+from alloc.errors import InputError
+
+__all__ = [
+    "COMMITMENT_SIZE",
+    "LOOKUP_KEY_SIZE",
+    "SALT_SIZE",
+    "DocumentType",
+    "LookupParameters",
+    "PrivateIdentity",
+    "Receipt",
+    "format_salt",
+    "identity_commitment",
+    "lookup_key",
+    "mask_document_number",
+    "mask_name",
+    "new_salt",
+    "normalise_document_number",
+    "normalise_name",
+    "parse_salt",
+]
+
+SALT_SIZE: Final = 16
+COMMITMENT_SIZE: Final = 32
+LOOKUP_KEY_SIZE: Final = 32
+MAX_NAME_LENGTH: Final = 128
+MIN_PASSPORT_LENGTH: Final = 5
+MAX_PASSPORT_LENGTH: Final = 32
+MIN_LOOKUP_SALT_SIZE: Final = 16
+MAX_LOOKUP_SALT_SIZE: Final = 64
+#: scrypt memory is 128·r·(n + p + 2) bytes; above 1 GiB a lookup page would
+#: stall phones, and hashlib cannot pass a ``maxmem`` beyond 2**31 - 1 anyway.
+MAX_LOOKUP_MEMORY: Final = 2**30
+
+MIDDLE_DOT: Final = "\u00b7"
+
+
+class DocumentType(enum.Enum):
+    """Which identity document a number comes from (its value is hashed)."""
+
+    #: The 18-character GB 11643 citizen identity number, and the numbers of
+    #: documents sharing its format: residence permits for Hong Kong, Macau and
+    #: Taiwan residents (810000/820000/830000) and the 2023 foreigners'
+    #: permanent-residence card (first digit 9).
+    RESIDENT_ID = "resident-id"
+    #: A passport or any other document number: normalised, letters and digits.
+    PASSPORT = "passport"
+
+
+# --- text helpers ------------------------------------------------------------
+
+# Unicode White_Space (PropList.txt), spelt out because Python's
+# str.isspace() also counts the controls U+001C..U+001F: the controls
+# U+0009..U+000D and U+0085, the Zs spaces (U+0020, U+00A0 no-break,
+# U+1680, U+2000..U+200A, U+202F, U+205F, U+3000 ideographic) and the line
+# and paragraph separators U+2028, U+2029.
+_WHITE_SPACE: Final = (
+    "\t\n\v\f\r\x85 \xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
+    "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+
+
+def _is_white_space(char: str) -> bool:
+    return char in _WHITE_SPACE
+
+
+def _ascii_upper(text: str) -> str:
+    # Only a-z for numbers and salts: full Unicode upper-casing expands
+    # characters (ß -> SS, ﬀ -> FF) and could turn junk into a valid number.
+    return "".join(chr(ord(c) - 32) if "a" <= c <= "z" else c for c in text)
+
+
+def _expect_text(raw: object, field_name: str) -> str:
+    if not isinstance(raw, str):
+        raise InputError("must be text", field=field_name, value=raw)
+    try:
+        raw.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InputError(
+            "text is not valid Unicode (lone surrogate from a bad decode?)",
+            field=field_name,
+            value=raw,
+            hint="re-read the source file with its real encoding (GBK?)",
+        ) from exc
+    return raw
+
+
+def _document_type(value: object) -> DocumentType:
+    if isinstance(value, DocumentType):
+        return value
+    try:
+        return DocumentType(value)
+    except ValueError as exc:
+        allowed = ", ".join(repr(t.value) for t in DocumentType)
+        raise InputError(
+            "unknown document type", field="document_type", value=value, hint=f"use {allowed}"
+        ) from exc
+
+
+# --- document numbers ----------------------------------------------------------
+
+_RESIDENT_ID_RE: Final = re.compile(r"[0-9]{17}[0-9X]")
+_PASSPORT_RE: Final = re.compile(r"[0-9A-Z]+")
+# Residence permits for Hong Kong, Macau and Taiwan residents carry these
+# fixed "region" codes instead of a county code.
+_PERMIT_PREFIXES: Final = frozenset({"810000", "820000", "830000"})
+
+
+def _strip_number(raw: str) -> str:
+    """NFKC, then drop white space, dashes and invisible format characters."""
+    # NFKC turns full-width digits, Ｘ, the full-width hyphen and U+3000 into
+    # their ASCII forms. Dashes (category Pd, plus the minus sign) are
+    # grouping; format characters (zero-width space, BOM) are paste debris.
+    text = unicodedata.normalize("NFKC", raw)
+    kept = (
+        c
+        for c in text
+        if not (_is_white_space(c) or c == "\u2212" or unicodedata.category(c) in {"Pd", "Cf"})
+    )
+    return _ascii_upper("".join(kept))
+
+
+def normalise_document_number(
+    document_type: DocumentType | str, raw: str, *, check_region: bool = True
+) -> str:
+    """Return the canonical form of a document number (spec 10.3).
+
+    Resident-id numbers are validated with python-stdnum: length, digits,
+    ISO 7064 MOD 11-2 check character, a real date of birth and (with
+    ``check_region``) a region code known to stdnum's table for the birth
+    year. Permit and permanent-residence-card numbers, which stdnum's table
+    does not cover, get the same checks except the region. ``check_region``
+    never changes the returned string, only whether a stale region table may
+    reject it; commitments and lookup keys are computed without it.
+
+    Raises:
+        InputError: naming ``document_number`` and the raw value, with a hint
+            (which characters to check).
+    """
+    kind = _document_type(document_type)
+    text = _expect_text(raw, "document_number")
+    number = _strip_number(text)
+    if not number:
+        raise InputError("document number is empty", field="document_number", value=raw)
+    if kind is DocumentType.PASSPORT:
+        return _check_passport(number, raw)
+    return _check_resident_id(number, raw, check_region=check_region)
+
+
+def _check_passport(number: str, raw: str) -> str:
+    if not _PASSPORT_RE.fullmatch(number):
+        bad = next(c for c in number if not ("0" <= c <= "9" or "A" <= c <= "Z"))
+        raise InputError(
+            f"passport number may hold only letters A-Z and digits, not {bad!r}",
+            field="document_number",
+            value=raw,
+            hint="type it as printed without brackets or other punctuation,"
+            " e.g. A1234567 for A123456(7)",
+        )
+    if not MIN_PASSPORT_LENGTH <= len(number) <= MAX_PASSPORT_LENGTH:
+        raise InputError(
+            f"passport number must have {MIN_PASSPORT_LENGTH} to {MAX_PASSPORT_LENGTH}"
+            f" letters and digits, got {len(number)}",
+            field="document_number",
+            value=raw,
+            hint="check that the whole number was copied",
+        )
+    return number
+
+
+def _check_resident_id(number: str, raw: str, *, check_region: bool) -> str:
+    if len(number) == 15 and number.isascii() and number.isdigit():
+        raise InputError(
+            "15-digit first-generation identity numbers are no longer valid",
+            field="document_number",
+            value=raw,
+            hint="use the 18-character number on the current card or household register",
+        )
+    if len(number) != 18:
+        raise InputError(
+            f"resident identity number must have 18 characters, got {len(number)}",
+            field="document_number",
+            value=raw,
+            hint="check for missing or extra digits",
+        )
+    if not _RESIDENT_ID_RE.fullmatch(number):
+        raise InputError(
+            "resident identity number must be 17 digits and a last digit or X",
+            field="document_number",
+            value=raw,
+            hint="only the last character may be the letter X; check for O typed for 0",
+        )
+    permit = number[0] == "9" or number[:6] in _PERMIT_PREFIXES
+    if number[0] == "8" and not permit:
+        raise InputError(
+            "numbers starting with 8 are residence permits and must start"
+            " 810000 (Hong Kong), 820000 (Macau) or 830000 (Taiwan)",
+            field="document_number",
+            value=raw,
+            hint="check the first six digits",
+        )
+    # The check character is tested before the date: most typos are one
+    # mistyped digit, which the check character catches wherever it is. The
+    # hint never names the expected check character, which would invite
+    # "fixing" the last character of a number mistyped elsewhere.
+    if not mod_11_2.is_valid(number):
+        raise InputError(
+            "check character does not match (ISO 7064 MOD 11-2)",
+            field="document_number",
+            value=raw,
+            hint="check the last character and the date of birth (characters 7-14);"
+            " one of the 18 characters is mistyped",
+        )
+    try:
+        ric.get_birth_date(number)
+    except ValidationError as exc:
+        raise InputError(
+            f"date of birth {number[6:10]}-{number[10:12]}-{number[12:14]}"
+            " (characters 7-14) is not a real date",
+            field="document_number",
+            value=raw,
+            hint="check the date of birth",
+        ) from exc
+    if check_region and not permit:
+        _check_region(number, raw)
+    return number
+
+
+def _check_region(number: str, raw: str) -> None:
+    try:
+        ric.validate(number)
+    except (ValidationError, KeyError) as exc:
+        # stdnum 2.2 raises KeyError('county') for an unknown county inside a
+        # known province instead of InvalidComponent, hence both.
+        raise InputError(
+            f"first six digits {number[:6]} are not a region code in use in"
+            f" birth year {number[6:10]} (python-stdnum's table)",
+            field="document_number",
+            value=raw,
+            hint="check the first six digits; if the number is genuine the table may be"
+            " out of date: upgrade python-stdnum or pass check_region=False",
+        ) from exc
+
+
+# --- names ----------------------------------------------------------------------
+
+# Characters people type for the middle dot of transliterated minority and
+# foreign names (阿卜杜拉·买买提): bullet, hyphenation point, bullet and dot
+# operators, katakana middle dots (Japanese IMEs), word separator middle dot.
+# None of them has another sensible use inside a name, so all become U+00B7.
+# (U+0387 GREEK ANO TELEIA is already U+00B7 after NFC.)
+_MIDDLE_DOT_LOOKALIKES: Final = dict.fromkeys(
+    map(ord, "\u2022\u2027\u2219\u22c5\u30fb\uff65\u2e31"), MIDDLE_DOT
+)
+# A full stop is a middle dot only between two ideographs (阿卜杜拉.买买提);
+# after a Latin initial (JOHN A. SMITH) it stays a full stop.
+_FULL_STOPS: Final = ".\u3002"
+# Ideographs, for the rules that look at neighbours: CJK Unified Ideographs
+# and Extension A, compatibility ideographs, 〇 and 々, the supplementary and
+# tertiary ideographic planes (Extensions B-I, present and future), and the
+# BMP private-use area where legacy systems put rare name characters.
+_HAN: Final = (
+    "\u3005\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ue000-\uf8ff\U00020000-\U0003ffff"
+)
+_WHITE_SPACE_RUN_RE: Final = re.compile(f"[{_WHITE_SPACE}]+")
+_HAN_FULL_STOP_RE: Final = re.compile(f"(?<=[{_HAN}]) ?[{_FULL_STOPS}] ?(?=[{_HAN}])")
+_SPACE_AROUND_DOT_RE: Final = re.compile(f" ?{MIDDLE_DOT} ?")
+_SPACE_BETWEEN_HAN_RE: Final = re.compile(f"(?<=[{_HAN}]) (?=[{_HAN}])")
+
+
+def normalise_name(raw: str) -> str:
+    """Return the canonical form of a child's name (spec 10.4).
+
+    NFC; full-width ASCII forms to ASCII; middle-dot look-alikes to U+00B7;
+    white space runs to one space, removed between ideographs (the padding in
+    ``张　三``) and around middle dots; a full stop between ideographs becomes a
+    middle dot; upper-cased (full Unicode mapping, no locale); NFC again.
+
+    Raises:
+        InputError: naming ``name`` and the raw value if it is empty, holds a
+            control or invisible format character or an asterisk, misplaces a
+            middle dot or is longer than 128 characters.
+    """
+    text = _expect_text(raw, "name")
+    text = unicodedata.normalize("NFC", text)
+    for char in text:
+        if not _is_white_space(char) and unicodedata.category(char) in {"Cc", "Cf", "Cs"}:
+            raise InputError(
+                f"name contains the control or invisible character U+{ord(char):04X}",
+                field="name",
+                value=raw,
+                hint="retype the name; invisible characters often come from copied web pages",
+            )
+    # Full-width ASCII (ＪＯＨＮ from an IME left in full-width mode) is the
+    # same letters; this is the NFKC mapping of U+FF01..U+FF5E and nothing
+    # else, since NFKC would also rewrite unrelated characters in names.
+    text = "".join(chr(ord(c) - 0xFEE0) if "\uff01" <= c <= "\uff5e" else c for c in text)
+    text = text.translate(_MIDDLE_DOT_LOOKALIKES)
+    text = _WHITE_SPACE_RUN_RE.sub(" ", text).strip(" ")
+    text = _HAN_FULL_STOP_RE.sub(MIDDLE_DOT, text)
+    text = _SPACE_AROUND_DOT_RE.sub(MIDDLE_DOT, text)
+    # Two-character names are padded with an ideographic space to line up
+    # with three-character ones (张　三); Chinese names never contain spaces.
+    text = _SPACE_BETWEEN_HAN_RE.sub("", text)
+    # Names in cased scripts match whatever the case (passports print
+    # JOHN SMITH, parents type John Smith; Élise, ÉLISE). str.upper() is the
+    # locale-independent full mapping of Unicode's SpecialCasing.txt, which
+    # is stable for assigned characters; it may decompose (ǰ -> J + U+030C),
+    # hence NFC again.
+    text = unicodedata.normalize("NFC", text.upper())
+    if not text:
+        raise InputError("name is empty", field="name", value=raw)
+    if text.startswith(MIDDLE_DOT) or text.endswith(MIDDLE_DOT) or MIDDLE_DOT * 2 in text:
+        raise InputError(
+            "a middle dot (·) must stand between two parts of the name",
+            field="name",
+            value=raw,
+            hint="write it like 阿卜杜拉·买买提",
+        )
+    if "*" in text:
+        # an asterisk only ever comes from a masked list imported by mistake,
+        # and would make masks ambiguous
+        raise InputError(
+            "name contains an asterisk (*)",
+            field="name",
+            value=raw,
+            hint="use the full name from the registration, not a masked list",
+        )
+    if len(text) > MAX_NAME_LENGTH:
+        raise InputError(
+            f"name is longer than {MAX_NAME_LENGTH} characters", field="name", value=raw
+        )
+    return check_identifier(text, "name")
+
+
+# --- salts and commitments -------------------------------------------------------
+
+
+def new_salt() -> bytes:
+    """A fresh 16-byte salt for one child's identity commitment (from ``secrets``)."""
+    return secrets.token_bytes(SALT_SIZE)
+
+
+def _check_salt(salt: object) -> bytes:
+    if not isinstance(salt, bytes) or len(salt) != SALT_SIZE:
+        raise InputError(
+            f"salt must be exactly {SALT_SIZE} bytes",
+            field="salt",
+            value=salt,
+            hint="use new_salt(), or parse_salt() on the receipt text",
+        )
+    return salt
+
+
+_SALT_TEXT_LENGTH: Final = 26  # ceil(128 / 5) base32 characters
+# The 26th character carries 3 salt bits and 2 zero bits.
+_SALT_LAST_CHARACTERS: Final = "AEIMQUY4"
+
+
+def format_salt(salt: bytes) -> str:
+    """The salt as printed on the receipt: base32, groups of 4 joined by hyphens.
+
+    ``format_salt(bytes(16)) == "AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AA"``.
+
+    Raises:
+        InputError: if ``salt`` is not 16 bytes.
+    """
+    text = base64.b32encode(_check_salt(salt)).decode("ascii").rstrip("=")
+    return "-".join(text[i : i + 4] for i in range(0, len(text), 4))
+
+
+def parse_salt(text: str) -> bytes:
+    """Read a salt typed from a receipt.
+
+    Tolerates lower case, spaces, hyphens and other dashes, full-width
+    characters, and the digits 0 and 1 typed for the letters O and I (base32
+    has neither digit).
+
+    Raises:
+        InputError: naming ``salt`` and the text, if it is not 26 base32
+            characters or its last character is impossible for 16 bytes.
+    """
+    raw = _expect_text(text, "salt")
+    cleaned = _strip_number(raw).replace("0", "O").replace("1", "I")
+    if len(cleaned) != _SALT_TEXT_LENGTH or not re.fullmatch("[A-Z2-7]+", cleaned):
+        raise InputError(
+            f"a receipt salt is {_SALT_TEXT_LENGTH} characters from A-Z and 2-7",
+            field="salt",
+            value=raw,
+            hint="copy all seven groups from the receipt, like ABCD-EFGH-…-XY",
+        )
+    if cleaned[-1] not in _SALT_LAST_CHARACTERS:
+        raise InputError(
+            "the last character of a receipt salt is one of A E I M Q U Y 4",
+            field="salt",
+            value=raw,
+            hint="check the last group",
+        )
+    return base64.b32decode(cleaned + "=" * 6)
+
+
+def identity_commitment(
+    *,
+    draw_id: str,
+    registration_number: str,
+    document_type: DocumentType | str,
+    document_number: str,
+    name: str,
+    salt: bytes,
+) -> bytes:
+    """The 32-byte identity commitment of a child's public record (spec 10.5).
+
+    ``SHA-256("alloc/v1/identity" 0x00 draw_id 0x00 registration_number 0x00
+    document_type 0x00 number 0x00 name 0x00 salt)`` over the normalised
+    number and name. The number is normalised without the region check
+    (:func:`normalise_document_number`), so a stale region table can never
+    stop a commitment from being computed or checked.
+
+    Raises:
+        InputError: naming the field at fault.
+    """
+    check_identifier(draw_id, "draw_id")
+    check_identifier(registration_number, "registration_number")
+    kind = _document_type(document_type)
+    number = normalise_document_number(kind, document_number, check_region=False)
+    return tagged_hash(
+        Tag.IDENTITY,
+        draw_id,
+        registration_number,
+        kind.value,
+        number,
+        normalise_name(name),
+        _check_salt(salt),
+    )
+
+
+# --- value types -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, repr=False)
+class PrivateIdentity:
+    """A child's identity as registered; never written to a public file.
+
+    The name and number are stored normalised (the number without the region
+    check). The ``repr`` shows only masks, so identities in logs and
+    tracebacks do not leak.
+    """
+
+    name: str
+    document_type: DocumentType
+    document_number: str
+    guardian_contact: str | None = None
+
+    def __post_init__(self) -> None:
+        kind = _document_type(self.document_type)
+        object.__setattr__(self, "document_type", kind)
+        object.__setattr__(self, "name", normalise_name(self.name))
+        number = normalise_document_number(kind, self.document_number, check_region=False)
+        object.__setattr__(self, "document_number", number)
+        if self.guardian_contact is not None:
+            contact = _expect_text(self.guardian_contact, "guardian_contact")
+            object.__setattr__(self, "guardian_contact", unicodedata.normalize("NFC", contact))
+
+    def __repr__(self) -> str:
+        return (
+            f"PrivateIdentity(name={mask_name(self.name)!r},"
+            f" document_type={self.document_type.value!r},"
+            f" document_number={mask_document_number(self.document_type, self.document_number)!r})"
+        )
+
+    def commitment(self, *, draw_id: str, registration_number: str, salt: bytes) -> bytes:
+        """This identity's :func:`identity_commitment`.
+
+        Raises:
+            InputError: naming the field at fault.
+        """
+        return identity_commitment(
+            draw_id=draw_id,
+            registration_number=registration_number,
+            document_type=self.document_type,
+            document_number=self.document_number,
+            name=self.name,
+            salt=salt,
+        )
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What the parent keeps: the registration number and the commitment salt."""
+
+    registration_number: str
+    salt: bytes = field(repr=False)
+
+    def __post_init__(self) -> None:
+        check_identifier(self.registration_number, "registration_number")
+        _check_salt(self.salt)
+
+    @property
+    def salt_text(self) -> str:
+        """The salt as printed (:func:`format_salt`)."""
+        return format_salt(self.salt)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"registration_number": self.registration_number, "salt": self.salt_text}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Receipt:
+        """Raises: InputError on a missing field or a malformed salt."""
+        try:
+            return cls(
+                registration_number=data["registration_number"], salt=parse_salt(data["salt"])
+            )
+        except KeyError as exc:
+            raise InputError("malformed receipt", field=str(exc.args[0])) from exc
+
+
+# --- masks -------------------------------------------------------------------------
+
+# Compound (two-character) surnames, simplified and traditional. A name that
+# merely starts with one of them (单于丽 with surname 单) is masked as if it
+# were compound; that shows a different character, never more of them.
+_COMPOUND_SURNAME_TEXT: Final = """
+    欧阳 司马 上官 诸葛 东方 皇甫 尉迟 公孙 慕容 长孙 宇文 司徒 夏侯 轩辕 令狐
+    钟离 端木 独孤 南宫 西门 万俟 闻人 赫连 公羊 澹台 公冶 宗政 濮阳 淳于 单于
+    太叔 申屠 仲孙 鲜于 闾丘 司空 亓官 司寇 子车 颛孙 巫马 公西 漆雕 乐正 壤驷
+    公良 拓跋 夹谷 宰父 谷梁 段干 百里 东郭 南门 呼延 羊舌 微生 梁丘 左丘 东门
+    第五 贺兰 完颜 叱干
+    歐陽 司馬 諸葛 東方 尉遲 公孫 長孫 軒轅 鍾離 獨孤 南宮 西門 聞人 澹臺 濮陽
+    單于 仲孫 鮮于 閭丘 顓孫 樂正 壤駟 夾谷 穀梁 東郭 南門 東門 賀蘭 完顏
+"""
+_COMPOUND_SURNAMES: Final = frozenset(_COMPOUND_SURNAME_TEXT.split())
+_NAME_PARTS_RE: Final = re.compile(f"([ {MIDDLE_DOT}])")
+
+
+def mask_name(name: str) -> str:
+    """The name as shown on a notice board (spec 10.6); at most 2 characters show.
+
+    Two characters: 张三 -> 张*. Three or more: first and last kept (张三明 ->
+    张*明), or a compound surname kept (欧阳娜娜 -> 欧阳**). A name in parts
+    separated by spaces or middle dots (阿卜杜拉·买买提, JOHN R SMITH): the
+    first character of the first part and of the last part, unless the last
+    part is a single character (阿***·买**, J * S****, 张·*). Separators and
+    the number of characters stay visible: one asterisk per hidden character.
+
+    Raises:
+        InputError: if the name is invalid (see :func:`normalise_name`).
+    """
+    text = normalise_name(name)
+    parts = _NAME_PARTS_RE.split(text)
+    if len(parts) > 1:
+        # parts alternate: word, separator, word, ..., word
+        words = parts[::2]
+        masked = ["*" * len(w) for w in words]
+        masked[0] = words[0][0] + masked[0][1:]
+        if len(words[-1]) > 1:
+            masked[-1] = words[-1][0] + masked[-1][1:]
+        parts[::2] = masked
+        return "".join(parts)
+    if len(text) <= 1:
+        return "*" * len(text)
+    if len(text) == 2:
+        return text[0] + "*"
+    if text[:2] in _COMPOUND_SURNAMES:
+        return text[:2] + "*" * (len(text) - 2)
+    return text[0] + "*" * (len(text) - 2) + text[-1]
+
+
+def mask_document_number(document_type: DocumentType | str, number: str) -> str:
+    """The document number as shown on a notice board (spec 10.6).
+
+    Resident-id numbers keep the first 6 and last 4 characters
+    (``440105********1234``). Passports keep the first and last 2 characters
+    if 8 or more long, else the first and last 1; each hidden character is
+    one asterisk, so at least half is always hidden.
+
+    Raises:
+        InputError: if the number is invalid (region not checked).
+    """
+    kind = _document_type(document_type)
+    text = normalise_document_number(kind, number, check_region=False)
+    keep = 6 if kind is DocumentType.RESIDENT_ID else (2 if len(text) >= 8 else 1)
+    tail = 4 if kind is DocumentType.RESIDENT_ID else keep
+    return text[:keep] + "*" * (len(text) - keep - tail) + text[-tail:]
+
+
+# --- lookup keys ------------------------------------------------------------------
+
+
+def _positive_int(value: object, field_name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InputError("must be a positive integer", field=field_name, value=value)
+    return value
+
+
+@dataclass(frozen=True)
+class LookupParameters:
+    """The public parameters of a draw's lookup index (spec 10.7).
+
+    ``salt`` is public and per draw (16 to 64 bytes); ``n``, ``r``, ``p`` are
+    the scrypt cost parameters (RFC 7914). The defaults cost about 32 MiB and
+    a tenth of a second per guess.
+    """
+
+    draw_id: str
+    salt: bytes
+    n: int = 2**15
+    r: int = 8
+    p: int = 1
+
+    def __post_init__(self) -> None:
+        check_identifier(self.draw_id, "draw_id")
+        if not isinstance(self.salt, bytes) or not (
+            MIN_LOOKUP_SALT_SIZE <= len(self.salt) <= MAX_LOOKUP_SALT_SIZE
+        ):
+            raise InputError(
+                f"lookup salt must be {MIN_LOOKUP_SALT_SIZE} to {MAX_LOOKUP_SALT_SIZE} bytes",
+                field="lookup.salt",
+                value=self.salt,
+                hint="use LookupParameters.generate(draw_id)",
+            )
+        n = _positive_int(self.n, "lookup.n")
+        r = _positive_int(self.r, "lookup.r")
+        p = _positive_int(self.p, "lookup.p")
+        # RFC 7914 section 2: n a power of 2 above 1 and below 2**(16·r).
+        if n < 2 or n & (n - 1) or n >= 2 ** (16 * r):
+            raise InputError(
+                "scrypt n must be a power of 2 above 1 and below 2**(16*r)",
+                field="lookup.n",
+                value=n,
+            )
+        if self.memory > MAX_LOOKUP_MEMORY:
+            raise InputError(
+                f"scrypt parameters need {self.memory} bytes, more than {MAX_LOOKUP_MEMORY}",
+                field="lookup",
+                value={"n": n, "r": r, "p": p},
+                hint="lower n or r; raise p for more time without more memory",
+            )
+
+    @property
+    def memory(self) -> int:
+        """Bytes scrypt allocates per evaluation: 128·r·(n + p + 2) (OpenSSL's bound)."""
+        return 128 * self.r * (self.n + self.p + 2)
+
+    @classmethod
+    def generate(cls, draw_id: str, *, n: int = 2**15, r: int = 8, p: int = 1) -> LookupParameters:
+        """Fresh parameters with a random 16-byte salt.
+
+        Raises:
+            InputError: if a parameter is out of range.
+        """
+        return cls(draw_id=draw_id, salt=secrets.token_bytes(16), n=n, r=r, p=p)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "spec": SPEC_VERSION,
+            "kdf": "scrypt",
+            "draw_id": self.draw_id,
+            "salt": self.salt.hex(),
+            "n": self.n,
+            "r": self.r,
+            "p": self.p,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> LookupParameters:
+        """Raises: InputError on a missing field, an unknown kdf or spec, or bad values."""
+        missing = [k for k in ("spec", "kdf", "draw_id", "salt", "n", "r", "p") if k not in data]
+        if missing:
+            raise InputError("missing field", field=f"lookup.{missing[0]}", value=dict(data))
+        if data["spec"] != SPEC_VERSION or data["kdf"] != "scrypt":
+            raise InputError(
+                "unsupported lookup parameters",
+                field="lookup",
+                value={"spec": data["spec"], "kdf": data["kdf"]},
+                hint=f"this version reads spec {SPEC_VERSION} with kdf 'scrypt'",
+            )
+        salt = data["salt"]
+        if not isinstance(salt, str) or not re.fullmatch("(?:[0-9a-f]{2})+", salt):
+            raise InputError("salt must be lower-case hex", field="lookup.salt", value=salt)
+        return cls(
+            draw_id=data["draw_id"],
+            salt=bytes.fromhex(salt),
+            n=data["n"],
+            r=data["r"],
+            p=data["p"],
+        )
+
+
+def lookup_key(
+    params: LookupParameters,
+    document_type: DocumentType | str,
+    document_number: str,
+    name: str,
+) -> bytes:
+    """The 32-byte lookup-index key of one child (spec 10.7).
+
+    ``scrypt(password = "alloc/v1/lookup" 0x00 draw_id 0x00 document_type
+    0x00 number 0x00 name, salt = params.salt, n, r, p, dkLen = 32)`` over
+    the normalised number (without the region check) and name. A wrong name
+    and a wrong number give equally unrelated keys.
+
+    Raises:
+        InputError: naming the field at fault.
+    """
+    if not isinstance(params, LookupParameters):
+        raise InputError("must be LookupParameters", field="params", value=params)
+    kind = _document_type(document_type)
+    password = tagged_message(
+        Tag.LOOKUP,
+        params.draw_id,
+        kind.value,
+        normalise_document_number(kind, document_number, check_region=False),
+        normalise_name(name),
+    )
+    return hashlib.scrypt(
+        password,
+        salt=params.salt,
+        n=params.n,
+        r=params.r,
+        p=params.p,
+        maxmem=params.memory,
+        dklen=LOOKUP_KEY_SIZE,
+    )

@@ -1,0 +1,770 @@
+"""alloc.identity: normalisation, masks, receipt salts, commitments, lookup keys.
+
+The vectors in tests/vectors/identity.json pin docs/spec.md section 10; they
+are never regenerated to make a test pass. Most lookup-key tests use tiny
+scrypt parameters so the module runs in a few seconds.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import hashlib
+import unicodedata
+from typing import Any
+
+import pytest
+from conftest import load_vector
+from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+from hypothesis import assume, given
+from hypothesis import strategies as st
+from stdnum.cn import ric
+from stdnum.iso7064 import mod_11_2
+
+from alloc.canonical import Tag
+from alloc.errors import AllocError, InputError
+from alloc.identity import (
+    COMMITMENT_SIZE,
+    SALT_SIZE,
+    DocumentType,
+    LookupParameters,
+    PrivateIdentity,
+    Receipt,
+    format_salt,
+    identity_commitment,
+    lookup_key,
+    mask_document_number,
+    mask_name,
+    new_salt,
+    normalise_document_number,
+    normalise_name,
+    parse_salt,
+)
+
+RID = DocumentType.RESIDENT_ID
+PASSPORT = DocumentType.PASSPORT
+VECTORS = load_vector("identity.json")
+SMALL = LookupParameters("2026-tianhe-kg", bytes(range(16)), n=16, r=1, p=1)
+
+
+def rid(body17: str) -> str:
+    """A valid 18-character number: ``body17`` and its MOD 11-2 check character."""
+    return body17 + mod_11_2.calc_check_digit(body17)
+
+
+def full_width(text: str) -> str:
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
+
+
+MAINLAND = rid("44010520220315123")
+X_NUMBER = next(n for i in range(100) if (n := rid(f"110105202101010{i:02d}")).endswith("X"))
+
+
+def commit(number: str = MAINLAND, name: str = "张三明", **changes: Any) -> bytes:
+    args: dict[str, Any] = {
+        "draw_id": "2026-tianhe-kg",
+        "registration_number": "TH-000123",
+        "document_type": RID,
+        "document_number": number,
+        "name": name,
+        "salt": bytes(range(16)),
+    }
+    args.update(changes)
+    return identity_commitment(**args)
+
+
+# --- strategies ------------------------------------------------------------------
+
+regions = st.sampled_from(["440105", "110101", "310104", "510107", "650102"])
+permit_prefixes = st.sampled_from(["810000", "820000", "830000"])
+card_prefixes = st.builds(
+    lambda p, c: f"9{p}{c:03d}", st.sampled_from(["11", "31", "44"]), st.integers(0, 999)
+)
+dates = st.dates(min_value=datetime.date(2019, 1, 1), max_value=datetime.date(2024, 12, 31))
+sequences = st.integers(0, 999).map(lambda i: f"{i:03d}")
+
+
+@st.composite
+def resident_ids(draw: st.DrawFn, prefixes: st.SearchStrategy[str] = regions) -> str:
+    prefix = draw(prefixes)
+    born = draw(dates).strftime("%Y%m%d")
+    return rid(prefix + born + draw(sequences))
+
+
+any_ids = st.one_of(resident_ids(), resident_ids(permit_prefixes), resident_ids(card_prefixes))
+
+
+@st.composite
+def messy(draw: st.DrawFn, number: str) -> str:
+    """``number`` as typed into a spreadsheet: widths, case, spaces, hyphens."""
+    out = []
+    for char in number:
+        typed = full_width(char) if draw(st.booleans()) else char
+        if typed == "X" and draw(st.booleans()):
+            typed = "x"
+        out.append(typed)
+        out.append(draw(st.sampled_from(["", "", "", " ", "-", "\u3000", "\u00a0", "\uff0d"])))
+    return "".join(out)
+
+
+# --- document numbers ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("case", VECTORS["normalise_document_number"], ids=lambda c: c["note"])
+def test_number_vectors(case: dict[str, str]) -> None:
+    assert normalise_document_number(case["document_type"], case["raw"]) == case["normalised"]
+
+
+@pytest.mark.parametrize("case", VECTORS["invalid_document_number"], ids=lambda c: c["note"])
+def test_invalid_number_vectors(case: dict[str, str]) -> None:
+    with pytest.raises(InputError) as info:
+        normalise_document_number(case["document_type"], case["raw"])
+    assert info.value.field == case["field"]
+    assert info.value.value == case["raw"]
+
+
+@given(any_ids.flatmap(lambda n: st.tuples(st.just(n), messy(n))))
+def test_messy_numbers_normalise_to_the_number(pair: tuple[str, str]) -> None:
+    number, typed = pair
+    assert normalise_document_number(RID, typed) == number
+    assert normalise_document_number(RID, number) == number
+
+
+@given(any_ids, st.data())
+def test_every_single_substitution_is_rejected(number: str, data: st.DataObject) -> None:
+    # ISO 7064 MOD 11-2 detects every single substitution, wherever it is.
+    index = data.draw(st.integers(0, 17))
+    replacement = data.draw(st.sampled_from("0123456789X").filter(lambda c: c != number[index]))
+    typo = number[:index] + replacement + number[index + 1 :]
+    with pytest.raises(InputError) as info:
+        normalise_document_number(RID, typo)
+    assert info.value.value == typo
+    assert info.value.field == "document_number"
+
+
+@given(any_ids, st.integers(0, 15))
+def test_adjacent_transpositions_are_rejected(number: str, index: int) -> None:
+    assume(number[index] != number[index + 1])
+    swapped = number[:index] + number[index + 1] + number[index] + number[index + 2 :]
+    with pytest.raises(InputError) as info:
+        normalise_document_number(RID, swapped)
+    assert info.value.value == swapped
+
+
+def test_check_character_hint_names_no_expected_value() -> None:
+    wrong = MAINLAND[:-1] + ("0" if MAINLAND[-1] != "0" else "1")
+    with pytest.raises(InputError) as info:
+        normalise_document_number(RID, wrong)
+    assert info.value.hint is not None
+    assert "last character" in info.value.hint
+    assert "date of birth" in info.value.hint
+    assert MAINLAND[-1] not in info.value.hint.replace("18", "").replace("7-14", "")
+
+
+def test_lower_case_x_and_full_width_x() -> None:
+    assert normalise_document_number(RID, X_NUMBER.lower()) == X_NUMBER
+    assert normalise_document_number(RID, full_width(X_NUMBER.lower())) == X_NUMBER
+
+
+def test_impossible_date_with_a_valid_check_character() -> None:
+    with pytest.raises(InputError, match="2022-02-30") as info:
+        normalise_document_number(RID, rid("44010520220230123"))
+    assert info.value.hint == "check the date of birth"
+
+
+class TestStdnumOnPermits:
+    """What python-stdnum's cn.ric does with the permit prefixes, and what we do."""
+
+    def test_stdnum_accepts_hong_kong_and_macau_only_for_recent_births(self) -> None:
+        assert ric.is_valid(rid("81000020220315123"))
+        assert ric.is_valid(rid("82000020220315123"))
+        assert not ric.is_valid(rid("81000019900315123"))  # table: [1997-]
+
+    def test_stdnum_rejects_taiwan_permits_and_the_foreigners_card(self) -> None:
+        assert not ric.is_valid(rid("83000020220315123"))
+        assert not ric.is_valid(rid("91115620220315123"))
+
+    def test_stdnum_raises_key_error_for_an_unknown_county(self) -> None:
+        # A quirk of stdnum 2.2 that _check_region has to catch.
+        with pytest.raises(KeyError):
+            ric.validate(rid("11999920220315123"))
+
+    @given(resident_ids(permit_prefixes) | resident_ids(card_prefixes))
+    def test_we_accept_every_permit_and_card(self, number: str) -> None:
+        assert normalise_document_number(RID, number) == number
+
+    def test_permits_of_births_before_1997(self) -> None:
+        number = rid("81000019900315123")
+        assert normalise_document_number(RID, number) == number
+
+    def test_other_eight_prefixes_are_rejected(self) -> None:
+        with pytest.raises(InputError, match="810000"):
+            normalise_document_number(RID, rid("81010120220315123"))
+
+    def test_permits_still_need_a_real_date(self) -> None:
+        with pytest.raises(InputError, match="not a real date"):
+            normalise_document_number(RID, rid("83000020221315123"))
+
+
+def test_unknown_region_is_an_input_error_unless_not_checked() -> None:
+    number = rid("11999920220315123")
+    with pytest.raises(InputError, match="region code") as info:
+        normalise_document_number(RID, number)
+    assert info.value.hint is not None
+    assert "check_region=False" in info.value.hint
+    assert normalise_document_number(RID, number, check_region=False) == number
+    # the region check never stops a commitment, a mask or a lookup key
+    assert len(commit(number)) == COMMITMENT_SIZE
+    assert mask_document_number(RID, number) == "119999********" + number[-4:]
+    assert len(lookup_key(SMALL, RID, number, "张三")) == 32
+
+
+def test_abolished_county_for_a_later_birth_year() -> None:
+    # 110103 (崇文区) was abolished in 2010
+    assert normalise_document_number(RID, rid("11010320050315123"))
+    with pytest.raises(InputError, match="region code"):
+        normalise_document_number(RID, rid("11010320220315123"))
+
+
+@pytest.mark.parametrize(
+    ("raw", "match"),
+    [
+        ("A123456(7)", "letters A-Z and digits"),
+        ("护照E1234567", "letters A-Z and digits"),
+        ("E12", "5 to 32"),
+        ("E" * 33, "5 to 32"),
+        (" - ", "empty"),
+    ],
+)
+def test_invalid_passports(raw: str, match: str) -> None:
+    with pytest.raises(InputError, match=match) as info:
+        normalise_document_number(PASSPORT, raw)
+    assert info.value.value == raw
+
+
+def test_passport_is_not_upper_cased_into_validity() -> None:
+    # full Unicode upper-casing would turn ß into SS; numbers use a-z only
+    with pytest.raises(InputError):
+        normalise_document_number(PASSPORT, "E1234ß567")
+
+
+def test_document_type_from_its_value() -> None:
+    assert normalise_document_number("resident-id", MAINLAND) == MAINLAND
+    with pytest.raises(InputError, match="unknown document type") as info:
+        normalise_document_number("id-card", MAINLAND)
+    assert info.value.value == "id-card"
+    assert info.value.field == "document_type"
+
+
+@pytest.mark.parametrize("raw", [None, 440105202203151234, b"440105202203151234", "\ud800"])
+def test_non_text_numbers(raw: Any) -> None:
+    with pytest.raises(InputError) as info:
+        normalise_document_number(RID, raw)
+    assert info.value.value == raw
+
+
+# --- names -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("case", VECTORS["normalise_name"], ids=lambda c: c["note"])
+def test_name_vectors(case: dict[str, str]) -> None:
+    assert normalise_name(case["raw"]) == case["normalised"]
+
+
+@pytest.mark.parametrize("case", VECTORS["invalid_name"], ids=lambda c: c["note"])
+def test_invalid_name_vectors(case: dict[str, str]) -> None:
+    with pytest.raises(InputError) as info:
+        normalise_name(case["raw"])
+    assert info.value.field == case["field"]
+    assert info.value.value == case["raw"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("张三", "张三"),
+        ("张  三", "张三"),
+        ("张\u3000\u3000三", "张三"),
+        ("张\t三\n", "张三"),
+        ("阿卜杜拉‧买买提", "阿卜杜拉·买买提"),
+        ("阿卜杜拉･买买提", "阿卜杜拉·买买提"),
+        ("阿卜杜拉∙买买提", "阿卜杜拉·买买提"),
+        ("阿卜杜拉。买买提", "阿卜杜拉·买买提"),
+        ("阿卜杜拉 . 买买提", "阿卜杜拉·买买提"),
+        ("阿卜杜拉．买买提", "阿卜杜拉·买买提"),
+        ("阿卜杜拉\u0387买买提", "阿卜杜拉·买买提"),  # GREEK ANO TELEIA: NFC -> U+00B7
+        ("j. r. smith", "J. R. SMITH"),
+        ("Zhang San", "ZHANG SAN"),
+        ("张 San", "张 SAN"),
+        ("Straße", "STRASSE"),
+        ("\U00020000\u3000明", "\U00020000明"),  # Extension B character
+    ],
+)
+def test_name_normalisation(raw: str, expected: str) -> None:
+    assert normalise_name(raw) == expected
+
+
+# pieces of names, some of them two code points (NFD letters)
+name_pieces = st.sampled_from(
+    [
+        *"张三明欧阳娜李小龙阿卜杜拉买提·•・. 　\u00a0abcAZéèüñß*\u4e00\U00020001",
+        "e\u0301",
+        "u\u0308",
+    ]
+)
+names = st.lists(name_pieces, min_size=1, max_size=12).map("".join)
+
+
+def _valid(raw: str) -> str | None:
+    try:
+        return normalise_name(raw)
+    except InputError:
+        return None
+
+
+@given(names)
+def test_name_normalisation_is_idempotent(raw: str) -> None:
+    normal = _valid(raw)
+    assume(normal is not None)
+    assert normal is not None
+    assert normalise_name(normal) == normal
+    assert unicodedata.is_normalized("NFC", normal)
+    assert normal == normal.strip()
+    assert "  " not in normal
+
+
+@given(names)
+def test_canonically_equivalent_names_give_identical_commitments(raw: str) -> None:
+    normal = _valid(raw)
+    assume(normal is not None)
+    assert normal is not None
+    nfd = unicodedata.normalize("NFD", raw)
+    assert normalise_name(nfd) == normal
+    assert commit(name=nfd) == commit(name=raw) == commit(name=normal)
+
+
+def test_nfc_and_nfd_commitments() -> None:
+    assert commit(name="Ele\u0301na") == commit(name="Eléna") == commit(name="ELÉNA")
+    assert commit(name="張三") != commit(name="张三")  # different characters, not forms
+
+
+def test_names_with_control_characters() -> None:
+    for raw in ["张\x00三", "张\x1f三", "张\u200b三", "张\u200d三", "\ufeff张三", "张\x7f"]:
+        with pytest.raises(
+            InputError, match=f"U\\+{ord(raw[1] if raw[0] == '张' else raw[0]):04X}"
+        ):
+            normalise_name(raw)
+
+
+@pytest.mark.parametrize("raw", ["张*明", "张＊明", "*"])
+def test_masked_names_are_rejected(raw: str) -> None:
+    with pytest.raises(InputError, match="asterisk") as info:
+        normalise_name(raw)
+    assert info.value.value == raw
+
+
+def test_overlong_name() -> None:
+    with pytest.raises(InputError, match="longer than 128") as info:
+        normalise_name("张" * 129)
+    assert info.value.value == "张" * 129
+    assert normalise_name("张" * 128) == "张" * 128
+
+
+# --- masks -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("case", VECTORS["mask_name"], ids=lambda c: c["name"])
+def test_mask_name_vectors(case: dict[str, str]) -> None:
+    assert mask_name(case["name"]) == case["masked"]
+
+
+@pytest.mark.parametrize("case", VECTORS["mask_document_number"], ids=lambda c: c["number"])
+def test_mask_number_vectors(case: dict[str, str]) -> None:
+    assert mask_document_number(case["document_type"], case["number"]) == case["masked"]
+
+
+@pytest.mark.parametrize(
+    ("name", "masked"),
+    [
+        ("张三", "张*"),
+        ("张三明", "张*明"),
+        ("欧阳娜娜", "欧阳**"),
+        ("诸葛亮", "诸葛*"),
+        ("上官婉儿", "上官**"),
+        ("歐陽娜娜", "歐陽**"),
+        ("欧阳", "欧*"),
+        ("张　三", "张*"),
+        ("阿卜杜拉•买买提", "阿***·买**"),
+        ("John Smith", "J*** S****"),
+        ("Maria Jose Garcia Lopez", "M**** **** ****** L****"),
+        ("J R Smith", "J * S****"),
+        ("张·张", "张·*"),
+        ("A B", "A *"),
+        ("A", "*"),
+    ],
+)
+def test_mask_name(name: str, masked: str) -> None:
+    assert mask_name(name) == masked
+
+
+@given(names)
+def test_masks_keep_length_and_show_at_most_two_characters(raw: str) -> None:
+    normal = _valid(raw)
+    assume(normal is not None)
+    assert normal is not None
+    masked = mask_name(raw)
+    assert len(masked) == len(normal)
+    shown = [(i, c) for i, c in enumerate(masked) if c not in "* ·"]
+    assert len(shown) <= 2
+    assert all(normal[i] == c for i, c in shown)
+    assert "*" in masked
+
+
+def test_mask_resident_id() -> None:
+    assert mask_document_number(RID, "440105 2022 0315 1234") == "440105********1234"
+    assert mask_document_number(RID, X_NUMBER.lower()) == X_NUMBER[:6] + "*" * 8 + X_NUMBER[-4:]
+
+
+@given(st.text(alphabet="ABCDEFGHJK0123456789", min_size=5, max_size=32))
+def test_passport_masks_hide_at_least_half(number: str) -> None:
+    masked = mask_document_number(PASSPORT, number)
+    assert len(masked) == len(number)
+    assert masked.count("*") * 2 >= len(number)
+
+
+def test_masks_reject_invalid_input() -> None:
+    with pytest.raises(InputError):
+        mask_document_number(RID, MAINLAND[:-1] + "X" if MAINLAND[-1] != "X" else "0")
+    with pytest.raises(InputError):
+        mask_name("  ")
+
+
+# --- salts ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("case", VECTORS["format_salt"], ids=lambda c: c["text"])
+def test_format_salt_vectors(case: dict[str, str]) -> None:
+    salt = bytes.fromhex(case["salt"])
+    assert format_salt(salt) == case["text"]
+    assert parse_salt(case["text"]) == salt
+
+
+@pytest.mark.parametrize("case", VECTORS["parse_salt"], ids=lambda c: c["note"])
+def test_parse_salt_vectors(case: dict[str, str]) -> None:
+    assert parse_salt(case["text"]).hex() == case["salt"]
+
+
+@pytest.mark.parametrize("case", VECTORS["invalid_salt"], ids=lambda c: c["note"])
+def test_invalid_salt_vectors(case: dict[str, str]) -> None:
+    with pytest.raises(InputError) as info:
+        parse_salt(case["text"])
+    assert info.value.field == case["field"]
+    assert info.value.value == case["text"]
+
+
+@given(st.binary(min_size=16, max_size=16))
+def test_salt_text_round_trip(salt: bytes) -> None:
+    text = format_salt(salt)
+    assert len(text) == 32
+    assert [len(g) for g in text.split("-")] == [4, 4, 4, 4, 4, 4, 2]
+    assert parse_salt(text) == salt
+
+
+@given(st.binary(min_size=16, max_size=16), st.data())
+def test_salt_typed_sloppily(salt: bytes, data: st.DataObject) -> None:
+    typed = []
+    for char in format_salt(salt):
+        if char == "-":
+            typed.append(data.draw(st.sampled_from(["-", " ", "", "\u3000", "\uff0d", "\u2014"])))
+            continue
+        out = char.lower() if data.draw(st.booleans()) else char
+        out = full_width(out) if data.draw(st.booleans()) else out
+        if out in "Oo" and data.draw(st.booleans()):
+            out = "0"
+        typed.append(out)
+    assert parse_salt(" " + "".join(typed) + " ") == salt
+
+
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [
+        ("AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-A", "26 characters"),
+        ("AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAA", "26 characters"),
+        ("AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-A8", "26 characters"),
+        ("AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AB", "last character"),
+        ("", "26 characters"),
+    ],
+)
+def test_bad_salt_text(text: str, match: str) -> None:
+    with pytest.raises(InputError, match=match) as info:
+        parse_salt(text)
+    assert info.value.value == text
+
+
+@pytest.mark.parametrize("salt", [b"", bytes(15), bytes(17), "00" * 16, bytearray(16)])
+def test_salt_must_be_16_bytes(salt: Any) -> None:
+    with pytest.raises(InputError, match="16 bytes") as info:
+        format_salt(salt)
+    assert info.value.value == salt
+    with pytest.raises(InputError, match="16 bytes"):
+        commit(salt=salt)
+
+
+def test_new_salt() -> None:
+    salts = {new_salt() for _ in range(100)}
+    assert len(salts) == 100
+    assert all(len(s) == SALT_SIZE for s in salts)
+
+
+# --- commitments ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("case", VECTORS["identity_commitment"], ids=lambda c: c["note"])
+def test_commitment_vectors(case: dict[str, str]) -> None:
+    salt = bytes.fromhex(case["salt"])
+    value = identity_commitment(
+        draw_id=case["draw_id"],
+        registration_number=case["registration_number"],
+        document_type=case["document_type"],
+        document_number=case["document_number"],
+        name=case["name"],
+        salt=salt,
+    )
+    assert value.hex() == case["commitment"]
+    # the byte layout of spec 10.4, spelt out independently of alloc
+    message = b"\x00".join(
+        [
+            b"alloc/v1/identity",
+            case["draw_id"].encode(),
+            case["registration_number"].encode(),
+            case["document_type"].encode(),
+            case["normalised_number"].encode(),
+            case["normalised_name"].encode(),
+            salt,
+        ]
+    )
+    assert message.hex() == case["message"]
+    assert hashlib.sha256(message).hexdigest() == case["commitment"]
+    assert (
+        normalise_document_number(case["document_type"], case["document_number"])
+        == (case["normalised_number"])
+    )
+    assert normalise_name(case["name"]) == case["normalised_name"]
+
+
+def test_commitment_binds_every_field() -> None:
+    base = commit()
+    variants = [
+        commit(draw_id="2026-haizhu-kg"),
+        commit(registration_number="TH-000124"),
+        commit(number=rid("44010520220315124")),
+        commit(name="张三"),
+        commit(salt=bytes(16)),
+        commit(document_type=PASSPORT, number="E12345678"),
+    ]
+    assert len({base, *variants}) == len(variants) + 1
+
+
+def test_commitment_ignores_how_the_input_was_typed() -> None:
+    assert commit(number=full_width(MAINLAND), name="张三明 ") == commit()
+    assert commit(document_type="resident-id") == commit()
+
+
+def test_document_type_is_hashed() -> None:
+    # the same characters as a passport number and as a resident id
+    assert commit(document_type=PASSPORT) != commit()
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"draw_id": ""}, "draw_id"),
+        ({"draw_id": "a\x00b"}, "draw_id"),
+        ({"registration_number": " TH-1"}, "registration_number"),
+        ({"document_type": "licence"}, "document_type"),
+        ({"number": "123"}, "document_number"),
+        ({"name": ""}, "name"),
+        ({"salt": None}, "salt"),
+    ],
+)
+def test_commitment_errors_name_the_field(changes: dict[str, Any], field: str) -> None:
+    with pytest.raises(InputError) as info:
+        commit(**changes)
+    assert info.value.field == field
+    assert isinstance(info.value, AllocError)
+
+
+def test_tags() -> None:
+    assert Tag.IDENTITY == "alloc/v1/identity"
+    assert Tag.LOOKUP == "alloc/v1/lookup"
+
+
+# --- value types ---------------------------------------------------------------------
+
+
+def test_private_identity_normalises_and_hides_itself() -> None:
+    person = PrivateIdentity(
+        "张\u3000三",
+        "resident-id",  # type: ignore[arg-type]
+        full_width(MAINLAND),
+        "138 0013 8000",
+    )
+    assert person.name == "张三"
+    assert person.document_type is RID
+    assert person.document_number == MAINLAND
+    text = repr(person)
+    assert "张三" not in text
+    assert MAINLAND not in text
+    assert "138" not in text
+    assert "440105********1234" in text
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        person.name = "李四"  # type: ignore[misc]
+    salt = bytes(range(16))
+    assert person.commitment(
+        draw_id="2026-tianhe-kg", registration_number="TH-000123", salt=salt
+    ) == commit(name="张三")
+
+
+def test_private_identity_accepts_a_stale_region() -> None:
+    person = PrivateIdentity("张三", RID, rid("11999920220315123"))
+    assert person.document_number.startswith("119999")
+
+
+def test_private_identity_rejects_bad_values() -> None:
+    with pytest.raises(InputError, match="check character"):
+        PrivateIdentity("张三", RID, MAINLAND[:-1] + "0" if MAINLAND[-1] != "0" else "1")
+    with pytest.raises(InputError) as info:
+        PrivateIdentity("张三", RID, MAINLAND, guardian_contact=13800138000)  # type: ignore[arg-type]
+    assert info.value.field == "guardian_contact"
+
+
+def test_receipt() -> None:
+    receipt = Receipt("TH-000123", bytes(range(16)))
+    assert receipt.salt_text == "AAAQ-EAYE-AUDA-OCAJ-BIFQ-YDIO-B4"
+    assert "AAAQ" not in repr(receipt)
+    assert Receipt.from_json(receipt.to_json()) == receipt
+    with pytest.raises(InputError, match="16 bytes"):
+        Receipt("TH-000123", bytes(8))
+    with pytest.raises(InputError) as info:
+        Receipt.from_json({"salt": receipt.salt_text})
+    assert info.value.field == "registration_number"
+
+
+# --- lookup keys ---------------------------------------------------------------------
+
+
+def _params(case: dict[str, Any]) -> LookupParameters:
+    return LookupParameters.from_json(case["parameters"])
+
+
+@pytest.mark.parametrize("case", VECTORS["lookup_key"], ids=lambda c: c["note"])
+def test_lookup_key_vectors(case: dict[str, Any]) -> None:
+    params = _params(case)
+    key = lookup_key(params, case["document_type"], case["document_number"], case["name"])
+    assert key.hex() == case["key"]
+    assert params.to_json() == case["parameters"]
+    # scrypt recomputed with another implementation's API, over the spelt-out password
+    password = b"\x00".join(
+        [
+            b"alloc/v1/lookup",
+            params.draw_id.encode(),
+            case["document_type"].encode(),
+            normalise_document_number(case["document_type"], case["document_number"]).encode(),
+            normalise_name(case["name"]).encode(),
+        ]
+    )
+    assert password.hex() == case["password"]
+    kdf = Scrypt(salt=params.salt, length=32, n=params.n, r=params.r, p=params.p)
+    assert kdf.derive(password).hex() == case["key"]
+
+
+def test_wrong_name_and_wrong_number_give_different_keys() -> None:
+    right = lookup_key(SMALL, RID, MAINLAND, "张三明")
+    wrong_name = lookup_key(SMALL, RID, MAINLAND, "张三")
+    wrong_number = lookup_key(SMALL, RID, rid("44010520220315124"), "张三明")
+    other_type = lookup_key(SMALL, PASSPORT, MAINLAND, "张三明")
+    assert len({right, wrong_name, wrong_number, other_type}) == 4
+    assert lookup_key(SMALL, "resident-id", full_width(MAINLAND), "张\u3000三明") == right
+
+
+def test_lookup_key_is_per_draw() -> None:
+    other = dataclasses.replace(SMALL, draw_id="2026-haizhu-kg")
+    salted = dataclasses.replace(SMALL, salt=bytes(16))
+    keys = {lookup_key(p, RID, MAINLAND, "张三明") for p in (SMALL, other, salted)}
+    assert len(keys) == 3
+
+
+def test_default_parameters_need_more_than_openssl_default_memory() -> None:
+    params = LookupParameters("d", bytes(16))
+    assert (params.n, params.r, params.p) == (2**15, 8, 1)
+    assert params.memory == 128 * 8 * (2**15 + 3) > 32 * 2**20
+    with pytest.raises(ValueError, match="memory limit"):
+        hashlib.scrypt(b"x", salt=params.salt, n=params.n, r=params.r, p=params.p)
+    assert len(lookup_key(params, RID, MAINLAND, "张三明")) == 32
+
+
+def test_generate() -> None:
+    a = LookupParameters.generate("d", n=16, r=1)
+    b = LookupParameters.generate("d", n=16, r=1)
+    assert a.salt != b.salt
+    assert len(a.salt) == 16
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"draw_id": ""}, "draw_id"),
+        ({"salt": bytes(15)}, "lookup.salt"),
+        ({"salt": "00" * 16}, "lookup.salt"),
+        ({"n": 1000}, "lookup.n"),
+        ({"n": 1}, "lookup.n"),
+        ({"n": 2**16, "r": 1}, "lookup.n"),
+        ({"n": True}, "lookup.n"),
+        ({"r": 0}, "lookup.r"),
+        ({"p": -1}, "lookup.p"),
+        ({"n": 2**20, "r": 8}, "lookup"),
+    ],
+)
+def test_bad_lookup_parameters(changes: dict[str, Any], field: str) -> None:
+    args: dict[str, Any] = {"draw_id": "d", "salt": bytes(16), "n": 16, "r": 1, "p": 1}
+    args.update(changes)
+    with pytest.raises(InputError) as info:
+        LookupParameters(**args)
+    assert info.value.field == field
+
+
+@pytest.mark.parametrize(
+    ("document", "field"),
+    [
+        ({"kdf": "argon2id"}, "lookup"),
+        ({"spec": 2}, "lookup"),
+        ({"salt": "ZZ" * 16}, "lookup.salt"),
+        ({"salt": "AA" * 16}, "lookup.salt"),
+        ({"n": "16"}, "lookup.n"),
+    ],
+)
+def test_bad_lookup_documents(document: dict[str, Any], field: str) -> None:
+    data = {**SMALL.to_json(), **document}
+    with pytest.raises(InputError) as info:
+        LookupParameters.from_json(data)
+    assert info.value.field == field
+
+
+def test_lookup_document_missing_field() -> None:
+    data = SMALL.to_json()
+    del data["r"]
+    with pytest.raises(InputError) as info:
+        LookupParameters.from_json(data)
+    assert info.value.field == "lookup.r"
+
+
+def test_lookup_key_rejects_bad_input() -> None:
+    with pytest.raises(InputError) as info:
+        lookup_key(SMALL, RID, "440105", "张三")
+    assert info.value.field == "document_number"
+    assert info.value.value == "440105"
+    with pytest.raises(InputError) as info:
+        lookup_key(SMALL, RID, MAINLAND, "")
+    assert info.value.field == "name"
+    with pytest.raises(InputError):
+        lookup_key(SMALL.to_json(), RID, MAINLAND, "张三")  # type: ignore[arg-type]
