@@ -332,9 +332,15 @@ def _kindergarten_codes(rules: DrawRules) -> tuple[list[int], dict[str, int]]:
 
 
 def _row_error(
-    table: ApplicantTable, row: int, problem: str, field: str, value: object, hint: str
+    table: ApplicantTable,
+    row: int,
+    problem: str,
+    field: str,
+    value: object,
+    hint: str,
+    kind: type[InputError] = InputError,
 ) -> InputError:
-    return InputError(
+    return kind(
         f"applicant {table.registration_numbers[row]!r}: {problem}",
         field=field,
         value=value,
@@ -396,6 +402,7 @@ def _prepare(rules: DrawRules, table: ApplicantTable, seed: bytes) -> tuple[_Pro
             "choices",
             value,
             "each kindergarten may appear once per child",
+            DuplicateError,
         )
 
     # Tiers.
@@ -459,13 +466,17 @@ def _prepare(rules: DrawRules, table: ApplicantTable, seed: bytes) -> tuple[_Pro
     width = max((len(k.blocks) for k in kgs), default=0)
     row_elig = np.zeros(choices.shape, np.uint32)
     pools = np.zeros((len(kgs), width + 1), np.int64)
+    # bits[name][s]: the blocks of kindergarten s that fact ``name`` makes one eligible for.
+    bits = {name: np.zeros(len(kgs) + 1, np.uint32) for name in row_facts}
     for s, kg in enumerate(kgs):
         for j, block in enumerate(kg.blocks):
             pools[s, j] = block.seats
-            holders = row_facts.get(block.fact)
-            if holders is not None:
-                row_elig |= np.where(holders & (choices == s), np.uint32(1 << j), np.uint32(0))
+            if block.fact in bits:
+                bits[block.fact][s] |= np.uint32(1 << j)
         pools[s, width] = kg.seats - kg.reserved_seats
+    padded = np.where(valid, choices, len(kgs))
+    for name, holders in row_facts.items():
+        row_elig |= np.where(holders, bits[name][padded], np.uint32(0))
 
     # Lottery numbers for every child.
     regs = table.registration_numbers
@@ -497,7 +508,12 @@ def _prepare(rules: DrawRules, table: ApplicantTable, seed: bytes) -> tuple[_Pro
     bundle = rules.multiples in (MultiplesPolicy.BUNDLE, MultiplesPolicy.BUNDLE_OVER_PLAN)
     groups = table.groups.astype(np.int64)
     grouped = np.flatnonzero(groups >= 0)
-    by_group = grouped[np.argsort(groups[grouped], kind="stable")]
+    # Members in order of registration number, so a bundle's rows never
+    # depend on the order of the input file.
+    regs = table.registration_numbers
+    by_group = np.array(
+        sorted(grouped.tolist(), key=lambda r: (int(groups[r]), regs[r])), dtype=np.int64
+    )
     g_sorted = groups[by_group]
     starts = (
         np.flatnonzero(np.r_[True, g_sorted[1:] != g_sorted[:-1]])
@@ -557,13 +573,13 @@ def _prepare(rules: DrawRules, table: ApplicantTable, seed: bytes) -> tuple[_Pro
 
     # Lottery keys: (tier, ticket rank) packed into one int64 per unit and choice.
     group_unit = unit_sizes > 1
+    u_tickets = row_tickets[heads].copy()
+    if group_unit.any():
+        gids = [table.group_ids[int(groups[h])] for h in heads[group_unit]]
+        u_tickets[group_unit] = np.frombuffer(
+            b"".join(group_ticket(seed, rules.draw_id, g) for g in gids), np.uint8
+        ).reshape(-1, 32)
     if rules.tie_break is TieBreak.SINGLE:
-        u_tickets = row_tickets[heads].copy()
-        if group_unit.any():
-            gids = [table.group_ids[int(groups[h])] for h in heads[group_unit]]
-            u_tickets[group_unit] = np.frombuffer(
-                b"".join(group_ticket(seed, rules.draw_id, g) for g in gids), np.uint8
-            ).reshape(-1, 32)
         rank = ticket_ranks(u_tickets)
         span = max(n_units, 1)
         key = np.repeat((u_tier * span + rank)[:, None], u_choices.shape[1], axis=1)
@@ -584,11 +600,16 @@ def _prepare(rules: DrawRules, table: ApplicantTable, seed: bytes) -> tuple[_Pro
         key[r_idx, c_idx] = u_tier[r_idx] * span + rank_flat
     key_span = span * (max(len(rules.tiers), 1) + 1)
 
-    # Bundled units carry the group's own number on every member's row.
-    if bundle and group_unit.any() and rules.tie_break is TieBreak.SINGLE:
+    # Bundled units carry the group's own numbers on every member's row.
+    if bundle and group_unit.any():
         member_rows = unit_rows[np.repeat(group_unit, unit_sizes)]
         row_tickets = row_tickets.copy()
         row_tickets[member_rows] = np.repeat(u_tickets[group_unit], unit_sizes[group_unit], axis=0)
+        if row_choice_tickets is not None:
+            row_choice_tickets = row_choice_tickets.copy()
+            row_choice_tickets[member_rows] = np.repeat(
+                u_ct[group_unit], unit_sizes[group_unit], axis=0
+            )
 
     problem = _Problem(
         n_kg=len(kgs),
@@ -634,8 +655,13 @@ def _choose(
     pools: IntArray,
     *,
     over_plan: bool,
+    accepts: BoolArray | None = None,
 ) -> _Choice:
     """Each kindergarten's choice among its candidates (spec section 7.2).
+
+    ``accepts[s, j]`` says whether pool column j of kindergarten s may take
+    seats flowing on from earlier blocks; a phase that offers only some
+    blocks accepts nothing into the others or into the open seats (7.4).
 
     Blocks are filled in order, each from its eligible candidates in key
     order; a block's own seats are used before seats carried from earlier
@@ -646,7 +672,7 @@ def _choose(
     """
     m = cand_kg.size
     width = problem.n_blocks
-    order = np.argsort(cand_kg * problem.key_span + cand_key, kind="stable")
+    order = np.argsort(cand_kg * problem.key_span + cand_key)  # keys are unique per kindergarten
     kg = cand_kg[order]
     weight = cand_weight[order]
     elig = cand_elig[order]
@@ -667,6 +693,8 @@ def _choose(
             else open_.copy()
         )
         carried = left[:, :j].sum(axis=1)
+        if accepts is not None:
+            carried = np.where(accepts[seg_kg, j], carried, 0)
         avail = own[:, j] + carried
         wm = np.where(mask, weight, 0)
         csum = np.cumsum(wm)
@@ -768,7 +796,11 @@ class _Placed:
 
 
 def _deferred_acceptance(
-    problem: _Problem, allowed: BoolArray, pools: IntArray, over_plan: bool
+    problem: _Problem,
+    allowed: BoolArray,
+    pools: IntArray,
+    over_plan: bool,
+    accepts: BoolArray | None = None,
 ) -> _Placed:
     """Student-proposing deferred acceptance, all free units proposing each round."""
     n_units, width = allowed.shape
@@ -801,6 +833,7 @@ def _deferred_acceptance(
             problem.weight[units],
             pools,
             over_plan=over_plan,
+            accepts=accepts,
         )
         held[holders] = False
         held_kg[holders] = -1
@@ -821,7 +854,11 @@ def _deferred_acceptance(
 
 
 def _first_choice_first(
-    problem: _Problem, allowed: BoolArray, pools: IntArray, over_plan: bool
+    problem: _Problem,
+    allowed: BoolArray,
+    pools: IntArray,
+    over_plan: bool,
+    accepts: BoolArray | None = None,
 ) -> _Placed:
     """Boston mechanism: round r admits r-th choices into seats still free."""
     n_units, width = allowed.shape
@@ -843,6 +880,7 @@ def _first_choice_first(
             problem.weight[units],
             pools,
             over_plan=over_plan,
+            accepts=accepts,
         )
         winners = units[result.chosen]
         placed_kg[winners] = kg[result.chosen]
@@ -864,7 +902,13 @@ class _Won:
     pools: IntArray
 
 
-def _independent(problem: _Problem, allowed: BoolArray, pools: IntArray, over_plan: bool) -> _Won:
+def _independent(
+    problem: _Problem,
+    allowed: BoolArray,
+    pools: IntArray,
+    over_plan: bool,
+    accepts: BoolArray | None = None,
+) -> _Won:
     """Every kindergarten draws among all who list it; a child may win several."""
     units, pos = np.nonzero(allowed)
     units = units.astype(np.int64)
@@ -877,6 +921,7 @@ def _independent(problem: _Problem, allowed: BoolArray, pools: IntArray, over_pl
         problem.weight[units],
         pools,
         over_plan=over_plan,
+        accepts=accepts,
     )
     pools = pools.copy()
     pools[result.kgs] = result.pools
@@ -891,20 +936,22 @@ def _independent(problem: _Problem, allowed: BoolArray, pools: IntArray, over_pl
 
 
 def _phase_pools(
-    problem: _Problem,
     rules: DrawRules,
     pools: IntArray,
     phase_blocks: tuple[str, ...] | None,
     order: list[int],
-) -> IntArray:
+) -> tuple[IntArray, BoolArray | None]:
+    """The seats a phase offers, and which pool columns may take seats flowing on."""
     if phase_blocks is None:
-        return pools.copy()
+        return pools.copy(), None
     offered = np.zeros_like(pools)
+    accepts = np.zeros(pools.shape, np.bool_)
     for s, i in enumerate(order):
         for j, block in enumerate(rules.kindergartens[i].blocks):
             if block.name in phase_blocks:
                 offered[s, j] = pools[s, j]
-    return offered
+                accepts[s, j] = True
+    return offered, accepts
 
 
 def _run(problem: _Problem, rules: DrawRules, order: list[int]) -> _State:
@@ -937,12 +984,12 @@ def _run(problem: _Problem, rules: DrawRules, order: list[int]) -> _State:
             if phase.choices is not None:
                 allowed[:, phase.choices :] = False
         state.considered |= allowed
-        offered = _phase_pools(
-            problem, rules, state.pools, None if phase is None else phase.blocks, order
+        offered, accepts = _phase_pools(
+            rules, state.pools, None if phase is None else phase.blocks, order
         )
         phase_index = p if phase is not None else -1
         if rules.mechanism is Mechanism.INDEPENDENT:
-            wins = _independent(problem, allowed, offered, over_plan)
+            wins = _independent(problem, allowed, offered, over_plan, accepts)
             state.wins.append((wins, phase_index))
             won[wins.units] = True
             left = wins.pools
@@ -952,7 +999,7 @@ def _run(problem: _Problem, rules: DrawRules, order: list[int]) -> _State:
                 if rules.mechanism is Mechanism.DEFERRED_ACCEPTANCE
                 else _first_choice_first
             )
-            placed = run(problem, allowed, offered, over_plan)
+            placed = run(problem, allowed, offered, over_plan, accepts)
             new = placed.kg >= 0
             state.placed_kg[new] = placed.kg[new]
             state.placed_pos[new] = placed.pos[new]
@@ -1252,16 +1299,16 @@ def _waitlists(
         at = placed[head]
         keep = (at < 0) | ((at != kg) & (placed_pos[head] > pos))
     units, pos, kg = units[keep], pos[keep], kg[keep]
-    srt = np.lexsort((problem.key[units, pos], kg))
+    srt = np.argsort(kg * problem.key_span + problem.key[units, pos])  # unique keys
     units, kg = units[srt], kg[srt]
     starts = np.flatnonzero(np.r_[True, kg[1:] != kg[:-1]]) if kg.size else kg
     rank = np.arange(kg.size) - np.repeat(starts, np.diff(np.r_[starts, kg.size]))
     sel = rank < rules.waitlist_length
     units, kg, rank = units[sel], kg[sel], rank[sel]
-    rows_out, pos_out = [], []
-    for code in range(problem.n_kg):
-        here = kg == code
-        rows, owner = _members(problem, units[here])
-        rows_out.append(rows)
-        pos_out.append((rank[here][owner] + 1).astype(np.int64))
+    # Still grouped by kindergarten: expand units to member rows, then split.
+    rows, owner = _members(problem, units)
+    bounds = np.searchsorted(kg[owner], np.arange(problem.n_kg + 1))
+    positions = (rank[owner] + 1).astype(np.int64)
+    rows_out = [rows[bounds[c] : bounds[c + 1]] for c in range(problem.n_kg)]
+    pos_out = [positions[bounds[c] : bounds[c + 1]] for c in range(problem.n_kg)]
     return rows_out, pos_out

@@ -33,12 +33,25 @@ class AllocError(Exception):
     """Base class of every error alloc raises deliberately."""
 
 
+#: Fields whose values are personal data: error messages never repeat them,
+#: because messages end up in terminals, logs and web pages.
+SENSITIVE_FIELDS = frozenset({"name", "document_number", "guardian_contact", "salt"})
+
+
+def _is_sensitive(field: str | None) -> bool:
+    if field is None:
+        return False
+    leaf = field.rsplit(".", 1)[-1].strip("'\" ").lower()
+    return leaf in SENSITIVE_FIELDS
+
+
 class InputError(AllocError, ValueError):
     """A value given to alloc is malformed, missing or inconsistent.
 
     ``row`` is the 1-based row of the source file when the value came from one
     (``None`` for values passed directly), ``field`` the field or column name,
-    ``value`` the offending value and ``hint`` how to fix it.
+    ``value`` the offending value and ``hint`` how to fix it. The message never
+    repeats the value of a personal-data field (:data:`SENSITIVE_FIELDS`).
     """
 
     def __init__(
@@ -69,7 +82,10 @@ class InputError(AllocError, ValueError):
             where.append(f"field {self.field!r}")
         text = self.problem
         if self.value is not None:
-            text += f" (value {self.value!r})"
+            if _is_sensitive(self.field):
+                text += " (value withheld: personal data)"
+            else:
+                text += f" (value {self.value!r})"
         if where:
             text = ", ".join(where) + ": " + text
         if self.hint:

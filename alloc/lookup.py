@@ -138,7 +138,7 @@ class LookupIndex:
         document_number: str,
         name: str,
         *,
-        document_type: DocumentType = DocumentType.RESIDENT_ID,
+        document_type: DocumentType | str = DocumentType.RESIDENT_ID,
     ) -> LookupAnswer:
         """The child's answer, or :data:`NOT_FOUND` for any mismatch.
 
@@ -146,11 +146,22 @@ class LookupIndex:
             InputError: if the number or name is malformed (a format problem the
                 parent can fix, which says nothing about who is registered).
         """
-        number = normalise_document_number(document_type, document_number, check_region=False)
-        wanted = normalise_name(name).encode("utf-8")
-        stored_name, answer = self._entries.get((document_type.value, number), ("", NOT_FOUND))
-        # Compare even when the number is unknown, so both misses take the same path.
-        same = hmac.compare_digest(stored_name.encode("utf-8"), wanted)
+        try:
+            kind = DocumentType(document_type)
+        except ValueError as exc:
+            raise InputError(
+                "unknown document type",
+                field="document_type",
+                value=document_type,
+                hint="use resident-id or passport",
+            ) from exc
+        number = normalise_document_number(kind, document_number, check_region=False)
+        wanted = hashlib.sha256(normalise_name(name).encode("utf-8")).digest()
+        stored_name, answer = self._entries.get((kind.value, number), ("", NOT_FOUND))
+        # Compare fixed-length digests even when the number is unknown, so both
+        # kinds of miss take the same path and the same time.
+        stored = hashlib.sha256(stored_name.encode("utf-8")).digest()
+        same = hmac.compare_digest(stored, wanted)
         return answer if same and answer.found else NOT_FOUND
 
 

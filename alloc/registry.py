@@ -14,10 +14,16 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from alloc.errors import DuplicateError, InputError
-from alloc.identity import PrivateIdentity, Receipt
+from alloc.identity import PrivateIdentity, Receipt, format_salt, parse_salt
 from alloc.model import ApplicantTable
 
-__all__ = ["Registration", "Registry", "attach_identities"]
+__all__ = [
+    "Registration",
+    "Registry",
+    "attach_identities",
+    "registry_from_json",
+    "registry_to_json",
+]
 
 
 @dataclass(frozen=True)
@@ -105,3 +111,59 @@ def attach_identities(
         rows.append(entry.commitment(draw_id))
     identities = np.frombuffer(b"".join(rows), np.uint8).reshape(-1, 32)
     return replace(table, identities=identities)
+
+
+def registry_to_json(registry: Mapping[str, Registration]) -> dict[str, object]:
+    """The private registry file (names and numbers: never publish it)."""
+    return {
+        "private": True,
+        "registrations": [
+            {
+                "registration_number": entry.registration_number,
+                "name": entry.identity.name,
+                "document_type": entry.identity.document_type.value,
+                "document_number": entry.identity.document_number,
+                "guardian_contact": entry.identity.guardian_contact,
+                "salt": format_salt(entry.salt),
+            }
+            for entry in registry.values()
+        ],
+    }
+
+
+def registry_from_json(data: Mapping[str, object]) -> Registry:
+    """Read a private registry file.
+
+    Raises:
+        InputError: naming the entry and field at fault.
+    """
+    entries = data.get("registrations")
+    if not isinstance(entries, list):
+        raise InputError(
+            "not a registry file",
+            field="registrations",
+            hint="expected the private/registry.json alloc wrote",
+        )
+    registrations = []
+    for number, item in enumerate(entries, start=1):
+        try:
+            identity = PrivateIdentity(
+                name=item["name"],
+                document_type=item["document_type"],
+                document_number=item["document_number"],
+                guardian_contact=item.get("guardian_contact"),
+            )
+            registrations.append(
+                Registration(
+                    registration_number=item["registration_number"],
+                    identity=identity,
+                    salt=parse_salt(item["salt"]),
+                )
+            )
+        except (KeyError, TypeError) as exc:
+            raise InputError(
+                "malformed registry entry", field=str(exc), row=number, source="registry"
+            ) from exc
+        except InputError as exc:
+            raise exc.at(row=number, source="registry") from exc
+    return Registry(registrations)

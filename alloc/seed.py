@@ -636,6 +636,62 @@ class Ceremony:
         entry = SourceValue(name=name, kind=source.kind, value=text)
         return replace(self, source_values=(*self.source_values, entry))
 
+    def to_json(self) -> dict[str, Any]:
+        """The ceremony's state, for keeping it in a file between steps."""
+        return {
+            "draw_id": self.draw_id,
+            "stage": self.stage.value,
+            "sources": [s.to_json() for s in self.sources],
+            "fallbacks": [s.to_json() for s in self.fallbacks],
+            "parties": [p.to_json() for p in self.parties],
+            "announcement": None
+            if self.announcement_digest is None
+            else self.announcement_digest.hex(),
+            "contributions": [c.to_json() for c in self.contributions],
+            "source_values": [v.to_json() for v in self.source_values],
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Ceremony:
+        """Rebuild a ceremony state, re-checking every step as it is replayed.
+
+        Raises:
+            InputError: if the document is malformed.
+            CeremonyError: if a recorded step is invalid (e.g. a reveal that
+                does not match its commitment).
+        """
+        try:
+            stage = Stage(data["stage"])
+            ceremony = cls.begin(
+                data["draw_id"],
+                sources=[Source.from_json(x) for x in data["sources"]],
+                fallbacks=[Source.from_json(x) for x in data["fallbacks"]],
+            )
+            for party in (Party.from_json(x) for x in data["parties"]):
+                ceremony = ceremony.commit(party.name, party.commitment, fallback=party.fallback)
+            if stage is Stage.COMMITTING:
+                return ceremony
+            ceremony = ceremony.fix_plan()
+            if stage is Stage.PLAN_FIXED:
+                return ceremony
+            ceremony = ceremony.open(bytes.fromhex(data["announcement"]))
+            for contribution in (Contribution.from_json(x) for x in data["contributions"]):
+                if contribution.secret is not None:
+                    ceremony = ceremony.reveal(contribution.party, contribution.secret)
+                else:
+                    ceremony = ceremony.default(contribution.party)
+            for value in (SourceValue.from_json(x) for x in data["source_values"]):
+                ceremony = ceremony.add_source(value.name, _parse_source_value(value))
+            return ceremony
+        except (KeyError, TypeError, ValueError) as exc:
+            if isinstance(exc, InputError):
+                raise
+            raise InputError(
+                "malformed ceremony state",
+                field="ceremony",
+                hint="the file should be one alloc wrote",
+            ) from exc
+
     def missing(self) -> list[str]:
         """What is still needed before :meth:`finish` can derive the seed."""
         if self.stage is not Stage.REVEALING:

@@ -1,7 +1,7 @@
 """Deterministic synthetic districts for examples, demos, tests and benchmarks.
 
 Synthetic data never decides a real outcome, but examples must be the same on
-every machine and every Python version, so it is drawn from a SHA-256 counter
+every machine and every Python version, so it is drawn from a SHAKE-256
 stream rather than :mod:`random`, whose algorithms are not promised stable.
 """
 
@@ -36,22 +36,17 @@ TIERS = ("policy-care", "local", "other")
 
 
 class Stream:
-    """A reproducible stream of pseudo-random numbers: SHA-256(label || counter)."""
+    """A reproducible stream of pseudo-random numbers from SHAKE-256(label || counter)."""
 
     def __init__(self, label: str) -> None:
         self._label = label.encode("utf-8")
         self._counter = 0
 
     def block(self, count: int) -> npt.NDArray[np.uint64]:
-        """``count`` uniform 64-bit integers."""
-        words = []
-        needed = (count + 3) // 4
-        for _ in range(needed):
-            digest = hashlib.sha256(self._label + self._counter.to_bytes(8, "big")).digest()
-            self._counter += 1
-            words.append(digest)
-        raw = np.frombuffer(b"".join(words), dtype=">u8")[:count]
-        return raw.astype(np.uint64)
+        """``count`` uniform 64-bit integers (one SHAKE-256 call per block)."""
+        digest = hashlib.shake_256(self._label + self._counter.to_bytes(8, "big")).digest(8 * count)
+        self._counter += 1
+        return np.frombuffer(digest, dtype=">u8").astype(np.uint64)
 
     def integers(self, low: int, high: int, count: int) -> npt.NDArray[np.int64]:
         """``count`` integers in ``[low, high)`` (modulo bias is irrelevant here)."""
@@ -134,71 +129,44 @@ def synthetic_district(
 
     n = applicants
     width = min(choices, kindergartens)
-    popularity = 1.0 / (1.0 + np.arange(kindergartens, dtype=np.float64)) ** 0.6
-    cumulative = np.cumsum(popularity / popularity.sum())
-    picks = np.full((n, width), -1, np.int32)
-    draws = stream.uniform(n * width * 4).reshape(n, width * 4)
-    for row in range(n):
-        chosen: list[int] = []
-        for u in draws[row]:
-            code = int(np.searchsorted(cumulative, u, side="right"))
-            code = min(code, kindergartens - 1)
-            if code not in chosen:
-                chosen.append(code)
-            if len(chosen) == width:
-                break
-        picks[row, : len(chosen)] = chosen
+    picks = _choices(stream, kgs, n, width)
     tier_draw = stream.uniform(n)
     tiers = np.where(tier_draw < 0.05, 0, np.where(tier_draw < 0.55, 1, 2)).astype(np.int32)
 
+    # Multiples: the first rows form the groups; siblings copy the first
+    # member's choices and tier.
     groups = np.full(n, -1, np.int32)
+    sizes = [2] * twins + [3] * triplets
     group_ids: list[str] = []
     row = 0
-    for size, count in ((2, twins), (3, triplets)):
-        for _ in range(count):
-            if row + size > n:
-                break
-            gid = len(group_ids)
-            group_ids.append(f"G{gid + 1:04d}")
-            members = range(row, row + size)
-            for member in members:
-                groups[member] = gid
-                picks[member] = picks[row]
-                tiers[member] = tiers[row]
-            row += size
+    for size in sizes:
+        if row + size > n:
+            break
+        group_ids.append(f"G{len(group_ids) + 1:04d}")
+        groups[row : row + size] = len(group_ids) - 1
+        picks[row + 1 : row + size] = picks[row]
+        tiers[row + 1 : row + size] = tiers[row]
+        row += size
 
     # Owners at estate kindergartens and staff at institution ones, among
-    # applicants who list them.
-    fact_rows: list[int] = []
-    fact_codes: list[int] = []
-    fact_kgs: list[int] = []
-    owner_draw = stream.uniform(n)
-    for r in range(n):
-        for code in picks[r]:
-            if code < 0:
-                continue
-            block = kgs[code].blocks
-            if block and block[0].fact == "owner" and owner_draw[r] < 0.15:
-                fact_rows.append(r)
-                fact_codes.append(0)
-                fact_kgs.append(int(code))
-            elif block and block[0].fact == "staff" and owner_draw[r] > 0.98:
-                fact_rows.append(r)
-                fact_codes.append(1)
-                fact_kgs.append(int(code))
-    # Siblings share their family's facts.
-    sibling_facts = [
-        (r, c, k) for r, c, k in zip(fact_rows, fact_codes, fact_kgs, strict=True) if groups[r] >= 0
-    ]
-    keep = [
-        (r, c, k) for r, c, k in zip(fact_rows, fact_codes, fact_kgs, strict=True) if groups[r] < 0
-    ]
-    for r, c, k in sibling_facts:
-        head = int(np.flatnonzero(groups == groups[r])[0])
-        if r == head:
-            for member in np.flatnonzero(groups == groups[r]).tolist():
-                keep.append((member, c, k))
-    keep.sort()
+    # applicants who list them; siblings share the first member's facts.
+    family = np.arange(n)
+    grouped = groups >= 0
+    if grouped.any():
+        first_member = np.full(len(group_ids), n, np.int64)
+        np.minimum.at(first_member, groups[grouped], np.flatnonzero(grouped))
+        family[grouped] = first_member[groups[grouped]]
+    fact_draw = stream.uniform(n)[family]
+    kind = np.array([(k.blocks[0].fact if k.blocks else "") for k in kgs] + [""])
+    listed = np.where(picks >= 0, picks, len(kgs))
+    owner = (kind[listed] == "owner") & (fact_draw[:, None] < 0.15)
+    staff = (kind[listed] == "staff") & (fact_draw[:, None] > 0.98)
+    rows_o, cols_o = np.nonzero(owner)
+    rows_s, cols_s = np.nonzero(staff)
+    fact_rows = np.r_[rows_o, rows_s]
+    fact_codes = np.r_[np.zeros(rows_o.size, np.int32), np.ones(rows_s.size, np.int32)]
+    fact_kgs = np.r_[picks[rows_o, cols_o], picks[rows_s, cols_s]]
+    order = np.lexsort((fact_kgs, fact_codes, fact_rows))
     table = ApplicantTable(
         registration_numbers=tuple(f"{draw_id[:4]}-{r + 1:07d}" for r in range(n)),
         kindergarten_ids=tuple(k.id for k in kgs),
@@ -208,11 +176,46 @@ def synthetic_district(
         group_ids=tuple(group_ids),
         groups=groups,
         fact_names=("owner", "staff"),
-        fact_rows=np.array([k[0] for k in keep], np.int32),
-        fact_codes=np.array([k[1] for k in keep], np.int32),
-        fact_kindergartens=np.array([k[2] for k in keep], np.int32),
+        fact_rows=fact_rows[order].astype(np.int32),
+        fact_codes=fact_codes[order].astype(np.int32),
+        fact_kindergartens=fact_kgs[order].astype(np.int32),
     )
     return SyntheticDistrict(rules=rules, applicants=table)
+
+
+def _choices(
+    stream: Stream, kgs: Sequence[Kindergarten], n: int, width: int
+) -> npt.NDArray[np.int32]:
+    """Each applicant's distinct choices: mostly near a home kindergarten, some popular ones.
+
+    Homes are spread in proportion to seats; 70% of picks fall within a few
+    kindergartens of home, the rest follow a skewed district-wide popularity.
+    """
+    count = len(kgs)
+    seats = np.array([k.seats for k in kgs], np.float64)
+    home = np.searchsorted(np.cumsum(seats / seats.sum()), stream.uniform(n), side="right")
+    popularity = 1.0 / (1.0 + np.arange(count, dtype=np.float64)) ** 0.6
+    cumulative = np.cumsum(popularity / popularity.sum())
+    slots = width * 4
+    offset = np.floor((stream.uniform(n * slots) - 0.5) * 9).astype(np.int64).reshape(n, slots)
+    near = (np.minimum(home, count - 1)[:, None] + offset) % count
+    far = np.searchsorted(cumulative, stream.uniform(n * slots), side="right").reshape(n, slots)
+    candidates = np.where(stream.uniform(n * slots).reshape(n, slots) < 0.7, near, far)
+    candidates = np.minimum(candidates, count - 1)
+    # Keep each row's first occurrences, in order, up to ``width`` of them.
+    order = np.argsort(candidates, axis=1, kind="stable")
+    ranked = np.take_along_axis(candidates, order, axis=1)
+    repeat = np.zeros_like(ranked, dtype=np.bool_)
+    repeat[:, 1:] = ranked[:, 1:] == ranked[:, :-1]
+    first = np.ones_like(repeat)
+    np.put_along_axis(first, order, ~repeat, axis=1)
+    keep = first & (np.cumsum(first, axis=1) <= width)
+    position = np.where(keep, np.arange(slots), slots)
+    chosen = np.sort(position, axis=1)[:, :width]
+    picks = np.where(
+        chosen < slots, np.take_along_axis(candidates, np.minimum(chosen, slots - 1), axis=1), -1
+    )
+    return picks.astype(np.int32)
 
 
 _SURNAMES = (
