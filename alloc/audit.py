@@ -624,6 +624,9 @@ def check_transcript(
         root = merkle_root([result_leaf(rules.draw_id, line) for line in lines])
         if root != tx.results_root or len(lines) != tx.results_count:
             raise _replay_difference(lines, results, root, tx)
+        if results is not None and list(results) != lines:
+            # The signed root is right but the published file is not: name the child.
+            raise _replay_difference(lines, results, root, tx)
         summaries = tuple(s.to_json() for s in outcome.summaries)
         if summaries != tuple(dict(k) for k in tx.kindergartens):
             raise ReplayMismatchError("per-kindergarten summaries differ from the re-run")

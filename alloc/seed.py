@@ -320,10 +320,20 @@ def canonical_source_value(kind: SourceKind, value: object, *, name: str = "sour
             raise InputError("text contains a control character", field=where, value=value)
         return text
     if isinstance(value, str):
+        digits = "".join(value.split())
+        if len(digits) % 2:
+            raise InputError(
+                f"has an odd number of hex digits ({len(digits)})",
+                field=where,
+                value=value,
+                hint="a byte is two hex digits; check for a lost digit",
+            )
         try:
-            value = bytes.fromhex(value)
+            value = bytes.fromhex(digits)
         except ValueError as exc:
-            raise InputError("not hexadecimal", field=where, value=value) from exc
+            raise InputError(
+                "not hexadecimal", field=where, value=value, hint="use only 0-9 and a-f"
+            ) from exc
     if not isinstance(value, bytes) or not value:
         raise InputError("expected non-empty bytes or hex", field=where, value=value)
     return value.hex()
@@ -691,6 +701,23 @@ class Ceremony:
                 field="ceremony",
                 hint="the file should be one alloc wrote",
             ) from exc
+
+    @classmethod
+    def from_record(cls, record: CeremonyRecord) -> Ceremony:
+        """The finished state of a ceremony, replayed from its record.
+
+        Raises:
+            CeremonyError: if the record does not replay (see :meth:`CeremonyRecord.verify`).
+        """
+        ceremony = cls.from_plan(record.plan).open(record.announcement_digest)
+        for contribution in record.contributions:
+            if contribution.secret is not None:
+                ceremony = ceremony.reveal(contribution.party, contribution.secret)
+            else:
+                ceremony = ceremony.default(contribution.party)
+        for value in record.sources:
+            ceremony = ceremony.add_source(value.name, _parse_source_value(value))
+        return ceremony
 
     def missing(self) -> list[str]:
         """What is still needed before :meth:`finish` can derive the seed."""

@@ -232,15 +232,19 @@ _GIVEN = (
 _REGIONS = ("440103", "440104", "440105", "440106", "440111", "440112")
 
 
-def _resident_id(stream: Stream) -> str:
-    from stdnum.iso7064 import mod_11_2  # noqa: PLC0415 - only synthetic data needs it
-
+def _birth(stream: Stream) -> str:
+    """A region code and birth date: the first 14 characters of an ID number."""
     region = stream.choice(_REGIONS)
     year = 2022 + int(stream.integers(0, 2, 1)[0])
     month = int(stream.integers(1, 13, 1)[0])
     day = int(stream.integers(1, 29, 1)[0])
-    sequence = int(stream.integers(0, 1000, 1)[0])
-    body = f"{region}{year:04d}{month:02d}{day:02d}{sequence:03d}"
+    return f"{region}{year:04d}{month:02d}{day:02d}"
+
+
+def _resident_id(stream: Stream, birth: str) -> str:
+    from stdnum.iso7064 import mod_11_2  # noqa: PLC0415 - only synthetic data needs it
+
+    body = f"{birth}{int(stream.integers(0, 1000, 1)[0]):03d}"
     return body + mod_11_2.calc_check_digit(body)
 
 
@@ -257,25 +261,27 @@ def synthetic_registry(
 
     stream = Stream(f"{label}/{len(table)}/{table.registration_numbers[:1]}")
     assert table.groups is not None
-    family: dict[int, str] = {}
+    family: dict[int, tuple[str, str]] = {}
     seen: set[str] = set()
     entries = []
     for row, reg in enumerate(table.registration_numbers):
         group = int(table.groups[row])
+        # Siblings in a multiples group share a surname and a birth date.
         if group >= 0 and group in family:
-            surname = family[group]
+            surname, birth = family[group]
         else:
             surname = (
                 stream.choice(_COMPOUND)
                 if stream.uniform(1)[0] < 0.02
                 else stream.choice(_SURNAMES)
             )
+            birth = _birth(stream)
             if group >= 0:
-                family[group] = surname
+                family[group] = (surname, birth)
         given = "".join(stream.choice(_GIVEN) for _ in range(1 + int(stream.uniform(1)[0] < 0.7)))
-        number = _resident_id(stream)
+        number = _resident_id(stream, birth)
         while number in seen:
-            number = _resident_id(stream)
+            number = _resident_id(stream, birth)
         seen.add(number)
         identity = PrivateIdentity(
             name=surname + given, document_type=DocumentType.RESIDENT_ID, document_number=number
