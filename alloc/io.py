@@ -43,13 +43,9 @@ import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
-import openpyxl
-import pandas as pd
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.utils import get_column_letter
 
 from alloc.canonical import canonical_json, check_identifier
 from alloc.draw import ApplicantOutcome, Outcome
@@ -75,6 +71,22 @@ from alloc.model import (
 )
 from alloc.registry import Registration, Registry, attach_identities
 from alloc.signing import Envelope
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+# pandas and openpyxl are imported where they are used: most commands never
+# read a spreadsheet, and the two cost most of a second at start-up.
+
+
+def get_column_letter(index: int) -> str:
+    """Excel's column letter for a 1-based column index (1 -> A, 27 -> AA)."""
+    letters = ""
+    while index > 0:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
 
 __all__ = [
     "APPLICANT_COLUMNS",
@@ -799,6 +811,8 @@ def _load_xlsx(data: bytes, source: str, sheet: str | None) -> _Sheet:
         with warnings.catch_warnings():
             # "Workbook contains no default style" and similar are noise here.
             warnings.simplefilter("ignore")
+            import openpyxl  # noqa: PLC0415 - see the note at the imports
+
             book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
         raise InputError(
@@ -940,6 +954,8 @@ def read_table(path: StrPath, *, sheet: str | None = None) -> pd.DataFrame:
     columns = {
         name: [cells[index] for _, cells in grid.rows] for index, name in enumerate(grid.headers)
     }
+    import pandas as pd  # noqa: PLC0415 - see the note at the imports
+
     frame = pd.DataFrame(columns, index=pd.Index([n for n, _ in grid.rows], name="row"), dtype=str)
     frame.attrs["source"] = grid.sheet.source
     frame.attrs["encoding"] = grid.sheet.encoding
@@ -1880,6 +1896,9 @@ def _csv_bytes(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> byte
 
 
 def _xlsx_bytes(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
+    import openpyxl  # noqa: PLC0415 - see the note at the imports
+    from openpyxl.cell import WriteOnlyCell  # noqa: PLC0415
+
     book = openpyxl.Workbook(write_only=True)
     sheet = book.create_sheet()
     for index, header in enumerate(headers, start=1):
