@@ -37,6 +37,7 @@ from alloc.audit import (
     ParentProof,
     TimeWindow,
     Transcript,
+    VerificationReport,
     check_parent_proof,
     check_transcript,
     document_digest,
@@ -46,8 +47,8 @@ from alloc.audit import (
 )
 from alloc.canonical import canonical_json
 from alloc.demo import describe, run_demo
-from alloc.draw import draw
-from alloc.errors import AllocError, InputError, VerificationError
+from alloc.draw import Outcome, draw
+from alloc.errors import AllocError, InputError, MalformedDocumentError, VerificationError
 from alloc.identity import DocumentType, parse_salt
 from alloc.lookup import LookupIndex
 from alloc.model import DrawRules, Kindergarten, Mechanism, MultiplesPolicy, Phase, TieBreak
@@ -158,7 +159,7 @@ def _folder(args: argparse.Namespace) -> DrawFolder:
 
 def _require(path: Path, what: str, hint: str) -> Path:
     if not path.exists():
-        raise CommandError(f"{what} not found", field=str(path), hint=hint)
+        raise CommandError(f"{what} not found", source=str(path), hint=hint)
     return path
 
 
@@ -167,7 +168,7 @@ def _read_json(path: Path, what: str, hint: str) -> Any:
     try:
         return json.loads(path.read_bytes())
     except ValueError as exc:
-        raise CommandError(f"{what} is not valid JSON ({exc})", field=str(path)) from exc
+        raise CommandError(f"{what} is not valid JSON ({exc})", source=str(path)) from exc
 
 
 def _rules(folder: DrawFolder) -> DrawRules:
@@ -206,6 +207,10 @@ def cmd_keys_generate(args: argparse.Namespace, out: Console) -> int:
     password = Path(args.password_file).read_bytes().strip() if args.password_file else None
     key = SigningKey.generate()
     private = directory / f"{args.name}.key"
+    public = directory / f"{args.name}.pub"
+    for path in (private, public):
+        if path.exists() and not args.force:
+            raise files.OutputExistsError(path)
     files.write_bytes(private, key.to_pem(password), force=args.force, mode=0o600)
     files.write_bytes(directory / f"{args.name}.pub", key.public.to_pem(), force=args.force)
     out.say(f"key {args.name}: id {key.keyid}")
@@ -228,7 +233,15 @@ def cmd_policy_create(args: argparse.Namespace, out: Console) -> int:
     for spec in args.role:
         name, paths = _pair(spec, "--role")
         keys = tuple(PublicKey.from_pem(Path(p).read_bytes()) for p in paths.split(","))
-        roles.append(Role(name=name, keys=keys, threshold=int(thresholds.get(name, 1))))
+        threshold = thresholds.get(name, "1")
+        if not threshold.isdigit():
+            raise CommandError(
+                "threshold must be a whole number",
+                field="--threshold",
+                value=threshold,
+                hint="e.g. --threshold notary=1",
+            )
+        roles.append(Role(name=name, keys=keys, threshold=int(threshold)))
     policy = TrustPolicy(roles=tuple(roles))
     files.write_bytes(Path(args.out), canonical_json(policy.to_json()) + b"\n", force=args.force)
     for role in policy.roles:
@@ -284,9 +297,6 @@ def cmd_validate(args: argparse.Namespace, out: Console) -> int:
     imported = files.read_applicants(Path(args.applicants), draw_id=rules.draw_id)
     problems = files.check_against_rules(imported, rules)
     if problems:
-        for problem in problems:
-            out.say(f"error: {problem}")
-        out.result({"ok": False, "problems": [str(p) for p in problems]})
         raise files.SpreadsheetError.of(problems, source=args.applicants)
     count = len(imported.table)
     out.say(f"ok: {count} applicants, {len(rules.kindergartens)} kindergartens, no problems found")
@@ -334,6 +344,7 @@ def cmd_ceremony_secret(args: argparse.Namespace, out: Console) -> int:
     """A party draws its secret (kept private until the reveal) and prints its commitment."""
     secret = new_secret()
     value = commitment(args.draw_id, args.party, secret)
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     files.write_bytes(Path(args.out), secret.hex().encode() + b"\n", force=args.force, mode=0o600)
     out.say(f"secret written to {args.out}: keep it private until the reveal")
     out.say(f"commitment of {args.party}: {value.hex()}")
@@ -342,11 +353,15 @@ def cmd_ceremony_secret(args: argparse.Namespace, out: Console) -> int:
 
 
 def _read_secret(path: str) -> bytes:
-    text = Path(path).read_text(encoding="ascii").strip()
+    raw = _require(Path(path), "secret file", "give the file `alloc ceremony secret` wrote")
     try:
-        return bytes.fromhex(text)
-    except ValueError as exc:
-        raise CommandError("secret file is not hex", field=path) from exc
+        return bytes.fromhex(raw.read_bytes().decode("ascii").strip())
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise CommandError(
+            "the secret file does not hold hexadecimal digits",
+            source=path,
+            hint="give the file `alloc ceremony secret` wrote, unchanged",
+        ) from exc
 
 
 def cmd_ceremony_commit(args: argparse.Namespace, out: Console) -> int:
@@ -387,7 +402,7 @@ def cmd_freeze(args: argparse.Namespace, out: Console) -> int:
     if ceremony.stage is Stage.REVEALING:
         raise CommandError(
             "reveals are already open: the list can no longer be frozen again",
-            field=str(folder.ceremony),
+            source=str(folder.ceremony),
             hint="a new freeze needs a new ceremony and announcement",
         )
     plan_ceremony = ceremony.fix_plan() if ceremony.stage is Stage.COMMITTING else ceremony
@@ -439,7 +454,14 @@ def cmd_sign(args: argparse.Namespace, out: Console) -> int:
     """Add a signature to an announcement or transcript (the signed part never changes)."""
     path = Path(args.document)
     _require(path, "document", "give the announcement.json or transcript.json path")
-    envelope = Envelope.from_bytes(path.read_bytes())
+    try:
+        envelope = Envelope.from_bytes(path.read_bytes())
+    except MalformedDocumentError as exc:
+        raise CommandError(
+            f"not a signed document ({exc.problem})",
+            source=str(path),
+            hint="sign public/announcement.json or public/transcript.json as alloc wrote them",
+        ) from exc
     password = Path(args.password_file).read_bytes().strip() if args.password_file else None
     key = SigningKey.from_pem(Path(args.key).read_bytes(), password)
     signed = envelope.sign(key)
@@ -467,6 +489,7 @@ def cmd_ceremony_open(args: argparse.Namespace, out: Console) -> int:
 
 
 def cmd_ceremony_reveal(args: argparse.Namespace, out: Console) -> int:
+    """Reveal a party's secret on stage; it must match the published commitment."""
     folder = _folder(args)
     ceremony = _ceremony(folder).reveal(args.party, _read_secret(args.secret))
     _save_ceremony(folder, ceremony)
@@ -477,6 +500,7 @@ def cmd_ceremony_reveal(args: argparse.Namespace, out: Console) -> int:
 
 
 def cmd_ceremony_default(args: argparse.Namespace, out: Console) -> int:
+    """Declare that a party will not reveal: its announced fallback source replaces it."""
     folder = _folder(args)
     ceremony = _ceremony(folder).default(args.party)
     _save_ceremony(folder, ceremony)
@@ -488,6 +512,7 @@ def cmd_ceremony_default(args: argparse.Namespace, out: Console) -> int:
 
 
 def cmd_ceremony_source(args: argparse.Namespace, out: Console) -> int:
+    """Record the value of an announced external source (lottery numbers, a beacon)."""
     folder = _folder(args)
     ceremony = _ceremony(folder)
     kind = ceremony.plan.source(args.name).kind
@@ -503,7 +528,13 @@ def cmd_ceremony_source(args: argparse.Namespace, out: Console) -> int:
     _save_ceremony(folder, ceremony)
     out.say(f"source {args.name} = {ceremony.source_values[-1].value}")
     out.say(_missing_text(ceremony))
-    out.result({"source": args.name, "value": ceremony.source_values[-1].value})
+    out.result(
+        {
+            "source": args.name,
+            "value": ceremony.source_values[-1].value,
+            "missing": ceremony.missing(),
+        }
+    )
     return EXIT_OK
 
 
@@ -517,6 +548,7 @@ def _missing_text(ceremony: Ceremony) -> str:
 
 
 def cmd_ceremony_status(args: argparse.Namespace, out: Console) -> int:
+    """Show the ceremony's stage, the commitments and what is still missing."""
     ceremony = _ceremony(_folder(args))
     out.say(f"stage {ceremony.stage.value}")
     for party in ceremony.parties:
@@ -622,58 +654,86 @@ def cmd_verify(args: argparse.Namespace, out: Console) -> int:
     return EXIT_OK if report.ok else EXIT_VERIFICATION_FAILED
 
 
-def _load_draw(
-    folder: DrawFolder,
-) -> tuple[DrawRules, Envelope, Envelope, list[bytes], list[bytes], TrustPolicy]:
-    rules = _rules(folder)
-    announcement = _envelope(folder.announcement, "announcement")
-    transcript = _envelope(folder.transcript, "transcript")
-    records = files.read_lines(_require(folder.records, "records", "run `alloc freeze`"))
-    results = files.read_lines(_require(folder.results, "results", "run `alloc draw`"))
-    return rules, announcement, transcript, records, results, _policy(folder.trust)
+@dataclass(frozen=True)
+class PublishedDraw:
+    """A finished draw's public files, read from a draw folder."""
+
+    rules: DrawRules
+    announcement: Envelope
+    transcript: Envelope
+    records: list[bytes]
+    results: list[bytes]
+    policy: TrustPolicy
+
+    @classmethod
+    def load(cls, folder: DrawFolder) -> PublishedDraw:
+        return cls(
+            rules=_rules(folder),
+            announcement=_envelope(folder.announcement, "announcement"),
+            transcript=_envelope(folder.transcript, "transcript"),
+            records=files.read_lines(_require(folder.records, "records", "run `alloc freeze`")),
+            results=files.read_lines(_require(folder.results, "results", "run `alloc draw`")),
+            policy=_policy(folder.trust),
+        )
+
+    def verify(self) -> VerificationReport:
+        return check_transcript(
+            self.transcript,
+            announcement=self.announcement,
+            rules=self.rules,
+            records=self.records,
+            policy=self.policy,
+            results=self.results,
+        )
+
+    def outcome(self) -> Outcome:
+        """The draw re-run from the public records and the transcript's seed."""
+        seed = Transcript.from_envelope(self.transcript).seed
+        return draw(self.rules, parse_record_lines(self.records), seed)
+
+    def report_html(
+        self, report: VerificationReport, outcome: Outcome, registry: Registry | None
+    ) -> bytes:
+        return render_report(
+            rules=self.rules,
+            announcement=self.announcement,
+            transcript=self.transcript,
+            outcome=outcome,
+            report=report,
+            policy=self.policy,
+            registry=registry,
+        ).encode("utf-8")
 
 
 def cmd_publish(args: argparse.Namespace, out: Console) -> int:
     """Notice-board lists (masked), waitlists, the private full results and the report."""
     folder = _folder(args)
-    rules, announcement, transcript, records, results, policy = _load_draw(folder)
+    published = PublishedDraw.load(folder)
     registry = _registry(folder)
     target = Path(args.out) if args.out else folder.publish
     if target.exists() and any(target.iterdir()) and not args.force:
         raise files.OutputExistsError(target)
     out.step("verifying before publishing")
-    report = check_transcript(
-        transcript,
-        announcement=announcement,
-        rules=rules,
-        records=records,
-        policy=policy,
-        results=results,
-    )
+    report = published.verify()
     if not report.ok:
         out.say(str(report))
         raise report.failures[0].error or VerificationError("verification failed")
-    tx = Transcript.from_envelope(transcript)
-    outcome = draw(rules, parse_record_lines(records), tx.seed)
+    outcome = published.outcome()
     target.mkdir(parents=True, exist_ok=True)
     out.step("writing notice boards, waitlists and the report")
-    written = files.write_notice_lists(target / "notice", outcome, registry, force=args.force)
-    files.write_waitlists(target / "waitlists.csv", outcome, registry, force=args.force)
-    files.write_private_results(
-        folder.private / f"results.{args.format}", outcome, registry, force=args.force
+    suffix = f".{args.format}"
+    private = folder.private / f"results{suffix}"
+    if private.exists() and not args.force:
+        raise files.OutputExistsError(private)
+    written = files.write_notice_lists(
+        target / "notice", outcome, registry, suffix=suffix, force=args.force
     )
-    html = render_report(
-        rules=rules,
-        announcement=announcement,
-        transcript=transcript,
-        outcome=outcome,
-        report=report,
-        policy=policy,
-        registry=registry,
-    )
-    files.write_bytes(target / "report.html", html.encode("utf-8"), force=args.force)
+    files.write_waitlists(target / f"waitlists{suffix}", outcome, registry, force=args.force)
+    files.write_private_results(private, outcome, registry, force=args.force)
+    html = published.report_html(report, outcome, registry)
+    files.write_bytes(target / "report.html", html, force=args.force)
     out.say(f"published {len(written)} notice lists, waitlists and report.html to {target}")
-    out.say(f"private full results: {folder.private / f'results.{args.format}'}")
+    out.say(f"private full results: {private}")
     out.result({"published": str(target), "notice_lists": [str(p) for p in written]})
     return EXIT_OK
 
@@ -687,38 +747,20 @@ def _registry(folder: DrawFolder) -> Registry:
 def cmd_report(args: argparse.Namespace, out: Console) -> int:
     """Write the self-contained HTML report of a draw."""
     folder = _folder(args)
-    rules, announcement, transcript, records, results, policy = _load_draw(folder)
+    published = PublishedDraw.load(folder)
     registry = _registry(folder) if folder.registry.exists() else None
-    report = check_transcript(
-        transcript,
-        announcement=announcement,
-        rules=rules,
-        records=records,
-        policy=policy,
-        results=results,
-    )
-    outcome = draw(rules, parse_record_lines(records), Transcript.from_envelope(transcript).seed)
-    html = render_report(
-        rules=rules,
-        announcement=announcement,
-        transcript=transcript,
-        outcome=outcome,
-        report=report,
-        policy=policy,
-        registry=registry,
-    )
-    files.write_bytes(Path(args.out), html.encode("utf-8"), force=args.force)
+    report = published.verify()
+    html = published.report_html(report, published.outcome(), registry)
+    files.write_bytes(Path(args.out), html, force=args.force)
     out.say(f"wrote {args.out} (verification {'passed' if report.ok else 'FAILED'})")
     out.result({"report": args.out, "verified": report.ok})
-    return EXIT_OK
+    return EXIT_OK if report.ok else EXIT_VERIFICATION_FAILED
 
 
 def cmd_lookup(args: argparse.Namespace, out: Console) -> int:
     """Look a child's result up by document number and name."""
     folder = _folder(args)
-    rules, _, transcript, records, _, _ = _load_draw(folder)
-    outcome = draw(rules, parse_record_lines(records), Transcript.from_envelope(transcript).seed)
-    index = LookupIndex.build(_registry(folder), outcome)
+    index = LookupIndex.build(_registry(folder), PublishedDraw.load(folder).outcome())
     answer = index.lookup(args.id, args.name, document_type=DocumentType(args.document_type))
     if answer.found:
         out.say(
@@ -767,6 +809,8 @@ def cmd_proof_check(args: argparse.Namespace, out: Console) -> int:
 
 def cmd_demo(args: argparse.Namespace, out: Console) -> int:
     """Run the synthetic example draw end to end; with --out, write every file."""
+    if args.out and Path(args.out).exists() and any(Path(args.out).iterdir()) and not args.force:
+        raise files.OutputExistsError(Path(args.out))
     out.step("running the synthetic district draw end to end")
     run = run_demo(applicants=args.applicants, kindergartens=args.kindergartens)
     for line in describe(run):
@@ -866,17 +910,21 @@ def _parser() -> argparse.ArgumentParser:
         sub.set_defaults(run=run)
         return sub
 
-    keys = commands.add_parser("keys", help="signing keys").add_subparsers(
-        dest="keys_command", required=True, metavar="ACTION"
-    )
+    keys = commands.add_parser(
+        "keys",
+        help="signing keys: generate an Ed25519 key pair",
+        description="signing keys: generate an Ed25519 key pair",
+    ).add_subparsers(dest="keys_command", required=True, metavar="ACTION")
     sub = command("generate", cmd_keys_generate, keys, force=True)
     sub.add_argument("name", help="key name, e.g. bureau or notary-1")
     sub.add_argument("--out", default="keys", help="directory (default: keys)")
     sub.add_argument("--password-file", help="encrypt the private key with this password")
 
-    policy = commands.add_parser("policy", help="trust policies").add_subparsers(
-        dest="policy_command", required=True, metavar="ACTION"
-    )
+    policy = commands.add_parser(
+        "policy",
+        help="trust policies: which keys must sign",
+        description="trust policies: which keys must sign",
+    ).add_subparsers(dest="policy_command", required=True, metavar="ACTION")
     sub = command("create", cmd_policy_create, policy, force=True)
     sub.add_argument(
         "--role",
@@ -887,9 +935,11 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument("--threshold", action="append", help="ROLE=N (default 1)")
     sub.add_argument("--out", default="trust.json")
 
-    rules = commands.add_parser("rules", help="draw rules").add_subparsers(
-        dest="rules_command", required=True, metavar="ACTION"
-    )
+    rules = commands.add_parser(
+        "rules",
+        help="draw rules: write rules.json from a kindergarten list",
+        description="draw rules: write rules.json from a kindergarten list",
+    ).add_subparsers(dest="rules_command", required=True, metavar="ACTION")
     sub = command("init", cmd_rules_init, rules, force=True)
     sub.add_argument("--kindergartens", required=True, help="CSV or .xlsx of kindergartens")
     sub.add_argument("--draw-id", required=True)
@@ -914,9 +964,11 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument("--rules", default="rules.json")
     sub.add_argument("--applicants", required=True, help="CSV or .xlsx from registration")
 
-    ceremony = commands.add_parser("ceremony", help="the public seed ceremony").add_subparsers(
-        dest="ceremony_command", required=True, metavar="ACTION"
-    )
+    ceremony = commands.add_parser(
+        "ceremony",
+        help="the public seed ceremony: commit, open, reveal, sources, seed",
+        description="the public seed ceremony: commit, open, reveal, sources, seed",
+    ).add_subparsers(dest="ceremony_command", required=True, metavar="ACTION")
     sub = command("begin", cmd_ceremony_begin, ceremony, folder=True, force=True)
     sub.add_argument(
         "--source",
@@ -976,8 +1028,8 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument(
         "--format",
         choices=["csv", "xlsx"],
-        default="xlsx",
-        help="format of the private full results",
+        default="csv",
+        help="format of the lists and the private full results (default: csv)",
     )
 
     sub = command("report", cmd_report, folder=True, force=True)
@@ -990,9 +1042,11 @@ def _parser() -> argparse.ArgumentParser:
         "--document-type", default="resident-id", choices=[d.value for d in DocumentType]
     )
 
-    proof = commands.add_parser("proof", help="parents' proofs").add_subparsers(
-        dest="proof_command", required=True, metavar="ACTION"
-    )
+    proof = commands.add_parser(
+        "proof",
+        help="parents' proofs: make one for a child, or check one",
+        description="parents' proofs: make one for a child, or check one",
+    ).add_subparsers(dest="proof_command", required=True, metavar="ACTION")
     sub = command("make", cmd_proof_make, proof, folder=True, force=True)
     sub.add_argument("--registration-number", required=True)
     sub.add_argument("--out", required=True)
@@ -1018,11 +1072,20 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the process exit code."""
+    arguments = list(sys.argv[1:] if argv is None else argv)
     parser = _parser()
     try:
-        args = parser.parse_args(argv)
+        args = parser.parse_args(arguments)
     except SystemExit as exc:
-        return EXIT_OK if exc.code in (0, None) else EXIT_INVALID_INPUT
+        if exc.code in (0, None):
+            return EXIT_OK
+        if "--json" in arguments:
+            _fail(
+                Console(json_mode=True, quiet=True),
+                "invalid input",
+                CommandError("the command line is not valid; see the usage above"),
+            )
+        return EXIT_INVALID_INPUT
     console = Console(json_mode=args.json, quiet=args.quiet or args.json)
     try:
         code: int = args.run(args, console)
@@ -1031,6 +1094,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_VERIFICATION_FAILED
     except AllocError as exc:
         _fail(console, "invalid input", exc)
+        return EXIT_INVALID_INPUT
+    except FileNotFoundError as exc:
+        _fail(
+            console,
+            "invalid input",
+            CommandError(
+                "file not found",
+                source=exc.filename and str(exc.filename),
+                hint="check the path, or run the step that writes it first",
+            ),
+        )
         return EXIT_INVALID_INPUT
     except (OSError, UnicodeDecodeError) as exc:
         _fail(console, "invalid input", exc)
@@ -1045,12 +1119,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _fail(console: Console, kind: str, exc: BaseException) -> None:
     print(f"error: {kind}: {exc}", file=sys.stderr)
     if console.json_mode:
-        print(
-            json.dumps(
-                {"ok": False, "error": kind, "type": type(exc).__name__, "message": str(exc)},
-                ensure_ascii=False,
-            )
-        )
+        data: dict[str, Any] = {
+            "ok": False,
+            "error": kind,
+            "type": type(exc).__name__,
+            "message": str(exc),
+        }
+        problems = getattr(exc, "problems", None)
+        if problems:
+            data["problems"] = [str(p) for p in problems]
+        print(json.dumps(data, ensure_ascii=False, indent=2))
 
 
 if __name__ == "__main__":

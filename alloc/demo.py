@@ -101,7 +101,7 @@ def run_demo(*, applicants: int = 5000, kindergartens: int = 30) -> DemoRun:
     ceremony = ceremony.open(document_digest(announcement))
     for party in PARTIES:
         ceremony = ceremony.reveal(party, secrets[party])
-    record = ceremony.add_source(lottery.name, [3, 8, 1]).finish()
+    record = ceremony.add_source(lottery.name, [381]).finish()
     outcome = draw(rules, table, record.seed)
     transcript_doc, results = make_transcript(
         announcement, rules, record, outcome, created="2026-12-01T10:05:00+08:00"

@@ -80,17 +80,20 @@ class InputError(AllocError, ValueError):
             where.append(f"row {self.row}")
         if self.field is not None:
             where.append(f"field {self.field!r}")
-        text = self.problem
-        if self.value is not None:
-            if _is_sensitive(self.field):
-                text += " (value withheld: personal data)"
-            else:
-                text += f" (value {self.value!r})"
+        text = self.problem + self.value_text()
         if where:
             text = ", ".join(where) + ": " + text
         if self.hint:
             text += f"; {self.hint}"
         return text
+
+    def value_text(self) -> str:
+        """`` (value ...)`` for the message, withheld for personal-data fields."""
+        if self.value is None:
+            return ""
+        if _is_sensitive(self.field):
+            return " (value withheld: personal data)"
+        return f" (value {self.value!r})"
 
     def at(self, *, row: int | None = None, source: str | None = None) -> InputError:
         """Return a copy of this error located at ``row`` of ``source``."""

@@ -299,9 +299,7 @@ class CellError(InputError):
             elif self.field is not None:
                 parts.append(self.field)
             where.append(" ".join(parts))
-        text = self.problem
-        if self.value is not None:
-            text += f" (value {self.value!r})"
+        text = self.problem + self.value_text()
         if where:
             text = ", ".join(where) + ": " + text
         if self.hint:

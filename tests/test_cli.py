@@ -1,0 +1,1575 @@
+"""The ``alloc`` command line: every command, every error path, --json, --force, privacy.
+
+Commands run in-process through :func:`alloc.cli.main` (see ``cli_helpers.call``);
+one whole draw runs as real ``python -m alloc`` processes. A twelve-child
+district (seven seats, twins, an estate owner) is drawn once per module and
+each test works on a copy of the stage it needs; the 5,000-child example
+district is drawn three times, from UTF-8 CSV, GBK CSV and .xlsx, for the
+byte-identity test, and one of the three is published for the privacy scan.
+
+Exit codes: 0 ok, 2 invalid input, 3 verification failed, 4 internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shutil
+import stat
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from cli_helpers import (
+    APPLICANT_HEADER,
+    BEACON,
+    BEACON_VALUE,
+    CREATED,
+    DRAW_AT,
+    EXAMPLE,
+    EXAMPLE_DRAW_ID,
+    EXIT_INPUT,
+    EXIT_INTERNAL,
+    EXIT_OK,
+    EXIT_VERIFY,
+    FALLBACK_SPEC,
+    FROZEN_AT,
+    LOTTERY,
+    PARTIES,
+    REVEAL_DEADLINE,
+    SMALL_DRAW_ID,
+    SOURCE_SPEC,
+    STAGES,
+    Credentials,
+    Run,
+    build_draw,
+    call,
+    edit_line,
+    folder_state,
+    make_credentials,
+    ok,
+    personal_data_in,
+    registry_people,
+    resident_id,
+    resign,
+    run_process,
+    small_applicants,
+    write_csv,
+    write_small_inputs,
+    wrong_check_character,
+)
+
+import alloc.cli
+from alloc.cli import _parser, main
+
+# --- fixtures -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def creds(tmp_path_factory: pytest.TempPathFactory) -> Credentials:
+    """Keys and party secrets, made once and shared by every draw folder."""
+    return make_credentials(
+        tmp_path_factory.mktemp("credentials"), [SMALL_DRAW_ID, EXAMPLE_DRAW_ID]
+    )
+
+
+@pytest.fixture(scope="module")
+def small_inputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """kindergartens.csv and applicants.csv (UTF-8 with BOM) of the small district."""
+    directory = tmp_path_factory.mktemp("small-inputs")
+    write_small_inputs(directory)
+    return directory
+
+
+class SmallDraw:
+    """The small district drawn once: a snapshot of the folder after every stage."""
+
+    def __init__(self, root: Path, creds: Credentials, inputs: Path) -> None:
+        self.stages = {stage: root / stage for stage in STAGES}
+        self.runs = build_draw(
+            root / "work",
+            creds,
+            kindergartens=inputs / "kindergartens.csv",
+            applicants=inputs / "applicants.csv",
+            draw_id=SMALL_DRAW_ID,
+            min_lottery_percent=50,
+            snapshots=self.stages,
+        )
+        self.rules = self.stages["ready"] / "rules.json"
+
+
+@pytest.fixture(scope="module")
+def small(
+    tmp_path_factory: pytest.TempPathFactory, creds: Credentials, small_inputs: Path
+) -> SmallDraw:
+    return SmallDraw(tmp_path_factory.mktemp("small-draw"), creds, small_inputs)
+
+
+@pytest.fixture
+def folder_at(small: SmallDraw, tmp_path: Path) -> Callable[[str], Path]:
+    """A private copy of the small draw folder as it was after a stage."""
+
+    def copy(stage: str) -> Path:
+        target = tmp_path / f"draw-{stage}"
+        shutil.copytree(small.stages[stage], target)
+        return target
+
+    return copy
+
+
+FORMATS = ("applicants.csv", "applicants-gbk.csv", "applicants.xlsx")
+
+
+@pytest.fixture(scope="module")
+def district(tmp_path_factory: pytest.TempPathFactory, creds: Credentials) -> dict[str, Path]:
+    """The 5,000-child example drawn from each applicant file, with the same keys,
+    secrets, sources and times, so the outputs can be byte-identical."""
+    root = tmp_path_factory.mktemp("district")
+    folders = {}
+    for name in FORMATS:
+        folders[name] = root / name.replace(".", "-")
+        build_draw(
+            folders[name],
+            creds,
+            kindergartens=EXAMPLE / "kindergartens.csv",
+            applicants=EXAMPLE / name,
+            draw_id=EXAMPLE_DRAW_ID,
+        )
+    return folders
+
+
+@pytest.fixture(scope="module")
+def published_district(district: dict[str, Path]) -> Path:
+    """The GBK run, published with .xlsx notice lists."""
+    folder = district["applicants-gbk.csv"]
+    ok("publish", "--dir", folder, "--format", "xlsx")
+    return folder
+
+
+def error_line(run: Run) -> str:
+    """The ``error: ...`` line(s) the command printed on stderr."""
+    lines = [line for line in run.err.splitlines() if line.startswith("error: ")]
+    assert lines, str(run)
+    return "\n".join(lines)
+
+
+def reveal(folder: Path, party: str, secret: Path) -> Run:
+    return call("ceremony", "reveal", "--dir", folder, "--party", party, "--secret", secret)
+
+
+def seed_of(folder: Path) -> str:
+    transcript = json.loads((folder / "public" / "transcript.json").read_bytes())
+    seed: str = transcript["signed"]["seed"]
+    return seed
+
+
+# --- --help, --version and usage errors ----------------------------------------------
+
+LEAF_COMMANDS = [
+    ("keys", "generate"),
+    ("policy", "create"),
+    ("rules", "init"),
+    ("validate",),
+    ("ceremony", "begin"),
+    ("ceremony", "secret"),
+    ("ceremony", "commit"),
+    ("ceremony", "open"),
+    ("ceremony", "reveal"),
+    ("ceremony", "default"),
+    ("ceremony", "source"),
+    ("ceremony", "status"),
+    ("ceremony", "seed"),
+    ("freeze",),
+    ("sign",),
+    ("draw",),
+    ("verify",),
+    ("publish",),
+    ("report",),
+    ("lookup",),
+    ("proof", "make"),
+    ("proof", "check"),
+    ("demo",),
+]
+GROUPS = [("keys",), ("policy",), ("rules",), ("ceremony",), ("proof",)]
+
+
+def description(help_text: str) -> str:
+    """The paragraph after the usage lines of an argparse help text ("" if none)."""
+    blocks = help_text.strip().split("\n\n")
+    if len(blocks) < 2 or blocks[1].startswith(("options:", "positional arguments:")):
+        return ""
+    return blocks[1].strip()
+
+
+def parser_commands() -> set[tuple[str, ...]]:
+    found: set[tuple[str, ...]] = set()
+
+    def walk(parser: argparse.ArgumentParser, prefix: tuple[str, ...]) -> None:
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sub in action.choices.items():
+                    nested = any(isinstance(a, argparse._SubParsersAction) for a in sub._actions)
+                    if nested:
+                        walk(sub, (*prefix, name))
+                    else:
+                        found.add((*prefix, name))
+
+    walk(_parser(), ())
+    return found
+
+
+def test_the_help_tests_cover_every_command() -> None:
+    assert parser_commands() == set(LEAF_COMMANDS)
+
+
+@pytest.mark.parametrize("command", [pytest.param(c, id=" ".join(c)) for c in LEAF_COMMANDS])
+def test_help_of_every_command_exits_0_and_describes_it(command: tuple[str, ...]) -> None:
+    run = call(*command, "--help")
+    assert run.code == EXIT_OK
+    assert run.out.startswith(f"usage: alloc {' '.join(command)}")
+    assert len(description(run.out)) > 15, run.out
+
+
+@pytest.mark.parametrize("group", [pytest.param(g, id=g[0]) for g in GROUPS])
+def test_help_of_every_command_group_describes_it(group: tuple[str, ...]) -> None:
+    run = call(*group, "--help")
+    assert run.code == EXIT_OK
+    assert description(run.out), run.out
+
+
+@pytest.mark.parametrize("group", GROUPS, ids=[g[0] for g in GROUPS])
+def test_help_of_every_command_group_lists_its_actions(group: tuple[str, ...]) -> None:
+    run = call(*group, "--help")
+    assert run.code == EXIT_OK
+    for command in LEAF_COMMANDS:
+        if command[: len(group)] == group:
+            assert re.search(rf"^\s+{command[-1]}\b", run.out, re.M), run.out
+
+
+def test_top_level_help_lists_every_command_and_the_exit_codes() -> None:
+    run = call("--help")
+    assert run.code == EXIT_OK
+    assert "Auditable kindergarten draws" in description(run.out)
+    for name in {c[0] for c in LEAF_COMMANDS}:
+        assert re.search(rf"^\s+{name}\b", run.out, re.M), name
+    flowed = " ".join(run.out.split())  # argparse wraps to the terminal's width
+    assert "0 success, 2 invalid input, 3 verification failed, 4 internal error" in flowed
+
+
+def test_exit_codes_are_the_documented_ones() -> None:
+    assert (EXIT_OK, EXIT_INPUT, EXIT_VERIFY, EXIT_INTERNAL) == (0, 2, 3, 4)
+    assert (
+        alloc.cli.EXIT_OK,
+        alloc.cli.EXIT_INVALID_INPUT,
+        alloc.cli.EXIT_VERIFICATION_FAILED,
+        alloc.cli.EXIT_INTERNAL_ERROR,
+    ) == (0, 2, 3, 4)
+
+
+def test_version() -> None:
+    run = call("--version")
+    assert run.code == EXIT_OK
+    assert re.fullmatch(r"alloc \d+\.\d+\.\d+\S*\n", run.out)
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        ((), "the following arguments are required: COMMAND"),
+        (("nosuchcommand",), "invalid choice: 'nosuchcommand'"),
+        (("ceremony",), "the following arguments are required: ACTION"),
+        (("freeze",), "the following arguments are required: --applicants, --draw-at"),
+        (("rules", "init", "--mechanism", "raffle"), "invalid choice: 'raffle'"),
+        (("draw", "--no-such-option"), "unrecognized arguments: --no-such-option"),
+    ],
+    ids=["no command", "unknown command", "no action", "missing options", "bad choice", "typo"],
+)
+def test_usage_errors_exit_2_and_say_what_is_wrong(argv: tuple[str, ...], expected: str) -> None:
+    run = call(*argv)
+    assert run.code == EXIT_INPUT
+    assert "usage: alloc" in run.err
+    assert expected in run.err
+
+
+def test_json_usage_error_prints_a_json_error() -> None:
+    run = call("--json", "freeze")
+    assert run.code == EXIT_INPUT
+    assert run.json()["ok"] is False
+
+
+# --- a whole draw, in process ------------------------------------------------------------
+
+
+def test_the_small_draw_runs_every_step(small: SmallDraw) -> None:
+    runs = small.runs
+    assert "bureau: 1 of 1 keys" in runs["policy"].out
+    assert "3 kindergartens, 7 seats" in runs["rules"].out
+    assert "sources welfare-3d; fallbacks beacon-4821337" in runs["begin"].out
+    assert "frozen 12 records under input root" in runs["freeze"].out
+    assert "(2 signature(s) now)" in runs["sign announcement notary-1"].out
+    assert "reveals open on announcement" in runs["open"].out
+    assert "reveal of bureau matches its commitment" in runs["reveal bureau"].out
+    assert "still needed: reveal (or default) of party 'notary'" in runs["reveal bureau"].out
+    assert "parent-rep-2 declared in default: fallback source beacon-4821337" in (
+        runs["default"].out
+    )
+    assert "everything is in: run `alloc ceremony seed`" in runs["beacon"].out
+    assert f"seed {seed_of(small.stages['signed'])}" in runs["seed"].out
+    assert "drew 12 applicants: 7 seats taken, 5 unplaced" in runs["draw"].out
+    assert "sign it with `alloc sign`" in runs["draw"].out
+
+
+def test_a_finished_draw_verifies_from_its_folder(folder_at: Callable[[str], Path]) -> None:
+    folder = folder_at("signed")
+    run = call("verify", "--dir", folder)
+    assert run.code == EXIT_OK, str(run)
+    assert "FAIL" not in run.out
+    for check in ("announcement signatures", "transcript signatures", "public records", "re-run"):
+        assert f"PASS  {check}" in run.out
+    assert "12 outcomes identical (7 seats taken, 5 unplaced)" in run.out
+    assert run.out.rstrip().endswith("verification passed")
+
+
+def test_a_notary_verifies_downloaded_files_given_one_by_one(
+    folder_at: Callable[[str], Path], tmp_path: Path
+) -> None:
+    downloads = tmp_path / "downloads"
+    shutil.copytree(folder_at("signed") / "public", downloads)
+    names = {
+        "rules": "rules.json",
+        "trust": "trust.json",
+        "announcement": "announcement.json",
+        "transcript": "transcript.json",
+        "records": "records.jsonl",
+        "results": "results.jsonl",
+    }
+    argv = [part for key, name in names.items() for part in (f"--{key}", downloads / name)]
+    run = call("verify", *argv)
+    assert run.code == EXIT_OK, str(run)
+    assert "verification passed" in run.out
+    missing = call("verify", *argv[2:])  # no --rules and no --dir
+    assert missing.code == EXIT_INPUT
+    assert "give --rules or --dir" in error_line(missing)
+
+
+def test_private_files_are_readable_by_the_owner_only(small: SmallDraw, creds: Credentials) -> None:
+    for path in (
+        small.stages["frozen"] / "private" / "registry.json",
+        creds.key("bureau"),
+        creds.secret("bureau", SMALL_DRAW_ID),
+    ):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+
+
+def test_every_step_prints_one_json_document_with_json(
+    tmp_path: Path, creds: Credentials, small_inputs: Path, small: SmallDraw
+) -> None:
+    folder = tmp_path / "draw"
+    runs = build_draw(
+        folder,
+        creds,
+        kindergartens=small_inputs / "kindergartens.csv",
+        applicants=small_inputs / "applicants.csv",
+        draw_id=SMALL_DRAW_ID,
+        min_lottery_percent=50,
+        options=("--json",),
+    )
+    results = {step: run.json() for step, run in runs.items()}
+    for step, run in runs.items():
+        assert run.err == "", f"{step}: --json implies --quiet\n{run}"
+    assert [r["name"] for r in results["policy"]["roles"]] == ["bureau", "notary"]
+    assert results["rules"]["draw_id"] == SMALL_DRAW_ID
+    assert results["commit bureau"]["party"] == "bureau"
+    assert results["freeze"]["records"] == 12
+    assert results["sign announcement notary-1"]["signatures"] == 2
+    assert results["reveal parent-rep-1"]["missing"] == [
+        "reveal (or default) of party 'parent-rep-2'",
+        "value of source 'welfare-3d'",
+    ]
+    assert results["default"]["fallback"] == BEACON
+    assert results["lottery"]["value"] == "1.3.8./"
+    assert results["beacon"] == {"source": BEACON, "value": BEACON_VALUE, "missing": []}
+    assert results["seed"]["seed"] == seed_of(folder)
+    transcript = json.loads((folder / "public" / "transcript.json").read_bytes())["signed"]
+    assert results["draw"] == {
+        "applicants": 12,
+        "placed": 7,
+        "unplaced": 5,
+        "seed": seed_of(folder),
+        "results_root": transcript["results"]["root"],
+    }
+    # The same secrets, sources and times as the module's draw: the same seed.
+    assert seed_of(folder) == seed_of(small.stages["signed"])
+
+    person = small_applicants()[0]
+    more = {
+        "status": call("--json", "ceremony", "status", "--dir", folder),
+        "verify": call("--json", "verify", "--dir", folder),
+        "publish": call("--json", "publish", "--dir", folder),
+        "report": call("--json", "report", "--dir", folder, "--out", tmp_path / "r.html"),
+        "lookup": call("--json", "lookup", "--dir", folder, "--id", person[3], "--name", person[1]),
+        "proof": call(
+            "--json",
+            "proof",
+            "make",
+            "--dir",
+            folder,
+            "--registration-number",
+            person[0],
+            "--out",
+            tmp_path / "proof.json",
+        ),
+        "secret": call(
+            "--json",
+            "ceremony",
+            "secret",
+            "--party",
+            "extra",
+            "--draw-id",
+            SMALL_DRAW_ID,
+            "--out",
+            tmp_path / "extra.secret",
+        ),
+        "keys": call("--json", "keys", "generate", "extra", "--out", tmp_path / "keys"),
+    }
+    for step, run in more.items():
+        assert run.code == EXIT_OK, f"{step}\n{run}"
+        assert isinstance(run.json(), dict), step
+    assert more["status"].json() == {"stage": "revealing", "missing": []}
+    assert more["verify"].json()["ok"] is True
+    assert len(more["publish"].json()["notice_lists"]) == 3
+    assert more["report"].json()["verified"] is True
+    assert more["lookup"].json()["registration_number"] == person[0]
+    assert more["secret"].json()["party"] == "extra"
+    assert len(more["keys"].json()["keyid"]) == 64
+
+
+def test_default_paths_are_in_the_current_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_small_inputs(tmp_path)
+    monkeypatch.chdir(tmp_path)
+
+    assert main(["keys", "generate", "bureau"]) == EXIT_OK
+    assert "key bureau: id " in capsys.readouterr().out
+    assert (tmp_path / "keys" / "bureau.key").is_file()
+    assert (tmp_path / "keys" / "bureau.pub").is_file()
+
+    assert main(["policy", "create", "--role", "bureau=keys/bureau.pub"]) == EXIT_OK
+    assert "bureau: 1 of 1 keys" in capsys.readouterr().out
+    assert (tmp_path / "trust.json").is_file()
+
+    argv = ["rules", "init", "--kindergartens", "kindergartens.csv", "--draw-id", SMALL_DRAW_ID]
+    assert main([*argv, "--tiers", "local,other"]) == EXIT_OK
+    assert "wrote rules.json: 3 kindergartens, 7 seats" in capsys.readouterr().out
+
+    assert main(["validate", "--applicants", "applicants.csv"]) == EXIT_OK
+    captured = capsys.readouterr()
+    assert "ok: 12 applicants, 3 kindergartens, no problems found" in captured.out
+    assert "reading applicants.csv" in captured.err  # progress goes to stderr
+
+    assert main(["ceremony", "begin", "--source", SOURCE_SPEC]) == EXIT_OK
+    assert (tmp_path / "ceremony.json").is_file()
+    capsys.readouterr()
+    assert main(["ceremony", "status"]) == EXIT_OK
+    assert capsys.readouterr().out.startswith("stage committing")
+
+
+# --- error paths: input files ---------------------------------------------------------------
+
+
+def test_missing_files_are_named(folder_at: Callable[[str], Path], tmp_path: Path) -> None:
+    folder = folder_at("signed")
+    nowhere = tmp_path / "nowhere"
+    cases = {
+        "applicants": call(
+            "validate", "--rules", folder / "rules.json", "--applicants", nowhere / "a.csv"
+        ),
+        "rules file": call("validate", "--rules", nowhere / "rules.json", "--applicants", "a"),
+        "rules": call("ceremony", "begin", "--dir", nowhere),
+        "kindergartens": call(
+            "rules", "init", "--kindergartens", nowhere / "k.csv", "--draw-id", "x",
+            "--out", tmp_path / "rules.json",
+        ),
+        "document": call("sign", nowhere / "announcement.json", "--key", "k"),
+        "key": call("sign", folder / "public" / "transcript.json", "--key", nowhere / "k.key"),
+        "public key": call(
+            "policy", "create", "--role", f"bureau={nowhere / 'b.pub'}",
+            "--out", tmp_path / "trust.json",
+        ),
+        "proof": call(
+            "proof", "check", "--proof", nowhere / "proof.json",
+            "--registration-number", "2026-0001", "--salt", "x", "--id", "x", "--name", "x",
+            "--announcement", folder / "public" / "announcement.json",
+            "--transcript", folder / "public" / "transcript.json",
+        ),
+        "draw folder": call("verify", "--dir", nowhere),
+        "ceremony": call("ceremony", "status", "--dir", nowhere),
+        "announcement": call("draw", "--dir", folder_at("ready")),
+    }  # fmt: skip
+    for what, run in cases.items():
+        assert run.code == EXIT_INPUT, f"{what}\n{run}"
+        assert "not found" in run.err or "No such file" in run.err, f"{what}\n{run}"
+        assert str(nowhere) in run.err or "announcement.json" in run.err, f"{what}\n{run}"
+    assert "check the path and the file name" in cases["applicants"].err
+    assert "check the path and the file name" in cases["rules file"].err
+    assert "create it with `alloc rules init`" in cases["rules"].err
+    assert "start it with `alloc ceremony begin`" in cases["ceremony"].err
+
+
+def _undecodable(directory: Path, text: str) -> dict[str, Path]:
+    files = {
+        "utf-16": ("a-utf16.csv", text.encode("utf-16")),
+        "latin-1": (
+            "a-latin1.csv",
+            "报名编号,姓名\r\n".encode() + "José,Müller\r\n".encode("latin-1"),
+        ),
+        "binary": ("a-binary.csv", bytes(range(256)) * 8),
+        "png named .xlsx": ("a-picture.xlsx", b"\x89PNG\r\n\x1a\n" + bytes(64)),
+        "xlsx named .csv": ("a-workbook.csv", (EXAMPLE / "applicants.xlsx").read_bytes()),
+        "old .xls": ("a-old.xls", b"\xd0\xcf\x11\xe0" + bytes(64)),
+        "unknown suffix": ("a.txt", text.encode()),
+    }
+    paths = {}
+    for kind, (name, data) in files.items():
+        paths[kind] = directory / name
+        paths[kind].write_bytes(data)
+    return paths
+
+
+def test_files_in_a_wrong_encoding_or_format_are_refused_with_a_fix(
+    small: SmallDraw, small_inputs: Path, tmp_path: Path
+) -> None:
+    text = (small_inputs / "applicants.csv").read_text(encoding="utf-8-sig")
+    advice = {
+        "utf-16": "UTF-16",
+        "latin-1": "cannot be decoded as UTF-8 (with or without BOM), GB18030 or GBK",
+        "binary": "not a text file",
+        "png named .xlsx": "is not a readable Excel .xlsx workbook",
+        "xlsx named .csv": "rename it to end in .xlsx",
+        "old .xls": "save as .xlsx or as CSV UTF-8",
+        "unknown suffix": "unknown file type (value '.txt'); give a .csv or .xlsx file",
+    }
+    for kind, path in _undecodable(tmp_path, text).items():
+        run = call("validate", "--rules", small.rules, "--applicants", path)
+        assert run.code == EXIT_INPUT, f"{kind}\n{run}"
+        message = error_line(run)
+        assert str(path) in message, kind
+        assert advice[kind] in message, f"{kind}: {message}"
+        assert "Traceback" not in run.err
+
+
+def test_a_big5_file_is_read_as_gbk_and_its_garbled_headers_are_shown(
+    small: SmallDraw, small_inputs: Path, tmp_path: Path
+) -> None:
+    text = (small_inputs / "applicants.csv").read_text(encoding="utf-8-sig")
+    big5 = tmp_path / "big5.csv"
+    big5.write_bytes(text.encode("big5", errors="replace"))
+    run = call("validate", "--rules", small.rules, "--applicants", big5)
+    assert run.code == EXIT_INPUT
+    assert "required column is missing" in run.err
+    assert "read as gb18030; if these look garbled, save the file as CSV UTF-8" in run.err
+
+
+def test_a_missing_required_column_is_named_with_the_headers_it_accepts(
+    small: SmallDraw, tmp_path: Path
+) -> None:
+    drop = APPLICANT_HEADER.index("身份证号")
+    rows = [
+        [cell for i, cell in enumerate(row) if i != drop]
+        for row in [APPLICANT_HEADER, *small_applicants()]
+    ]
+    path = write_csv(tmp_path / "no-id-column.csv", rows)
+    run = call("validate", "--rules", small.rules, "--applicants", path)
+    assert run.code == EXIT_INPUT
+    assert f"{path}: 1 problem; nothing was imported" in run.err
+    assert "row 1, column document_number: required column is missing" in run.err
+    assert "add a column headed document_number or 身份证号" in run.err
+    assert "the header row has: 报名编号, 幼儿姓名" in run.err
+
+
+def _bad_rows(directory: Path) -> Path:
+    rows = [list(row) for row in small_applicants()]
+    rows[2][3] = wrong_check_character(rows[2][3])  # spreadsheet row 4
+    rows[5][0] = rows[1][0]  # row 7 repeats row 3's registration number
+    return write_csv(directory / "bad-rows.csv", [APPLICANT_HEADER, *rows])
+
+
+def _unknown_kindergartens(directory: Path) -> Path:
+    rows = [list(row) for row in small_applicants()]
+    rows[8][4] = "K09"  # spreadsheet row 10, first choice
+    rows[9][5] = "k02"  # spreadsheet row 11, second choice
+    return write_csv(directory / "unknown-kindergartens.csv", [APPLICANT_HEADER, *rows])
+
+
+@pytest.mark.parametrize("command", ["validate", "freeze"])
+def test_bad_rows_name_the_spreadsheet_row_column_and_fix(
+    command: str, small: SmallDraw, folder_at: Callable[[str], Path], tmp_path: Path
+) -> None:
+    folder = folder_at("committed")
+    before = folder_state(folder)
+
+    def run(path: Path) -> Run:
+        if command == "validate":
+            return call("validate", "--rules", small.rules, "--applicants", path)
+        return call(
+            "freeze",
+            "--dir",
+            folder,
+            "--applicants",
+            path,
+            "--draw-at",
+            DRAW_AT,
+            "--reveal-deadline",
+            REVEAL_DEADLINE,
+        )
+
+    bad = run(_bad_rows(tmp_path))
+    assert bad.code == EXIT_INPUT
+    assert "2 problems; nothing was imported; fix every row listed" in bad.err
+    assert "row 4, column D 身份证号 (document_number): check character does not match" in bad.err
+    assert "one of the 18 characters is mistyped" in bad.err
+    assert (
+        "row 7, column A 报名编号 (registration_number): registration number appears twice:"
+        " rows 3 and 7 (value '2026-0002')"
+    ) in bad.err
+
+    unknown = run(_unknown_kindergartens(tmp_path))
+    assert unknown.code == EXIT_INPUT
+    assert (
+        "row 10, column E 第一志愿 (choice_1): choice names a kindergarten the rules do not have"
+        " (value 'K09'); use a kindergarten id from the rules: K01, K02, K03"
+    ) in unknown.err
+    assert "row 11, column F 第二志愿 (choice_2)" in unknown.err
+    assert "did you mean 'K02'? ids are case-sensitive" in unknown.err
+
+    assert folder_state(folder) == before, "a refused freeze wrote nothing"
+
+
+def _with_title_and_blank_rows(directory: Path, suffix: str) -> Path:
+    """A title row and a blank row above the header, as exports often have; the
+    fourth applicant (spreadsheet row 7) has a mistyped check character."""
+    rows = [list(row) for row in small_applicants()]
+    rows[3][3] = wrong_check_character(rows[3][3])
+    sheet = [["2026年公办幼儿园报名名单"], [], list(APPLICANT_HEADER), *rows]
+    path = directory / f"titled{suffix}"
+    if suffix == ".csv":
+        return write_csv(path, sheet, encoding="gbk")
+    book = openpyxl.Workbook()
+    for row in sheet:
+        book.active.append(row)
+    book.save(path)
+    return path
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"], ids=["gbk csv", "xlsx"])
+def test_row_numbers_are_the_spreadsheets_own_below_a_title_row(
+    suffix: str, small: SmallDraw, tmp_path: Path
+) -> None:
+    path = _with_title_and_blank_rows(tmp_path, suffix)
+    run = call("validate", "--rules", small.rules, "--applicants", path)
+    assert run.code == EXIT_INPUT
+    assert f"{path}: 1 problem" in run.err
+    assert "row 7, column D 身份证号 (document_number): check character does not match" in run.err
+
+
+def test_freeze_without_a_salt_column_writes_private_receipts(
+    folder_at: Callable[[str], Path], tmp_path: Path
+) -> None:
+    drop = APPLICANT_HEADER.index("回执校验码")
+    rows = [
+        [cell for i, cell in enumerate(row) if i != drop]
+        for row in [APPLICANT_HEADER, *small_applicants()]
+    ]
+    applicants = write_csv(tmp_path / "no-salts.csv", rows)
+    folder = folder_at("committed")
+    run = call(
+        "freeze",
+        "--dir",
+        folder,
+        "--applicants",
+        applicants,
+        "--frozen-at",
+        FROZEN_AT,
+        "--draw-at",
+        DRAW_AT,
+        "--reveal-deadline",
+        REVEAL_DEADLINE,
+    )
+    assert run.code == EXIT_OK, str(run)
+    receipts = folder / "private" / "receipts.csv"
+    assert f"receipts with salts for parents: {receipts}" in run.out
+    assert stat.S_IMODE(receipts.stat().st_mode) == 0o600
+    people = registry_people(folder)
+    text = receipts.read_text(encoding="utf-8-sig")
+    assert all(p["salt"] in text for p in people)
+    assert all(p["name"] not in text for p in people)  # masked on the receipt list
+    assert personal_data_in(_public_files(folder), people) == []
+
+
+def test_row_errors_never_echo_a_document_number_or_salt(small: SmallDraw, tmp_path: Path) -> None:
+    rows = [list(row) for row in small_applicants()]
+    rows[2][3] = wrong_check_character(rows[2][3])
+    rows[4][3] = rows[3][3]  # the same child registered twice
+    rows[6][9] = rows[6][9][:-3]  # a salt with a lost group
+    path = write_csv(tmp_path / "bad-people.csv", [APPLICANT_HEADER, *rows])
+    run = call("validate", "--rules", small.rules, "--applicants", path)
+    assert run.code == EXIT_INPUT
+    assert "row 4" in run.err
+    assert "row 6" in run.err
+    assert "row 8" in run.err
+    for secret in (rows[2][3], rows[3][3], rows[6][9]):
+        assert secret not in run.text
+
+
+def test_json_validate_with_problems_prints_one_json_document(
+    small: SmallDraw, tmp_path: Path
+) -> None:
+    run = call(
+        "--json",
+        "validate",
+        "--rules",
+        small.rules,
+        "--applicants",
+        _unknown_kindergartens(tmp_path),
+    )
+    assert run.code == EXIT_INPUT
+    assert run.json()["ok"] is False
+
+
+def test_validate_lists_each_rule_problem_and_fails(small: SmallDraw, tmp_path: Path) -> None:
+    path = _unknown_kindergartens(tmp_path)
+    run = call("validate", "--rules", small.rules, "--applicants", path)
+    assert run.code == EXIT_INPUT
+    assert run.out == ""
+    assert error_line(run).startswith(f"error: invalid input: {path}: 2 problems")
+    assert "row 10, column E 第一志愿 (choice_1)" in run.err
+    assert "row 11, column F 第二志愿 (choice_2)" in run.err
+
+
+# --- error paths: keys and signatures -----------------------------------------------------
+
+
+def test_an_announcement_signed_by_a_stranger_does_not_open_the_reveals(
+    folder_at: Callable[[str], Path], creds: Credentials
+) -> None:
+    folder = folder_at("frozen")
+    ok("sign", folder / "public" / "announcement.json", "--key", creds.key("bureau"))
+    ok("sign", folder / "public" / "announcement.json", "--key", creds.key("stranger"))
+    before = folder_state(folder)
+    run = call("ceremony", "open", "--dir", folder)
+    assert run.code == EXIT_VERIFY
+    assert error_line(run) == "error: verification failed: announcement: notary signed by 0/1 keys"
+    assert folder_state(folder) == before
+
+
+def test_an_unsigned_announcement_does_not_open_the_reveals(
+    folder_at: Callable[[str], Path],
+) -> None:
+    run = call("ceremony", "open", "--dir", folder_at("frozen"))
+    assert run.code == EXIT_VERIFY
+    assert "announcement: bureau signed by 0/1 keys" in error_line(run)
+
+
+def test_draw_refuses_an_announcement_the_notary_did_not_sign(
+    folder_at: Callable[[str], Path], creds: Credentials
+) -> None:
+    folder = folder_at("revealed")
+    resign(folder / "public" / "announcement.json", creds.key("bureau"), creds.key("stranger"))
+    run = call("draw", "--dir", folder, "--created", CREATED)
+    assert run.code == EXIT_VERIFY
+    assert "announcement: notary signed by 0/1 keys" in error_line(run)
+    assert not (folder / "public" / "transcript.json").exists()
+    assert not (folder / "public" / "results.jsonl").exists()
+
+
+def test_verify_names_the_role_that_did_not_sign_the_transcript(
+    folder_at: Callable[[str], Path], creds: Credentials
+) -> None:
+    folder = folder_at("drawn")
+    ok("sign", folder / "public" / "transcript.json", "--key", creds.key("bureau"))
+    ok("sign", folder / "public" / "transcript.json", "--key", creds.key("stranger"))
+    run = call("verify", "--dir", folder)
+    assert run.code == EXIT_VERIFY
+    assert "FAIL  transcript signatures: transcript: notary signed by 0/1 keys" in run.out
+    assert "PASS  announcement signatures" in run.out
+    assert run.out.rstrip().endswith("verification FAILED")
+    report = call("--json", "verify", "--dir", folder).json()
+    assert report["ok"] is False
+    failed = [c for c in report["checks"] if not c["passed"]]
+    assert failed == [
+        {
+            "name": "transcript signatures",
+            "passed": False,
+            "detail": "transcript: notary signed by 0/1 keys",
+        }
+    ]
+
+
+def test_signing_errors(folder_at: Callable[[str], Path], creds: Credentials) -> None:
+    folder = folder_at("frozen")
+    announcement = folder / "public" / "announcement.json"
+    ok("sign", announcement, "--key", creds.key("bureau"))
+    twice = call("sign", announcement, "--key", creds.key("bureau"))
+    assert twice.code == EXIT_INPUT
+    assert "this key has already signed the document" in error_line(twice)
+    public = call("sign", announcement, "--key", creds.pub("notary-1"))
+    assert public.code == EXIT_INPUT
+    assert "cannot load the private key" in error_line(public)
+    assert len(json.loads(announcement.read_bytes())["signatures"]) == 1
+
+
+def test_signing_a_file_that_is_not_a_signed_document_names_it(
+    folder_at: Callable[[str], Path], creds: Credentials
+) -> None:
+    folder = folder_at("frozen")
+    run = call("sign", folder / "rules.json", "--key", creds.key("bureau"))
+    assert run.code in (EXIT_INPUT, EXIT_VERIFY)
+    assert "rules.json" in error_line(run)
+
+
+# --- error paths: tampering ------------------------------------------------------------------
+
+
+def test_any_flipped_byte_in_the_transcript_fails_verification(
+    folder_at: Callable[[str], Path],
+) -> None:
+    folder = folder_at("signed")
+    transcript = folder / "public" / "transcript.json"
+    original = transcript.read_bytes()
+    positions = sorted({k * (len(original) - 1) // 47 for k in range(48)})
+    passed = []
+    for position in positions:
+        damaged = bytearray(original)
+        damaged[position] ^= 0x01
+        transcript.write_bytes(bytes(damaged))
+        run = call("verify", "--dir", folder)
+        if run.code != EXIT_VERIFY or "verification FAILED" not in run.out:
+            passed.append((position, chr(original[position]), run.code))
+    assert passed == []
+
+
+def test_a_flipped_seed_digit_is_caught_and_named(folder_at: Callable[[str], Path]) -> None:
+    folder = folder_at("signed")
+    transcript = folder / "public" / "transcript.json"
+    data = transcript.read_bytes()
+    seed = seed_of(folder)
+    at = data.rindex(seed.encode())
+    flipped = ("1" if seed[0] == "0" else "0") + seed[1:]
+    transcript.write_bytes(data[:at] + flipped.encode() + data[at + len(seed) :])
+    run = call("verify", "--dir", folder)
+    assert run.code == EXIT_VERIFY
+    assert "FAIL" in run.out
+    assert flipped in run.out
+
+
+def test_an_edited_result_names_the_applicant(folder_at: Callable[[str], Path]) -> None:
+    folder = folder_at("signed")
+    results = folder / "public" / "results.jsonl"
+    lines = results.read_bytes().splitlines()
+    index = next(i for i, line in enumerate(lines) if b'"placed":null' in line)
+
+    def place(item: dict[str, Any]) -> None:
+        item["placed"] = "K03"
+
+    edited = edit_line(results, index, place)
+    run = call("verify", "--dir", folder)
+    assert run.code == EXIT_VERIFY
+    assert "FAIL  results file: the results file does not match the transcript's results root" in (
+        run.out
+    )
+    assert re.search(
+        rf"FAIL  re-run: applicant {edited['registration_number']} placed at K03 .*"
+        r", re-run gives unplaced",
+        run.out,
+    ), run.out
+
+
+def test_an_edited_record_fails_the_public_records_check(
+    folder_at: Callable[[str], Path],
+) -> None:
+    folder = folder_at("signed")
+
+    def swap_choices(item: dict[str, Any]) -> None:
+        item["choices"] = item["choices"][::-1]
+
+    edit_line(folder / "public" / "records.jsonl", 3, swap_choices)
+    run = call("verify", "--dir", folder)
+    assert run.code == EXIT_VERIFY
+    assert (
+        "FAIL  public records: the public records do not match the announced input root" in run.out
+    )
+    assert "a record was changed after the announcement" in run.out
+    assert "FAIL  re-run: cannot re-run: the public records did not verify" in run.out
+
+
+def test_a_dropped_record_is_counted(folder_at: Callable[[str], Path]) -> None:
+    folder = folder_at("signed")
+    records = folder / "public" / "records.jsonl"
+    records.write_bytes(b"".join(records.read_bytes().splitlines(keepends=True)[:-1]))
+    run = call("verify", "--dir", folder)
+    assert run.code == EXIT_VERIFY
+    assert "FAIL  public records: 11 public records, the announcement committed to 12" in run.out
+
+
+def test_publish_refuses_a_tampered_draw_and_writes_nothing(
+    folder_at: Callable[[str], Path],
+) -> None:
+    folder = folder_at("signed")
+    results = folder / "public" / "results.jsonl"
+    results.write_bytes(results.read_bytes().replace(b'"placed":null', b'"placed":"K03"', 1))
+    before = folder_state(folder)
+    run = call("publish", "--dir", folder)
+    assert run.code == EXIT_VERIFY
+    assert "verification failed: the results file does not match" in error_line(run)
+    assert "verification FAILED" in run.out
+    assert not (folder / "publish").exists()
+    assert folder_state(folder) == before
+
+
+def test_report_of_a_tampered_draw_says_it_failed(
+    folder_at: Callable[[str], Path], tmp_path: Path
+) -> None:
+    folder = folder_at("signed")
+    results = folder / "public" / "results.jsonl"
+    results.write_bytes(results.read_bytes().replace(b'"placed":null', b'"placed":"K03"', 1))
+    run = call("report", "--dir", folder, "--out", tmp_path / "report.html")
+    # The report is written and shows the failure; the command exits 3.
+    assert run.code == EXIT_VERIFY
+    assert "(verification FAILED)" in run.out
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "Verification FAILED" in html
+
+
+# --- error paths: the ceremony out of order ---------------------------------------------------
+
+
+@pytest.mark.parametrize(("stage", "at"), [("committed", "committing"), ("frozen", "plan-fixed")])
+def test_a_reveal_before_the_reveals_open_is_refused(
+    stage: str, at: str, folder_at: Callable[[str], Path], creds: Credentials
+) -> None:
+    folder = folder_at(stage)
+    before = folder_state(folder)
+    run = reveal(folder, "bureau", creds.secret("bureau", SMALL_DRAW_ID))
+    assert run.code == EXIT_INPUT
+    assert error_line(run) == (
+        f"error: invalid input: cannot reveal for 'bureau': the ceremony is at stage '{at}',"
+        " this step belongs to stage 'revealing'"
+    )
+    assert folder_state(folder) == before
+
+
+def test_seed_and_draw_before_everything_is_in_list_what_is_missing(
+    folder_at: Callable[[str], Path], creds: Credentials
+) -> None:
+    folder = folder_at("opened")
+    everything = (
+        "reveal (or default) of party 'bureau'; reveal (or default) of party 'notary';"
+        " reveal (or default) of party 'parent-rep-1'; reveal (or default) of party"
+        " 'parent-rep-2'; value of source 'welfare-3d'"
+    )
+    for argv in (("ceremony", "seed"), ("draw",)):
+        run = call(*argv, "--dir", folder)
+        assert run.code == EXIT_INPUT, str(run)
+        assert error_line(run) == f"error: invalid input: cannot derive the seed yet: {everything}"
+    assert not (folder / "public" / "transcript.json").exists()
+
+    assert reveal(folder, "bureau", creds.secret("bureau", SMALL_DRAW_ID)).code == EXIT_OK
+    ok("ceremony", "default", "--dir", folder, "--party", "parent-rep-2")
+    run = call("ceremony", "seed", "--dir", folder)
+    assert run.code == EXIT_INPUT
+    missing = error_line(run).split("cannot derive the seed yet: ")[1]
+    assert missing == (
+        "reveal (or default) of party 'notary'; reveal (or default) of party 'parent-rep-1';"
+        " value of source 'welfare-3d'; value of source 'beacon-4821337'"
+    )
+    status = call("--json", "ceremony", "status", "--dir", folder).json()
+    assert status["missing"] == missing.split("; ")
+
+
+def test_seed_before_the_reveals_open_is_refused(folder_at: Callable[[str], Path]) -> None:
+    run = call("ceremony", "seed", "--dir", folder_at("committed"))
+    assert run.code == EXIT_INPUT
+    assert "cannot derive the seed yet: the ceremony is at stage 'committing'" in error_line(run)
+
+
+def test_steps_that_belong_to_an_earlier_stage_are_refused(
+    folder_at: Callable[[str], Path], creds: Credentials, small_inputs: Path
+) -> None:
+    folder = folder_at("opened")
+    late = call(
+        "ceremony",
+        "commit",
+        "--dir",
+        folder,
+        "--party",
+        "late-comer",
+        "--commitment",
+        "ab" * 32,
+        "--fallback",
+        BEACON,
+    )
+    assert late.code == EXIT_INPUT
+    assert "cannot commit for 'late-comer': the ceremony is at stage 'revealing'" in late.err
+    refreeze = call(
+        "freeze",
+        "--dir",
+        folder,
+        "--applicants",
+        small_inputs / "applicants.csv",
+        "--draw-at",
+        DRAW_AT,
+        "--reveal-deadline",
+        REVEAL_DEADLINE,
+        "--force",
+    )
+    assert refreeze.code == EXIT_INPUT
+    assert "reveals are already open: the list can no longer be frozen again" in refreeze.err
+    assert "a new freeze needs a new ceremony and announcement" in refreeze.err
+
+
+def test_unknown_parties_and_sources_are_named_with_the_known_ones(
+    folder_at: Callable[[str], Path],
+) -> None:
+    folder = folder_at("opened")
+    party = call("ceremony", "default", "--dir", folder, "--party", "mayor")
+    assert party.code == EXIT_INPUT
+    assert (
+        "party 'mayor' is not in the seed plan (parties: bureau, notary, parent-rep-1,"
+        " parent-rep-2)"
+    ) in party.err
+    source = call("ceremony", "source", "--dir", folder, "--name", "weather", "--value", "1")
+    assert source.code == EXIT_INPUT
+    assert "source 'weather' was not announced in the seed plan" in source.err
+    bad_numbers = call("ceremony", "source", "--dir", folder, "--name", LOTTERY, "--value", "3 x")
+    assert bad_numbers.code == EXIT_INPUT
+    assert "expected whole numbers separated by spaces (value '3 x')" in bad_numbers.err
+    bad_hex = call("ceremony", "source", "--dir", folder, "--name", BEACON, "--value", "xyz")
+    assert bad_hex.code == EXIT_INPUT
+    assert "odd number of hex digits" in bad_hex.err
+
+
+def test_a_reveal_with_the_wrong_secret_fails_verification_and_changes_nothing(
+    folder_at: Callable[[str], Path], creds: Credentials
+) -> None:
+    folder = folder_at("opened")
+    before = folder_state(folder)
+    run = reveal(folder, "bureau", creds.secret("notary", SMALL_DRAW_ID))
+    # A secret that does not hash to the published commitment is a failed check
+    # (RevealMismatchError is a VerificationError): exit 3, "verification failed".
+    assert run.code == EXIT_VERIFY
+    assert error_line(run).startswith(
+        "error: verification failed: reveal of party 'bureau' does not match its commitment"
+    )
+    assert folder_state(folder) == before
+    # The right secret is still accepted afterwards: nothing was re-rolled.
+    assert reveal(folder, "bureau", creds.secret("bureau", SMALL_DRAW_ID)).code == EXIT_OK
+
+
+def test_the_reveal_help_says_what_a_wrong_secret_does() -> None:
+    run = call("ceremony", "reveal", "--help")
+    assert "commitment" in run.out
+
+
+def test_secret_files_that_are_missing_or_not_hex_are_named(
+    folder_at: Callable[[str], Path], tmp_path: Path
+) -> None:
+    folder = folder_at("opened")
+    missing = reveal(folder, "bureau", tmp_path / "no")
+    assert missing.code == EXIT_INPUT
+    assert str(tmp_path / "no") in error_line(missing)
+    junk = tmp_path / "junk.secret"
+    junk.write_text("not a secret\n")
+    not_hex = reveal(folder, "bureau", junk)
+    assert not_hex.code == EXIT_INPUT
+    assert f"{junk}: the secret file does not hold hexadecimal digits" in error_line(not_hex)
+    assert str(junk) in error_line(not_hex)
+
+
+def test_a_secret_file_with_non_ascii_bytes_is_named(
+    folder_at: Callable[[str], Path], small_inputs: Path
+) -> None:
+    folder = folder_at("opened")
+    wrong = small_inputs / "kindergartens.csv"  # the wrong file: starts with a UTF-8 BOM
+    run = reveal(folder, "bureau", wrong)
+    assert run.code == EXIT_INPUT
+    assert str(wrong) in error_line(run)
+
+
+def test_bad_ceremony_and_freeze_options_are_named(
+    folder_at: Callable[[str], Path], small_inputs: Path
+) -> None:
+    folder = folder_at("committed")
+    applicants = small_inputs / "applicants.csv"
+    cases = {
+        "field 'draw_at': not an ISO 8601 time (value 'tomorrow')": (
+            "freeze", "--dir", folder, "--applicants", applicants,
+            "--draw-at", "tomorrow", "--reveal-deadline", REVEAL_DEADLINE,
+        ),
+        "time has no UTC offset (value '2026-12-01T09:30:00'); write it like": (
+            "freeze", "--dir", folder, "--applicants", applicants,
+            "--draw-at", "2026-12-01T09:30:00", "--reveal-deadline", REVEAL_DEADLINE,
+        ),
+        "expected NAME:KIND[:DESCRIPTION]": (
+            "ceremony", "begin", "--dir", folder, "--force", "--source", "lottery",
+        ),
+        "unknown source kind (value 'dice'); use numbers, text or hex": (
+            "ceremony", "begin", "--dir", folder, "--force", "--source", "lottery:dice",
+        ),
+        "give --commitment HEX or --secret FILE": (
+            "ceremony", "commit", "--dir", folder, "--party", "x", "--fallback", BEACON,
+        ),
+        "commitment is not hex (value 'zz')": (
+            "ceremony", "commit", "--dir", folder, "--party", "x", "--commitment", "zz",
+            "--fallback", BEACON,
+        ),
+        "fallback source is not declared for this ceremony (value 'moon')": (
+            "ceremony", "commit", "--dir", folder, "--party", "x", "--commitment", "ab" * 32,
+            "--fallback", "moon",
+        ),
+        "field '--role': expected NAME=VALUE (value 'bureau')": (
+            "policy", "create", "--role", "bureau", "--out", folder / "t.json",
+        ),
+    }  # fmt: skip
+    before = folder_state(folder)
+    for expected, argv in cases.items():
+        run = call(*argv)
+        assert run.code == EXIT_INPUT, str(run)
+        assert expected in error_line(run), str(run)
+    assert folder_state(folder) == before
+
+
+# --- nothing is overwritten without --force -------------------------------------------------
+
+
+def _overwrite_cases(
+    folder: Path, creds: Credentials, inputs: Path
+) -> dict[str, tuple[object, ...]]:
+    return {
+        "keys generate": ("keys", "generate", "bureau", "--out", folder / "keys"),
+        "policy create": (
+            "policy", "create", "--role", f"bureau={creds.pub('bureau')}",
+            "--out", folder / "trust.json",
+        ),
+        "rules init": (
+            "rules", "init", "--kindergartens", inputs / "kindergartens.csv",
+            "--draw-id", SMALL_DRAW_ID, "--out", folder / "rules.json",
+        ),
+        "ceremony secret": (
+            "ceremony", "secret", "--party", "bureau", "--draw-id", SMALL_DRAW_ID,
+            "--out", folder / "bureau.secret",
+        ),
+        "ceremony begin": ("ceremony", "begin", "--dir", folder, "--source", SOURCE_SPEC),
+        "freeze": (
+            "freeze", "--dir", folder, "--applicants", inputs / "applicants.csv",
+            "--draw-at", DRAW_AT, "--reveal-deadline", REVEAL_DEADLINE,
+        ),
+        "draw": ("draw", "--dir", folder, "--created", CREATED),
+        "publish": ("publish", "--dir", folder),
+        "report": ("report", "--dir", folder, "--out", folder / "publish" / "report.html"),
+        "proof make": (
+            "proof", "make", "--dir", folder, "--registration-number", "2026-0001",
+            "--out", folder / "proof.json",
+        ),
+        "demo": ("demo", "--applicants", "20", "--kindergartens", "2", "--out", folder / "demo"),
+    }  # fmt: skip
+
+
+OVERWRITE_FIRST = {"keys generate", "ceremony secret", "publish", "proof make", "demo"}
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "keys generate",
+        "policy create",
+        "rules init",
+        "ceremony secret",
+        "ceremony begin",
+        "freeze",
+        "draw",
+        "publish",
+        "report",
+        "proof make",
+        "demo",
+    ],
+)
+def test_outputs_are_never_overwritten_without_force(
+    command: str, folder_at: Callable[[str], Path], creds: Credentials, small_inputs: Path
+) -> None:
+    folder = folder_at("signed")
+    argv = _overwrite_cases(folder, creds, small_inputs)[command]
+    if command in OVERWRITE_FIRST or command == "report":
+        if command == "report":
+            ok("publish", "--dir", folder)
+        else:
+            ok(*argv)
+    before = folder_state(folder)
+    run = call(*argv)
+    assert run.code == EXIT_INPUT, str(run)
+    message = error_line(run)
+    assert "already exists; alloc never overwrites a file unless told to" in message
+    assert "use --force" in message
+    assert folder_state(folder) == before
+
+
+def test_force_redraws_the_same_bytes(folder_at: Callable[[str], Path]) -> None:
+    folder = folder_at("signed")
+    before = folder_state(folder / "public")
+    ok("draw", "--dir", folder, "--created", CREATED, "--force")
+    after = folder_state(folder / "public")
+    assert after["results.jsonl"] == before["results.jsonl"]
+    signed = json.loads(before["transcript.json"])
+    redrawn = json.loads(after["transcript.json"])
+    assert redrawn["signed"] == signed["signed"]
+    assert redrawn["signatures"] == []  # a new transcript must be signed again
+
+
+def test_force_replaces_a_secret_file(creds: Credentials, tmp_path: Path) -> None:
+    path = tmp_path / "bureau.secret"
+    argv = ("ceremony", "secret", "--party", "bureau", "--draw-id", SMALL_DRAW_ID, "--out", path)
+    first = ok("--json", *argv).json()["commitment"]
+    old = path.read_bytes()
+    second = ok("--json", *argv, "--force").json()["commitment"]
+    assert path.read_bytes() != old
+    assert first != second
+
+
+def test_a_refused_key_generation_writes_no_private_key(creds: Credentials, tmp_path: Path) -> None:
+    keys = tmp_path / "keys"
+    keys.mkdir()
+    shutil.copy(creds.pub("bureau"), keys / "bureau.pub")
+    run = call("keys", "generate", "bureau", "--out", keys)
+    assert run.code == EXIT_INPUT
+    assert sorted(p.name for p in keys.iterdir()) == ["bureau.pub"]
+
+
+def test_a_refused_publish_writes_nothing(folder_at: Callable[[str], Path]) -> None:
+    folder = folder_at("signed")
+    ok("publish", "--dir", folder)
+    before = folder_state(folder)
+    run = call("publish", "--dir", folder, "--out", folder / "second")
+    assert run.code == EXIT_INPUT
+    assert folder_state(folder) == before
+
+
+# --- --json errors and internal errors ----------------------------------------------------------
+
+
+def test_json_errors_are_one_json_document(
+    folder_at: Callable[[str], Path], creds: Credentials, tmp_path: Path
+) -> None:
+    folder = folder_at("frozen")
+    ok("sign", folder / "public" / "announcement.json", "--key", creds.key("stranger"))
+    cases = {
+        EXIT_INPUT: call("--json", "validate", "--applicants", tmp_path / "none.csv"),
+        EXIT_VERIFY: call("--json", "ceremony", "open", "--dir", folder),
+    }
+    for code, run in cases.items():
+        assert run.code == code
+        error = run.json()
+        assert error["ok"] is False
+        assert set(error) == {"ok", "error", "type", "message"}
+        assert error["message"] in run.err
+    assert cases[EXIT_INPUT].json()["error"] == "invalid input"
+    assert cases[EXIT_VERIFY].json() == {
+        "ok": False,
+        "error": "verification failed",
+        "type": "SignatureThresholdError",
+        "message": "announcement: bureau signed by 0/1 keys",
+    }
+
+
+def test_an_unexpected_exception_is_an_internal_error(
+    folder_at: Callable[[str], Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = folder_at("revealed")
+
+    def broken_draw(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the engine fell over")
+
+    monkeypatch.setattr(alloc.cli, "draw", broken_draw)
+    run = call("draw", "--dir", folder, "--created", CREATED)
+    assert run.code == EXIT_INTERNAL
+    assert "Traceback" in run.err
+    assert "RuntimeError: the engine fell over" in run.err
+    assert error_line(run) == (
+        "error: internal error (please report it with the trace above): the engine fell over"
+    )
+    as_json = call("--json", "draw", "--dir", folder, "--created", CREATED)
+    assert as_json.code == EXIT_INTERNAL
+    assert as_json.json() == {
+        "ok": False,
+        "error": "internal error (please report it with the trace above)",
+        "type": "RuntimeError",
+        "message": "the engine fell over",
+    }
+    assert not (folder / "public" / "transcript.json").exists()
+
+
+def test_a_threshold_that_is_not_a_number_is_invalid_input(
+    creds: Credentials, tmp_path: Path
+) -> None:
+    run = call(
+        "policy",
+        "create",
+        "--role",
+        f"bureau={creds.pub('bureau')}",
+        "--threshold",
+        "bureau=two",
+        "--out",
+        tmp_path / "trust.json",
+    )
+    assert run.code == EXIT_INPUT
+    assert "--threshold" in error_line(run)
+
+
+# --- parents: lookup and proofs -----------------------------------------------------------------
+
+
+def test_lookup_finds_a_child_and_shows_only_masks(folder_at: Callable[[str], Path]) -> None:
+    folder = folder_at("signed")
+    reg, name, _, number = small_applicants()[0][:4]
+    run = call("lookup", "--dir", folder, "--id", number, "--name", name)
+    assert run.code == EXIT_OK
+    first = run.out.splitlines()[0]
+    assert first.startswith(f"{reg} 欧阳** 440105********")
+    assert name not in run.out
+    assert number not in run.out
+
+
+def test_lookup_answers_a_wrong_name_and_an_unknown_number_identically(
+    folder_at: Callable[[str], Path],
+) -> None:
+    folder = folder_at("signed")
+    _, name, _, number = small_applicants()[0][:4]
+    stranger = resident_id("440105", "20220101", 999)  # well-formed, never registered
+    wrong_name = call("--json", "lookup", "--dir", folder, "--id", number, "--name", "王小明")
+    unknown = call("--json", "lookup", "--dir", folder, "--id", stranger, "--name", name)
+    assert wrong_name.code == unknown.code == EXIT_OK
+    assert wrong_name.out == unknown.out
+    assert wrong_name.json()["found"] is False
+    # A mistyped number is an input error that says how to fix it, without echoing it.
+    typo = wrong_check_character(number)
+    mistyped = call("lookup", "--dir", folder, "--id", typo, "--name", name)
+    assert mistyped.code == EXIT_INPUT
+    assert "check character does not match" in error_line(mistyped)
+    assert typo not in mistyped.text
+
+
+def test_a_parent_checks_a_proof_and_a_wrong_name_fails(
+    folder_at: Callable[[str], Path], tmp_path: Path
+) -> None:
+    folder = folder_at("signed")
+    reg, name, _, number = small_applicants()[0][:4]
+    salt = small_applicants()[0][9]
+    proof = tmp_path / "proof.json"
+    made = call("proof", "make", "--dir", folder, "--registration-number", reg, "--out", proof)
+    assert made.code == EXIT_OK
+    assert f"proof for {reg} written to {proof}" in made.out
+
+    def check(*changes: str) -> Run:
+        argv = {
+            "--proof": str(proof),
+            "--registration-number": reg,
+            "--salt": salt,
+            "--id": number,
+            "--name": name,
+            "--announcement": str(folder / "public" / "announcement.json"),
+            "--transcript": str(folder / "public" / "transcript.json"),
+            "--trust": str(folder / "public" / "trust.json"),
+        }
+        argv.update(dict(zip(changes[::2], changes[1::2], strict=True)))
+        return call("proof", "check", *[part for pair in argv.items() for part in pair])
+
+    good = check()
+    assert good.code == EXIT_OK, str(good)
+    for step in ("signatures", "identity", "record in frozen list", "lottery number"):
+        assert f"PASS  {step}" in good.out
+    assert "FAIL" not in good.out
+    wrong = check("--name", "王小明")
+    assert wrong.code == EXIT_VERIFY
+    assert "FAIL  identity" in wrong.out
+    bad_salt = check("--salt", "QQQQ-QQQQ")
+    assert bad_salt.code == EXIT_INPUT
+    assert "value withheld: personal data" in error_line(bad_salt)
+    assert "QQQQ" not in bad_salt.err
+    unknown = call(
+        "proof", "make", "--dir", folder, "--registration-number", "2026-9999",
+        "--out", tmp_path / "none.json",
+    )  # fmt: skip
+    assert unknown.code == EXIT_INPUT
+    assert "no record for this registration number (value '2026-9999')" in error_line(unknown)
+
+
+# --- the example district: three formats, one set of bytes; privacy ------------------------------
+
+
+def test_utf8_gbk_and_xlsx_give_byte_identical_public_files(district: dict[str, Path]) -> None:
+    for name in ("announcement.json", "records.jsonl", "transcript.json", "results.jsonl"):
+        contents = {
+            fmt: (folder / "public" / name).read_bytes() for fmt, folder in district.items()
+        }
+        reference = contents["applicants.csv"]
+        assert len(reference) > 1000, name
+        for fmt, data in contents.items():
+            assert data == reference, f"{name} from {fmt} differs from the UTF-8 CSV run"
+    transcript = json.loads(
+        (district["applicants.xlsx"] / "public" / "transcript.json").read_bytes()
+    )
+    assert transcript["signed"]["records"]["count"] == 5000
+    assert len(transcript["signatures"]) == 2
+
+
+def test_the_example_district_verifies(district: dict[str, Path]) -> None:
+    run = call("verify", "--dir", district["applicants.xlsx"])
+    assert run.code == EXIT_OK, str(run)
+    assert "5000 outcomes identical" in run.out
+
+
+def test_publish_writes_masked_lists_and_the_report(published_district: Path) -> None:
+    publish = published_district / "publish"
+    notices = sorted((publish / "notice").iterdir())
+    assert len(notices) == 30
+    assert all(p.suffix == ".xlsx" for p in notices)
+    assert (publish / "waitlists.xlsx").is_file()
+    assert (publish / "report.html").is_file()
+    assert (published_district / "private" / "results.xlsx").is_file()
+
+
+def _public_files(folder: Path) -> list[Path]:
+    paths = [
+        p for top in ("public", "publish") for p in sorted((folder / top).rglob("*")) if p.is_file()
+    ]
+    assert paths
+    return paths
+
+
+def test_no_name_document_number_or_salt_in_any_public_file_of_the_district(
+    published_district: Path,
+) -> None:
+    people = registry_people(published_district)
+    assert len(people) == 5000
+    paths = _public_files(published_district)
+    assert {p.suffix for p in paths} >= {".json", ".jsonl", ".xlsx", ".html"}
+    assert personal_data_in(paths, people) == []
+
+
+def test_the_privacy_scan_finds_a_planted_name_and_number(
+    published_district: Path, tmp_path: Path
+) -> None:
+    people = registry_people(published_district)
+    planted = tmp_path / "planted.html"
+    planted.write_text(
+        f"<p>恭喜{people[17]['name']}小朋友</p><p>{people[40]['document_number'].lower()}</p>",
+        encoding="utf-8",
+    )
+    found = personal_data_in([planted], people)
+    assert f"{planted}: name {people[17]['name']}" in found
+    assert f"{planted}: document number {people[40]['document_number'].lower()}" in found
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_no_personal_data_in_the_small_draws_public_files(
+    fmt: str, folder_at: Callable[[str], Path], tmp_path: Path
+) -> None:
+    folder = folder_at("signed")
+    ok("publish", "--dir", folder, "--format", fmt)
+    ok("report", "--dir", folder, "--out", folder / "publish" / "again.html")
+    people = registry_people(folder)
+    assert {p["name"] for p in people} == {row[1] for row in small_applicants()}
+    paths = _public_files(folder)
+    assert any(p.suffix == f".{fmt}" for p in paths)
+    assert personal_data_in(paths, people) == []
+    # ...while the private results do hold them, so the scan can see them.
+    private = folder / "private" / f"results.{fmt}"
+    assert personal_data_in([private], people)
+
+
+def test_demo_writes_a_draw_folder_that_verifies_and_keeps_names_private(
+    tmp_path: Path,
+) -> None:
+    target = tmp_path / "demo"
+    run = call("demo", "--applicants", "40", "--kindergartens", "3", "--out", target)
+    assert run.code == EXIT_OK, str(run)
+    assert "verification passed" in run.out
+    verified = call("verify", "--dir", target)
+    assert verified.code == EXIT_OK, str(verified)
+    assert personal_data_in(_public_files(target), registry_people(target)) == []
+
+
+# --- a whole draw as real processes --------------------------------------------------------------
+
+
+def test_a_whole_draw_as_real_processes(tmp_path: Path) -> None:
+    here = tmp_path / "district"
+    write_small_inputs(here)
+    (here / "secrets").mkdir()
+    steps: list[Run] = []
+
+    def alloc_(*argv: object, code: int = EXIT_OK) -> Run:
+        run = run_process(*argv, cwd=here)
+        steps.append(run)
+        assert run.code == code, str(run)
+        assert "Traceback" not in run.err, str(run)
+        return run
+
+    assert alloc_("keys", "generate", "bureau").out.startswith("key bureau: id ")
+    alloc_("keys", "generate", "notary-1")
+    alloc_("policy", "create", "--role", "bureau=keys/bureau.pub",
+           "--role", "notary=keys/notary-1.pub")  # fmt: skip
+    alloc_("rules", "init", "--kindergartens", "kindergartens.csv", "--draw-id", SMALL_DRAW_ID,
+           "--tiers", "policy-care,local,other", "--multiples", "bundle", "--waitlist", "20",
+           "--min-lottery-percent", "50", "--owners-phase")  # fmt: skip
+    assert "ok: 12 applicants" in alloc_("validate", "--applicants", "applicants.csv").out
+    alloc_("ceremony", "begin", "--source", SOURCE_SPEC, "--fallback", FALLBACK_SPEC)
+    parties = PARTIES[:2] + PARTIES[3:]  # bureau and notary reveal; parent-rep-2 defaults
+    for party in parties:
+        made = alloc_("ceremony", "secret", "--party", party, "--draw-id", SMALL_DRAW_ID,
+                      "--out", f"secrets/{party}.secret")  # fmt: skip
+        assert f"commitment of {party}: " in made.out
+        alloc_("ceremony", "commit", "--party", party, "--secret", f"secrets/{party}.secret",
+               "--fallback", BEACON)  # fmt: skip
+    frozen = alloc_("freeze", "--applicants", "applicants.csv", "--frozen-at", FROZEN_AT,
+                    "--draw-at", DRAW_AT, "--reveal-deadline", REVEAL_DEADLINE)  # fmt: skip
+    assert "frozen 12 records under input root" in frozen.out
+    assert "reading applicants.csv" in frozen.err
+    for key in ("bureau", "notary-1"):
+        alloc_("sign", "public/announcement.json", "--key", f"keys/{key}.key")
+    alloc_("ceremony", "reveal", "--party", "bureau", "--secret", "secrets/bureau.secret",
+           code=EXIT_INPUT)  # fmt: skip
+    alloc_("ceremony", "open")
+    for party in parties[:2]:
+        alloc_("ceremony", "reveal", "--party", party, "--secret", f"secrets/{party}.secret")
+    alloc_("ceremony", "default", "--party", "parent-rep-2")
+    alloc_("ceremony", "source", "--name", LOTTERY, "--value", "3 8 1")
+    last = alloc_("ceremony", "source", "--name", BEACON, "--value", BEACON_VALUE)
+    assert "everything is in" in last.out
+    seed = alloc_("--json", "ceremony", "seed").json()["seed"]
+    drawn = alloc_("draw", "--created", CREATED)
+    assert "drew 12 applicants: 7 seats taken, 5 unplaced" in drawn.out
+    for key in ("bureau", "notary-1"):
+        alloc_("sign", "public/transcript.json", "--key", f"keys/{key}.key")
+    verified = alloc_("verify", "--dir", ".")
+    assert "verification passed" in verified.out
+    assert seed in verified.out
+    published = alloc_("publish")
+    assert "published 3 notice lists, waitlists and report.html to publish" in published.out
+    reg, name, _, number = small_applicants()[0][:4]
+    found = alloc_("--json", "lookup", "--id", number, "--name", name).json()
+    assert found["registration_number"] == reg
+    assert found["masked_name"] == "欧阳**"
+
+    again = alloc_("draw", "--created", CREATED, code=EXIT_INPUT)
+    assert "already exists" in again.err
+    results = here / "public" / "results.jsonl"
+    results.write_bytes(results.read_bytes().replace(b'"placed":null', b'"placed":"K01"', 1))
+    tampered = alloc_("--json", "verify", "--dir", ".", code=EXIT_VERIFY)
+    assert {c["name"] for c in tampered.json()["checks"] if not c["passed"]} == {
+        "results file",
+        "re-run",
+    }
+    assert personal_data_in(_public_files(here), registry_people(here)) == []
