@@ -39,10 +39,7 @@ SENSITIVE_FIELDS = frozenset({"name", "document_number", "guardian_contact", "sa
 
 
 def _is_sensitive(field: str | None) -> bool:
-    if field is None:
-        return False
-    leaf = field.rsplit(".", 1)[-1].strip("'\" ").lower()
-    return leaf in SENSITIVE_FIELDS
+    return field is not None and field.strip().lower() in SENSITIVE_FIELDS
 
 
 class InputError(AllocError, ValueError):

@@ -8,6 +8,7 @@ a province-sized draw never builds a million Python objects.
 from __future__ import annotations
 
 import enum
+import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -134,6 +135,7 @@ class Kindergarten:
     def __post_init__(self) -> None:
         check_identifier(self.id, "kindergarten.id")
         where = f"kindergarten {self.id!r}"
+        check_display_text(self.name, f"{where}.name")
         if isinstance(self.seats, bool) or not isinstance(self.seats, int) or self.seats <= 0:
             raise RulesError(
                 "capacity must be a positive integer",
@@ -291,6 +293,8 @@ class DrawRules:
 
     def __post_init__(self) -> None:
         check_identifier(self.draw_id, "draw_id")
+        check_display_text(self.title, "title")
+        check_display_text(self.authority, "authority")
         object.__setattr__(self, "kindergartens", tuple(self.kindergartens))
         object.__setattr__(self, "tiers", tuple(self.tiers))
         object.__setattr__(self, "phases", tuple(self.phases))
@@ -410,6 +414,28 @@ class DrawRules:
 
 
 _E = TypeVar("_E", bound=enum.Enum)
+
+
+def check_display_text(value: object, field_name: str) -> str:
+    """Free text shown to the public (names, titles): no control or format characters.
+
+    Format characters include the bidirectional overrides that can make text
+    display differently from what it says, on a notice board or a livestream.
+
+    Raises:
+        RulesError: naming the field and the character.
+    """
+    if not isinstance(value, str):
+        raise RulesError("must be text", field=field_name, value=value)
+    for char in value:
+        if unicodedata.category(char) in {"Cc", "Cf", "Cs", "Zl", "Zp"}:
+            raise RulesError(
+                f"contains the control or format character U+{ord(char):04X}",
+                field=field_name,
+                value=value,
+                hint="remove it; it can make the text display differently from what it says",
+            )
+    return value
 
 
 def _enum(kind: type[_E], value: object, field_name: str) -> _E:
