@@ -55,9 +55,11 @@ from alloc.records import (
     parse_result_line,
     record_leaf,
     record_lines,
+    records_root,
     records_tree,
     result_leaf,
     result_lines,
+    results_root,
     results_tree,
 )
 from alloc.seed import CeremonyRecord, SeedPlan
@@ -134,7 +136,11 @@ class TimeWindow:
     """When the list was frozen, when the draw happens, and the reveal deadline.
 
     Times are ISO 8601 strings with a UTC offset (never naive), e.g.
-    ``2026-12-01T09:00:00+08:00``.
+    ``2026-12-01T09:00:00+08:00``, compared as instants, so offsets may differ.
+
+    Raises:
+        InputError: if a time is not ISO 8601 with an offset, or the three are
+            not in the order frozen, draw, reveal deadline.
     """
 
     frozen_at: str
@@ -144,6 +150,17 @@ class TimeWindow:
     def __post_init__(self) -> None:
         for name in ("frozen_at", "draw_at", "reveal_deadline"):
             _check_time(getattr(self, name), name)
+        frozen, drawn, deadline = (
+            datetime.fromisoformat(t) for t in (self.frozen_at, self.draw_at, self.reveal_deadline)
+        )
+        if not frozen <= drawn <= deadline:
+            raise InputError(
+                "times out of order: the list is frozen, then the draw starts, then the"
+                " reveal deadline passes",
+                field="window",
+                value=self.to_json(),
+                hint="check --frozen-at, --draw-at and --reveal-deadline",
+            )
 
     def to_json(self) -> dict[str, str]:
         return {
@@ -246,7 +263,7 @@ def make_announcement(
             f"seed plan is for draw {plan.draw_id!r}, the rules for {rules.draw_id!r}"
         )
     lines = record_lines(applicants)
-    tree_root = merkle_root([record_leaf(rules.draw_id, line) for line in lines])
+    tree_root = records_root(rules.draw_id, lines)
     announcement = Announcement(
         draw_id=rules.draw_id,
         title=rules.title,
@@ -376,7 +393,7 @@ def make_transcript(
         raise DigestMismatchError("the rules are not the announced rules")
     _check_time(created, "created")
     lines = result_lines(outcome)
-    root = merkle_root([result_leaf(rules.draw_id, line) for line in lines])
+    root = results_root(rules.draw_id, lines)
     transcript = Transcript(
         draw_id=rules.draw_id,
         announcement_digest=digest,
@@ -547,7 +564,7 @@ def check_transcript(
                 f"{len(records)} public records, the announcement committed to"
                 f" {notice.records_count}"
             )
-        root = merkle_root([record_leaf(rules.draw_id, line) for line in records])
+        root = records_root(rules.draw_id, records)
         if root != notice.records_root:
             raise InputRootMismatchError(
                 "the public records do not match the announced input root"
@@ -604,7 +621,8 @@ def check_transcript(
             raise DigestMismatchError(
                 f"{len(results)} result lines, the transcript committed to {tx.results_count}"
             )
-        root = merkle_root([result_leaf(rules.draw_id, line) for line in results])
+        root = results_root(rules.draw_id, results)
+        state["results_file_root"] = root
         if root != tx.results_root:
             raise DigestMismatchError(
                 "the results file does not match the transcript's"
@@ -621,10 +639,15 @@ def check_transcript(
             raise VerificationError("cannot re-run: the public records did not verify")
         outcome = draw(rules, state["table"], tx.seed)
         lines = result_lines(outcome)
-        root = merkle_root([result_leaf(rules.draw_id, line) for line in lines])
+        published = None if results is None else list(results)
+        if published == lines and "results_file_root" in state:
+            # Byte for byte the published file, whose root was just computed.
+            root = state["results_file_root"]
+        else:
+            root = results_root(rules.draw_id, lines)
         if root != tx.results_root or len(lines) != tx.results_count:
             raise _replay_difference(lines, results, root, tx)
-        if results is not None and list(results) != lines:
+        if published is not None and published != lines:
             # The signed root is right but the published file is not: name the child.
             raise _replay_difference(lines, results, root, tx)
         summaries = tuple(s.to_json() for s in outcome.summaries)

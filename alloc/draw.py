@@ -36,6 +36,7 @@ from alloc.model import (
 from alloc.tickets import (
     group_kindergarten_ticket,
     group_ticket,
+    group_tickets,
     kindergarten_ticket,
     kindergarten_tickets,
     ticket,
@@ -260,9 +261,14 @@ class Outcome:
     @property
     def unplaced(self) -> tuple[str, ...]:
         """Registration numbers placed nowhere (and winning nowhere), in draw order."""
-        won = np.diff(self.win_indptr) > 0
-        rows = [int(r) for r in self.draw_order if self.placed[r] < 0 and not won[r]]
-        return tuple(self.registration_numbers[r] for r in rows)
+        cached = self.__dict__.get("_unplaced")
+        if cached is None:
+            won = np.diff(self.win_indptr) > 0
+            order = self.draw_order
+            rows = order[(self.placed[order] < 0) & ~won[order]].tolist()
+            cached = tuple(map(self.registration_numbers.__getitem__, rows))
+            object.__setattr__(self, "_unplaced", cached)
+        return cached
 
     def waitlist(self, kindergarten_id: str) -> tuple[tuple[str, int], ...]:
         """A kindergarten's waitlist: (registration number, position), in order.
@@ -322,6 +328,7 @@ class _Problem:
     row_choice_tickets: npt.NDArray[np.uint8] | None
     row_choices: npt.NDArray[np.int32]
     key_span: int
+    unit_order: IntArray  # units by lottery number (ticket(child) or ticket(group)), lowest first
 
 
 def _kindergarten_codes(rules: DrawRules) -> tuple[list[int], dict[str, int]]:
@@ -482,7 +489,7 @@ def _prepare(rules: DrawRules, table: ApplicantTable, seed: bytes) -> tuple[_Pro
     regs = table.registration_numbers
     row_tickets = tickets(seed, rules.draw_id, regs)
     try:
-        ticket_order(row_tickets)
+        row_order = ticket_order(row_tickets).astype(np.int64)
     except DuplicateError as exc:
         first, second = (int(x) for x in exc.value)  # type: ignore[attr-defined]
         raise DuplicateError(
@@ -573,14 +580,17 @@ def _prepare(rules: DrawRules, table: ApplicantTable, seed: bytes) -> tuple[_Pro
 
     # Lottery keys: (tier, ticket rank) packed into one int64 per unit and choice.
     group_unit = unit_sizes > 1
-    u_tickets = row_tickets[heads].copy()
     if group_unit.any():
+        u_tickets = row_tickets[heads].copy()
         gids = [table.group_ids[int(groups[h])] for h in heads[group_unit]]
-        u_tickets[group_unit] = np.frombuffer(
-            b"".join(group_ticket(seed, rules.draw_id, g) for g in gids), np.uint8
-        ).reshape(-1, 32)
+        u_tickets[group_unit] = _group_tickets(seed, rules.draw_id, gids)
+        unit_order = _unit_order(u_tickets, row_order, row_unit, group_unit)
+    else:
+        u_tickets = row_tickets  # every unit is one child, in row order
+        unit_order = row_order
     if rules.tie_break is TieBreak.SINGLE:
-        rank = ticket_ranks(u_tickets)
+        rank = np.empty(n_units, np.int64)
+        rank[unit_order] = np.arange(n_units, dtype=np.int64)
         span = max(n_units, 1)
         key = np.repeat((u_tier * span + rank)[:, None], u_choices.shape[1], axis=1)
     else:
@@ -630,8 +640,47 @@ def _prepare(rules: DrawRules, table: ApplicantTable, seed: bytes) -> tuple[_Pro
         row_choice_tickets=row_choice_tickets,
         row_choices=choices,
         key_span=key_span,
+        unit_order=unit_order,
     )
     return problem, order
+
+
+def _group_tickets(seed: bytes, draw_id: str, group_ids: list[str]) -> npt.NDArray[np.uint8]:
+    """Bundled groups' numbers; a malformed group id raises :func:`group_ticket`'s error."""
+    try:
+        return group_tickets(seed, draw_id, group_ids)
+    except InputError:
+        for group_id in group_ids:
+            group_ticket(seed, draw_id, group_id)
+        raise
+
+
+def _unit_order(
+    u_tickets: npt.NDArray[np.uint8],
+    row_order: IntArray,
+    row_unit: IntArray,
+    group_unit: BoolArray,
+) -> IntArray:
+    """Units by lottery number, lowest first, comparing all 256 bits.
+
+    The children drawn alone keep their order among all children; the
+    bundled groups are sorted among themselves, and the two runs merged.
+
+    Raises:
+        DuplicateError: if two units have the same number (a hash collision).
+    """
+    words = np.ascontiguousarray(u_tickets[:, :8]).view(">u8")[:, 0].astype(np.uint64)
+    alone = row_unit[row_order]
+    alone = alone[~group_unit[alone]]
+    bundled = np.flatnonzero(group_unit)
+    bundled = bundled[ticket_order(u_tickets[bundled])]
+    merged = np.concatenate((alone, bundled))
+    keys = words[merged]
+    order = np.argsort(keys, kind="stable")  # two sorted runs: a merge
+    keys = keys[order]
+    if keys.size > 1 and (keys[1:] == keys[:-1]).any():
+        return ticket_order(u_tickets).astype(np.int64)  # equal leading bits: compare in full
+    return merged[order].astype(np.int64)
 
 
 # --- the choice function --------------------------------------------------------
@@ -644,6 +693,7 @@ class _Choice:
     over: BoolArray  # per candidate: admitted beyond capacity (bundle over plan)
     kgs: IntArray  # kindergartens that had candidates
     pools: IntArray  # (len(kgs), B+1) seats left per column afterwards
+    room: IntArray  # (len(kgs), B+1) seats still free in each column when its turn ended
 
 
 def _choose(
@@ -662,26 +712,63 @@ def _choose(
     ``accepts[s, j]`` says whether pool column j of kindergarten s may take
     seats flowing on from earlier blocks; a phase that offers only some
     blocks accepts nothing into the others or into the open seats (7.4).
+    See :func:`_choose_sorted` for the rules; this sorts the candidates by
+    kindergarten and key, and reports in their given order.
+    """
+    order = np.argsort(cand_kg * problem.key_span + cand_key)  # keys are unique per kindergarten
+    result = _choose_sorted(
+        problem,
+        cand_kg[order],
+        cand_elig[order],
+        cand_weight[order],
+        pools,
+        over_plan=over_plan,
+        accepts=accepts,
+    )
+    chosen = np.empty_like(result.chosen)
+    chosen[order] = result.chosen
+    block = np.empty_like(result.block)
+    block[order] = result.block
+    over = np.empty_like(result.over)
+    over[order] = result.over
+    return _Choice(
+        chosen=chosen,
+        block=block,
+        over=over,
+        kgs=result.kgs,
+        pools=result.pools,
+        room=result.room,
+    )
+
+
+def _choose_sorted(
+    problem: _Problem,
+    kg: IntArray,
+    elig: npt.NDArray[np.uint32],
+    weight: IntArray,
+    pools: IntArray,
+    *,
+    over_plan: bool,
+    accepts: BoolArray | None = None,
+) -> _Choice:
+    """:func:`_choose` for candidates already in (kindergarten, key) order.
 
     Blocks are filled in order, each from its eligible candidates in key
     order; a block's own seats are used before seats carried from earlier
     blocks, carried seats are used oldest block first, and whatever is left
     flows on. A bundled unit that does not fit is skipped; under
     ``over_plan`` a unit reached in the open block while a seat is left is
-    admitted whole.
+    admitted whole. Results are in the candidates' (sorted) order.
     """
-    m = cand_kg.size
+    m = kg.size
     width = problem.n_blocks
-    order = np.argsort(cand_kg * problem.key_span + cand_key)  # keys are unique per kindergarten
-    kg = cand_kg[order]
-    weight = cand_weight[order]
-    elig = cand_elig[order]
     boundary = np.r_[True, kg[1:] != kg[:-1]] if m else np.zeros(0, np.bool_)
     seg_start = np.flatnonzero(boundary)
     seg = np.cumsum(boundary) - 1
     seg_kg = kg[seg_start]
     own = pools[seg_kg].copy()
     left = np.zeros_like(own)  # unfilled seats by source column, available to later blocks
+    room = np.zeros_like(own)
     open_ = np.ones(m, np.bool_)
     beyond = np.zeros(m, np.bool_)
     block = np.full(m, -1, np.int32)
@@ -708,6 +795,7 @@ def _choose(
             if multi:
                 _fill_gaps(take, mask, weight, seg, seg_start, avail)
         taken = np.bincount(seg[take], weights=weight[take], minlength=seg_kg.size).astype(np.int64)
+        room[:, j] = avail - taken
         own_used = np.minimum(taken, own[:, j])
         borrowed = taken - own_used
         for c in range(j):
@@ -717,13 +805,7 @@ def _choose(
         left[:, j] = own[:, j] - own_used
         open_ &= ~take
         block[take] = j
-    chosen = np.zeros(m, np.bool_)
-    chosen[order] = ~open_
-    out_block = np.empty(m, np.int32)
-    out_block[order] = block
-    out_over = np.zeros(m, np.bool_)
-    out_over[order] = beyond
-    return _Choice(chosen=chosen, block=out_block, over=out_over, kgs=seg_kg, pools=left)
+    return _Choice(chosen=~open_, block=block, over=beyond, kgs=seg_kg, pools=left, room=room)
 
 
 def _fill_gaps(
@@ -802,55 +884,102 @@ def _deferred_acceptance(
     over_plan: bool,
     accepts: BoolArray | None = None,
 ) -> _Placed:
-    """Student-proposing deferred acceptance, all free units proposing each round."""
+    """Student-proposing deferred acceptance, all free units proposing each round.
+
+    Held units are kept sorted by (kindergarten, key), so a round merges the
+    new proposers into the holders of the kindergartens they propose to
+    rather than sorting everyone again. A kindergarten whose proposers all
+    rank below every unit it holds and fit in no seat it has left (in any
+    block they are eligible for, or the open seats) rejects them without
+    choosing again: its choice could not change, because every column's scan
+    admits the same holders before it reaches the proposers and then has no
+    room for them.
+    """
     n_units, width = allowed.shape
+    span = problem.key_span
+    columns = problem.n_blocks + 1
     nxt = _next_allowed(allowed)
     next_pos = nxt[:, 0].copy()
-    held = np.zeros(n_units, np.bool_)
-    held_kg = np.full(n_units, -1, np.int64)
-    held_pos = np.full(n_units, -1, np.int64)
-    held_block = np.full(n_units, -1, np.int64)
-    held_over = np.zeros(n_units, np.bool_)
+    is_held = np.zeros(n_units, np.bool_)
+    at_pos = np.full(n_units, -1, np.int64)  # the choice a unit last proposed to
+    at_block = np.full(n_units, -1, np.int64)
+    at_over = np.zeros(n_units, np.bool_)
+    # Held units sorted by (kindergarten, key): unit, composite key, and block
+    # eligibility (low 8 bits) with weight (the rest), carried along so that
+    # every round reads them in order rather than looking them up per unit.
+    h_unit = np.zeros(0, np.int64)
+    h_comp = np.zeros(0, np.int64)
+    h_packed = np.zeros(0, np.int64)
     final_pools = pools.copy()
+    room = np.full((problem.n_kg, columns), np.iinfo(np.int64).max, np.int64)
+    worst = np.full(problem.n_kg, -1, np.int64)  # the highest key held at each kindergarten
     while True:
-        proposers = np.flatnonzero(~held & (next_pos < width))
-        if proposers.size == 0:
+        prop = np.flatnonzero(~is_held & (next_pos < width))
+        if prop.size == 0:
             break
-        pos = next_pos[proposers]
-        kg = problem.choices[proposers, pos].astype(np.int64)
-        next_pos[proposers] = nxt[proposers, pos + 1]
+        pos = next_pos[prop]
+        kg = problem.choices[prop, pos].astype(np.int64)
+        next_pos[prop] = nxt[prop, pos + 1]
+        key = problem.key[prop, pos]
+        elig = problem.elig[prop, pos]
+        weight = problem.weight[prop]
+        fits = room[kg, columns - 1] >= (1 if over_plan else weight)
+        for j in range(columns - 1):
+            eligible = ((elig >> np.uint32(j)) & np.uint32(1)).astype(np.bool_)
+            fits |= eligible & (room[kg, j] >= weight)
         hit = np.zeros(problem.n_kg, np.bool_)
-        hit[kg] = True
-        holders = np.flatnonzero(held & hit[np.maximum(held_kg, 0)])
-        units = np.r_[holders, proposers]
-        upos = np.r_[held_pos[holders], pos]
-        ukg = np.r_[held_kg[holders], kg]
-        result = _choose(
+        hit[kg[(key < worst[kg]) | fits]] = True
+        live = hit[kg]
+        if not live.any():
+            continue  # every proposal is rejected; the units try their next choice
+        prop, pos = prop[live], pos[live]
+        at_pos[prop] = pos
+        comp = kg[live] * span + key[live]
+        order = np.argsort(comp)
+        packed = (weight[live] << 8) | elig[live].astype(np.int64)
+        again = hit[h_comp // span]
+        c_comp = np.concatenate((h_comp[again], comp[order]))
+        merge = np.argsort(c_comp, kind="stable")  # two sorted runs: a merge
+        c_comp = c_comp[merge]
+        c_unit = np.concatenate((h_unit[again], prop[order]))[merge]
+        c_packed = np.concatenate((h_packed[again], packed[order]))[merge]
+        c_kg = c_comp // span
+        result = _choose_sorted(
             problem,
-            ukg,
-            problem.key[units, upos],
-            problem.elig[units, upos],
-            problem.weight[units],
+            c_kg,
+            (c_packed & 0xFF).astype(np.uint32),
+            c_packed >> 8,
             pools,
             over_plan=over_plan,
             accepts=accepts,
         )
-        held[holders] = False
-        held_kg[holders] = -1
-        winners = units[result.chosen]
-        held[winners] = True
-        held_kg[winners] = ukg[result.chosen]
-        held_pos[winners] = upos[result.chosen]
-        held_block[winners] = result.block[result.chosen]
-        held_over[winners] = result.over[result.chosen]
+        chosen = result.chosen
+        k_unit, k_comp, k_kg = c_unit[chosen], c_comp[chosen], c_kg[chosen]
+        is_held[h_unit[again]] = False
+        is_held[k_unit] = True
+        at_block[k_unit] = result.block[chosen]
+        at_over[k_unit] = result.over[chosen]
         final_pools[result.kgs] = result.pools
-    return _Placed(
-        kg=np.where(held, held_kg, -1),
-        pos=np.where(held, held_pos, -1),
-        block=np.where(held, held_block, -1),
-        over=held & held_over,
-        pools=final_pools,
-    )
+        room[result.kgs] = result.room
+        worst[result.kgs] = -1
+        if k_kg.size:
+            last = np.flatnonzero(np.r_[k_kg[1:] != k_kg[:-1], True])
+            worst[k_kg[last]] = k_comp[last] - k_kg[last] * span
+        stay = ~again
+        n_comp = np.concatenate((h_comp[stay], k_comp))
+        merge = np.argsort(n_comp, kind="stable")
+        h_comp = n_comp[merge]
+        h_unit = np.concatenate((h_unit[stay], k_unit))[merge]
+        h_packed = np.concatenate((h_packed[stay], c_packed[chosen]))[merge]
+    placed_kg = np.full(n_units, -1, np.int64)
+    placed_kg[h_unit] = h_comp // span
+    placed_pos = np.full(n_units, -1, np.int64)
+    placed_pos[h_unit] = at_pos[h_unit]
+    placed_block = np.full(n_units, -1, np.int64)
+    placed_block[h_unit] = at_block[h_unit]
+    over = np.zeros(n_units, np.bool_)
+    over[h_unit] = at_over[h_unit]
+    return _Placed(kg=placed_kg, pos=placed_pos, block=placed_block, over=over, pools=final_pools)
 
 
 def _first_choice_first(
@@ -1121,7 +1250,11 @@ def _outcome(
     # Codes in the outcome index rules.kindergartens, not the sorted order.
     to_rules_table = np.array([*order, -1], np.int64)
 
+    identity = order == list(range(len(order)))
+
     def to_rules(codes: IntArray) -> npt.NDArray[np.int32]:
+        if identity:  # the rules list kindergartens in order of id
+            return np.where(codes >= 0, codes, -1).astype(np.int32)
         return to_rules_table[np.where(codes >= 0, codes, len(order))].astype(np.int32)
 
     inverse = {rules_i: code for code, rules_i in enumerate(order)}
@@ -1132,14 +1265,20 @@ def _outcome(
         if n
         else np.zeros(problem.n_kg, np.int64)
     )
+    columns = problem.n_blocks + 1
+    taken_at = (
+        np.bincount(w_kg * columns + w_block, minlength=problem.n_kg * columns)
+        .reshape(problem.n_kg, columns)
+        .tolist()
+    )
     summaries = []
     for i, kg in enumerate(rules.kindergartens):
         code = inverse[i]
-        here = w_block[w_kg == code]
-        taken = int(here.size)
+        counts = taken_at[code]
+        taken = sum(counts)
         per_block = (
-            *((b.name, b.seats, int((here == j).sum())) for j, b in enumerate(kg.blocks)),
-            (OPEN_BLOCK, kg.seats - kg.reserved_seats, int((here == len(kg.blocks)).sum())),
+            *((b.name, b.seats, counts[j]) for j, b in enumerate(kg.blocks)),
+            (OPEN_BLOCK, kg.seats - kg.reserved_seats, counts[len(kg.blocks)]),
         )
         summaries.append(
             KindergartenSummary(
@@ -1161,7 +1300,7 @@ def _outcome(
         rules=rules,
         registration_numbers=table.registration_numbers,
         tickets=_frozen(problem.row_tickets),
-        draw_order=_frozen(_draw_order(problem.row_tickets, table.registration_numbers)),
+        draw_order=_frozen(_members(problem, problem.unit_order)[0]),
         placed=_frozen(none if independent else to_rules(placed)),
         block=_frozen(none.copy() if independent else block_codes(placed, column).astype(np.int32)),
         phase=_frozen(
@@ -1187,30 +1326,6 @@ def _outcome(
         if problem.row_choice_tickets is None
         else _frozen(problem.row_choice_tickets),
     )
-
-
-def _draw_order(row_tickets: npt.NDArray[np.uint8], regs: Sequence[str]) -> IntArray:
-    """Rows by the lottery number they were drawn on, lowest first.
-
-    A bundle's members share their group's number and follow one another in
-    registration-number order; no other two rows can tie.
-    """
-    if len(regs) == 0:
-        return np.zeros(0, np.int64)
-    words = np.ascontiguousarray(row_tickets).view(">u8").astype(np.uint64)
-    order = np.argsort(words[:, 0], kind="stable").astype(np.int64)
-    top = words[order, 0]
-    same = np.flatnonzero(top[1:] == top[:-1])
-    if same.size:
-        run_start = same[np.r_[True, same[1:] != same[:-1] + 1]]
-        for start in run_start:
-            end = int(start) + 1
-            while end < len(top) and top[end] == top[start]:
-                end += 1
-            run = order[int(start) : end].tolist()
-            run.sort(key=lambda r: (tuple(words[r].tolist()), regs[r]))
-            order[int(start) : end] = run
-    return order
 
 
 _A = TypeVar("_A", bound="np.ndarray[Any, Any]")

@@ -47,8 +47,15 @@ def node_hash(left: bytes, right: bytes) -> bytes:
     return h.digest()
 
 
-def _leaf_hashes(leaves: Iterable[bytes]) -> list[bytes]:
-    copy = _LEAF_PREFIX.copy
+def _leaf_hashes(leaves: Iterable[bytes], prefix: bytes = b"") -> list[bytes]:
+    """SHA-256(0x00 || prefix || leaf) for every leaf.
+
+    The prefix (a tagged-message head shared by every leaf of a file) is
+    hashed once and the state copied per leaf, so no leaf is ever copied.
+    """
+    state = _LEAF_PREFIX.copy()
+    state.update(prefix)
+    copy = state.copy
     out: list[bytes] = []
     append = out.append
     for leaf in leaves:
@@ -59,14 +66,13 @@ def _leaf_hashes(leaves: Iterable[bytes]) -> list[bytes]:
 
 
 def _next_level(level: list[bytes]) -> list[bytes]:
-    joined = memoryview(b"".join(level))
     copy = _NODE_PREFIX.copy
-    pairs = len(level) // 2
     out: list[bytes] = []
     append = out.append
-    for offset in range(0, pairs * 2 * HASH_SIZE, 2 * HASH_SIZE):
+    for left, right in zip(level[0::2], level[1::2], strict=False):
         h = copy()
-        h.update(joined[offset : offset + 2 * HASH_SIZE])
+        h.update(left)
+        h.update(right)
         append(h.digest())
     if len(level) % 2:
         append(level[-1])
@@ -81,9 +87,13 @@ def _root_of_hashes(level: list[bytes]) -> bytes:
     return level[0]
 
 
-def merkle_root(leaves: Sequence[bytes]) -> bytes:
-    """The RFC 9162 Merkle Tree Hash of ``leaves`` (raw leaf data, not hashes)."""
-    return _root_of_hashes(_leaf_hashes(leaves))
+def merkle_root(leaves: Iterable[bytes], *, prefix: bytes = b"") -> bytes:
+    """The RFC 9162 Merkle Tree Hash of ``leaves`` (raw leaf data, not hashes).
+
+    With ``prefix``, leaf ``i`` is ``prefix || leaves[i]``: the same root as
+    passing the concatenations, without building them.
+    """
+    return _root_of_hashes(_leaf_hashes(leaves, prefix))
 
 
 class MerkleTree:
@@ -91,8 +101,9 @@ class MerkleTree:
 
     __slots__ = ("_levels",)
 
-    def __init__(self, leaves: Iterable[bytes]) -> None:
-        level = _leaf_hashes(leaves)
+    def __init__(self, leaves: Iterable[bytes], *, prefix: bytes = b"") -> None:
+        """A tree over ``leaves``; with ``prefix``, leaf ``i`` is ``prefix || leaves[i]``."""
+        level = _leaf_hashes(leaves, prefix)
         self._levels = [level]
         while len(level) > 1:
             level = _next_level(level)

@@ -13,14 +13,25 @@ line against ``rfc8785`` byte for byte.
 
 from __future__ import annotations
 
+import gc
 import json
-from collections.abc import Iterable, Sequence
+import operator
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from functools import partial
+from itertools import repeat
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from alloc.canonical import Tag, canonical_json, check_identifier, tagged_message
+from alloc.canonical import (
+    MAX_IDENTIFIER_LENGTH,
+    Tag,
+    canonical_json,
+    check_identifier,
+    tagged_message,
+)
 from alloc.draw import Outcome
 from alloc.errors import InputError
 from alloc.merkle import MerkleTree, merkle_root
@@ -48,6 +59,158 @@ def _quote_or_null(text: str | None) -> str:
     return "null" if text is None else _quote(text)
 
 
+# --- column-wise line assembly ---------------------------------------------------
+#
+# A million lines cannot afford a Python expression per field per line. Lines
+# are assembled column by column instead: every part of a line is either the
+# same for all lines (a constant), one of a few texts chosen per line by an
+# integer code (kindergartens, tiers, placements), or built for all lines at
+# once as a fixed-width numpy block (registration number, lottery number,
+# identity commitment). Each line is then one ``b"".join`` of three or four
+# parts; the few lines that differ from their code's text (a waitlist entry,
+# a child moved by a merge) are patched one by one.
+
+
+@contextmanager
+def _bulk() -> Iterator[None]:
+    """Pause the cyclic garbage collector while millions of acyclic objects are made.
+
+    Nothing built here can form a reference cycle; without the pause the
+    collector would traverse every million-entry list again and again.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+class _Lines:
+    """Lines built from parts: constant bytes, or a list with one bytes per line."""
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+        self.parts: list[bytes | list[bytes]] = []
+
+    def add(self, part: bytes | list[bytes]) -> None:
+        if isinstance(part, bytes) and self.parts and isinstance(self.parts[-1], bytes):
+            self.parts[-1] += part
+        else:
+            self.parts.append(part)
+
+    def build(self) -> list[bytes]:
+        if self.count == 0:
+            return []
+        columns = [repeat(p, self.count) if isinstance(p, bytes) else p for p in self.parts]
+        return list(map(b"".join, zip(*columns, strict=False)))
+
+
+def _vocabulary(texts: Sequence[bytes], codes: npt.NDArray[np.integer[Any]]) -> list[bytes]:
+    """``texts[code]`` per line; code -1 picks the last entry of ``texts``."""
+    table = np.empty(len(texts), dtype=object)
+    table[:] = texts
+    return table[codes].tolist()  # type: ignore[no-any-return]
+
+
+def _hex(data: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8]:
+    """An (n, k) byte array as (n, 2k) lower-case ASCII hex digits."""
+    n, k = data.shape
+    text = np.ascontiguousarray(data).tobytes().hex().encode("ascii")
+    return np.frombuffer(text, np.uint8).reshape(n, 2 * k)
+
+
+def _block_rows(parts: Sequence[bytes | npt.NDArray[np.uint8]], count: int) -> list[bytes]:
+    """The rows of a fixed-width block of constants and (count, w) byte arrays.
+
+    A row's trailing NUL bytes are dropped (the fixed-width string view does
+    that), which is how a block ends in a part of varying width; everywhere
+    else the block is text, which never ends in NUL.
+    """
+    widths = [len(p) if isinstance(p, bytes) else p.shape[1] for p in parts]
+    width = sum(widths)
+    if count == 0:
+        return []
+    block = np.empty((count, width), np.uint8)
+    at = 0
+    for part, w in zip(parts, widths, strict=True):
+        block[:, at : at + w] = np.frombuffer(part, np.uint8) if isinstance(part, bytes) else part
+        at += w
+    return block.view(f"S{width}").reshape(count).tolist()
+
+
+def _fixed_width(values: Sequence[str]) -> npt.NDArray[np.uint8] | None:
+    """Values as an (n, w) byte array, if all are ASCII of one length needing no escapes."""
+    count = len(values)
+    try:
+        text = "\n".join(values)
+    except TypeError:
+        return None
+    if not count or not text.isascii() or '"' in text or "\\" in text:
+        return None
+    width, rest = divmod(len(text) + 1, count)
+    if rest or width < 2 or text.count("\n") != count - 1:
+        return None
+    grid = np.frombuffer((text + "\n").encode("ascii"), np.uint8).reshape(count, width)
+    if not (grid[:, -1] == ord("\n")).all():
+        return None
+    return grid[:, :-1]
+
+
+def _quoted(values: Sequence[str]) -> list[bytes]:
+    """Each value as a JSON string (escaped exactly as :func:`_quote` does)."""
+    try:
+        text = "\n".join(values)
+    except TypeError:
+        text = '"'
+    if '"' in text or "\\" in text or text.count("\n") != len(values) - 1:
+        return [_quote(v).encode("utf-8") for v in values]
+    return ('"' + text.replace("\n", '"\n"') + '"').encode("utf-8").split(b"\n")
+
+
+def _left_aligned(codes: npt.NDArray[np.int32]) -> npt.NDArray[np.int64]:
+    """Codes with each row's -1 gaps moved to the end, keeping the order of the rest."""
+    out = codes.astype(np.int64)
+    valid = out >= 0
+    if out.shape[1] > 1 and (valid[:, 1:] & ~valid[:, :-1]).any():
+        order = np.argsort(~valid, axis=1, kind="stable")
+        out = np.take_along_axis(out, order, axis=1)
+    return out
+
+
+def _list_parts(
+    lines: _Lines, opening: bytes, codes: npt.NDArray[np.int64], items: Sequence[bytes]
+) -> None:
+    """Add ``opening`` and the comma-separated JSON list elements ``items[code]`` of each row.
+
+    Rows list their elements first (-1 codes only at the end). If every item
+    has the same length, the whole list is one fixed-width block per row,
+    NUL-padded where a row has fewer elements.
+    """
+    count, most = codes.shape
+    while most > 1 and not (codes[:, most - 1] >= 0).any():
+        most -= 1
+    widths = {len(t) for t in items}
+    if len(widths) == 1 and not any(b"\0" in t for t in items):
+        (w,) = widths
+        first = np.zeros((len(items) + 1, w), np.uint8)
+        later = np.zeros((len(items) + 1, w + 1), np.uint8)
+        if items:
+            first[:-1] = np.frombuffer(b"".join(items), np.uint8).reshape(-1, w)
+            later[:-1, 0] = ord(",")
+            later[:-1, 1:] = first[:-1]
+        parts: list[bytes | npt.NDArray[np.uint8]] = [opening]
+        parts += [(first if c == 0 else later)[codes[:, c]] for c in range(most)]
+        lines.add(_block_rows(parts, count))
+        return
+    lines.add(opening)
+    first_texts = [*items, b""]
+    later_texts = [*(b"," + t for t in items), b""]
+    for c in range(most):
+        lines.add(_vocabulary(first_texts if c == 0 else later_texts, codes[:, c]))
+
+
 def record_leaf(draw_id: str, line: bytes) -> bytes:
     """The Merkle leaf of a record line: tagged_message("alloc/v1/record", draw_id, line)."""
     return tagged_message(Tag.RECORD, draw_id, line)
@@ -64,6 +227,70 @@ def record_order(table: ApplicantTable) -> list[int]:
     return sorted(range(len(regs)), key=regs.__getitem__)
 
 
+def _record_order(table: ApplicantTable) -> npt.NDArray[np.int64] | None:
+    """:func:`record_order` as an array, or None if the rows are already in order."""
+    regs = table.registration_numbers
+    if all(map(operator.lt, regs, regs[1:])):
+        return None
+    return np.asarray(record_order(table), dtype=np.int64)
+
+
+def _fact_middles(
+    table: ApplicantTable,
+    position: npt.NDArray[np.int64],
+    groups: npt.NDArray[np.int32],
+    kg_q: Sequence[str],
+) -> list[bytes]:
+    """Each record's text from ``],"facts":[`` to ``,"identity":``, by output position.
+
+    Most records hold no fact and share one text per group code; a record with
+    one fact and no group shares one text per (fact, kindergarten); the few
+    others are written one by one, facts sorted by (fact, kindergarten).
+    """
+    group_q = [_quote(g).encode("utf-8") for g in table.group_ids]
+
+    def middle(facts: bytes, group: int) -> bytes:
+        return (
+            b'],"facts":['
+            + facts
+            + b'],"group":'
+            + (group_q[group] if group >= 0 else b"null")
+            + b',"identity":'
+        )
+
+    mids = _vocabulary([*(middle(b"", g) for g in range(len(group_q))), middle(b"", -1)], groups)
+    if not table.fact_rows.size:
+        return mids
+    nk = max(len(table.kindergarten_ids), 1)
+    pair = table.fact_codes.astype(np.int64) * nk + table.fact_kindergartens
+    pairs, inverse = np.unique(pair, return_inverse=True)
+    names = [
+        (table.fact_names[int(p) // nk], table.kindergarten_ids[int(p) % nk])
+        for p in pairs.tolist()
+    ]
+    rank = np.empty(len(names), np.int64)
+    rank[sorted(range(len(names)), key=names.__getitem__)] = np.arange(len(names))
+    texts = [
+        ('{"fact":' + _quote(f) + ',"kindergarten":' + kg_q[int(p) % nk] + "}").encode("utf-8")
+        for (f, _), p in zip(names, pairs.tolist(), strict=True)
+    ]
+    where = position[table.fact_rows]
+    held = np.bincount(where, minlength=len(mids))
+    alone = (held[where] == 1) & (groups[where] < 0)
+    singles = np.empty(len(texts), dtype=object)
+    singles[:] = [middle(t, -1) for t in texts]
+    for at, text in zip(where[alone].tolist(), singles[inverse[alone]].tolist(), strict=True):
+        mids[at] = text
+    rest = np.flatnonzero(~alone)
+    order = rest[np.lexsort((rank[inverse[rest]], where[rest]))]
+    entries: dict[int, list[bytes]] = {}
+    for at, code in zip(where[order].tolist(), inverse[order].tolist(), strict=True):
+        entries.setdefault(at, []).append(texts[code])
+    for at, items in entries.items():
+        mids[at] = middle(b",".join(items), int(groups[at]))
+    return mids
+
+
 def record_lines(table: ApplicantTable) -> list[bytes]:
     """Every applicant's public record line, in ascending registration number.
 
@@ -71,65 +298,100 @@ def record_lines(table: ApplicantTable) -> list[bytes]:
         InputError: if an identity commitment is not 32 bytes.
     """
     n = len(table)
-    kg_q = [_quote(k) for k in table.kindergarten_ids]
-    tier_q = [_quote(t) for t in table.tier_names]
-    group_q = [_quote(g) for g in table.group_ids]
-    facts: dict[int, list[tuple[str, str]]] = {}
-    for row, code, kg in zip(
-        table.fact_rows.tolist(),
-        table.fact_codes.tolist(),
-        table.fact_kindergartens.tolist(),
-        strict=True,
-    ):
-        facts.setdefault(row, []).append((table.fact_names[code], table.kindergarten_ids[kg]))
     identities = table.identities
     if identities is not None and identities.shape != (n, 32):
         raise InputError(
             "identity commitments must be 32 bytes each", field="identity", value=identities.shape
         )
-    identity_hex = [bytes(x).hex() for x in identities] if identities is not None else None
-    choices = table.choices.tolist()
+    if n == 0:
+        return []
     assert table.tiers is not None
     assert table.groups is not None
-    tiers = table.tiers.tolist()
-    groups = table.groups.tolist()
-    lines = []
-    for row in record_order(table):
-        chosen = ",".join(kg_q[c] for c in choices[row] if c >= 0)
-        held = facts.get(row)
-        if held:
-            held.sort()
-            fact_text = ",".join(
-                '{"fact":' + _quote(f) + ',"kindergarten":' + _quote(k) + "}" for f, k in held
-            )
+    with _bulk():
+        order = _record_order(table)
+        fixed_regs = _fixed_width(table.registration_numbers)
+        if order is None:
+            position = np.arange(n, dtype=np.int64)
+            choices, tiers, groups = table.choices, table.tiers, table.groups
         else:
-            fact_text = ""
-        tier = tiers[row]
-        group = groups[row]
-        identity = identity_hex[row] if identity_hex is not None else None
-        lines.append(
-            (
-                '{"choices":['
-                + chosen
-                + '],"facts":['
-                + fact_text
-                + '],"group":'
-                + (group_q[group] if group >= 0 else "null")
-                + ',"identity":'
-                + (f'"{identity}"' if identity is not None else "null")
-                + ',"registration_number":'
-                + _quote(table.registration_numbers[row])
-                + ',"tier":'
-                + (tier_q[tier] if tier >= 0 else "null")
-                + "}"
-            ).encode("utf-8")
-        )
-    return lines
+            position = np.empty(n, np.int64)
+            position[order] = np.arange(n, dtype=np.int64)
+            choices, tiers, groups = table.choices[order], table.tiers[order], table.groups[order]
+            identities = None if identities is None else identities[order]
+            fixed_regs = None if fixed_regs is None else fixed_regs[order]
+        left = _left_aligned(choices)
+        kg_q = [_quote(k).encode("utf-8") for k in table.kindergarten_ids]
+        tier_texts = [(_quote(t) + "}").encode("utf-8") for t in table.tier_names] + [b"null}"]
+        identity_digits = None if identities is None else _hex(identities)
+        out = np.empty(n, dtype=object)
+        rest = np.arange(n, dtype=np.int64)
+
+        # Most records hold no fact and no group, list kindergartens whose ids
+        # have one length, and have registration numbers of one length: all
+        # such records with the same number of choices and the same tier are
+        # laid out alike, and are written as one fixed-width block.
+        widths = {len(q) for q in kg_q}
+        if fixed_regs is not None and len(widths) == 1:
+            (width,) = widths
+            first = np.frombuffer(b"".join(kg_q) + bytes(width), np.uint8).reshape(-1, width)
+            later = np.zeros((len(kg_q) + 1, width + 1), np.uint8)
+            later[:, 0] = ord(",")
+            later[:, 1:] = first
+            alike = groups < 0
+            alike[position[table.fact_rows]] = False
+            simple = np.flatnonzero(alike)
+            listed = (left[simple] >= 0).sum(axis=1)
+            for rows in _layouts(listed, tiers[simple].astype(np.int64) + 1):
+                at = simple[rows]
+                parts: list[bytes | npt.NDArray[np.uint8]] = [b'{"choices":[']
+                for c in range(int(listed[rows[0]])):
+                    parts.append((later if c else first)[left[at, c]])
+                parts.append(b'],"facts":[],"group":null,"identity":')
+                if identity_digits is None:
+                    parts.append(b"null")
+                else:
+                    parts += [b'"', identity_digits[at], b'"']
+                parts += [b',"registration_number":"', fixed_regs[at], b'","tier":']
+                parts.append(tier_texts[int(tiers[at[0]])])
+                out[at] = _objects(_block_rows(parts, at.size))
+            rest = np.flatnonzero(~alike)
+
+        if rest.size:
+            lines = _Lines(rest.size)
+            _list_parts(lines, b'{"choices":[', left[rest], kg_q)
+            mids = _objects(_fact_middles(table, position, groups, [q.decode() for q in kg_q]))
+            lines.add(mids[rest].tolist())
+            head: list[bytes | npt.NDArray[np.uint8]] = (
+                [b'"', identity_digits[rest], b'","registration_number":']
+                if identity_digits is not None
+                else [b'null,"registration_number":']
+            )
+            if fixed_regs is not None:
+                lines.add(_block_rows([*head, b'"', fixed_regs[rest], b'","tier":'], rest.size))
+            else:
+                regs = table.registration_numbers
+                if order is not None:
+                    regs = tuple(map(regs.__getitem__, order.tolist()))
+                if rest.size < n:
+                    regs = tuple(map(regs.__getitem__, rest.tolist()))
+                lines.add(
+                    _block_rows(head, rest.size) if identity_digits is not None else bytes(head[0])
+                )
+                lines.add(_quoted(regs))
+                lines.add(b',"tier":')
+            lines.add(_vocabulary(tier_texts, tiers[rest]))
+            out[rest] = _objects(lines.build())
+        return out.tolist()
 
 
-def records_root(draw_id: str, lines: Sequence[bytes]) -> bytes:
+def records_root(draw_id: str, lines: Iterable[bytes]) -> bytes:
     """The Merkle root over record lines (RFC 9162, leaves from :func:`record_leaf`)."""
-    return merkle_root([record_leaf(draw_id, line) for line in lines])
+    return merkle_root(lines, prefix=record_leaf(draw_id, b""))
+
+
+#: Files this long are parsed by the vectorised reader (below it, pandas'
+#: import would cost more than it saves).
+_FAST_PARSE_MIN = 4096
 
 
 def parse_record_lines(lines: Iterable[bytes]) -> ApplicantTable:
@@ -138,9 +400,359 @@ def parse_record_lines(lines: Iterable[bytes]) -> ApplicantTable:
     Every line must be canonical: re-encoding it must give the same bytes, so
     a record file has exactly one byte form and one root.
 
+    Large files are read column-wise: every field of every line is located at
+    once, the table is built, and its lines are written again with
+    :func:`record_lines` and compared byte for byte with the input. Equal
+    bytes prove both that the lines are canonical and that they were read
+    right; on any difference the file is read again line by line, which names
+    the first line at fault.
+
     Raises:
         InputError: naming the 1-based line at fault.
     """
+    lines = lines if isinstance(lines, list) else list(lines)
+    if len(lines) >= _FAST_PARSE_MIN:
+        with _bulk():
+            table = _parse_records_fast(lines)
+        if table is not None:
+            return table
+    return _parse_records_slowly(lines)
+
+
+def _strings(
+    data: npt.NDArray[np.uint8], starts: npt.NDArray[np.int64], lengths: npt.NDArray[np.int64]
+) -> list[str]:
+    """The UTF-8 strings at ``data[starts[i] : starts[i] + lengths[i]]`` (none holds a newline)."""
+    out: list[str] = []
+    step = 1 << 18  # bounds the index arrays to a few megabytes
+    for at in range(0, starts.size, step):
+        first, size = starts[at : at + step], lengths[at : at + step] + 1
+        ends = np.cumsum(size)
+        index = np.arange(int(ends[-1]), dtype=np.int64) - np.repeat(ends - size - first, size)
+        picked = data[index]
+        picked[ends - 1] = ord("\n")
+        out += picked[:-1].tobytes().decode("utf-8").split("\n")
+    return out
+
+
+def _windows(data: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint64]:
+    """Every 8-byte window of ``data`` as a big-endian integer (``data`` ends in 8 spare bytes)."""
+    return np.ndarray(shape=(data.size - 7,), dtype=">u8", buffer=data, strides=(1,))
+
+
+def _words(
+    data: npt.NDArray[np.uint8], starts: npt.NDArray[np.int64], lengths: npt.NDArray[np.int64]
+) -> list[npt.NDArray[np.uint64]]:
+    """Each string as big-endian 8-byte words, zero past its end (at least one word)."""
+    windows = _windows(data)
+    count = max(1, -(-int(lengths.max()) // 8)) if lengths.size else 1
+    out = []
+    for word in range(count):
+        left = np.clip(lengths - 8 * word, 0, 8).astype(np.uint64)
+        # Keep the ``left`` leading bytes of each window (a shift by 64 is undefined).
+        keep = np.where(left > 0, ~np.uint64(0) << (np.uint64(64) - 8 * left) % np.uint64(64), 0)
+        out.append(windows[starts + 8 * word].astype(np.uint64) & keep.astype(np.uint64))
+    return out
+
+
+def _numbered(words: Sequence[npt.NDArray[np.uint64]]) -> npt.NDArray[np.int64]:
+    """Codes of equal rows of ``words``, numbered in order of first appearance."""
+    import pandas as pd  # noqa: PLC0415 - a dependency, imported only for large files
+
+    if len(words) == 1:
+        return pd.factorize(words[0])[0].astype(np.int64)
+    codes: npt.NDArray[np.int64] | None = None
+    for column in words:
+        part = pd.factorize(column)[0].astype(np.uint64)
+        if codes is not None:
+            part |= codes.astype(np.uint64) << np.uint64(32)
+        codes = pd.factorize(part)[0].astype(np.int64)
+    assert codes is not None
+    return codes
+
+
+def _first_of(codes: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """The index of each code's first appearance (codes numbered by first appearance)."""
+    first = np.full(int(codes.max()) + 1 if codes.size else 0, -1, np.int64)
+    first[codes[::-1]] = np.arange(codes.size - 1, -1, -1)
+    return first
+
+
+class _Vocabulary:
+    """One field's strings across the chunks of a file, numbered once all are read.
+
+    A string is kept as its packed 8-byte words, which hold all its bytes, so
+    the distinct strings are read back from the words themselves. (No string
+    here holds a NUL byte: the reader refuses control characters.)
+    """
+
+    def __init__(self) -> None:
+        self.parts: list[list[npt.NDArray[np.uint64]]] = []
+
+    def add(
+        self,
+        data: npt.NDArray[np.uint8],
+        starts: npt.NDArray[np.int64],
+        lengths: npt.NDArray[np.int64],
+    ) -> None:
+        self.parts.append(_words(data, starts, lengths))
+
+    def codes(self) -> tuple[npt.NDArray[np.int64], list[str]] | None:
+        """Codes in order of first appearance and the strings; None if one is not UTF-8."""
+        width = max((len(p) for p in self.parts), default=1)
+        columns = [
+            np.concatenate(
+                [p[i] if i < len(p) else np.zeros(p[0].size, np.uint64) for p in self.parts]
+            )
+            for i in range(width)
+        ]
+        if not columns[0].size:
+            return np.zeros(0, np.int64), []
+        codes = _numbered(columns)
+        first = _first_of(codes)
+        packed = np.stack([c[first] for c in columns], axis=1).astype(">u8")
+        try:
+            names = [
+                row.rstrip(b"\0").decode("utf-8")
+                for row in packed.view(f"S{8 * width}")[:, 0].tolist()
+            ]
+        except UnicodeDecodeError:
+            return None
+        return codes, names
+
+
+def _plain_identifiers(values: Sequence[str]) -> bool:
+    """True if every value is an identifier (spec section 2.1); False, never an error."""
+    if not values:
+        return True
+    joined = "\x01".join(values)
+    if (
+        joined.isascii()
+        and joined.replace("\x01", "").isprintable()
+        and max(map(len, values)) <= MAX_IDENTIFIER_LENGTH
+        and min(map(len, values)) > 0
+        and " \x01" not in joined
+        and "\x01 " not in joined
+        and joined[0] != " "
+        and joined[-1] != " "
+    ):
+        return True
+    try:
+        for value in values:
+            check_identifier(value, "identifier")
+    except InputError:
+        return False
+    return True
+
+
+# Key names of a record line, by their place among the line's keys.
+_KEY_LENGTHS = {"choices": 7, "facts": 5, "fact": 4, "kindergarten": 12, "group": 5}
+_KEY_LENGTHS.update({"identity": 8, "registration_number": 19, "tier": 4})
+
+
+def _key_opening(
+    closing: npt.NDArray[np.int64],
+    first_key: npt.NDArray[np.int64],
+    keys: npt.NDArray[np.int64],
+    offset: int,
+    name: str,
+    *,
+    from_end: bool,
+) -> npt.NDArray[np.int64]:
+    """Per line, the opening quote of the key ``offset`` from the end (or the start)."""
+    index = first_key + (keys - offset if from_end else offset)
+    return closing[index] - _KEY_LENGTHS[name] - 1  # type: ignore[no-any-return]
+
+
+def _string_value(
+    data: npt.NDArray[np.uint8],
+    opening: npt.NDArray[np.int64],
+    name: str,
+    stop: npt.NDArray[np.int64],
+) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Which lines hold a string for the key (not null), and where the string's text lies."""
+    begin = opening + _KEY_LENGTHS[name] + 4  # past '"name":"'
+    quoted = data[begin - 1] == ord('"')
+    return quoted, begin[quoted], (stop - begin)[quoted]
+
+
+def _parse_records_fast(lines: list[bytes]) -> ApplicantTable | None:
+    """The table the lines hold, if they are exactly what :func:`record_lines` writes.
+
+    Without escapes (no backslash anywhere), a string never holds a quote, so
+    a quote followed by a colon ends a key and nothing else. Every line has
+    the keys choices, facts, (fact, kindergarten) per fact, group, identity,
+    registration_number and tier, in that order, so the keys' positions say
+    where every value lies. The file is read in chunks of lines, so the
+    working arrays stay small. Anything unexpected returns None, and writing
+    the table again catches whatever this reading got wrong.
+    """
+    n = len(lines)
+    regs: list[str] = []
+    kgs, fact_names = _Vocabulary(), _Vocabulary()
+    tier_names, group_ids = _Vocabulary(), _Vocabulary()
+    in_choice: list[npt.NDArray[np.bool_]] = []
+    choice_rows: list[npt.NDArray[np.int64]] = []
+    tier_rows: list[npt.NDArray[np.int64]] = []
+    group_rows: list[npt.NDArray[np.int64]] = []
+    fact_rows: list[npt.NDArray[np.int64]] = []
+    identities: list[bytes] = []
+    without = 0  # chunks without identity commitments
+    step = 1 << 16
+    for at in range(0, n, step):
+        part = lines[at : at + step]
+        count = len(part)
+        try:
+            buffer = b"\n".join([*part, bytes(8)])  # 8 spare bytes for the word windows
+        except TypeError:
+            return None
+        if b"\\" in buffer:
+            return None
+        data = np.frombuffer(buffer, np.uint8)
+        text = data[:-8]
+        ends = np.flatnonzero(text == ord("\n"))
+        if ends.size != count or np.count_nonzero(text < 0x20) != count:
+            return None  # a newline or another control character within a line
+        # The closing quote of every key, and how many keys each line has.
+        closing = np.flatnonzero((text[:-1] == ord('"')) & (text[1:] == ord(":")))
+        keys = np.diff(np.searchsorted(closing, ends), prepend=0)
+        if keys.min() < 6 or ((keys - 6) % 2).any():
+            return None
+        first_key = np.cumsum(keys) - keys
+
+        def key(offset: int, name: str, *, from_end: bool = True) -> npt.NDArray[np.int64]:
+            return _key_opening(closing, first_key, keys, offset, name, from_end=from_end)  # noqa: B023
+
+        choices_at = key(0, "choices", from_end=False)
+        facts_at = key(1, "facts", from_end=False)
+        group_at = key(4, "group")
+        identity_at = key(3, "identity")
+        reg_at = key(2, "registration_number")
+        tier_at = key(1, "tier")
+
+        # Registration number: up to '","tier"'.
+        quoted, begin, length = _string_value(data, reg_at, "registration_number", tier_at - 2)
+        if not quoted.all():
+            return None
+        try:
+            regs += _strings(data, begin, length)
+        except UnicodeDecodeError:
+            return None
+        # Tier: up to '"}' at the end of the line; group: up to '","identity"'.
+        for vocabulary, rows, opening, name, stop in (
+            (tier_names, tier_rows, tier_at, "tier", ends - 2),
+            (group_ids, group_rows, group_at, "group", identity_at - 2),
+        ):
+            quoted, begin, length = _string_value(data, opening, name, stop)
+            vocabulary.add(data, begin, length)
+            rows.append(np.flatnonzero(quoted) + at)
+        # Identity commitment: 64 hex digits or null.
+        quoted, begin, length = _string_value(data, identity_at, "identity", reg_at - 2)
+        if quoted.any():
+            if not quoted.all() or (length != 64).any():
+                return None
+            windows = _windows(data)
+            digits = np.empty((count, 8), np.dtype(">u8"))
+            for word in range(8):
+                digits[:, word] = windows[begin + 8 * word]
+            try:
+                identities.append(bytes.fromhex(digits.tobytes().decode("ascii")))
+            except ValueError:
+                return None
+        else:
+            without += 1
+        if identities and without:
+            return None  # some records carry an identity commitment and some do not
+
+        # Choices: the strings between '"choices":[' and '],"facts"'.
+        inner = choices_at + len('"choices":[')
+        size = facts_at - 2 - inner
+        if size.min() < 0:
+            return None
+        quotes = np.flatnonzero(text == ord('"'))
+        low = np.searchsorted(quotes, inner)
+        listed = np.searchsorted(quotes, inner + size) - low
+        if (listed % 2).any():
+            return None
+        listed //= 2
+        row = np.repeat(np.arange(count), listed)
+        index = 2 * (np.arange(row.size) - np.repeat(np.cumsum(listed) - listed, listed))
+        index += np.repeat(low, listed)
+        choice_begin = quotes[index] + 1
+        choice_length = quotes[index + 1] - choice_begin
+        # Facts: "fact" and "kindergarten" keys between the facts and group keys.
+        ordinal = np.arange(closing.size) - np.repeat(first_key, keys)
+        in_facts = (ordinal >= 2) & (ordinal < np.repeat(keys, keys) - 4)
+        fact_keys = np.flatnonzero(in_facts & (ordinal % 2 == 0))
+        kg_keys = fact_keys + 1
+        fact_begin = closing[fact_keys] + 3
+        fact_length = closing[kg_keys] - _KEY_LENGTHS["kindergarten"] - 1 - 2 - fact_begin
+        kg_begin = closing[kg_keys] + 3
+        # A kindergarten ends 4 bytes before the next key ('"}],"group"' or '"},{"fact"').
+        next_is_fact = in_facts[kg_keys + 1]
+        next_opening = closing[kg_keys + 1] - np.where(next_is_fact, 4, 5) - 1
+        kg_length = next_opening - 4 - kg_begin
+        fact_line = np.searchsorted(ends, closing[fact_keys])
+        # Kindergartens in order of appearance: each line's choices, then its facts.
+        kg_line = np.concatenate((row, fact_line))
+        kg_is_choice = np.r_[np.ones(row.size, np.bool_), np.zeros(fact_line.size, np.bool_)]
+        order = np.argsort(kg_line, kind="stable")
+        kgs.add(
+            data,
+            np.concatenate((choice_begin, kg_begin))[order],
+            np.concatenate((choice_length, kg_length))[order],
+        )
+        in_choice.append(kg_is_choice[order])
+        choice_rows.append(row + at)
+        fact_names.add(data, fact_begin, fact_length)
+        fact_rows.append(fact_line + at)
+
+    if not all(map(operator.lt, regs, regs[1:])) or not _plain_identifiers(regs):
+        return None
+    kg_numbers = kgs.codes()
+    if kg_numbers is None or not _plain_identifiers(kg_numbers[1]):
+        return None
+    kg_codes, kg_ids = kg_numbers
+    chosen = np.concatenate(in_choice)
+    choice_line = np.concatenate(choice_rows)
+    listed = np.bincount(choice_line, minlength=n)
+    matrix = np.full((n, max(int(listed.max()), 1)), -1, np.int32)
+    column = np.arange(choice_line.size) - np.repeat(np.cumsum(listed) - listed, listed)
+    matrix[choice_line, column] = kg_codes[chosen]
+
+    numbered = [v.codes() for v in (tier_names, group_ids, fact_names)]
+    if any(v is None for v in numbered):
+        return None
+    (tier_codes, tier_list), (group_codes, group_list), (fact_codes, fact_list) = numbered  # type: ignore[misc]
+    tiers = np.full(n, -1, np.int32)
+    tiers[np.concatenate(tier_rows)] = tier_codes
+    groups = np.full(n, -1, np.int32)
+    groups[np.concatenate(group_rows)] = group_codes
+    table = ApplicantTable(
+        registration_numbers=tuple(regs),
+        kindergarten_ids=tuple(kg_ids),
+        choices=matrix,
+        tier_names=tuple(tier_list),
+        tiers=tiers,
+        group_ids=tuple(group_list),
+        groups=groups,
+        fact_names=tuple(fact_list),
+        fact_rows=np.concatenate(fact_rows).astype(np.int32),
+        fact_codes=fact_codes.astype(np.int32),
+        fact_kindergartens=kg_codes[~chosen].astype(np.int32),
+        identities=(
+            np.frombuffer(b"".join(identities), np.uint8).reshape(n, 32).copy()
+            if identities
+            else None
+        ),
+    )
+    if record_lines(table) != lines:
+        return None
+    return table
+
+
+def _parse_records_slowly(lines: list[bytes]) -> ApplicantTable:
+    """Line by line with :mod:`json`, naming the first line that is not canonical."""
     regs: list[str] = []
     kg_index: dict[str, int] = {}
     tier_index: dict[str, int] = {}
@@ -163,6 +775,14 @@ def parse_record_lines(lines: Iterable[bytes]) -> ApplicantTable:
             tier = data["tier"]
             group = data["group"]
             identity = data["identity"]
+            if identity is not None and (
+                not isinstance(identity, str)
+                or len(identity) != 64
+                or len(bytes.fromhex(identity)) != 32
+            ):
+                raise InputError(
+                    "identity commitment is not 64 hex digits", field="identity", value=identity
+                )
             held = [(f["fact"], f["kindergarten"]) for f in data["facts"]]
             if canonical_json(data) != line:
                 raise InputError(
@@ -225,99 +845,247 @@ def parse_record_lines(lines: Iterable[bytes]) -> ApplicantTable:
     )
 
 
+def _placement_codes(
+    kg: npt.NDArray[np.int64],
+    block: npt.NDArray[np.int64],
+    phase: npt.NDArray[np.int64],
+    widest: int,
+    phases: int,
+) -> npt.NDArray[np.int64]:
+    """One dense code per (kindergarten, block, phase); -1 kindergarten means none."""
+    placed = kg >= 0
+    code = (np.where(placed, kg + 1, 0) * (widest + 1) + np.where(placed, block, 0)) * (
+        phases + 1
+    ) + np.where(placed & (phase >= 0), phase + 1, 0)
+    return code.astype(np.int64)
+
+
+def _placement_table(
+    codes: npt.NDArray[np.int64],
+    widest: int,
+    phases: int,
+    text: Callable[[int, int, int], bytes],
+) -> npt.NDArray[Any]:
+    """``text(kg, block, phase)`` for every code that occurs, in an array indexed by code."""
+    present = np.flatnonzero(np.bincount(codes)) if codes.size else codes
+    table = np.empty(int(present[-1]) + 1 if present.size else 1, dtype=object)
+    for code in present.tolist():
+        rest, phase = divmod(code, phases + 1)
+        kg, block = divmod(rest, widest + 1)
+        table[code] = text(kg - 1, block, phase - 1)
+    return table
+
+
+def _placement_texts(
+    codes: npt.NDArray[np.int64],
+    widest: int,
+    phases: int,
+    text: Callable[[int, int, int], bytes],
+) -> list[bytes]:
+    """``text(kg, block, phase)`` per line, built once per code that occurs."""
+    return _placement_table(codes, widest, phases, text)[codes].tolist()  # type: ignore[no-any-return]
+
+
+def _text_grid(table: npt.NDArray[Any], codes: npt.NDArray[np.int64]) -> npt.NDArray[np.uint8]:
+    """``table[code]`` per row as an (n, w) byte array; every text used must have length w."""
+    used, inverse = np.unique(codes, return_inverse=True)
+    texts = [bytes(table[c]) for c in used.tolist()]
+    grid = np.frombuffer(b"".join(texts), np.uint8).reshape(len(texts), -1)
+    return grid[inverse.reshape(-1)]
+
+
+def _layouts(*keys: npt.NDArray[np.int64]) -> Iterator[npt.NDArray[np.int64]]:
+    """The row indices of each distinct combination of ``keys`` (one layout each)."""
+    if not keys[0].size:
+        return
+    combined = np.zeros(keys[0].size, np.int64)
+    for key in keys:
+        combined = combined * (int(key.max()) + 1 if key.size else 1) + key
+    order = np.argsort(combined, kind="stable")
+    bounds = np.flatnonzero(np.r_[True, combined[order][1:] != combined[order][:-1], True])
+    for start, stop in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+        yield order[start:stop]
+
+
+def _objects(items: list[bytes]) -> npt.NDArray[Any]:
+    array = np.empty(len(items), dtype=object)
+    array[:] = items
+    return array
+
+
+def _choice_ticket_column(
+    tickets: npt.NDArray[np.uint8], present: npt.NDArray[np.bool_], *, first: bool
+) -> list[bytes]:
+    """One JSON list element per line: the quoted hex ticket, or nothing if absent."""
+    comma = 0 if first else 1
+    block = np.zeros((len(tickets), 66 + comma), np.uint8)
+    if comma:
+        block[present, 0] = ord(",")
+    block[present, comma] = ord('"')
+    block[present, comma + 1 : comma + 65] = _hex(np.ascontiguousarray(tickets[present]))
+    block[present, comma + 65] = ord('"')
+    if not len(tickets):
+        return []
+    # Absent elements are all NUL bytes, which the string view drops.
+    return block.view(f"S{block.shape[1]}").reshape(len(tickets)).tolist()
+
+
 def result_lines(outcome: Outcome) -> list[bytes]:
     """Every child's result line, in draw order (spec section 8.2)."""
+    with _bulk():
+        return _result_lines(outcome)
+
+
+def _result_lines(outcome: Outcome) -> list[bytes]:
     rules = outcome.rules
     kgs = rules.kindergartens
+    n = len(outcome)
+    if n == 0:
+        return []
     kg_q = [_quote(k.id) for k in kgs]
     block_q = [[_quote(b.name) for b in k.blocks] + ['"open"'] for k in kgs]
     phase_q = [_quote(p.name) for p in rules.phases]
-    waitlists: dict[int, list[str]] = {}
+    widest = max(len(k.blocks) for k in kgs) + 1
+    phases = len(rules.phases)
+    order = outcome.draw_order.astype(np.int64)
+    placed = outcome.placed[order].astype(np.int64)
+    block = outcome.block[order].astype(np.int64)
+    phase = outcome.phase[order].astype(np.int64)
+    over = outcome.over_capacity[order]
+    moved = outcome.moved_from[order].astype(np.int64)
+
+    def head(kg: int, b: int) -> bytes:
+        text = '{"block":' + (block_q[kg][b] if kg >= 0 else "null") + ',"choice_tickets":['
+        return text.encode("utf-8")
+
+    def middle(kg: int, p: int, moved_kg: int = -1, over_: bool = False) -> bytes:
+        return (
+            '],"moved_from":'
+            + (kg_q[moved_kg] if moved_kg >= 0 else "null")
+            + ',"over_capacity":'
+            + ("true" if over_ else "false")
+            + ',"phase":'
+            + (phase_q[p] if kg >= 0 and p >= 0 else "null")
+            + ',"placed":'
+            + (kg_q[kg] if kg >= 0 else "null")
+            + ',"registration_number":'
+        ).encode("utf-8")
+
+    lines = _Lines(n)
+    codes = _placement_codes(placed, block, phase, widest, phases)
+    rare = np.flatnonzero(over | (moved >= 0)).tolist()
+    tickets = outcome.choice_tickets
+    if tickets is None:
+        # One shared text for everything before the registration number; the
+        # rare line over capacity or moved by a merge is written on its own.
+        starts = _placement_texts(
+            codes, widest, phases, lambda kg, b, p: head(kg, b) + middle(kg, p)
+        )
+        for at in rare:
+            kg = int(placed[at])
+            starts[at] = head(kg, int(block[at])) + middle(
+                kg, int(phase[at]), int(moved[at]), bool(over[at])
+            )
+        lines.add(starts)
+    else:
+        lines.add(_placement_texts(codes, widest, phases, lambda kg, b, p: head(kg, b)))
+        counts = (outcome.choice_kindergartens[order] >= 0).sum(axis=1)
+        chosen = tickets[order]
+        for c in range(tickets.shape[1]):
+            present = counts > c
+            if not present.any():
+                break
+            lines.add(_choice_ticket_column(chosen[:, c], present, first=c == 0))
+        middles = _placement_texts(codes, widest, phases, lambda kg, b, p: middle(kg, p))
+        for at in rare:
+            kg = int(placed[at])
+            middles[at] = middle(kg, int(phase[at]), int(moved[at]), bool(over[at]))
+        lines.add(middles)
+
+    ticket_digits = _hex(outcome.tickets[order])
+    fixed_regs = _fixed_width(outcome.registration_numbers)
+    if fixed_regs is not None:
+        lines.add(
+            _block_rows(
+                [b'"', fixed_regs[order], b'","ticket":"', ticket_digits, b'","waitlist":['], n
+            )
+        )
+    else:
+        regs = outcome.registration_numbers
+        lines.add(_quoted(tuple(map(regs.__getitem__, order.tolist()))))
+        lines.add(_block_rows([b',"ticket":"', ticket_digits, b'","waitlist":['], n))
+
+    # Wins, in the order each child listed them: at most one but under the
+    # independent lottery.
+    counts = np.diff(outcome.win_indptr)[order]
+    first_win = outcome.win_indptr[:-1][order]
+    win_codes = _placement_codes(
+        outcome.win_kindergartens.astype(np.int64),
+        outcome.win_blocks.astype(np.int64),
+        outcome.win_phases.astype(np.int64),
+        widest,
+        phases,
+    )
+
+    def win(kg: int, b: int, p: int, *, opening: bytes, comma: bytes, after: bytes) -> bytes:
+        if kg < 0:
+            return opening + after
+        text = (
+            '{"block":'
+            + block_q[kg][b]
+            + ',"kindergarten":'
+            + kg_q[kg]
+            + ',"phase":'
+            + (phase_q[p] if p >= 0 else "null")
+            + "}"
+        )
+        return opening + comma + text.encode("utf-8") + after
+
+    columns = []
+    most = max(int(counts.max()), 1)
+    for c in range(most):
+        has = counts > c
+        column_codes = np.zeros(n, np.int64)
+        column_codes[has] = win_codes[first_win[has] + c]
+        texts = partial(
+            win,
+            opening=b"" if c else b'],"wins":[',
+            comma=b"," if c else b"",
+            after=b"]}" if c == most - 1 else b"",
+        )
+        columns.append(_placement_texts(column_codes, widest, phases, texts))
+
+    # Waitlists hold at most waitlist_length units per kindergarten: few lines.
+    position = np.empty(n, np.int64)
+    position[order] = np.arange(n, dtype=np.int64)
+    waiting: dict[int, list[bytes]] = {}
     for kg, (rows, positions) in enumerate(
         zip(outcome.waitlist_rows, outcome.waitlist_positions, strict=True)
     ):
-        for row, position in zip(rows.tolist(), positions.tolist(), strict=True):
-            waitlists.setdefault(row, []).append(
-                '{"kindergarten":' + kg_q[kg] + ',"position":' + str(position) + "}"
-            )
-    placed = outcome.placed.tolist()
-    block = outcome.block.tolist()
-    phase = outcome.phase.tolist()
-    over = outcome.over_capacity.tolist()
-    moved = outcome.moved_from.tolist()
-    indptr = outcome.win_indptr.tolist()
-    win_kg = outcome.win_kindergartens.tolist()
-    win_block = outcome.win_blocks.tolist()
-    win_phase = outcome.win_phases.tolist()
-    ticket_hex = outcome.tickets.tobytes().hex()
-    choice_hex = (
-        outcome.choice_tickets.tobytes().hex() if outcome.choice_tickets is not None else None
-    )
-    width = outcome.choice_kindergartens.shape[1]
-    counts = (outcome.choice_kindergartens >= 0).sum(axis=1).tolist()
-    regs = outcome.registration_numbers
-    lines = []
-    for row in outcome.draw_order.tolist():
-        kg = placed[row]
-        wins = ",".join(
-            '{"block":'
-            + block_q[win_kg[i]][win_block[i]]
-            + ',"kindergarten":'
-            + kg_q[win_kg[i]]
-            + ',"phase":'
-            + (phase_q[win_phase[i]] if win_phase[i] >= 0 else "null")
-            + "}"
-            for i in range(indptr[row], indptr[row + 1])
-        )
-        if choice_hex is not None:
-            base = row * width * 64
-            choice_text = ",".join(
-                '"' + choice_hex[base + c * 64 : base + c * 64 + 64] + '"'
-                for c in range(counts[row])
-            )
-        else:
-            choice_text = ""
-        lines.append(
-            (
-                '{"block":'
-                + (block_q[kg][block[row]] if kg >= 0 else "null")
-                + ',"choice_tickets":['
-                + choice_text
-                + '],"moved_from":'
-                + (kg_q[moved[row]] if moved[row] >= 0 else "null")
-                + ',"over_capacity":'
-                + ("true" if over[row] else "false")
-                + ',"phase":'
-                + (phase_q[phase[row]] if kg >= 0 and phase[row] >= 0 else "null")
-                + ',"placed":'
-                + (kg_q[kg] if kg >= 0 else "null")
-                + ',"registration_number":'
-                + _quote(regs[row])
-                + ',"ticket":"'
-                + ticket_hex[row * 64 : row * 64 + 64]
-                + '","waitlist":['
-                + ",".join(waitlists.get(row, ()))
-                + '],"wins":['
-                + wins
-                + "]}"
-            ).encode("utf-8")
-        )
-    return lines
+        prefix = b'{"kindergarten":' + kg_q[kg].encode("utf-8") + b',"position":'
+        for at, pos in zip(position[rows].tolist(), positions.tolist(), strict=True):
+            waiting.setdefault(at, []).append(prefix + str(pos).encode("ascii") + b"}")
+    tail = columns[0]
+    for at, entries in waiting.items():
+        tail[at] = b",".join(entries) + tail[at]
+    for column in columns:
+        lines.add(column)
+    return lines.build()
 
 
-def results_root(draw_id: str, lines: Sequence[bytes]) -> bytes:
+def results_root(draw_id: str, lines: Iterable[bytes]) -> bytes:
     """The Merkle root over result lines (RFC 9162, leaves from :func:`result_leaf`)."""
-    return merkle_root([result_leaf(draw_id, line) for line in lines])
+    return merkle_root(lines, prefix=result_leaf(draw_id, b""))
 
 
-def records_tree(draw_id: str, lines: Sequence[bytes]) -> MerkleTree:
+def records_tree(draw_id: str, lines: Iterable[bytes]) -> MerkleTree:
     """The Merkle tree over record lines, to cut parents' inclusion proofs from."""
-    return MerkleTree(record_leaf(draw_id, line) for line in lines)
+    return MerkleTree(lines, prefix=record_leaf(draw_id, b""))
 
 
-def results_tree(draw_id: str, lines: Sequence[bytes]) -> MerkleTree:
+def results_tree(draw_id: str, lines: Iterable[bytes]) -> MerkleTree:
     """The Merkle tree over result lines."""
-    return MerkleTree(result_leaf(draw_id, line) for line in lines)
+    return MerkleTree(lines, prefix=result_leaf(draw_id, b""))
 
 
 def parse_result_line(line: bytes) -> dict[str, Any]:

@@ -75,12 +75,14 @@ def synthetic_district(
     kindergartens: int = 30,
     applicants: int = 5000,
     choices: int = 3,
+    min_choices: int | None = None,
     twins: int = 40,
     triplets: int = 2,
     mechanism: Mechanism = Mechanism.DEFERRED_ACCEPTANCE,
     multiples: MultiplesPolicy = MultiplesPolicy.BUNDLE,
     phases: bool = True,
     waitlist_length: int = 20,
+    seats: int | None = None,
     label: str = "alloc synthetic district v1",
 ) -> SyntheticDistrict:
     """A district modelled on a real one.
@@ -89,26 +91,35 @@ def synthetic_district(
     kindergarten with an owners' block, every seventh an institution
     kindergarten with a staff block; blocks stay within 10% of seats (a 90%
     lottery share). Applicants pick ``choices`` kindergartens, weighted toward
-    popular ones, fall into three tiers, and include ``twins`` pairs and
+    popular ones (with ``min_choices``, between that many and ``choices``),
+    fall into three tiers, and include ``twins`` pairs and
     ``triplets`` sets with identical choices. With ``phases`` an owners' phase
     at estate kindergartens precedes the social draw.
+
+    ``seats``, if given, scales every kindergarten's number of classes (at
+    least one) so the district offers about that many seats in all; the
+    benchmarks use it to keep seats at a realistic share of applicants.
     """
     stream = Stream(f"{label}/{draw_id}/{kindergartens}/{applicants}")
+    shape = [
+        (int(stream.integers(3, 10, 1)[0]), int(stream.integers(25, 31, 1)[0]))
+        for _ in range(kindergartens)
+    ]
+    scale = 1.0 if seats is None else seats / max(sum(c * s for c, s in shape), 1)
+    digits = max(3, len(str(kindergartens)))  # ids of one width, as registries issue them
     kgs = []
-    for k in range(kindergartens):
-        classes = int(stream.integers(3, 10, 1)[0])
-        size = int(stream.integers(25, 31, 1)[0])
-        seats = classes * size
+    for k, (classes, size) in enumerate(shape):
+        capacity = (classes if seats is None else max(round(classes * scale), 1)) * size
         blocks: list[SeatBlock] = []
         if k % 5 == 0:
-            blocks.append(SeatBlock("owners", seats // 10, "owner"))
+            blocks.append(SeatBlock("owners", capacity // 10, "owner"))
         elif k % 7 == 3:
-            blocks.append(SeatBlock("staff", min(5, seats // 10), "staff"))
+            blocks.append(SeatBlock("staff", min(5, capacity // 10), "staff"))
         kgs.append(
             Kindergarten(
-                id=f"K{k + 1:03d}",
+                id=f"K{k + 1:0{digits}d}",
                 name=f"第{k + 1}幼儿园",
-                seats=seats,
+                seats=capacity,
                 blocks=tuple(blocks),
             )
         )
@@ -130,6 +141,9 @@ def synthetic_district(
     n = applicants
     width = min(choices, kindergartens)
     picks = _choices(stream, kgs, n, width)
+    if min_choices is not None:
+        listed = stream.integers(min(min_choices, width), width + 1, n)
+        picks[np.arange(width) >= listed[:, None]] = -1
     tier_draw = stream.uniform(n)
     tiers = np.where(tier_draw < 0.05, 0, np.where(tier_draw < 0.55, 1, 2)).astype(np.int32)
 
@@ -167,8 +181,9 @@ def synthetic_district(
     fact_codes = np.r_[np.zeros(rows_o.size, np.int32), np.ones(rows_s.size, np.int32)]
     fact_kgs = np.r_[picks[rows_o, cols_o], picks[rows_s, cols_s]]
     order = np.lexsort((fact_kgs, fact_codes, fact_rows))
+    places = max(7, len(str(n)))  # registration numbers of one width
     table = ApplicantTable(
-        registration_numbers=tuple(f"{draw_id[:4]}-{r + 1:07d}" for r in range(n)),
+        registration_numbers=tuple(f"{draw_id[:4]}-{r + 1:0{places}d}" for r in range(n)),
         kindergarten_ids=tuple(k.id for k in kgs),
         choices=picks,
         tier_names=TIERS,
@@ -183,6 +198,9 @@ def synthetic_district(
     return SyntheticDistrict(rules=rules, applicants=table)
 
 
+_CHUNK = 1 << 20  # applicants per block of random draws for choices
+
+
 def _choices(
     stream: Stream, kgs: Sequence[Kindergarten], n: int, width: int
 ) -> npt.NDArray[np.int32]:
@@ -190,7 +208,13 @@ def _choices(
 
     Homes are spread in proportion to seats; 70% of picks fall within a few
     kindergartens of home, the rest follow a skewed district-wide popularity.
+    Above a million applicants the draws are made a million at a time, so the
+    working arrays stay small.
     """
+    if n > _CHUNK:
+        return np.concatenate(
+            [_choices(stream, kgs, min(_CHUNK, n - at), width) for at in range(0, n, _CHUNK)]
+        )
     count = len(kgs)
     seats = np.array([k.seats for k in kgs], np.float64)
     home = np.searchsorted(np.cumsum(seats / seats.sum()), stream.uniform(n), side="right")

@@ -28,6 +28,7 @@ __all__ = [
     "TICKET_SIZE",
     "group_kindergarten_ticket",
     "group_ticket",
+    "group_tickets",
     "kindergarten_ticket",
     "kindergarten_tickets",
     "ticket",
@@ -134,19 +135,22 @@ def _encode_column(values: Sequence[str], field: str) -> list[bytes]:
     The common case, a column of plain printable ASCII, is checked in a few
     passes over one joined string instead of per value.
     """
-    if values and all(type(v) is str for v in values):
-        joined = "\x01".join(values)
-        if (
-            joined.isascii()
-            and joined.replace("\x01", "").isprintable()
-            and max(map(len, values)) <= MAX_IDENTIFIER_LENGTH
-            and min(map(len, values)) > 0
-            and " \x01" not in joined
-            and "\x01 " not in joined
-            and joined[0] != " "
-            and joined[-1] != " "
-        ):
-            return joined.encode("ascii").split(b"\x01")
+    try:
+        joined = "\x01".join(values) if values else ""
+    except TypeError:
+        joined = ""  # not all text: the checks below name the row
+    if joined and (
+        joined.isascii()
+        and joined.replace("\x01", "").isprintable()
+        and max(map(len, values)) <= MAX_IDENTIFIER_LENGTH
+        and min(map(len, values)) > 0
+        and " \x01" not in joined
+        and "\x01 " not in joined
+        and joined[0] != " "
+        and joined[-1] != " "
+        and joined.count("\x01") == len(values) - 1
+    ):
+        return joined.encode("ascii").split(b"\x01")
     encoded = []
     for row, value in enumerate(values, start=1):
         try:
@@ -171,6 +175,21 @@ def tickets(
     check_identifier(draw_id, "draw_id")
     suffixes = _encode_column(registration_numbers, "registration_number")
     return _hmac_column(seed, tagged_message(Tag.TICKET, draw_id) + b"\x00", suffixes)
+
+
+def group_tickets(seed: bytes, draw_id: str, group_ids: Sequence[str]) -> npt.NDArray[np.uint8]:
+    """Bundled groups' lottery numbers for a column of group ids, as an ``(n, 32)`` array.
+
+    Row ``i`` equals ``group_ticket(seed, draw_id, group_ids[i])``.
+
+    Raises:
+        InputError: if the seed is not 32 bytes or an identifier is malformed
+            (the error names the 1-based row).
+    """
+    _check_seed(seed)
+    check_identifier(draw_id, "draw_id")
+    suffixes = _encode_column(group_ids, "group_id")
+    return _hmac_column(seed, tagged_message(Tag.TICKET_GROUP, draw_id) + b"\x00", suffixes)
 
 
 def kindergarten_tickets(

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from alloc.audit import (
     ParentProof,
+    TimeWindow,
     Transcript,
     check_parent_proof,
     check_transcript,
@@ -26,6 +27,7 @@ from alloc.errors import (
     AllocError,
     ChainError,
     DigestMismatchError,
+    InputError,
     InputRootMismatchError,
     MalformedDocumentError,
     ReplayMismatchError,
@@ -405,3 +407,25 @@ def test_no_public_artefact_carries_a_name_or_document_number(demo: DemoRun) -> 
 def test_rules_round_trip_and_digest_is_stable(demo: DemoRun) -> None:
     again = DrawRules.from_json(json.loads(canonical_json(demo.rules.to_json())))
     assert again == demo.rules
+
+
+def test_a_time_window_must_run_frozen_then_draw_then_deadline() -> None:
+    # Offsets differ: 09:00+08:00 is 01:00Z, after the freeze at 00:30Z.
+    TimeWindow(
+        frozen_at="2026-12-01T00:30:00+00:00",
+        draw_at="2026-12-01T09:00:00+08:00",
+        reveal_deadline="2026-12-01T09:00:00+08:00",
+    )
+    with pytest.raises(InputError, match="out of order") as caught:
+        TimeWindow(
+            frozen_at="2026-12-01T10:00:00+08:00",
+            draw_at="2026-12-01T09:00:00+08:00",
+            reveal_deadline="2026-12-01T12:00:00+08:00",
+        )
+    assert caught.value.field == "window"
+    with pytest.raises(InputError, match="out of order"):
+        TimeWindow(
+            frozen_at="2026-12-01T08:00:00+08:00",
+            draw_at="2026-12-01T09:00:00+08:00",
+            reveal_deadline="2026-12-01T00:59:00+00:00",
+        )
