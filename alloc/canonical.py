@@ -120,6 +120,15 @@ def check_identifier(value: object, field: str) -> str:
     Raises:
         InputError: naming ``field`` and the value at fault.
     """
+    if (
+        type(value) is str
+        and value.isascii()
+        and value.isprintable()  # printable ASCII: no controls, and space the only white space
+        and 0 < len(value) <= MAX_IDENTIFIER_LENGTH
+        and value[0] != " "
+        and value[-1] != " "
+    ):
+        return value  # the common case; every rule below holds for it
     if isinstance(value, bytes | bytearray):
         raw = bytes(value)
         try:

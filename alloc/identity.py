@@ -28,6 +28,7 @@ import secrets
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, Final
 
 from stdnum.cn import ric
@@ -96,6 +97,10 @@ _WHITE_SPACE: Final = (
 )
 
 
+# ASCII white space and the hyphen-minus, deleted from numbers and salts.
+_ASCII_DEBRIS: Final = dict.fromkeys(ord(c) for c in "-" + _WHITE_SPACE if c.isascii())
+
+
 def _is_white_space(char: str) -> bool:
     return char in _WHITE_SPACE
 
@@ -147,6 +152,9 @@ def _strip_number(raw: str) -> str:
     # NFKC turns full-width digits, Ｘ, the full-width hyphen and U+3000 into
     # their ASCII forms. Dashes (category Pd, plus the minus sign) are
     # grouping; format characters (zero-width space, BOM) are paste debris.
+    if raw.isascii():
+        # The common case: NFKC leaves ASCII alone and its only dash is "-".
+        return raw.translate(_ASCII_DEBRIS).upper()
     text = unicodedata.normalize("NFKC", raw)
     kept = (
         c
@@ -248,8 +256,9 @@ def _check_resident_id(number: str, raw: str, *, check_region: bool) -> str:
             " one of the 18 characters is mistyped",
         )
     try:
-        ric.get_birth_date(number)
-    except ValidationError as exc:
+        # What stdnum's ric.get_birth_date does, without re-cleaning a clean number.
+        date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError as exc:
         raise InputError(
             f"date of birth {number[6:10]}-{number[10:12]}-{number[12:14]}"
             " (characters 7-14) is not a real date",
@@ -455,18 +464,19 @@ def identity_commitment(
     Raises:
         InputError: naming the field at fault.
     """
-    check_identifier(draw_id, "draw_id")
-    check_identifier(registration_number, "registration_number")
     kind = _document_type(document_type)
     number = normalise_document_number(kind, document_number, check_region=False)
+    return _commit(draw_id, registration_number, kind, number, normalise_name(name), salt)
+
+
+def _commit(
+    draw_id: str, registration_number: str, kind: DocumentType, number: str, name: str, salt: bytes
+) -> bytes:
+    """:func:`identity_commitment` of a number and name already normalised."""
+    check_identifier(draw_id, "draw_id")
+    check_identifier(registration_number, "registration_number")
     return tagged_hash(
-        Tag.IDENTITY,
-        draw_id,
-        registration_number,
-        kind.value,
-        number,
-        normalise_name(name),
-        _check_salt(salt),
+        Tag.IDENTITY, draw_id, registration_number, kind.value, number, name, _check_salt(salt)
     )
 
 
@@ -510,13 +520,9 @@ class PrivateIdentity:
         Raises:
             InputError: naming the field at fault.
         """
-        return identity_commitment(
-            draw_id=draw_id,
-            registration_number=registration_number,
-            document_type=self.document_type,
-            document_number=self.document_number,
-            name=self.name,
-            salt=salt,
+        # The fields were normalised on construction and are frozen.
+        return _commit(
+            draw_id, registration_number, self.document_type, self.document_number, self.name, salt
         )
 
 

@@ -46,3 +46,31 @@ def test_identifier_bytes_must_be_utf8() -> None:
     assert check_identifier("报名".encode(), "id") == "报名"
     with pytest.raises(InputError, match="UTF-8"):
         check_identifier("报名".encode("gbk"), "id")
+
+
+def _identifier_by_the_rules(value: str) -> bool:
+    """Spec 3.2 read literally, one character at a time."""
+    import unicodedata  # noqa: PLC0415
+
+    return (
+        0 < len(value) <= 128
+        and value == value.strip()
+        and all(unicodedata.category(c) not in {"Cc", "Cf", "Cs", "Zl", "Zp"} for c in value)
+        and unicodedata.normalize("NFC", value) == value
+    )
+
+
+@given(
+    st.one_of(
+        st.text(st.characters(max_codepoint=127), max_size=140),
+        st.text(st.characters(codec="utf-8"), max_size=12),
+        st.text(st.sampled_from(" \t\u3000a-\u00e9e\u0301\u200b"), max_size=6),
+    )
+)
+def test_check_identifier_accepts_exactly_what_the_rules_allow(value: str) -> None:
+    try:
+        assert check_identifier(value, "f") == value
+    except InputError:
+        assert not _identifier_by_the_rules(value)
+    else:
+        assert _identifier_by_the_rules(value)

@@ -130,6 +130,32 @@ def test_messy_numbers_normalise_to_the_number(pair: tuple[str, str]) -> None:
     assert normalise_document_number(RID, number) == number
 
 
+@given(
+    st.one_of(
+        st.text(st.characters(max_codepoint=127), max_size=30),
+        st.text(st.sampled_from("0123456789xX- \t\u3000\uff11\u2212\u200b\u2013aßﬀ"), max_size=20),
+    )
+)
+def test_passport_numbers_are_cleaned_by_the_written_rule(raw: str) -> None:
+    """Spec 10.3 one character at a time: the ASCII shortcut must agree with it."""
+    text = unicodedata.normalize("NFKC", raw)
+    kept = "".join(
+        c
+        for c in text
+        if c not in " \t\n\v\f\r\x85\xa0\u1680\u2028\u2029\u202f\u205f\u3000"
+        and not "\u2000" <= c <= "\u200a"
+        and c != "\u2212"
+        and unicodedata.category(c) not in {"Pd", "Cf"}
+    )
+    expected = "".join(c.upper() if "a" <= c <= "z" else c for c in kept)
+    try:
+        got = normalise_document_number(DocumentType.PASSPORT, raw)
+    except InputError:
+        assert not (expected.isascii() and expected.isalnum() and 5 <= len(expected) <= 32)
+    else:
+        assert got == expected
+
+
 @given(any_ids, st.data())
 def test_every_single_substitution_is_rejected(number: str, data: st.DataObject) -> None:
     # ISO 7064 MOD 11-2 detects every single substitution, wherever it is.
