@@ -313,7 +313,6 @@ class _Problem:
     n_kg: int
     n_blocks: int  # B: the widest block list; column B of a pool is the open seats
     pools: IntArray  # (S, B+1) seats per block column
-    block_facts: tuple[tuple[str, ...], ...]
     unit_rows: IntArray  # CSR members: rows of unit u are unit_rows[indptr[u]:indptr[u+1]]
     unit_indptr: IntArray
     row_unit: IntArray
@@ -625,7 +624,6 @@ def _prepare(rules: DrawRules, table: ApplicantTable, seed: bytes) -> tuple[_Pro
         n_kg=len(kgs),
         n_blocks=width,
         pools=pools,
-        block_facts=tuple(tuple(b.fact for b in k.blocks) for k in kgs),
         unit_rows=unit_rows,
         unit_indptr=indptr,
         row_unit=row_unit,
@@ -1243,9 +1241,7 @@ def _outcome(
         return out
 
     w_block = block_codes(w_kg, w_col)
-    waitlist_rows, waitlist_positions = _waitlists(
-        rules, problem, state, placed, placed_pos, w_rows, w_kg
-    )
+    waitlist_rows, waitlist_positions = _waitlists(rules, problem, state, placed, placed_pos)
 
     # Codes in the outcome index rules.kindergartens, not the sorted order.
     to_rules_table = np.array([*order, -1], np.int64)
@@ -1391,8 +1387,6 @@ def _waitlists(
     state: _State,
     placed: IntArray,
     placed_pos: IntArray,
-    w_rows: IntArray,
-    w_kg: IntArray,
 ) -> tuple[list[IntArray], list[IntArray]]:
     """The next N units per kindergarten in its draw order (spec section 7.6).
 
@@ -1406,11 +1400,15 @@ def _waitlists(
     units, pos = np.nonzero(state.considered & problem.valid)
     units = units.astype(np.int64)
     kg = problem.choices[units, pos].astype(np.int64)
-    head = problem.unit_rows[problem.unit_indptr[units]]
     if rules.mechanism is Mechanism.INDEPENDENT:
-        won = np.isin(head * problem.n_kg + kg, w_rows * problem.n_kg + w_kg)
-        keep = ~won
+        # A child lists a kindergarten once, so a win is one (unit, choice) cell.
+        won_at = np.zeros(problem.choices.shape, np.bool_)
+        for won, _ in state.wins:
+            choice = np.argmax(problem.choices[won.units] == won.kg[:, None], axis=1)
+            won_at[won.units, choice] = True
+        keep = ~won_at[units, pos]
     else:
+        head = problem.unit_rows[problem.unit_indptr[units]]
         at = placed[head]
         keep = (at < 0) | ((at != kg) & (placed_pos[head] > pos))
     units, pos, kg = units[keep], pos[keep], kg[keep]

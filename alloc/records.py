@@ -26,10 +26,10 @@ import numpy as np
 import numpy.typing as npt
 
 from alloc.canonical import (
-    MAX_IDENTIFIER_LENGTH,
     Tag,
     canonical_json,
     check_identifier,
+    joined_ascii_identifiers,
     tagged_message,
 )
 from alloc.draw import Outcome
@@ -523,19 +523,7 @@ class _Vocabulary:
 
 def _plain_identifiers(values: Sequence[str]) -> bool:
     """True if every value is an identifier (spec section 2.1); False, never an error."""
-    if not values:
-        return True
-    joined = "\x01".join(values)
-    if (
-        joined.isascii()
-        and joined.replace("\x01", "").isprintable()
-        and max(map(len, values)) <= MAX_IDENTIFIER_LENGTH
-        and min(map(len, values)) > 0
-        and " \x01" not in joined
-        and "\x01 " not in joined
-        and joined[0] != " "
-        and joined[-1] != " "
-    ):
+    if not values or joined_ascii_identifiers(values) is not None:
         return True
     try:
         for value in values:

@@ -21,7 +21,12 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-from alloc.canonical import MAX_IDENTIFIER_LENGTH, Tag, check_identifier, tagged_message
+from alloc.canonical import (
+    Tag,
+    check_identifier,
+    joined_ascii_identifiers,
+    tagged_message,
+)
 from alloc.errors import DuplicateError, InputError
 
 __all__ = [
@@ -135,21 +140,8 @@ def _encode_column(values: Sequence[str], field: str) -> list[bytes]:
     The common case, a column of plain printable ASCII, is checked in a few
     passes over one joined string instead of per value.
     """
-    try:
-        joined = "\x01".join(values) if values else ""
-    except TypeError:
-        joined = ""  # not all text: the checks below name the row
-    if joined and (
-        joined.isascii()
-        and joined.replace("\x01", "").isprintable()
-        and max(map(len, values)) <= MAX_IDENTIFIER_LENGTH
-        and min(map(len, values)) > 0
-        and " \x01" not in joined
-        and "\x01 " not in joined
-        and joined[0] != " "
-        and joined[-1] != " "
-        and joined.count("\x01") == len(values) - 1
-    ):
+    joined = joined_ascii_identifiers(values)
+    if joined is not None:
         return joined.encode("ascii").split(b"\x01")
     encoded = []
     for row, value in enumerate(values, start=1):

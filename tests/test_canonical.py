@@ -9,7 +9,7 @@ import rfc8785
 from hypothesis import given
 from hypothesis import strategies as st
 
-from alloc.canonical import canonical_json, check_identifier
+from alloc.canonical import canonical_json, check_identifier, joined_ascii_identifiers
 from alloc.errors import InputError
 
 json_values = st.recursive(
@@ -74,3 +74,11 @@ def test_check_identifier_accepts_exactly_what_the_rules_allow(value: str) -> No
         assert not _identifier_by_the_rules(value)
     else:
         assert _identifier_by_the_rules(value)
+
+
+@given(st.lists(st.text(st.sampled_from("ab \x01\x7f\t\u00e9"), max_size=4), max_size=5))
+def test_the_column_shortcut_never_passes_what_check_identifier_refuses(values: list[str]) -> None:
+    joined = joined_ascii_identifiers(values)
+    if joined is not None:
+        assert joined.split("\x01") == values
+        assert all(check_identifier(v, "f") == v for v in values)
