@@ -163,10 +163,7 @@ def tickets(
         InputError: if the seed is not 32 bytes or an identifier is malformed
             (the error names the 1-based row).
     """
-    _check_seed(seed)
-    check_identifier(draw_id, "draw_id")
-    suffixes = _encode_column(registration_numbers, "registration_number")
-    return _hmac_column(seed, tagged_message(Tag.TICKET, draw_id) + b"\x00", suffixes)
+    return _column_tickets(Tag.TICKET, seed, draw_id, registration_numbers, "registration_number")
 
 
 def group_tickets(seed: bytes, draw_id: str, group_ids: Sequence[str]) -> npt.NDArray[np.uint8]:
@@ -178,10 +175,17 @@ def group_tickets(seed: bytes, draw_id: str, group_ids: Sequence[str]) -> npt.ND
         InputError: if the seed is not 32 bytes or an identifier is malformed
             (the error names the 1-based row).
     """
+    return _column_tickets(Tag.TICKET_GROUP, seed, draw_id, group_ids, "group_id")
+
+
+def _column_tickets(
+    tag: str, seed: bytes, draw_id: str, values: Sequence[str], field: str
+) -> npt.NDArray[np.uint8]:
+    """HMAC-SHA256(seed, tag 0x00 draw_id 0x00 value) for a column of one identifier."""
     _check_seed(seed)
     check_identifier(draw_id, "draw_id")
-    suffixes = _encode_column(group_ids, "group_id")
-    return _hmac_column(seed, tagged_message(Tag.TICKET_GROUP, draw_id) + b"\x00", suffixes)
+    suffixes = _encode_column(values, field)
+    return _hmac_column(seed, tagged_message(tag, draw_id) + b"\x00", suffixes)
 
 
 def kindergarten_tickets(

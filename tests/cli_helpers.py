@@ -98,6 +98,17 @@ def ok(*argv: object) -> Run:
 _ok = ok
 
 
+def freeze_argv(
+    folder: Path, applicants: Path, *extra: object, frozen_at: bool = True
+) -> tuple[object, ...]:
+    """``alloc freeze`` with the test window (``--frozen-at`` left to its default if not asked)."""
+    window = ("--frozen-at", FROZEN_AT) if frozen_at else ()
+    return (
+        "freeze", "--dir", folder, "--applicants", applicants, *window,
+        "--draw-at", DRAW_AT, "--reveal-deadline", REVEAL_DEADLINE, *extra,
+    )  # fmt: skip
+
+
 def run_process(*argv: object, cwd: Path, timeout: float = 120) -> Run:
     """``python -m alloc ARGV...`` as a real process in ``cwd``."""
     args = tuple(str(a) for a in argv)
@@ -349,19 +360,7 @@ def build_draw(
         )
     if done("committed"):
         return runs
-    runs["freeze"] = ok(
-        "freeze",
-        "--dir",
-        folder,
-        "--applicants",
-        applicants,
-        "--frozen-at",
-        FROZEN_AT,
-        "--draw-at",
-        DRAW_AT,
-        "--reveal-deadline",
-        REVEAL_DEADLINE,
-    )
+    runs["freeze"] = ok(*freeze_argv(folder, applicants))
     if done("frozen"):
         return runs
     for key in ("bureau", "notary-1"):

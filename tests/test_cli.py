@@ -49,6 +49,7 @@ from cli_helpers import (
     call,
     edit_line,
     folder_state,
+    freeze_argv,
     make_credentials,
     ok,
     personal_data_in,
@@ -615,17 +616,7 @@ def test_bad_rows_name_the_spreadsheet_row_column_and_fix(
     def run(path: Path) -> Run:
         if command == "validate":
             return call("validate", "--rules", small.rules, "--applicants", path)
-        return call(
-            "freeze",
-            "--dir",
-            folder,
-            "--applicants",
-            path,
-            "--draw-at",
-            DRAW_AT,
-            "--reveal-deadline",
-            REVEAL_DEADLINE,
-        )
+        return call(*freeze_argv(folder, path, frozen_at=False))
 
     bad = run(_bad_rows(tmp_path))
     assert bad.code == EXIT_INPUT
@@ -686,19 +677,7 @@ def test_freeze_without_a_salt_column_writes_private_receipts(
     ]
     applicants = write_csv(tmp_path / "no-salts.csv", rows)
     folder = folder_at("committed")
-    run = call(
-        "freeze",
-        "--dir",
-        folder,
-        "--applicants",
-        applicants,
-        "--frozen-at",
-        FROZEN_AT,
-        "--draw-at",
-        DRAW_AT,
-        "--reveal-deadline",
-        REVEAL_DEADLINE,
-    )
+    run = call(*freeze_argv(folder, applicants))
     assert run.code == EXIT_OK, str(run)
     receipts = folder / "private" / "receipts.csv"
     assert f"receipts with salts for parents: {receipts}" in run.out
@@ -1015,16 +994,7 @@ def test_steps_that_belong_to_an_earlier_stage_are_refused(
     assert late.code == EXIT_INPUT
     assert "cannot commit for 'late-comer': the ceremony is at stage 'revealing'" in late.err
     refreeze = call(
-        "freeze",
-        "--dir",
-        folder,
-        "--applicants",
-        small_inputs / "applicants.csv",
-        "--draw-at",
-        DRAW_AT,
-        "--reveal-deadline",
-        REVEAL_DEADLINE,
-        "--force",
+        *freeze_argv(folder, small_inputs / "applicants.csv", "--force", frozen_at=False)
     )
     assert refreeze.code == EXIT_INPUT
     assert "reveals are already open: the list can no longer be frozen again" in refreeze.err
