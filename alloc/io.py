@@ -52,7 +52,7 @@ from alloc.draw import ApplicantOutcome, Outcome
 from alloc.errors import AllocError, InputError, RulesError
 from alloc.identity import (
     DocumentType,
-    PrivateIdentity,
+    _identity_of_normalised,
     format_salt,
     mask_document_number,
     mask_name,
@@ -743,14 +743,21 @@ def _decode(data: bytes, source: str) -> tuple[str, str]:
     )
 
 
-def _load_csv(data: bytes, source: str) -> _Sheet:
-    text, encoding = _decode(data, source)
+#: A line and its ending, split where ``io.StringIO(text, newline="")`` splits.
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+
+
+def _load_csv(text: str, encoding: str, source: str) -> _Sheet:
     first_line = text.split("\n", 1)[0]
     # Some systems export tab-separated text under a .csv name.
     delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
     rows = []
     record = 0
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    # Lines are cut from the text itself rather than read through io.StringIO,
+    # which would hold a second copy at four bytes a character (half a
+    # gigabyte for a million-row export).
+    lines = (m.group() for m in _LINE.finditer(text))
+    reader = csv.reader(lines, delimiter=delimiter, strict=True)
     try:
         for record, cells in enumerate(reader, start=1):
             cleaned = tuple(_unquote(_clean(c)) for c in cells)
@@ -858,7 +865,8 @@ def _load(path: StrPath, sheet: str | None = None) -> _Sheet:
     source = str(path)
     suffix = Path(path).suffix.lower()
     if suffix == ".csv":
-        return _load_csv(_read_bytes(path), source)
+        # The bytes are dropped as soon as they are decoded.
+        return _load_csv(*_decode(_read_bytes(path), source), source)
     if suffix == ".xlsx":
         return _load_xlsx(_read_bytes(path), source, sheet)
     if suffix == ".xls":
@@ -1105,7 +1113,7 @@ class ApplicantImport:
         return next((c for c in self.columns if c.field == name), None)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Row:
     """One applicant row as parsed (mutable only while reading)."""
 
@@ -1399,14 +1407,14 @@ def _parse_row(
 
 
 def _duplicates(
-    records: Sequence[_Row], grid: _Grid, columns: Mapping[str, Column], problems: list[CellError]
+    records: Sequence[_Row], source: str, columns: Mapping[str, Column], problems: list[CellError]
 ) -> None:
     def report(name: str, problem: str, value: str, row: int, hint: str) -> None:
         column = columns[name]
         problems.append(
             CellError(
                 problem,
-                source=grid.sheet.source,
+                source=source,
                 row=row,
                 column=column.letter,
                 header=column.header,
@@ -1547,23 +1555,26 @@ def read_applicants(
 
     with_salt = "salt" in columns
     numbers = _Numbers(check_region=check_region)
-    records = []
-    for row, cells in grid.rows:
-        reader = _Cells(grid, columns, row, cells, problems)
-        records.append(
-            _parse_row(
-                reader,
-                len(choice_numbers),
-                with_salt,
-                numbers,
-                "document_type" in columns,
-            )
+    has_type = "document_type" in columns
+    records = [
+        _parse_row(
+            _Cells(grid, columns, row, cells, problems),
+            len(choice_numbers),
+            with_salt,
+            numbers,
+            has_type,
         )
-    _duplicates(records, grid, columns, problems)
+        for row, cells in grid.rows
+    ]
+    source, encoding = grid.sheet.source, grid.sheet.encoding
+    # Every cell is parsed: let the sheet's cells go before the registry and
+    # the table are built (at a million rows they are about a gigabyte).
+    del grid, sheet_data
+    _duplicates(records, source, columns, problems)
     if problems:
         order = {c.letter: c.index for c in columns.values()}
         problems.sort(key=lambda p: (p.row or 0, order.get(p.column or "", -1)))
-        raise SpreadsheetError(problems, source=grid.sheet.source)
+        raise SpreadsheetError(problems, source=source)
 
     registrations = []
     for record in records:
@@ -1571,11 +1582,9 @@ def read_applicants(
         assert record.name is not None
         assert record.document_type is not None
         assert record.document_number is not None
-        identity = PrivateIdentity(
-            name=record.name,
-            document_type=record.document_type,
-            document_number=record.document_number,
-            guardian_contact=record.contact,
+        # _parse_row normalised the name and number; do not do it twice.
+        identity = _identity_of_normalised(
+            record.name, record.document_type, record.document_number, record.contact
         )
         registrations.append(
             Registration(
@@ -1592,8 +1601,8 @@ def read_applicants(
         table=table,
         registry=registry,
         receipts_generated=not with_salt,
-        source=grid.sheet.source,
-        encoding=grid.sheet.encoding,
+        source=source,
+        encoding=encoding,
         columns=ordered,
         ignored_columns=tuple(ignored),
         fact_fields=fact_fields,

@@ -30,6 +30,7 @@ from alloc.identity import (
     LookupParameters,
     PrivateIdentity,
     Receipt,
+    _identity_of_normalised,
     format_salt,
     identity_commitment,
     lookup_key,
@@ -154,6 +155,7 @@ def test_passport_numbers_are_cleaned_by_the_written_rule(raw: str) -> None:
         assert not (expected.isascii() and expected.isalnum() and 5 <= len(expected) <= 32)
     else:
         assert got == expected
+        assert normalise_document_number(DocumentType.PASSPORT, got) == got
 
 
 @given(any_ids, st.data())
@@ -357,6 +359,30 @@ def test_name_normalisation_is_idempotent(raw: str) -> None:
     assert unicodedata.is_normalized("NFC", normal)
     assert normal == normal.strip()
     assert "  " not in normal
+
+
+@given(
+    names,
+    st.one_of(
+        any_ids.map(lambda n: (RID, n)),
+        st.text("ABCDEFGHJK0123456789", min_size=5, max_size=12).map(
+            lambda n: (DocumentType.PASSPORT, n)
+        ),
+    ),
+    st.one_of(st.none(), st.sampled_from(["13800000000", "138 0000 0000", "e\u0301 ok"])),
+)
+def test_import_path_identity_equals_the_constructors(
+    raw: str, document: tuple[DocumentType, str], contact: str | None
+) -> None:
+    """alloc.io skips re-normalising; the identity must be the one the constructor makes."""
+    name = _valid(raw)
+    assume(name is not None)
+    assert name is not None
+    kind, number = document[0], normalise_document_number(*document)
+    built = PrivateIdentity(name, kind, number, contact)
+    fast = _identity_of_normalised(name, kind, number, contact)
+    assert dataclasses.astuple(fast) == dataclasses.astuple(built)
+    assert fast == built
 
 
 @given(names)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import hashlib
+import io
 import os
 import tempfile
 import zipfile
@@ -690,6 +691,34 @@ def test_read_table_round_trips_csv_text(rows: list[list[str]], encoding: str) -
     assert [
         (n, list(r)) for n, r in zip(table.index, table.itertuples(index=False), strict=True)
     ] == expected
+
+
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "a",
+                "张",
+                ",",
+                '"',
+                " ",
+                "\t",
+                "\r",
+                "\n",
+                "\r\n",
+                "\x0b",
+                "\x0c",
+                "\x1c",
+                "\x85",
+                "\u2028",
+            ]
+        ),
+        max_size=40,
+    ).map("".join)
+)
+def test_csv_lines_are_cut_where_stringio_cuts_them(text: str) -> None:
+    """The reader cuts lines itself (no StringIO copy); csv must see the same pieces."""
+    assert [m.group() for m in files._LINE.finditer(text)] == list(io.StringIO(text, newline=""))
 
 
 # --- header names and facts ---------------------------------------------------------------
