@@ -132,11 +132,19 @@ def _block_rows(parts: Sequence[bytes | npt.NDArray[np.uint8]], count: int) -> l
     width = sum(widths)
     if count == 0:
         return []
+    # The constants are laid down for every row in one contiguous copy of a
+    # template row; writing each narrow constant down its column separately
+    # costs more than all the rest of the block.
+    template = np.zeros(width, np.uint8)
+    starts = np.cumsum([0, *widths[:-1]]).tolist()
+    for part, at, w in zip(parts, starts, widths, strict=True):
+        if isinstance(part, bytes):
+            template[at : at + w] = np.frombuffer(part, np.uint8)
     block = np.empty((count, width), np.uint8)
-    at = 0
-    for part, w in zip(parts, widths, strict=True):
-        block[:, at : at + w] = np.frombuffer(part, np.uint8) if isinstance(part, bytes) else part
-        at += w
+    block[:] = template
+    for part, at, w in zip(parts, starts, widths, strict=True):
+        if not isinstance(part, bytes):
+            block[:, at : at + w] = part
     return block.view(f"S{width}").reshape(count).tolist()
 
 
