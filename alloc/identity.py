@@ -483,6 +483,17 @@ def _commit(
 # --- value types -------------------------------------------------------------------
 
 
+def _normal_contact(contact: object) -> str | None:
+    """A guardian contact as stored: NFC text, or None.
+
+    Raises:
+        InputError: if it is not valid text.
+    """
+    if contact is None:
+        return None
+    return unicodedata.normalize("NFC", _expect_text(contact, "guardian_contact"))
+
+
 @dataclass(frozen=True, repr=False)
 class PrivateIdentity:
     """A child's identity as registered; never written to a public file.
@@ -503,9 +514,29 @@ class PrivateIdentity:
         object.__setattr__(self, "name", normalise_name(self.name))
         number = normalise_document_number(kind, self.document_number, check_region=False)
         object.__setattr__(self, "document_number", number)
-        if self.guardian_contact is not None:
-            contact = _expect_text(self.guardian_contact, "guardian_contact")
-            object.__setattr__(self, "guardian_contact", unicodedata.normalize("NFC", contact))
+        object.__setattr__(self, "guardian_contact", _normal_contact(self.guardian_contact))
+
+    @classmethod
+    def _of_normalised(
+        cls, name: str, kind: DocumentType, number: str, guardian_contact: str | None
+    ) -> PrivateIdentity:
+        """The identity with ``name`` and ``number`` stored as given, not normalised again.
+
+        For :mod:`alloc.io`, whose import has just normalised both
+        (``normalise_name``, and ``normalise_document_number`` for ``kind``
+        without the region check): both are idempotent, so the constructor
+        would store the same values, and a million-row import would do its
+        costliest per-row work twice. The contact is normalised as usual.
+
+        Raises:
+            InputError: if the contact is not valid text.
+        """
+        identity = object.__new__(cls)
+        object.__setattr__(identity, "name", name)
+        object.__setattr__(identity, "document_type", kind)
+        object.__setattr__(identity, "document_number", number)
+        object.__setattr__(identity, "guardian_contact", _normal_contact(guardian_contact))
+        return identity
 
     def __repr__(self) -> str:
         return (
@@ -524,32 +555,6 @@ class PrivateIdentity:
         return _commit(
             draw_id, registration_number, self.document_type, self.document_number, self.name, salt
         )
-
-
-def _identity_of_normalised(
-    name: str, kind: DocumentType, number: str, guardian_contact: str | None
-) -> PrivateIdentity:
-    """A :class:`PrivateIdentity` from a name and number already normalised.
-
-    ``name`` must be what :func:`normalise_name` returned and ``number`` what
-    :func:`normalise_document_number` returned for ``kind``: both are
-    idempotent, so the constructor would store them unchanged, and skipping
-    it saves a sixth of a registration import (:mod:`alloc.io` reads a
-    million rows). The contact is still checked as the constructor does.
-    """
-    identity = object.__new__(PrivateIdentity)
-    contact = None
-    if guardian_contact is not None:
-        contact = _expect_text(guardian_contact, "guardian_contact")
-        contact = unicodedata.normalize("NFC", contact)
-    for name_, value in (
-        ("name", name),
-        ("document_type", kind),
-        ("document_number", number),
-        ("guardian_contact", contact),
-    ):
-        object.__setattr__(identity, name_, value)
-    return identity
 
 
 @dataclass(frozen=True)

@@ -52,7 +52,7 @@ from alloc.draw import ApplicantOutcome, Outcome
 from alloc.errors import AllocError, InputError, RulesError
 from alloc.identity import (
     DocumentType,
-    _identity_of_normalised,
+    PrivateIdentity,
     format_salt,
     mask_document_number,
     mask_name,
@@ -748,7 +748,8 @@ _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
 
 
 def _load_csv(text: str, encoding: str, source: str) -> _Sheet:
-    first_line = text.split("\n", 1)[0]
+    end = text.find("\n")
+    first_line = text if end < 0 else text[:end]
     # Some systems export tab-separated text under a .csv name.
     delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
     rows = []
@@ -1113,7 +1114,7 @@ class ApplicantImport:
         return next((c for c in self.columns if c.field == name), None)
 
 
-@dataclass(slots=True)
+@dataclass(slots=True)  # a million of these live at once during an import
 class _Row:
     """One applicant row as parsed (mutable only while reading)."""
 
@@ -1583,7 +1584,7 @@ def read_applicants(
         assert record.document_type is not None
         assert record.document_number is not None
         # _parse_row normalised the name and number; do not do it twice.
-        identity = _identity_of_normalised(
+        identity = PrivateIdentity._of_normalised(
             record.name, record.document_type, record.document_number, record.contact
         )
         registrations.append(

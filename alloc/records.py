@@ -19,7 +19,7 @@ import operator
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import partial
-from itertools import repeat
+from itertools import accumulate, repeat
 from typing import Any
 
 import numpy as np
@@ -132,11 +132,13 @@ def _block_rows(parts: Sequence[bytes | npt.NDArray[np.uint8]], count: int) -> l
     width = sum(widths)
     if count == 0:
         return []
+    if width == 0:
+        return [b""] * count
     # The constants are laid down for every row in one contiguous copy of a
     # template row; writing each narrow constant down its column separately
     # costs more than all the rest of the block.
     template = np.zeros(width, np.uint8)
-    starts = np.cumsum([0, *widths[:-1]]).tolist()
+    starts = list(accumulate(widths[:-1], initial=0))
     for part, at, w in zip(parts, starts, widths, strict=True):
         if isinstance(part, bytes):
             template[at : at + w] = np.frombuffer(part, np.uint8)

@@ -32,7 +32,7 @@ from run import SEED, matching_problem
 import alloc.draw
 
 
-@numba.njit(cache=True)  # type: ignore[misc]
+@numba.njit(cache=True)
 def _sift_up(keys: Any, units: Any, base: int, i: int, k: int) -> int:
     """Move parents with lower keys down from slot ``i``; the free slot for ``k``."""
     while i > 0:
@@ -44,7 +44,7 @@ def _sift_up(keys: Any, units: Any, base: int, i: int, k: int) -> int:
     return i
 
 
-@numba.njit(cache=True)  # type: ignore[misc]
+@numba.njit(cache=True)
 def _sift_down(keys: Any, units: Any, base: int, size: int, k: int) -> int:
     """Move children with higher keys up from the root; the free slot for ``k``."""
     i = 0
@@ -59,7 +59,7 @@ def _sift_down(keys: Any, units: Any, base: int, size: int, k: int) -> int:
     return i
 
 
-@numba.njit(cache=True)  # type: ignore[misc]
+@numba.njit(cache=True)
 def deferred_acceptance(choices: Any, key: Any, seats: Any) -> Any:
     """Kindergarten per unit (-1: unplaced); ``choices`` end in -1, lower keys win."""
     n, width = choices.shape
@@ -105,9 +105,11 @@ def main(size: int) -> None:
     outcome = alloc.draw.draw(rules, table, SEED)
     whole = time.perf_counter() - start
     problem, order = alloc.draw._prepare(rules, table, SEED)
-    start = time.perf_counter()
-    alloc.draw._run(problem, rules, order)
-    rounds = time.perf_counter() - start
+    rounds = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        alloc.draw._run(problem, rules, order)
+        rounds = min(rounds, time.perf_counter() - start)
 
     seats = np.array([rules.kindergartens[i].seats for i in order], np.int64)
     choices = np.where(problem.valid, problem.choices, -1).astype(np.int64)
@@ -125,12 +127,13 @@ def main(size: int) -> None:
     by_row[problem.unit_rows] = np.where(placed >= 0, np.asarray(order)[placed], -1)
     same = bool((by_row == np.asarray(outcome.placed)).all())
     print(f"{size:,} applicants, {len(seats):,} kindergartens")
-    print(f"alloc.draw.draw (tickets included)  {whole:8.3f} s")
-    print(f"alloc's deferred-acceptance rounds  {rounds:8.3f} s")
-    print(
-        f"compiled kernel, best of 3          {best:8.3f} s  (first call {compile_seconds:.2f} s)"
-    )
+    print(f"alloc.draw.draw, tickets included        {whole:8.3f} s")
+    print(f"alloc's DA rounds (numpy), best of 3     {rounds:8.3f} s")
+    print(f"compiled kernel, best of 3               {best:8.3f} s")
+    print(f"compiled kernel, first call (compiling)  {compile_seconds:8.3f} s")
     print(f"same matching: {'yes' if same else 'NO'}")
+    if not same:
+        raise SystemExit("the compiled kernel's matching differs from alloc's")
 
 
 if __name__ == "__main__":

@@ -30,7 +30,6 @@ from alloc.identity import (
     LookupParameters,
     PrivateIdentity,
     Receipt,
-    _identity_of_normalised,
     format_salt,
     identity_commitment,
     lookup_key,
@@ -380,7 +379,7 @@ def test_import_path_identity_equals_the_constructors(
     assert name is not None
     kind, number = document[0], normalise_document_number(*document)
     built = PrivateIdentity(name, kind, number, contact)
-    fast = _identity_of_normalised(name, kind, number, contact)
+    fast = PrivateIdentity._of_normalised(name, kind, number, contact)
     assert dataclasses.astuple(fast) == dataclasses.astuple(built)
     assert fast == built
 

@@ -29,7 +29,13 @@ from alloc import io as files
 from alloc.audit import TimeWindow, document_digest, make_announcement, make_transcript
 from alloc.draw import Outcome, draw
 from alloc.errors import AllocError, InputError, MalformedDocumentError, RulesError
-from alloc.identity import DocumentType, format_salt, mask_document_number, mask_name
+from alloc.identity import (
+    DocumentType,
+    PrivateIdentity,
+    format_salt,
+    mask_document_number,
+    mask_name,
+)
 from alloc.model import ApplicantTable, DrawRules, Kindergarten, SeatBlock
 from alloc.records import record_lines
 from alloc.registry import Registry, attach_identities
@@ -241,6 +247,7 @@ def test_spreadsheet_mess_reads_to_the_same_records(tmp_path: Path) -> None:
         frame.loc[row, "回执校验码"] = frame.loc[row, "回执校验码"].lower()
     frame.loc[5, "幼儿姓名"] = " " + frame.loc[5, "幼儿姓名"] + " "
     frame.loc[7, "优先条件"] = frame.loc[7, "优先条件"].replace(";", "；").replace("@", "＠")
+    frame["联系电话"] = [f"１３８ 0000 {i:04d}\u3000" if i % 2 else "" for i in range(len(frame))]
     frame = frame.rename(columns={"报名编号": "*报名编号", "类别": " 类别 ", "第二志愿": "志愿２"})
     path = tmp_path / "messy.csv"
     text = frame.to_csv(index=False)
@@ -251,6 +258,14 @@ def test_spreadsheet_mess_reads_to_the_same_records(tmp_path: Path) -> None:
     imported = files.read_applicants(path, draw_id=DRAW_ID)
     assert record_lines(imported.table) == REFERENCE_RECORDS
     assert registry_view(imported.registry) == registry_view(REGISTRY)
+    # The import builds identities without normalising twice: each must be
+    # exactly what the validating constructor makes of its fields.
+    for entry in imported.registry.values():
+        identity = entry.identity
+        assert identity == PrivateIdentity(*dataclasses.astuple(identity))
+    assert imported.registry[TABLE.registration_numbers[1]].identity.guardian_contact == (
+        "138 0000 0001"
+    )
     assert imported.table.source_rows is not None
     rows = imported.table.source_rows.tolist()
     # Title is row 1, header row 2; two blank rows after the 49th child.
