@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, TypeVar
 import numpy as np
 import numpy.typing as npt
 
+from alloc.errors import InputError
 from alloc.model import (
     ApplicantTable,
     DrawRules,
@@ -254,6 +255,61 @@ _GIVEN = (
     "馨铭泽安然天佑雅婷紫萱明辉宁静家豪梦瑶皓然乐瑶昊天心怡"
 )
 _REGIONS = ("440103", "440104", "440105", "440106", "440111", "440112")
+# Six districts over two birth years hold about four million numbers; a
+# registry larger than that moves on to these Guangdong district codes (each
+# valid for births in 2022 and 2023 in python-stdnum's table).
+_MORE_REGIONS = (
+    "440113",
+    "440114",
+    "440115",
+    "440117",
+    "440118",
+    "440203",
+    "440204",
+    "440205",
+    "440222",
+    "440224",
+    "440229",
+    "440232",
+    "440233",
+    "440281",
+    "440282",
+    "440303",
+    "440304",
+    "440305",
+    "440306",
+    "440307",
+    "440308",
+    "440309",
+    "440310",
+    "440311",
+    "440402",
+    "440403",
+    "440404",
+    "440507",
+    "440511",
+    "440512",
+    "440513",
+    "440514",
+    "440515",
+    "440523",
+    "440604",
+    "440605",
+    "440606",
+    "440607",
+    "440608",
+    "440703",
+    "440704",
+    "440705",
+    "440781",
+    "440783",
+    "440784",
+    "440785",
+    "440802",
+    "440803",
+)
+# Numbers per region: 2 birth years x 12 months x 28 days x 1,000 sequences.
+_PER_REGION = 2 * 12 * 28 * 1000
 
 
 def _birth(stream: Stream) -> str:
@@ -279,10 +335,21 @@ def synthetic_registry(
 
     Siblings in a multiples group share a surname; a few names use compound
     surnames so masks are exercised.
+
+    Raises:
+        InputError: for more applicants than half the made-up numbers
+            (about 18 million).
     """
     from alloc.identity import DocumentType, PrivateIdentity  # noqa: PLC0415
     from alloc.registry import Registration, Registry  # noqa: PLC0415
 
+    most = (len(_REGIONS) + len(_MORE_REGIONS)) * _PER_REGION // 2
+    if len(table) > most:
+        raise InputError(
+            f"synthetic_registry makes at most {most:,} children, not {len(table):,}",
+            field="applicants",
+            value=len(table),
+        )
     stream = Stream(f"{label}/{len(table)}/{table.registration_numbers[:1]}")
     assert table.groups is not None
     family: dict[int, tuple[str, str]] = {}
@@ -304,8 +371,13 @@ def synthetic_registry(
                 family[group] = (surname, birth)
         given = "".join(stream.choice(_GIVEN) for _ in range(1 + int(stream.uniform(1)[0] < 0.7)))
         number = _resident_id(stream, birth)
+        tries = 1
         while number in seen:
-            number = _resident_id(stream, birth)
+            # Twenty misses mean this birth date's numbers are nearly all
+            # taken (only past about a million children): try other districts.
+            region = birth[:6] if tries < 20 else stream.choice(_MORE_REGIONS)
+            number = _resident_id(stream, region + birth[6:])
+            tries += 1
         seen.add(number)
         identity = PrivateIdentity(
             name=surname + given, document_type=DocumentType.RESIDENT_ID, document_number=number
