@@ -310,6 +310,8 @@ _MORE_REGIONS = (
 )
 # Numbers per region: 2 birth years x 12 months x 28 days x 1,000 sequences.
 _PER_REGION = 2 * 12 * 28 * 1000
+# A region and birth date with this many of its 1,000 numbers given is full.
+_FULL = 900
 
 
 def _birth(stream: Stream) -> str:
@@ -337,13 +339,13 @@ def synthetic_registry(
     surnames so masks are exercised.
 
     Raises:
-        InputError: for more applicants than half the made-up numbers
-            (about 18 million).
+        InputError: for more applicants than a third of the made-up
+            numbers (about 12 million).
     """
     from alloc.identity import DocumentType, PrivateIdentity  # noqa: PLC0415
     from alloc.registry import Registration, Registry  # noqa: PLC0415
 
-    most = (len(_REGIONS) + len(_MORE_REGIONS)) * _PER_REGION // 2
+    most = (len(_REGIONS) + len(_MORE_REGIONS)) * _PER_REGION // 3
     if len(table) > most:
         raise InputError(
             f"synthetic_registry makes at most {most:,} children, not {len(table):,}",
@@ -354,6 +356,7 @@ def synthetic_registry(
     assert table.groups is not None
     family: dict[int, tuple[str, str]] = {}
     seen: set[str] = set()
+    used: dict[str, int] = {}  # numbers given per region and birth date
     entries = []
     for row, reg in enumerate(table.registration_numbers):
         group = int(table.groups[row])
@@ -370,14 +373,17 @@ def synthetic_registry(
             if group >= 0:
                 family[group] = (surname, birth)
         given = "".join(stream.choice(_GIVEN) for _ in range(1 + int(stream.uniform(1)[0] < 0.7)))
-        number = _resident_id(stream, birth)
-        tries = 1
-        while number in seen:
-            # Twenty misses mean this birth date's numbers are nearly all
-            # taken (only past about a million children): try other districts.
-            region = birth[:6] if tries < 20 else stream.choice(_MORE_REGIONS)
-            number = _resident_id(stream, region + birth[6:])
-            tries += 1
+        key = birth
+        while True:
+            if used.get(key, 0) >= _FULL:
+                # Only past about three million children: this district's
+                # numbers for the date are nearly all taken, so use another's.
+                key = stream.choice(_MORE_REGIONS) + birth[6:]
+                continue
+            number = _resident_id(stream, key)
+            if number not in seen:
+                break
+        used[key] = used.get(key, 0) + 1
         seen.add(number)
         identity = PrivateIdentity(
             name=surname + given, document_type=DocumentType.RESIDENT_ID, document_number=number

@@ -32,5 +32,5 @@ def test_registry_refuses_more_children_than_it_has_numbers(
 ) -> None:
     monkeypatch.setattr(synthetic, "_PER_REGION", 10)
     table = synthetic.synthetic_district(applicants=300, kindergartens=3).applicants
-    with pytest.raises(InputError, match="at most 270 children, not 300"):
+    with pytest.raises(InputError, match="at most 180 children, not 300"):
         synthetic.synthetic_registry(table)
