@@ -445,6 +445,17 @@ def _strings(
     return out
 
 
+def _spans_fit(
+    data: npt.NDArray[np.uint8], starts: npt.NDArray[np.int64], lengths: npt.NDArray[np.int64]
+) -> bool:
+    """True if every span lies inside the text (a damaged line can put one anywhere)."""
+    if not starts.size:
+        return True
+    return bool(
+        (starts >= 0).all() and (lengths >= 0).all() and (starts + lengths).max() <= data.size - 8
+    )
+
+
 def _windows(data: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint64]:
     """Every 8-byte window of ``data`` as a big-endian integer (``data`` ends in 8 spare bytes)."""
     return np.ndarray(shape=(data.size - 7,), dtype=">u8", buffer=data, strides=(1,))
@@ -461,7 +472,9 @@ def _words(
         left = np.clip(lengths - 8 * word, 0, 8).astype(np.uint64)
         # Keep the ``left`` leading bytes of each window (a shift by 64 is undefined).
         keep = np.where(left > 0, ~np.uint64(0) << (np.uint64(64) - 8 * left) % np.uint64(64), 0)
-        out.append(windows[starts + 8 * word].astype(np.uint64) & keep.astype(np.uint64))
+        # A string shorter than this word reads no bytes of it; clip its window into range.
+        at = np.minimum(starts + 8 * word, windows.size - 1)
+        out.append(windows[at].astype(np.uint64) & keep.astype(np.uint64))
     return out
 
 
@@ -504,8 +517,12 @@ class _Vocabulary:
         data: npt.NDArray[np.uint8],
         starts: npt.NDArray[np.int64],
         lengths: npt.NDArray[np.int64],
-    ) -> None:
+    ) -> bool:
+        """Add the strings; False (nothing added) if a span lies outside the text."""
+        if not _spans_fit(data, starts, lengths):
+            return False
         self.parts.append(_words(data, starts, lengths))
+        return True
 
     def codes(self) -> tuple[npt.NDArray[np.int64], list[str]] | None:
         """Codes in order of first appearance and the strings; None if one is not UTF-8."""
@@ -630,7 +647,7 @@ def _parse_records_fast(lines: list[bytes]) -> ApplicantTable | None:
 
         # Registration number: up to '","tier"'.
         quoted, begin, length = _string_value(data, reg_at, "registration_number", tier_at - 2)
-        if not quoted.all():
+        if not quoted.all() or not _spans_fit(data, begin, length):
             return None
         try:
             regs += _strings(data, begin, length)
@@ -642,7 +659,8 @@ def _parse_records_fast(lines: list[bytes]) -> ApplicantTable | None:
             (group_ids, group_rows, group_at, "group", identity_at - 2),
         ):
             quoted, begin, length = _string_value(data, opening, name, stop)
-            vocabulary.add(data, begin, length)
+            if not vocabulary.add(data, begin, length):
+                return None
             rows.append(np.flatnonzero(quoted) + at)
         # Identity commitment: 64 hex digits or null.
         quoted, begin, length = _string_value(data, identity_at, "identity", reg_at - 2)
@@ -695,14 +713,14 @@ def _parse_records_fast(lines: list[bytes]) -> ApplicantTable | None:
         kg_line = np.concatenate((row, fact_line))
         kg_is_choice = np.r_[np.ones(row.size, np.bool_), np.zeros(fact_line.size, np.bool_)]
         order = np.argsort(kg_line, kind="stable")
-        kgs.add(
+        if not kgs.add(
             data,
             np.concatenate((choice_begin, kg_begin))[order],
             np.concatenate((choice_length, kg_length))[order],
-        )
+        ) or not fact_names.add(data, fact_begin, fact_length):
+            return None
         in_choice.append(kg_is_choice[order])
         choice_rows.append(row + at)
-        fact_names.add(data, fact_begin, fact_length)
         fact_rows.append(fact_line + at)
 
     if not all(map(operator.lt, regs, regs[1:])) or not _plain_identifiers(regs):

@@ -306,3 +306,20 @@ def test_rules_with_seat_blocks_and_tiers_write_canonical_result_lines() -> None
     ]
     outcome = draw(rules, people, SEED)
     assert records.result_lines(outcome) == [canonical_json(r.to_json()) for r in outcome]
+
+
+def test_a_short_string_on_the_last_line_beside_a_long_one_reads_back(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The column-wise reader reads strings in 8-byte words: a 4-character tier
+    # at the very end of the file, with a 12-character tier elsewhere, once
+    # read a window past the end of the buffer.
+    people = [
+        Applicant(f"A{i:03d}", ("K1",), tier="policy-care" if i % 2 else "own") for i in range(9)
+    ]
+    table = ApplicantTable.from_applicants(people)
+    lines = records.record_lines(table)
+    assert lines[-1].endswith(b'"tier":"own"}')
+    fast, slow = parse_both(lines, monkeypatch)
+    assert fast == slow
+    assert fast[0] == "table"
