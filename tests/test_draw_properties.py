@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import replace
 
 from hypothesis import Phase as HypothesisPhase
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from reference import (
     Reading,
@@ -362,7 +362,7 @@ def test_deferred_acceptance_without_bundles_ignores_the_proposal_order(problem:
 @given(
     problems(
         mechanism=Mechanism.DEFERRED_ACCEPTANCE,
-        with_groups=False,
+        multiples=[MultiplesPolicy.SEPARATE, MultiplesPolicy.MERGE_AFTER],
         with_phases=False,
         max_seats=2,
         min_applicants=3,
@@ -372,10 +372,15 @@ def test_deferred_acceptance_without_bundles_ignores_the_proposal_order(problem:
 def test_deferred_acceptance_in_one_phase_is_strategy_proof(
     problem: Problem, data: st.DataObject
 ) -> None:
-    """Spec 7.3: no child gains by listing anything but its true preferences."""
+    """Spec 7.3: no child drawn alone gains by listing anything but its true preferences.
+
+    Other children's multiples groups (not bundled) may be present.
+    """
     rules = problem.rules
     people = list(problem.applicants)
-    me = data.draw(st.integers(0, len(people) - 1))
+    alone = [i for i, person in enumerate(people) if person.group is None]
+    assume(alone)
+    me = data.draw(st.sampled_from(alone))
     truth = people[me]
     ids = [k.id for k in rules.kindergartens]
     lie = data.draw(st.lists(st.sampled_from(ids), min_size=1, max_size=4, unique=True))
