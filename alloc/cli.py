@@ -956,7 +956,8 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument(
         "--owners-phase",
         action="store_true",
-        help="an owners' phase on the 'owners' blocks before the social draw",
+        help="an owners' phase on the 'owners' blocks before the social draw; owners placed"
+        " in it never compete for a kindergarten they listed higher (see the README)",
     )
     sub.add_argument("--out", default="rules.json")
 

@@ -295,6 +295,21 @@ def test_usage_errors_exit_2_and_say_what_is_wrong(argv: tuple[str, ...], expect
     assert expected in run.err
 
 
+def test_rules_init_refuses_the_independent_lottery_with_merge_after(
+    small_inputs: Path, tmp_path: Path
+) -> None:
+    """Spec 7.3: the combination is invalid in the library, the CLI and the spec alike."""
+    run = call(
+        "rules", "init", "--kindergartens", small_inputs / "kindergartens.csv",
+        "--draw-id", SMALL_DRAW_ID, "--out", tmp_path / "rules.json",
+        "--mechanism", "independent", "--multiples", "merge-after",
+    )  # fmt: skip
+    assert run.code == EXIT_INPUT, str(run)
+    assert "merge-after" in run.err
+    assert "independent lottery" in run.err
+    assert not (tmp_path / "rules.json").exists()
+
+
 def test_json_usage_error_prints_a_json_error() -> None:
     run = call("--json", "freeze")
     assert run.code == EXIT_INPUT

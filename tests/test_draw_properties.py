@@ -12,9 +12,17 @@ from collections import Counter
 from dataclasses import replace
 
 from hypothesis import Phase as HypothesisPhase
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
-from reference import build_units, choose, full_seats, number, reference_draw
+from reference import (
+    Reading,
+    build_units,
+    choose,
+    full_seats,
+    number,
+    reference_draw,
+    reference_summaries,
+)
 from strategies import Problem, problems
 
 from alloc.draw import ApplicantOutcome, Outcome, draw
@@ -81,15 +89,14 @@ def assert_same_as_reference(problem: Problem, outcome: Outcome) -> None:
         assert result.waitlist == want.waitlist, reg
         assert result.over_capacity == want.over_capacity, reg
         assert result.moved_from == want.moved_from, reg
-    # AMBIGUITY: under per-kindergarten tie-break the engine gives bundle members
-    # their own ticket(child) for listing; see test_draw_examples.py.
-    if not (rules.tie_break is TieBreak.PER_KINDERGARTEN and rules.multiples in BUNDLES):
-        assert tuple(a.registration_number for a in outcome) == expected.draw_order
-        assert outcome.unplaced == expected.unplaced
-        for reg, result in got.items():
-            assert result.ticket == expected.tickets[reg], reg
-    else:
-        assert sorted(outcome.unplaced) == sorted(expected.unplaced)
+    # Spec 7.7: bundle members carry ticket(group) under either tie-break.
+    assert tuple(a.registration_number for a in outcome) == expected.draw_order
+    assert outcome.unplaced == expected.unplaced
+    for reg, result in got.items():
+        assert result.ticket == expected.tickets[reg], reg
+    # Spec 9.3: the transcript's per-kindergarten figures.
+    summaries = reference_summaries(rules, problem.applicants, expected)
+    assert [s.to_json() for s in outcome.summaries] == summaries
 
 
 @MANY
@@ -334,6 +341,57 @@ def test_deferred_acceptance_has_no_blocking_pair(problem: Problem) -> None:
             candidates = [units[r] for r in at[kg_id]] + [unit]
             admitted, _ = choose(kg, candidates, full_seats(kg), over_plan=False)
             assert unit.uid not in admitted, f"{reg} and {kg_id} block the matching"
+
+
+@SOME
+@given(problems(mechanism=Mechanism.DEFERRED_ACCEPTANCE, multiples=MultiplesPolicy.SEPARATE))
+def test_deferred_acceptance_without_bundles_ignores_the_proposal_order(problem: Problem) -> None:
+    """Spec 7.3: without bundles, rounds and one proposal at a time agree.
+
+    Each kindergarten's choice is substitutable and satisfies the law of
+    aggregate demand, so any order of proposals ends in the same placements.
+    """
+    rounds = reference_draw(problem.rules, problem.applicants, problem.seed)
+    one_by_one = reference_draw(
+        problem.rules, problem.applicants, problem.seed, Reading(da_one_at_a_time=True)
+    )
+    assert rounds.children == one_by_one.children
+
+
+@FEW
+@given(
+    problems(
+        mechanism=Mechanism.DEFERRED_ACCEPTANCE,
+        multiples=[MultiplesPolicy.SEPARATE, MultiplesPolicy.MERGE_AFTER],
+        with_phases=False,
+        max_seats=2,
+        min_applicants=3,
+    ),
+    st.data(),
+)
+def test_deferred_acceptance_in_one_phase_is_strategy_proof(
+    problem: Problem, data: st.DataObject
+) -> None:
+    """Spec 7.3: no child drawn alone gains by listing anything but its true preferences.
+
+    Other children's multiples groups (not bundled) may be present.
+    """
+    rules = problem.rules
+    people = list(problem.applicants)
+    alone = [i for i, person in enumerate(people) if person.group is None]
+    assume(alone)
+    me = data.draw(st.sampled_from(alone))
+    truth = people[me]
+    ids = [k.id for k in rules.kindergartens]
+    lie = data.draw(st.lists(st.sampled_from(ids), min_size=1, max_size=4, unique=True))
+    honest = draw(rules, people, problem.seed).applicant(truth.registration_number).placed
+    people[me] = replace(truth, choices=tuple(lie))
+    gamed = draw(rules, people, problem.seed).applicant(truth.registration_number).placed
+
+    def rank(kg: str | None) -> int:
+        return truth.choices.index(kg) if kg in truth.choices else len(truth.choices)
+
+    assert rank(honest) <= rank(gamed), (lie, honest, gamed)
 
 
 def serial_dictatorship(problem: Problem) -> dict[str, str | None]:
