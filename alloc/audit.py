@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from alloc import __version__
+from alloc._version import __version__
 from alloc.canonical import SPEC_VERSION, Tag, canonical_json, tagged_hash
 from alloc.draw import Outcome, draw
 from alloc.errors import (
