@@ -19,11 +19,12 @@ from __future__ import annotations
 
 import hmac
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from alloc._check import check_instance, check_text
 from alloc._version import __version__
 from alloc.canonical import SPEC_VERSION, Tag, canonical_json, tagged_hash
 from alloc.draw import Outcome, draw
@@ -49,7 +50,7 @@ from alloc.merkle import (
     node_hash,
     verify_inclusion,
 )
-from alloc.model import ApplicantTable, DrawRules
+from alloc.model import Applicant, ApplicantTable, DrawRules
 from alloc.records import (
     parse_record_lines,
     parse_result_line,
@@ -118,6 +119,7 @@ def document_digest(envelope: Envelope) -> bytes:
 
 def _check_time(value: object, name: str) -> None:
     """Times are ISO 8601 with a UTC offset: a naive time means nothing to a verifier."""
+    check_text(value, name)
     try:
         moment = datetime.fromisoformat(value)  # type: ignore[arg-type]
     except (TypeError, ValueError) as exc:
@@ -246,7 +248,7 @@ def _check_spec(data: Mapping[str, Any]) -> None:
 
 def make_announcement(
     rules: DrawRules,
-    applicants: ApplicantTable,
+    applicants: ApplicantTable | Iterable[Applicant],
     plan: SeedPlan,
     *,
     window: TimeWindow,
@@ -254,10 +256,18 @@ def make_announcement(
 ) -> tuple[Announcement, list[bytes]]:
     """Freeze the inputs: the announcement and the public record lines it commits to.
 
+    ``applicants`` is an :class:`ApplicantTable` or a list of :class:`Applicant`.
+
     Raises:
         WrongDrawError: if the seed plan is for another draw.
-        InputError: for malformed applicants.
+        InputError: for malformed applicants (a WrongTypeError for an
+            argument of the wrong type).
     """
+    check_instance(rules, DrawRules, "rules", rules=True)
+    check_instance(plan, SeedPlan, "plan")
+    check_instance(window, TimeWindow, "window")
+    if not isinstance(applicants, ApplicantTable):
+        applicants = ApplicantTable.from_applicants(applicants)
     if plan.draw_id != rules.draw_id:
         raise WrongDrawError(
             f"seed plan is for draw {plan.draw_id!r}, the rules for {rules.draw_id!r}"

@@ -22,7 +22,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PublicKey,
 )
 
-from alloc.canonical import canonical_json, check_identifier
+from alloc._check import check_id, check_instance, check_integer, check_items
+from alloc.canonical import canonical_json
 from alloc.errors import (
     DuplicateError,
     InputError,
@@ -274,8 +275,13 @@ class Role:
     threshold: int = 1
 
     def __post_init__(self) -> None:
-        check_identifier(self.name, "role.name")
-        object.__setattr__(self, "keys", tuple(self.keys))
+        check_id(self.name, "role.name")
+        keys = check_items(self.keys, f"role {self.name!r}.keys", what="a sequence of PublicKey")
+        for index, key in enumerate(keys):
+            check_instance(key, PublicKey, f"role {self.name!r}.keys[{index}]")
+        object.__setattr__(self, "keys", keys)
+        threshold = check_integer(self.threshold, f"role {self.name!r}.threshold")
+        object.__setattr__(self, "threshold", threshold)
         if not 1 <= self.threshold <= len(self.keys):
             raise InputError(
                 f"threshold must be 1 to {len(self.keys)}",
@@ -313,7 +319,10 @@ class TrustPolicy:
     roles: tuple[Role, ...]
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "roles", tuple(self.roles))
+        roles = check_items(self.roles, "roles", what="a sequence of Role")
+        for index, role in enumerate(roles):
+            check_instance(role, Role, f"roles[{index}]")
+        object.__setattr__(self, "roles", roles)
         if not self.roles:
             raise InputError("a trust policy needs at least one role", field="roles")
 
