@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 import numpy as np
 import numpy.typing as npt
 
-from alloc._check import check_instance
+from alloc._check import check_instance, check_integer
 from alloc.canonical import check_identifier
 from alloc.errors import DuplicateError, InputError
 from alloc.model import (
@@ -210,9 +210,15 @@ class Outcome:
         """One child's result, by row or registration number.
 
         Raises:
-            InputError: for an unknown registration number.
+            InputError: for an unknown registration number or a row out of range
+                (a WrongTypeError for a key that is neither).
         """
-        row = self.index(key) if isinstance(key, str) else int(key)
+        if isinstance(key, str):
+            row = self.index(key)
+        else:
+            row = check_integer(
+                key, "row", minimum=0, maximum=len(self) - 1, hint="or give a registration number"
+            )
         kgs = self.rules.kindergartens
         placed = int(self.placed[row])
         moved = int(self.moved_from[row])

@@ -22,7 +22,14 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PublicKey,
 )
 
-from alloc._check import check_id, check_instance, check_integer, check_items
+from alloc._check import (
+    check_bytes,
+    check_id,
+    check_instance,
+    check_integer,
+    check_items,
+    check_text,
+)
 from alloc.canonical import canonical_json
 from alloc.errors import (
     DuplicateError,
@@ -62,7 +69,8 @@ class PublicKey:
 
     @classmethod
     def from_hex(cls, raw_hex: str) -> PublicKey:
-        """Raises: InputError if not 32 bytes of hex."""
+        """Raises: InputError if not 32 bytes of hex (a WrongTypeError if not text)."""
+        check_text(raw_hex, "public_key")
         try:
             key = Ed25519PublicKey.from_public_bytes(bytes.fromhex(raw_hex))
         except ValueError as exc:
@@ -141,8 +149,12 @@ class SigningKey:
 
     @classmethod
     def from_seed(cls, seed: bytes) -> SigningKey:
-        """A key from 32 raw private bytes (for tests and reproducible examples)."""
-        key = Ed25519PrivateKey.from_private_bytes(seed)
+        """A key from 32 raw private bytes (for tests and reproducible examples).
+
+        Raises:
+            InputError: if ``seed`` is not 32 bytes (a WrongTypeError if not bytes).
+        """
+        key = Ed25519PrivateKey.from_private_bytes(check_bytes(seed, "private_key", size=32))
         return cls(key=key, public=PublicKey.from_key(key.public_key()))
 
     @property
@@ -189,7 +201,9 @@ class Envelope:
 
         Raises:
             DuplicateError: if this key has already signed.
+            WrongTypeError: if ``key`` is not a SigningKey.
         """
+        check_instance(key, SigningKey, "key", hint="load it with SigningKey.from_pem")
         if any(s.keyid == key.keyid for s in self.signatures):
             raise DuplicateError(
                 "this key has already signed the document", field="keyid", value=key.keyid

@@ -19,7 +19,7 @@ import enum
 import math
 import numbers
 from collections.abc import Callable, Iterable, Mapping, Set
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -34,6 +34,7 @@ from alloc import (
     Ceremony,
     DocumentType,
     DrawRules,
+    Envelope,
     Fact,
     Kindergarten,
     Mechanism,
@@ -50,11 +51,18 @@ from alloc import (
     TimeWindow,
     TrustPolicy,
     WrongTypeError,
+    check_transcript,
+    commitment,
+    document_digest,
     draw,
     group_ticket,
     identity_commitment,
     make_announcement,
+    make_parent_proofs,
     parse_seed,
+    record_lines,
+    result_lines,
+    rules_digest,
     ticket,
 )
 from alloc.seed import Party
@@ -136,6 +144,10 @@ WINDOW = TimeWindow(
 )
 KEY = SigningKey.from_seed(bytes(32)).public
 OPEN_CEREMONY = Ceremony.begin("2026-test", sources=[LOTTERY], fallbacks=[BEACON])
+OUTCOME = draw(RULES, [APPLICANT, Applicant("A2", ["K2"], tier="local")], SEED)
+RECORDS = record_lines([APPLICANT, Applicant("A2", ["K2"], tier="local")])
+RESULTS = result_lines(OUTCOME)
+ENVELOPE = Envelope(signed={"type": "announcement", "draw_id": "2026-test"})
 
 
 @dataclass(frozen=True)
@@ -148,6 +160,8 @@ class Call:
     accepts: Mapping[str, Accepts]
     #: Whether a wrong type must be the precise WrongTypeError, not just an AllocError.
     precise: bool = True
+    #: The field an error names, where it is not the parameter's name.
+    fields: Mapping[str, str] = field(default_factory=dict)
 
 
 CALLS = [
@@ -357,6 +371,72 @@ CALLS = [
         },
     ),
     Call(
+        "Outcome.applicant",
+        OUTCOME.applicant,
+        {"key": 1},
+        {"key": either(text, integer)},
+        precise=False,  # an unknown registration number is an InputError, as it should be
+    ),
+    Call(
+        "record_lines",
+        record_lines,
+        {"table": [APPLICANT]},
+        {"table": either(instance(ApplicantTable), items(instance(Applicant)))},
+        fields={"table": "applicants"},
+    ),
+    Call("result_lines", result_lines, {"outcome": OUTCOME}, {"outcome": instance(type(OUTCOME))}),
+    Call(
+        "make_parent_proofs",
+        make_parent_proofs,
+        {
+            "draw_id": "2026-test",
+            "records": RECORDS,
+            "results": RESULTS,
+            "registration_numbers": ["A1"],
+        },
+        {
+            "draw_id": text,
+            "records": items(instance(bytes)),
+            "results": items(instance(bytes)),
+            "registration_numbers": optional(items(text)),
+        },
+        precise=False,
+    ),
+    Call("rules_digest", rules_digest, {"rules": RULES}, {"rules": instance(DrawRules)}),
+    Call(
+        "document_digest",
+        document_digest,
+        {"envelope": ENVELOPE},
+        {"envelope": instance(Envelope)},
+    ),
+    Call(
+        "Envelope.sign",
+        ENVELOPE.sign,
+        {"key": SigningKey.from_seed(bytes(32))},
+        {"key": instance(SigningKey)},
+    ),
+    Call(
+        "PublicKey.from_hex",
+        PublicKey.from_hex,
+        {"raw_hex": KEY.raw_hex},
+        {"raw_hex": text},
+        fields={"raw_hex": "public_key"},
+    ),
+    Call(
+        "SigningKey.from_seed",
+        SigningKey.from_seed,
+        {"seed": bytes(32)},
+        {"seed": raw_bytes},
+        fields={"seed": "private_key"},
+    ),
+    Call(
+        "commitment",
+        commitment,
+        {"draw_id": "2026-test", "party": "bureau", "secret": bytes(32)},
+        {"draw_id": utf8_id, "party": utf8_id, "secret": raw_bytes},
+        precise=False,
+    ),
+    Call(
         "identity_commitment",
         identity_commitment,
         {
@@ -450,7 +530,7 @@ def test_a_wrong_type_is_a_precise_alloc_error(call: Call, data: st.DataObject) 
     if refusal is not None:
         # Any AllocError is a clear refusal; a wrong type's names the parameter and the type.
         if isinstance(refusal, WrongTypeError) and call.precise:
-            assert parameter in (refusal.field or ""), refusal
+            assert call.fields.get(parameter, parameter) in (refusal.field or ""), refusal
             assert "got " in refusal.problem, refusal
         return
     assert call.accepts[parameter](value), (
@@ -467,3 +547,28 @@ def test_wrong_types_are_wrong_type_errors(call: Call, data: st.DataObject) -> N
     with pytest.raises(WrongTypeError) as info:
         _call(call, parameter, value)
     assert isinstance(info.value, TypeError)  # what Python code expects of a wrong type
+
+
+@settings(max_examples=60)
+@given(
+    parameter=st.sampled_from(
+        ["transcript", "announcement", "rules", "records", "policy", "results", "previous"]
+    ),
+    value=ANY_VALUE,
+)
+def test_check_transcript_reports_and_never_raises(parameter: str, value: object) -> None:
+    # A report object never raises (the verify_* twin raises one precise error).
+    arguments: dict[str, Any] = {
+        "transcript": b"{}",
+        "announcement": ENVELOPE,
+        "rules": RULES,
+        "records": RECORDS,
+        "policy": TrustPolicy.of(bureau=[KEY]),
+        "results": RESULTS,
+        "previous": None,
+        parameter: value,
+    }
+    transcript = arguments.pop("transcript")
+    report = check_transcript(transcript, **arguments)
+    assert not report.ok
+    assert report.failures
