@@ -354,11 +354,22 @@ def commitment(draw_id: str, party: str, secret: bytes) -> bytes:
 
 
 def _check_secret(secret: object, party: str) -> None:
-    if not isinstance(secret, bytes) or not MIN_SECRET_SIZE <= len(secret) <= MAX_SECRET_SIZE:
+    # A secret is never echoed: a mistyped one may be shown on the livestream
+    # before the reveal, when it must still be secret.
+    where = f"party {party!r}.secret"
+    if not isinstance(secret, bytes):
+        hint = (
+            "bytes.fromhex() turns the hex of a secret file into bytes"
+            if isinstance(secret, str)
+            else "use alloc.seed.new_secret() for a 32-byte secret"
+        )
+        raise WrongTypeError(
+            f"secret must be bytes, got {type_name(secret)}", field=where, hint=hint
+        )
+    if not MIN_SECRET_SIZE <= len(secret) <= MAX_SECRET_SIZE:
         raise InputError(
-            f"secret must be {MIN_SECRET_SIZE} to {MAX_SECRET_SIZE} bytes",
-            field=f"party {party!r}.secret",
-            value=secret,
+            f"secret must be {MIN_SECRET_SIZE} to {MAX_SECRET_SIZE} bytes, got {len(secret)}",
+            field=where,
             hint="use alloc.seed.new_secret() for a 32-byte secret",
         )
 

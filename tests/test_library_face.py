@@ -246,3 +246,13 @@ def test_a_seed_in_any_other_form_is_refused(seed: object, said: str) -> None:
         parse_seed(seed)  # type: ignore[arg-type]
     assert said in str(info.value)
     assert info.value.field == "seed"
+
+
+@pytest.mark.parametrize("secret", ["ab" * 16, b"short-secret", bytearray(32)])
+def test_a_mistyped_secret_is_never_echoed(secret: object) -> None:
+    # The commitment is made before the draw, perhaps on the livestream screen.
+    with pytest.raises(alloc.InputError) as info:
+        alloc.commitment("2026-test", "bureau", secret)  # type: ignore[arg-type]
+    assert "ab" * 16 not in str(info.value)
+    assert "short-secret" not in str(info.value)
+    assert "secret must be" in str(info.value)
