@@ -547,9 +547,11 @@ def _no_duplicates(values: Sequence[str], field_name: str) -> None:
         seen.add(value)
 
 
-def _identifiers(value: object, field_name: str, *, rules: bool = False) -> tuple[str, ...]:
+def _identifiers(
+    value: object, field_name: str, *, rules: bool = False, what: str = "a sequence of ids"
+) -> tuple[str, ...]:
     """A tuple of identifiers from a list, tuple or other ordered collection."""
-    items = check_items(value, field_name, what="a sequence of ids", rules=rules)
+    items = check_items(value, field_name, what=what, rules=rules)
     # Every type first, so a list with a wrong type is always a WrongTypeError.
     texts = tuple(
         check_text(item, f"{field_name}[{index}]", rules=rules) for index, item in enumerate(items)
@@ -629,7 +631,10 @@ class Applicant:
         if self.identity is not None:
             identity = check_bytes(self.identity, f"{where}.identity", size=32)
             object.__setattr__(self, "identity", identity)
-        object.__setattr__(self, "choices", _identifiers(self.choices, f"{where}.choices"))
+        choices = _identifiers(
+            self.choices, f"{where}.choices", what="a sequence of kindergarten ids"
+        )
+        object.__setattr__(self, "choices", choices)
         facts = check_items(
             self.facts, f"{where}.facts", what="a collection of Fact values", ordered=False
         )
