@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import hmac
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from alloc import __version__
+from alloc._check import check_id, check_instance, check_items, check_text
+from alloc._version import __version__
 from alloc.canonical import SPEC_VERSION, Tag, canonical_json, tagged_hash
 from alloc.draw import Outcome, draw
 from alloc.errors import (
@@ -49,7 +50,7 @@ from alloc.merkle import (
     node_hash,
     verify_inclusion,
 )
-from alloc.model import ApplicantTable, DrawRules
+from alloc.model import Applicant, ApplicantTable, DrawRules
 from alloc.records import (
     parse_record_lines,
     parse_result_line,
@@ -96,7 +97,12 @@ SOFTWARE = f"alloc {__version__}"
 
 
 def rules_digest(rules: DrawRules) -> bytes:
-    """SHA-256(tagged_message("alloc/v1/rules", draw_id, JCS(rules)))."""
+    """SHA-256(tagged_message("alloc/v1/rules", draw_id, JCS(rules))).
+
+    Raises:
+        WrongTypeError: if ``rules`` is not a DrawRules.
+    """
+    check_instance(rules, DrawRules, "rules", rules=True)
     return tagged_hash(Tag.RULES, rules.draw_id, canonical_json(rules.to_json()))
 
 
@@ -105,7 +111,9 @@ def document_digest(envelope: Envelope) -> bytes:
 
     Raises:
         MalformedDocumentError: if the document has no known type or draw id.
+        WrongTypeError: if ``envelope`` is not an Envelope.
     """
+    check_instance(envelope, Envelope, "envelope", hint="read it with Envelope.from_bytes")
     kind = envelope.signed.get("type")
     tag = {"announcement": Tag.ANNOUNCEMENT, "transcript": Tag.TRANSCRIPT}.get(str(kind))
     draw_id = envelope.signed.get("draw_id")
@@ -118,6 +126,7 @@ def document_digest(envelope: Envelope) -> bytes:
 
 def _check_time(value: object, name: str) -> None:
     """Times are ISO 8601 with a UTC offset: a naive time means nothing to a verifier."""
+    check_text(value, name)
     try:
         moment = datetime.fromisoformat(value)  # type: ignore[arg-type]
     except (TypeError, ValueError) as exc:
@@ -246,7 +255,7 @@ def _check_spec(data: Mapping[str, Any]) -> None:
 
 def make_announcement(
     rules: DrawRules,
-    applicants: ApplicantTable,
+    applicants: ApplicantTable | Iterable[Applicant],
     plan: SeedPlan,
     *,
     window: TimeWindow,
@@ -254,10 +263,18 @@ def make_announcement(
 ) -> tuple[Announcement, list[bytes]]:
     """Freeze the inputs: the announcement and the public record lines it commits to.
 
+    ``applicants`` is an :class:`ApplicantTable` or a list of :class:`Applicant`.
+
     Raises:
         WrongDrawError: if the seed plan is for another draw.
-        InputError: for malformed applicants.
+        InputError: for malformed applicants (a WrongTypeError for an
+            argument of the wrong type).
     """
+    check_instance(rules, DrawRules, "rules", rules=True)
+    check_instance(plan, SeedPlan, "plan")
+    check_instance(window, TimeWindow, "window")
+    if not isinstance(applicants, ApplicantTable):
+        applicants = ApplicantTable.from_applicants(applicants)
     if plan.draw_id != rules.draw_id:
         raise WrongDrawError(
             f"seed plan is for draw {plan.draw_id!r}, the rules for {rules.draw_id!r}"
@@ -812,6 +829,26 @@ class ParentProof:
             raise InputError("malformed proof file", field="proof") from exc
 
 
+def _lines(value: object, field: str) -> list[bytes]:
+    """A sequence of byte lines (public record or result lines)."""
+    lines = check_items(value, field, what="a sequence of lines (bytes)")
+    for index, line in enumerate(lines):
+        check_instance(line, bytes, f"{field}[{index}]")
+    return list(lines)  # type: ignore[arg-type]  # each was checked to be bytes
+
+
+def _record_registration(line: bytes, index: int) -> str:
+    """The registration number of a public record line."""
+    try:
+        data = json.loads(line)
+        registration = data["registration_number"]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise InputError(
+            "not a public record line", field=f"records[{index}]", hint="give records.jsonl lines"
+        ) from exc
+    return check_id(registration, f"records[{index}].registration_number")
+
+
 def make_parent_proofs(
     draw_id: str,
     records: Sequence[bytes],
@@ -821,8 +858,21 @@ def make_parent_proofs(
     """Proofs keyed by registration number: every child's, or only those asked for.
 
     Raises:
-        InputError: if an asked-for registration number has no record or result.
+        InputError: if an asked-for registration number has no record or result,
+            or a line is not a record or result line (a WrongTypeError for
+            arguments of the wrong type, such as one registration number given
+            as a bare string).
     """
+    check_id(draw_id, "draw_id")
+    records = _lines(records, "records")
+    results = _lines(results, "results")
+    if registration_numbers is not None:
+        asked = check_items(
+            registration_numbers, "registration_numbers", what="a sequence of registration numbers"
+        )
+        registration_numbers = [
+            check_text(r, f"registration_numbers[{i}]") for i, r in enumerate(asked)
+        ]
     record_tree = records_tree(draw_id, records)
     result_tree = results_tree(draw_id, results)
     result_at = {}
@@ -831,10 +881,17 @@ def make_parent_proofs(
     wanted = None if registration_numbers is None else set(registration_numbers)
     proofs = {}
     for index, line in enumerate(records):
-        reg = json.loads(line)["registration_number"]
+        reg = _record_registration(line, index)
         if wanted is not None and reg not in wanted:
             continue
-        at = result_at[reg]
+        at = result_at.get(reg)
+        if at is None:
+            raise InputError(
+                "this record has no result line",
+                field="registration_number",
+                value=reg,
+                hint="give the result lines of the same draw",
+            )
         proofs[reg] = ParentProof(
             draw_id=draw_id,
             record_line=line,

@@ -13,7 +13,7 @@ from typing import Final
 
 import rfc8785
 
-from alloc.errors import InputError
+from alloc.errors import InputError, WrongTypeError
 
 __all__ = [
     "MAX_IDENTIFIER_LENGTH",
@@ -142,7 +142,8 @@ def check_identifier(value: object, field: str) -> str:
                 hint="decode the source with its real encoding (GBK?) first",
             ) from exc
     if not isinstance(value, str):
-        raise InputError("must be text", field=field, value=value)
+        # The type only: a stray object (a dict of a child's details, say) is never echoed.
+        raise WrongTypeError(f"must be text, got {type(value).__name__}", field=field)
     if not value:
         raise InputError("must not be empty", field=field, value=value)
     _check_encodable(value, field)

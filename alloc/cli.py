@@ -30,8 +30,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from alloc import __version__
 from alloc import io as files
+from alloc._version import DISTRIBUTION, __version__
 from alloc.audit import (
     Announcement,
     ParentProof,
@@ -45,7 +45,7 @@ from alloc.audit import (
     make_parent_proofs,
     make_transcript,
 )
-from alloc.canonical import canonical_json
+from alloc.canonical import SPEC_VERSION, canonical_json
 from alloc.demo import describe, run_demo
 from alloc.draw import Outcome, draw
 from alloc.errors import AllocError, InputError, MalformedDocumentError, VerificationError
@@ -888,7 +888,11 @@ def _parser() -> argparse.ArgumentParser:
         description="Auditable kindergarten draws (电脑派位): every step of the protocol.",
         epilog="Exit codes: 0 success, 2 invalid input, 3 verification failed, 4 internal error.",
     )
-    parser.add_argument("--version", action="version", version=f"alloc {__version__}")
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"alloc {__version__} (package {DISTRIBUTION}, spec version {SPEC_VERSION})",
+    )
     parser.add_argument("--json", action="store_true", help="print a JSON result on stdout")
     parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")

@@ -15,15 +15,16 @@ candidates to that one choice function.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 
+from alloc._check import check_instance, check_integer
 from alloc.canonical import check_identifier
-from alloc.errors import DuplicateError, InputError, RulesError
+from alloc.errors import DuplicateError, InputError
 from alloc.model import (
     OPEN_BLOCK,
     Applicant,
@@ -33,6 +34,7 @@ from alloc.model import (
     MultiplesPolicy,
     TieBreak,
 )
+from alloc.seed import parse_seed
 from alloc.tickets import (
     group_kindergarten_ticket,
     group_ticket,
@@ -208,9 +210,15 @@ class Outcome:
         """One child's result, by row or registration number.
 
         Raises:
-            InputError: for an unknown registration number.
+            InputError: for an unknown registration number or a row out of range
+                (a WrongTypeError for a key that is neither).
         """
-        row = self.index(key) if isinstance(key, str) else int(key)
+        if isinstance(key, str):
+            row = self.index(key)
+        else:
+            row = check_integer(
+                key, "row", minimum=0, maximum=len(self) - 1, hint="or give a registration number"
+            )
         kgs = self.rules.kindergartens
         placed = int(self.placed[row])
         moved = int(self.moved_from[row])
@@ -1143,20 +1151,29 @@ def _run(problem: _Problem, rules: DrawRules, order: list[int]) -> _State:
 
 def draw(
     rules: DrawRules,
-    applicants: ApplicantTable | Sequence[Applicant],
-    seed: bytes,
+    applicants: ApplicantTable | Iterable[Applicant],
+    seed: bytes | str,
 ) -> Outcome:
     """Run the draw: a pure function of the rules, the applicants and the seed.
+
+    ``applicants`` is an :class:`ApplicantTable` or any list or tuple of
+    :class:`Applicant`; ``seed`` is the ceremony's 32 bytes or their 64
+    lower-case hex digits (:func:`alloc.seed.parse_seed`).
 
     Raises:
         InputError: naming the applicant row and field for bad data (unknown
             kindergarten, a kindergarten listed twice, an undeclared tier,
             siblings with different choices, a duplicate registration number,
-            a seed that is not 32 bytes).
+            a seed that is neither 32 bytes nor 64 lower-case hex digits).
+        WrongTypeError: (an InputError) for rules that are not a DrawRules, an
+            applicant that is not an Applicant (a dict, say), or a seed that
+            is neither bytes nor text.
         RulesError: for inconsistent rules.
     """
-    if not isinstance(rules, DrawRules):
-        raise RulesError("rules must be a DrawRules", field="rules", value=type(rules).__name__)
+    check_instance(
+        rules, DrawRules, "rules", rules=True, hint="build DrawRules(...) or DrawRules.from_json"
+    )
+    seed = parse_seed(seed)
     table = (
         applicants
         if isinstance(applicants, ApplicantTable)

@@ -20,12 +20,14 @@ __all__ = [
     "ReplayMismatchError",
     "RevealMismatchError",
     "RulesError",
+    "RulesTypeError",
     "SeedMismatchError",
     "SignatureThresholdError",
     "UnannouncedSourceError",
     "UnknownPartyError",
     "VerificationError",
     "WrongDrawError",
+    "WrongTypeError",
 ]
 
 
@@ -104,12 +106,27 @@ class InputError(AllocError, ValueError):
         return located
 
 
+class WrongTypeError(InputError, TypeError):
+    """A value of the wrong Python type was given to alloc's API.
+
+    For example a bare string where a sequence of kindergarten ids is
+    expected, a ``dict`` where an :class:`~alloc.model.Applicant` is, or
+    ``"60"`` where an integer is. It is also a :class:`TypeError`, as Python
+    code expects; the message names the field, the type expected and the type
+    given (never the value, unless it is a number), and says what to write.
+    """
+
+
 class DuplicateError(InputError):
     """A value that must be unique (registration number, party, id) repeats."""
 
 
 class RulesError(InputError):
     """The draw rules are inconsistent (capacities, blocks, tiers, phases)."""
+
+
+class RulesTypeError(RulesError, WrongTypeError):
+    """A value of the wrong Python type in the draw rules (a :class:`RulesError`)."""
 
 
 class CeremonyError(AllocError):

@@ -36,7 +36,7 @@ from stdnum.exceptions import ValidationError
 from stdnum.iso7064 import mod_11_2
 
 from alloc.canonical import SPEC_VERSION, Tag, check_identifier, tagged_hash, tagged_message
-from alloc.errors import InputError
+from alloc.errors import InputError, WrongTypeError
 
 __all__ = [
     "COMMITMENT_SIZE",
@@ -113,7 +113,7 @@ def _ascii_upper(text: str) -> str:
 
 def _expect_text(raw: object, field_name: str) -> str:
     if not isinstance(raw, str):
-        raise InputError("must be text", field=field_name, value=raw)
+        raise WrongTypeError(f"must be text, got {type(raw).__name__}", field=field_name, value=raw)
     try:
         raw.encode("utf-8")
     except UnicodeEncodeError as exc:

@@ -11,13 +11,23 @@ import enum
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 
-from alloc.canonical import check_identifier
-from alloc.errors import DuplicateError, InputError, RulesError
+from alloc._check import (
+    check_bool,
+    check_bytes,
+    check_enum,
+    check_id,
+    check_instance,
+    check_integer,
+    check_items,
+    check_text,
+    type_name,
+)
+from alloc.errors import DuplicateError, InputError, RulesError, WrongTypeError
 
 __all__ = [
     "OPEN_BLOCK",
@@ -60,6 +70,13 @@ class TieBreak(enum.Enum):
     PER_KINDERGARTEN = "per-kindergarten"
 
 
+#: The string values :class:`DrawRules` also accepts for each enum, for code
+#: that reads them from configuration (tests check they match the enums).
+MechanismName = Literal["independent", "first-choice-first", "deferred-acceptance"]
+TieBreakName = Literal["single", "per-kindergarten"]
+MultiplesPolicyName = Literal["separate", "bundle", "bundle-over-plan", "merge-after"]
+
+
 class MultiplesPolicy(enum.Enum):
     """How twins, triplets and other multiples groups are drawn."""
 
@@ -84,8 +101,8 @@ class Fact:
     kindergarten: str
 
     def __post_init__(self) -> None:
-        check_identifier(self.name, "fact.name")
-        check_identifier(self.kindergarten, "fact.kindergarten")
+        object.__setattr__(self, "name", check_id(self.name, "fact.name"))
+        object.__setattr__(self, "kindergarten", check_id(self.kindergarten, "fact.kindergarten"))
 
 
 @dataclass(frozen=True)
@@ -101,20 +118,16 @@ class SeatBlock:
     fact: str
 
     def __post_init__(self) -> None:
-        check_identifier(self.name, "block.name")
-        check_identifier(self.fact, "block.fact")
+        object.__setattr__(self, "name", check_id(self.name, "block.name", rules=True))
+        object.__setattr__(self, "fact", check_id(self.fact, "block.fact", rules=True))
         if self.name == OPEN_BLOCK:
             raise RulesError(
                 f"{OPEN_BLOCK!r} names the unreserved seats and cannot be a block name",
                 field="block.name",
                 value=self.name,
             )
-        if isinstance(self.seats, bool) or not isinstance(self.seats, int) or self.seats < 0:
-            raise RulesError(
-                "block seats must be a non-negative integer",
-                field=f"block {self.name!r}.seats",
-                value=self.seats,
-            )
+        seats = check_integer(self.seats, f"block {self.name!r}.seats", minimum=0, rules=True)
+        object.__setattr__(self, "seats", seats)
 
     def to_json(self) -> dict[str, Any]:
         return {"name": self.name, "seats": self.seats, "fact": self.fact}
@@ -132,18 +145,33 @@ class Kindergarten:
     seats: int
     blocks: tuple[SeatBlock, ...] = ()
 
+    def __init__(self, id: str, name: str, seats: int, blocks: Iterable[SeatBlock] = ()) -> None:
+        """Raises: RulesError (a RulesTypeError for a wrong type) naming the field."""
+        object.__setattr__(self, "id", id)
+        object.__setattr__(self, "name", name)
+        object.__setattr__(self, "seats", seats)
+        object.__setattr__(self, "blocks", blocks)
+        self.__post_init__()
+
     def __post_init__(self) -> None:
-        check_identifier(self.id, "kindergarten.id")
+        object.__setattr__(self, "id", check_id(self.id, "kindergarten.id", rules=True))
         where = f"kindergarten {self.id!r}"
         check_display_text(self.name, f"{where}.name")
-        if isinstance(self.seats, bool) or not isinstance(self.seats, int) or self.seats <= 0:
-            raise RulesError(
-                "capacity must be a positive integer",
-                field=f"{where}.seats",
-                value=self.seats,
-                hint="give the number of places offered (classes × class size)",
-            )
-        object.__setattr__(self, "blocks", tuple(self.blocks))
+        seats = check_integer(
+            self.seats,
+            f"{where}.seats",
+            minimum=1,
+            rules=True,
+            noun="capacity",
+            hint="give the number of places offered (classes × class size)",
+        )
+        object.__setattr__(self, "seats", seats)
+        blocks = check_items(
+            self.blocks, f"{where}.blocks", what="a sequence of SeatBlock values", rules=True
+        )
+        for index, block in enumerate(blocks):
+            check_instance(block, SeatBlock, f"{where}.blocks[{index}]", rules=True)
+        object.__setattr__(self, "blocks", blocks)
         if len(self.blocks) > MAX_BLOCKS:
             raise RulesError(
                 f"at most {MAX_BLOCKS} seat blocks per kindergarten",
@@ -175,16 +203,13 @@ class Kindergarten:
         """A kindergarten whose capacity is ``classes × class_size``.
 
         Raises:
-            RulesError: if either factor is not a positive integer.
+            RulesError: (a RulesTypeError for a wrong type) if either factor is
+                not a positive integer.
         """
-        for label, number in (("classes", classes), ("class_size", class_size)):
-            if isinstance(number, bool) or not isinstance(number, int) or number <= 0:
-                raise RulesError(
-                    "must be a positive integer",
-                    field=f"kindergarten {id!r}.{label}",
-                    value=number,
-                )
-        return cls(id=id, name=name, seats=classes * class_size, blocks=tuple(blocks))
+        where = f"kindergarten {_shown(id)}"
+        seats = check_integer(classes, f"{where}.classes", minimum=1, rules=True)
+        seats *= check_integer(class_size, f"{where}.class_size", minimum=1, rules=True)
+        return cls(id=id, name=name, seats=seats, blocks=blocks)
 
     @property
     def reserved_seats(self) -> int:
@@ -227,22 +252,34 @@ class Phase:
     blocks: tuple[str, ...] | None = None
     choices: int | None = None
 
+    def __init__(
+        self,
+        name: str,
+        tiers: Iterable[str] | None = None,
+        fact: str | None = None,
+        blocks: Iterable[str] | None = None,
+        choices: int | None = None,
+    ) -> None:
+        """Raises: RulesError (a RulesTypeError for a wrong type) naming the field."""
+        object.__setattr__(self, "name", name)
+        object.__setattr__(self, "tiers", tiers)
+        object.__setattr__(self, "fact", fact)
+        object.__setattr__(self, "blocks", blocks)
+        object.__setattr__(self, "choices", choices)
+        self.__post_init__()
+
     def __post_init__(self) -> None:
-        check_identifier(self.name, "phase.name")
-        if self.tiers is not None:
-            object.__setattr__(self, "tiers", tuple(self.tiers))
-        if self.blocks is not None:
-            object.__setattr__(self, "blocks", tuple(self.blocks))
+        object.__setattr__(self, "name", check_id(self.name, "phase.name", rules=True))
+        where = f"phase {self.name!r}"
+        for label in ("tiers", "blocks"):
+            given = getattr(self, label)
+            if given is not None:
+                object.__setattr__(self, label, _identifiers(given, f"{where}.{label}", rules=True))
         if self.fact is not None:
-            check_identifier(self.fact, f"phase {self.name!r}.fact")
-        if self.choices is not None and (
-            isinstance(self.choices, bool) or not isinstance(self.choices, int) or self.choices < 1
-        ):
-            raise RulesError(
-                "must be a positive integer",
-                field=f"phase {self.name!r}.choices",
-                value=self.choices,
-            )
+            object.__setattr__(self, "fact", check_id(self.fact, f"{where}.fact", rules=True))
+        if self.choices is not None:
+            choices = check_integer(self.choices, f"{where}.choices", minimum=1, rules=True)
+            object.__setattr__(self, "choices", choices)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -291,33 +328,86 @@ class DrawRules:
     min_lottery_percent: int = 0
     phases: tuple[Phase, ...] = ()
 
+    def __init__(
+        self,
+        draw_id: str,
+        kindergartens: Iterable[Kindergarten],
+        mechanism: Mechanism | MechanismName = Mechanism.DEFERRED_ACCEPTANCE,
+        title: str = "",
+        authority: str = "",
+        tie_break: TieBreak | TieBreakName = TieBreak.SINGLE,
+        tiers: Iterable[str] = (),
+        multiples: MultiplesPolicy | MultiplesPolicyName = MultiplesPolicy.SEPARATE,
+        merge_over_capacity: bool = False,
+        waitlist_length: int = 0,
+        min_lottery_percent: int = 0,
+        phases: Iterable[Phase] = (),
+    ) -> None:
+        """Check and store the rules; each enum may also be given as its string value.
+
+        Raises:
+            RulesError: (a RulesTypeError for a wrong type) naming the field,
+                or a DuplicateError for a repeated id, tier or phase name.
+        """
+        for label, given in (
+            ("draw_id", draw_id),
+            ("kindergartens", kindergartens),
+            ("mechanism", mechanism),
+            ("title", title),
+            ("authority", authority),
+            ("tie_break", tie_break),
+            ("tiers", tiers),
+            ("multiples", multiples),
+            ("merge_over_capacity", merge_over_capacity),
+            ("waitlist_length", waitlist_length),
+            ("min_lottery_percent", min_lottery_percent),
+            ("phases", phases),
+        ):
+            object.__setattr__(self, label, given)
+        self.__post_init__()
+
     def __post_init__(self) -> None:
-        check_identifier(self.draw_id, "draw_id")
+        object.__setattr__(self, "draw_id", check_id(self.draw_id, "draw_id", rules=True))
         check_display_text(self.title, "title")
         check_display_text(self.authority, "authority")
-        object.__setattr__(self, "kindergartens", tuple(self.kindergartens))
-        object.__setattr__(self, "tiers", tuple(self.tiers))
-        object.__setattr__(self, "phases", tuple(self.phases))
+        kindergartens = check_items(
+            self.kindergartens,
+            "kindergartens",
+            what="a sequence of Kindergarten values",
+            rules=True,
+        )
+        for index, kg in enumerate(kindergartens):
+            check_instance(
+                kg,
+                Kindergarten,
+                f"kindergartens[{index}]",
+                rules=True,
+                hint="build each with Kindergarten(); DrawRules.from_json reads a rules document",
+            )
+        object.__setattr__(self, "kindergartens", kindergartens)
+        object.__setattr__(self, "tiers", _identifiers(self.tiers, "tiers", rules=True))
+        phases = check_items(self.phases, "phases", what="a sequence of Phase values", rules=True)
+        for index, phase in enumerate(phases):
+            check_instance(phase, Phase, f"phases[{index}]", rules=True)
+        object.__setattr__(self, "phases", phases)
         for label, enum_type in (
             ("mechanism", Mechanism),
             ("tie_break", TieBreak),
             ("multiples", MultiplesPolicy),
         ):
-            if not isinstance(getattr(self, label), enum_type):
-                raise RulesError(
-                    f"must be a {enum_type.__name__}", field=label, value=getattr(self, label)
-                )
+            member = check_enum(enum_type, getattr(self, label), label, rules=True)
+            object.__setattr__(self, label, member)
+        check_bool(self.merge_over_capacity, "merge_over_capacity", rules=True)
+        for label in ("waitlist_length", "min_lottery_percent"):
+            number = check_integer(getattr(self, label), label, minimum=0, rules=True)
+            object.__setattr__(self, label, number)
         if not self.kindergartens:
             raise RulesError(
                 "no kindergartens", field="kindergartens", hint="list at least one kindergarten"
             )
         ids = [k.id for k in self.kindergartens]
         _no_duplicates(ids, "kindergartens.id")
-        for tier in self.tiers:
-            check_identifier(tier, "tiers")
         _no_duplicates(list(self.tiers), "tiers")
-        _non_negative(self.waitlist_length, "waitlist_length")
-        _non_negative(self.min_lottery_percent, "min_lottery_percent")
         if self.min_lottery_percent > 100:
             raise RulesError(
                 "must be at most 100", field="min_lottery_percent", value=self.min_lottery_percent
@@ -414,6 +504,7 @@ class DrawRules:
 
 
 _E = TypeVar("_E", bound=enum.Enum)
+_I = TypeVar("_I", bound=np.integer[Any])
 
 
 def check_display_text(value: object, field_name: str) -> str:
@@ -425,8 +516,8 @@ def check_display_text(value: object, field_name: str) -> str:
     Raises:
         RulesError: naming the field and the character.
     """
-    if not isinstance(value, str):
-        raise RulesError("must be text", field=field_name, value=value)
+    check_text(value, field_name, rules=True)
+    assert isinstance(value, str)
     for char in value:
         if unicodedata.category(char) in {"Cc", "Cf", "Cs", "Zl", "Zp"}:
             raise RulesError(
@@ -456,14 +547,57 @@ def _no_duplicates(values: Sequence[str], field_name: str) -> None:
         seen.add(value)
 
 
-def _non_negative(value: object, field_name: str) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise RulesError("must be a non-negative integer", field=field_name, value=value)
+def _identifiers(
+    value: object, field_name: str, *, rules: bool = False, what: str = "a sequence of ids"
+) -> tuple[str, ...]:
+    """A tuple of identifiers from a list, tuple or other ordered collection."""
+    items = check_items(value, field_name, what=what, rules=rules)
+    # Every type first, so a list with a wrong type is always a WrongTypeError.
+    texts = tuple(
+        check_text(item, f"{field_name}[{index}]", rules=rules) for index, item in enumerate(items)
+    )
+    for index, item in enumerate(texts):
+        check_id(item, f"{field_name}[{index}]", rules=rules)
+    return texts
+
+
+def _int_array(value: object, dtype: type[_I], field_name: str) -> npt.NDArray[_I]:
+    """``value`` as an integer array of ``dtype``, refusing floats, bools and overflow."""
+    try:
+        given = np.asarray(value)
+    except (TypeError, ValueError) as exc:
+        raise WrongTypeError(
+            f"expected an integer array, got {type_name(value)}", field=field_name
+        ) from exc
+    if given.size == 0:
+        return np.zeros(given.shape, dtype)
+    if given.dtype.kind not in "iu":
+        raise WrongTypeError(
+            f"expected an integer array, got an array of {given.dtype}", field=field_name
+        )
+    limits = np.iinfo(dtype)
+    if given.min() < limits.min or given.max() > limits.max:
+        raise InputError(
+            f"values outside the range of {np.dtype(dtype).name}",
+            field=field_name,
+            value=(int(given.min()), int(given.max())),
+        )
+    return given.astype(dtype)
+
+
+def _shown(value: object) -> str:
+    """``repr(value)`` for text, else its type: a message never shows a stray object."""
+    return repr(value) if isinstance(value, str) else f"({type_name(value)})"
 
 
 @dataclass(frozen=True)
 class Applicant:
-    """One child's public draw record: choices, tier, facts and multiples group."""
+    """One child's public draw record: choices, tier, facts and multiples group.
+
+    ``choices`` are kindergarten ids in order of preference, as a tuple or list
+    (a bare string is refused: ``"K1"`` is not ``("K1",)``); ``facts`` any
+    collection of :class:`Fact`; ``identity`` the 32-byte identity commitment.
+    """
 
     registration_number: str
     choices: tuple[str, ...]
@@ -472,21 +606,41 @@ class Applicant:
     group: str | None = None
     identity: bytes | None = None
 
+    def __init__(
+        self,
+        registration_number: str,
+        choices: Iterable[str],
+        tier: str | None = None,
+        facts: Iterable[Fact] = frozenset(),
+        group: str | None = None,
+        identity: bytes | None = None,
+    ) -> None:
+        """Raises: InputError (a WrongTypeError for a wrong type) naming the field."""
+        object.__setattr__(self, "registration_number", registration_number)
+        object.__setattr__(self, "choices", choices)
+        object.__setattr__(self, "tier", tier)
+        object.__setattr__(self, "facts", facts)
+        object.__setattr__(self, "group", group)
+        object.__setattr__(self, "identity", identity)
+        self.__post_init__()
+
     def __post_init__(self) -> None:
-        check_identifier(self.registration_number, "registration_number")
-        if self.identity is not None and (
-            not isinstance(self.identity, bytes) or len(self.identity) != 32
-        ):
-            raise InputError(
-                "identity commitment must be 32 bytes",
-                field=f"applicant {self.registration_number!r}.identity",
-                value=self.identity,
-            )
-        object.__setattr__(self, "choices", tuple(self.choices))
-        object.__setattr__(self, "facts", frozenset(self.facts))
+        registration_number = check_id(self.registration_number, "registration_number")
+        object.__setattr__(self, "registration_number", registration_number)
         where = f"applicant {self.registration_number!r}"
-        for choice in self.choices:
-            check_identifier(choice, f"{where}.choices")
+        if self.identity is not None:
+            identity = check_bytes(self.identity, f"{where}.identity", size=32)
+            object.__setattr__(self, "identity", identity)
+        choices = _identifiers(
+            self.choices, f"{where}.choices", what="a sequence of kindergarten ids"
+        )
+        object.__setattr__(self, "choices", choices)
+        facts = check_items(
+            self.facts, f"{where}.facts", what="a collection of Fact values", ordered=False
+        )
+        for fact in facts:
+            check_instance(fact, Fact, f"{where}.facts")
+        object.__setattr__(self, "facts", frozenset(facts))
         if len(set(self.choices)) != len(self.choices):
             repeated = next(c for c in self.choices if self.choices.count(c) > 1)
             raise DuplicateError(
@@ -502,12 +656,9 @@ class Applicant:
                 value=len(self.choices),
             )
         if self.tier is not None:
-            check_identifier(self.tier, f"{where}.tier")
+            object.__setattr__(self, "tier", check_id(self.tier, f"{where}.tier"))
         if self.group is not None:
-            check_identifier(self.group, f"{where}.group")
-        for fact in self.facts:
-            if not isinstance(fact, Fact):
-                raise InputError("facts must be Fact values", field=f"{where}.facts", value=fact)
+            object.__setattr__(self, "group", check_id(self.group, f"{where}.group"))
 
 
 @dataclass(frozen=True, eq=False)
@@ -537,15 +688,33 @@ class ApplicantTable:
     identities: npt.NDArray[np.uint8] | None = None
 
     def __post_init__(self) -> None:
+        for label in (
+            "registration_numbers",
+            "kindergarten_ids",
+            "tier_names",
+            "group_ids",
+            "fact_names",
+        ):
+            names = check_items(getattr(self, label), label, what="a sequence of ids")
+            for index, name in enumerate(names):
+                if not isinstance(name, str):
+                    check_text(name, f"{label}[{index}]")
+            object.__setattr__(self, label, names)
         n = len(self.registration_numbers)
-        choices = np.asarray(self.choices, dtype=np.int32)
+        choices = _int_array(self.choices, np.int32, "choices")
         if choices.ndim != 2 or choices.shape[0] != n:
             raise InputError(
                 "choices must be an (n, k) array", field="choices", value=choices.shape
             )
-        tiers = np.full(n, -1, np.int32) if self.tiers is None else np.asarray(self.tiers, np.int32)
+        tiers = (
+            np.full(n, -1, np.int32)
+            if self.tiers is None
+            else _int_array(self.tiers, np.int32, "tiers")
+        )
         groups = (
-            np.full(n, -1, np.int32) if self.groups is None else np.asarray(self.groups, np.int32)
+            np.full(n, -1, np.int32)
+            if self.groups is None
+            else _int_array(self.groups, np.int32, "groups")
         )
         for label, column in (("tiers", tiers), ("groups", groups)):
             if column.shape != (n,):
@@ -558,14 +727,23 @@ class ApplicantTable:
             "choices": choices,
             "tiers": tiers,
             "groups": groups,
-            "fact_rows": np.asarray(self.fact_rows, np.int32),
-            "fact_codes": np.asarray(self.fact_codes, np.int32),
-            "fact_kindergartens": np.asarray(self.fact_kindergartens, np.int32),
+            "fact_rows": _int_array(self.fact_rows, np.int32, "fact_rows"),
+            "fact_codes": _int_array(self.fact_codes, np.int32, "fact_codes"),
+            "fact_kindergartens": _int_array(
+                self.fact_kindergartens, np.int32, "fact_kindergartens"
+            ),
         }
+        fact_shapes = {arrays[k].shape for k in ("fact_rows", "fact_codes", "fact_kindergartens")}
+        if len(fact_shapes) != 1 or arrays["fact_rows"].ndim != 1:
+            raise InputError(
+                "fact_rows, fact_codes and fact_kindergartens must be 1-d arrays of one length",
+                field="fact_rows",
+                value=sorted(fact_shapes),
+            )
         if self.source_rows is not None:
-            arrays["source_rows"] = np.asarray(self.source_rows, np.int64)
+            arrays["source_rows"] = _int_array(self.source_rows, np.int64, "source_rows")
         if self.identities is not None:
-            identities = np.asarray(self.identities, np.uint8)
+            identities = _int_array(self.identities, np.uint8, "identities")
             if identities.shape != (n, 32):
                 raise InputError(
                     "identity commitments must be an (n, 32) byte array",
@@ -578,14 +756,16 @@ class ApplicantTable:
             frozen = given.copy()
             frozen.flags.writeable = False
             object.__setattr__(self, name, frozen)
-        object.__setattr__(self, "registration_numbers", tuple(self.registration_numbers))
-        for label, limit in (
-            ("choices", len(self.kindergarten_ids)),
-            ("tiers", len(self.tier_names)),
-            ("groups", len(self.group_ids)),
+        for label, limit, lowest in (
+            ("choices", len(self.kindergarten_ids), -1),
+            ("tiers", len(self.tier_names), -1),
+            ("groups", len(self.group_ids), -1),
+            ("fact_rows", n, 0),
+            ("fact_codes", len(self.fact_names), 0),
+            ("fact_kindergartens", len(self.kindergarten_ids), 0),
         ):
             column = arrays[label]
-            if column.size and (column.min() < -1 or column.max() >= limit):
+            if column.size and (column.min() < lowest or column.max() >= limit):
                 raise InputError(
                     "code out of range", field=label, value=(int(column.min()), int(column.max()))
                 )
@@ -601,8 +781,27 @@ class ApplicantTable:
 
     @classmethod
     def from_applicants(cls, applicants: Iterable[Applicant]) -> ApplicantTable:
-        """Build a table from value objects (row i is the i-th applicant)."""
-        people = list(applicants)
+        """Build a table from value objects (row i is the i-th applicant).
+
+        Raises:
+            WrongTypeError: if ``applicants`` is not a collection of
+                :class:`Applicant` (a dict or a bare string among them, say).
+            InputError: if some applicants carry an identity commitment and
+                some do not.
+        """
+        given = check_items(applicants, "applicants", what="a sequence of Applicant values")
+        people = [
+            check_instance(
+                person,
+                Applicant,
+                f"applicants[{index}]",
+                hint=(
+                    "build each with Applicant(registration_number, choices, ...);"
+                    " a mapping is not read field by field"
+                ),
+            )
+            for index, person in enumerate(given)
+        ]
         kg_index: dict[str, int] = {}
         tier_index: dict[str, int] = {}
         group_index: dict[str, int] = {}

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from alloc._check import check_instance
 from alloc.canonical import (
     Tag,
     canonical_json,
@@ -35,7 +36,7 @@ from alloc.canonical import (
 from alloc.draw import Outcome
 from alloc.errors import InputError
 from alloc.merkle import MerkleTree, merkle_root
-from alloc.model import ApplicantTable
+from alloc.model import Applicant, ApplicantTable
 
 __all__ = [
     "parse_record_lines",
@@ -301,12 +302,17 @@ def _fact_middles(
     return mids
 
 
-def record_lines(table: ApplicantTable) -> list[bytes]:
+def record_lines(table: ApplicantTable | Iterable[Applicant]) -> list[bytes]:
     """Every applicant's public record line, in ascending registration number.
 
+    ``table`` is an :class:`ApplicantTable` or a list of :class:`Applicant`.
+
     Raises:
-        InputError: if an identity commitment is not 32 bytes.
+        InputError: if an identity commitment is not 32 bytes (a
+            WrongTypeError if ``table`` holds something else than applicants).
     """
+    if not isinstance(table, ApplicantTable):
+        table = ApplicantTable.from_applicants(table)
     n = len(table)
     identities = table.identities
     if identities is not None and identities.shape != (n, 32):
@@ -947,7 +953,12 @@ def _choice_ticket_column(
 
 
 def result_lines(outcome: Outcome) -> list[bytes]:
-    """Every child's result line, in draw order (spec section 8.2)."""
+    """Every child's result line, in draw order (spec section 8.2).
+
+    Raises:
+        WrongTypeError: if ``outcome`` is not an Outcome of :func:`alloc.draw`.
+    """
+    check_instance(outcome, Outcome, "outcome")
     with _bulk():
         return _result_lines(outcome)
 

@@ -27,7 +27,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from alloc import __version__
+from alloc._version import __version__
 from alloc.audit import Announcement, Check, Transcript, VerificationReport, document_digest
 from alloc.canonical import SPEC_VERSION
 from alloc.draw import ApplicantOutcome, KindergartenSummary, Outcome

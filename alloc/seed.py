@@ -27,8 +27,17 @@ import secrets
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Literal
 
+from alloc._check import (
+    check_bytes,
+    check_enum,
+    check_id,
+    check_instance,
+    check_items,
+    check_text,
+    type_name,
+)
 from alloc.canonical import SPEC_VERSION, Tag, canonical_json, check_identifier, tagged_hash
 from alloc.errors import (
     CeremonyError,
@@ -39,6 +48,7 @@ from alloc.errors import (
     SeedMismatchError,
     UnannouncedSourceError,
     UnknownPartyError,
+    WrongTypeError,
 )
 
 __all__ = [
@@ -57,6 +67,7 @@ __all__ = [
     "commitment",
     "derive_seed",
     "new_secret",
+    "parse_seed",
     "rfc3797_key",
     "rfc3797_select",
 ]
@@ -79,6 +90,10 @@ class SourceKind(enum.Enum):
     HEX = "hex"
 
 
+#: The string values :class:`Source` also accepts for its kind.
+SourceKindName = Literal["numbers", "text", "hex"]
+
+
 class Stage(enum.Enum):
     """Where a ceremony is: parties commit, the plan is fixed, then reveals."""
 
@@ -95,10 +110,17 @@ class Source:
     kind: SourceKind
     description: str = ""
 
+    def __init__(self, name: str, kind: SourceKind | SourceKindName, description: str = "") -> None:
+        """Raises: InputError (a WrongTypeError for a wrong type) naming the field."""
+        object.__setattr__(self, "name", name)
+        object.__setattr__(self, "kind", kind)
+        object.__setattr__(self, "description", description)
+        self.__post_init__()
+
     def __post_init__(self) -> None:
-        check_identifier(self.name, "source.name")
-        if not isinstance(self.kind, SourceKind):
-            raise InputError("unknown source kind", field="source.kind", value=self.kind)
+        check_id(self.name, "source.name")
+        object.__setattr__(self, "kind", check_enum(SourceKind, self.kind, "source.kind"))
+        check_text(self.description, f"source {self.name!r}.description")
 
     def to_json(self) -> dict[str, Any]:
         return {"name": self.name, "kind": self.kind.value, "description": self.description}
@@ -122,14 +144,12 @@ class Party:
     fallback: str
 
     def __post_init__(self) -> None:
-        check_identifier(self.name, "party.name")
-        check_identifier(self.fallback, "party.fallback")
-        if not isinstance(self.commitment, bytes) or len(self.commitment) != COMMITMENT_SIZE:
-            raise InputError(
-                f"commitment must be {COMMITMENT_SIZE} bytes",
-                field=f"party {self.name!r}.commitment",
-                value=self.commitment,
-            )
+        check_id(self.name, "party.name")
+        check_id(self.fallback, "party.fallback")
+        commitment = check_bytes(
+            self.commitment, f"party {self.name!r}.commitment", size=COMMITMENT_SIZE
+        )
+        object.__setattr__(self, "commitment", commitment)
 
     def to_json(self) -> dict[str, Any]:
         return {"name": self.name, "commitment": self.commitment.hex(), "fallback": self.fallback}
@@ -162,7 +182,12 @@ class SeedPlan:
     fallbacks: tuple[Source, ...] = ()
 
     def __post_init__(self) -> None:
-        check_identifier(self.draw_id, "draw_id")
+        check_id(self.draw_id, "draw_id")
+        for label, kind in (("parties", Party), ("sources", Source), ("fallbacks", Source)):
+            given = check_items(getattr(self, label), label, what=f"a sequence of {kind.__name__}")
+            for index, item in enumerate(given):
+                check_instance(item, kind, f"{label}[{index}]")
+            object.__setattr__(self, label, given)
         _unique((p.name for p in self.parties), "party")
         _unique((s.name for s in (*self.sources, *self.fallbacks)), "source")
         fallback_names = {s.name for s in self.fallbacks}
@@ -265,6 +290,52 @@ class SourceValue:
             raise InputError("malformed source value", field="source") from exc
 
 
+_SEED_DIGITS = frozenset("0123456789abcdef")
+
+
+def parse_seed(seed: bytes | str) -> bytes:
+    """A draw seed as 32 bytes, given as 32 bytes or as 64 lower-case hex digits.
+
+    The hex form is exactly what a ceremony record and a transcript print (no
+    ``0x``, no spaces, no upper case): one accepted text form, so a seed
+    typed from a transcript either is that seed or is refused.
+
+    Raises:
+        WrongTypeError: for anything but bytes or text.
+        InputError: for bytes that are not 32 long, or text that is not 64
+            lower-case hexadecimal digits (the message says which rule failed).
+    """
+    if isinstance(seed, bytes | bytearray | memoryview):
+        raw = bytes(seed)
+        if len(raw) != SEED_SIZE:
+            raise InputError(
+                f"seed must be exactly {SEED_SIZE} bytes, got {len(raw)}",
+                field="seed",
+                hint="use the seed of the ceremony record, or its 64 hex digits",
+            )
+        return raw
+    if not isinstance(seed, str):
+        raise WrongTypeError(
+            f"seed must be {SEED_SIZE} bytes or {2 * SEED_SIZE} hex digits, got {type_name(seed)}",
+            field="seed",
+            hint="use CeremonyRecord.seed, or the seed as the transcript prints it",
+        )
+    if len(seed) != 2 * SEED_SIZE:
+        raise InputError(
+            f"seed must be {2 * SEED_SIZE} hex digits, got {len(seed)} characters",
+            field="seed",
+            hint="copy the whole seed from the transcript, without 0x or spaces",
+        )
+    if not _SEED_DIGITS.issuperset(seed):
+        upper = _SEED_DIGITS.issuperset(seed.lower())
+        raise InputError(
+            "seed must be written in lower case" if upper else "seed must be hexadecimal digits",
+            field="seed",
+            hint="write it as the transcript does: 64 characters from 0-9 and a-f",
+        )
+    return bytes.fromhex(seed)
+
+
 def new_secret() -> bytes:
     """A fresh 32-byte contribution from the operating system's CSPRNG."""
     return secrets.token_bytes(32)
@@ -283,11 +354,22 @@ def commitment(draw_id: str, party: str, secret: bytes) -> bytes:
 
 
 def _check_secret(secret: object, party: str) -> None:
-    if not isinstance(secret, bytes) or not MIN_SECRET_SIZE <= len(secret) <= MAX_SECRET_SIZE:
+    # A secret is never echoed: a mistyped one may be shown on the livestream
+    # before the reveal, when it must still be secret.
+    where = f"party {party!r}.secret"
+    if not isinstance(secret, bytes):
+        hint = (
+            "bytes.fromhex() turns the hex of a secret file into bytes"
+            if isinstance(secret, str)
+            else "use alloc.seed.new_secret() for a 32-byte secret"
+        )
+        raise WrongTypeError(
+            f"secret must be bytes, got {type_name(secret)}", field=where, hint=hint
+        )
+    if not MIN_SECRET_SIZE <= len(secret) <= MAX_SECRET_SIZE:
         raise InputError(
-            f"secret must be {MIN_SECRET_SIZE} to {MAX_SECRET_SIZE} bytes",
-            field=f"party {party!r}.secret",
-            value=secret,
+            f"secret must be {MIN_SECRET_SIZE} to {MAX_SECRET_SIZE} bytes, got {len(secret)}",
+            field=where,
             hint="use alloc.seed.new_secret() for a 32-byte secret",
         )
 
@@ -487,9 +569,14 @@ class Ceremony:
         Raises:
             InputError: on a malformed draw id or a repeated source name.
         """
-        check_identifier(draw_id, "draw_id")
-        _unique((s.name for s in (*sources, *fallbacks)), "source")
-        return cls(draw_id=draw_id, sources=tuple(sources), fallbacks=tuple(fallbacks))
+        check_id(draw_id, "draw_id")
+        named: dict[str, tuple[Source, ...]] = {}
+        for label, given in (("sources", sources), ("fallbacks", fallbacks)):
+            named[label] = check_items(given, label, what="a sequence of Source")  # type: ignore[assignment]
+            for index, item in enumerate(named[label]):
+                check_instance(item, Source, f"{label}[{index}]")
+        _unique((s.name for s in (*named["sources"], *named["fallbacks"])), "source")
+        return cls(draw_id=draw_id, sources=named["sources"], fallbacks=named["fallbacks"])
 
     @classmethod
     def from_plan(cls, plan: SeedPlan) -> Ceremony:
@@ -518,6 +605,8 @@ class Ceremony:
             InputError: if the fallback source is not declared or the
                 commitment is not 32 bytes.
         """
+        check_id(party, "party")
+        check_id(fallback, f"party {party!r}.fallback")
         self._require(Stage.COMMITTING, f"commit for {party!r}")
         if any(p.name == party for p in self.parties):
             raise DuplicateError(

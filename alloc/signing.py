@@ -22,7 +22,15 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PublicKey,
 )
 
-from alloc.canonical import canonical_json, check_identifier
+from alloc._check import (
+    check_bytes,
+    check_id,
+    check_instance,
+    check_integer,
+    check_items,
+    check_text,
+)
+from alloc.canonical import canonical_json
 from alloc.errors import (
     DuplicateError,
     InputError,
@@ -61,7 +69,8 @@ class PublicKey:
 
     @classmethod
     def from_hex(cls, raw_hex: str) -> PublicKey:
-        """Raises: InputError if not 32 bytes of hex."""
+        """Raises: InputError if not 32 bytes of hex (a WrongTypeError if not text)."""
+        check_text(raw_hex, "public_key")
         try:
             key = Ed25519PublicKey.from_public_bytes(bytes.fromhex(raw_hex))
         except ValueError as exc:
@@ -140,8 +149,12 @@ class SigningKey:
 
     @classmethod
     def from_seed(cls, seed: bytes) -> SigningKey:
-        """A key from 32 raw private bytes (for tests and reproducible examples)."""
-        key = Ed25519PrivateKey.from_private_bytes(seed)
+        """A key from 32 raw private bytes (for tests and reproducible examples).
+
+        Raises:
+            InputError: if ``seed`` is not 32 bytes (a WrongTypeError if not bytes).
+        """
+        key = Ed25519PrivateKey.from_private_bytes(check_bytes(seed, "private_key", size=32))
         return cls(key=key, public=PublicKey.from_key(key.public_key()))
 
     @property
@@ -188,7 +201,9 @@ class Envelope:
 
         Raises:
             DuplicateError: if this key has already signed.
+            WrongTypeError: if ``key`` is not a SigningKey.
         """
+        check_instance(key, SigningKey, "key", hint="load it with SigningKey.from_pem")
         if any(s.keyid == key.keyid for s in self.signatures):
             raise DuplicateError(
                 "this key has already signed the document", field="keyid", value=key.keyid
@@ -274,8 +289,13 @@ class Role:
     threshold: int = 1
 
     def __post_init__(self) -> None:
-        check_identifier(self.name, "role.name")
-        object.__setattr__(self, "keys", tuple(self.keys))
+        check_id(self.name, "role.name")
+        keys = check_items(self.keys, f"role {self.name!r}.keys", what="a sequence of PublicKey")
+        for index, key in enumerate(keys):
+            check_instance(key, PublicKey, f"role {self.name!r}.keys[{index}]")
+        object.__setattr__(self, "keys", keys)
+        threshold = check_integer(self.threshold, f"role {self.name!r}.threshold")
+        object.__setattr__(self, "threshold", threshold)
         if not 1 <= self.threshold <= len(self.keys):
             raise InputError(
                 f"threshold must be 1 to {len(self.keys)}",
@@ -313,7 +333,10 @@ class TrustPolicy:
     roles: tuple[Role, ...]
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "roles", tuple(self.roles))
+        roles = check_items(self.roles, "roles", what="a sequence of Role")
+        for index, role in enumerate(roles):
+            check_instance(role, Role, f"roles[{index}]")
+        object.__setattr__(self, "roles", roles)
         if not self.roles:
             raise InputError("a trust policy needs at least one role", field="roles")
 

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
+from alloc._check import check_items
 from alloc.canonical import (
     Tag,
     check_identifier,
@@ -28,6 +29,7 @@ from alloc.canonical import (
     tagged_message,
 )
 from alloc.errors import DuplicateError, InputError
+from alloc.seed import parse_seed
 
 __all__ = [
     "TICKET_SIZE",
@@ -46,24 +48,14 @@ TICKET_SIZE = 32
 _BLOCK = 64  # SHA-256 block size, for the HMAC pads
 
 
-def _check_seed(seed: object) -> bytes:
-    if not isinstance(seed, bytes) or len(seed) != 32:
-        length = len(seed) if isinstance(seed, bytes | bytearray) else None
-        raise InputError(
-            f"seed must be exactly 32 bytes, got {length if length is not None else 'no bytes'}",
-            field="seed",
-            hint="use the seed from the ceremony record (64 hex digits)",
-        )
-    return seed
-
-
-def ticket(seed: bytes, draw_id: str, registration_number: str) -> bytes:
+def ticket(seed: bytes | str, draw_id: str, registration_number: str) -> bytes:
     """A child's 32-byte lottery number.
 
     Raises:
-        InputError: if the seed is not 32 bytes or an identifier is malformed.
+        InputError: if the seed is neither 32 bytes nor 64 lower-case hex digits,
+            or an identifier is malformed.
     """
-    _check_seed(seed)
+    seed = parse_seed(seed)
     check_identifier(draw_id, "draw_id")
     check_identifier(registration_number, "registration_number")
     message = tagged_message(Tag.TICKET, draw_id, registration_number)
@@ -71,14 +63,15 @@ def ticket(seed: bytes, draw_id: str, registration_number: str) -> bytes:
 
 
 def kindergarten_ticket(
-    seed: bytes, draw_id: str, registration_number: str, kindergarten_id: str
+    seed: bytes | str, draw_id: str, registration_number: str, kindergarten_id: str
 ) -> bytes:
     """A child's lottery number at one kindergarten (one number per child per kindergarten).
 
     Raises:
-        InputError: if the seed is not 32 bytes or an identifier is malformed.
+        InputError: if the seed is neither 32 bytes nor 64 lower-case hex digits,
+            or an identifier is malformed.
     """
-    _check_seed(seed)
+    seed = parse_seed(seed)
     check_identifier(draw_id, "draw_id")
     check_identifier(registration_number, "registration_number")
     check_identifier(kindergarten_id, "kindergarten_id")
@@ -86,13 +79,14 @@ def kindergarten_ticket(
     return hmac.new(seed, message, hashlib.sha256).digest()
 
 
-def group_ticket(seed: bytes, draw_id: str, group_id: str) -> bytes:
+def group_ticket(seed: bytes | str, draw_id: str, group_id: str) -> bytes:
     """The one lottery number of a bundled multiples group (twins, triplets).
 
     Raises:
-        InputError: if the seed is not 32 bytes or an identifier is malformed.
+        InputError: if the seed is neither 32 bytes nor 64 lower-case hex digits,
+            or an identifier is malformed.
     """
-    _check_seed(seed)
+    seed = parse_seed(seed)
     check_identifier(draw_id, "draw_id")
     check_identifier(group_id, "group_id")
     message = tagged_message(Tag.TICKET_GROUP, draw_id, group_id)
@@ -100,14 +94,15 @@ def group_ticket(seed: bytes, draw_id: str, group_id: str) -> bytes:
 
 
 def group_kindergarten_ticket(
-    seed: bytes, draw_id: str, group_id: str, kindergarten_id: str
+    seed: bytes | str, draw_id: str, group_id: str, kindergarten_id: str
 ) -> bytes:
     """A bundled group's lottery number at one kindergarten.
 
     Raises:
-        InputError: if the seed is not 32 bytes or an identifier is malformed.
+        InputError: if the seed is neither 32 bytes nor 64 lower-case hex digits,
+            or an identifier is malformed.
     """
-    _check_seed(seed)
+    seed = parse_seed(seed)
     check_identifier(draw_id, "draw_id")
     check_identifier(group_id, "group_id")
     check_identifier(kindergarten_id, "kindergarten_id")
@@ -140,6 +135,9 @@ def _encode_column(values: Sequence[str], field: str) -> list[bytes]:
     The common case, a column of plain printable ASCII, is checked in a few
     passes over one joined string instead of per value.
     """
+    if isinstance(values, str | bytes) or not isinstance(values, Sequence):
+        check_items(values, field, what=f"a sequence of {field} values")  # raises for text
+        values = list(values)  # any other iterable, e.g. a generator or a numpy array
     joined = joined_ascii_identifiers(values)
     if joined is not None:
         return joined.encode("ascii").split(b"\x01")
@@ -153,43 +151,47 @@ def _encode_column(values: Sequence[str], field: str) -> list[bytes]:
 
 
 def tickets(
-    seed: bytes, draw_id: str, registration_numbers: Sequence[str]
+    seed: bytes | str, draw_id: str, registration_numbers: Sequence[str]
 ) -> npt.NDArray[np.uint8]:
     """Lottery numbers for a whole column, as an ``(n, 32)`` ``uint8`` array.
 
     Row ``i`` equals ``ticket(seed, draw_id, registration_numbers[i])``.
 
     Raises:
-        InputError: if the seed is not 32 bytes or an identifier is malformed
+        InputError: if the seed is neither 32 bytes nor 64 lower-case hex digits,
+            or an identifier is malformed
             (the error names the 1-based row).
     """
     return _column_tickets(Tag.TICKET, seed, draw_id, registration_numbers, "registration_number")
 
 
-def group_tickets(seed: bytes, draw_id: str, group_ids: Sequence[str]) -> npt.NDArray[np.uint8]:
+def group_tickets(
+    seed: bytes | str, draw_id: str, group_ids: Sequence[str]
+) -> npt.NDArray[np.uint8]:
     """Bundled groups' lottery numbers for a column of group ids, as an ``(n, 32)`` array.
 
     Row ``i`` equals ``group_ticket(seed, draw_id, group_ids[i])``.
 
     Raises:
-        InputError: if the seed is not 32 bytes or an identifier is malformed
+        InputError: if the seed is neither 32 bytes nor 64 lower-case hex digits,
+            or an identifier is malformed
             (the error names the 1-based row).
     """
     return _column_tickets(Tag.TICKET_GROUP, seed, draw_id, group_ids, "group_id")
 
 
 def _column_tickets(
-    tag: str, seed: bytes, draw_id: str, values: Sequence[str], field: str
+    tag: str, seed: bytes | str, draw_id: str, values: Sequence[str], field: str
 ) -> npt.NDArray[np.uint8]:
     """HMAC-SHA256(seed, tag 0x00 draw_id 0x00 value) for a column of one identifier."""
-    _check_seed(seed)
+    seed = parse_seed(seed)
     check_identifier(draw_id, "draw_id")
     suffixes = _encode_column(values, field)
     return _hmac_column(seed, tagged_message(tag, draw_id) + b"\x00", suffixes)
 
 
 def kindergarten_tickets(
-    seed: bytes,
+    seed: bytes | str,
     draw_id: str,
     registration_numbers: Sequence[str],
     kindergarten_ids: Sequence[str],
@@ -202,10 +204,11 @@ def kindergarten_tickets(
     group variant is computed.
 
     Raises:
-        InputError: if the columns differ in length, the seed is not 32 bytes
+        InputError: if the columns differ in length, the seed is
+            neither 32 bytes nor 64 lower-case hex digits,
             or an identifier is malformed.
     """
-    _check_seed(seed)
+    seed = parse_seed(seed)
     check_identifier(draw_id, "draw_id")
     if len(registration_numbers) != len(kindergarten_ids):
         raise InputError(

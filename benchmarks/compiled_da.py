@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from run import SEED, matching_problem
 
-import alloc.draw
+from alloc.draw import _prepare, _run, draw
 
 
 @numba.njit(cache=True)
@@ -102,13 +102,13 @@ def deferred_acceptance(choices: Any, key: Any, seats: Any) -> Any:
 def main(size: int) -> None:
     rules, table = matching_problem(size)
     start = time.perf_counter()
-    outcome = alloc.draw.draw(rules, table, SEED)
+    outcome = draw(rules, table, SEED)
     whole = time.perf_counter() - start
-    problem, order = alloc.draw._prepare(rules, table, SEED)
+    problem, order = _prepare(rules, table, SEED)
     rounds = float("inf")
     for _ in range(3):
         start = time.perf_counter()
-        alloc.draw._run(problem, rules, order)
+        _run(problem, rules, order)
         rounds = min(rounds, time.perf_counter() - start)
 
     seats = np.array([rules.kindergartens[i].seats for i in order], np.int64)

@@ -273,7 +273,11 @@ def test_exit_codes_are_the_documented_ones() -> None:
 def test_version() -> None:
     run = call("--version")
     assert run.code == EXIT_OK
-    assert re.fullmatch(r"alloc \d+\.\d+\.\d+\S*\n", run.out)
+    # The program, its version, the distribution to install it by, and the spec
+    # it implements: what a notary writes down next to a verification.
+    assert re.fullmatch(
+        r"alloc \d+\.\d+\.\d+\S* \(package alloc-draw, spec version \d+\)\n", run.out
+    )
 
 
 @pytest.mark.parametrize(

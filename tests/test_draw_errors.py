@@ -188,13 +188,28 @@ def test_a_fact_at_an_unknown_kindergarten() -> None:
 
 @pytest.mark.parametrize(
     ("seed", "said"),
-    [(bytes(31), "got 31"), (bytes(33), "got 33"), (b"", "got 0"), (bytes(32).hex(), "no bytes")],
+    [
+        (bytes(31), "32 bytes, got 31"),
+        (bytes(33), "32 bytes, got 33"),
+        (b"", "32 bytes, got 0"),
+        (bytes(32).hex()[:-1], "64 hex digits, got 63 characters"),
+        ("AB" * 32, "lower case"),
+        ("0x" + "ab" * 31, "must be hexadecimal"),
+        (" " + "ab" * 31 + " ", "must be hexadecimal"),
+        (12345, "got int"),
+    ],
 )
-def test_a_seed_of_the_wrong_length(seed: object, said: str) -> None:
+def test_a_seed_that_is_neither_32_bytes_nor_64_hex_digits(seed: object, said: str) -> None:
     with pytest.raises(InputError) as exc:
         draw(RULES, [Applicant("R1", ("K1",))], seed)  # type: ignore[arg-type]
     assert exc.value.field == "seed"
-    message_names(exc.value, "seed", "32 bytes", said)
+    message_names(exc.value, "seed", said)
+
+
+def test_a_seed_as_its_hex_digits_draws_as_its_bytes() -> None:
+    seed = bytes(range(32))
+    applicants = [Applicant("R1", ("K1",)), Applicant("R2", ("K1",))]
+    assert list(draw(RULES, applicants, seed.hex())) == list(draw(RULES, applicants, seed))
 
 
 # --- rules ----------------------------------------------------------------------------

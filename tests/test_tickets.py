@@ -110,12 +110,17 @@ def test_bad_registration_numbers_name_the_value(regs: list[object], match: str)
         ticket(SEED, DRAW, regs[-1])  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("seed", [b"", bytes(31), bytes(33), "00" * 32])
-def test_seed_of_wrong_length(seed: object) -> None:
-    with pytest.raises(InputError, match="seed must be exactly 32 bytes"):
+@pytest.mark.parametrize("seed", [b"", bytes(31), bytes(33), "00" * 31, "00" * 33, "AA" * 32])
+def test_seed_of_wrong_length_or_form(seed: object) -> None:
+    with pytest.raises(InputError, match="seed must be"):
         ticket(seed, DRAW, "A-1")  # type: ignore[arg-type]
     with pytest.raises(InputError, match="seed"):
         tickets(seed, DRAW, ["A-1"])  # type: ignore[arg-type]
+
+
+def test_a_seed_in_hex_is_the_same_seed() -> None:
+    assert ticket(SEED.hex(), DRAW, "A-1") == ticket(SEED, DRAW, "A-1")
+    assert tickets(SEED.hex(), DRAW, ["A-1"]).tobytes() == tickets(SEED, DRAW, ["A-1"]).tobytes()
 
 
 def test_identical_inputs_give_identical_bytes() -> None:

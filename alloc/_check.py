@@ -1,0 +1,291 @@
+"""Argument checks shared by the public constructors.
+
+Python code calling alloc may pass anything: a bare string where a sequence of
+ids is expected (it would be read letter by letter), ``"60"`` or ``60.0``
+where an integer is, a ``dict`` where an :class:`~alloc.model.Applicant` is,
+an enum's string value where the enum is. Each check here either returns the
+value in its one stored form or raises a precise
+:class:`~alloc.errors.WrongTypeError` (or :class:`~alloc.errors.RulesTypeError`
+inside the rules) naming the field, the type expected, the type given and
+what to write, so no public constructor ever fails with a bare
+``AttributeError``, ``TypeError`` or ``KeyError``.
+
+A wrong value's repr appears in the message only when it is a number, a bool
+or None: anything else (text, a mapping, an object) may hold a child's name
+or ID number.
+"""
+
+from __future__ import annotations
+
+import enum
+import numbers
+from collections.abc import Iterable, Mapping, Set
+from typing import TypeVar
+
+from alloc.canonical import check_identifier
+from alloc.errors import InputError, RulesError, RulesTypeError, WrongTypeError
+
+__all__ = [
+    "check_bool",
+    "check_bytes",
+    "check_enum",
+    "check_id",
+    "check_instance",
+    "check_integer",
+    "check_items",
+    "check_text",
+    "type_name",
+]
+
+_E = TypeVar("_E", bound=enum.Enum)
+_T = TypeVar("_T")
+
+# Messages, in one place for translation. Fields: {expected}, {given}, {what}.
+_EXPECTED = "expected {expected}, got {given}"
+_BARE_TEXT = "expected {what}, got a single string"
+_BARE_TEXT_HINT = (
+    "a string would be read character by character; write a tuple or list,"
+    " e.g. ('K01', 'K02') or ['K01']"
+)
+_UNORDERED = "expected {what} in order, got an unordered {given}"
+_UNORDERED_HINT = "order matters here; write a tuple or list"
+_INT_AS_TEXT_HINT = "write the number itself, e.g. 60, not the text '60'"
+_WHOLE_NUMBER_HINT = "write a whole number, e.g. 60, not 60.0"
+_ENUM_UNKNOWN = "unknown {what}"
+_ENUM_HINT = "use one of {allowed}"
+_ENUM_NAME_HINT = "write the value {value!r} (or {kind}.{name}), not the member name"
+_RANGE_LOW = "must be {words}"
+_NOUN_RANGE_LOW = "{noun} must be {words}"
+_RANGE_HIGH = "must be at most {maximum}"
+_NOUN_RANGE_HIGH = "{noun} must be at most {maximum}"
+_BYTES_SIZE = "expected exactly {size} bytes, got {length}"
+
+
+def type_name(value: object) -> str:
+    """A short name of ``value``'s type for messages (``dict``, ``numpy.int64``)."""
+    kind = type(value)
+    module = kind.__module__
+    if module in {"builtins", "__main__"} or module.startswith("alloc."):
+        return kind.__qualname__
+    return f"{module.split('.')[0]}.{kind.__qualname__}"
+
+
+def _safe_value(value: object) -> object:
+    """The value if a message may show it (a number, bool or None), else None."""
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    return None
+
+
+def _wrong(
+    field: str,
+    expected: str,
+    value: object,
+    *,
+    rules: bool,
+    hint: str | None = None,
+    problem: str | None = None,
+) -> WrongTypeError:
+    kind = RulesTypeError if rules else WrongTypeError
+    return kind(
+        problem or _EXPECTED.format(expected=expected, given=type_name(value)),
+        field=field,
+        value=_safe_value(value),
+        hint=hint,
+    )
+
+
+def check_text(value: object, field: str, *, rules: bool = False) -> str:
+    """``value`` as a plain ``str`` (a subclass such as ``numpy.str_`` is converted).
+
+    Raises:
+        WrongTypeError: (RulesTypeError when ``rules``) for anything else, bytes included.
+    """
+    if isinstance(value, str):
+        return value if type(value) is str else str.__str__(value)
+    hint = "decode it first (bytes.decode('utf-8'))" if isinstance(value, bytes) else None
+    raise _wrong(field, "text (str)", value, rules=rules, hint=hint)
+
+
+def check_id(value: object, field: str, *, rules: bool = False) -> str:
+    """An identifier given as ``str`` (:func:`~alloc.canonical.check_identifier`).
+
+    Bytes are refused: a stored identifier has one form, text.
+
+    Raises:
+        WrongTypeError: (RulesTypeError when ``rules``) for anything but text.
+        InputError: for text that is not a valid identifier.
+    """
+    return check_identifier(check_text(value, field, rules=rules), field)
+
+
+def check_bool(value: object, field: str, *, rules: bool = False) -> bool:
+    """``value`` if it is ``True`` or ``False`` (not 0, 1 or a string).
+
+    Raises:
+        WrongTypeError: (RulesTypeError when ``rules``) for anything else.
+    """
+    if isinstance(value, bool):
+        return value
+    raise _wrong(field, "True or False", value, rules=rules)
+
+
+def check_integer(
+    value: object,
+    field: str,
+    *,
+    minimum: int | None = None,
+    maximum: int | None = None,
+    rules: bool = False,
+    hint: str | None = None,
+    noun: str | None = None,
+) -> int:
+    """``value`` as a Python ``int``; numpy integers are accepted and converted.
+
+    ``noun`` starts the range message ("capacity must be a positive integer").
+
+    Raises:
+        WrongTypeError: (RulesTypeError when ``rules``) for a bool, a float, text or
+            anything else that is not an integer.
+        InputError: (RulesError when ``rules``) if it is below ``minimum`` or
+            above ``maximum``.
+    """
+    if isinstance(value, bool):
+        raise _wrong(field, _integer_words(minimum), value, rules=rules, hint=hint)
+    if not isinstance(value, numbers.Integral):
+        if isinstance(value, str):
+            type_hint: str | None = _INT_AS_TEXT_HINT
+        elif isinstance(value, numbers.Real):
+            type_hint = _WHOLE_NUMBER_HINT
+        else:
+            type_hint = hint
+        raise _wrong(field, _integer_words(minimum), value, rules=rules, hint=type_hint)
+    number = int(value)
+    error = RulesError if rules else InputError
+    if minimum is not None and number < minimum:
+        problem = (_RANGE_LOW if noun is None else _NOUN_RANGE_LOW).format(
+            noun=noun, words=_integer_words(minimum)
+        )
+        raise error(problem, field=field, value=number, hint=hint)
+    if maximum is not None and number > maximum:
+        problem = (_RANGE_HIGH if noun is None else _NOUN_RANGE_HIGH).format(
+            noun=noun, maximum=maximum
+        )
+        raise error(problem, field=field, value=number, hint=hint)
+    return number
+
+
+def _integer_words(minimum: int | None) -> str:
+    if minimum == 1:
+        return "a positive integer"
+    if minimum == 0:
+        return "a non-negative integer"
+    return "an integer"
+
+
+def check_enum(kind: type[_E], value: object, field: str, *, rules: bool = False) -> _E:
+    """``value`` as a member of ``kind``: a member, or exactly its string value.
+
+    Raises:
+        WrongTypeError: (RulesTypeError when ``rules``) for anything but a member
+            of ``kind`` or a string.
+        InputError: (RulesError when ``rules``) for a string that is no member's
+            value, listing the values accepted.
+    """
+    if isinstance(value, kind):
+        return value
+    allowed = ", ".join(repr(m.value) for m in kind)
+    if not isinstance(value, str):
+        raise _wrong(
+            field,
+            f"a {kind.__name__} or one of {allowed}",
+            value,
+            rules=rules,
+            hint=_ENUM_HINT.format(allowed=allowed),
+        )
+    for member in kind:
+        if member.value == value:
+            return member
+    error = RulesError if rules else InputError
+    by_name = kind.__members__.get(value.upper().replace("-", "_"))
+    hint = (
+        _ENUM_HINT.format(allowed=allowed)
+        if by_name is None
+        else _ENUM_NAME_HINT.format(value=by_name.value, kind=kind.__name__, name=by_name.name)
+    )
+    # Text that is no member's value is an enum value, not personal data: show it.
+    raise error(_ENUM_UNKNOWN.format(what=field), field=field, value=value, hint=hint)
+
+
+def check_items(
+    value: object, field: str, *, what: str, ordered: bool = True, rules: bool = False
+) -> tuple[object, ...]:
+    """The items of a collection, as a tuple (elements are not checked here).
+
+    Lists, tuples and other iterables are accepted; a bare ``str`` or bytes
+    (which Python would iterate character by character), a mapping, and,
+    when ``ordered``, a set are refused.
+
+    Raises:
+        WrongTypeError: (RulesTypeError when ``rules``) naming ``what`` was expected.
+    """
+    if isinstance(value, str | bytes | bytearray | memoryview):
+        raise _wrong(
+            field,
+            what,
+            value,
+            rules=rules,
+            problem=_BARE_TEXT.format(what=what),
+            hint=_BARE_TEXT_HINT,
+        )
+    if isinstance(value, Mapping) or not isinstance(value, Iterable):
+        raise _wrong(field, what, value, rules=rules, hint="write a tuple or list")
+    if ordered and isinstance(value, Set):
+        raise _wrong(
+            field,
+            what,
+            value,
+            rules=rules,
+            problem=_UNORDERED.format(what=what, given=type_name(value)),
+            hint=_UNORDERED_HINT,
+        )
+    return tuple(value)
+
+
+def check_instance(
+    value: object,
+    kind: type[_T],
+    field: str,
+    *,
+    rules: bool = False,
+    hint: str | None = None,
+) -> _T:
+    """``value`` if it is a ``kind``.
+
+    Raises:
+        WrongTypeError: (RulesTypeError when ``rules``) naming ``kind`` and the type given.
+    """
+    if isinstance(value, kind):
+        return value
+    article = "an" if kind.__name__[0] in "AEIOU" else "a"
+    raise _wrong(field, f"{article} {kind.__name__}", value, rules=rules, hint=hint)
+
+
+def check_bytes(value: object, field: str, *, size: int) -> bytes:
+    """``value`` as ``bytes`` of exactly ``size`` (bytes, bytearray or memoryview).
+
+    Raises:
+        WrongTypeError: for anything that is not bytes.
+        InputError: for bytes of another length.
+    """
+    if not isinstance(value, bytes | bytearray | memoryview):
+        hint = (
+            "bytes.fromhex(...) turns hexadecimal text into bytes"
+            if isinstance(value, str)
+            else None
+        )
+        raise _wrong(field, f"{size} bytes", value, rules=False, hint=hint)
+    raw = bytes(value)
+    if len(raw) != size:
+        raise InputError(_BYTES_SIZE.format(size=size, length=len(raw)), field=field)
+    return raw
