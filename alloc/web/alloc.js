@@ -3085,7 +3085,7 @@ var alloc = (() => {
     return out;
   }
   function run(rules, P2) {
-    const { U, C, K } = P2;
+    const { U, C } = P2;
     const state = {
       placedKg: new Int32Array(U).fill(NONE),
       placedPos: new Int32Array(U).fill(NONE),
@@ -3134,7 +3134,6 @@ var alloc = (() => {
       mechanism(P2, allowed, phasePools, offered, overPlan, phase ? p : NONE, state);
       pools = pools.map((seats, k) => seats.map((s, col) => offered === null || offered[k][col] ? phasePools[k][col] : s));
     });
-    void K;
     return state;
   }
   function draw(rules, records, seed) {

@@ -398,7 +398,7 @@ function mergeSorted(a, b, key) {
 // --- phases (7.4) ------------------------------------------------------------------------
 
 function run(rules, P) {
-  const { U, C, K } = P;
+  const { U, C } = P;
   const state = {
     placedKg: new Int32Array(U).fill(NONE),
     placedPos: new Int32Array(U).fill(NONE),
@@ -448,7 +448,6 @@ function run(rules, P) {
     mechanism(P, allowed, phasePools, offered, overPlan, phase ? p : NONE, state);
     pools = pools.map((seats, k) => seats.map((s, col) => (offered === null || offered[k][col] ? phasePools[k][col] : s)));
   });
-  void K;
   return state;
 }
 
