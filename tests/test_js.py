@@ -29,7 +29,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import Phase as Stage
 from hypothesis import strategies as st
 
-from alloc.demo import run_demo
+from alloc.audit import document_digest
+from alloc.demo import DemoRun, run_demo
 from alloc.draw import Outcome, draw
 from alloc.errors import InputError
 from alloc.identity import (
@@ -51,12 +52,14 @@ from alloc.model import (
     TieBreak,
 )
 from alloc.records import record_lines, records_root, result_lines, results_root
+from alloc.signing import Envelope
 from alloc.synthetic import synthetic_district
 from tests.strategies import Problem, problems
 
 ROOT = Path(__file__).resolve().parent.parent
 RERUN = ROOT / "alloc" / "web" / "tools" / "rerun.mjs"
 IDENTITY_CLI = ROOT / "tests" / "js" / "identity-cli.mjs"
+ENVELOPE_CLI = ROOT / "tests" / "js" / "envelope-cli.mjs"
 NO_NODE = (
     "node is not installed: install Node.js 20.19 or later (apt-get install -y nodejs npm)"
     " and run `npm ci` in the repository root to test the JavaScript verifier"
@@ -227,6 +230,7 @@ def _write(directory: Path, case: Case) -> None:
 class Runs:
     cases: dict[str, Case]
     js: dict[str, dict[str, Any]]
+    demo: DemoRun
 
 
 @pytest.fixture(scope="module")
@@ -258,7 +262,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Runs:
         answer = json.loads(line)
         js[answer["name"]] = answer
     assert set(js) == set(cases)
-    return Runs(cases=cases, js=js)
+    return Runs(cases=cases, js=js, demo=demo)
 
 
 def _summaries(outcome: Outcome) -> list[dict[str, Any]]:
@@ -289,6 +293,35 @@ def test_the_demo_rerun_matches_its_signed_transcript(runs: Runs) -> None:
     assert demo["results_root"] == results_root(runs.cases["demo"].rules.draw_id, lines).hex()
     # The time is a figure for the benchmark README, never a test condition.
     print(f"\nJavaScript re-run of the 5,000-child demo: {demo['ms']} ms in node")
+
+
+def test_javascript_checks_the_demo_signatures_and_digests(runs: Runs) -> None:
+    node = _node()
+    demo = runs.demo
+    signed = dict(demo.transcript.signed)
+    signed["unplaced"] = int(signed["unplaced"]) + 1
+    forged = Envelope(signed=signed, signatures=demo.transcript.signatures)
+    documents = {
+        "announcement": demo.announcement.to_bytes().decode("utf-8"),
+        "transcript": demo.transcript.to_bytes().decode("utf-8"),
+        "forged": forged.to_bytes().decode("utf-8"),
+        "reformatted": json.dumps(demo.transcript.to_json()) + "\n",
+    }
+    run = subprocess.run(
+        [node, str(ENVELOPE_CLI)],
+        input=json.dumps({"documents": documents, "policy": demo.policy.to_json()}),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    answers = json.loads(run.stdout)
+    for name, envelope in (("announcement", demo.announcement), ("transcript", demo.transcript)):
+        assert all(role["ok"] and role["valid"] == 1 for role in answers[name]["roles"]), name
+        assert answers[name]["digest"] == document_digest(envelope).hex(), name
+    assert [role["valid"] for role in answers["forged"]["roles"]] == [0, 0]
+    assert "canonical form" in answers["reformatted"]["error"]
 
 
 def _features(case: Case) -> set[str]:
