@@ -16,12 +16,15 @@ __all__ = [
     "DuplicateError",
     "InputError",
     "InputRootMismatchError",
+    "InvalidSignatureError",
     "MalformedDocumentError",
     "ReplayMismatchError",
     "RevealMismatchError",
     "RulesError",
     "SeedMismatchError",
     "SignatureThresholdError",
+    "TimeWindowError",
+    "TrustError",
     "UnannouncedSourceError",
     "UnknownPartyError",
     "VerificationError",
@@ -142,6 +145,25 @@ class MalformedDocumentError(VerificationError, InputError):
 
 class SignatureThresholdError(VerificationError):
     """A role did not reach its threshold, e.g. "transcript: notary signed by 0/1 keys"."""
+
+
+class InvalidSignatureError(VerificationError):
+    """A key the trust policy names signed, but its signature does not verify.
+
+    The signature and the signed part arrived together, so one of them was
+    changed after signing: the document fails even if other keys reach the
+    threshold (spec section 9.1).
+    """
+
+
+class TrustError(InputError):
+    """No usable trust pin: none given, one that sits among the files it should
+    vouch for, a pinned fingerprint no key matches, or a policy that lets one key
+    act for two roles."""
+
+
+class TimeWindowError(VerificationError):
+    """A transcript's ``created`` time lies outside what its announcement allows."""
 
 
 class WrongDrawError(VerificationError):

@@ -39,18 +39,18 @@ _T = TypeVar("_T")
 
 
 def _refuse(
-    document: str, where: str, problem: str, value: object = None
+    document: str, where: str, problem: str, value: object = None, hint: str | None = None
 ) -> MalformedDocumentError:
-    return MalformedDocumentError(problem, source=document, field=where, value=value)
+    return MalformedDocumentError(problem, source=document, field=where, value=value, hint=hint)
 
 
 def parse_json(data: bytes | str, *, document: str) -> Any:
     """Parse one JSON text strictly; ``document`` names it in errors.
 
     Raises:
-        MalformedDocumentError: for text that is not UTF-8 JSON, a duplicate
-            key, a float, NaN or Infinity, an integer outside ±(2^53 − 1), or
-            nesting deeper than :data:`MAX_DEPTH`.
+        MalformedDocumentError: for text that is not UTF-8 JSON, a byte-order
+            mark, a duplicate key, a float, NaN or Infinity, an integer outside
+            ±(2^53 − 1), or nesting deeper than :data:`MAX_DEPTH`.
     """
     if isinstance(data, bytes | bytearray):
         try:
@@ -59,6 +59,13 @@ def parse_json(data: bytes | str, *, document: str) -> Any:
             raise _refuse(document, "$", f"not UTF-8 text (byte {exc.start})") from exc
     else:
         text = data
+    if text.startswith("\ufeff"):
+        raise _refuse(
+            document,
+            "$",
+            "starts with a byte-order mark (BOM)",
+            hint="save it as UTF-8 without BOM",
+        )
 
     def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
         result: dict[str, Any] = {}
