@@ -22,6 +22,7 @@ __all__ = [
     "RevealMismatchError",
     "RulesError",
     "SeedMismatchError",
+    "SignatureError",
     "SignatureThresholdError",
     "TimeWindowError",
     "TrustError",
@@ -143,11 +144,15 @@ class MalformedDocumentError(VerificationError, InputError):
     """A signed file is not well-formed, not of the expected type, or not canonical."""
 
 
-class SignatureThresholdError(VerificationError):
+class SignatureError(VerificationError):
+    """A signed document does not carry the signatures its trust policy requires."""
+
+
+class SignatureThresholdError(SignatureError):
     """A role did not reach its threshold, e.g. "transcript: notary signed by 0/1 keys"."""
 
 
-class InvalidSignatureError(VerificationError):
+class InvalidSignatureError(SignatureError):
     """A key the trust policy names signed, but its signature does not verify.
 
     The signature and the signed part arrived together, so one of them was

@@ -39,9 +39,16 @@ _T = TypeVar("_T")
 
 
 def _refuse(
-    document: str, where: str, problem: str, value: object = None, hint: str | None = None
+    document: str,
+    where: str,
+    problem: str,
+    value: object = None,
+    hint: str | None = None,
+    row: int | None = None,
 ) -> MalformedDocumentError:
-    return MalformedDocumentError(problem, source=document, field=where, value=value, hint=hint)
+    return MalformedDocumentError(
+        problem, source=document, field=where, value=value, hint=hint, row=row
+    )
 
 
 def parse_json(data: bytes | str, *, document: str) -> Any:
@@ -99,7 +106,10 @@ def parse_json(data: bytes | str, *, document: str) -> Any:
         raise _refuse(document, "$", f"nested deeper than {MAX_DEPTH} levels") from exc
     except json.JSONDecodeError as exc:
         raise _refuse(
-            document, "$", f"not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
+            document,
+            "$",
+            f"not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})",
+            row=exc.lineno,
         ) from exc
     _check_depth(value, document)
     return value
