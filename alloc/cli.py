@@ -683,7 +683,11 @@ def cmd_sign(args: argparse.Namespace, out: Console) -> int:
         )
     password = Path(args.password_file).read_bytes().strip() if args.password_file else None
     key = SigningKey.from_pem(Path(args.key).read_bytes(), password)
-    folder = _folder(args)
+    if args.dir:
+        folder = DrawFolder(Path(args.dir))
+    else:
+        parent = path.parent
+        folder = DrawFolder(parent.parent if parent.name == "public" else parent)
     trust = _operator_trust(args, folder)
     roles = trust.policy.roles_of(key.keyid)
     if not roles:
@@ -1023,6 +1027,8 @@ def _public_paths(args: argparse.Namespace) -> dict[str, Path]:
 def cmd_verify(args: argparse.Namespace, out: Console) -> int:
     """Check everything from the public files alone, against keys you pinned; list every check."""
     paths = _public_paths(args)
+    for key in ("announcement", "transcript", "rules", "records"):
+        _require(paths[key], key, f"it is in the draw's public folder ({key})")
     checked = [path.parent for path in paths.values()]
     if args.dir:
         checked.append(Path(args.dir))
@@ -1470,8 +1476,13 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument("--draw-at", required=True, help="e.g. 2026-12-01T09:30:00+08:00")
     sub.add_argument("--reveal-deadline", required=True)
 
-    sub = command("sign", cmd_sign, folder=True)
+    sub = command("sign", cmd_sign)
     sub.add_argument("document", help="announcement.json or transcript.json")
+    sub.add_argument(
+        "--dir",
+        help="the draw folder the document is checked against (default: the folder holding"
+        " public/, when the document is in public/; else the document's own folder)",
+    )
     sub.add_argument("--key", required=True, help="private key (PEM)")
     sub.add_argument("--password-file")
     sub.add_argument(
