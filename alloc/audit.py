@@ -51,7 +51,7 @@ from alloc.merkle import (
     node_hash,
     verify_inclusion,
 )
-from alloc.model import ApplicantTable, DrawRules
+from alloc.model import ApplicantTable, DrawRules, local_time
 from alloc.records import (
     parse_record_lines,
     parse_result_line,
@@ -780,7 +780,10 @@ def check_transcript(
                 f" {window.reveal_deadline}, yet {', '.join(defaults)} were put in default,"
                 " which is only allowed once the deadline has passed"
             )
-        return f"created {tx.created}, within the announced window"
+        return (
+            f"created {local_time(tx.created, rules.time_zone)}, not before the announced"
+            f" draw time {local_time(window.draw_at, rules.time_zone)}"
+        )
 
     run.run("transcript time", created)
 

@@ -73,6 +73,7 @@ from alloc.model import (
     MultiplesPolicy,
     Phase,
     TieBreak,
+    local_time,
 )
 from alloc.records import parse_record_lines, records_root
 from alloc.registry import Registry, registry_from_json, registry_to_json
@@ -780,8 +781,9 @@ def _announcement_to_sign(
         ),
         (
             "times",
-            f"frozen {window.frozen_at}, draw {window.draw_at}, reveal deadline"
-            f" {window.reveal_deadline} (times shown in {rules.time_zone})",
+            f"frozen {local_time(window.frozen_at, rules.time_zone)}; draw"
+            f" {local_time(window.draw_at, rules.time_zone)}; reveal deadline"
+            f" {local_time(window.reveal_deadline, rules.time_zone)}",
         ),
         ("checked", "rules, records and seed plan match the draw folder; no reveal yet"),
     ]
@@ -839,7 +841,7 @@ def _transcript_to_sign(
             f"{tx.results_count} under results root {tx.results_root.hex()};"
             f" {placed} seats taken, {tx.unplaced} unplaced",
         ),
-        ("created", f"{tx.created} (times shown in {rules.time_zone})"),
+        ("created", local_time(tx.created, rules.time_zone)),
         ("checked", "every check passed, the draw re-run outcome by outcome"),
     ]
 

@@ -11,8 +11,10 @@ import enum
 import functools
 import importlib.resources
 import unicodedata
+import zoneinfo
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Final, TypeVar
 
 import numpy as np
@@ -36,6 +38,7 @@ __all__ = [
     "SeatBlock",
     "TieBreak",
     "check_time_zone",
+    "local_time",
 ]
 
 #: The name outcomes give the unreserved seats that follow every block.
@@ -478,6 +481,18 @@ def _time_zones() -> frozenset[str]:
     # are valid on every machine (Windows has no system time zone database).
     text = importlib.resources.files("tzdata").joinpath("zones").read_text(encoding="utf-8")
     return frozenset(text.split())
+
+
+def local_time(text: str, zone: str) -> str:
+    """A written time (ISO 8601 with offset) as it reads in ``zone``, for people.
+
+    Never raises: a time that cannot be read is shown as written.
+    """
+    try:
+        moment = datetime.fromisoformat(text).astimezone(zoneinfo.ZoneInfo(zone))
+    except (ValueError, TypeError, zoneinfo.ZoneInfoNotFoundError):
+        return text
+    return f"{moment:%Y-%m-%d %H:%M:%S} {zone}"
 
 
 def check_time_zone(value: object, field_name: str) -> str:

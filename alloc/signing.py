@@ -640,10 +640,10 @@ class TrustPolicy:
             for wanted in fingerprints:
                 matches = {k.keyid: k for k in keys if k.fingerprint == wanted}
                 if not matches:
-                    found = ", ".join(sorted({k.fingerprint for k in keys})) or "none"
+                    found = "; ".join(sorted({key_label(k.keyid) for k in keys})) or "none"
                     raise TrustError(
                         f"no key with the fingerprint pinned for role {name!r} ({wanted}) is"
-                        f" among the keys published with these files (fingerprints: {found})",
+                        f" among the keys published with these files (they have: {found})",
                         field="--expect",
                         hint="these files were not signed by the keys you pinned: compare the"
                         " fingerprint with the bureau's official publication again",
