@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from alloc import __version__
 from alloc.audit import (
     Announcement,
     ParentReport,
@@ -46,6 +47,8 @@ DEMO_DRAW_ID = "2026-example-district"
 DEMO_KEY_NAMES = ("bureau", "notary-1", "notary-2")
 #: Put before the demo's title: its keys and secrets are public, nothing it signs means anything.
 DEMO_MARK = "【演示 DEMO，密钥公开，不可信 / keys are public, not trusted】"
+#: The ``software`` the demo's announcement and transcript name, so each says DEMO itself.
+DEMO_SOFTWARE = f"alloc {__version__} DEMO (its keys are derived from public code: not trusted)"
 
 
 def _demo_keys(stream: Stream) -> dict[str, SigningKey]:
@@ -120,6 +123,7 @@ def run_demo(*, applicants: int = 5000, kindergartens: int = 30) -> DemoRun:
         reveal_deadline="2026-12-01T10:00:00+08:00",
     )
     notice, records = make_announcement(rules, table, ceremony.plan, window=window)
+    notice = replace(notice, software=DEMO_SOFTWARE)
     announcement = notice.envelope().sign(keys["bureau"]).sign(keys["notary-1"])
 
     # On stage: reveals and the official lottery numbers, then the draw.
@@ -131,6 +135,7 @@ def run_demo(*, applicants: int = 5000, kindergartens: int = 30) -> DemoRun:
     transcript_doc, results = make_transcript(
         announcement, rules, record, outcome, created="2026-12-01T10:05:00+08:00"
     )
+    transcript_doc = replace(transcript_doc, software=DEMO_SOFTWARE)
     transcript = transcript_doc.envelope().sign(keys["bureau"]).sign(keys["notary-1"])
 
     # Anyone: verify from the public files alone.

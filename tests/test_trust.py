@@ -346,6 +346,8 @@ def test_demo_keys_are_marked_wherever_they_are_shown(tmp_path: Path) -> None:
     assert {k.keyid for k in run.keys.values()} == demo_key_ids()
     assert DEMO_MARK in run.rules.title
     assert run.announcement.signed["title"].startswith(DEMO_MARK)
+    for document in (run.announcement, run.transcript):
+        assert " DEMO (its keys are derived from public code" in document.signed["software"]
     assert "[DEMO KEY" in run.policy.describe(run.transcript)
     assert "[DEMO KEY" in str(run.report)
     target = tmp_path / "demo"
