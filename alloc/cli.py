@@ -769,7 +769,10 @@ def _announcement_to_sign(
     _refuse_invalid_signatures(policy, envelope, "announcement")
     window = notice.window
     return [
-        ("draw", f"{notice.draw_id}: {notice.title} ({notice.authority})"),
+        (
+            "draw",
+            f"{notice.draw_id}: {' — '.join(t for t in (notice.title, notice.authority) if t)}",
+        ),
         ("digest", document_digest(envelope).hex()),
         ("rules", f"digest {notice.rules_digest.hex()} (= {folder.rules})"),
         ("records", f"{notice.records_count} under input root {notice.records_root.hex()}"),
