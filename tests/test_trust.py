@@ -232,6 +232,17 @@ def test_a_re_signer_who_also_replaces_the_published_keys_is_refused(
     assert run.code == EXIT_INPUT
     assert "no key with the fingerprint pinned for role 'bureau'" in run.err
     assert attacker.keyid[:16] in run.err
+    # The keys taken from elsewhere (the .pub files handed over at the signing) instead:
+    keys = [f"--keys={real.creds.pub(name)}" for name in ("bureau", "notary-1")]
+    run = call("verify", "--dir", folder, *real.expect(), *keys)
+    assert run.code == EXIT_VERIFY
+    assert (
+        "FAIL  transcript signatures: transcript: bureau signed by 0/1 keys; signed instead"
+        f" by keys not in the trust policy: {key_label(attacker.keyid)}"
+    ) in run.out
+    both = call("verify", "--dir", folder, *real.expect(), *real.creds.pin)
+    assert both.code == EXIT_INPUT
+    assert "give either --trust or --expect, not both" in both.err
 
 
 def test_one_key_cannot_be_bureau_and_notary(real: Draw, tmp_path: Path) -> None:
