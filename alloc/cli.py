@@ -3,7 +3,7 @@
 Every step of the protocol is a command working on a *draw folder*::
 
     rules.json                 the draw's rules (public)
-    trust.json                 who must sign: roles, keys, thresholds (public)
+    trust.json                 the operator's own policy: who must sign
     ceremony.json              the seed ceremony's state (public once revealed)
     public/                    everything a notary or parent needs to verify
         rules.json trust.json records.jsonl announcement.json
@@ -11,6 +11,12 @@ Every step of the protocol is a command working on a *draw folder*::
     private/                   names and document numbers: never publish
         registry.json receipts.csv results.csv
     publish/                   notice boards (masked) and the HTML report
+
+Trust comes from one place, :func:`_trust`: ``verify`` and ``proof check``
+need a pin (``--trust FILE`` kept apart from the files checked, or
+``--expect ROLE=FINGERPRINT``); the operator's steps use ``trust.json``
+unless given one. ``public/trust.json`` only lists keys for ``--expect`` to
+find by fingerprint; it is never trusted as such.
 
 Exit codes: 0 success, 2 invalid input, 3 verification failed, 4 internal error.
 Nothing is overwritten without ``--force``; every file is written atomically.
