@@ -457,7 +457,7 @@ def _check_ceremony_order(fields: Fields, ceremony: CeremonyRecord) -> None:
         ("sources", [s.name for s in ceremony.sources]),
     ):
         for before, after in itertools.pairwise(names):
-            if not before < after:
+            if not (isinstance(before, str) and isinstance(after, str) and before < after):
                 raise MalformedDocumentError(
                     "entries must be sorted by name, each name once",
                     source=fields.document,

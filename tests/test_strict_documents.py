@@ -247,6 +247,14 @@ def test_pinned_refusals(case: dict[str, str]) -> None:
     assert case["reason"] in str(caught.value)
 
 
+def test_rules_are_written_as_their_canonical_bytes(demo: DemoRun, tmp_path: Any) -> None:
+    from alloc.io import read_rules, write_rules  # noqa: PLC0415 - the file layer, here only
+
+    path = write_rules(tmp_path / "rules.json", demo.rules)
+    assert path.read_bytes() == canonical_json(demo.rules.to_json()) + b"\n"
+    assert read_rules(path) == demo.rules
+
+
 def test_the_rules_document_fills_its_defaults_and_pins_its_digest() -> None:
     case = load_vector("strict.json")["rules_defaults"]
     rules = DrawRules.from_json(parse_json(case["text"].encode(), document="rules"))
