@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -38,7 +39,7 @@ from alloc.records import parse_record_lines, parse_result_line, records_root
 from alloc.signing import Envelope, TrustPolicy
 from alloc.strictjson import MAX_DEPTH, parse_json
 
-Path = tuple[str | int, ...]
+JsonPath = tuple[str | int, ...]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -50,7 +51,7 @@ class Kind:
     read: Callable[[bytes], object]
     newline: bool
     #: Parts read by the seed ceremony's own reader (alloc/seed.py), not by this issue's.
-    elsewhere: tuple[Path, ...] = ()
+    elsewhere: tuple[JsonPath, ...] = ()
 
 
 def _kinds(run: DemoRun) -> dict[str, Kind]:
@@ -112,7 +113,7 @@ def test_every_sample_reads(kinds: dict[str, Kind]) -> None:
 # --- changing a document in one place -----------------------------------------------------
 
 
-def _paths(value: Any, at: Path = ()) -> list[Path]:
+def _paths(value: Any, at: JsonPath = ()) -> list[JsonPath]:
     found = [at]
     if isinstance(value, dict):
         for key, item in value.items():
@@ -123,13 +124,13 @@ def _paths(value: Any, at: Path = ()) -> list[Path]:
     return found
 
 
-def _get(value: Any, path: Path) -> Any:
+def _get(value: Any, path: JsonPath) -> Any:
     for step in path:
         value = value[step]
     return value
 
 
-def _replaced(value: Any, path: Path, new: Any) -> Any:
+def _replaced(value: Any, path: JsonPath, new: Any) -> Any:
     if not path:
         return new
     copy = json.loads(json.dumps(value))
@@ -152,7 +153,7 @@ def _other_type(value: Any) -> Any:
     return 0
 
 
-def _text_with_duplicate(value: Any, path: Path) -> bytes:
+def _text_with_duplicate(value: Any, path: JsonPath) -> bytes:
     """Canonical JSON of ``value``, but the object at ``path`` repeats its first key."""
     marker = "\u0000duplicate\u0000"
     target = _get(value, path)
@@ -247,7 +248,7 @@ def test_pinned_refusals(case: dict[str, str]) -> None:
     assert case["reason"] in str(caught.value)
 
 
-def test_rules_are_written_as_their_canonical_bytes(demo: DemoRun, tmp_path: Any) -> None:
+def test_rules_are_written_as_their_canonical_bytes(demo: DemoRun, tmp_path: Path) -> None:
     from alloc.io import read_rules, write_rules  # noqa: PLC0415 - the file layer, here only
 
     path = write_rules(tmp_path / "rules.json", demo.rules)
