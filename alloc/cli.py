@@ -3,7 +3,7 @@
 Every step of the protocol is a command working on a *draw folder*::
 
     rules.json                 the draw's rules (public)
-    trust.json                 who must sign: roles, keys, thresholds (public)
+    trust.json                 the operator's own policy: who must sign
     ceremony.json              the seed ceremony's state (public once revealed)
     public/                    everything a notary or parent needs to verify
         rules.json trust.json records.jsonl announcement.json
@@ -11,6 +11,12 @@ Every step of the protocol is a command working on a *draw folder*::
     private/                   names and document numbers: never publish
         registry.json receipts.csv results.csv
     publish/                   notice boards (masked) and the HTML report
+
+Trust comes from one place, :func:`_trust`: ``verify`` and ``proof check``
+need a pin (``--trust FILE`` kept apart from the files checked, or
+``--expect ROLE=FINGERPRINT``); the operator's steps use ``trust.json``
+unless given one. ``public/trust.json`` only lists keys for ``--expect`` to
+find by fingerprint; it is never trusted as such.
 
 Exit codes: 0 success, 2 invalid input, 3 verification failed, 4 internal error.
 Nothing is overwritten without ``--force``; every file is written atomically.
@@ -44,19 +50,52 @@ from alloc.audit import (
     make_announcement,
     make_parent_proofs,
     make_transcript,
+    rules_digest,
 )
 from alloc.canonical import SPEC_VERSION, canonical_json
 from alloc.demo import describe, run_demo
 from alloc.draw import Outcome, draw
-from alloc.errors import AllocError, InputError, MalformedDocumentError, VerificationError
+from alloc.errors import (
+    AllocError,
+    CeremonyError,
+    CeremonyStateError,
+    DigestMismatchError,
+    DuplicateError,
+    InputError,
+    InputRootMismatchError,
+    MalformedDocumentError,
+    SignatureThresholdError,
+    TrustError,
+    VerificationError,
+    WrongDrawError,
+)
 from alloc.identity import DocumentType, parse_salt
 from alloc.lookup import LookupIndex
-from alloc.model import DrawRules, Kindergarten, Mechanism, MultiplesPolicy, Phase, TieBreak
-from alloc.records import parse_record_lines
+from alloc.model import (
+    DEFAULT_TIME_ZONE,
+    DrawRules,
+    Kindergarten,
+    Mechanism,
+    MultiplesPolicy,
+    Phase,
+    TieBreak,
+    local_time,
+)
+from alloc.records import parse_record_lines, records_root
 from alloc.registry import Registry, registry_from_json, registry_to_json
 from alloc.report import render_report
 from alloc.seed import Ceremony, Source, SourceKind, Stage, commitment, new_secret
-from alloc.signing import Envelope, PublicKey, Role, SigningKey, TrustPolicy
+from alloc.signing import (
+    Envelope,
+    PublicKey,
+    Role,
+    SigningKey,
+    TrustPolicy,
+    is_demo_key,
+    key_label,
+    parse_pin,
+    published_keys,
+)
 
 __all__ = [
     "EXIT_INTERNAL_ERROR",
@@ -176,12 +215,6 @@ def _rules(folder: DrawFolder) -> DrawRules:
     return files.read_rules(folder.rules)
 
 
-def _policy(path: Path) -> TrustPolicy:
-    return TrustPolicy.from_json(
-        _read_json(path, "trust policy", "create it with `alloc policy create`")
-    )
-
-
 def _ceremony(folder: DrawFolder) -> Ceremony:
     return Ceremony.from_json(
         _read_json(folder.ceremony, "ceremony state", "start it with `alloc ceremony begin`")
@@ -195,6 +228,154 @@ def _save_ceremony(folder: DrawFolder, ceremony: Ceremony) -> None:
 def _envelope(path: Path, kind: str) -> Envelope:
     _require(path, kind, f"the {kind} is written by alloc into the public folder")
     return files.read_envelope(path, kind)
+
+
+# --- trust: the one place every command gets its keys from ---------------------------
+
+
+@dataclass(frozen=True)
+class Trust:
+    """The trust policy a command checks signatures with, and where it came from."""
+
+    policy: TrustPolicy
+    source: str
+
+
+_UNPINNED = (
+    "no trust pin given. alloc never takes the signers' keys from the files it checks: a"
+    " forged draw would bring its own. These files are signed by:\n{signers}\nCompare these"
+    " fingerprints with the ones the bureau published (its official notice or website, or"
+    " read aloud at the signing), then run the command again with --expect"
+    ' bureau="FINGERPRINT" --expect notary="FINGERPRINT", or with --trust FILE from your own'
+    " records, kept apart from the files being checked"
+)
+
+
+def _add_trust_options(sub: argparse.ArgumentParser, *, own: str | None) -> None:
+    default = (
+        f"; without --trust or --expect, {own} is used"
+        if own
+        else "; one of --trust and --expect is required"
+    )
+    sub.add_argument(
+        "--trust",
+        help="trust policy from your own records, never one from the folder being checked"
+        + default,
+    )
+    sub.add_argument(
+        "--expect",
+        action="append",
+        metavar="ROLE=FINGERPRINT",
+        help="a key fingerprint you compared with the bureau's publication, e.g."
+        ' --expect bureau="12345 67890 …"; repeat for the notary (one valid signature per'
+        " role is then required)",
+    )
+    sub.add_argument(
+        "--keys",
+        action="append",
+        metavar="FILE",
+        help="where to find the keys --expect pins: a trust.json or .pub file (default: the"
+        " trust.json published with the files)",
+    )
+
+
+def _trust(
+    args: argparse.Namespace,
+    *,
+    checked: Sequence[Path],
+    key_files: Sequence[Path],
+    own: Path | None = None,
+    signed: Sequence[tuple[str, Path]] = (),
+) -> Trust:
+    """The trust policy for a command: ``--trust``, ``--expect`` pins, or the operator's own file.
+
+    ``checked`` are the folders of the files the command checks: a trust
+    file inside one of them is refused. ``key_files`` are where ``--expect``
+    finds the pinned keys. ``own`` is the operator's own policy, used when
+    nothing is pinned (None: a pin is required). ``signed`` names the signed
+    files whose signers the refusal shows.
+
+    Raises:
+        TrustError: with no pin where one is required, a trust file among the
+            checked files, both --trust and --expect, or a pin no key matches.
+        MalformedDocumentError: for a malformed trust file.
+    """
+    if args.trust and args.expect:
+        raise TrustError(
+            "give either --trust or --expect, not both",
+            field="--trust",
+            hint="--trust FILE takes the whole policy from FILE; --expect pins one key per role",
+        )
+    if args.trust:
+        path = Path(args.trust)
+        resolved = path.resolve()
+        for folder in checked:
+            if resolved.is_relative_to(folder.resolve()):
+                raise TrustError(
+                    f"the trust file lies in {str(folder)!r}, among the files it would vouch"
+                    " for: a forged draw brings its own trust file",
+                    source=str(path),
+                    field="--trust",
+                    hint="use the trust file you made from keys you saw generated, kept apart,"
+                    " or pin fingerprints with --expect ROLE=FINGERPRINT",
+                )
+        _require(path, "trust policy", "give the trust file from your own records")
+        return Trust(files.read_policy(path), f"trust file {path}")
+    if args.expect:
+        pins: dict[str, list[str]] = {}
+        for spec in args.expect:
+            role, value = _pair(spec, "--expect")
+            pins.setdefault(role, []).append(parse_pin(value))
+        sources = [Path(k) for k in args.keys] if args.keys else list(key_files)
+        policy = TrustPolicy.from_pins(pins, _published_keys(sources))
+        return Trust(policy, "fingerprints pinned with --expect")
+    if own is not None:
+        _require(own, "trust policy", "create it with `alloc policy create`, or pin with --trust")
+        return Trust(files.read_policy(own), f"the operator's trust file {own}")
+    raise TrustError(_UNPINNED.format(signers=_signers_found(signed)))
+
+
+def _operator_trust(args: argparse.Namespace, folder: DrawFolder) -> Trust:
+    """Trust for the operator's own steps: their trust.json unless they pin another."""
+    return _trust(
+        args,
+        checked=[folder.public],
+        key_files=[folder.public / "trust.json", folder.trust],
+        own=folder.trust,
+        signed=[("announcement", folder.announcement), ("transcript", folder.transcript)],
+    )
+
+
+def _published_keys(paths: Sequence[Path]) -> list[PublicKey]:
+    keys: list[PublicKey] = []
+    for path in paths:
+        if not path.exists():
+            continue
+        data = path.read_bytes()
+        if path.suffix == ".pub":
+            keys.append(PublicKey.from_pem(data))
+        else:
+            keys += published_keys(data, document=str(path))
+    return keys
+
+
+def _signers_found(signed: Sequence[tuple[str, Path]]) -> str:
+    lines = []
+    for kind, path in signed:
+        try:
+            envelope = Envelope.from_bytes(path.read_bytes(), document=str(path))
+        except (AllocError, OSError) as exc:
+            lines.append(f"  {kind}: cannot be read ({exc})")
+            continue
+        found = [key_label(s.keyid) for s in envelope.signatures] or ["no signature"]
+        lines += [f"  {kind}: {label}" for label in found]
+    return "\n".join(lines) or "  (no signed file given)"
+
+
+def _show_signers(out: Console, trust: Trust, envelopes: Sequence[tuple[str, Envelope]]) -> None:
+    out.say(f"trust: {trust.source}")
+    for kind, envelope in envelopes:
+        out.say(f"{kind} signed by: {trust.policy.describe(envelope)}")
 
 
 # --- commands ----------------------------------------------------------------------
@@ -213,16 +394,51 @@ def cmd_keys_generate(args: argparse.Namespace, out: Console) -> int:
             raise files.OutputExistsError(path)
     files.write_bytes(private, key.to_pem(password), force=args.force, mode=0o600)
     files.write_bytes(directory / f"{args.name}.pub", key.public.to_pem(), force=args.force)
-    out.say(f"key {args.name}: id {key.keyid}")
+    out.say(f"key {args.name}")
+    out.say(f"key id       {key.keyid}")
+    out.say(f"fingerprint  {key.public.fingerprint}")
     out.say(f"private key {private} (keep it offline); public key {directory / args.name}.pub")
+    out.say(
+        "read the fingerprint aloud at the signing and print it on the notice: that is how"
+        " others pin this key"
+    )
     out.result(
         {
             "name": args.name,
             "keyid": key.keyid,
+            "fingerprint": key.public.fingerprint,
             "private": str(private),
             "public": str(directory / f"{args.name}.pub"),
         }
     )
+    return EXIT_OK
+
+
+def cmd_keys_fingerprint(args: argparse.Namespace, out: Console) -> int:
+    """Print a public key's id and the fingerprint people compare and pin."""
+    shown = []
+    for name in args.file:
+        path = _require(Path(name), "public key", "give the .pub file `alloc keys generate` wrote")
+        try:
+            key = PublicKey.from_pem(path.read_bytes())
+        except InputError as exc:
+            raise exc.at(source=str(path)) from exc
+        demo = is_demo_key(key.keyid)
+        shown.append(
+            {"file": str(path), "keyid": key.keyid, "fingerprint": key.fingerprint, "demo": demo}
+        )
+        if args.digits:
+            out.say(key.fingerprint)
+            continue
+        out.say(str(path))
+        out.say(f"  key id       {key.keyid}")
+        out.say(f"  fingerprint  {key.fingerprint}")
+        if demo:
+            out.say(
+                "  DEMO KEY: its private key is derived from alloc's public demo code; anyone"
+                " can sign with it, so never trust it for a real draw"
+            )
+    out.result({"keys": shown})
     return EXIT_OK
 
 
@@ -243,9 +459,11 @@ def cmd_policy_create(args: argparse.Namespace, out: Console) -> int:
             )
         roles.append(Role(name=name, keys=keys, threshold=int(threshold)))
     policy = TrustPolicy(roles=tuple(roles))
-    files.write_bytes(Path(args.out), canonical_json(policy.to_json()) + b"\n", force=args.force)
+    files.write_bytes(Path(args.out), policy.to_bytes(), force=args.force)
     for role in policy.roles:
         out.say(f"{role.name}: {role.threshold} of {len(role.keys)} keys")
+        for key in role.keys:
+            out.say(f"  {key_label(key.keyid)}")
     out.result(policy.to_json())
     return EXIT_OK
 
@@ -275,13 +493,10 @@ def cmd_rules_init(args: argparse.Namespace, out: Console) -> int:
         waitlist_length=args.waitlist,
         min_lottery_percent=args.min_lottery_percent,
         phases=phases,
+        time_zone=args.time_zone,
     )
     path = Path(args.out)
-    files.write_bytes(
-        path,
-        json.dumps(rules.to_json(), ensure_ascii=False, indent=2).encode() + b"\n",
-        force=args.force,
-    )
+    files.write_rules(path, rules, force=args.force)
     out.say(
         f"wrote {path}: {len(kindergartens)} kindergartens,"
         f" {sum(k.seats for k in kindergartens)} seats"
@@ -451,31 +666,224 @@ def _now() -> str:
 
 
 def cmd_sign(args: argparse.Namespace, out: Console) -> int:
-    """Add a signature to an announcement or transcript (the signed part never changes)."""
+    """Check a document, show what it says and which key signs, ask, then add the signature.
+
+    An announcement is checked against the folder's rules, records and
+    ceremony, and refused once reveals have begun; a transcript is verified
+    in full (the draw re-run) and refused if anything but the signatures
+    still to come fails. The signed part never changes.
+    """
     path = Path(args.document)
     _require(path, "document", "give the announcement.json or transcript.json path")
     try:
-        envelope = Envelope.from_bytes(path.read_bytes())
+        envelope = Envelope.from_bytes(path.read_bytes(), document=str(path))
     except MalformedDocumentError as exc:
         raise CommandError(
-            f"not a signed document ({exc.problem})",
+            f"not a signed document ({exc.problem}, at {exc.field})",
             source=str(path),
             hint="sign public/announcement.json or public/transcript.json as alloc wrote them",
         ) from exc
+    kind = envelope.signed.get("type")
+    if kind not in ("announcement", "transcript"):
+        raise CommandError(
+            "alloc signs only announcements and transcripts", source=str(path), value=kind
+        )
     password = Path(args.password_file).read_bytes().strip() if args.password_file else None
     key = SigningKey.from_pem(Path(args.key).read_bytes(), password)
+    if args.dir:
+        folder = DrawFolder(Path(args.dir))
+    else:
+        parent = path.parent
+        folder = DrawFolder(parent.parent if parent.name == "public" else parent)
+    trust = _operator_trust(args, folder)
+    roles = trust.policy.roles_of(key.keyid)
+    if not roles:
+        raise TrustError(
+            f"the key with {key_label(key.keyid)} has no role in the trust policy"
+            f" ({trust.source}): its signature would not count",
+            field="--key",
+            hint="sign with a key the policy names for the bureau or the notary",
+        )
+    if any(s.keyid == key.keyid for s in envelope.signatures):
+        raise DuplicateError(
+            "this key has already signed the document", field="keyid", value=key.keyid
+        )
+    out.step(f"checking the {kind} before signing")
+    if kind == "announcement":
+        summary = _announcement_to_sign(folder, envelope, trust.policy)
+    else:
+        summary = _transcript_to_sign(folder, envelope, trust.policy, args, out)
+    summary.append(("signatures", trust.policy.describe(envelope) or "none yet"))
+    summary.append(("signing key", f"{key_label(key.keyid)}, role {', '.join(roles)}"))
+    out.say(f"document      {kind} ({path})")
+    for label, value in summary:
+        out.say(f"{label:<14}{value}")
+    _confirm(args, out, f"Sign this {kind} as {' and '.join(roles)}?")
     signed = envelope.sign(key)
     files.write_bytes(path, signed.to_bytes(), force=True)
-    out.say(f"signed {path} with key {key.keyid} ({len(signed.signatures)} signature(s) now)")
-    out.result({"document": str(path), "keyid": key.keyid, "signatures": len(signed.signatures)})
+    out.say(f"signed {path} ({len(signed.signatures)} signature(s) now)")
+    out.result(
+        {
+            "document": str(path),
+            "type": kind,
+            "keyid": key.keyid,
+            "fingerprint": key.public.fingerprint,
+            "roles": list(roles),
+            "summary": dict(summary),
+            "signatures": len(signed.signatures),
+        }
+    )
     return EXIT_OK
 
 
+def _announcement_to_sign(
+    folder: DrawFolder, envelope: Envelope, policy: TrustPolicy
+) -> list[tuple[str, str]]:
+    """What an announcement commits to, after checking it against the draw folder.
+
+    Raises:
+        CeremonyStateError: once reveals have begun (or before the plan is fixed).
+        DigestMismatchError, InputRootMismatchError, CeremonyError,
+        InvalidSignatureError: if it does not match the folder or a signature is bad.
+    """
+    notice = Announcement.from_envelope(envelope)
+    ceremony = _ceremony(folder)
+    if ceremony.stage is not Stage.PLAN_FIXED:
+        raise CeremonyStateError(
+            f"the ceremony is at stage {ceremony.stage.value!r}: an announcement can be signed"
+            " only while its seed plan is fixed and no secret has been revealed, since"
+            " everything it commits to must be public before any randomness exists"
+        )
+    if ceremony.plan != notice.seed_plan:
+        raise CeremonyError(f"the announcement's seed plan is not the plan in {folder.ceremony}")
+    rules = _rules(folder)
+    if rules.draw_id != notice.draw_id:
+        raise WrongDrawError(
+            f"the announcement is for draw {notice.draw_id!r}, {folder.rules} for {rules.draw_id!r}"
+        )
+    if rules_digest(rules) != notice.rules_digest:
+        raise DigestMismatchError(
+            f"the announcement's rules digest is not the digest of {folder.rules}"
+        )
+    records = files.read_lines(_require(folder.records, "records", "run `alloc freeze`"))
+    if len(records) != notice.records_count or (
+        records_root(notice.draw_id, records) != notice.records_root
+    ):
+        raise InputRootMismatchError(
+            f"{folder.records} does not match the announced input root and count"
+        )
+    _refuse_invalid_signatures(policy, envelope, "announcement")
+    window = notice.window
+    return [
+        (
+            "draw",
+            f"{notice.draw_id}: {' — '.join(t for t in (notice.title, notice.authority) if t)}",
+        ),
+        ("digest", document_digest(envelope).hex()),
+        ("rules", f"digest {notice.rules_digest.hex()} (= {folder.rules})"),
+        ("records", f"{notice.records_count} under input root {notice.records_root.hex()}"),
+        (
+            "seed plan",
+            f"parties {', '.join(p.name for p in notice.seed_plan.parties) or 'none'};"
+            f" sources {', '.join(s.name for s in notice.seed_plan.sources) or 'none'};"
+            f" fallbacks {', '.join(s.name for s in notice.seed_plan.fallbacks) or 'none'}",
+        ),
+        (
+            "times",
+            f"frozen {local_time(window.frozen_at, rules.time_zone)}; draw"
+            f" {local_time(window.draw_at, rules.time_zone)}; reveal deadline"
+            f" {local_time(window.reveal_deadline, rules.time_zone)}",
+        ),
+        ("checked", "rules, records and seed plan match the draw folder; no reveal yet"),
+    ]
+
+
+def _transcript_to_sign(
+    folder: DrawFolder,
+    envelope: Envelope,
+    policy: TrustPolicy,
+    args: argparse.Namespace,
+    out: Console,
+) -> list[tuple[str, str]]:
+    """What a transcript says, after verifying it in full except the signatures still to come.
+
+    Raises:
+        VerificationError: the first failed check (the report is printed first).
+    """
+    rules = _rules(folder)
+    announcement = _envelope(folder.announcement, "announcement")
+    records = files.read_lines(_require(folder.records, "records", "run `alloc freeze`"))
+    results = files.read_lines(folder.results) if folder.results.exists() else None
+    previous = files.read_envelope(Path(args.previous), "transcript") if args.previous else None
+    report = check_transcript(
+        envelope,
+        announcement=announcement,
+        rules=rules,
+        records=records,
+        policy=policy,
+        results=results,
+        previous=previous,
+    )
+    failures = [
+        c
+        for c in report.failures
+        if not (c.name == "transcript signatures" and type(c.error) is SignatureThresholdError)
+    ]
+    if failures:
+        out.say(str(report))
+        raise failures[0].error or VerificationError(failures[0].detail)
+    tx = Transcript.from_envelope(envelope)
+    placed = sum(int(k["placed"]) for k in tx.kindergartens)
+    return [
+        ("draw", f"{tx.draw_id}: {rules.title}"),
+        ("digest", document_digest(envelope).hex()),
+        (
+            "round",
+            f"{tx.round}"
+            + ("" if tx.previous is None else f", after the round with digest {tx.previous.hex()}"),
+        ),
+        ("announcement", tx.announcement_digest.hex()),
+        ("records", f"{tx.records_count} under input root {tx.records_root.hex()}"),
+        ("seed", tx.seed.hex()),
+        (
+            "results",
+            f"{tx.results_count} under results root {tx.results_root.hex()};"
+            f" {placed} seats taken, {tx.unplaced} unplaced",
+        ),
+        ("created", local_time(tx.created, rules.time_zone)),
+        ("checked", "every check passed, the draw re-run outcome by outcome"),
+    ]
+
+
+def _refuse_invalid_signatures(policy: TrustPolicy, envelope: Envelope, document: str) -> None:
+    for result in policy.evaluate(envelope):
+        if result.invalid:
+            policy.verify(envelope, document=document)  # raises InvalidSignatureError
+
+
+def _confirm(args: argparse.Namespace, out: Console, question: str) -> None:
+    """Ask the person at the terminal; without one, only --yes signs."""
+    if args.yes:
+        return
+    if out.json_mode:
+        raise CommandError(
+            "not signed: with --json nobody reads the summary", hint="add --yes to sign"
+        )
+    if not sys.stdin.isatty():
+        raise CommandError(
+            "not signed: standard input is not a terminal, so nobody confirmed",
+            hint="read the summary above, then run the command again with --yes",
+        )
+    answer = input(f"{question} Type yes to sign: ")
+    if answer.strip().lower() != "yes":
+        raise CommandError("not signed: the answer was not yes", value=answer)
+
+
 def cmd_ceremony_open(args: argparse.Namespace, out: Console) -> int:
-    """Open reveals on the signed announcement (checked against trust.json first)."""
+    """Open reveals on the signed announcement (its signatures checked first)."""
     folder = _folder(args)
     announcement = _envelope(folder.announcement, "announcement")
-    policy = _policy(folder.trust)
+    policy = _operator_trust(args, folder).policy
     policy.verify(announcement, document="announcement")
     notice = Announcement.from_envelope(announcement)
     ceremony = _ceremony(folder)
@@ -576,7 +984,7 @@ def cmd_draw(args: argparse.Namespace, out: Console) -> int:
         if path.exists() and not args.force:
             raise files.OutputExistsError(path)
     announcement = _envelope(folder.announcement, "announcement")
-    _policy(folder.trust).verify(announcement, document="announcement")
+    _operator_trust(args, folder).policy.verify(announcement, document="announcement")
     record = _ceremony(folder).finish()
     out.step("reading the public records")
     records = files.read_lines(_require(folder.records, "records", "run `alloc freeze` first"))
@@ -610,7 +1018,6 @@ def _public_paths(args: argparse.Namespace) -> dict[str, Path]:
     base = Path(args.dir) / "public" if args.dir else None
     names = {
         "rules": "rules.json",
-        "trust": "trust.json",
         "announcement": "announcement.json",
         "transcript": "transcript.json",
         "records": "records.jsonl",
@@ -629,11 +1036,21 @@ def _public_paths(args: argparse.Namespace) -> dict[str, Path]:
 
 
 def cmd_verify(args: argparse.Namespace, out: Console) -> int:
-    """Check everything from the public files alone; list every check."""
+    """Check everything from the public files alone, against keys you pinned; list every check."""
     paths = _public_paths(args)
+    for key in ("announcement", "transcript", "rules", "records"):
+        _require(paths[key], key, f"it is in the draw's public folder ({key})")
+    checked = [path.parent for path in paths.values()]
+    if args.dir:
+        checked.append(Path(args.dir))
+    trust = _trust(
+        args,
+        checked=checked,
+        key_files=[paths["announcement"].parent / "trust.json"],
+        signed=[("announcement", paths["announcement"]), ("transcript", paths["transcript"])],
+    )
     out.step("reading the public files")
     rules = files.read_rules(_require(paths["rules"], "rules", "it is in the public folder"))
-    policy = _policy(paths["trust"])
     records = files.read_lines(_require(paths["records"], "records", "public/records.jsonl"))
     results = files.read_lines(paths["results"]) if paths["results"].exists() else None
     out.step("verifying (signatures, commitments, ceremony, re-running the draw)")
@@ -645,35 +1062,46 @@ def cmd_verify(args: argparse.Namespace, out: Console) -> int:
         ).read_bytes(),
         rules=rules,
         records=records,
-        policy=policy,
+        policy=trust.policy,
         results=results,
         previous=previous,
     )
+    out.say(f"draw {rules.draw_id}: {rules.title}")
+    if report.round is not None:
+        out.say(f"round {report.round}")
+    out.say(f"trust: {trust.source}")
     out.say(str(report))
-    out.result(report.to_json())
+    out.result({**report.to_json(), "trust": trust.source})
     return EXIT_OK if report.ok else EXIT_VERIFICATION_FAILED
 
 
 @dataclass(frozen=True)
 class PublishedDraw:
-    """A finished draw's public files, read from a draw folder."""
+    """A finished draw's public files, read from a draw folder, and the trust to check them."""
 
     rules: DrawRules
     announcement: Envelope
     transcript: Envelope
     records: list[bytes]
     results: list[bytes]
-    policy: TrustPolicy
+    trust: Trust
+    previous: Envelope | None = None
+
+    @property
+    def policy(self) -> TrustPolicy:
+        return self.trust.policy
 
     @classmethod
-    def load(cls, folder: DrawFolder) -> PublishedDraw:
+    def load(cls, folder: DrawFolder, args: argparse.Namespace) -> PublishedDraw:
+        previous = getattr(args, "previous", None)
         return cls(
             rules=_rules(folder),
             announcement=_envelope(folder.announcement, "announcement"),
             transcript=_envelope(folder.transcript, "transcript"),
             records=files.read_lines(_require(folder.records, "records", "run `alloc freeze`")),
             results=files.read_lines(_require(folder.results, "results", "run `alloc draw`")),
-            policy=_policy(folder.trust),
+            trust=_operator_trust(args, folder),
+            previous=files.read_envelope(Path(previous), "transcript") if previous else None,
         )
 
     def verify(self) -> VerificationReport:
@@ -684,6 +1112,7 @@ class PublishedDraw:
             records=self.records,
             policy=self.policy,
             results=self.results,
+            previous=self.previous,
         )
 
     def outcome(self) -> Outcome:
@@ -708,15 +1137,16 @@ class PublishedDraw:
 def cmd_publish(args: argparse.Namespace, out: Console) -> int:
     """Notice-board lists (masked), waitlists, the private full results and the report."""
     folder = _folder(args)
-    published = PublishedDraw.load(folder)
+    published = PublishedDraw.load(folder, args)
     registry = _registry(folder)
     target = Path(args.out) if args.out else folder.publish
     if target.exists() and any(target.iterdir()) and not args.force:
         raise files.OutputExistsError(target)
     out.step("verifying before publishing")
     report = published.verify()
+    out.say(f"trust: {published.trust.source}")
+    out.say(str(report))
     if not report.ok:
-        out.say(str(report))
         raise report.failures[0].error or VerificationError("verification failed")
     outcome = published.outcome()
     target.mkdir(parents=True, exist_ok=True)
@@ -747,20 +1177,36 @@ def _registry(folder: DrawFolder) -> Registry:
 def cmd_report(args: argparse.Namespace, out: Console) -> int:
     """Write the self-contained HTML report of a draw."""
     folder = _folder(args)
-    published = PublishedDraw.load(folder)
+    published = PublishedDraw.load(folder, args)
     registry = _registry(folder) if folder.registry.exists() else None
     report = published.verify()
     html = published.report_html(report, published.outcome(), registry)
     files.write_bytes(Path(args.out), html, force=args.force)
+    _show_signers(
+        out,
+        published.trust,
+        [("announcement", published.announcement), ("transcript", published.transcript)],
+    )
     out.say(f"wrote {args.out} (verification {'passed' if report.ok else 'FAILED'})")
-    out.result({"report": args.out, "verified": report.ok})
+    out.result(
+        {
+            "report": args.out,
+            "verified": report.ok,
+            "trust": published.trust.source,
+            "signatures": report.to_json()["signatures"],
+        }
+    )
     return EXIT_OK if report.ok else EXIT_VERIFICATION_FAILED
 
 
 def cmd_lookup(args: argparse.Namespace, out: Console) -> int:
     """Look a child's result up by document number and name."""
     folder = _folder(args)
-    index = LookupIndex.build(_registry(folder), PublishedDraw.load(folder).outcome())
+    rules = _rules(folder)
+    seed = Transcript.from_envelope(_envelope(folder.transcript, "transcript")).seed
+    records = files.read_lines(_require(folder.records, "records", "run `alloc freeze`"))
+    outcome = draw(rules, parse_record_lines(records), seed)
+    index = LookupIndex.build(_registry(folder), outcome)
     answer = index.lookup(args.id, args.name, document_type=DocumentType(args.document_type))
     if answer.found:
         out.say(
@@ -786,11 +1232,18 @@ def cmd_proof_make(args: argparse.Namespace, out: Console) -> int:
 
 
 def cmd_proof_check(args: argparse.Namespace, out: Console) -> int:
-    """A parent checks their own child: identity, record, lottery number, result."""
-    proof = ParentProof.from_json(
-        _read_json(Path(args.proof), "proof file", "ask the bureau or the lookup site for it")
+    """A parent checks their own child: identity, record, lottery number, result, signers."""
+    proof_path = _require(
+        Path(args.proof), "proof file", "ask the bureau or the lookup site for it"
     )
-    policy = _policy(Path(args.trust)) if args.trust else None
+    announcement, transcript = Path(args.announcement), Path(args.transcript)
+    trust = _trust(
+        args,
+        checked=[proof_path.parent, announcement.parent, transcript.parent],
+        key_files=[announcement.parent / "trust.json"],
+        signed=[("announcement", announcement), ("transcript", transcript)],
+    )
+    proof = ParentProof.from_bytes(proof_path.read_bytes(), document=str(proof_path))
     report = check_parent_proof(
         proof,
         registration_number=args.registration_number,
@@ -798,12 +1251,13 @@ def cmd_proof_check(args: argparse.Namespace, out: Console) -> int:
         document_type=DocumentType(args.document_type),
         document_number=args.id,
         name=args.name,
-        announcement=_require(Path(args.announcement), "announcement", "").read_bytes(),
-        transcript=_require(Path(args.transcript), "transcript", "").read_bytes(),
-        policy=policy,
+        announcement=_require(announcement, "announcement", "").read_bytes(),
+        transcript=_require(transcript, "transcript", "").read_bytes(),
+        policy=trust.policy,
     )
+    out.say(f"trust: {trust.source}")
     out.say(str(report))
-    out.result(report.to_json())
+    out.result({**report.to_json(), "trust": trust.source})
     return EXIT_OK if report.ok else EXIT_VERIFICATION_FAILED
 
 
@@ -822,6 +1276,12 @@ def cmd_demo(args: argparse.Namespace, out: Console) -> int:
     return EXIT_OK if ok else EXIT_VERIFICATION_FAILED
 
 
+_DEMO_KEY_NOTE = (
+    b"DEMO KEY: its private key is derived from alloc's public demo code (alloc/demo.py)."
+    b" Anyone can sign with it; never trust it for a real draw.\n"
+)
+
+
 def _write_demo(run: Any, target: Path, *, force: bool, out: Console) -> None:
     if target.exists() and any(target.iterdir()):
         if not force:
@@ -830,8 +1290,8 @@ def _write_demo(run: Any, target: Path, *, force: bool, out: Console) -> None:
     folder = DrawFolder(target)
     for path in (folder.public, folder.private, folder.publish / "proofs", target / "keys"):
         path.mkdir(parents=True, exist_ok=True)
-    rules_bytes = json.dumps(run.rules.to_json(), ensure_ascii=False, indent=2).encode() + b"\n"
-    trust_bytes = canonical_json(run.policy.to_json()) + b"\n"
+    rules_bytes = canonical_json(run.rules.to_json()) + b"\n"
+    trust_bytes = run.policy.to_bytes()
     for path, data in (
         (folder.rules, rules_bytes),
         (folder.public / "rules.json", rules_bytes),
@@ -850,7 +1310,7 @@ def _write_demo(run: Any, target: Path, *, force: bool, out: Console) -> None:
         folder.registry, canonical_json(registry_to_json(run.registry)) + b"\n", mode=0o600
     )
     for name, key in run.keys.items():
-        files.write_bytes(target / "keys" / f"{name}.pub", key.public.to_pem())
+        files.write_bytes(target / "keys" / f"{name}.pub", _DEMO_KEY_NOTE + key.public.to_pem())
     files.write_applicants(folder.private / "applicants.csv", run.applicants, run.registry)
     written = files.write_notice_lists(folder.publish / "notice", run.outcome, run.registry)
     files.write_waitlists(folder.publish / "waitlists.csv", run.outcome, run.registry)
@@ -872,10 +1332,18 @@ def _write_demo(run: Any, target: Path, *, force: bool, out: Console) -> None:
         files.write_bytes(
             folder.publish / "proofs" / f"{reg}.json", canonical_json(proof.to_json()) + b"\n"
         )
+    pins = " ".join(
+        f'--expect {role.name}="{role.keys[0].fingerprint}"' for role in run.policy.roles
+    )
     out.say("")
     out.say(
-        f"wrote the draw folder {target}: public/ (verify with `alloc verify --dir"
-        f" {target}`), publish/ ({len(written)} notice lists, report.html), private/"
+        f"wrote the draw folder {target}: public/, publish/ ({len(written)} notice lists,"
+        " report.html), private/"
+    )
+    out.say(
+        f"verify it with `alloc verify --dir {target} {pins}`: these are DEMO keys, whose"
+        " private keys anyone can derive from alloc's code, so the pins only show how pinning"
+        " works"
     )
 
 
@@ -916,13 +1384,18 @@ def _parser() -> argparse.ArgumentParser:
 
     keys = commands.add_parser(
         "keys",
-        help="signing keys: generate an Ed25519 key pair",
-        description="signing keys: generate an Ed25519 key pair",
+        help="signing keys: generate an Ed25519 key pair, show a key's fingerprint",
+        description="signing keys: generate an Ed25519 key pair, show a key's fingerprint",
     ).add_subparsers(dest="keys_command", required=True, metavar="ACTION")
     sub = command("generate", cmd_keys_generate, keys, force=True)
     sub.add_argument("name", help="key name, e.g. bureau or notary-1")
     sub.add_argument("--out", default="keys", help="directory (default: keys)")
     sub.add_argument("--password-file", help="encrypt the private key with this password")
+    sub = command("fingerprint", cmd_keys_fingerprint, keys)
+    sub.add_argument("file", nargs="+", help="public key file(s), e.g. keys/bureau.pub")
+    sub.add_argument(
+        "--digits", action="store_true", help="print only the fingerprint (for scripts)"
+    )
 
     policy = commands.add_parser(
         "policy",
@@ -957,6 +1430,11 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument("--multiples", default="bundle", choices=[m.value for m in MultiplesPolicy])
     sub.add_argument("--waitlist", type=int, default=20)
     sub.add_argument("--min-lottery-percent", type=int, default=0)
+    sub.add_argument(
+        "--time-zone",
+        default=DEFAULT_TIME_ZONE,
+        help=f"IANA name of the zone times are shown in (default: {DEFAULT_TIME_ZONE})",
+    )
     sub.add_argument(
         "--owners-phase",
         action="store_true",
@@ -995,7 +1473,8 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument("--commitment", help="the party's published commitment (hex)")
     sub.add_argument("--secret", help="or the party's secret file")
     sub.add_argument("--fallback", required=True, help="fallback source if it never reveals")
-    command("open", cmd_ceremony_open, ceremony, folder=True)
+    sub = command("open", cmd_ceremony_open, ceremony, folder=True)
+    _add_trust_options(sub, own="DIR/trust.json")
     sub = command("reveal", cmd_ceremony_reveal, ceremony, folder=True)
     sub.add_argument("--party", required=True)
     sub.add_argument("--secret", required=True)
@@ -1015,21 +1494,37 @@ def _parser() -> argparse.ArgumentParser:
 
     sub = command("sign", cmd_sign)
     sub.add_argument("document", help="announcement.json or transcript.json")
+    sub.add_argument(
+        "--dir",
+        help="the draw folder the document is checked against (default: the folder holding"
+        " public/, when the document is in public/; else the document's own folder)",
+    )
     sub.add_argument("--key", required=True, help="private key (PEM)")
     sub.add_argument("--password-file")
+    sub.add_argument(
+        "--yes",
+        action="store_true",
+        help="sign without asking (after reading the summary); needed when not at a terminal",
+    )
+    sub.add_argument("--previous", help="previous round's transcript, to sign a later round")
+    _add_trust_options(sub, own="DIR/trust.json")
 
     sub = command("draw", cmd_draw, folder=True, force=True)
     sub.add_argument("--created", help="ISO time with offset (default: now)")
     sub.add_argument("--previous", help="previous round's transcript, for a later round")
+    _add_trust_options(sub, own="DIR/trust.json")
 
     sub = command("verify", cmd_verify)
     sub.add_argument("--dir", help="a draw folder (its public/ files are used)")
-    for name in ("rules", "trust", "announcement", "transcript", "records", "results"):
+    for name in ("rules", "announcement", "transcript", "records", "results"):
         sub.add_argument(f"--{name}", help=f"path of the {name} file")
     sub.add_argument("--previous", help="previous round's transcript")
+    _add_trust_options(sub, own=None)
 
     sub = command("publish", cmd_publish, folder=True, force=True)
     sub.add_argument("--out", help="default: DIR/publish")
+    sub.add_argument("--previous", help="previous round's transcript, for a later round")
+    _add_trust_options(sub, own="DIR/trust.json")
     sub.add_argument(
         "--format",
         choices=["csv", "xlsx"],
@@ -1039,6 +1534,8 @@ def _parser() -> argparse.ArgumentParser:
 
     sub = command("report", cmd_report, folder=True, force=True)
     sub.add_argument("--out", default="report.html")
+    sub.add_argument("--previous", help="previous round's transcript, for a later round")
+    _add_trust_options(sub, own="DIR/trust.json")
 
     sub = command("lookup", cmd_lookup, folder=True)
     sub.add_argument("--id", required=True, help="the child's document number")
@@ -1066,7 +1563,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub.add_argument("--announcement", required=True)
     sub.add_argument("--transcript", required=True)
-    sub.add_argument("--trust", help="trust.json, to check the signatures too")
+    _add_trust_options(sub, own=None)
 
     sub = command("demo", cmd_demo, force=True)
     sub.add_argument("--applicants", type=int, default=5000)
@@ -1094,6 +1591,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     console = Console(json_mode=args.json, quiet=args.quiet or args.json)
     try:
         code: int = args.run(args, console)
+    except MalformedDocumentError as exc:
+        # A document alloc was asked to read is not one it accepts: bad input.
+        _fail(console, "invalid input", exc)
+        return EXIT_INVALID_INPUT
     except VerificationError as exc:
         _fail(console, "verification failed", exc)
         return EXIT_VERIFICATION_FAILED

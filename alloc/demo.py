@@ -6,12 +6,19 @@ signed by both, verification by a third party, three parents' proofs and a
 result lookup. Keys and secrets come from a fixed stream so the run is the
 same everywhere; a real draw uses :meth:`SigningKey.generate` and
 :func:`alloc.seed.new_secret`.
+
+Because the demo's private keys derive from this public code, anyone can
+sign with them: they are *demo keys*. Their key ids are
+:func:`demo_key_ids`, every place alloc shows one of them says so
+(:func:`alloc.signing.key_label`), and the demo's rules carry
+:data:`DEMO_MARK` in their title, so its announcement and report say it too.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from alloc import __version__
 from alloc.audit import (
     Announcement,
     ParentReport,
@@ -33,9 +40,31 @@ from alloc.seed import Ceremony, CeremonyRecord, Source, SourceKind, commitment
 from alloc.signing import Envelope, SigningKey, TrustPolicy
 from alloc.synthetic import Stream, synthetic_district, synthetic_registry
 
-__all__ = ["DemoRun", "run_demo"]
+__all__ = ["DEMO_MARK", "DemoRun", "demo_key_ids", "run_demo"]
 
 PARTIES = ("bureau", "notary", "parent-rep-1", "parent-rep-2")
+DEMO_DRAW_ID = "2026-example-district"
+DEMO_KEY_NAMES = ("bureau", "notary-1", "notary-2")
+#: Put before the demo's title: its keys and secrets are public, nothing it signs means anything.
+DEMO_MARK = "【演示 DEMO，密钥公开，不可信 / keys are public, not trusted】"
+#: The ``software`` the demo's announcement and transcript name, so each says DEMO itself.
+DEMO_SOFTWARE = f"alloc {__version__} DEMO (its keys are derived from public code: not trusted)"
+
+
+def _demo_keys(stream: Stream) -> dict[str, SigningKey]:
+    return {
+        name: SigningKey.from_seed(stream.block(4).astype(">u8").tobytes())
+        for name in DEMO_KEY_NAMES
+    }
+
+
+def demo_key_ids() -> frozenset[str]:
+    """The key ids of the demo's keys, whose private keys anyone can derive from this code."""
+    return frozenset(k.keyid for k in _demo_keys(Stream(_stream_label(DEMO_DRAW_ID))).values())
+
+
+def _stream_label(draw_id: str) -> str:
+    return f"demo keys and secrets/{draw_id}"
 
 
 @dataclass(frozen=True)
@@ -64,16 +93,15 @@ def run_demo(*, applicants: int = 5000, kindergartens: int = 30) -> DemoRun:
     Raises:
         AllocError: only if alloc itself is broken; the run is fixed data.
     """
-    district = synthetic_district(applicants=applicants, kindergartens=kindergartens)
-    rules = district.rules
+    district = synthetic_district(
+        draw_id=DEMO_DRAW_ID, applicants=applicants, kindergartens=kindergartens
+    )
+    rules = replace(district.rules, title=f"{DEMO_MARK}{district.rules.title}")
     registry = synthetic_registry(district.applicants)
     table = attach_identities(district.applicants, registry, rules.draw_id)
 
-    stream = Stream(f"demo keys and secrets/{rules.draw_id}")
-    keys = {
-        name: SigningKey.from_seed(stream.block(4).astype(">u8").tobytes())
-        for name in ("bureau", "notary-1", "notary-2")
-    }
+    stream = Stream(_stream_label(rules.draw_id))
+    keys = _demo_keys(stream)
     policy = TrustPolicy.of(
         bureau=[keys["bureau"].public], notary=[keys["notary-1"].public, keys["notary-2"].public]
     )
@@ -95,6 +123,7 @@ def run_demo(*, applicants: int = 5000, kindergartens: int = 30) -> DemoRun:
         reveal_deadline="2026-12-01T10:00:00+08:00",
     )
     notice, records = make_announcement(rules, table, ceremony.plan, window=window)
+    notice = replace(notice, software=DEMO_SOFTWARE)
     announcement = notice.envelope().sign(keys["bureau"]).sign(keys["notary-1"])
 
     # On stage: reveals and the official lottery numbers, then the draw.
@@ -106,6 +135,7 @@ def run_demo(*, applicants: int = 5000, kindergartens: int = 30) -> DemoRun:
     transcript_doc, results = make_transcript(
         announcement, rules, record, outcome, created="2026-12-01T10:05:00+08:00"
     )
+    transcript_doc = replace(transcript_doc, software=DEMO_SOFTWARE)
     transcript = transcript_doc.envelope().sign(keys["bureau"]).sign(keys["notary-1"])
 
     # Anyone: verify from the public files alone.
@@ -182,8 +212,7 @@ def describe(run: DemoRun) -> list[str]:
         f"rules digest     {notice.rules_digest.hex()}",
         f"input root       {notice.records_root.hex()} ({notice.records_count} records)",
         f"announcement     {document_digest(run.announcement).hex()}",
-        "signed by        "
-        + "; ".join(r.describe() for r in run.policy.evaluate(run.announcement)),
+        "signed by        " + run.policy.describe(run.announcement),
         "",
         "== seed ceremony ==",
     ]
@@ -217,7 +246,7 @@ def describe(run: DemoRun) -> list[str]:
         "",
         "== transcript ==",
         f"results root     {tx.results_root.hex()} ({tx.results_count} results)",
-        "signed by        " + "; ".join(r.describe() for r in run.policy.evaluate(run.transcript)),
+        "signed by        " + run.policy.describe(run.transcript),
         "",
         "== verification by a third party (public files only) ==",
         str(run.report),

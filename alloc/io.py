@@ -49,7 +49,7 @@ import numpy as np
 
 from alloc.canonical import canonical_json, check_identifier
 from alloc.draw import ApplicantOutcome, Outcome
-from alloc.errors import AllocError, InputError, RulesError
+from alloc.errors import AllocError, InputError
 from alloc.identity import (
     DocumentType,
     PrivateIdentity,
@@ -70,7 +70,8 @@ from alloc.model import (
     SeatBlock,
 )
 from alloc.registry import Registration, Registry, attach_identities
-from alloc.signing import Envelope
+from alloc.signing import Envelope, TrustPolicy
+from alloc.strictjson import parse_json
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -104,6 +105,7 @@ __all__ = [
     "read_json",
     "read_kindergartens",
     "read_lines",
+    "read_policy",
     "read_rules",
     "read_table",
     "write_applicants",
@@ -493,18 +495,34 @@ def read_json(path: StrPath) -> Any:
 
 
 def read_rules(path: StrPath) -> DrawRules:
-    """The draw rules from a JSON file (:meth:`DrawRules.from_json`).
+    """The draw rules from a JSON file, read strictly (:meth:`DrawRules.from_json`).
 
     Raises:
-        InputError: (often a RulesError) naming the file and the field at fault.
+        MalformedDocumentError: naming the file, the key path and the reason,
+            for malformed JSON, an unknown or missing key or a wrong type.
+        RulesError: naming the file and the field, for a value the rules do
+            not allow.
     """
-    data = read_json(path)
-    if not isinstance(data, dict):
-        raise RulesError("the rules file must hold one JSON object", source=str(path))
+    source = str(path)
+    data = parse_json(_read_bytes(path), document=source)
     try:
-        return DrawRules.from_json(data)
+        return DrawRules.from_json(data, document=source)
     except InputError as exc:
-        raise exc.at(source=str(path)) from exc
+        raise exc.at(source=source) from exc
+
+
+def read_policy(path: StrPath) -> TrustPolicy:
+    """A trust policy file, read strictly (:meth:`TrustPolicy.from_bytes`).
+
+    Raises:
+        MalformedDocumentError: naming the file, the key path and the reason.
+        TrustError: if the policy lacks a role or gives one key two roles.
+    """
+    source = str(path)
+    try:
+        return TrustPolicy.from_bytes(_read_bytes(path), document=source)
+    except InputError as exc:
+        raise exc.at(source=source) from exc
 
 
 def read_envelope(path: StrPath, expected_type: str) -> Envelope:
@@ -517,7 +535,7 @@ def read_envelope(path: StrPath, expected_type: str) -> Envelope:
     """
     data = _read_bytes(path)
     try:
-        return Envelope.from_bytes(data, expected_type=expected_type)
+        return Envelope.from_bytes(data, expected_type=expected_type, document=str(path))
     except InputError as exc:
         raise exc.at(source=str(path)) from exc
 
@@ -659,13 +677,13 @@ def write_json(path: StrPath, data: Any, *, force: bool = False, canonical: bool
 
 
 def write_rules(path: StrPath, rules: DrawRules, *, force: bool = False) -> Path:
-    """Write the rules as indented JSON that :func:`read_rules` reads back.
+    """Write the rules as their canonical bytes (RFC 8785 and a newline, spec 9.2).
 
     Raises:
         OutputExistsError: if ``path`` exists and ``force`` is false.
         OutputError: if the file cannot be written.
     """
-    return write_json(path, rules.to_json(), force=force)
+    return write_json(path, rules.to_json(), force=force, canonical=True)
 
 
 # --- reading spreadsheets -----------------------------------------------------------

@@ -36,7 +36,7 @@ from alloc.identity import mask_document_number, mask_name
 from alloc.model import OPEN_BLOCK, DrawRules, Mechanism, MultiplesPolicy, TieBreak
 from alloc.registry import Registration
 from alloc.seed import Contribution
-from alloc.signing import Envelope, TrustPolicy
+from alloc.signing import Envelope, TrustPolicy, fingerprint, is_demo_key
 from alloc.tickets import ticket
 
 __all__ = ["KeyStatus", "key_statuses", "render_report"]
@@ -408,6 +408,18 @@ def _when(value: str) -> str:
     if offset:
         text += f" (UTC{offset[:3]}:{offset[3:]})"
     return f'<time datetime="{_e(value)}">{_e(text)}</time>'
+
+
+def _fingerprint(keyid: str) -> str:
+    """A key's fingerprint, and a warning if it is one of the demo's public keys."""
+    text = f'{_bi("指纹", "fingerprint")} <span class="hex">{_e(fingerprint(keyid))}</span>'
+    if is_demo_key(keyid):
+        text += (
+            ' <span class="mark bad">'
+            + _bi("演示密钥，私钥公开，不可信", "DEMO KEY: its private key is public")
+            + "</span>"
+        )
+    return text
 
 
 def _hex(data: bytes | str) -> str:
@@ -1263,7 +1275,9 @@ def _verification_section(
             items.append(
                 (
                     _bi(f"密钥 {number}", f"key {number}"),
-                    _hex(key.keyid)
+                    _fingerprint(key.keyid)
+                    + "<br>"
+                    + _hex(key.keyid)
                     + "<br>"
                     + both(
                         mark(a_status[(role.name, key.keyid)]),
@@ -1274,7 +1288,13 @@ def _verification_section(
         cards.append(_card(heading, items))
     keys_table = (
         '<p class="note">'
-        + _bi("密钥 ID 是公钥的 SHA-256。", "A key id is the SHA-256 of the raw public key.")
+        + _bi(
+            "密钥 ID 是公钥的 SHA-256；指纹是其前 128 位，分 8 组、每组 5 位数字。请与教育局"
+            "正式公告上的指纹逐组核对。",
+            "A key id is the SHA-256 of the raw public key; the fingerprint is its first 128"
+            " bits as 8 groups of 5 digits. Compare it group by group with the fingerprints on"
+            " the bureau's official notice.",
+        )
         + f'</p><ul class="cards">{"".join(cards)}</ul>'
     )
     trusted = {k.keyid for role in policy.roles for k in role.keys}
@@ -1288,7 +1308,7 @@ def _verification_section(
             "Other signatures, not in the trust policy (not counted):",
         )
         + " "
-        + ", ".join(f'<span class="hex">{_e(k)}</span>' for k in strangers)
+        + ", ".join(f"{_fingerprint(k)} {_hex(k)}" for k in strangers)
         + "</p>"
         if strangers
         else ""

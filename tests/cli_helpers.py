@@ -28,7 +28,7 @@ from typing import Any
 from alloc.canonical import canonical_json
 from alloc.cli import main
 from alloc.identity import format_salt
-from alloc.signing import Envelope
+from alloc.signing import Envelope, SigningKey
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "district"
@@ -243,7 +243,11 @@ def write_small_inputs(directory: Path, rows: Sequence[Sequence[str]] | None = N
 
 @dataclass(frozen=True)
 class Credentials:
-    """Keys (bureau, notary-1 and a stranger not in trust.json) and party secrets."""
+    """Keys (bureau, notary-1 and a stranger not in trust.json) and party secrets.
+
+    ``trust`` is the notary's own trust file, made from the keys she saw
+    generated and kept apart from every draw folder: verifications pin it.
+    """
 
     root: Path
 
@@ -252,6 +256,15 @@ class Credentials:
 
     def pub(self, name: str) -> Path:
         return self.root / "keys" / f"{name}.pub"
+
+    @property
+    def trust(self) -> Path:
+        return self.root / "notary-trust.json"
+
+    @property
+    def pin(self) -> tuple[str, str]:
+        """``--trust`` with the notary's own trust file, for verify and proof check."""
+        return ("--trust", str(self.trust))
 
     def secret(self, party: str, draw_id: str) -> Path:
         return self.root / "secrets" / draw_id / f"{party}.secret"
@@ -262,6 +275,10 @@ def make_credentials(root: Path, draw_ids: Sequence[str]) -> Credentials:
     (root / "secrets").mkdir(parents=True, exist_ok=True)
     for name in ("bureau", "notary-1", "stranger"):
         ok("keys", "generate", name, "--out", root / "keys")
+    ok(
+        "policy", "create", "--role", f"bureau={creds.pub('bureau')}",
+        "--role", f"notary={creds.pub('notary-1')}", "--out", creds.trust,
+    )  # fmt: skip
     for draw_id in draw_ids:
         (root / "secrets" / draw_id).mkdir()
         for party in PARTIES:
@@ -365,7 +382,7 @@ def build_draw(
         return runs
     for key in ("bureau", "notary-1"):
         runs[f"sign announcement {key}"] = ok(
-            "sign", folder / "public" / "announcement.json", "--key", creds.key(key)
+            "sign", folder / "public" / "announcement.json", "--key", creds.key(key), "--yes"
         )
     if done("announced"):
         return runs
@@ -398,18 +415,26 @@ def build_draw(
         return runs
     for key in ("bureau", "notary-1"):
         runs[f"sign transcript {key}"] = ok(
-            "sign", folder / "public" / "transcript.json", "--key", creds.key(key)
+            "sign", folder / "public" / "transcript.json", "--key", creds.key(key), "--yes"
         )
     done("signed")
     return runs
 
 
 def resign(document: Path, *keys: Path) -> None:
-    """Drop every signature from a signed file, then sign it with ``keys``."""
+    """Drop every signature from a signed file, then sign it with ``keys`` (no checks:
+    this is someone holding the keys and signing whatever they like)."""
     envelope = Envelope.from_bytes(document.read_bytes())
-    document.write_bytes(dataclasses.replace(envelope, signatures=()).to_bytes())
+    envelope = dataclasses.replace(envelope, signatures=())
     for key in keys:
-        ok("sign", document, "--key", key)
+        envelope = envelope.sign(SigningKey.from_pem(key.read_bytes()))
+    document.write_bytes(envelope.to_bytes())
+
+
+def add_signature(document: Path, key: Path) -> None:
+    """Add ``key``'s signature without ``alloc sign``, which refuses a key of no role."""
+    envelope = Envelope.from_bytes(document.read_bytes())
+    document.write_bytes(envelope.sign(SigningKey.from_pem(key.read_bytes())).to_bytes())
 
 
 def folder_state(folder: Path) -> dict[str, bytes]:

@@ -45,6 +45,7 @@ from cli_helpers import (
     STAGES,
     Credentials,
     Run,
+    add_signature,
     build_draw,
     call,
     edit_line,
@@ -65,6 +66,12 @@ from cli_helpers import (
 
 import alloc.cli
 from alloc.cli import _parser, main
+from alloc.signing import PublicKey, fingerprint
+
+
+def key_id_of(public: Path) -> str:
+    return PublicKey.from_pem(public.read_bytes()).keyid
+
 
 # --- fixtures -------------------------------------------------------------------------
 
@@ -171,6 +178,7 @@ def seed_of(folder: Path) -> str:
 
 LEAF_COMMANDS = [
     ("keys", "generate"),
+    ("keys", "fingerprint"),
     ("policy", "create"),
     ("rules", "init"),
     ("validate",),
@@ -342,9 +350,11 @@ def test_the_small_draw_runs_every_step(small: SmallDraw) -> None:
     assert "sign it with `alloc sign`" in runs["draw"].out
 
 
-def test_a_finished_draw_verifies_from_its_folder(folder_at: Callable[[str], Path]) -> None:
+def test_a_finished_draw_verifies_from_its_folder(
+    folder_at: Callable[[str], Path], creds: Credentials
+) -> None:
     folder = folder_at("signed")
-    run = call("verify", "--dir", folder)
+    run = call("verify", "--dir", folder, *creds.pin)
     assert run.code == EXIT_OK, str(run)
     assert "FAIL" not in run.out
     for check in ("announcement signatures", "transcript signatures", "public records", "re-run"):
@@ -354,19 +364,19 @@ def test_a_finished_draw_verifies_from_its_folder(folder_at: Callable[[str], Pat
 
 
 def test_a_notary_verifies_downloaded_files_given_one_by_one(
-    folder_at: Callable[[str], Path], tmp_path: Path
+    folder_at: Callable[[str], Path], tmp_path: Path, creds: Credentials
 ) -> None:
     downloads = tmp_path / "downloads"
     shutil.copytree(folder_at("signed") / "public", downloads)
     names = {
         "rules": "rules.json",
-        "trust": "trust.json",
         "announcement": "announcement.json",
         "transcript": "transcript.json",
         "records": "records.jsonl",
         "results": "results.jsonl",
     }
     argv = [part for key, name in names.items() for part in (f"--{key}", downloads / name)]
+    argv += creds.pin
     run = call("verify", *argv)
     assert run.code == EXIT_OK, str(run)
     assert "verification passed" in run.out
@@ -427,7 +437,7 @@ def test_every_step_prints_one_json_document_with_json(
     person = small_applicants()[0]
     more = {
         "status": call("--json", "ceremony", "status", "--dir", folder),
-        "verify": call("--json", "verify", "--dir", folder),
+        "verify": call("--json", "verify", "--dir", folder, *creds.pin),
         "publish": call("--json", "publish", "--dir", folder),
         "report": call("--json", "report", "--dir", folder, "--out", tmp_path / "r.html"),
         "lookup": call("--json", "lookup", "--dir", folder, "--id", person[3], "--name", person[1]),
@@ -474,11 +484,13 @@ def test_default_paths_are_in_the_current_folder(
     monkeypatch.chdir(tmp_path)
 
     assert main(["keys", "generate", "bureau"]) == EXIT_OK
-    assert "key bureau: id " in capsys.readouterr().out
+    assert re.search(r"key id       [0-9a-f]{64}\n", capsys.readouterr().out)
     assert (tmp_path / "keys" / "bureau.key").is_file()
     assert (tmp_path / "keys" / "bureau.pub").is_file()
+    assert main(["keys", "generate", "notary"]) == EXIT_OK
 
-    assert main(["policy", "create", "--role", "bureau=keys/bureau.pub"]) == EXIT_OK
+    roles = ["--role", "bureau=keys/bureau.pub", "--role", "notary=keys/notary.pub"]
+    assert main(["policy", "create", *roles]) == EXIT_OK
     assert "bureau: 1 of 1 keys" in capsys.readouterr().out
     assert (tmp_path / "trust.json").is_file()
 
@@ -755,12 +767,15 @@ def test_an_announcement_signed_by_a_stranger_does_not_open_the_reveals(
     folder_at: Callable[[str], Path], creds: Credentials
 ) -> None:
     folder = folder_at("frozen")
-    ok("sign", folder / "public" / "announcement.json", "--key", creds.key("bureau"))
-    ok("sign", folder / "public" / "announcement.json", "--key", creds.key("stranger"))
+    ok("sign", folder / "public" / "announcement.json", "--key", creds.key("bureau"), "--yes")
+    add_signature(folder / "public" / "announcement.json", creds.key("stranger"))
     before = folder_state(folder)
     run = call("ceremony", "open", "--dir", folder)
     assert run.code == EXIT_VERIFY
-    assert error_line(run) == "error: verification failed: announcement: notary signed by 0/1 keys"
+    assert error_line(run).startswith(
+        "error: verification failed: announcement: notary signed by 0/1 keys; signed instead by"
+        " keys not in the trust policy: fingerprint "
+    )
     assert folder_state(folder) == before
 
 
@@ -788,33 +803,35 @@ def test_verify_names_the_role_that_did_not_sign_the_transcript(
     folder_at: Callable[[str], Path], creds: Credentials
 ) -> None:
     folder = folder_at("drawn")
-    ok("sign", folder / "public" / "transcript.json", "--key", creds.key("bureau"))
-    ok("sign", folder / "public" / "transcript.json", "--key", creds.key("stranger"))
-    run = call("verify", "--dir", folder)
+    ok("sign", folder / "public" / "transcript.json", "--key", creds.key("bureau"), "--yes")
+    add_signature(folder / "public" / "transcript.json", creds.key("stranger"))
+    run = call("verify", "--dir", folder, *creds.pin)
     assert run.code == EXIT_VERIFY
-    assert "FAIL  transcript signatures: transcript: notary signed by 0/1 keys" in run.out
+    stranger = key_id_of(creds.pub("stranger"))
+    assert (
+        "FAIL  transcript signatures: transcript: notary signed by 0/1 keys; signed instead by"
+        f" keys not in the trust policy: fingerprint {fingerprint(stranger)}"
+    ) in run.out
     assert "PASS  announcement signatures" in run.out
     assert run.out.rstrip().endswith("verification FAILED")
-    report = call("--json", "verify", "--dir", folder).json()
+    report = call("--json", "verify", "--dir", folder, *creds.pin).json()
     assert report["ok"] is False
     failed = [c for c in report["checks"] if not c["passed"]]
-    assert failed == [
-        {
-            "name": "transcript signatures",
-            "passed": False,
-            "detail": "transcript: notary signed by 0/1 keys",
-        }
-    ]
+    assert [c["name"] for c in failed] == ["transcript signatures"]
+    assert failed[0]["detail"].startswith("transcript: notary signed by 0/1 keys;")
+    assert stranger[:16] in failed[0]["detail"]
+    notary = report["signatures"]["transcript"][1]
+    assert (notary["role"], notary["signed"], notary["ok"]) == ("notary", [], False)
 
 
 def test_signing_errors(folder_at: Callable[[str], Path], creds: Credentials) -> None:
     folder = folder_at("frozen")
     announcement = folder / "public" / "announcement.json"
-    ok("sign", announcement, "--key", creds.key("bureau"))
-    twice = call("sign", announcement, "--key", creds.key("bureau"))
+    ok("sign", announcement, "--key", creds.key("bureau"), "--yes")
+    twice = call("sign", announcement, "--key", creds.key("bureau"), "--yes")
     assert twice.code == EXIT_INPUT
     assert "this key has already signed the document" in error_line(twice)
-    public = call("sign", announcement, "--key", creds.pub("notary-1"))
+    public = call("sign", announcement, "--key", creds.pub("notary-1"), "--yes")
     assert public.code == EXIT_INPUT
     assert "cannot load the private key" in error_line(public)
     assert len(json.loads(announcement.read_bytes())["signatures"]) == 1
@@ -824,7 +841,7 @@ def test_signing_a_file_that_is_not_a_signed_document_names_it(
     folder_at: Callable[[str], Path], creds: Credentials
 ) -> None:
     folder = folder_at("frozen")
-    run = call("sign", folder / "rules.json", "--key", creds.key("bureau"))
+    run = call("sign", folder / "rules.json", "--key", creds.key("bureau"), "--yes")
     assert run.code in (EXIT_INPUT, EXIT_VERIFY)
     assert "rules.json" in error_line(run)
 
@@ -833,7 +850,7 @@ def test_signing_a_file_that_is_not_a_signed_document_names_it(
 
 
 def test_any_flipped_byte_in_the_transcript_fails_verification(
-    folder_at: Callable[[str], Path],
+    folder_at: Callable[[str], Path], creds: Credentials
 ) -> None:
     folder = folder_at("signed")
     transcript = folder / "public" / "transcript.json"
@@ -844,13 +861,15 @@ def test_any_flipped_byte_in_the_transcript_fails_verification(
         damaged = bytearray(original)
         damaged[position] ^= 0x01
         transcript.write_bytes(bytes(damaged))
-        run = call("verify", "--dir", folder)
+        run = call("verify", "--dir", folder, *creds.pin)
         if run.code != EXIT_VERIFY or "verification FAILED" not in run.out:
             passed.append((position, chr(original[position]), run.code))
     assert passed == []
 
 
-def test_a_flipped_seed_digit_is_caught_and_named(folder_at: Callable[[str], Path]) -> None:
+def test_a_flipped_seed_digit_is_caught_and_named(
+    folder_at: Callable[[str], Path], creds: Credentials
+) -> None:
     folder = folder_at("signed")
     transcript = folder / "public" / "transcript.json"
     data = transcript.read_bytes()
@@ -858,13 +877,15 @@ def test_a_flipped_seed_digit_is_caught_and_named(folder_at: Callable[[str], Pat
     at = data.rindex(seed.encode())
     flipped = ("1" if seed[0] == "0" else "0") + seed[1:]
     transcript.write_bytes(data[:at] + flipped.encode() + data[at + len(seed) :])
-    run = call("verify", "--dir", folder)
+    run = call("verify", "--dir", folder, *creds.pin)
     assert run.code == EXIT_VERIFY
     assert "FAIL" in run.out
     assert flipped in run.out
 
 
-def test_an_edited_result_names_the_applicant(folder_at: Callable[[str], Path]) -> None:
+def test_an_edited_result_names_the_applicant(
+    folder_at: Callable[[str], Path], creds: Credentials
+) -> None:
     folder = folder_at("signed")
     results = folder / "public" / "results.jsonl"
     lines = results.read_bytes().splitlines()
@@ -874,7 +895,7 @@ def test_an_edited_result_names_the_applicant(folder_at: Callable[[str], Path]) 
         item["placed"] = "K03"
 
     edited = edit_line(results, index, place)
-    run = call("verify", "--dir", folder)
+    run = call("verify", "--dir", folder, *creds.pin)
     assert run.code == EXIT_VERIFY
     assert "FAIL  results file: the results file does not match the transcript's results root" in (
         run.out
@@ -887,7 +908,7 @@ def test_an_edited_result_names_the_applicant(folder_at: Callable[[str], Path]) 
 
 
 def test_an_edited_record_fails_the_public_records_check(
-    folder_at: Callable[[str], Path],
+    folder_at: Callable[[str], Path], creds: Credentials
 ) -> None:
     folder = folder_at("signed")
 
@@ -895,7 +916,7 @@ def test_an_edited_record_fails_the_public_records_check(
         item["choices"] = item["choices"][::-1]
 
     edit_line(folder / "public" / "records.jsonl", 3, swap_choices)
-    run = call("verify", "--dir", folder)
+    run = call("verify", "--dir", folder, *creds.pin)
     assert run.code == EXIT_VERIFY
     assert (
         "FAIL  public records: the public records do not match the announced input root" in run.out
@@ -904,11 +925,11 @@ def test_an_edited_record_fails_the_public_records_check(
     assert "FAIL  re-run: cannot re-run: the public records did not verify" in run.out
 
 
-def test_a_dropped_record_is_counted(folder_at: Callable[[str], Path]) -> None:
+def test_a_dropped_record_is_counted(folder_at: Callable[[str], Path], creds: Credentials) -> None:
     folder = folder_at("signed")
     records = folder / "public" / "records.jsonl"
     records.write_bytes(b"".join(records.read_bytes().splitlines(keepends=True)[:-1]))
-    run = call("verify", "--dir", folder)
+    run = call("verify", "--dir", folder, *creds.pin)
     assert run.code == EXIT_VERIFY
     assert "FAIL  public records: 11 public records, the announcement committed to 12" in run.out
 
@@ -1141,7 +1162,7 @@ def _overwrite_cases(
         "keys generate": ("keys", "generate", "bureau", "--out", folder / "keys"),
         "policy create": (
             "policy", "create", "--role", f"bureau={creds.pub('bureau')}",
-            "--out", folder / "trust.json",
+            "--role", f"notary={creds.pub('notary-1')}", "--out", folder / "trust.json",
         ),
         "rules init": (
             "rules", "init", "--kindergartens", inputs / "kindergartens.csv",
@@ -1252,7 +1273,7 @@ def test_json_errors_are_one_json_document(
     folder_at: Callable[[str], Path], creds: Credentials, tmp_path: Path
 ) -> None:
     folder = folder_at("frozen")
-    ok("sign", folder / "public" / "announcement.json", "--key", creds.key("stranger"))
+    add_signature(folder / "public" / "announcement.json", creds.key("stranger"))
     cases = {
         EXIT_INPUT: call("--json", "validate", "--applicants", tmp_path / "none.csv"),
         EXIT_VERIFY: call("--json", "ceremony", "open", "--dir", folder),
@@ -1264,12 +1285,9 @@ def test_json_errors_are_one_json_document(
         assert set(error) == {"ok", "error", "type", "message"}
         assert error["message"] in run.err
     assert cases[EXIT_INPUT].json()["error"] == "invalid input"
-    assert cases[EXIT_VERIFY].json() == {
-        "ok": False,
-        "error": "verification failed",
-        "type": "SignatureThresholdError",
-        "message": "announcement: bureau signed by 0/1 keys",
-    }
+    error = cases[EXIT_VERIFY].json()
+    assert (error["error"], error["type"]) == ("verification failed", "SignatureThresholdError")
+    assert error["message"].startswith("announcement: bureau signed by 0/1 keys; signed instead")
 
 
 def test_an_unexpected_exception_is_an_internal_error(
@@ -1350,7 +1368,7 @@ def test_lookup_answers_a_wrong_name_and_an_unknown_number_identically(
 
 
 def test_a_parent_checks_a_proof_and_a_wrong_name_fails(
-    folder_at: Callable[[str], Path], tmp_path: Path
+    folder_at: Callable[[str], Path], tmp_path: Path, creds: Credentials
 ) -> None:
     folder = folder_at("signed")
     reg, name, _, number = small_applicants()[0][:4]
@@ -1369,7 +1387,7 @@ def test_a_parent_checks_a_proof_and_a_wrong_name_fails(
             "--name": name,
             "--announcement": str(folder / "public" / "announcement.json"),
             "--transcript": str(folder / "public" / "transcript.json"),
-            "--trust": str(folder / "public" / "trust.json"),
+            "--trust": str(creds.trust),
         }
         argv.update(dict(zip(changes[::2], changes[1::2], strict=True)))
         return call("proof", "check", *[part for pair in argv.items() for part in pair])
@@ -1413,8 +1431,8 @@ def test_utf8_gbk_and_xlsx_give_byte_identical_public_files(district: dict[str, 
     assert len(transcript["signatures"]) == 2
 
 
-def test_the_example_district_verifies(district: dict[str, Path]) -> None:
-    run = call("verify", "--dir", district["applicants.xlsx"])
+def test_the_example_district_verifies(district: dict[str, Path], creds: Credentials) -> None:
+    run = call("verify", "--dir", district["applicants.xlsx"], *creds.pin)
     assert run.code == EXIT_OK, str(run)
     assert "5000 outcomes identical" in run.out
 
@@ -1485,8 +1503,16 @@ def test_demo_writes_a_draw_folder_that_verifies_and_keeps_names_private(
     run = call("demo", "--applicants", "40", "--kindergartens", "3", "--out", target)
     assert run.code == EXIT_OK, str(run)
     assert "verification passed" in run.out
-    verified = call("verify", "--dir", target)
+    unpinned = call("verify", "--dir", target)
+    assert unpinned.code == EXIT_INPUT
+    assert "DEMO KEY" in unpinned.err
+    pins = re.findall(r'--expect (\w+)="([0-9 ]+)"', run.out)
+    assert [role for role, _ in pins] == ["bureau", "notary"]
+    verified = call("verify", "--dir", target, *(f"--expect={r}={f}" for r, f in pins))
     assert verified.code == EXIT_OK, str(verified)
+    assert "[DEMO KEY" in verified.out
+    for key in (target / "keys").glob("*.pub"):
+        assert key.read_text().startswith("DEMO KEY")
     assert personal_data_in(_public_files(target), registry_people(target)) == []
 
 
@@ -1506,10 +1532,13 @@ def test_a_whole_draw_as_real_processes(tmp_path: Path) -> None:
         assert "Traceback" not in run.err, str(run)
         return run
 
-    assert alloc_("keys", "generate", "bureau").out.startswith("key bureau: id ")
+    assert alloc_("keys", "generate", "bureau").out.startswith("key bureau\nkey id ")
     alloc_("keys", "generate", "notary-1")
     alloc_("policy", "create", "--role", "bureau=keys/bureau.pub",
            "--role", "notary=keys/notary-1.pub")  # fmt: skip
+    # The notary keeps her own copy of the policy, outside the draw folder.
+    alloc_("policy", "create", "--role", "bureau=keys/bureau.pub",
+           "--role", "notary=keys/notary-1.pub", "--out", "../notary-trust.json")  # fmt: skip
     alloc_("rules", "init", "--kindergartens", "kindergartens.csv", "--draw-id", SMALL_DRAW_ID,
            "--tiers", "policy-care,local,other", "--multiples", "bundle", "--waitlist", "20",
            "--min-lottery-percent", "50", "--owners-phase")  # fmt: skip
@@ -1527,7 +1556,7 @@ def test_a_whole_draw_as_real_processes(tmp_path: Path) -> None:
     assert "frozen 12 records under input root" in frozen.out
     assert "reading applicants.csv" in frozen.err
     for key in ("bureau", "notary-1"):
-        alloc_("sign", "public/announcement.json", "--key", f"keys/{key}.key")
+        alloc_("sign", "public/announcement.json", "--key", f"keys/{key}.key", "--yes")
     alloc_("ceremony", "reveal", "--party", "bureau", "--secret", "secrets/bureau.secret",
            code=EXIT_INPUT)  # fmt: skip
     alloc_("ceremony", "open")
@@ -1541,8 +1570,10 @@ def test_a_whole_draw_as_real_processes(tmp_path: Path) -> None:
     drawn = alloc_("draw", "--created", CREATED)
     assert "drew 12 applicants: 7 seats taken, 5 unplaced" in drawn.out
     for key in ("bureau", "notary-1"):
-        alloc_("sign", "public/transcript.json", "--key", f"keys/{key}.key")
-    verified = alloc_("verify", "--dir", ".")
+        alloc_("sign", "public/transcript.json", "--key", f"keys/{key}.key", "--yes")
+    unpinned = alloc_("verify", "--dir", ".", code=EXIT_INPUT)
+    assert "no trust pin given" in unpinned.err
+    verified = alloc_("verify", "--dir", ".", "--trust", "../notary-trust.json")
     assert "verification passed" in verified.out
     assert seed in verified.out
     published = alloc_("publish")
@@ -1556,7 +1587,9 @@ def test_a_whole_draw_as_real_processes(tmp_path: Path) -> None:
     assert "already exists" in again.err
     results = here / "public" / "results.jsonl"
     results.write_bytes(results.read_bytes().replace(b'"placed":null', b'"placed":"K01"', 1))
-    tampered = alloc_("--json", "verify", "--dir", ".", code=EXIT_VERIFY)
+    tampered = alloc_(
+        "--json", "verify", "--dir", ".", "--trust", "../notary-trust.json", code=EXIT_VERIFY
+    )
     assert {c["name"] for c in tampered.json()["checks"] if not c["passed"]} == {
         "results file",
         "re-run",

@@ -894,7 +894,7 @@ def test_rules_round_trip_and_errors(tmp_path: Path) -> None:
     assert info.value.source == str(broken)
     doubled = tmp_path / "doubled.json"
     doubled.write_text('{"draw_id": "a", "draw_id": "b"}', "utf-8")
-    with pytest.raises(InputError, match="key appears twice"):
+    with pytest.raises(InputError, match="duplicate key"):
         files.read_rules(doubled)
     bad = tmp_path / "bad.json"
     data = RULES.to_json()

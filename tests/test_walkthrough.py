@@ -68,6 +68,9 @@ def test_operator_walkthrough(transcript_of_the_walkthrough: str) -> None:
     assert "parent-rep-2 declared in default" in text
     assert "verification passed" in text
     assert "published 30 notice lists" in text
+    assert re.search(r"fingerprint  (\d{5} ){7}\d{5}\n", text)
+    assert "trust: the operator's trust file trust.json" in text
+    assert "signing key   fingerprint" in text
 
 
 def test_parent_lookup_and_proof(transcript_of_the_walkthrough: str) -> None:
@@ -78,7 +81,10 @@ def test_parent_lookup_and_proof(transcript_of_the_walkthrough: str) -> None:
 
 
 def test_notary_verifies_and_detects_an_edited_file(transcript_of_the_walkthrough: str) -> None:
-    assert "verification passed" in section(transcript_of_the_walkthrough, "notary")
+    notary = section(transcript_of_the_walkthrough, "notary")
+    assert "trust: fingerprints pinned with --expect" in notary
+    assert re.search(r"PASS  transcript signatures: bureau signed by 1/1 keys: fingerprint", notary)
+    assert "verification passed" in notary
     tampered = section(transcript_of_the_walkthrough, "notary-tamper")
     assert "verification FAILED" in tampered
     assert "FAIL  results file" in tampered
@@ -90,6 +96,8 @@ def test_notary_verifies_and_detects_an_edited_file(transcript_of_the_walkthroug
 
 def test_parent_check(transcript_of_the_walkthrough: str) -> None:
     text = section(transcript_of_the_walkthrough, "parent-check")
-    for step in ("identity", "record in frozen list", "lottery number", "result in transcript"):
+    assert "trust: fingerprints pinned with --expect" in text
+    steps = ("signatures", "identity", "record in frozen list", "lottery number")
+    for step in (*steps, "result in transcript"):
         assert f"PASS  {step}" in text
     assert "FAIL" not in text
