@@ -26,6 +26,7 @@ from typing import Any
 
 from alloc import __version__
 from alloc.canonical import SPEC_VERSION, Tag, canonical_json, tagged_hash
+from alloc.clock import parse_time
 from alloc.draw import Outcome, draw
 from alloc.errors import (
     AllocError,
@@ -36,6 +37,7 @@ from alloc.errors import (
     InputRootMismatchError,
     MalformedDocumentError,
     ReplayMismatchError,
+    ScheduleError,
     SeedMismatchError,
     VerificationError,
     WrongDrawError,
@@ -116,31 +118,23 @@ def document_digest(envelope: Envelope) -> bytes:
     return tagged_hash(tag, draw_id, envelope.signed_bytes)
 
 
-def _check_time(value: object, name: str) -> None:
-    """Times are ISO 8601 with a UTC offset: a naive time means nothing to a verifier."""
-    try:
-        moment = datetime.fromisoformat(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError) as exc:
-        raise InputError("not an ISO 8601 time", field=name, value=value) from exc
-    if moment.tzinfo is None:
-        raise InputError(
-            "time has no UTC offset",
-            field=name,
-            value=value,
-            hint="write it like 2026-12-01T09:00:00+08:00",
-        )
+def _check_time(value: object, name: str) -> datetime:
+    """A time in its one written form (spec 1): a naive time means nothing to a verifier."""
+    return parse_time(value, field=name)
 
 
 @dataclass(frozen=True)
 class TimeWindow:
-    """When the list was frozen, when the draw happens, and the reveal deadline.
+    """When the list was frozen, the reveal deadline, and when the draw happens (spec 4.7).
 
-    Times are ISO 8601 strings with a UTC offset (never naive), e.g.
-    ``2026-12-01T09:00:00+08:00``, compared as instants, so offsets may differ.
+    Times are written ``2026-07-23T15:30:00+08:00`` (seconds and a UTC offset,
+    :data:`alloc.clock.TIME_FORM`), compared as instants, so offsets may differ.
+    Reveals are accepted until the deadline; every source becomes known after
+    it and by the draw time, before which no draw is run.
 
     Raises:
-        InputError: if a time is not ISO 8601 with an offset, or the three are
-            not in the order frozen, draw, reveal deadline.
+        InputError: if a time is not in that form, or the three are not in the
+            order frozen, reveal deadline, draw.
     """
 
     frozen_at: str
@@ -150,17 +144,26 @@ class TimeWindow:
     def __post_init__(self) -> None:
         for name in ("frozen_at", "draw_at", "reveal_deadline"):
             _check_time(getattr(self, name), name)
-        frozen, drawn, deadline = (
-            datetime.fromisoformat(t) for t in (self.frozen_at, self.draw_at, self.reveal_deadline)
-        )
-        if not frozen <= drawn <= deadline:
+        if not self.frozen < self.deadline < self.draw:
             raise InputError(
-                "times out of order: the list is frozen, then the draw starts, then the"
-                " reveal deadline passes",
+                "times out of order: the list is frozen, then the reveal deadline passes,"
+                " then the draw happens",
                 field="window",
                 value=self.to_json(),
-                hint="check --frozen-at, --draw-at and --reveal-deadline",
+                hint="check --reveal-deadline and --draw-at (the list is frozen now)",
             )
+
+    @property
+    def frozen(self) -> datetime:
+        return parse_time(self.frozen_at, field="frozen_at")
+
+    @property
+    def deadline(self) -> datetime:
+        return parse_time(self.reveal_deadline, field="reveal_deadline")
+
+    @property
+    def draw(self) -> datetime:
+        return parse_time(self.draw_at, field="draw_at")
 
     def to_json(self) -> dict[str, str]:
         return {
@@ -262,6 +265,7 @@ def make_announcement(
         raise WrongDrawError(
             f"seed plan is for draw {plan.draw_id!r}, the rules for {rules.draw_id!r}"
         )
+    plan.check_schedule(reveal_deadline=window.deadline, draw_at=window.draw)
     lines = record_lines(applicants)
     tree_root = records_root(rules.draw_id, lines)
     announcement = Announcement(
@@ -391,7 +395,13 @@ def make_transcript(
         raise DigestMismatchError("the ceremony was opened on a different announcement")
     if rules_digest(rules) != notice.rules_digest:
         raise DigestMismatchError("the rules are not the announced rules")
-    _check_time(created, "created")
+    if _check_time(created, "created") < notice.window.draw:
+        raise ScheduleError(
+            f"the draw cannot be run at {created}: the announced draw time is"
+            f" {notice.window.draw_at}",
+            field="created",
+            hint="wait until the announced draw time",
+        )
     lines = result_lines(outcome)
     root = results_root(rules.draw_id, lines)
     transcript = Transcript(
@@ -604,7 +614,23 @@ def check_transcript(
             raise CeremonyError("the ceremony's seed plan is not the announced plan")
         if tx.ceremony.announcement_digest != tx.announcement_digest:
             raise CeremonyError("the ceremony was opened on a different announcement")
-        tx.ceremony.verify()
+        window = notice.window
+        notice.seed_plan.check_schedule(reveal_deadline=window.deadline, draw_at=window.draw)
+        tx.ceremony.verify(reveal_deadline=window.deadline)
+        record = tx.ceremony
+        if record.opened_at < window.frozen:
+            raise ScheduleError(
+                "reveals were opened before the list was frozen", field="ceremony.opened_at"
+            )
+        created = _check_time(tx.created, "created")
+        steps = [record.opened_at, *(c.at for c in record.contributions)]
+        steps += [v.at for v in record.sources]
+        if created < window.draw or created < max(steps):
+            raise ScheduleError(
+                f"the transcript was created at {tx.created}, before the announced draw"
+                f" time {window.draw_at} or before the last ceremony step",
+                field="created",
+            )
         defaults = [c.party for c in tx.ceremony.contributions if c.secret is None]
         text = f"{len(tx.ceremony.contributions)} contributions match their commitments"
         if defaults:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import enum
 import hashlib
+import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
@@ -227,11 +228,18 @@ def _pairing_check(
     scheme: DrandScheme, public_key: bytes, signature: bytes, message: bytes
 ) -> bool:
     # Imported here: py-ecc takes a third of a second to import and only a
-    # drand source needs it. Its point types differ between G1 and G2, which
-    # this one function handles both of, hence Any.
-    from py_ecc.bls import hash_to_curve, point_compression  # noqa: PLC0415
-    from py_ecc.fields import optimized_bls12_381_FQ12 as FQ12  # noqa: PLC0415
-    from py_ecc.optimized_bls12_381 import optimized_curve, optimized_pairing  # noqa: PLC0415
+    # drand source needs it. Importing it raises the interpreter's recursion
+    # limit to 100,000, which would let a deeply nested JSON document crash
+    # the process instead of being refused (alloc.strictjson), so the limit is
+    # put back. Its point types differ between G1 and G2, which this one
+    # function handles both of, hence Any.
+    limit = sys.getrecursionlimit()
+    try:
+        from py_ecc.bls import hash_to_curve, point_compression  # noqa: PLC0415
+        from py_ecc.fields import optimized_bls12_381_FQ12 as FQ12  # noqa: PLC0415
+        from py_ecc.optimized_bls12_381 import optimized_curve, optimized_pairing  # noqa: PLC0415
+    finally:
+        sys.setrecursionlimit(limit)
 
     compression: Any = point_compression
     curve: Any = optimized_curve

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import sys
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from conftest import load_vector
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -22,7 +24,6 @@ from alloc.drand import (
 )
 from alloc.errors import BeaconError, InputError, SourceValueError
 from alloc.seed import DrandRound
-from tests.conftest import load_vector
 
 VECTORS = load_vector("drand.json")
 
@@ -123,3 +124,11 @@ def test_only_known_chains_are_accepted() -> None:
     )
     with pytest.raises(InputError, match="published parameters"):
         DrandRound(made_up, 30662982)
+
+
+def test_checking_a_beacon_leaves_the_recursion_limit_alone() -> None:
+    """py-ecc raises it to 100,000 on import; deep JSON must still be refused, not crash."""
+    before = sys.getrecursionlimit()
+    case = VECTORS["valid"][0]
+    verify_beacon(QUICKNET, case["round"], bytes.fromhex(case["value"]))
+    assert sys.getrecursionlimit() == before
