@@ -14,7 +14,6 @@ the walkthrough is skipped with that instruction, except where
 
 from __future__ import annotations
 
-import glob
 import os
 import re
 import shutil
@@ -24,26 +23,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from cli_helpers import libfaketime
 
 ROOT = Path(__file__).resolve().parent.parent
 MARKER = re.compile(r"<!-- walkthrough: (?P<name>[\w-]+) -->\s*```sh\n(?P<body>.*?)```", re.S)
 #: ``# 🕘 2026-07-23 15:00 +08:00``: the commands below run at this time.
 CLOCK = re.compile(r"^# 🕘 (\d{4}-\d\d-\d\d \d\d:\d\d) ([+-]\d\d:\d\d)\b", re.M)
-FAKETIME_LIBRARIES = "/usr/lib/*/faketime/libfaketime.so.1"
-
-
-def libfaketime() -> str:
-    """The path of libfaketime, or skip (fail where ALLOC_REQUIRE_FAKETIME=1)."""
-    found = sorted(glob.glob(FAKETIME_LIBRARIES))
-    if found:
-        return found[0]
-    message = (
-        "the README walkthrough runs at the times its 🕘 lines give and needs libfaketime:"
-        " apt-get install faketime"
-    )
-    if os.environ.get("ALLOC_REQUIRE_FAKETIME") == "1":
-        pytest.fail(message)
-    pytest.skip(message)
 
 
 def at_the_stated_times(body: str, library: str) -> str:
@@ -52,6 +37,7 @@ def at_the_stated_times(body: str, library: str) -> str:
     def clock(match: re.Match[str]) -> str:
         moment = datetime.fromisoformat(f"{match[1]}:00{match[2]}").astimezone(UTC)
         setting = f"export TZ=UTC FAKETIME='@{moment:%Y-%m-%d %H:%M:%S}' LD_PRELOAD={library}"
+        # The rest of the 🕘 line follows the setting, kept a comment by the "#".
         return f"{match[0]}\n{setting}  #"
 
     return CLOCK.sub(clock, body)
