@@ -657,8 +657,14 @@ def cmd_ceremony_status(args: argparse.Namespace, out: Console) -> int:
         what = "" if done is None else " — " + ("revealed" if done.secret else "in default")
         when = "" if done is None else f" at {clock.format_time(done.at, like=done.at)}"
         out.say(f"  {party.name}: {party.commitment.hex()}{what}{when}")
+    values = {v.name: v for v in ceremony.source_values}
     for source in (*ceremony.sources, *ceremony.fallbacks):
         out.say(f"  source {source.name}: {source.form.describe(like=deadline)}")
+        read = values.get(source.name)
+        if read is None:
+            out.say(f"    type its value as {source.form.expected()}")
+        else:
+            out.say(f"    = {read.value} (read at {clock.format_time(read.at, like=read.at)})")
     out.say(_missing_text(ceremony))
     out.result({"stage": ceremony.stage.value, "missing": ceremony.missing()})
     return EXIT_OK

@@ -59,10 +59,11 @@ DAY = {
     "default": "2026-07-23T15:40:00+08:00",
     "beacon": "2026-07-23T15:40:00+08:00",
     "lottery drawn": "2026-07-23T21:15:00+08:00",
-    "draw": "2026-07-24T09:30:00+08:00",
+    "draw at": "2026-07-24T09:30:00+08:00",
+    "draw": "2026-07-24T09:35:00+08:00",
     "later": "2026-07-24T10:00:00+08:00",
 }
-DRAW_AT = DAY["draw"]
+DRAW_AT = DAY["draw at"]
 REVEAL_DEADLINE = DAY["deadline"]
 
 PARTIES = ("bureau", "notary", "parent-rep-1", "parent-rep-2")
@@ -116,7 +117,7 @@ def step_time(args: Sequence[str]) -> str:
     words = [a for a in args if not a.startswith("--")][:2]
     step = words[1] if words[:1] == ["ceremony"] and len(words) > 1 else words[0] if words else ""
     if step == "source":
-        return DAY["draw"]  # after both the beacon round and the lottery drawing
+        return DAY["draw at"]  # after both the beacon round and the lottery drawing
     return DAY.get(step, DAY["later"])
 
 

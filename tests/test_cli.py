@@ -1065,6 +1065,9 @@ def test_a_default_before_the_deadline_is_refused(folder_at: Callable[[str], Pat
     status = call("ceremony", "status", "--dir", folder).out
     assert "notary: " in status
     assert "in default at 2026-07-23T15:30:01+08:00" in status
+    assert "reveals until 2026-07-23T15:30:00+08:00" in status
+    assert "type its value as exactly 3 digits 0-9 in the order drawn" in status
+    assert "type its value as the signature of round 30662982 exactly as drand" in status
 
 
 def test_sources_are_read_only_once_they_are_known(folder_at: Callable[[str], Path]) -> None:

@@ -345,6 +345,12 @@ def test_seed_ceremony(small: DemoRun, small_html: str) -> None:
     for value in record.sources:
         assert value.name in text
         assert value.value in text
+    # The deadline, when each party revealed and each source was read, and its one form.
+    assert "揭示截止 Reveal deadline 2026-07-23 15:30 (UTC+08:00)" in text
+    assert "2026-07-23 15:10 (UTC+08:00)" in text  # the demo's reveals
+    assert "2026-07-24 09:30 (UTC+08:00)" in text  # the lottery read at the draw
+    assert "3 digits drawn 2026-07-23T21:15:00+08:00" in text
+    assert "drand quicknet round 30662982, published 2026-07-23T15:38:30+08:00" in text
     assert "HMAC-SHA256" in text
     assert "alloc/v1/ticket" in text
 

@@ -32,11 +32,18 @@ CLOCK = re.compile(r"^# 🕘 (\d{4}-\d\d-\d\d \d\d:\d\d) ([+-]\d\d:\d\d)\b", re.
 
 
 def at_the_stated_times(body: str, library: str) -> str:
-    """``body`` with each 🕘 line followed by the libfaketime setting for its time."""
+    """``body`` with each 🕘 line followed by the libfaketime setting for its time.
+
+    The setting is an offset from the real clock, taken when the line runs, so
+    the clock then goes on ticking across the commands below it, as on a real
+    day: a step never reads an earlier time than the step before it.
+    """
 
     def clock(match: re.Match[str]) -> str:
         moment = datetime.fromisoformat(f"{match[1]}:00{match[2]}").astimezone(UTC)
-        setting = f"export TZ=UTC FAKETIME='@{moment:%Y-%m-%d %H:%M:%S}' LD_PRELOAD={library}"
+        real_now = "$(env -u LD_PRELOAD -u FAKETIME date +%s)"
+        offset = f"$(printf '%+d' $(( {int(moment.timestamp())} - {real_now} )))"
+        setting = f'export TZ=UTC LD_PRELOAD={library} FAKETIME="{offset}"'
         # The rest of the 🕘 line follows the setting, kept a comment by the "#".
         return f"{match[0]}\n{setting}  #"
 
@@ -95,7 +102,24 @@ def test_the_walkthrough_states_when_each_step_runs() -> None:
         ("2026-07-24 09:30", "+08:00"),
     ]
     rewritten = at_the_stated_times(operator, "/lib/libfaketime.so.1")
-    assert "FAKETIME='@2026-07-23 07:40:00'" in rewritten
+    assert rewritten.count("LD_PRELOAD=/lib/libfaketime.so.1 FAKETIME=") == 4
+    assert f"$(( {int(datetime(2026, 7, 23, 7, 40, tzinfo=UTC).timestamp())} - " in rewritten
+
+
+def test_a_stated_time_sets_the_clock_and_lets_it_run() -> None:
+    library = libfaketime()
+    script = at_the_stated_times(
+        "# 🕘 2026-07-23 15:40 +08:00, after the deadline\n"
+        "python3 -c 'import time; print(int(time.time()))'\n"
+        "sleep 1\n"
+        "python3 -c 'import time; print(int(time.time()))'\n",
+        library,
+    )
+    done = subprocess.run(["bash", "-c", script], capture_output=True, text=True, check=True)
+    first, second = map(int, done.stdout.split())
+    stated = int(datetime(2026, 7, 23, 7, 40, tzinfo=UTC).timestamp())
+    assert stated <= first <= stated + 5
+    assert second > first
 
 
 def test_python_honours_libfaketime() -> None:
