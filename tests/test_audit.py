@@ -33,6 +33,7 @@ from alloc.errors import (
     MalformedDocumentError,
     ReplayMismatchError,
     RevealMismatchError,
+    ScheduleError,
     SeedMismatchError,
     SignatureThresholdError,
     WrongDrawError,
@@ -234,6 +235,41 @@ def test_a_reveal_not_matching_its_commitment_is_caught(demo: DemoRun) -> None:
     signed["ceremony"]["contributions"][0]["reveal"] = forged
     with pytest.raises(RevealMismatchError, match="does not match its commitment"):
         verify(demo, transcript=resign(demo, signed))
+
+
+def test_a_reveal_recorded_after_the_deadline_is_caught(demo: DemoRun) -> None:
+    signed = json.loads(canonical_json(demo.transcript.signed))
+    signed["ceremony"]["contributions"][0]["at"] = "2026-07-23T15:30:01+08:00"
+    with pytest.raises(
+        ScheduleError, match="reveal deadline 2026-07-23T15:30:00\\+08:00 has passed"
+    ):
+        verify(demo, transcript=resign(demo, signed))
+
+
+def test_a_source_recorded_before_it_was_known_is_caught(demo: DemoRun) -> None:
+    signed = json.loads(canonical_json(demo.transcript.signed))
+    beacon = next(s for s in signed["ceremony"]["sources"] if s["kind"] == "drand")
+    beacon["at"] = "2026-07-23T15:38:29+08:00"  # the round is published at 15:38:30
+    with pytest.raises(ScheduleError, match="known only from 2026-07-23T15:38:30"):
+        verify(demo, transcript=resign(demo, signed))
+
+
+def test_a_transcript_created_before_the_draw_time_is_caught(demo: DemoRun) -> None:
+    signed = json.loads(canonical_json(demo.transcript.signed))
+    signed["created"] = "2026-07-24T09:29:59+08:00"
+    with pytest.raises(ScheduleError, match="before the announced draw time"):
+        verify(demo, transcript=resign(demo, signed))
+
+
+def test_make_transcript_refuses_a_draw_before_the_draw_time(demo: DemoRun) -> None:
+    with pytest.raises(ScheduleError, match="announced draw time is 2026-07-24T09:30:00"):
+        make_transcript(
+            demo.announcement,
+            demo.rules,
+            demo.ceremony,
+            demo.outcome,
+            created="2026-07-24T09:29:00+08:00",
+        )
 
 
 def test_report_lists_every_check_and_never_raises(demo: DemoRun) -> None:
