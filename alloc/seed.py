@@ -682,7 +682,7 @@ class SeedPlan:
                 fallbacks=tuple(fallbacks),
             )
         except InputError as exc:
-            raise fields.error("draw_id", exc.problem, exc.value) from exc
+            raise fields.error(exc.field or "draw_id", exc.problem, exc.value) from exc
         fields.done()
         return plan
 
