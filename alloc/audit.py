@@ -144,13 +144,21 @@ class TimeWindow:
     def __post_init__(self) -> None:
         for name in ("frozen_at", "draw_at", "reveal_deadline"):
             _check_time(getattr(self, name), name)
-        if not self.frozen < self.deadline < self.draw:
+        if not self.frozen < self.deadline:
             raise InputError(
                 "times out of order: the list is frozen, then the reveal deadline passes,"
-                " then the draw happens",
+                f" then the draw happens; the reveal deadline {self.reveal_deadline} is not"
+                f" after the freeze at {self.frozen_at}",
                 field="window",
-                value=self.to_json(),
-                hint="check --reveal-deadline and --draw-at (the list is frozen now)",
+                hint="the list is frozen when `alloc freeze` runs: give a later --reveal-deadline",
+            )
+        if not self.deadline < self.draw:
+            raise InputError(
+                "times out of order: the list is frozen, then the reveal deadline passes,"
+                f" then the draw happens; the draw time {self.draw_at} is not after the"
+                f" reveal deadline {self.reveal_deadline}",
+                field="window",
+                hint="give a --draw-at after --reveal-deadline and after every source's drawing",
             )
 
     @property

@@ -208,6 +208,17 @@ def _ceremony(folder: DrawFolder) -> Ceremony:
     return Ceremony.from_json(parse_json(path.read_bytes(), document=str(path)))
 
 
+def _bureau_time(ceremony: Ceremony) -> datetime | None:
+    """A time in the bureau's own UTC offset, to show every time of the ceremony in:
+    the reveal deadline once announced, else a lottery drawing as the plan wrote it."""
+    if ceremony.reveal_deadline is not None:
+        return ceremony.reveal_deadline
+    for source in (*ceremony.sources, *ceremony.fallbacks):
+        if not isinstance(source.form, DrandRound):
+            return source.form.drawn_at
+    return None
+
+
 def _now_in(ceremony: Ceremony) -> datetime:
     """The clock, in the offset of the announced reveal deadline once reveals are open."""
     moment = clock.now()
@@ -425,13 +436,7 @@ def cmd_ceremony_begin(args: argparse.Namespace, out: Console) -> int:
     )
     _save_ceremony(folder, ceremony)
     out.say(f"ceremony for {rules.draw_id}")
-    # Times in the bureau's own offset, as its lottery drawings are written.
-    local = [
-        s.form.drawn_at
-        for s in ceremony.sources + ceremony.fallbacks
-        if not isinstance(s.form, DrandRound)
-    ]
-    like = local[0] if local else None
+    like = _bureau_time(ceremony)
     for label, sources in (("source", ceremony.sources), ("fallback", ceremony.fallbacks)):
         for source in sources:
             out.say(f"  {label} {source.name}: {source.form.describe(like=like)}")
@@ -659,7 +664,7 @@ def cmd_ceremony_status(args: argparse.Namespace, out: Console) -> int:
         out.say(f"  {party.name}: {party.commitment.hex()}{what}{when}")
     values = {v.name: v for v in ceremony.source_values}
     for source in (*ceremony.sources, *ceremony.fallbacks):
-        out.say(f"  source {source.name}: {source.form.describe(like=deadline)}")
+        out.say(f"  source {source.name}: {source.form.describe(like=_bureau_time(ceremony))}")
         read = values.get(source.name)
         if read is None:
             out.say(f"    type its value as {source.form.expected()}")
