@@ -28,6 +28,7 @@ from typing import Any, TypeVar
 from alloc._check import check_id, check_instance, check_items, check_text
 from alloc._version import __version__
 from alloc.canonical import SPEC_VERSION, Tag, canonical_json, check_identifier, tagged_hash
+from alloc.clock import format_time, parse_time
 from alloc.draw import Outcome, draw
 from alloc.errors import (
     AllocError,
@@ -38,6 +39,7 @@ from alloc.errors import (
     InputRootMismatchError,
     MalformedDocumentError,
     ReplayMismatchError,
+    ScheduleError,
     SeedMismatchError,
     TimeWindowError,
     VerificationError,
@@ -129,32 +131,23 @@ def document_digest(envelope: Envelope) -> bytes:
     return tagged_hash(tag, draw_id, envelope.signed_bytes)
 
 
-def _check_time(value: object, name: str) -> None:
-    """Times are ISO 8601 with a UTC offset: a naive time means nothing to a verifier."""
-    check_text(value, name)
-    try:
-        moment = datetime.fromisoformat(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError) as exc:
-        raise InputError("not an ISO 8601 time", field=name, value=value) from exc
-    if moment.tzinfo is None:
-        raise InputError(
-            "time has no UTC offset",
-            field=name,
-            value=value,
-            hint="write it like 2026-12-01T09:00:00+08:00",
-        )
+def _check_time(value: object, name: str) -> datetime:
+    """A time in its one written form (spec 1): a naive time means nothing to a verifier."""
+    return parse_time(value, field=name)
 
 
 @dataclass(frozen=True)
 class TimeWindow:
-    """When the list was frozen, when the draw happens, and the reveal deadline.
+    """When the list was frozen, the reveal deadline, and when the draw happens (spec 4.7).
 
-    Times are ISO 8601 strings with a UTC offset (never naive), e.g.
-    ``2026-12-01T09:00:00+08:00``, compared as instants, so offsets may differ.
+    Times are written ``2026-07-23T15:30:00+08:00`` (seconds and a UTC offset,
+    :data:`alloc.clock.TIME_FORM`), compared as instants, so offsets may differ.
+    Reveals are accepted until the deadline; every source becomes known after
+    it and by the draw time, before which no draw is run.
 
     Raises:
-        InputError: if a time is not ISO 8601 with an offset, or the three are
-            not in the order frozen, draw, reveal deadline.
+        InputError: if a time is not in that form, or the three are not in the
+            order frozen, reveal deadline, draw.
     """
 
     frozen_at: str
@@ -164,17 +157,34 @@ class TimeWindow:
     def __post_init__(self) -> None:
         for name in ("frozen_at", "draw_at", "reveal_deadline"):
             _check_time(getattr(self, name), name)
-        frozen, drawn, deadline = (
-            datetime.fromisoformat(t) for t in (self.frozen_at, self.draw_at, self.reveal_deadline)
-        )
-        if not frozen <= drawn <= deadline:
+        if not self.frozen < self.deadline:
             raise InputError(
-                "times out of order: the list is frozen, then the draw starts, then the"
-                " reveal deadline passes",
+                "times out of order: the list is frozen, then the reveal deadline passes,"
+                f" then the draw happens; the reveal deadline {self.reveal_deadline} is not"
+                f" after the freeze at {self.frozen_at}",
                 field="window",
-                value=self.to_json(),
-                hint="check --frozen-at, --draw-at and --reveal-deadline",
+                hint="the list is frozen when `alloc freeze` runs: give a later --reveal-deadline",
             )
+        if not self.deadline < self.draw:
+            raise InputError(
+                "times out of order: the list is frozen, then the reveal deadline passes,"
+                f" then the draw happens; the draw time {self.draw_at} is not after the"
+                f" reveal deadline {self.reveal_deadline}",
+                field="window",
+                hint="give a --draw-at after --reveal-deadline and after every source's drawing",
+            )
+
+    @property
+    def frozen(self) -> datetime:
+        return parse_time(self.frozen_at, field="frozen_at")
+
+    @property
+    def deadline(self) -> datetime:
+        return parse_time(self.reveal_deadline, field="reveal_deadline")
+
+    @property
+    def draw(self) -> datetime:
+        return parse_time(self.draw_at, field="draw_at")
 
     def to_json(self) -> dict[str, str]:
         return {
@@ -346,6 +356,7 @@ def make_announcement(
         raise WrongDrawError(
             f"seed plan is for draw {plan.draw_id!r}, the rules for {rules.draw_id!r}"
         )
+    plan.check_schedule(reveal_deadline=window.deadline, draw_at=window.draw)
     lines = record_lines(applicants)
     tree_root = records_root(rules.draw_id, lines)
     announcement = Announcement(
@@ -539,7 +550,13 @@ def make_transcript(
         raise WrongDrawError(
             f"the previous round is of draw {before.draw_id!r}, the rules of {rules.draw_id!r}"
         )
-    _check_time(created, "created")
+    if _check_time(created, "created") < notice.window.draw:
+        raise ScheduleError(
+            f"the draw cannot be run at {created}: the announced draw time is"
+            f" {notice.window.draw_at}",
+            field="created",
+            hint="wait until the announced draw time",
+        )
     lines = result_lines(outcome)
     root = results_root(rules.draw_id, lines)
     transcript = Transcript(
@@ -772,7 +789,14 @@ def check_transcript(
             raise CeremonyError("the ceremony's seed plan is not the announced plan")
         if tx.ceremony.announcement_digest != tx.announcement_digest:
             raise CeremonyError("the ceremony was opened on a different announcement")
-        tx.ceremony.verify()
+        window = notice.window
+        notice.seed_plan.check_schedule(reveal_deadline=window.deadline, draw_at=window.draw)
+        tx.ceremony.verify(reveal_deadline=window.deadline)
+        record = tx.ceremony
+        if record.opened_at < window.frozen:
+            raise ScheduleError(
+                "reveals were opened before the list was frozen", field="ceremony.opened_at"
+            )
         defaults = [c.party for c in tx.ceremony.contributions if c.secret is None]
         text = f"{len(tx.ceremony.contributions)} contributions match their commitments"
         if defaults:
@@ -790,12 +814,13 @@ def check_transcript(
                 f"the transcript was created at {tx.created}, before the announced draw time"
                 f" {window.draw_at}"
             )
-        defaults = [c.party for c in tx.ceremony.contributions if c.secret is None]
-        if defaults and at < _instant(window.reveal_deadline):
+        record = tx.ceremony
+        steps = [record.opened_at, *(c.at for c in record.contributions)]
+        steps += [v.at for v in record.sources]
+        if at < max(steps):
             raise TimeWindowError(
-                f"the transcript was created at {tx.created}, before the reveal deadline"
-                f" {window.reveal_deadline}, yet {', '.join(defaults)} were put in default,"
-                " which is only allowed once the deadline has passed"
+                f"the transcript was created at {tx.created}, before the last step of its"
+                f" ceremony at {format_time(max(steps), like=at)}"
             )
         return (
             f"created {local_time(tx.created, rules.time_zone)}, not before the announced"

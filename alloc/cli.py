@@ -32,10 +32,11 @@ import time
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from alloc import clock
 from alloc import io as files
 from alloc._version import DISTRIBUTION, __version__
 from alloc.audit import (
@@ -54,6 +55,7 @@ from alloc.audit import (
 )
 from alloc.canonical import SPEC_VERSION, canonical_json
 from alloc.demo import describe, run_demo
+from alloc.drand import KNOWN_CHAINS, chain_named
 from alloc.draw import Outcome, draw
 from alloc.errors import (
     AllocError,
@@ -64,6 +66,7 @@ from alloc.errors import (
     InputError,
     InputRootMismatchError,
     MalformedDocumentError,
+    ScheduleError,
     SignatureThresholdError,
     TrustError,
     VerificationError,
@@ -84,7 +87,20 @@ from alloc.model import (
 from alloc.records import parse_record_lines, records_root
 from alloc.registry import Registry, registry_from_json, registry_to_json
 from alloc.report import render_report
-from alloc.seed import Ceremony, Source, SourceKind, Stage, commitment, new_secret
+from alloc.seed import (
+    Ceremony,
+    Digits,
+    DrandRound,
+    Numbers,
+    Source,
+    SourceForm,
+    SourceKind,
+    Stage,
+    commitment,
+    new_secret,
+    parse_secret_file,
+    secret_file,
+)
 from alloc.signing import (
     Envelope,
     PublicKey,
@@ -96,6 +112,7 @@ from alloc.signing import (
     parse_pin,
     published_keys,
 )
+from alloc.strictjson import parse_json
 
 __all__ = [
     "EXIT_INTERNAL_ERROR",
@@ -216,9 +233,27 @@ def _rules(folder: DrawFolder) -> DrawRules:
 
 
 def _ceremony(folder: DrawFolder) -> Ceremony:
-    return Ceremony.from_json(
-        _read_json(folder.ceremony, "ceremony state", "start it with `alloc ceremony begin`")
-    )
+    path = _require(folder.ceremony, "ceremony state", "start it with `alloc ceremony begin`")
+    return Ceremony.from_json(parse_json(path.read_bytes(), document=str(path)))
+
+
+def _bureau_time(ceremony: Ceremony) -> datetime | None:
+    """A time in the bureau's own UTC offset, to show every time of the ceremony in:
+    the reveal deadline once announced, else a lottery drawing as the plan wrote it."""
+    if ceremony.reveal_deadline is not None:
+        return ceremony.reveal_deadline
+    for source in (*ceremony.sources, *ceremony.fallbacks):
+        if not isinstance(source.form, DrandRound):
+            return source.form.drawn_at
+    return None
+
+
+def _now_in(ceremony: Ceremony) -> datetime:
+    """The clock, in the offset of the announced reveal deadline once reveals are open."""
+    moment = clock.now()
+    if ceremony.reveal_deadline is not None:
+        moment = moment.astimezone(ceremony.reveal_deadline.tzinfo)
+    return moment
 
 
 def _save_ceremony(folder: DrawFolder, ceremony: Ceremony) -> None:
@@ -519,23 +554,88 @@ def cmd_validate(args: argparse.Namespace, out: Console) -> int:
     return EXIT_OK
 
 
+#: The one form of each kind of --source/--fallback, for help and messages.
+SOURCE_FORMS = {
+    SourceKind.DIGITS: "NAME digits count=N drawn-at=TIME [description=TEXT]",
+    SourceKind.NUMBERS: "NAME numbers count=N min=A max=B order=drawn|ascending"
+    " repeats=yes|no drawn-at=TIME [description=TEXT]",
+    SourceKind.DRAND: "NAME drand chain=" + "|".join(sorted(KNOWN_CHAINS)) + " round=N"
+    " [description=TEXT]",
+}
+_SOURCE_KEYS = {
+    SourceKind.DIGITS: ("count", "drawn-at"),
+    SourceKind.NUMBERS: ("count", "min", "max", "order", "repeats", "drawn-at"),
+    SourceKind.DRAND: ("chain", "round"),
+}
+
+
 def _source(spec: str, option: str) -> Source:
-    parts = spec.split(":", 2)
-    if len(parts) < 2:
-        raise CommandError(
-            "expected NAME:KIND[:DESCRIPTION] (kind numbers, text or hex)", field=option, value=spec
-        )
+    """A source declared as ``NAME KIND key=value ... [description=TEXT]`` (one form each).
+
+    Raises:
+        CommandError: naming what is missing, unknown or malformed, with the form.
+    """
+    head, marker, description = spec.partition(" description=")
+    if not marker and spec.startswith("description="):
+        head, description = "", spec
+    words = head.split(" ")
+    forms = "; ".join(SOURCE_FORMS.values())
+
+    def refuse(problem: str, value: object = spec) -> CommandError:
+        return CommandError(problem, field=option, value=value, hint=f"write {forms}")
+
+    if len(words) < 2 or not all(words):
+        raise refuse("expected NAME KIND key=value ..., separated by single spaces")
+    name, kind_text, pairs = words[0], words[1], words[2:]
     try:
-        kind = SourceKind(parts[1])
-    except ValueError as exc:
-        raise CommandError(
-            "unknown source kind", field=option, value=parts[1], hint="use numbers, text or hex"
-        ) from exc
-    return Source(parts[0], kind, parts[2] if len(parts) > 2 else "")
+        kind = SourceKind(kind_text)
+    except ValueError:
+        raise refuse("unknown source kind (digits, numbers or drand)", kind_text) from None
+    values: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not value:
+            raise refuse("expected key=value", pair)
+        if key not in _SOURCE_KEYS[kind]:
+            raise refuse(f"unknown key for a {kind.value} source", key)
+        if key in values:
+            raise refuse("key given twice", key)
+        values[key] = value
+    missing = [k for k in _SOURCE_KEYS[kind] if k not in values]
+    if missing:
+        raise refuse(f"missing {', '.join(missing)} for a {kind.value} source")
+
+    def number(key: str) -> int:
+        if not values[key].isascii() or not values[key].isdigit():
+            raise refuse("expected a whole number", f"{key}={values[key]}")
+        return int(values[key])
+
+    def choice(key: str, yes: str, no: str) -> bool:
+        if values[key] not in (yes, no):
+            raise refuse(f"expected {key}={yes} or {key}={no}", f"{key}={values[key]}")
+        return values[key] == yes
+
+    form: SourceForm
+    if kind is SourceKind.DRAND:
+        form = DrandRound(chain_named(values["chain"]), number("round"))
+    else:
+        drawn_at = clock.parse_time(values["drawn-at"], field=f"{option} drawn-at")
+        if kind is SourceKind.DIGITS:
+            form = Digits(count=number("count"), drawn_at=drawn_at)
+        else:
+            form = Numbers(
+                count=number("count"),
+                minimum=number("min"),
+                maximum=number("max"),
+                ordered=choice("order", "drawn", "ascending"),
+                distinct=not choice("repeats", "yes", "no"),
+                drawn_at=drawn_at,
+            )
+    return Source(name, form, description.strip())
 
 
 def cmd_ceremony_begin(args: argparse.Namespace, out: Console) -> int:
-    """Name the external sources and fallbacks before anyone commits."""
+    """Name the external sources and fallbacks, and the one form of each value."""
     folder = _folder(args)
     rules = _rules(folder)
     if folder.ceremony.exists() and not args.force:
@@ -546,11 +646,12 @@ def cmd_ceremony_begin(args: argparse.Namespace, out: Console) -> int:
         fallbacks=[_source(s, "--fallback") for s in args.fallback or []],
     )
     _save_ceremony(folder, ceremony)
-    out.say(
-        f"ceremony for {rules.draw_id}: sources "
-        f"{', '.join(s.name for s in ceremony.sources) or 'none'}; fallbacks "
-        f"{', '.join(s.name for s in ceremony.fallbacks) or 'none'}"
-    )
+    out.say(f"ceremony for {rules.draw_id}")
+    like = _bureau_time(ceremony)
+    for label, sources in (("source", ceremony.sources), ("fallback", ceremony.fallbacks)):
+        for source in sources:
+            out.say(f"  {label} {source.name}: {source.form.describe(like=like)}")
+            out.say(f"    its value will be typed as {source.form.expected()}")
     out.result(ceremony.to_json())
     return EXIT_OK
 
@@ -560,23 +661,19 @@ def cmd_ceremony_secret(args: argparse.Namespace, out: Console) -> int:
     secret = new_secret()
     value = commitment(args.draw_id, args.party, secret)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    files.write_bytes(Path(args.out), secret.hex().encode() + b"\n", force=args.force, mode=0o600)
+    files.write_bytes(Path(args.out), secret_file(secret), force=args.force, mode=0o600)
     out.say(f"secret written to {args.out}: keep it private until the reveal")
     out.say(f"commitment of {args.party}: {value.hex()}")
     out.result({"party": args.party, "commitment": value.hex(), "secret_file": args.out})
     return EXIT_OK
 
 
-def _read_secret(path: str) -> bytes:
+def _read_secret(path: str, party: str) -> bytes:
     raw = _require(Path(path), "secret file", "give the file `alloc ceremony secret` wrote")
     try:
-        return bytes.fromhex(raw.read_bytes().decode("ascii").strip())
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise CommandError(
-            "the secret file does not hold hexadecimal digits",
-            source=path,
-            hint="give the file `alloc ceremony secret` wrote, unchanged",
-        ) from exc
+        return parse_secret_file(raw.read_bytes(), party=party)
+    except InputError as exc:
+        raise CommandError(exc.problem, source=path, field=exc.field, hint=exc.hint) from exc
 
 
 def cmd_ceremony_commit(args: argparse.Namespace, out: Console) -> int:
@@ -584,14 +681,17 @@ def cmd_ceremony_commit(args: argparse.Namespace, out: Console) -> int:
     folder = _folder(args)
     ceremony = _ceremony(folder)
     if args.secret:
-        value = commitment(ceremony.draw_id, args.party, _read_secret(args.secret))
+        value = commitment(ceremony.draw_id, args.party, _read_secret(args.secret, args.party))
     elif args.commitment:
-        try:
-            value = bytes.fromhex(args.commitment)
-        except ValueError as exc:
+        text = args.commitment
+        if len(text) != 64 or text.strip("0123456789abcdef"):
             raise CommandError(
-                "commitment is not hex", field="--commitment", value=args.commitment
-            ) from exc
+                "a commitment is 64 lower-case hexadecimal digits",
+                field="--commitment",
+                value=text,
+                hint="type it exactly as `alloc ceremony secret` printed it",
+            )
+        value = bytes.fromhex(text)
     else:
         raise CommandError("give --commitment HEX or --secret FILE", field="--commitment")
     ceremony = ceremony.commit(args.party, value, fallback=args.fallback)
@@ -621,8 +721,12 @@ def cmd_freeze(args: argparse.Namespace, out: Console) -> int:
             hint="a new freeze needs a new ceremony and announcement",
         )
     plan_ceremony = ceremony.fix_plan() if ceremony.stage is Stage.COMMITTING else ceremony
+    # The list is frozen now: the clock, never a typed time, so nothing can be
+    # announced as frozen before it was (written in the draw time's offset).
+    draw_at = clock.parse_time(args.draw_at, field="--draw-at")
+    clock.parse_time(args.reveal_deadline, field="--reveal-deadline")
     window = TimeWindow(
-        frozen_at=args.frozen_at or _now(),
+        frozen_at=clock.format_time(clock.now(), like=draw_at),
         draw_at=args.draw_at,
         reveal_deadline=args.reveal_deadline,
     )
@@ -648,6 +752,10 @@ def cmd_freeze(args: argparse.Namespace, out: Console) -> int:
             files.write_bytes(target, source.read_bytes(), force=True)
     _save_ceremony(folder, plan_ceremony)
     out.say(f"frozen {notice.records_count} records under input root {notice.records_root.hex()}")
+    out.say(
+        f"frozen at {window.frozen_at}; reveals until {window.reveal_deadline}; draw at"
+        f" {window.draw_at}"
+    )
     out.say(f"announcement {folder.announcement}: sign it with `alloc sign`")
     if imported.receipts_generated:
         out.say(f"receipts with salts for parents: {folder.private / 'receipts.csv'}")
@@ -659,10 +767,6 @@ def cmd_freeze(args: argparse.Namespace, out: Console) -> int:
         }
     )
     return EXIT_OK
-
-
-def _now() -> str:
-    return datetime.now(UTC).astimezone().isoformat(timespec="seconds")
 
 
 def cmd_sign(args: argparse.Namespace, out: Console) -> int:
@@ -890,8 +994,13 @@ def cmd_ceremony_open(args: argparse.Namespace, out: Console) -> int:
     if notice.seed_plan != ceremony.plan:
         raise VerificationError("the announcement's seed plan is not this ceremony's plan")
     digest = document_digest(announcement)
-    _save_ceremony(folder, ceremony.open(digest))
+    deadline = notice.window.deadline
+    opened = ceremony.open(
+        digest, reveal_deadline=deadline, at=clock.now().astimezone(deadline.tzinfo)
+    )
+    _save_ceremony(folder, opened)
     out.say(f"reveals open on announcement {digest.hex()}")
+    out.say(f"reveals are accepted until {notice.window.reveal_deadline}")
     out.result({"announcement": digest.hex()})
     return EXIT_OK
 
@@ -899,7 +1008,9 @@ def cmd_ceremony_open(args: argparse.Namespace, out: Console) -> int:
 def cmd_ceremony_reveal(args: argparse.Namespace, out: Console) -> int:
     """Reveal a party's secret on stage; it must match the published commitment."""
     folder = _folder(args)
-    ceremony = _ceremony(folder).reveal(args.party, _read_secret(args.secret))
+    ceremony = _ceremony(folder)
+    secret = _read_secret(args.secret, args.party)
+    ceremony = ceremony.reveal(args.party, secret, at=_now_in(ceremony))
     _save_ceremony(folder, ceremony)
     out.say(f"reveal of {args.party} matches its commitment")
     out.say(_missing_text(ceremony))
@@ -910,7 +1021,8 @@ def cmd_ceremony_reveal(args: argparse.Namespace, out: Console) -> int:
 def cmd_ceremony_default(args: argparse.Namespace, out: Console) -> int:
     """Declare that a party will not reveal: its announced fallback source replaces it."""
     folder = _folder(args)
-    ceremony = _ceremony(folder).default(args.party)
+    ceremony = _ceremony(folder)
+    ceremony = ceremony.default(args.party, at=_now_in(ceremony))
     _save_ceremony(folder, ceremony)
     fallback = ceremony.plan.party(args.party).fallback
     out.say(f"{args.party} declared in default: fallback source {fallback} replaces it")
@@ -920,29 +1032,15 @@ def cmd_ceremony_default(args: argparse.Namespace, out: Console) -> int:
 
 
 def cmd_ceremony_source(args: argparse.Namespace, out: Console) -> int:
-    """Record the value of an announced external source (lottery numbers, a beacon)."""
+    """Record the value of an announced source, typed in its one accepted form."""
     folder = _folder(args)
     ceremony = _ceremony(folder)
-    kind = ceremony.plan.source(args.name).kind
-    value: object = args.value
-    if kind is SourceKind.NUMBERS:
-        try:
-            value = [int(x) for x in args.value.replace(",", " ").split()]
-        except ValueError as exc:
-            raise CommandError(
-                "expected whole numbers separated by spaces", field="--value", value=args.value
-            ) from exc
-    ceremony = ceremony.add_source(args.name, value)
+    ceremony = ceremony.add_source(args.name, args.value, at=_now_in(ceremony))
     _save_ceremony(folder, ceremony)
-    out.say(f"source {args.name} = {ceremony.source_values[-1].value}")
+    value = ceremony.source_values[-1].value
+    out.say(f"source {args.name} = {value}")
     out.say(_missing_text(ceremony))
-    out.result(
-        {
-            "source": args.name,
-            "value": ceremony.source_values[-1].value,
-            "missing": ceremony.missing(),
-        }
-    )
+    out.result({"source": args.name, "value": value, "missing": ceremony.missing()})
     return EXIT_OK
 
 
@@ -959,8 +1057,23 @@ def cmd_ceremony_status(args: argparse.Namespace, out: Console) -> int:
     """Show the ceremony's stage, the commitments and what is still missing."""
     ceremony = _ceremony(_folder(args))
     out.say(f"stage {ceremony.stage.value}")
+    deadline = ceremony.reveal_deadline
+    if deadline is not None:
+        out.say(f"reveals until {clock.format_time(deadline, like=deadline)}")
+    settled = {c.party: c for c in ceremony.contributions}
     for party in ceremony.parties:
-        out.say(f"  {party.name}: {party.commitment.hex()}")
+        done = settled.get(party.name)
+        what = "" if done is None else " — " + ("revealed" if done.secret else "in default")
+        when = "" if done is None else f" at {clock.format_time(done.at, like=done.at)}"
+        out.say(f"  {party.name}: {party.commitment.hex()}{what}{when}")
+    values = {v.name: v for v in ceremony.source_values}
+    for source in (*ceremony.sources, *ceremony.fallbacks):
+        out.say(f"  source {source.name}: {source.form.describe(like=_bureau_time(ceremony))}")
+        read = values.get(source.name)
+        if read is None:
+            out.say(f"    type its value as {source.form.expected()}")
+        else:
+            out.say(f"    = {read.value} (read at {clock.format_time(read.at, like=read.at)})")
     out.say(_missing_text(ceremony))
     out.result({"stage": ceremony.stage.value, "missing": ceremony.missing()})
     return EXIT_OK
@@ -969,8 +1082,8 @@ def cmd_ceremony_status(args: argparse.Namespace, out: Console) -> int:
 def cmd_ceremony_seed(args: argparse.Namespace, out: Console) -> int:
     """Derive the seed once every party has revealed and every source is in."""
     folder = _folder(args)
+    # Reading ceremony.json replays and re-checks every step, so the record is checked.
     record = _ceremony(folder).finish()
-    record.verify()
     out.say(f"seed {record.seed.hex()}")
     out.result({"seed": record.seed.hex()})
     return EXIT_OK
@@ -985,6 +1098,15 @@ def cmd_draw(args: argparse.Namespace, out: Console) -> int:
             raise files.OutputExistsError(path)
     announcement = _envelope(folder.announcement, "announcement")
     _operator_trust(args, folder).policy.verify(announcement, document="announcement")
+    window = Announcement.from_envelope(announcement).window
+    now = clock.now().astimezone(window.draw.tzinfo)
+    if now < window.draw:
+        raise ScheduleError(
+            f"the draw cannot run before the announced draw time {window.draw_at}"
+            f" (it is now {clock.format_time(now, like=now)})",
+            field="draw_at",
+            hint="run `alloc draw` at or after the announced time",
+        )
     record = _ceremony(folder).finish()
     out.step("reading the public records")
     records = files.read_lines(_require(folder.records, "records", "run `alloc freeze` first"))
@@ -994,7 +1116,12 @@ def cmd_draw(args: argparse.Namespace, out: Console) -> int:
     previous = files.read_envelope(Path(args.previous), "transcript") if args.previous else None
     out.step("writing results and the transcript")
     transcript, results = make_transcript(
-        announcement, rules, record, outcome, created=args.created or _now(), previous=previous
+        announcement,
+        rules,
+        record,
+        outcome,
+        created=clock.format_time(now, like=window.draw),
+        previous=previous,
     )
     files.write_lines(folder.results, results, force=args.force)
     files.write_bytes(folder.transcript, transcript.envelope().to_bytes(), force=args.force)
@@ -1304,7 +1431,14 @@ def _write_demo(run: Any, target: Path, *, force: bool, out: Console) -> None:
     files.write_bytes(folder.announcement, run.announcement.to_bytes())
     files.write_bytes(folder.transcript, run.transcript.to_bytes())
     files.write_bytes(
-        folder.ceremony, canonical_json(Ceremony.from_record(run.ceremony).to_json()) + b"\n"
+        folder.ceremony,
+        canonical_json(
+            Ceremony.from_record(
+                run.ceremony,
+                reveal_deadline=Announcement.from_envelope(run.announcement).window.deadline,
+            ).to_json()
+        )
+        + b"\n",
     )
     files.write_bytes(
         folder.registry, canonical_json(registry_to_json(run.registry)) + b"\n", mode=0o600
@@ -1456,13 +1590,16 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument(
         "--source",
         action="append",
-        help="NAME:KIND:DESCRIPTION, kind numbers|text|hex, e.g."
-        " 'welfare-3d:numbers:福彩3D 2026-12-01'",
+        help="a source always read, in one of the forms: "
+        + "; ".join(SOURCE_FORMS.values())
+        + ". E.g. 'welfare-3d digits count=3 drawn-at=2026-07-23T21:15:00+08:00"
+        " description=福彩3D 2026-07-23'",
     )
     sub.add_argument(
         "--fallback",
         action="append",
-        help="NAME:KIND:DESCRIPTION read only if a party never reveals",
+        help="a source read only for a party that never reveals, in the same forms, e.g."
+        " 'drand-30662982 drand chain=quicknet round=30662982'",
     )
     sub = command("secret", cmd_ceremony_secret, ceremony, force=True)
     sub.add_argument("--party", required=True)
@@ -1482,15 +1619,30 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument("--party", required=True)
     sub = command("source", cmd_ceremony_source, ceremony, folder=True)
     sub.add_argument("--name", required=True)
-    sub.add_argument("--value", required=True, help="e.g. '3 8 1' for numbers")
+    sub.add_argument(
+        "--value",
+        required=True,
+        help="the value in the one form the plan fixes for this source (`alloc ceremony"
+        " status` shows it), e.g. 381 for 福彩3D, '3 7 12 22 28 31' for six balls, the"
+        " round's signature for drand",
+    )
     command("status", cmd_ceremony_status, ceremony, folder=True)
     command("seed", cmd_ceremony_seed, ceremony, folder=True)
 
     sub = command("freeze", cmd_freeze, folder=True, force=True)
     sub.add_argument("--applicants", required=True, help="CSV or .xlsx from registration")
-    sub.add_argument("--frozen-at", help="ISO time with offset (default: now)")
-    sub.add_argument("--draw-at", required=True, help="e.g. 2026-12-01T09:30:00+08:00")
-    sub.add_argument("--reveal-deadline", required=True)
+    sub.add_argument(
+        "--reveal-deadline",
+        required=True,
+        help="reveals are accepted until this time, e.g. 2026-07-23T15:30:00+08:00; every"
+        " source must become known after it",
+    )
+    sub.add_argument(
+        "--draw-at",
+        required=True,
+        help="the announced draw time, after every source, e.g. 2026-07-24T09:30:00+08:00"
+        " (the list is frozen at the time freeze runs)",
+    )
 
     sub = command("sign", cmd_sign)
     sub.add_argument("document", help="announcement.json or transcript.json")
@@ -1510,7 +1662,6 @@ def _parser() -> argparse.ArgumentParser:
     _add_trust_options(sub, own="DIR/trust.json")
 
     sub = command("draw", cmd_draw, folder=True, force=True)
-    sub.add_argument("--created", help="ISO time with offset (default: now)")
     sub.add_argument("--previous", help="previous round's transcript, for a later round")
     _add_trust_options(sub, own="DIR/trust.json")
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 __all__ = [
     "AllocError",
+    "BeaconError",
     "CeremonyError",
     "CeremonyStateError",
     "ChainError",
@@ -22,9 +23,11 @@ __all__ = [
     "RevealMismatchError",
     "RulesError",
     "RulesTypeError",
+    "ScheduleError",
     "SeedMismatchError",
     "SignatureError",
     "SignatureThresholdError",
+    "SourceValueError",
     "TimeWindowError",
     "TrustError",
     "UnannouncedSourceError",
@@ -211,3 +214,16 @@ class ChainError(VerificationError):
 
 class UnannouncedSourceError(CeremonyError):
     """A source value was supplied for a source the plan did not announce."""
+
+
+class SourceValueError(CeremonyError, InputError):
+    """A source value is not in the one form its plan accepts (e.g. ``3 8 1`` for ``381``)."""
+
+
+class ScheduleError(CeremonyError, InputError):
+    """A step outside its time: a reveal after the deadline, a source read before its time,
+    a plan whose sources are known before the reveal deadline, a draw before ``draw_at``."""
+
+
+class BeaconError(CeremonyError, VerificationError):
+    """A randomness-beacon value does not verify under the beacon's public key."""

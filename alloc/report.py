@@ -30,6 +30,7 @@ from datetime import datetime
 from alloc._version import __version__
 from alloc.audit import Announcement, Check, Transcript, VerificationReport, document_digest
 from alloc.canonical import SPEC_VERSION
+from alloc.clock import format_time
 from alloc.draw import ApplicantOutcome, KindergartenSummary, Outcome
 from alloc.errors import InputError, WrongDrawError
 from alloc.identity import mask_document_number, mask_name
@@ -593,6 +594,7 @@ def _masthead(
         (_bi("派位编号", "Draw id"), f"<code>{_e(rules.draw_id)}</code>"),
         (_bi("派位时间", "Draw time"), _when(notice.window.draw_at)),
         (_bi("名单冻结", "List frozen"), _when(notice.window.frozen_at)),
+        (_bi("揭示截止", "Reveal deadline"), _when(notice.window.reveal_deadline)),
         (_bi("结果生成", "Results created"), _when(tx.created)),
     ]
     if tx.round != 1:
@@ -749,15 +751,15 @@ def _seed_section(rules: DrawRules, notice: Announcement, tx: Transcript, outcom
                 + _bi("备用来源", "fallback source")
                 + f" <code>{_e(contribution.fallback)}</code>"
             )
-        party_cards.append(
-            _card(
-                _term(party.name),
-                [
-                    (_bi("承诺", "Commitment"), _hex(party.commitment)),
-                    (_bi("揭示", "Reveal"), reveal),
-                ],
+        rows = [
+            (_bi("承诺", "Commitment"), _hex(party.commitment)),
+            (_bi("揭示", "Reveal"), reveal),
+        ]
+        if contribution is not None:
+            rows.append(
+                (_bi("时间", "At"), _when(format_time(contribution.at, like=contribution.at)))
             )
-        )
+        party_cards.append(_card(_term(party.name), rows))
     values = {v.name: v for v in record.sources}
     source_cards = []
     for source, fallback in [(s, False) for s in plan.sources] + [
@@ -775,16 +777,15 @@ def _seed_section(rules: DrawRules, notice: Announcement, tx: Transcript, outcom
             if fallback
             else _bi("外部来源", "external source")
         )
-        source_cards.append(
-            _card(
-                f"<code>{_e(source.name)}</code>",
-                [
-                    (_bi("类型", "Role"), kind),
-                    (_bi("说明", "Description"), _e(source.description) or "—"),
-                    (_bi("规范值", "Canonical value"), shown),
-                ],
-            )
-        )
+        rows = [
+            (_bi("类型", "Role"), kind),
+            (_bi("说明", "Description"), _e(source.description) or "—"),
+            (_bi("唯一写法", "Form"), _e(source.form.describe(like=notice.window.deadline))),
+            (_bi("规范值", "Canonical value"), shown),
+        ]
+        if value is not None:
+            rows.append((_bi("读取时间", "Read at"), _when(format_time(value.at, like=value.at))))
+        source_cards.append(_card(f"<code>{_e(source.name)}</code>", rows))
     seed_hex = tx.seed.hex()
     groups = "".join(f"<span>{seed_hex[i : i + 8]}</span>" for i in range(0, 64, 8))
     example = _example_child(outcome, tx.seed, rules.draw_id)

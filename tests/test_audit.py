@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import replace
 from typing import Any
@@ -33,6 +34,7 @@ from alloc.errors import (
     MalformedDocumentError,
     ReplayMismatchError,
     RevealMismatchError,
+    ScheduleError,
     SeedMismatchError,
     SignatureError,
     SignatureThresholdError,
@@ -231,9 +233,45 @@ def test_a_wrong_seed_is_caught(demo: DemoRun) -> None:
 
 def test_a_reveal_not_matching_its_commitment_is_caught(demo: DemoRun) -> None:
     signed = json.loads(canonical_json(demo.transcript.signed))
-    signed["ceremony"]["contributions"][0]["reveal"] = "22" * 32
+    forged = hashlib.sha256(b"a secret nobody committed to").hexdigest()
+    signed["ceremony"]["contributions"][0]["reveal"] = forged
     with pytest.raises(RevealMismatchError, match="does not match its commitment"):
         verify(demo, transcript=resign(demo, signed))
+
+
+def test_a_reveal_recorded_after_the_deadline_is_caught(demo: DemoRun) -> None:
+    signed = json.loads(canonical_json(demo.transcript.signed))
+    signed["ceremony"]["contributions"][0]["at"] = "2026-07-23T15:30:01+08:00"
+    with pytest.raises(
+        ScheduleError, match="reveal deadline 2026-07-23T15:30:00\\+08:00 has passed"
+    ):
+        verify(demo, transcript=resign(demo, signed))
+
+
+def test_a_source_recorded_before_it_was_known_is_caught(demo: DemoRun) -> None:
+    signed = json.loads(canonical_json(demo.transcript.signed))
+    beacon = next(s for s in signed["ceremony"]["sources"] if s["kind"] == "drand")
+    beacon["at"] = "2026-07-23T15:38:29+08:00"  # the round is published at 15:38:30
+    with pytest.raises(ScheduleError, match="known only from 2026-07-23T15:38:30"):
+        verify(demo, transcript=resign(demo, signed))
+
+
+def test_a_transcript_created_before_the_draw_time_is_caught(demo: DemoRun) -> None:
+    signed = json.loads(canonical_json(demo.transcript.signed))
+    signed["created"] = "2026-07-24T09:29:59+08:00"
+    with pytest.raises(ScheduleError, match="before the announced draw time"):
+        verify(demo, transcript=resign(demo, signed))
+
+
+def test_make_transcript_refuses_a_draw_before_the_draw_time(demo: DemoRun) -> None:
+    with pytest.raises(ScheduleError, match="announced draw time is 2026-07-24T09:30:00"):
+        make_transcript(
+            demo.announcement,
+            demo.rules,
+            demo.ceremony,
+            demo.outcome,
+            created="2026-07-24T09:29:00+08:00",
+        )
 
 
 def test_report_lists_every_check_and_never_raises(demo: DemoRun) -> None:
@@ -411,23 +449,39 @@ def test_rules_round_trip_and_digest_is_stable(demo: DemoRun) -> None:
     assert again == demo.rules
 
 
-def test_a_time_window_must_run_frozen_then_draw_then_deadline() -> None:
+def test_a_time_window_must_run_frozen_then_deadline_then_draw() -> None:
     # Offsets differ: 09:00+08:00 is 01:00Z, after the freeze at 00:30Z.
     TimeWindow(
         frozen_at="2026-12-01T00:30:00+00:00",
-        draw_at="2026-12-01T09:00:00+08:00",
         reveal_deadline="2026-12-01T09:00:00+08:00",
+        draw_at="2026-12-01T01:00:01+00:00",
     )
-    with pytest.raises(InputError, match="out of order") as caught:
+    for frozen, deadline, draw_at in (
+        ("2026-12-01T10:00:00+08:00", "2026-12-01T09:00:00+08:00", "2026-12-01T12:00:00+08:00"),
+        ("2026-12-01T08:00:00+08:00", "2026-12-01T09:00:00+08:00", "2026-12-01T00:59:00+00:00"),
+        ("2026-12-01T08:00:00+08:00", "2026-12-01T09:00:00+08:00", "2026-12-01T09:00:00+08:00"),
+        ("2026-12-01T09:00:00+08:00", "2026-12-01T09:00:00+08:00", "2026-12-01T10:00:00+08:00"),
+    ):
+        with pytest.raises(InputError, match="out of order") as caught:
+            TimeWindow(frozen_at=frozen, reveal_deadline=deadline, draw_at=draw_at)
+        assert caught.value.field == "window"
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "2026-12-01T09:00:00",
+        "2026-12-01 09:00:00+08:00",
+        "2026-12-01T09:00+08:00",
+        "2026-12-01T01:00:00Z",
+        "2026-12-01T09:00:00.5+08:00",
+        "2026-12-31T24:00:00+08:00",
+    ],
+)
+def test_window_times_have_one_written_form(written: str) -> None:
+    with pytest.raises(InputError, match="time"):
         TimeWindow(
-            frozen_at="2026-12-01T10:00:00+08:00",
-            draw_at="2026-12-01T09:00:00+08:00",
-            reveal_deadline="2026-12-01T12:00:00+08:00",
-        )
-    assert caught.value.field == "window"
-    with pytest.raises(InputError, match="out of order"):
-        TimeWindow(
-            frozen_at="2026-12-01T08:00:00+08:00",
-            draw_at="2026-12-01T09:00:00+08:00",
-            reveal_deadline="2026-12-01T00:59:00+00:00",
+            frozen_at="2026-11-30T17:00:00+08:00",
+            reveal_deadline=written,
+            draw_at="2026-12-02T09:00:00+08:00",
         )

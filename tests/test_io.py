@@ -27,6 +27,8 @@ from hypothesis import strategies as st
 
 from alloc import io as files
 from alloc.audit import TimeWindow, document_digest, make_announcement, make_transcript
+from alloc.clock import parse_time
+from alloc.drand import QUICKNET
 from alloc.draw import Outcome, draw
 from alloc.errors import AllocError, InputError, MalformedDocumentError, RulesError
 from alloc.identity import (
@@ -39,7 +41,7 @@ from alloc.identity import (
 from alloc.model import ApplicantTable, DrawRules, Kindergarten, SeatBlock
 from alloc.records import record_lines
 from alloc.registry import Registry, attach_identities
-from alloc.seed import Ceremony, Source, SourceKind, commitment
+from alloc.seed import Ceremony, Digits, DrandRound, Source, commitment
 from alloc.signing import SigningKey
 from alloc.synthetic import Stream, synthetic_district, synthetic_registry
 
@@ -118,9 +120,13 @@ def save(frame: pd.DataFrame, path: Path, kind: str) -> Path:
 PARTIES = ("bureau", "notary", "parent-rep-1")
 WINDOW = TimeWindow(
     frozen_at="2026-11-30T17:00:00+08:00",
-    draw_at="2026-12-01T09:30:00+08:00",
     reveal_deadline="2026-12-01T10:00:00+08:00",
+    draw_at="2026-12-02T09:30:00+08:00",
 )
+
+
+def _at(text: str) -> Any:
+    return parse_time(text, field="test")
 
 
 def run_protocol(table: ApplicantTable, rules: DrawRules = RULES) -> dict[str, Any]:
@@ -128,8 +134,10 @@ def run_protocol(table: ApplicantTable, rules: DrawRules = RULES) -> dict[str, A
     stream = Stream("alloc io tests: keys and secrets")
     keys = [SigningKey.from_seed(stream.block(4).astype(">u8").tobytes()) for _ in range(2)]
     secrets = {p: stream.block(4).astype(">u8").tobytes() for p in PARTIES}
-    lottery = Source("welfare-lottery-3d", SourceKind.NUMBERS, "福彩3D 2026-12-01")
-    beacon = Source("beacon-round-4821337", SourceKind.HEX, "drand round 4821337")
+    lottery = Source("welfare-3d", Digits(3, _at("2026-12-01T21:15:00+08:00")), "福彩3D 2026-12-01")
+    beacon = Source(
+        "drand", DrandRound(QUICKNET, QUICKNET.first_round_after(WINDOW.deadline)), "drand"
+    )
     ceremony = Ceremony.begin(rules.draw_id, sources=[lottery], fallbacks=[beacon])
     for party in PARTIES:
         ceremony = ceremony.commit(
@@ -138,13 +146,17 @@ def run_protocol(table: ApplicantTable, rules: DrawRules = RULES) -> dict[str, A
     ceremony = ceremony.fix_plan()
     notice, records = make_announcement(rules, table, ceremony.plan, window=WINDOW)
     announcement = notice.envelope().sign(keys[0]).sign(keys[1])
-    ceremony = ceremony.open(document_digest(announcement))
+    ceremony = ceremony.open(
+        document_digest(announcement),
+        reveal_deadline=WINDOW.deadline,
+        at=_at("2026-12-01T09:30:00+08:00"),
+    )
     for party in PARTIES:
-        ceremony = ceremony.reveal(party, secrets[party])
-    record = ceremony.add_source(lottery.name, [3, 8, 1]).finish()
+        ceremony = ceremony.reveal(party, secrets[party], at=_at("2026-12-01T09:40:00+08:00"))
+    record = ceremony.add_source(lottery.name, "381", at=WINDOW.draw).finish()
     outcome = draw(rules, table, record.seed)
     transcript_doc, results = make_transcript(
-        announcement, rules, record, outcome, created="2026-12-01T10:05:00+08:00"
+        announcement, rules, record, outcome, created="2026-12-02T09:35:00+08:00"
     )
     transcript = transcript_doc.envelope().sign(keys[0]).sign(keys[1])
     return {

@@ -334,8 +334,9 @@ def test_unsorted_ceremony_entries_are_refused(demo: DemoRun) -> None:
     signed["ceremony"]["contributions"].reverse()
     report = _check(demo, _resigned(demo, signed))
     assert report.failures[0].name == "documents"
-    assert "must be sorted by name, each name once" in report.failures[0].detail
-    assert "$.signed.ceremony.contributions" in report.failures[0].detail
+    assert "not sorted by party" in report.failures[0].detail
+    assert "$.signed.ceremony" in report.failures[0].detail
+    assert "$.contributions" in report.failures[0].detail
 
 
 def test_a_later_round_needs_its_checked_predecessor(demo: DemoRun) -> None:
@@ -361,7 +362,7 @@ def test_a_later_round_needs_its_checked_predecessor(demo: DemoRun) -> None:
     unsigned = _check(demo, second_env, previous=stranger)
     assert "previous round's transcript: bureau signed by 0/1 keys" in unsigned.failures[0].detail
     # A later round created before its predecessor.
-    early = {**second, "created": "2026-12-01T10:00:00+08:00"}
+    early = {**second, "created": "2026-07-24T09:32:00+08:00"}
     before = _check(demo, _resigned(demo, early), previous=first)
     assert "before round 1" in before.failures[0].detail
 
@@ -375,22 +376,18 @@ def test_a_transcript_created_before_the_draw_fails_naming_the_check(demo: DemoR
     assert "created at 1999-12-01T10:05:00+08:00, before the announced draw time" in failure.detail
 
 
-def test_a_seed_with_a_fallback_cannot_predate_the_reveal_deadline(demo: DemoRun) -> None:
-    """A party can be put in default only once the deadline has passed."""
-    window = demo.announcement.signed["window"]
+def test_a_transcript_cannot_predate_its_ceremonys_last_step(demo: DemoRun) -> None:
+    """The draw runs after every reveal, default and source value it uses."""
     signed = _signed(demo.transcript)
-    party = signed["ceremony"]["contributions"][0]["party"]
-    fallback = next(p.fallback for p in demo.ceremony.plan.parties if p.name == party)
-    signed["ceremony"]["contributions"][0] = {"party": party, "fallback": fallback}
-    signed["created"] = min(window["draw_at"], window["reveal_deadline"])
+    last = max(v["at"] for v in signed["ceremony"]["sources"])
+    signed["ceremony"]["sources"][-1]["at"] = "2026-07-24T09:45:00+08:00"
+    signed["created"] = "2026-07-24T09:40:00+08:00"
     report = _check(demo, _resigned(demo, signed))
     times = [c for c in report.checks if c.name == "transcript time"]
-    # The changed ceremony no longer derives the seed; the time rule is a check of its own.
+    assert last < "2026-07-24T09:45:00+08:00"
     assert times
     assert not times[0].passed
-    assert "before the reveal deadline" in times[0].detail or (
-        "before the announced draw time" in times[0].detail
-    )
+    assert "before the last step of its ceremony" in times[0].detail
 
 
 def test_a_record_line_with_a_childs_name_and_id_fails_verification_naming_the_line(
