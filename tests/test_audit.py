@@ -38,6 +38,7 @@ from alloc.errors import (
     SeedMismatchError,
     SignatureError,
     SignatureThresholdError,
+    TimeWindowError,
     WrongDrawError,
 )
 from alloc.identity import LookupParameters
@@ -259,7 +260,7 @@ def test_a_source_recorded_before_it_was_known_is_caught(demo: DemoRun) -> None:
 def test_a_transcript_created_before_the_draw_time_is_caught(demo: DemoRun) -> None:
     signed = json.loads(canonical_json(demo.transcript.signed))
     signed["created"] = "2026-07-24T09:29:59+08:00"
-    with pytest.raises(ScheduleError, match="before the announced draw time"):
+    with pytest.raises(TimeWindowError, match="before the announced draw time"):
         verify(demo, transcript=resign(demo, signed))
 
 
