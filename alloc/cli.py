@@ -12,15 +12,19 @@ Every step of the protocol is a command working on a *draw folder*::
         registry.json receipts.csv results.csv
     publish/                   notice boards (masked) and the HTML report
 
-Exit codes: 0 success, 2 invalid input, 3 verification failed, 4 internal error.
-Nothing is overwritten without ``--force``; every file is written atomically.
+Exit codes: 0 success, 2 invalid input, 3 verification failed, 4 internal error,
+5 file system error (disk full, permission denied, read-only, folder busy).
+Nothing is overwritten without ``--force``, and a signed document not even then
+without ``--replace-signed``. A command holds its folder's lock from its first
+read to its last write, and its files appear all together or not at all
+(:mod:`alloc.storage`); what a killed command left is finished or undone by the
+next command in the folder.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import sys
 import time
 import traceback
@@ -30,7 +34,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from alloc import __version__
+from alloc import __version__, storage
 from alloc import io as files
 from alloc.audit import (
     Announcement,
@@ -61,6 +65,7 @@ from alloc.signing import Envelope, PublicKey, Role, SigningKey, TrustPolicy
 __all__ = [
     "EXIT_INTERNAL_ERROR",
     "EXIT_INVALID_INPUT",
+    "EXIT_IO_ERROR",
     "EXIT_OK",
     "EXIT_VERIFICATION_FAILED",
     "main",
@@ -70,6 +75,7 @@ EXIT_OK = 0
 EXIT_INVALID_INPUT = 2
 EXIT_VERIFICATION_FAILED = 3
 EXIT_INTERNAL_ERROR = 4
+EXIT_IO_ERROR = 5
 
 
 class CommandError(InputError):
@@ -99,6 +105,10 @@ class Console:
     def result(self, data: dict[str, Any]) -> None:
         if self.json_mode:
             print(json.dumps(data, ensure_ascii=False, indent=2))
+
+    def notice(self, text: str) -> None:
+        """Something the operator must see even with --quiet (waiting, recovery): on stderr."""
+        print(text, file=sys.stderr, flush=True)
 
 
 # --- folder layout ---------------------------------------------------------------
@@ -711,7 +721,7 @@ def cmd_publish(args: argparse.Namespace, out: Console) -> int:
     published = PublishedDraw.load(folder)
     registry = _registry(folder)
     target = Path(args.out) if args.out else folder.publish
-    if target.exists() and any(target.iterdir()) and not args.force:
+    if storage.holds_outputs(target) and not args.force:
         raise files.OutputExistsError(target)
     out.step("verifying before publishing")
     report = published.verify()
@@ -809,7 +819,7 @@ def cmd_proof_check(args: argparse.Namespace, out: Console) -> int:
 
 def cmd_demo(args: argparse.Namespace, out: Console) -> int:
     """Run the synthetic example draw end to end; with --out, write every file."""
-    if args.out and Path(args.out).exists() and any(Path(args.out).iterdir()) and not args.force:
+    if args.out and storage.holds_outputs(args.out) and not args.force:
         raise files.OutputExistsError(Path(args.out))
     out.step("running the synthetic district draw end to end")
     run = run_demo(applicants=args.applicants, kindergartens=args.kindergartens)
@@ -823,10 +833,10 @@ def cmd_demo(args: argparse.Namespace, out: Console) -> int:
 
 
 def _write_demo(run: Any, target: Path, *, force: bool, out: Console) -> None:
-    if target.exists() and any(target.iterdir()):
+    if storage.holds_outputs(target):
         if not force:
             raise files.OutputExistsError(target)
-        shutil.rmtree(target)
+        storage.remove_outputs(target)
     folder = DrawFolder(target)
     for path in (folder.public, folder.private, folder.publish / "proofs", target / "keys"):
         path.mkdir(parents=True, exist_ok=True)
@@ -886,11 +896,20 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="alloc",
         description="Auditable kindergarten draws (电脑派位): every step of the protocol.",
-        epilog="Exit codes: 0 success, 2 invalid input, 3 verification failed, 4 internal error.",
+        epilog="Exit codes: 0 success, 2 invalid input, 3 verification failed, 4 internal error,"
+        " 5 file system error (disk full, permission denied, read-only, folder busy).",
     )
     parser.add_argument("--version", action="version", version=f"alloc {__version__}")
     parser.add_argument("--json", action="store_true", help="print a JSON result on stdout")
     parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    parser.add_argument(
+        "--lock-timeout",
+        type=float,
+        default=storage.DEFAULT_LOCK_TIMEOUT,
+        metavar="SECONDS",
+        help="how long to wait for a folder another alloc command is using"
+        f" (default {storage.DEFAULT_LOCK_TIMEOUT:g})",
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def command(
@@ -916,7 +935,7 @@ def _parser() -> argparse.ArgumentParser:
         description="signing keys: generate an Ed25519 key pair",
     ).add_subparsers(dest="keys_command", required=True, metavar="ACTION")
     sub = command("generate", cmd_keys_generate, keys, force=True)
-    sub.add_argument("name", help="key name, e.g. bureau or notary-1")
+    sub.add_argument("name", type=_key_name, help="key name, e.g. bureau or notary-1")
     sub.add_argument("--out", default="keys", help="directory (default: keys)")
     sub.add_argument("--password-file", help="encrypt the private key with this password")
 
@@ -1008,6 +1027,7 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument("--frozen-at", help="ISO time with offset (default: now)")
     sub.add_argument("--draw-at", required=True, help="e.g. 2026-12-01T09:30:00+08:00")
     sub.add_argument("--reveal-deadline", required=True)
+    _replace_signed_option(sub)
 
     sub = command("sign", cmd_sign)
     sub.add_argument("document", help="announcement.json or transcript.json")
@@ -1017,6 +1037,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = command("draw", cmd_draw, folder=True, force=True)
     sub.add_argument("--created", help="ISO time with offset (default: now)")
     sub.add_argument("--previous", help="previous round's transcript, for a later round")
+    _replace_signed_option(sub)
 
     sub = command("verify", cmd_verify)
     sub.add_argument("--dir", help="a draw folder (its public/ files are used)")
@@ -1068,6 +1089,7 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument("--applicants", type=int, default=5000)
     sub.add_argument("--kindergartens", type=int, default=30)
     sub.add_argument("--out", help="write the whole draw folder here")
+    _replace_signed_option(sub)
     return parser
 
 
@@ -1089,10 +1111,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INVALID_INPUT
     console = Console(json_mode=args.json, quiet=args.quiet or args.json)
     try:
-        code: int = args.run(args, console)
+        code: int = _run_in_folder(args, console)
     except VerificationError as exc:
         _fail(console, "verification failed", exc)
         return EXIT_VERIFICATION_FAILED
+    except storage.StorageError as exc:
+        _fail(console, "file system error", exc)
+        return EXIT_IO_ERROR
     except AllocError as exc:
         _fail(console, "invalid input", exc)
         return EXIT_INVALID_INPUT
@@ -1107,14 +1132,123 @@ def main(argv: Sequence[str] | None = None) -> int:
             ),
         )
         return EXIT_INVALID_INPUT
-    except (OSError, UnicodeDecodeError) as exc:
+    except (IsADirectoryError, NotADirectoryError, UnicodeDecodeError) as exc:
         _fail(console, "invalid input", exc)
         return EXIT_INVALID_INPUT
+    except OSError as exc:
+        _fail(console, "file system error", storage.os_error(exc, action="read or write"))
+        return EXIT_IO_ERROR
+    except KeyboardInterrupt:
+        print("interrupted: this command changed nothing", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except Exception as exc:  # the last line of defence: report, never a bare trace
         traceback.print_exc(file=sys.stderr)
         _fail(console, "internal error (please report it with the trace above)", exc)
         return EXIT_INTERNAL_ERROR
     return code
+
+
+# --- one command at a time per folder, all of its files or none ------------------------
+
+#: The shell's code for a command stopped by Ctrl-C (128 + SIGINT).
+EXIT_INTERRUPTED = 130
+
+
+def _key_name(text: str) -> str:
+    try:
+        return storage.check_file_name(text, field="key name")
+    except InputError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def _replace_signed_option(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument(
+        "--replace-signed",
+        action="store_true",
+        help="with --force, also replace a signed announcement or transcript (the old one"
+        " is kept as NAME.replaced-SHA256.json)",
+    )
+
+
+@dataclass(frozen=True)
+class _Workspace:
+    """The folder a command locks, and where its journal lives."""
+
+    folder: Path
+    create: bool = False  # the command makes this folder anyway
+    read_only: bool = False  # it only reads: it may go on where no lock can be made
+
+
+def _document_folder(document: Path) -> Path:
+    """``sign`` locks the draw folder when the document is in its public/ folder."""
+    parent = document.parent
+    draw = parent.parent
+    if parent.name == "public" and any(
+        (draw / name).exists() for name in ("rules.json", "ceremony.json", storage.LOCK_NAME)
+    ):
+        return draw
+    return parent
+
+
+def _workspace(args: argparse.Namespace) -> _Workspace | None:
+    run = args.run
+    if run is cmd_keys_generate:
+        return _Workspace(Path(args.out), create=True)
+    if run is cmd_ceremony_secret:
+        return _Workspace(Path(args.out).parent, create=True)
+    if run in (cmd_policy_create, cmd_rules_init):
+        return _Workspace(Path(args.out).parent)
+    if run is cmd_sign:
+        return _Workspace(_document_folder(Path(args.document)))
+    if run is cmd_demo:
+        return _Workspace(Path(args.out), create=True) if args.out else None
+    directory = getattr(args, "dir", None)
+    if directory:
+        readers = (cmd_verify, cmd_ceremony_status, cmd_ceremony_seed, cmd_lookup)
+        return _Workspace(Path(directory), read_only=run in readers)
+    return None
+
+
+def _command_name(args: argparse.Namespace) -> str:
+    name = getattr(args.run, "__name__", "").removeprefix("cmd_").replace("_", " ")
+    return f"alloc {name}".strip()
+
+
+def _run_in_folder(args: argparse.Namespace, console: Console) -> int:
+    """Run the command holding its folder's lock, after finishing what a killed one left."""
+    workspace = _workspace(args)
+    if workspace is None:
+        return int(args.run(args, console))
+    folder = workspace.folder
+    if workspace.create:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise storage.os_error(exc, path=folder, action="create the folder") from exc
+    elif not folder.is_dir():
+        return int(args.run(args, console))  # the command says what is missing
+    command = _command_name(args)
+    lock = storage.FolderLock(
+        folder,
+        command=command,
+        timeout=args.lock_timeout,
+        on_wait=lambda holder: console.notice(
+            f"waiting for {folder}: {holder or 'another alloc command'} is using it"
+            f" (giving up after {args.lock_timeout:g} s)"
+        ),
+        optional=workspace.read_only,
+    )
+    if not lock.acquire():
+        return int(args.run(args, console))  # a read-only disk: nobody can write there
+    try:
+        for line in storage.recover(folder).messages():
+            console.notice(f"{folder}: {line}")
+        with storage.transaction(
+            folder, command=command, replace_signed=getattr(args, "replace_signed", False)
+        ):
+            return int(args.run(args, console))
+    finally:
+        lock.release()
 
 
 def _fail(console: Console, kind: str, exc: BaseException) -> None:

@@ -581,7 +581,8 @@ def write_bytes(
     if not isinstance(data, bytes | bytearray | memoryview):
         raise TypeError(f"data must be bytes, not {type(data).__name__}")
     txn = storage.active_transaction()
-    if not force and (os.path.lexists(target) or (txn and txn.staged(target))):
+    exists = os.path.lexists(target) and not (txn and txn.removes(target))
+    if not force and (exists or (txn and txn.staged(target))):
         raise OutputExistsError(target)
     directory = target.parent
     if not directory.is_dir():

@@ -42,6 +42,7 @@ import contextlib
 import errno
 import json
 import os
+import re
 import secrets
 import sys
 import time
@@ -70,19 +71,23 @@ __all__ = [
     "StorageError",
     "Transaction",
     "active_transaction",
+    "check_file_name",
     "fsync_directory",
     "holds_outputs",
     "is_internal_name",
     "os_error",
     "recover",
+    "remove_outputs",
     "signed_backup",
     "transaction",
 ]
 
 StrPath = str | os.PathLike[str]
 
-#: The lock file in a folder; it stays after use (removing it would let two
-#: processes lock two different files of the same name).
+#: The lock file in a folder. Its holder deletes it on release (on Windows it
+#: stays); a waiter that then locks the deleted file sees that the name no
+#: longer leads to it and tries again, so two processes never hold two files
+#: of the same name.
 LOCK_NAME: Final = ".alloc.lock"
 _JOURNAL_PREFIX: Final = ".alloc-journal-"
 _PENDING_PREFIX: Final = ".alloc-pending-"
@@ -189,6 +194,41 @@ def os_error(exc: OSError, *, path: StrPath | None = None, action: str = "write"
     return StorageError(problem, path=os.fsdecode(where), action=action, errno=exc.errno, hint=hint)
 
 
+# --- names that become file names --------------------------------------------------
+
+_FILE_NAME_RE: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+_WINDOWS_DEVICES: Final = frozenset(
+    {"CON", "PRN", "AUX", "NUL"} | {f"{d}{i}" for d in ("COM", "LPT") for i in range(1, 10)}
+)
+
+
+def check_file_name(name: str, *, field: str) -> str:
+    """A name alloc turns into a file name (a key name): one plain word, never a path.
+
+    Letters, digits, ``.``, ``_`` and ``-``, at most 64, starting with a letter
+    or digit and not ending with ``.``; no path separator, no ``..``, no
+    Windows device name (``CON``, ``NUL``…), so the file stays in its folder on
+    every system.
+
+    Raises:
+        InputError: naming ``field`` and the value.
+    """
+    if (
+        not _FILE_NAME_RE.fullmatch(name)
+        or name.endswith(".")
+        or ".." in name
+        or name.split(".", maxsplit=1)[0].upper() in _WINDOWS_DEVICES
+    ):
+        raise InputError(
+            "is not a plain name: use letters, digits, '.', '_' and '-' only (at most 64,"
+            " starting with a letter or digit), with no folder in it",
+            field=field,
+            value=name,
+            hint="e.g. bureau or notary-1; choose the folder with --out",
+        )
+    return name
+
+
 # --- durability helpers -----------------------------------------------------------
 
 
@@ -231,12 +271,50 @@ def is_internal_name(name: str) -> bool:
     )
 
 
+def _output_files(folder: Path) -> Iterator[Path]:
+    for directory, _, names in os.walk(folder):
+        for name in names:
+            if not is_internal_name(name):
+                yield Path(directory) / name
+
+
 def holds_outputs(folder: StrPath) -> bool:
-    """Whether a folder exists and holds anything besides alloc's own bookkeeping."""
+    """Whether a folder holds any file, at any depth, besides alloc's own bookkeeping.
+
+    Empty sub-folders do not count: a command killed before its files
+    appeared may have made them.
+    """
     path = Path(folder)
-    if not path.is_dir():
-        return False
-    return any(not is_internal_name(entry.name) for entry in path.iterdir())
+    return path.is_dir() and next(_output_files(path), None) is not None
+
+
+def remove_outputs(folder: StrPath) -> None:
+    """Delete every file under ``folder`` but alloc's bookkeeping (on commit, in a transaction).
+
+    A signed document among them is refused like an overwrite
+    (:func:`signed_backup`), and kept as a backup with ``replace_signed``.
+
+    Raises:
+        SignedDocumentError: if a signed document would go and the transaction
+            does not allow it.
+        StorageError: if a file cannot be deleted.
+    """
+    txn = active_transaction()
+    replace_signed = txn is not None and txn.replace_signed
+    for path in sorted(_output_files(Path(folder))):
+        backup = signed_backup(path, b"", replace_signed=replace_signed)
+        if txn is None:
+            try:
+                if backup is not None:
+                    path.rename(backup[0])
+                else:
+                    path.unlink()
+            except OSError as exc:
+                raise os_error(exc, path=path, action="delete") from exc
+            continue
+        if backup is not None:
+            txn.stage(backup[0], backup[1])
+        txn.remove(path)
 
 
 # --- the folder lock ----------------------------------------------------------------
@@ -308,18 +386,40 @@ class FolderLock:
         except OSError:
             return ""
 
-    def acquire(self) -> bool:
-        """Take the lock, waiting up to the timeout; ``False`` if ``optional`` and impossible."""
+    def _open(self) -> IO[bytes] | None:
         try:
-            handle = open(self.path, "a+b")  # noqa: SIM115 - held until release()
+            return open(self.path, "a+b")
         except OSError as exc:
             if self.optional and exc.errno in {errno.EROFS, errno.EACCES, errno.EPERM}:
-                return False
+                return None
             raise os_error(exc, path=self.path, action="lock the folder") from exc
+
+    def _still_named(self, handle: IO[bytes]) -> bool:
+        """Whether the locked file is still the one the lock's name leads to."""
+        if sys.platform == "win32":  # pragma: no cover - Windows never deletes it
+            return True
+        try:
+            named = os.stat(self.path)
+        except FileNotFoundError:
+            return False
+        mine = os.fstat(handle.fileno())
+        return (named.st_dev, named.st_ino) == (mine.st_dev, mine.st_ino)
+
+    def acquire(self) -> bool:
+        """Take the lock, waiting up to the timeout; ``False`` if ``optional`` and impossible."""
         deadline = time.monotonic() + self.timeout
         told = False
-        try:
-            while not _try_lock(handle):
+        while True:
+            handle = self._open()
+            if handle is None:
+                return False
+            try:
+                locked = _try_lock(handle)
+                if locked and self._still_named(handle):
+                    break
+                handle.close()  # busy, or the holder deleted the file as we locked it
+                if locked:
+                    continue
                 if not told:
                     told = True
                     if self.on_wait is not None:
@@ -334,9 +434,9 @@ class FolderLock:
                         " one again; --lock-timeout SECONDS waits longer",
                     )
                 time.sleep(_POLL_SECONDS)
-        except BaseException:
-            handle.close()
-            raise
+            except BaseException:
+                handle.close()
+                raise
         self._handle = handle
         self.held = True
         self._leave_note(handle)
@@ -352,14 +452,17 @@ class FolderLock:
             handle.flush()
 
     def release(self) -> None:
-        """Let go of the lock (the lock file stays, see :data:`LOCK_NAME`)."""
+        """Let go of the lock and delete the lock file (Windows: empty it)."""
         handle, self._handle = self._handle, None
         self.held = False
         if handle is None:
             return
         with contextlib.suppress(OSError):
-            handle.seek(0)
-            handle.truncate(0)
+            if sys.platform == "win32":  # pragma: no cover - an open file cannot go there
+                handle.seek(0)
+                handle.truncate(0)
+            else:
+                self.path.unlink()
         _unlock(handle)
         handle.close()
 
@@ -457,8 +560,13 @@ class Transaction:
         return path
 
     def remove(self, target: StrPath) -> None:
-        """Delete ``target`` on commit (if it still exists then)."""
+        """Delete ``target`` on commit (if it still exists then and was not written anew)."""
         self._removals.append(Path(target))
+
+    def removes(self, path: StrPath) -> bool:
+        """Whether ``path`` is to be deleted on commit."""
+        key = self._key(path)
+        return any(self._key(p) == key for p in self._removals)
 
     def commit(self) -> None:
         """Put every staged file in place: all of them, or (on a crash) none until recovery.
