@@ -186,7 +186,7 @@ def os_error(exc: OSError, *, path: StrPath | None = None, action: str = "write"
 
     ``path`` defaults to the error's own file name. Never raises.
     """
-    where = path if path is not None else (exc.filename or "?")
+    where = path if path is not None else (exc.filename or "(a file alloc was using)")
     problem, hint = _REASONS.get(
         exc.errno if exc.errno is not None else -1,
         (exc.strerror or str(exc) or type(exc).__name__, "check the disk and the path"),
@@ -388,7 +388,9 @@ class FolderLock:
 
     def _open(self) -> IO[bytes] | None:
         try:
-            return open(self.path, "a+b")
+            # Unbuffered: a note that did not fit on a full disk must not
+            # fail again when the file is closed.
+            return open(self.path, "a+b", buffering=0)
         except OSError as exc:
             if self.optional and exc.errno in {errno.EROFS, errno.EACCES, errno.EPERM}:
                 return None
@@ -449,7 +451,6 @@ class FolderLock:
             handle.seek(0)
             handle.truncate(0)
             handle.write(note.encode("utf-8"))
-            handle.flush()
 
     def release(self) -> None:
         """Let go of the lock and delete the lock file (Windows: empty it)."""
@@ -464,7 +465,8 @@ class FolderLock:
             else:
                 self.path.unlink()
         _unlock(handle)
-        handle.close()
+        with contextlib.suppress(OSError):
+            handle.close()
 
     def __enter__(self) -> FolderLock:
         self.acquire()
