@@ -50,6 +50,7 @@ from alloc.merkle import (
     verify_inclusion,
 )
 from alloc.model import ApplicantTable, DrawRules
+from alloc.progress import Progress, Task, advance
 from alloc.records import (
     parse_record_lines,
     parse_result_line,
@@ -251,8 +252,11 @@ def make_announcement(
     *,
     window: TimeWindow,
     lookup: Mapping[str, Any] | None = None,
+    progress: Progress | None = None,
 ) -> tuple[Announcement, list[bytes]]:
     """Freeze the inputs: the announcement and the public record lines it commits to.
+
+    ``progress`` hears of its two stages: the lines, the Merkle root.
 
     Raises:
         WrongDrawError: if the seed plan is for another draw.
@@ -262,8 +266,11 @@ def make_announcement(
         raise WrongDrawError(
             f"seed plan is for draw {plan.draw_id!r}, the rules for {rules.draw_id!r}"
         )
+    advance(progress, Task.COMMIT_RECORDS, 0, 2)
     lines = record_lines(applicants)
+    advance(progress, Task.COMMIT_RECORDS, 1, 2)
     tree_root = records_root(rules.draw_id, lines)
+    advance(progress, Task.COMMIT_RECORDS, 2, 2)
     announcement = Announcement(
         draw_id=rules.draw_id,
         title=rules.title,
@@ -370,8 +377,11 @@ def make_transcript(
     *,
     created: str,
     previous: Envelope | None = None,
+    progress: Progress | None = None,
 ) -> tuple[Transcript, list[bytes]]:
     """The transcript of a finished draw and the result lines it commits to.
+
+    ``progress`` hears of its two stages: the lines, the Merkle root.
 
     Raises:
         WrongDrawError: if the announcement, ceremony or outcome belong to another draw.
@@ -392,8 +402,11 @@ def make_transcript(
     if rules_digest(rules) != notice.rules_digest:
         raise DigestMismatchError("the rules are not the announced rules")
     _check_time(created, "created")
+    advance(progress, Task.RESULTS, 0, 2)
     lines = result_lines(outcome)
+    advance(progress, Task.RESULTS, 1, 2)
     root = results_root(rules.draw_id, lines)
+    advance(progress, Task.RESULTS, 2, 2)
     transcript = Transcript(
         draw_id=rules.draw_id,
         announcement_digest=digest,
@@ -461,9 +474,10 @@ class VerificationReport:
 class _Checks:
     """Runs named checks, recording each result; a failed prerequisite skips the rest."""
 
-    def __init__(self) -> None:
+    def __init__(self, progress: Progress | None = None) -> None:
         self.checks: list[Check] = []
         self.stopped = False
+        self.progress = progress
 
     def run(self, name: str, check: Callable[[], str], *, essential: bool = False) -> None:
         if self.stopped:
@@ -479,6 +493,7 @@ class _Checks:
             self.stopped = True
         else:
             self.checks.append(Check(name, True, detail))
+        advance(self.progress, Task.VERIFY, len(self.checks), 0)
 
 
 def _as_envelope(document: Envelope | bytes, kind: str) -> Envelope:
@@ -500,15 +515,17 @@ def check_transcript(
     policy: TrustPolicy,
     results: Sequence[bytes] | None = None,
     previous: Envelope | bytes | None = None,
+    progress: Progress | None = None,
 ) -> VerificationReport:
     """Check a transcript end to end and report every check; never raises.
 
     ``records`` are the public record lines and ``results`` the published
     result lines (optional: without them the re-run is compared by root).
     The draw is re-run from the public records and the seed with this
-    version of alloc, and every outcome compared.
+    version of alloc, and every outcome compared. ``progress`` hears of each
+    check as it finishes (their number is not known in advance).
     """
-    run = _Checks()
+    run = _Checks(progress)
     state: dict[str, Any] = {}
 
     def parse() -> str:

@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Callable, Sequence
@@ -56,6 +57,7 @@ from alloc.errors import AllocError, InputError, MalformedDocumentError, Verific
 from alloc.identity import DocumentType, parse_salt
 from alloc.lookup import LookupIndex
 from alloc.model import DrawRules, Kindergarten, Mechanism, MultiplesPolicy, Phase, TieBreak
+from alloc.progress import Progress, Task
 from alloc.records import parse_record_lines
 from alloc.registry import Registry, registry_from_json, registry_to_json
 from alloc.report import render_report
@@ -82,6 +84,10 @@ class CommandError(InputError):
     """A command line usage problem (missing file, wrong option)."""
 
 
+#: Progress-bar units by task; the rest count stages.
+_UNITS = {Task.READ_SPREADSHEET: " rows", Task.NOTICE_LISTS: " lists", Task.VERIFY: " checks"}
+
+
 @dataclass
 class Console:
     """Where a command's human text and its --json result go."""
@@ -89,13 +95,60 @@ class Console:
     json_mode: bool
     quiet: bool
     started: float = 0.0
+    _bar: Any = None
+    _task: Task | None = None
+    _ticker: threading.Event | None = None
 
     def say(self, text: str = "") -> None:
+        self.close_bar()
         if not self.json_mode:
             print(text)
 
+    @property
+    def progress(self) -> Progress | None:
+        """The library's progress callback: bars on stderr if it is a terminal.
+
+        None with --quiet or --json, or when stderr is a file or a pipe: then
+        the plain line :meth:`step` prints per step is all there is.
+        """
+        if self.quiet or not _is_terminal(sys.stderr):
+            return None
+        return self._show
+
+    def _show(self, task: Task, done: int, total: int) -> None:
+        if task is not self._task:
+            self.close_bar()
+            from tqdm import tqdm  # noqa: PLC0415 - only on a terminal: it costs start-up time
+
+            self._bar = tqdm(
+                total=total or None,
+                desc=task.value,
+                unit=_UNITS.get(task, " steps"),
+                file=sys.stderr,
+                dynamic_ncols=True,
+                leave=True,
+            )
+            self._task = task
+            self._ticker = threading.Event()
+            threading.Thread(
+                target=_tick, args=(self._bar, self._ticker), daemon=True, name="alloc-progress"
+            ).start()
+        if total and self._bar.total != total:
+            self._bar.total = total
+        self._bar.update(done - self._bar.n)
+
+    def close_bar(self) -> None:
+        """End the current progress bar, if any."""
+        if self._ticker is not None:
+            self._ticker.set()
+            self._ticker = None
+        if self._bar is not None:
+            self._bar.close()
+            self._bar, self._task = None, None
+
     def step(self, text: str) -> None:
         """Progress of a long step, on stderr so --json output stays clean."""
+        self.close_bar()
         if not self.quiet:
             now = time.perf_counter()
             if not self.started:
@@ -103,12 +156,27 @@ class Console:
             print(f"[{now - self.started:7.2f}s] {text}", file=sys.stderr, flush=True)
 
     def result(self, data: dict[str, Any]) -> None:
+        self.close_bar()
         if self.json_mode:
             print(json.dumps(data, ensure_ascii=False, indent=2))
 
     def notice(self, text: str) -> None:
         """Something the operator must see even with --quiet (waiting, recovery): on stderr."""
+        self.close_bar()
         print(text, file=sys.stderr, flush=True)
+
+
+def _is_terminal(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+def _tick(bar: Any, stop: threading.Event) -> None:
+    """Redraw a bar twice a second, so its clock runs while a stage takes its time."""
+    while not stop.wait(0.5):
+        bar.refresh()
 
 
 # --- folder layout ---------------------------------------------------------------
@@ -304,7 +372,9 @@ def cmd_validate(args: argparse.Namespace, out: Console) -> int:
     """Check the rules and an applicant spreadsheet; report every problem."""
     rules = files.read_rules(Path(args.rules))
     out.step(f"reading {args.applicants}")
-    imported = files.read_applicants(Path(args.applicants), draw_id=rules.draw_id)
+    imported = files.read_applicants(
+        Path(args.applicants), draw_id=rules.draw_id, progress=out.progress
+    )
     problems = files.check_against_rules(imported, rules)
     if problems:
         raise files.SpreadsheetError.of(problems, source=args.applicants)
@@ -402,7 +472,9 @@ def cmd_freeze(args: argparse.Namespace, out: Console) -> int:
     rules = _rules(folder)
     ceremony = _ceremony(folder)
     out.step(f"reading {args.applicants}")
-    imported = files.read_applicants(Path(args.applicants), draw_id=rules.draw_id)
+    imported = files.read_applicants(
+        Path(args.applicants), draw_id=rules.draw_id, progress=out.progress
+    )
     problems = files.check_against_rules(imported, rules)
     if problems:
         raise files.SpreadsheetError.of(problems, source=args.applicants)
@@ -422,7 +494,9 @@ def cmd_freeze(args: argparse.Namespace, out: Console) -> int:
         reveal_deadline=args.reveal_deadline,
     )
     out.step("committing to the records")
-    notice, records = make_announcement(rules, imported.table, plan_ceremony.plan, window=window)
+    notice, records = make_announcement(
+        rules, imported.table, plan_ceremony.plan, window=window, progress=out.progress
+    )
     folder.public.mkdir(parents=True, exist_ok=True)
     folder.private.mkdir(parents=True, exist_ok=True)
     files.write_lines(folder.records, records, force=args.force)
@@ -592,11 +666,17 @@ def cmd_draw(args: argparse.Namespace, out: Console) -> int:
     records = files.read_lines(_require(folder.records, "records", "run `alloc freeze` first"))
     table = parse_record_lines(records)
     out.step(f"drawing {len(table)} applicants with seed {record.seed.hex()[:16]}…")
-    outcome = draw(rules, table, record.seed)
+    outcome = draw(rules, table, record.seed, progress=out.progress)
     previous = files.read_envelope(Path(args.previous), "transcript") if args.previous else None
     out.step("writing results and the transcript")
     transcript, results = make_transcript(
-        announcement, rules, record, outcome, created=args.created or _now(), previous=previous
+        announcement,
+        rules,
+        record,
+        outcome,
+        created=args.created or _now(),
+        previous=previous,
+        progress=out.progress,
     )
     files.write_lines(folder.results, results, force=args.force)
     files.write_bytes(folder.transcript, transcript.envelope().to_bytes(), force=args.force)
@@ -658,6 +738,7 @@ def cmd_verify(args: argparse.Namespace, out: Console) -> int:
         policy=policy,
         results=results,
         previous=previous,
+        progress=out.progress,
     )
     out.say(str(report))
     out.result(report.to_json())
@@ -686,7 +767,7 @@ class PublishedDraw:
             policy=_policy(folder.trust),
         )
 
-    def verify(self) -> VerificationReport:
+    def verify(self, progress: Progress | None = None) -> VerificationReport:
         return check_transcript(
             self.transcript,
             announcement=self.announcement,
@@ -694,15 +775,20 @@ class PublishedDraw:
             records=self.records,
             policy=self.policy,
             results=self.results,
+            progress=progress,
         )
 
-    def outcome(self) -> Outcome:
+    def outcome(self, progress: Progress | None = None) -> Outcome:
         """The draw re-run from the public records and the transcript's seed."""
         seed = Transcript.from_envelope(self.transcript).seed
-        return draw(self.rules, parse_record_lines(self.records), seed)
+        return draw(self.rules, parse_record_lines(self.records), seed, progress=progress)
 
     def report_html(
-        self, report: VerificationReport, outcome: Outcome, registry: Registry | None
+        self,
+        report: VerificationReport,
+        outcome: Outcome,
+        registry: Registry | None,
+        progress: Progress | None = None,
     ) -> bytes:
         return render_report(
             rules=self.rules,
@@ -712,6 +798,7 @@ class PublishedDraw:
             report=report,
             policy=self.policy,
             registry=registry,
+            progress=progress,
         ).encode("utf-8")
 
 
@@ -724,11 +811,11 @@ def cmd_publish(args: argparse.Namespace, out: Console) -> int:
     if storage.holds_outputs(target) and not args.force:
         raise files.OutputExistsError(target)
     out.step("verifying before publishing")
-    report = published.verify()
+    report = published.verify(out.progress)
     if not report.ok:
         out.say(str(report))
         raise report.failures[0].error or VerificationError("verification failed")
-    outcome = published.outcome()
+    outcome = published.outcome(out.progress)
     target.mkdir(parents=True, exist_ok=True)
     out.step("writing notice boards, waitlists and the report")
     suffix = f".{args.format}"
@@ -736,11 +823,11 @@ def cmd_publish(args: argparse.Namespace, out: Console) -> int:
     if private.exists() and not args.force:
         raise files.OutputExistsError(private)
     written = files.write_notice_lists(
-        target / "notice", outcome, registry, suffix=suffix, force=args.force
+        target / "notice", outcome, registry, suffix=suffix, force=args.force, progress=out.progress
     )
     files.write_waitlists(target / f"waitlists{suffix}", outcome, registry, force=args.force)
     files.write_private_results(private, outcome, registry, force=args.force)
-    html = published.report_html(report, outcome, registry)
+    html = published.report_html(report, outcome, registry, out.progress)
     files.write_bytes(target / "report.html", html, force=args.force)
     out.say(f"published {len(written)} notice lists, waitlists and report.html to {target}")
     out.say(f"private full results: {private}")
@@ -759,8 +846,11 @@ def cmd_report(args: argparse.Namespace, out: Console) -> int:
     folder = _folder(args)
     published = PublishedDraw.load(folder)
     registry = _registry(folder) if folder.registry.exists() else None
-    report = published.verify()
-    html = published.report_html(report, published.outcome(), registry)
+    out.step("verifying (re-running the draw)")
+    report = published.verify(out.progress)
+    outcome = published.outcome(out.progress)
+    out.step(f"writing {args.out}")
+    html = published.report_html(report, outcome, registry, out.progress)
     files.write_bytes(Path(args.out), html, force=args.force)
     out.say(f"wrote {args.out} (verification {'passed' if report.ok else 'FAILED'})")
     out.result({"report": args.out, "verified": report.ok})
@@ -1111,7 +1201,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INVALID_INPUT
     console = Console(json_mode=args.json, quiet=args.quiet or args.json)
     try:
-        code: int = _run_in_folder(args, console)
+        try:
+            code: int = _run_in_folder(args, console)
+        finally:
+            console.close_bar()
     except VerificationError as exc:
         _fail(console, "verification failed", exc)
         return EXIT_VERIFICATION_FAILED

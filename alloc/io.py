@@ -71,6 +71,7 @@ from alloc.model import (
     Mechanism,
     SeatBlock,
 )
+from alloc.progress import Progress, Task, tracked
 from alloc.registry import Registration, Registry, attach_identities
 from alloc.signing import Envelope
 
@@ -1510,7 +1511,12 @@ def _build_table(records: Sequence[_Row]) -> tuple[ApplicantTable, tuple[str, ..
 
 
 def read_applicants(
-    path: StrPath, *, draw_id: str, sheet: str | None = None, check_region: bool = True
+    path: StrPath,
+    *,
+    draw_id: str,
+    sheet: str | None = None,
+    check_region: bool = True,
+    progress: Progress | None = None,
 ) -> ApplicantImport:
     """Read a registration export (CSV or .xlsx) into the public table and private registry.
 
@@ -1522,7 +1528,8 @@ def read_applicants(
     ``check_region`` also checks resident numbers' region codes against
     python-stdnum's table (turn it off only for a genuine number the table
     does not know yet). Kindergarten ids and tiers are checked against the
-    rules by :func:`check_against_rules` and by the draw itself.
+    rules by :func:`check_against_rules` and by the draw itself. ``progress``
+    hears how many rows are read (:mod:`alloc.progress`).
 
     Raises:
         InputError: if the file is missing, of an unknown type or undecodable,
@@ -1574,7 +1581,7 @@ def read_applicants(
             numbers,
             has_type,
         )
-        for row, cells in grid.rows
+        for row, cells in tracked(grid.rows, progress, Task.READ_SPREADSHEET)
     ]
     source, encoding = grid.sheet.source, grid.sheet.encoding
     # Every cell is parsed: let the sheet's cells go before the registry and
@@ -2070,6 +2077,7 @@ def write_notice_lists(
     *,
     suffix: str = ".csv",
     force: bool = False,
+    progress: Progress | None = None,
 ) -> list[Path]:
     """One notice-board list per kindergarten, ``notice-<id>.csv`` (or ``.xlsx``).
 
@@ -2117,7 +2125,7 @@ def write_notice_lists(
     independent = outcome.rules.mechanism is Mechanism.INDEPENDENT
     admitted = _heading("中签", "won") if independent else _heading("录取", "placed")
     contents = []
-    for target, kg_id in targets.items():
+    for target, kg_id in tracked(list(targets.items()), progress, Task.NOTICE_LISTS):
         rows: list[list[object]] = []
         for reg in outcome.placed_at(kg_id):
             rank, result = ranked[reg]
