@@ -582,8 +582,7 @@ def write_bytes(
     if not isinstance(data, bytes | bytearray | memoryview):
         raise TypeError(f"data must be bytes, not {type(data).__name__}")
     txn = storage.active_transaction()
-    exists = os.path.lexists(target) and not (txn and txn.removes(target))
-    if not force and (exists or (txn and txn.staged(target))):
+    if not force and storage.will_exist(target):
         raise OutputExistsError(target)
     directory = target.parent
     if not directory.is_dir():
@@ -596,7 +595,7 @@ def write_bytes(
         backup = storage.signed_backup(
             target, bytes(data), replace_signed=replace_signed or bool(txn and txn.replace_signed)
         )
-        if backup is not None and not os.path.lexists(backup[0]):
+        if backup is not None and not storage.will_exist(backup[0]):
             write_bytes(backup[0], backup[1])
     if txn is not None:
         return txn.stage(target, bytes(data), mode=mode)
@@ -2106,7 +2105,7 @@ def write_notice_lists(
                 value=target.name,
             )
         targets[target] = kg.id
-        if not force and os.path.lexists(target):
+        if not force and storage.will_exist(target):
             raise OutputExistsError(target)
     headers = [
         _heading("序号", "no."),

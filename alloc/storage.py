@@ -80,6 +80,7 @@ __all__ = [
     "remove_outputs",
     "signed_backup",
     "transaction",
+    "will_exist",
 ]
 
 StrPath = str | os.PathLike[str]
@@ -511,7 +512,7 @@ class Transaction:
         self.replace_signed = replace_signed
         self.txid = secrets.token_hex(8)
         self._moves: dict[Path, _Move] = {}
-        self._removals: list[Path] = []
+        self._removals: dict[Path, Path] = {}
         self._folders: set[Path] = set()
         self._pending: Path = self.root / f"{_PENDING_PREFIX}{self.txid}"
         self.closed = False
@@ -563,12 +564,11 @@ class Transaction:
 
     def remove(self, target: StrPath) -> None:
         """Delete ``target`` on commit (if it still exists then and was not written anew)."""
-        self._removals.append(Path(target))
+        self._removals[self._key(target)] = Path(target)
 
     def removes(self, path: StrPath) -> bool:
         """Whether ``path`` is to be deleted on commit."""
-        key = self._key(path)
-        return any(self._key(p) == key for p in self._removals)
+        return self._key(path) in self._removals
 
     def commit(self) -> None:
         """Put every staged file in place: all of them, or (on a crash) none until recovery.
@@ -581,7 +581,7 @@ class Transaction:
             return
         self.closed = True
         moves = list(self._moves.values())
-        removals = [p for p in self._removals if self._key(p) not in self._moves]
+        removals = [p for key, p in self._removals.items() if key not in self._moves]
         if not moves and not removals:
             self._pending.unlink(missing_ok=True)
             return
@@ -655,6 +655,16 @@ def _apply(record: dict[str, Any], root: Path) -> int:
 
 
 _ACTIVE: ContextVar[Transaction | None] = ContextVar("alloc_transaction", default=None)
+
+
+def will_exist(path: StrPath) -> bool:
+    """Whether ``path`` exists once the active transaction (if any) commits."""
+    txn = _ACTIVE.get()
+    if txn is None:
+        return os.path.lexists(path)
+    if txn.staged(path) is not None:
+        return True
+    return os.path.lexists(path) and not txn.removes(path)
 
 
 def active_transaction() -> Transaction | None:

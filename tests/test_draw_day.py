@@ -11,6 +11,7 @@ lose no write.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import random
@@ -401,3 +402,44 @@ def test_concurrent_reveals_lose_no_reveal(day: DrawDay, tmp_path: Path) -> None
         ).json()
         assert status == expected, f"attempt {attempt}: a reveal was lost"
         assert bookkeeping(folder) == []
+
+
+# --- signed documents are never replaced silently -------------------------------------------
+
+
+def test_freeze_force_never_silently_replaces_a_signed_announcement(
+    day: DrawDay, tmp_path: Path
+) -> None:
+    index, _ = day.step("open")
+    folder = tmp_path / "signed"
+    shutil.copytree(day.snapshots[index], folder)  # announcement signed by both
+    freeze = day.step("freeze")[1]
+    before = outputs(folder)
+    refused = call(*freeze.argv(folder), "--force")
+    assert refused.code == 2, str(refused)
+    assert "announcement.json: holds a signed document (2 signature(s))" in refused.err
+    assert "--replace-signed" in refused.err
+    assert outputs(folder) == before
+    assert bookkeeping(folder) == []
+    ok(*freeze.argv(folder), "--force", "--replace-signed")
+    after = outputs(folder)
+    old = before["public/announcement.json"]
+    digest = hashlib.sha256(old).hexdigest()
+    assert after[f"public/announcement.replaced-{digest}.json"] == old
+    assert Envelope.from_bytes(after["public/announcement.json"]).signatures == ()
+
+
+def test_demo_force_clears_its_folder_but_not_a_signed_document_silently(tmp_path: Path) -> None:
+    target = tmp_path / "demo"
+    demo = ("demo", "--applicants", "40", "--kindergartens", "3", "--out", target)
+    ok(*demo)
+    assert call(*demo).code == 2  # not without --force
+    (target / "publish" / "stale.csv").write_bytes(b"old list")
+    refused = call(*demo, "--force")  # the demo's transcript is signed
+    assert refused.code == 2
+    assert "--replace-signed" in refused.err
+    assert (target / "publish" / "stale.csv").exists()
+    ok(*demo, "--force", "--replace-signed")
+    assert not (target / "publish" / "stale.csv").exists()
+    assert sorted(p.name for p in (target / "public").glob("*.replaced-*.json")) != []
+    assert bookkeeping(target) == []
