@@ -1272,15 +1272,12 @@ class _Workspace:
     read_only: bool = False  # it only reads: it may go on where no lock can be made
 
 
-def _document_folder(document: Path) -> Path:
-    """``sign`` locks the draw folder when the document is in its public/ folder."""
-    parent = document.parent
-    draw = parent.parent
-    if parent.name == "public" and any(
-        (draw / name).exists() for name in ("rules.json", "ceremony.json", storage.LOCK_NAME)
-    ):
-        return draw
-    return parent
+def _document_folder(args: argparse.Namespace) -> Path:
+    """``sign`` locks the draw folder: ``--dir``, or the one whose public/ holds the document."""
+    if getattr(args, "dir", None):
+        return Path(args.dir)
+    parent = Path(args.document).parent
+    return parent.parent if parent.name == "public" else parent
 
 
 def _workspace(args: argparse.Namespace) -> _Workspace | None:
@@ -1292,7 +1289,7 @@ def _workspace(args: argparse.Namespace) -> _Workspace | None:
     if run in (cmd_policy_create, cmd_rules_init):
         return _Workspace(Path(args.out).parent)
     if run is cmd_sign:
-        return _Workspace(_document_folder(Path(args.document)))
+        return _Workspace(_document_folder(args))
     if run is cmd_demo:
         return _Workspace(Path(args.out), create=True) if args.out else None
     directory = getattr(args, "dir", None)
