@@ -55,6 +55,7 @@ from alloc.merkle import (
     verify_inclusion,
 )
 from alloc.model import Applicant, ApplicantTable, DrawRules, local_time
+from alloc.progress import Progress, Task, advance
 from alloc.records import (
     parse_record_lines,
     parse_result_line,
@@ -337,10 +338,12 @@ def make_announcement(
     *,
     window: TimeWindow,
     lookup: Mapping[str, Any] | None = None,
+    progress: Progress | None = None,
 ) -> tuple[Announcement, list[bytes]]:
     """Freeze the inputs: the announcement and the public record lines it commits to.
 
     ``applicants`` is an :class:`ApplicantTable` or a list of :class:`Applicant`.
+    ``progress`` hears of its two stages: the lines, the Merkle root.
 
     Raises:
         WrongDrawError: if the seed plan is for another draw.
@@ -357,8 +360,11 @@ def make_announcement(
             f"seed plan is for draw {plan.draw_id!r}, the rules for {rules.draw_id!r}"
         )
     plan.check_schedule(reveal_deadline=window.deadline, draw_at=window.draw)
+    advance(progress, Task.COMMIT_RECORDS, 0, 2)
     lines = record_lines(applicants)
+    advance(progress, Task.COMMIT_RECORDS, 1, 2)
     tree_root = records_root(rules.draw_id, lines)
+    advance(progress, Task.COMMIT_RECORDS, 2, 2)
     announcement = Announcement(
         draw_id=rules.draw_id,
         title=rules.title,
@@ -520,10 +526,12 @@ def make_transcript(
     *,
     created: str,
     previous: Envelope | None = None,
+    progress: Progress | None = None,
 ) -> tuple[Transcript, list[bytes]]:
     """The transcript of a finished draw and the result lines it commits to.
 
     ``previous`` is the signed transcript of the round before, for round 2 on.
+    ``progress`` hears of its two stages: the lines, the Merkle root.
 
     Raises:
         WrongDrawError: if the announcement, ceremony, outcome or previous
@@ -557,8 +565,11 @@ def make_transcript(
             field="created",
             hint="wait until the announced draw time",
         )
+    advance(progress, Task.RESULTS, 0, 2)
     lines = result_lines(outcome)
+    advance(progress, Task.RESULTS, 1, 2)
     root = results_root(rules.draw_id, lines)
+    advance(progress, Task.RESULTS, 2, 2)
     transcript = Transcript(
         draw_id=rules.draw_id,
         announcement_digest=digest,
@@ -641,9 +652,10 @@ class VerificationReport:
 class _Checks:
     """Runs named checks, recording each result; a failed prerequisite skips the rest."""
 
-    def __init__(self) -> None:
+    def __init__(self, progress: Progress | None = None) -> None:
         self.checks: list[Check] = []
         self.stopped = False
+        self.progress = progress
 
     def run(self, name: str, check: Callable[[], str], *, essential: bool = False) -> None:
         if self.stopped:
@@ -659,6 +671,7 @@ class _Checks:
             self.stopped = True
         else:
             self.checks.append(Check(name, True, detail))
+        advance(self.progress, Task.VERIFY, len(self.checks), 0)
 
 
 def _as_envelope(document: Envelope | bytes, kind: str) -> Envelope:
@@ -680,15 +693,17 @@ def check_transcript(
     policy: TrustPolicy,
     results: Sequence[bytes] | None = None,
     previous: Envelope | bytes | None = None,
+    progress: Progress | None = None,
 ) -> VerificationReport:
     """Check a transcript end to end and report every check; never raises.
 
     ``records`` are the public record lines and ``results`` the published
     result lines (optional: without them the re-run is compared by root).
     The draw is re-run from the public records and the seed with this
-    version of alloc, and every outcome compared.
+    version of alloc, and every outcome compared. ``progress`` hears of each
+    check as it finishes (their number is not known in advance).
     """
-    run = _Checks()
+    run = _Checks(progress)
     state: dict[str, Any] = {}
 
     def parse() -> str:

@@ -18,16 +18,21 @@ need a pin (``--trust FILE`` kept apart from the files checked, or
 unless given one. ``public/trust.json`` only lists keys for ``--expect`` to
 find by fingerprint; it is never trusted as such.
 
-Exit codes: 0 success, 2 invalid input, 3 verification failed, 4 internal error.
-Nothing is overwritten without ``--force``; every file is written atomically.
+Exit codes: 0 success, 2 invalid input, 3 verification failed, 4 internal error,
+5 file system error (disk full, permission denied, read-only, folder busy).
+Nothing is overwritten without ``--force``, and a signed document not even then
+without ``--replace-signed``. A command holds its folder's lock from its first
+read to its last write, and its files appear all together or not at all
+(:mod:`alloc.storage`); what a killed command left is finished or undone by the
+next command in the folder.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Callable, Sequence
@@ -36,7 +41,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from alloc import clock
+from alloc import clock, storage
 from alloc import io as files
 from alloc._version import DISTRIBUTION, __version__
 from alloc.audit import (
@@ -84,6 +89,7 @@ from alloc.model import (
     TieBreak,
     local_time,
 )
+from alloc.progress import Progress, Task
 from alloc.records import parse_record_lines, records_root
 from alloc.registry import Registry, registry_from_json, registry_to_json
 from alloc.report import render_report
@@ -117,6 +123,7 @@ from alloc.strictjson import parse_json
 __all__ = [
     "EXIT_INTERNAL_ERROR",
     "EXIT_INVALID_INPUT",
+    "EXIT_IO_ERROR",
     "EXIT_OK",
     "EXIT_VERIFICATION_FAILED",
     "main",
@@ -126,10 +133,15 @@ EXIT_OK = 0
 EXIT_INVALID_INPUT = 2
 EXIT_VERIFICATION_FAILED = 3
 EXIT_INTERNAL_ERROR = 4
+EXIT_IO_ERROR = 5
 
 
 class CommandError(InputError):
     """A command line usage problem (missing file, wrong option)."""
+
+
+#: Progress-bar units by task; the rest count stages.
+_UNITS = {Task.READ_SPREADSHEET: " rows", Task.NOTICE_LISTS: " lists", Task.VERIFY: " checks"}
 
 
 @dataclass
@@ -139,13 +151,60 @@ class Console:
     json_mode: bool
     quiet: bool
     started: float = 0.0
+    _bar: Any = None
+    _task: Task | None = None
+    _ticker: threading.Event | None = None
 
     def say(self, text: str = "") -> None:
+        self.close_bar()
         if not self.json_mode:
             print(text)
 
+    @property
+    def progress(self) -> Progress | None:
+        """The library's progress callback: bars on stderr if it is a terminal.
+
+        None with --quiet or --json, or when stderr is a file or a pipe: then
+        the plain line :meth:`step` prints per step is all there is.
+        """
+        if self.quiet or not _is_terminal(sys.stderr):
+            return None
+        return self._show
+
+    def _show(self, task: Task, done: int, total: int) -> None:
+        if task is not self._task:
+            self.close_bar()
+            from tqdm import tqdm  # noqa: PLC0415 - only on a terminal: it costs start-up time
+
+            self._bar = tqdm(
+                total=total or None,
+                desc=task.value,
+                unit=_UNITS.get(task, " steps"),
+                file=sys.stderr,
+                dynamic_ncols=True,
+                leave=True,
+            )
+            self._task = task
+            self._ticker = threading.Event()
+            threading.Thread(
+                target=_tick, args=(self._bar, self._ticker), daemon=True, name="alloc-progress"
+            ).start()
+        if total and self._bar.total != total:
+            self._bar.total = total
+        self._bar.update(done - self._bar.n)
+
+    def close_bar(self) -> None:
+        """End the current progress bar, if any."""
+        if self._ticker is not None:
+            self._ticker.set()
+            self._ticker = None
+        if self._bar is not None:
+            self._bar.close()
+            self._bar, self._task = None, None
+
     def step(self, text: str) -> None:
         """Progress of a long step, on stderr so --json output stays clean."""
+        self.close_bar()
         if not self.quiet:
             now = time.perf_counter()
             if not self.started:
@@ -153,8 +212,27 @@ class Console:
             print(f"[{now - self.started:7.2f}s] {text}", file=sys.stderr, flush=True)
 
     def result(self, data: dict[str, Any]) -> None:
+        self.close_bar()
         if self.json_mode:
             print(json.dumps(data, ensure_ascii=False, indent=2))
+
+    def notice(self, text: str) -> None:
+        """Something the operator must see even with --quiet (waiting, recovery): on stderr."""
+        self.close_bar()
+        print(text, file=sys.stderr, flush=True)
+
+
+def _is_terminal(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+def _tick(bar: Any, stop: threading.Event) -> None:
+    """Redraw a bar twice a second, so its clock runs while a stage takes its time."""
+    while not stop.wait(0.5):
+        bar.refresh()
 
 
 # --- folder layout ---------------------------------------------------------------
@@ -544,7 +622,9 @@ def cmd_validate(args: argparse.Namespace, out: Console) -> int:
     """Check the rules and an applicant spreadsheet; report every problem."""
     rules = files.read_rules(Path(args.rules))
     out.step(f"reading {args.applicants}")
-    imported = files.read_applicants(Path(args.applicants), draw_id=rules.draw_id)
+    imported = files.read_applicants(
+        Path(args.applicants), draw_id=rules.draw_id, progress=out.progress
+    )
     problems = files.check_against_rules(imported, rules)
     if problems:
         raise files.SpreadsheetError.of(problems, source=args.applicants)
@@ -707,7 +787,9 @@ def cmd_freeze(args: argparse.Namespace, out: Console) -> int:
     rules = _rules(folder)
     ceremony = _ceremony(folder)
     out.step(f"reading {args.applicants}")
-    imported = files.read_applicants(Path(args.applicants), draw_id=rules.draw_id)
+    imported = files.read_applicants(
+        Path(args.applicants), draw_id=rules.draw_id, progress=out.progress
+    )
     problems = files.check_against_rules(imported, rules)
     if problems:
         raise files.SpreadsheetError.of(problems, source=args.applicants)
@@ -731,7 +813,9 @@ def cmd_freeze(args: argparse.Namespace, out: Console) -> int:
         reveal_deadline=args.reveal_deadline,
     )
     out.step("committing to the records")
-    notice, records = make_announcement(rules, imported.table, plan_ceremony.plan, window=window)
+    notice, records = make_announcement(
+        rules, imported.table, plan_ceremony.plan, window=window, progress=out.progress
+    )
     folder.public.mkdir(parents=True, exist_ok=True)
     folder.private.mkdir(parents=True, exist_ok=True)
     files.write_lines(folder.records, records, force=args.force)
@@ -1112,7 +1196,7 @@ def cmd_draw(args: argparse.Namespace, out: Console) -> int:
     records = files.read_lines(_require(folder.records, "records", "run `alloc freeze` first"))
     table = parse_record_lines(records)
     out.step(f"drawing {len(table)} applicants with seed {record.seed.hex()[:16]}…")
-    outcome = draw(rules, table, record.seed)
+    outcome = draw(rules, table, record.seed, progress=out.progress)
     previous = files.read_envelope(Path(args.previous), "transcript") if args.previous else None
     out.step("writing results and the transcript")
     transcript, results = make_transcript(
@@ -1122,6 +1206,7 @@ def cmd_draw(args: argparse.Namespace, out: Console) -> int:
         outcome,
         created=clock.format_time(now, like=window.draw),
         previous=previous,
+        progress=out.progress,
     )
     files.write_lines(folder.results, results, force=args.force)
     files.write_bytes(folder.transcript, transcript.envelope().to_bytes(), force=args.force)
@@ -1192,6 +1277,7 @@ def cmd_verify(args: argparse.Namespace, out: Console) -> int:
         policy=trust.policy,
         results=results,
         previous=previous,
+        progress=out.progress,
     )
     out.say(f"draw {rules.draw_id}: {rules.title}")
     if report.round is not None:
@@ -1231,7 +1317,7 @@ class PublishedDraw:
             previous=files.read_envelope(Path(previous), "transcript") if previous else None,
         )
 
-    def verify(self) -> VerificationReport:
+    def verify(self, progress: Progress | None = None) -> VerificationReport:
         return check_transcript(
             self.transcript,
             announcement=self.announcement,
@@ -1240,15 +1326,20 @@ class PublishedDraw:
             policy=self.policy,
             results=self.results,
             previous=self.previous,
+            progress=progress,
         )
 
-    def outcome(self) -> Outcome:
+    def outcome(self, progress: Progress | None = None) -> Outcome:
         """The draw re-run from the public records and the transcript's seed."""
         seed = Transcript.from_envelope(self.transcript).seed
-        return draw(self.rules, parse_record_lines(self.records), seed)
+        return draw(self.rules, parse_record_lines(self.records), seed, progress=progress)
 
     def report_html(
-        self, report: VerificationReport, outcome: Outcome, registry: Registry | None
+        self,
+        report: VerificationReport,
+        outcome: Outcome,
+        registry: Registry | None,
+        progress: Progress | None = None,
     ) -> bytes:
         return render_report(
             rules=self.rules,
@@ -1258,6 +1349,7 @@ class PublishedDraw:
             report=report,
             policy=self.policy,
             registry=registry,
+            progress=progress,
         ).encode("utf-8")
 
 
@@ -1267,15 +1359,15 @@ def cmd_publish(args: argparse.Namespace, out: Console) -> int:
     published = PublishedDraw.load(folder, args)
     registry = _registry(folder)
     target = Path(args.out) if args.out else folder.publish
-    if target.exists() and any(target.iterdir()) and not args.force:
+    if storage.holds_outputs(target) and not args.force:
         raise files.OutputExistsError(target)
     out.step("verifying before publishing")
-    report = published.verify()
+    report = published.verify(out.progress)
     out.say(f"trust: {published.trust.source}")
     out.say(str(report))
     if not report.ok:
         raise report.failures[0].error or VerificationError("verification failed")
-    outcome = published.outcome()
+    outcome = published.outcome(out.progress)
     target.mkdir(parents=True, exist_ok=True)
     out.step("writing notice boards, waitlists and the report")
     suffix = f".{args.format}"
@@ -1283,11 +1375,11 @@ def cmd_publish(args: argparse.Namespace, out: Console) -> int:
     if private.exists() and not args.force:
         raise files.OutputExistsError(private)
     written = files.write_notice_lists(
-        target / "notice", outcome, registry, suffix=suffix, force=args.force
+        target / "notice", outcome, registry, suffix=suffix, force=args.force, progress=out.progress
     )
     files.write_waitlists(target / f"waitlists{suffix}", outcome, registry, force=args.force)
     files.write_private_results(private, outcome, registry, force=args.force)
-    html = published.report_html(report, outcome, registry)
+    html = published.report_html(report, outcome, registry, out.progress)
     files.write_bytes(target / "report.html", html, force=args.force)
     out.say(f"published {len(written)} notice lists, waitlists and report.html to {target}")
     out.say(f"private full results: {private}")
@@ -1306,8 +1398,11 @@ def cmd_report(args: argparse.Namespace, out: Console) -> int:
     folder = _folder(args)
     published = PublishedDraw.load(folder, args)
     registry = _registry(folder) if folder.registry.exists() else None
-    report = published.verify()
-    html = published.report_html(report, published.outcome(), registry)
+    out.step("verifying (re-running the draw)")
+    report = published.verify(out.progress)
+    outcome = published.outcome(out.progress)
+    out.step(f"writing {args.out}")
+    html = published.report_html(report, outcome, registry, out.progress)
     files.write_bytes(Path(args.out), html, force=args.force)
     _show_signers(
         out,
@@ -1390,7 +1485,7 @@ def cmd_proof_check(args: argparse.Namespace, out: Console) -> int:
 
 def cmd_demo(args: argparse.Namespace, out: Console) -> int:
     """Run the synthetic example draw end to end; with --out, write every file."""
-    if args.out and Path(args.out).exists() and any(Path(args.out).iterdir()) and not args.force:
+    if args.out and storage.holds_outputs(args.out) and not args.force:
         raise files.OutputExistsError(Path(args.out))
     out.step("running the synthetic district draw end to end")
     run = run_demo(applicants=args.applicants, kindergartens=args.kindergartens)
@@ -1410,10 +1505,10 @@ _DEMO_KEY_NOTE = (
 
 
 def _write_demo(run: Any, target: Path, *, force: bool, out: Console) -> None:
-    if target.exists() and any(target.iterdir()):
+    if storage.holds_outputs(target):
         if not force:
             raise files.OutputExistsError(target)
-        shutil.rmtree(target)
+        storage.remove_outputs(target)
     folder = DrawFolder(target)
     for path in (folder.public, folder.private, folder.publish / "proofs", target / "keys"):
         path.mkdir(parents=True, exist_ok=True)
@@ -1488,7 +1583,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="alloc",
         description="Auditable kindergarten draws (电脑派位): every step of the protocol.",
-        epilog="Exit codes: 0 success, 2 invalid input, 3 verification failed, 4 internal error.",
+        epilog="Exit codes: 0 success, 2 invalid input, 3 verification failed, 4 internal error,"
+        " 5 file system error (disk full, permission denied, read-only, folder busy).",
     )
     parser.add_argument(
         "--version",
@@ -1497,6 +1593,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--json", action="store_true", help="print a JSON result on stdout")
     parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    parser.add_argument(
+        "--lock-timeout",
+        type=float,
+        default=storage.DEFAULT_LOCK_TIMEOUT,
+        metavar="SECONDS",
+        help="how long to wait for a folder another alloc command is using"
+        f" (default {storage.DEFAULT_LOCK_TIMEOUT:g})",
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def command(
@@ -1522,7 +1626,7 @@ def _parser() -> argparse.ArgumentParser:
         description="signing keys: generate an Ed25519 key pair, show a key's fingerprint",
     ).add_subparsers(dest="keys_command", required=True, metavar="ACTION")
     sub = command("generate", cmd_keys_generate, keys, force=True)
-    sub.add_argument("name", help="key name, e.g. bureau or notary-1")
+    sub.add_argument("name", type=_key_name, help="key name, e.g. bureau or notary-1")
     sub.add_argument("--out", default="keys", help="directory (default: keys)")
     sub.add_argument("--password-file", help="encrypt the private key with this password")
     sub = command("fingerprint", cmd_keys_fingerprint, keys)
@@ -1643,6 +1747,7 @@ def _parser() -> argparse.ArgumentParser:
         help="the announced draw time, after every source, e.g. 2026-07-24T09:30:00+08:00"
         " (the list is frozen at the time freeze runs)",
     )
+    _replace_signed_option(sub)
 
     sub = command("sign", cmd_sign)
     sub.add_argument("document", help="announcement.json or transcript.json")
@@ -1664,6 +1769,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = command("draw", cmd_draw, folder=True, force=True)
     sub.add_argument("--previous", help="previous round's transcript, for a later round")
     _add_trust_options(sub, own="DIR/trust.json")
+    _replace_signed_option(sub)
 
     sub = command("verify", cmd_verify)
     sub.add_argument("--dir", help="a draw folder (its public/ files are used)")
@@ -1720,6 +1826,7 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument("--applicants", type=int, default=5000)
     sub.add_argument("--kindergartens", type=int, default=30)
     sub.add_argument("--out", help="write the whole draw folder here")
+    _replace_signed_option(sub)
     return parser
 
 
@@ -1741,7 +1848,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INVALID_INPUT
     console = Console(json_mode=args.json, quiet=args.quiet or args.json)
     try:
-        code: int = args.run(args, console)
+        try:
+            code: int = _run_in_folder(args, console)
+        finally:
+            console.close_bar()
     except MalformedDocumentError as exc:
         # A document alloc was asked to read is not one it accepts: bad input.
         _fail(console, "invalid input", exc)
@@ -1749,6 +1859,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except VerificationError as exc:
         _fail(console, "verification failed", exc)
         return EXIT_VERIFICATION_FAILED
+    except storage.StorageError as exc:
+        _fail(console, "file system error", exc)
+        return EXIT_IO_ERROR
     except AllocError as exc:
         _fail(console, "invalid input", exc)
         return EXIT_INVALID_INPUT
@@ -1763,14 +1876,120 @@ def main(argv: Sequence[str] | None = None) -> int:
             ),
         )
         return EXIT_INVALID_INPUT
-    except (OSError, UnicodeDecodeError) as exc:
+    except (IsADirectoryError, NotADirectoryError, UnicodeDecodeError) as exc:
         _fail(console, "invalid input", exc)
         return EXIT_INVALID_INPUT
+    except OSError as exc:
+        _fail(console, "file system error", storage.os_error(exc, action="read or write"))
+        return EXIT_IO_ERROR
+    except KeyboardInterrupt:
+        print("interrupted: this command changed nothing", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except Exception as exc:  # the last line of defence: report, never a bare trace
         traceback.print_exc(file=sys.stderr)
         _fail(console, "internal error (please report it with the trace above)", exc)
         return EXIT_INTERNAL_ERROR
     return code
+
+
+# --- one command at a time per folder, all of its files or none ------------------------
+
+#: The shell's code for a command stopped by Ctrl-C (128 + SIGINT).
+EXIT_INTERRUPTED = 130
+
+
+def _key_name(text: str) -> str:
+    try:
+        return storage.check_file_name(text, field="key name")
+    except InputError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def _replace_signed_option(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument(
+        "--replace-signed",
+        action="store_true",
+        help="with --force, also replace a signed announcement or transcript (the old one"
+        " is kept as NAME.replaced-SHA256.json)",
+    )
+
+
+@dataclass(frozen=True)
+class _Workspace:
+    """The folder a command locks, and where its journal lives."""
+
+    folder: Path
+    create: bool = False  # the command makes this folder anyway
+    read_only: bool = False  # it only reads: it may go on where no lock can be made
+
+
+def _document_folder(args: argparse.Namespace) -> Path:
+    """``sign`` locks the draw folder: ``--dir``, or the one whose public/ holds the document."""
+    if getattr(args, "dir", None):
+        return Path(args.dir)
+    parent = Path(args.document).parent
+    return parent.parent if parent.name == "public" else parent
+
+
+def _workspace(args: argparse.Namespace) -> _Workspace | None:
+    run = args.run
+    if run is cmd_keys_generate:
+        return _Workspace(Path(args.out), create=True)
+    if run is cmd_ceremony_secret:
+        return _Workspace(Path(args.out).parent, create=True)
+    if run in (cmd_policy_create, cmd_rules_init):
+        return _Workspace(Path(args.out).parent)
+    if run is cmd_sign:
+        return _Workspace(_document_folder(args))
+    if run is cmd_demo:
+        return _Workspace(Path(args.out), create=True) if args.out else None
+    directory = getattr(args, "dir", None)
+    if directory:
+        readers = (cmd_verify, cmd_ceremony_status, cmd_ceremony_seed, cmd_lookup)
+        return _Workspace(Path(directory), read_only=run in readers)
+    return None
+
+
+def _command_name(args: argparse.Namespace) -> str:
+    name = getattr(args.run, "__name__", "").removeprefix("cmd_").replace("_", " ")
+    return f"alloc {name}".strip()
+
+
+def _run_in_folder(args: argparse.Namespace, console: Console) -> int:
+    """Run the command holding its folder's lock, after finishing what a killed one left."""
+    workspace = _workspace(args)
+    if workspace is None:
+        return int(args.run(args, console))
+    folder = workspace.folder
+    if workspace.create:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise storage.os_error(exc, path=folder, action="create the folder") from exc
+    elif not folder.is_dir():
+        return int(args.run(args, console))  # the command says what is missing
+    command = _command_name(args)
+    lock = storage.FolderLock(
+        folder,
+        command=command,
+        timeout=args.lock_timeout,
+        on_wait=lambda holder: console.notice(
+            f"waiting for {folder}: {holder or 'another alloc command'} is using it"
+            f" (giving up after {args.lock_timeout:g} s)"
+        ),
+        optional=workspace.read_only,
+    )
+    if not lock.acquire():
+        return int(args.run(args, console))  # a read-only disk: nobody can write there
+    try:
+        for line in storage.recover(folder).messages():
+            console.notice(f"{folder}: {line}")
+        with storage.transaction(
+            folder, command=command, replace_signed=getattr(args, "replace_signed", False)
+        ):
+            return int(args.run(args, console))
+    finally:
+        lock.release()
 
 
 def _fail(console: Console, kind: str, exc: BaseException) -> None:

@@ -35,6 +35,7 @@ from alloc.draw import ApplicantOutcome, KindergartenSummary, Outcome
 from alloc.errors import InputError, WrongDrawError
 from alloc.identity import mask_document_number, mask_name
 from alloc.model import OPEN_BLOCK, DrawRules, Mechanism, MultiplesPolicy, TieBreak
+from alloc.progress import Progress, Task, advance
 from alloc.registry import Registration
 from alloc.seed import Contribution
 from alloc.signing import Envelope, TrustPolicy, fingerprint, is_demo_key
@@ -489,6 +490,7 @@ def render_report(
     policy: TrustPolicy,
     registry: Mapping[str, Registration] | None = None,
     title: str | None = None,
+    progress: Progress | None = None,
 ) -> str:
     """The draw's public results page as one self-contained HTML5 document.
 
@@ -498,6 +500,7 @@ def render_report(
     signing key. With ``registry`` the lists add masked names and masked ID
     numbers; without it they show registration numbers only. ``title``
     replaces the rules' title. The result is the same for the same inputs.
+    ``progress`` hears when the page is begun and when it is done.
 
     Raises:
         MalformedDocumentError: if the announcement or transcript is malformed.
@@ -518,6 +521,7 @@ def render_report(
             "cannot report on documents of different draws: "
             + ", ".join(f"{k} {v!r}" for k, v in ids.items())
         )
+    advance(progress, Task.REPORT, 0, 1)
     page_title = title or rules.title or notice.title or "电脑派位结果公示"
     authority = rules.authority or notice.authority
     parts = [
@@ -536,6 +540,7 @@ def render_report(
         f"<script>{_SCRIPT}</script>",
         "</body></html>",
     ]
+    advance(progress, Task.REPORT, 1, 1)
     return "\n".join(parts) + "\n"
 
 

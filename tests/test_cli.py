@@ -13,6 +13,7 @@ Exit codes: 0 ok, 2 invalid input, 3 verification failed, 4 internal error.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import re
 import shutil
@@ -1443,13 +1444,21 @@ def test_outputs_are_never_overwritten_without_force(
 def test_force_redraws_the_same_bytes(folder_at: Callable[[str], Path]) -> None:
     folder = folder_at("signed")
     before = folder_state(folder / "public")
-    ok("draw", "--dir", folder, "--force")
+    # --force alone never replaces a signed transcript, and changes nothing.
+    refused = call("draw", "--dir", folder, "--force")
+    assert refused.code == EXIT_INPUT, str(refused)
+    assert "holds a signed document (2 signature(s))" in error_line(refused)
+    assert "--replace-signed" in error_line(refused)
+    assert folder_state(folder / "public") == before
+    ok("draw", "--dir", folder, "--force", "--replace-signed")
     after = folder_state(folder / "public")
     assert after["results.jsonl"] == before["results.jsonl"]
     signed = json.loads(before["transcript.json"])
     redrawn = json.loads(after["transcript.json"])
     assert redrawn["signed"] == signed["signed"]
     assert redrawn["signatures"] == []  # a new transcript must be signed again
+    digest = hashlib.sha256(before["transcript.json"]).hexdigest()
+    assert after[f"transcript.replaced-{digest}.json"] == before["transcript.json"]
 
 
 def test_force_replaces_a_secret_file(creds: Credentials, tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import errno
 import hashlib
 import io
 import os
@@ -43,6 +44,7 @@ from alloc.records import record_lines
 from alloc.registry import Registry, attach_identities
 from alloc.seed import Ceremony, Digits, DrandRound, Source, commitment
 from alloc.signing import SigningKey
+from alloc.storage import StorageError
 from alloc.synthetic import Stream, synthetic_district, synthetic_registry
 
 DISTRICT = synthetic_district(applicants=200, kindergartens=6)
@@ -940,12 +942,13 @@ def test_write_bytes_leaves_no_temporary_file_on_failure(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "fsync", broken_fsync)
-    with pytest.raises(files.OutputError, match="No space left") as info:
+    with pytest.raises(StorageError, match="disk is full") as info:
         files.write_bytes(tmp_path / "out.bin", b"data")
     assert info.value.path == tmp_path / "out.bin"
+    assert info.value.errno == errno.ENOSPC
     assert os.listdir(tmp_path) == []
     (tmp_path / "kept").write_bytes(b"old")
-    with pytest.raises(files.OutputError):
+    with pytest.raises(StorageError):
         files.write_bytes(tmp_path / "kept", b"new", force=True)
     assert os.listdir(tmp_path) == ["kept"]
     assert (tmp_path / "kept").read_bytes() == b"old"
