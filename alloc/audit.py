@@ -182,7 +182,6 @@ class Announcement:
     records_count: int
     seed_plan: SeedPlan
     window: TimeWindow
-    lookup: Mapping[str, Any] | None = None
     software: str = SOFTWARE
 
     def to_signed(self) -> dict[str, Any]:
@@ -196,7 +195,6 @@ class Announcement:
             "records": {"root": self.records_root.hex(), "count": self.records_count},
             "seed_plan": self.seed_plan.to_json(),
             "window": self.window.to_json(),
-            "lookup": None if self.lookup is None else dict(self.lookup),
             "software": self.software,
         }
 
@@ -226,7 +224,6 @@ class Announcement:
                 window=TimeWindow(
                     window["frozen_at"], window["draw_at"], window["reveal_deadline"]
                 ),
-                lookup=data.get("lookup"),
                 software=data["software"],
             )
         except (KeyError, TypeError, ValueError) as exc:
@@ -250,7 +247,6 @@ def make_announcement(
     plan: SeedPlan,
     *,
     window: TimeWindow,
-    lookup: Mapping[str, Any] | None = None,
 ) -> tuple[Announcement, list[bytes]]:
     """Freeze the inputs: the announcement and the public record lines it commits to.
 
@@ -273,7 +269,6 @@ def make_announcement(
         records_count=len(lines),
         seed_plan=plan,
         window=window,
-        lookup=lookup,
     )
     return announcement, lines
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import shutil
 import sys
 import time
@@ -49,8 +50,8 @@ from alloc.canonical import canonical_json
 from alloc.demo import describe, run_demo
 from alloc.draw import Outcome, draw
 from alloc.errors import AllocError, InputError, MalformedDocumentError, VerificationError
-from alloc.identity import DocumentType, parse_salt
-from alloc.lookup import LookupIndex
+from alloc.identity import DocumentType, Receipt, parse_salt
+from alloc.lookup import INDEX_FILE, LookupIndex, build_public_index, public_lookup
 from alloc.model import DrawRules, Kindergarten, Mechanism, MultiplesPolicy, Phase, TieBreak
 from alloc.records import parse_record_lines
 from alloc.registry import Registry, registry_from_json, registry_to_json
@@ -70,6 +71,9 @@ EXIT_OK = 0
 EXIT_INVALID_INPUT = 2
 EXIT_VERIFICATION_FAILED = 3
 EXIT_INTERNAL_ERROR = 4
+#: The public lookup index is written to this folder of the publish folder.
+LOOKUP_FOLDER = "lookup"
+_SHARD_NAME = re.compile(r"[0-9a-f]{1,4}\.json")
 
 
 class CommandError(InputError):
@@ -732,9 +736,29 @@ def cmd_publish(args: argparse.Namespace, out: Console) -> int:
     files.write_private_results(private, outcome, registry, force=args.force)
     html = published.report_html(report, outcome, registry)
     files.write_bytes(target / "report.html", html, force=args.force)
-    out.say(f"published {len(written)} notice lists, waitlists and report.html to {target}")
+    out.step("writing the public lookup index (opened only with a receipt)")
+    index = build_public_index(registry, outcome, published.transcript)
+    lookup = target / LOOKUP_FOLDER
+    lookup.mkdir(exist_ok=True)
+    for name, data in index.items():
+        files.write_bytes(lookup / name, data, force=args.force)
+    # A re-publish with --force may shard differently; shards of the old layout would
+    # belong to another index and only mislead.
+    for stale in lookup.iterdir():
+        if _SHARD_NAME.fullmatch(stale.name) and stale.name not in index:
+            stale.unlink()
+    out.say(
+        f"published {len(written)} notice lists, waitlists, report.html"
+        f" and the lookup index ({len(index) - 1} shards) to {target}"
+    )
     out.say(f"private full results: {private}")
-    out.result({"published": str(target), "notice_lists": [str(p) for p in written]})
+    out.result(
+        {
+            "published": str(target),
+            "notice_lists": [str(p) for p in written],
+            "lookup_index": str(lookup),
+        }
+    )
     return EXIT_OK
 
 
@@ -758,10 +782,38 @@ def cmd_report(args: argparse.Namespace, out: Console) -> int:
 
 
 def cmd_lookup(args: argparse.Namespace, out: Console) -> int:
-    """Look a child's result up by document number and name."""
+    """Look a child's result up: by receipt from the public index, or at the bureau's desk."""
     folder = _folder(args)
-    index = LookupIndex.build(_registry(folder), PublishedDraw.load(folder).outcome())
-    answer = index.lookup(args.id, args.name, document_type=DocumentType(args.document_type))
+    kind = DocumentType(args.document_type)
+    if args.salt is None and args.registration_number is None and args.index is None:
+        # At the bureau: the private registry answers by number and name alone.
+        index = LookupIndex.build(_registry(folder), PublishedDraw.load(folder).outcome())
+        answer = index.lookup(args.id, args.name, document_type=kind)
+    else:
+        if args.salt is None or args.registration_number is None:
+            raise CommandError(
+                "a lookup in the public index needs the whole receipt",
+                hint="give --registration-number and --salt as printed on the receipt",
+            )
+        receipt = Receipt(
+            registration_number=args.registration_number.strip(), salt=parse_salt(args.salt)
+        )
+        where = Path(args.index) if args.index else folder.publish / LOOKUP_FOLDER
+        _require(where / INDEX_FILE, "lookup index", "run `alloc publish`, or pass --index")
+        # With a draw folder, the index must be the one made for its transcript.
+        transcript = (
+            _envelope(folder.transcript, "transcript")
+            if args.index is None and folder.transcript.exists()
+            else None
+        )
+        answer = public_lookup(
+            lambda name: (where / name).read_bytes(),
+            receipt=receipt,
+            document_number=args.id,
+            name=args.name,
+            document_type=kind,
+            transcript=transcript,
+        )
     if answer.found:
         out.say(
             f"{answer.registration_number} {answer.masked_name} {answer.masked_document_number}"
@@ -1040,6 +1092,14 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument("--name", required=True)
     sub.add_argument(
         "--document-type", default="resident-id", choices=[d.value for d in DocumentType]
+    )
+    sub.add_argument(
+        "--registration-number",
+        help="from the receipt: answer from the public lookup index, not the private registry",
+    )
+    sub.add_argument("--salt", help="the receipt code, as printed on the receipt")
+    sub.add_argument(
+        "--index", help=f"the public lookup index folder (default: DIR/publish/{LOOKUP_FOLDER})"
     )
 
     proof = commands.add_parser(

@@ -9,9 +9,10 @@ contact) never enters a public file. What does is
   nobody without the receipt can test guesses against it;
 * *masked* names and numbers for notice boards (``张*明``,
   ``440105********1234``);
-* optionally a *lookup key*, a deliberately slow scrypt hash of the number and
-  name under a per-draw public salt, which lets a static website answer "what
-  is my child's result" without a list anyone can cheaply enumerate.
+* *lookup keys*: the id and key of the child's entry in the public lookup
+  index, derived from the receipt salt with the number and name, so that a
+  static website can answer a parent who holds the receipt while the index
+  gives everyone else nothing to test guesses against.
 
 Every byte here is fixed by ``docs/spec.md`` section 10. Normalisation is
 part of the specification: two programs that normalise differently compute
@@ -22,7 +23,6 @@ from __future__ import annotations
 
 import base64
 import enum
-import hashlib
 import re
 import secrets
 import unicodedata
@@ -31,24 +31,27 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Final
 
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from stdnum.cn import ric
 from stdnum.exceptions import ValidationError
 from stdnum.iso7064 import mod_11_2
 
-from alloc.canonical import SPEC_VERSION, Tag, check_identifier, tagged_hash, tagged_message
+from alloc.canonical import Tag, check_identifier, tagged_hash, tagged_message
 from alloc.errors import InputError
 
 __all__ = [
     "COMMITMENT_SIZE",
+    "LOOKUP_ID_SIZE",
     "LOOKUP_KEY_SIZE",
     "SALT_SIZE",
     "DocumentType",
-    "LookupParameters",
+    "LookupKeys",
     "PrivateIdentity",
     "Receipt",
     "format_salt",
     "identity_commitment",
-    "lookup_key",
+    "lookup_keys",
     "mask_document_number",
     "mask_name",
     "new_salt",
@@ -59,15 +62,12 @@ __all__ = [
 
 SALT_SIZE: Final = 16
 COMMITMENT_SIZE: Final = 32
+LOOKUP_ID_SIZE: Final = 16
 LOOKUP_KEY_SIZE: Final = 32
+DIGEST_SIZE: Final = 32
 MAX_NAME_LENGTH: Final = 128
 MIN_PASSPORT_LENGTH: Final = 5
 MAX_PASSPORT_LENGTH: Final = 32
-MIN_LOOKUP_SALT_SIZE: Final = 16
-MAX_LOOKUP_SALT_SIZE: Final = 64
-#: scrypt memory is 128·r·(n + p + 2) bytes; above 1 GiB a lookup page would
-#: stall phones, and hashlib cannot pass a ``maxmem`` beyond 2**31 - 1 anyway.
-MAX_LOOKUP_MEMORY: Final = 2**30
 
 MIDDLE_DOT: Final = "\u00b7"
 
@@ -659,138 +659,99 @@ def mask_document_number(document_type: DocumentType | str, number: str) -> str:
 # --- lookup keys ------------------------------------------------------------------
 
 
-def _positive_int(value: object, field_name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise InputError("must be a positive integer", field=field_name, value=value)
-    return value
-
-
 @dataclass(frozen=True)
-class LookupParameters:
-    """The public parameters of a draw's lookup index (spec 10.7).
+class LookupKeys:
+    """One child's entry in a public lookup index (spec 10.7): where it is and its key.
 
-    ``salt`` is public and per draw (16 to 64 bytes); ``n``, ``r``, ``p`` are
-    the scrypt cost parameters (RFC 7914). The defaults cost about 32 MiB and
-    a tenth of a second per guess.
+    ``entry_id`` names the entry publicly; ``key`` (AES-256-GCM) opens it. Both
+    come from the child's receipt salt, so nobody without the receipt can
+    compute either, whatever they know or guess of the name and number.
     """
 
-    draw_id: str
-    salt: bytes
-    n: int = 2**15
-    r: int = 8
-    p: int = 1
-
-    def __post_init__(self) -> None:
-        check_identifier(self.draw_id, "draw_id")
-        if not isinstance(self.salt, bytes) or not (
-            MIN_LOOKUP_SALT_SIZE <= len(self.salt) <= MAX_LOOKUP_SALT_SIZE
-        ):
-            raise InputError(
-                f"lookup salt must be {MIN_LOOKUP_SALT_SIZE} to {MAX_LOOKUP_SALT_SIZE} bytes",
-                field="lookup.salt",
-                value=self.salt,
-                hint="use LookupParameters.generate(draw_id)",
-            )
-        n = _positive_int(self.n, "lookup.n")
-        r = _positive_int(self.r, "lookup.r")
-        p = _positive_int(self.p, "lookup.p")
-        # RFC 7914 section 2: n a power of 2 above 1 and below 2**(16·r).
-        if n < 2 or n & (n - 1) or n >= 2 ** (16 * r):
-            raise InputError(
-                "scrypt n must be a power of 2 above 1 and below 2**(16*r)",
-                field="lookup.n",
-                value=n,
-            )
-        if self.memory > MAX_LOOKUP_MEMORY:
-            raise InputError(
-                f"scrypt parameters need {self.memory} bytes, more than {MAX_LOOKUP_MEMORY}",
-                field="lookup",
-                value={"n": n, "r": r, "p": p},
-                hint="lower n or r; raise p for more time without more memory",
-            )
+    entry_id: bytes
+    key: bytes = field(repr=False)
 
     @property
-    def memory(self) -> int:
-        """Bytes scrypt allocates per evaluation: 128·r·(n + p + 2) (OpenSSL's bound)."""
-        return 128 * self.r * (self.n + self.p + 2)
-
-    @classmethod
-    def generate(cls, draw_id: str, *, n: int = 2**15, r: int = 8, p: int = 1) -> LookupParameters:
-        """Fresh parameters with a random 16-byte salt.
-
-        Raises:
-            InputError: if a parameter is out of range.
-        """
-        return cls(draw_id=draw_id, salt=secrets.token_bytes(16), n=n, r=r, p=p)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "spec": SPEC_VERSION,
-            "kdf": "scrypt",
-            "draw_id": self.draw_id,
-            "salt": self.salt.hex(),
-            "n": self.n,
-            "r": self.r,
-            "p": self.p,
-        }
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> LookupParameters:
-        """Raises: InputError on a missing field, an unknown kdf or spec, or bad values."""
-        missing = [k for k in ("spec", "kdf", "draw_id", "salt", "n", "r", "p") if k not in data]
-        if missing:
-            raise InputError("missing field", field=f"lookup.{missing[0]}", value=dict(data))
-        if data["spec"] != SPEC_VERSION or data["kdf"] != "scrypt":
-            raise InputError(
-                "unsupported lookup parameters",
-                field="lookup",
-                value={"spec": data["spec"], "kdf": data["kdf"]},
-                hint=f"this version reads spec {SPEC_VERSION} with kdf 'scrypt'",
-            )
-        salt = data["salt"]
-        if not isinstance(salt, str) or not re.fullmatch("(?:[0-9a-f]{2})+", salt):
-            raise InputError("salt must be lower-case hex", field="lookup.salt", value=salt)
-        return cls(
-            draw_id=data["draw_id"],
-            salt=bytes.fromhex(salt),
-            n=data["n"],
-            r=data["r"],
-            p=data["p"],
-        )
+    def entry_id_text(self) -> str:
+        """The entry id as written in an index shard: lower-case hex."""
+        return self.entry_id.hex()
 
 
-def lookup_key(
-    params: LookupParameters,
+def lookup_keys(
+    *,
+    draw_id: str,
+    transcript_digest: bytes,
+    registration_number: str,
     document_type: DocumentType | str,
     document_number: str,
     name: str,
-) -> bytes:
-    """The 32-byte lookup-index key of one child (spec 10.7).
+    salt: bytes,
+) -> LookupKeys:
+    """The entry id and key of one child in a draw's public lookup index (spec 10.7).
 
-    ``scrypt(password = "alloc/v1/lookup" 0x00 draw_id 0x00 document_type
-    0x00 number 0x00 name, salt = params.salt, n, r, p, dkLen = 32)`` over
-    the normalised number (without the region check) and name. A wrong name
-    and a wrong number give equally unrelated keys.
+    ``ikm = "alloc/v1/lookup-entry" 0x00 draw_id 0x00 registration_number 0x00
+    document_type 0x00 number 0x00 name 0x00 salt`` over the normalised number
+    (without the region check) and name; then HKDF-SHA256 (RFC 5869) with
+    the transcript digest as HKDF salt: ``entry_id`` = 16 bytes with info
+    ``alloc/v1/lookup-entry-id``, ``key`` = 32 bytes with info
+    ``alloc/v1/lookup-entry-key``. The 16-byte receipt salt is what makes both
+    unguessable: no slow hash is needed (spec 10.7 says why).
 
     Raises:
         InputError: naming the field at fault.
     """
-    if not isinstance(params, LookupParameters):
-        raise InputError("must be LookupParameters", field="params", value=params)
     kind = _document_type(document_type)
-    password = tagged_message(
-        Tag.LOOKUP,
-        params.draw_id,
-        kind.value,
-        normalise_document_number(kind, document_number, check_region=False),
+    number = normalise_document_number(kind, document_number, check_region=False)
+    return _lookup_keys(
+        draw_id,
+        transcript_digest,
+        registration_number,
+        kind,
+        number,
         normalise_name(name),
+        salt,
     )
-    return hashlib.scrypt(
-        password,
-        salt=params.salt,
-        n=params.n,
-        r=params.r,
-        p=params.p,
-        maxmem=params.memory,
-        dklen=LOOKUP_KEY_SIZE,
+
+
+def _lookup_keys(
+    draw_id: str,
+    transcript_digest: bytes,
+    registration_number: str,
+    kind: DocumentType,
+    number: str,
+    name: str,
+    salt: bytes,
+) -> LookupKeys:
+    """:func:`lookup_keys` of a number and name already normalised."""
+    check_identifier(draw_id, "draw_id")
+    check_identifier(registration_number, "registration_number")
+    if not isinstance(transcript_digest, bytes) or len(transcript_digest) != DIGEST_SIZE:
+        raise InputError(
+            f"a transcript digest is {DIGEST_SIZE} bytes",
+            field="transcript_digest",
+            value=transcript_digest,
+            hint="use alloc.audit.document_digest(transcript)",
+        )
+    ikm = tagged_message(
+        Tag.LOOKUP_ENTRY,
+        draw_id,
+        registration_number,
+        kind.value,
+        number,
+        name,
+        _check_salt(salt),
+    )
+
+    def derive(info: str, length: int) -> bytes:
+        kdf = HKDF(
+            algorithm=hashes.SHA256(),
+            length=length,
+            salt=transcript_digest,
+            info=info.encode("ascii"),
+        )
+        return kdf.derive(ikm)
+
+    return LookupKeys(
+        entry_id=derive(Tag.LOOKUP_ENTRY_ID, LOOKUP_ID_SIZE),
+        key=derive(Tag.LOOKUP_ENTRY_KEY, LOOKUP_KEY_SIZE),
     )

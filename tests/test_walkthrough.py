@@ -90,6 +90,8 @@ def test_notary_verifies_and_detects_an_edited_file(transcript_of_the_walkthroug
 
 def test_parent_check(transcript_of_the_walkthrough: str) -> None:
     text = section(transcript_of_the_walkthrough, "parent-check")
+    # the lookup index answered from the receipt, with masks only
+    assert "2026-0000011 胡*乐 440111********8867" in text
     for step in ("identity", "record in frozen list", "lottery number", "result in transcript"):
         assert f"PASS  {step}" in text
     assert "FAIL" not in text
