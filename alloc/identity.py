@@ -7,8 +7,8 @@ contact) never enters a public file. What does is
   name, whose 16-byte salt is printed on the parent's receipt, so a parent can
   check that their child's record was in the frozen list unchanged, while
   nobody without the receipt can test guesses against it;
-* *masked* names and numbers for notice boards (``张*明``,
-  ``440105********1234``);
+* *masked* names and numbers for notice boards (``张**``,
+  ``**************1234``);
 * *lookup keys*: the id and key of the child's entry in the public lookup
   index, derived from the receipt salt with the number and name, so that a
   static website can answer a parent who holds the receipt while the index
@@ -589,9 +589,9 @@ class Receipt:
 
 # --- masks -------------------------------------------------------------------------
 
-# Compound (two-character) surnames, simplified and traditional. A name that
-# merely starts with one of them (单于丽 with surname 单) is masked as if it
-# were compound; that shows a different character, never more of them.
+# Compound (two-character) surnames, simplified and traditional. A name of four
+# or more characters that merely starts with one of them is masked as if it
+# were compound; that shows one character more, never fewer hidden than two.
 _COMPOUND_SURNAME_TEXT: Final = """
     欧阳 司马 上官 诸葛 东方 皇甫 尉迟 公孙 慕容 长孙 宇文 司徒 夏侯 轩辕 令狐
     钟离 端木 独孤 南宫 西门 万俟 闻人 赫连 公羊 澹台 公冶 宗政 濮阳 淳于 单于
@@ -602,58 +602,48 @@ _COMPOUND_SURNAME_TEXT: Final = """
     單于 仲孫 鮮于 閭丘 顓孫 樂正 壤駟 夾谷 穀梁 東郭 南門 東門 賀蘭 完顏
 """
 _COMPOUND_SURNAMES: Final = frozenset(_COMPOUND_SURNAME_TEXT.split())
-_NAME_PARTS_RE: Final = re.compile(f"([ {MIDDLE_DOT}])")
+_NAME_SEPARATORS: Final = frozenset({" ", MIDDLE_DOT})
 
 
 def mask_name(name: str) -> str:
-    """The name as shown on a notice board (spec 10.6); at most 2 characters show.
+    """The name as shown on a notice board (spec 10.6): at most the surname shows.
 
-    Two characters: 张三 -> 张*. Three or more: first and last kept (张三明 ->
-    张*明), or a compound surname kept (欧阳娜娜 -> 欧阳**). A name in parts
-    separated by spaces or middle dots (阿卜杜拉·买买提, JOHN R SMITH): the
-    first character of the first part and of the last part, unless the last
-    part is a single character (阿***·买**, J * S****, 张·*). Separators and
-    the number of characters stay visible: one asterisk per hidden character.
+    The surname (the first character, or a compound surname such as 欧阳 at
+    the start of a one-part name of three or more characters) shows only if at
+    least two more characters stay hidden; every other character is one
+    asterisk, separators stay: 张三明 -> 张**, 欧阳娜娜 -> 欧阳**, 张三 -> **,
+    欧阳娜 -> ***, 阿卜杜拉·买买提 -> 阿***·***, JOHN SMITH -> J*** *****.
+    For a name in parts (spaces or middle dots) the first character of the
+    first part plays the surname.
 
     Raises:
         InputError: if the name is invalid (see :func:`normalise_name`).
     """
     text = normalise_name(name)
-    parts = _NAME_PARTS_RE.split(text)
-    if len(parts) > 1:
-        # parts alternate: word, separator, word, ..., word
-        words = parts[::2]
-        masked = ["*" * len(w) for w in words]
-        masked[0] = words[0][0] + masked[0][1:]
-        if len(words[-1]) > 1:
-            masked[-1] = words[-1][0] + masked[-1][1:]
-        parts[::2] = masked
-        return "".join(parts)
-    if len(text) <= 1:
-        return "*" * len(text)
-    if len(text) == 2:
-        return text[0] + "*"
-    if text[:2] in _COMPOUND_SURNAMES:
-        return text[:2] + "*" * (len(text) - 2)
-    return text[0] + "*" * (len(text) - 2) + text[-1]
+    letters = sum(1 for c in text if c not in _NAME_SEPARATORS)
+    lead = 2 if len(text) >= 3 and text[:2] in _COMPOUND_SURNAMES else 1
+    shown = lead if letters - lead >= 2 else 0
+    return text[:shown] + "".join(c if c in _NAME_SEPARATORS else "*" for c in text[shown:])
 
 
 def mask_document_number(document_type: DocumentType | str, number: str) -> str:
     """The document number as shown on a notice board (spec 10.6).
 
-    Resident-id numbers keep the first 6 and last 4 characters
-    (``440105********1234``). Passports keep the first and last 2 characters
-    if 8 or more long, else the first and last 1; each hidden character is
-    one asterisk, so at least half is always hidden.
+    Resident-id numbers show only their last 4 characters
+    (``**************1234``): the region and birth date stay hidden. Passports
+    keep the first and last 2 characters if 8 or more long, else the first
+    and last 1. Each hidden character is one asterisk, so at least half is
+    always hidden.
 
     Raises:
         InputError: if the number is invalid (region not checked).
     """
     kind = _document_type(document_type)
     text = normalise_document_number(kind, number, check_region=False)
-    keep = 6 if kind is DocumentType.RESIDENT_ID else (2 if len(text) >= 8 else 1)
-    tail = 4 if kind is DocumentType.RESIDENT_ID else keep
-    return text[:keep] + "*" * (len(text) - keep - tail) + text[-tail:]
+    if kind is DocumentType.RESIDENT_ID:
+        return "*" * (len(text) - 4) + text[-4:]
+    keep = 2 if len(text) >= 8 else 1
+    return text[:keep] + "*" * (len(text) - 2 * keep) + text[-keep:]
 
 
 # --- lookup keys ------------------------------------------------------------------

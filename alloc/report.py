@@ -8,8 +8,8 @@ loads nothing else; its Content-Security-Policy pins the one small script
 (optional row filtering) and the style sheet by hash, so it works offline and
 under any stricter policy, and reads completely with scripts off.
 
-With the bureau's private registry the lists show masked names (张*明) and
-masked ID numbers (440105********1234); a full name or document number never
+With the bureau's private registry the lists show masked names (张**) and
+masked ID numbers (**************1234); a full name or document number never
 reaches the page. Every text is HTML-escaped.
 
 The function is pure: it returns the document as a ``str`` and writes nothing.
@@ -1211,9 +1211,10 @@ def _lists_section(
     rule = _search_rule(outcome.registration_numbers[:1], with_ids=registry is not None)
     privacy = (
         _bi(
-            "为保护儿童隐私，姓名和证件号只显示部分字符（如 张*明、440105********1234）。",
-            "To protect children's privacy, names and ID numbers are masked"
-            " (e.g. 张*明, 440105********1234).",
+            "为保护儿童隐私，姓名最多显示姓氏，证件号只显示最后 4 位"
+            "（如 张**、**************1234）。",
+            "To protect children's privacy, names show at most the surname and ID numbers"
+            " only their last 4 characters (e.g. 张**, **************1234).",
         )
         if registry is not None
         else _bi(
@@ -1258,8 +1259,8 @@ def _search_rule(example: Sequence[str], *, with_ids: bool) -> str:
     else:
         zh, en = f"输入完整报名号（如 {reg}）", f"Type a whole registration number ({reg})"
     if with_ids:
-        zh += "，或公示的证件号（如 440105********1234）或其最后 4 位（如 1234）"
-        en += ", or an ID number as printed (440105********1234) or its last 4 characters (1234)"
+        zh += "，或证件号最后 4 位（如 1234，即公示的 **************1234）"
+        en += ", or the last 4 characters of an ID number (1234, printed **************1234)"
     zh += "。只显示完全相符的行。"
     en += ". Only exact matches are shown."
     return _bi(zh, en)

@@ -64,8 +64,8 @@ const cases = [
     normalised_number: "440105202203151234", name: "张三明", normalised_name: "张三明",
     salt: "000102030405060708090a0b0c0d0e0f", receipt: "AAAQ-EAYE-AUDA-OCAJ-BIFQ-YDIO-B4",
     payload: {
-      registration_number: "TH-2026-000123", masked_name: "张*明",
-      masked_document_number: "440105********1234",
+      registration_number: "TH-2026-000123", masked_name: "张**",
+      masked_document_number: "**************1234",
       result: placed("TH-2026-000123", "K01", "天河一幼", "1f".repeat(32)),
     },
   },
@@ -76,8 +76,8 @@ const cases = [
     normalised_number: "440105202203151234", name: "张三明", normalised_name: "张三明",
     salt: "000102030405060708090a0b0c0d0e0f", receipt: "AAAQ-EAYE-AUDA-OCAJ-BIFQ-YDIO-B4",
     payload: {
-      registration_number: "TH-2026-000123", masked_name: "张*明",
-      masked_document_number: "440105********1234",
+      registration_number: "TH-2026-000123", masked_name: "张**",
+      masked_document_number: "**************1234",
       result: placed("TH-2026-000123", "K02", "天河二幼", "1f".repeat(32)),
     },
   },
@@ -88,8 +88,8 @@ const cases = [
     normalised_number: "44010620230917107X", name: "李\u3000娜", normalised_name: "李娜",
     salt: "ffeeddccbbaa99887766554433221100", receipt: "77XN-3TF3-VKMY-Q53G-KVCD-GIQR-AA",
     payload: {
-      registration_number: "TH-2026-000124", masked_name: "李*",
-      masked_document_number: "440106********107X",
+      registration_number: "TH-2026-000124", masked_name: "**",
+      masked_document_number: "**************107X",
       result: {
         registration_number: "TH-2026-000124", ticket: "e0".repeat(32), placed: null,
         block: null, phase: null, wins: [], waitlist: [{ kindergarten: "K01", position: 3 }],
@@ -104,7 +104,7 @@ const cases = [
     normalised_number: "E1234567", name: "John R Smith", normalised_name: "JOHN R SMITH",
     salt: "5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a", receipt: "LJNF-UWS2-LJNF-UWS2-LJNF-UWS2-LI",
     payload: {
-      registration_number: "TH-2026-000125", masked_name: "J*** * S****",
+      registration_number: "TH-2026-000125", masked_name: "J*** * *****",
       masked_document_number: "E1****67",
       result: {
         registration_number: "TH-2026-000125", ticket: "00".repeat(31) + "01", placed: null,
