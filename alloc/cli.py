@@ -738,15 +738,7 @@ def cmd_publish(args: argparse.Namespace, out: Console) -> int:
     files.write_bytes(target / "report.html", html, force=args.force)
     out.step("writing the public lookup index (opened only with a receipt)")
     index = build_public_index(registry, outcome, published.transcript)
-    lookup = target / LOOKUP_FOLDER
-    lookup.mkdir(exist_ok=True)
-    for name, data in index.items():
-        files.write_bytes(lookup / name, data, force=args.force)
-    # A re-publish with --force may shard differently; shards of the old layout would
-    # belong to another index and only mislead.
-    for stale in lookup.iterdir():
-        if _SHARD_NAME.fullmatch(stale.name) and stale.name not in index:
-            stale.unlink()
+    lookup = _write_lookup_index(target / LOOKUP_FOLDER, index, force=args.force)
     out.say(
         f"published {len(written)} notice lists, waitlists, report.html"
         f" and the lookup index ({len(index) - 1} shards) to {target}"
@@ -760,6 +752,19 @@ def cmd_publish(args: argparse.Namespace, out: Console) -> int:
         }
     )
     return EXIT_OK
+
+
+def _write_lookup_index(folder: Path, index: dict[str, bytes], *, force: bool) -> Path:
+    """Write the public lookup index's files to ``folder``; returns the folder."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, data in index.items():
+        files.write_bytes(folder / name, data, force=force)
+    # A re-publish with --force may shard differently; shards of the old layout would
+    # belong to another index and only mislead.
+    for stale in folder.iterdir():
+        if _SHARD_NAME.fullmatch(stale.name) and stale.name not in index:
+            stale.unlink()
+    return folder
 
 
 def _registry(folder: DrawFolder) -> Registry:
@@ -917,6 +922,8 @@ def _write_demo(run: Any, target: Path, *, force: bool, out: Console) -> None:
         registry=run.registry,
     )
     files.write_bytes(folder.publish / "report.html", html.encode("utf-8"))
+    index = build_public_index(run.registry, run.outcome, run.transcript)
+    _write_lookup_index(folder.publish / LOOKUP_FOLDER, index, force=force)
     proofs = make_parent_proofs(
         run.rules.draw_id, run.records, run.results, list(run.parent_reports)
     )
@@ -927,7 +934,8 @@ def _write_demo(run: Any, target: Path, *, force: bool, out: Console) -> None:
     out.say("")
     out.say(
         f"wrote the draw folder {target}: public/ (verify with `alloc verify --dir"
-        f" {target}`), publish/ ({len(written)} notice lists, report.html), private/"
+        f" {target}`), publish/ ({len(written)} notice lists, report.html, lookup/),"
+        " private/"
     )
 
 
