@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import threading
 import time
@@ -77,8 +78,8 @@ from alloc.errors import (
     VerificationError,
     WrongDrawError,
 )
-from alloc.identity import DocumentType, parse_salt
-from alloc.lookup import LookupIndex
+from alloc.identity import DocumentType, Receipt, parse_salt
+from alloc.lookup import INDEX_FILE, LookupIndex, build_public_index, public_lookup
 from alloc.model import (
     DEFAULT_TIME_ZONE,
     DrawRules,
@@ -134,6 +135,10 @@ EXIT_INVALID_INPUT = 2
 EXIT_VERIFICATION_FAILED = 3
 EXIT_INTERNAL_ERROR = 4
 EXIT_IO_ERROR = 5
+
+#: The public lookup index is written to this folder of the publish folder.
+LOOKUP_FOLDER = "lookup"
+_SHARD_NAME = re.compile(r"[0-9a-f]{1,4}\.json")
 
 
 class CommandError(InputError):
@@ -1381,10 +1386,35 @@ def cmd_publish(args: argparse.Namespace, out: Console) -> int:
     files.write_private_results(private, outcome, registry, force=args.force)
     html = published.report_html(report, outcome, registry, out.progress)
     files.write_bytes(target / "report.html", html, force=args.force)
-    out.say(f"published {len(written)} notice lists, waitlists and report.html to {target}")
+    out.step("writing the public lookup index (opened only with a receipt)")
+    index = build_public_index(registry, outcome, published.transcript)
+    lookup = _write_lookup_index(target / LOOKUP_FOLDER, index, force=args.force)
+    out.say(
+        f"published {len(written)} notice lists, waitlists, report.html"
+        f" and the lookup index ({len(index) - 1} shards) to {target}"
+    )
     out.say(f"private full results: {private}")
-    out.result({"published": str(target), "notice_lists": [str(p) for p in written]})
+    out.result(
+        {
+            "published": str(target),
+            "notice_lists": [str(p) for p in written],
+            "lookup_index": str(lookup),
+        }
+    )
     return EXIT_OK
+
+
+def _write_lookup_index(folder: Path, index: dict[str, bytes], *, force: bool) -> Path:
+    """Write the public lookup index's files to ``folder``; returns the folder."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, data in index.items():
+        files.write_bytes(folder / name, data, force=force)
+    # A re-publish with --force may shard differently; shards of the old layout would
+    # belong to another index and only mislead.
+    for stale in folder.iterdir():
+        if _SHARD_NAME.fullmatch(stale.name) and stale.name not in index:
+            stale.unlink()
+    return folder
 
 
 def _registry(folder: DrawFolder) -> Registry:
@@ -1422,14 +1452,42 @@ def cmd_report(args: argparse.Namespace, out: Console) -> int:
 
 
 def cmd_lookup(args: argparse.Namespace, out: Console) -> int:
-    """Look a child's result up by document number and name."""
+    """Look a child's result up: by receipt from the public index, or at the bureau's desk."""
     folder = _folder(args)
-    rules = _rules(folder)
-    seed = Transcript.from_envelope(_envelope(folder.transcript, "transcript")).seed
-    records = files.read_lines(_require(folder.records, "records", "run `alloc freeze`"))
-    outcome = draw(rules, parse_record_lines(records), seed)
-    index = LookupIndex.build(_registry(folder), outcome)
-    answer = index.lookup(args.id, args.name, document_type=DocumentType(args.document_type))
+    kind = DocumentType(args.document_type)
+    if args.salt is None and args.registration_number is None and args.index is None:
+        # At the bureau: the private registry answers by number and name alone.
+        rules = _rules(folder)
+        seed = Transcript.from_envelope(_envelope(folder.transcript, "transcript")).seed
+        records = files.read_lines(_require(folder.records, "records", "run `alloc freeze`"))
+        outcome = draw(rules, parse_record_lines(records), seed)
+        index = LookupIndex.build(_registry(folder), outcome)
+        answer = index.lookup(args.id, args.name, document_type=kind)
+    else:
+        if args.salt is None or args.registration_number is None:
+            raise CommandError(
+                "a lookup in the public index needs the whole receipt",
+                hint="give --registration-number and --salt as printed on the receipt",
+            )
+        receipt = Receipt(
+            registration_number=args.registration_number.strip(), salt=parse_salt(args.salt)
+        )
+        where = Path(args.index) if args.index else folder.publish / LOOKUP_FOLDER
+        _require(where / INDEX_FILE, "lookup index", "run `alloc publish`, or pass --index")
+        # With a draw folder, the index must be the one made for its transcript.
+        transcript = (
+            _envelope(folder.transcript, "transcript")
+            if args.index is None and folder.transcript.exists()
+            else None
+        )
+        answer = public_lookup(
+            lambda name: (where / name).read_bytes(),
+            receipt=receipt,
+            document_number=args.id,
+            name=args.name,
+            document_type=kind,
+            transcript=transcript,
+        )
     if answer.found:
         out.say(
             f"{answer.registration_number} {answer.masked_name} {answer.masked_document_number}"
@@ -1554,6 +1612,8 @@ def _write_demo(run: Any, target: Path, *, force: bool, out: Console) -> None:
         registry=run.registry,
     )
     files.write_bytes(folder.publish / "report.html", html.encode("utf-8"))
+    index = build_public_index(run.registry, run.outcome, run.transcript)
+    _write_lookup_index(folder.publish / LOOKUP_FOLDER, index, force=force)
     proofs = make_parent_proofs(
         run.rules.draw_id, run.records, run.results, list(run.parent_reports)
     )
@@ -1567,7 +1627,7 @@ def _write_demo(run: Any, target: Path, *, force: bool, out: Console) -> None:
     out.say("")
     out.say(
         f"wrote the draw folder {target}: public/, publish/ ({len(written)} notice lists,"
-        " report.html), private/"
+        " report.html, lookup/), private/"
     )
     out.say(
         f"verify it with `alloc verify --dir {target} {pins}`: these are DEMO keys, whose"
@@ -1799,6 +1859,14 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument("--name", required=True)
     sub.add_argument(
         "--document-type", default="resident-id", choices=[d.value for d in DocumentType]
+    )
+    sub.add_argument(
+        "--registration-number",
+        help="from the receipt: answer from the public lookup index, not the private registry",
+    )
+    sub.add_argument("--salt", help="the receipt code, as printed on the receipt")
+    sub.add_argument(
+        "--index", help=f"the public lookup index folder (default: DIR/publish/{LOOKUP_FOLDER})"
     )
 
     proof = commands.add_parser(

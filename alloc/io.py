@@ -2100,7 +2100,7 @@ def write_notice_lists(
 
     Each lists the children placed there (under the independent lottery:
     winning there) in draw order, then its waitlist in order, with masked
-    names (张*明) and document numbers (440105********1234) only. The
+    names (张**) and document numbers (**************1234) only. The
     directory is created if missing. No file is written if any exists
     (without ``force``).
 

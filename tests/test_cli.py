@@ -1566,7 +1566,7 @@ def test_lookup_finds_a_child_and_shows_only_masks(folder_at: Callable[[str], Pa
     run = call("lookup", "--dir", folder, "--id", number, "--name", name)
     assert run.code == EXIT_OK
     first = run.out.splitlines()[0]
-    assert first.startswith(f"{reg} 欧阳** 440105********")
+    assert first.startswith(f"{reg} 欧阳** **************")
     assert name not in run.out
     assert number not in run.out
 
@@ -1588,6 +1588,82 @@ def test_lookup_answers_a_wrong_name_and_an_unknown_number_identically(
     assert mistyped.code == EXIT_INPUT
     assert "check character does not match" in error_line(mistyped)
     assert typo not in mistyped.text
+
+
+def test_publish_writes_a_lookup_index_a_parent_opens_with_the_receipt(
+    folder_at: Callable[[str], Path],
+) -> None:
+    folder = folder_at("signed")
+    run = call("--json", "publish", "--dir", folder)
+    assert run.code == EXIT_OK, str(run)
+    index = folder / "publish" / "lookup"
+    assert run.json()["lookup_index"] == str(index)
+    shards = sorted(["index.json", *(f"{i:x}.json" for i in range(16))])
+    assert sorted(p.name for p in index.iterdir()) == shards
+    # a re-publish removes shards of an older layout, and only those
+    (index / "ab.json").write_text("{}")
+    (index / "README.txt").write_text("kept")
+    ok("publish", "--dir", folder, "--force")
+    assert sorted(p.name for p in index.iterdir()) == sorted([*shards, "README.txt"])
+    (index / "README.txt").unlink()
+    people = registry_people(folder)
+    person, other_salt = people[2], people[3]["salt"]
+    receipt = ("--registration-number", person["registration_number"], "--salt", person["salt"])
+    asked = ("--id", person["document_number"], "--name", person["name"])
+    public = call("--json", "lookup", "--dir", folder, *receipt, *asked)
+    bureau = call("--json", "lookup", "--dir", folder, *asked)
+    assert public.code == bureau.code == EXIT_OK
+    assert public.json()["found"] is True
+    assert public.json() == bureau.json()
+    # the index alone, anywhere, without the draw folder or the private registry
+    elsewhere = folder.parent / "downloaded"
+    shutil.copytree(index, elsewhere)
+    shutil.rmtree(folder / "private")
+    alone = call("--json", "lookup", "--index", elsewhere, *receipt, *asked)
+    assert alone.json() == public.json()
+    # a wrong receipt code, a wrong name: the same not-found answer
+    wrong_salt = call(
+        "--json",
+        "lookup",
+        "--index",
+        elsewhere,
+        "--registration-number",
+        person["registration_number"],
+        "--salt",
+        other_salt,
+        *asked,
+    )
+    wrong_name = call(
+        "--json",
+        "lookup",
+        "--index",
+        elsewhere,
+        *receipt,
+        "--id",
+        person["document_number"],
+        "--name",
+        "王小明",
+    )
+    assert wrong_salt.code == wrong_name.code == EXIT_OK
+    assert wrong_salt.out == wrong_name.out
+    assert wrong_salt.json()["found"] is False
+    # half a receipt is a usage error; a malformed code says how to fix it
+    half = call("lookup", "--index", elsewhere, "--salt", person["salt"], *asked)
+    assert half.code == EXIT_INPUT
+    assert "--registration-number and --salt" in error_line(half)
+    typo = call(
+        "lookup",
+        "--index",
+        elsewhere,
+        "--registration-number",
+        person["registration_number"],
+        "--salt",
+        "ABCD",
+        *asked,
+    )
+    assert typo.code == EXIT_INPUT
+    assert "26 characters" in error_line(typo)
+    assert person["salt"] not in typo.text
 
 
 def test_a_parent_checks_a_proof_and_a_wrong_name_fails(
@@ -1667,6 +1743,7 @@ def test_publish_writes_masked_lists_and_the_report(published_district: Path) ->
     assert all(p.suffix == ".xlsx" for p in notices)
     assert (publish / "waitlists.xlsx").is_file()
     assert (publish / "report.html").is_file()
+    assert (publish / "lookup" / "index.json").is_file()
     assert (published_district / "private" / "results.xlsx").is_file()
 
 
@@ -1808,7 +1885,10 @@ def test_a_whole_draw_as_real_processes(tmp_path: Path) -> None:
     assert "verification passed" in verified.out
     assert seed in verified.out
     published = alloc_("publish")
-    assert "published 3 notice lists, waitlists and report.html to publish" in published.out
+    assert (
+        "published 3 notice lists, waitlists, report.html and the lookup index (16 shards)"
+        " to publish" in published.out
+    )
     reg, name, _, number = small_applicants()[0][:4]
     found = alloc_("--json", "lookup", "--id", number, "--name", name).json()
     assert found["registration_number"] == reg
