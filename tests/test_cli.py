@@ -547,7 +547,7 @@ def test_files_in_a_wrong_encoding_or_format_are_refused_with_a_fix(
     text = (small_inputs / "applicants.csv").read_text(encoding="utf-8-sig")
     advice = {
         "utf-16": "UTF-16",
-        "latin-1": "cannot be decoded as UTF-8 (with or without BOM), GB18030 or GBK",
+        "latin-1": "is not UTF-8, and not clearly GBK/GB18030 either",
         "binary": "not a text file",
         "png named .xlsx": "is not a readable Excel .xlsx workbook",
         "xlsx named .csv": "rename it to end in .xlsx",
@@ -563,7 +563,7 @@ def test_files_in_a_wrong_encoding_or_format_are_refused_with_a_fix(
         assert "Traceback" not in run.err
 
 
-def test_a_big5_file_is_read_as_gbk_and_its_garbled_headers_are_shown(
+def test_a_big5_file_is_refused_not_read_as_gbk(
     small: SmallDraw, small_inputs: Path, tmp_path: Path
 ) -> None:
     text = (small_inputs / "applicants.csv").read_text(encoding="utf-8-sig")
@@ -571,8 +571,8 @@ def test_a_big5_file_is_read_as_gbk_and_its_garbled_headers_are_shown(
     big5.write_bytes(text.encode("big5", errors="replace"))
     run = call("validate", "--rules", small.rules, "--applicants", big5)
     assert run.code == EXIT_INPUT
-    assert "required column is missing" in run.err
-    assert "read as gb18030; if these look garbled, save the file as CSV UTF-8" in run.err
+    assert "is Big5 (Traditional Chinese, Taiwan or Hong Kong) text" in run.err
+    assert "save it as 'CSV UTF-8" in run.err
 
 
 def test_a_missing_required_column_is_named_with_the_headers_it_accepts(
@@ -632,7 +632,7 @@ def test_bad_rows_name_the_spreadsheet_row_column_and_fix(
     assert unknown.code == EXIT_INPUT
     assert (
         "row 10, column E 第一志愿 (choice_1): choice names a kindergarten the rules do not have"
-        " (value 'K09'); use a kindergarten id from the rules: K01, K02, K03"
+        " (value 'K09'); use a kindergarten id or name from the rules: K01, K02, K03"
     ) in unknown.err
     assert "row 11, column F 第二志愿 (choice_2)" in unknown.err
     assert "did you mean 'K02'? ids are case-sensitive" in unknown.err
@@ -663,7 +663,8 @@ def test_row_numbers_are_the_spreadsheets_own_below_a_title_row(
     path = _with_title_and_blank_rows(tmp_path, suffix)
     run = call("validate", "--rules", small.rules, "--applicants", path)
     assert run.code == EXIT_INPUT
-    assert f"{path}: 1 problem" in run.err
+    sheet = ", sheet 'Sheet'" if suffix == ".xlsx" else ""
+    assert f"{path}{sheet}: 1 problem" in run.err
     assert "row 7, column D 身份证号 (document_number): check character does not match" in run.err
 
 
