@@ -24,7 +24,7 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
-from alloc.canonical import MAX_IDENTIFIER_LENGTH, Tag
+from alloc.canonical import MAX_IDENTIFIER_LENGTH, Tag, joined_ascii_identifiers
 
 __all__ = [
     "ascii_identifiers",
@@ -59,12 +59,37 @@ def _code_points(cells: Cells, width: int) -> npt.NDArray[np.uint32]:
     return np.asarray(cells, dtype=f"<U{width}").view(np.uint32).reshape(len(cells), width)
 
 
+def _ascii_block(cells: Cells, width: int) -> tuple[Mask, npt.NDArray[np.uint8]]:
+    """Which cells are ``width`` ASCII characters, and their bytes as ``(n, width)``.
+
+    Other cells' rows are zero. One ``join`` and ``encode`` for the column
+    when every cell fits, which is the common case.
+    """
+    n = len(cells)
+    fits = _lengths(cells) == width
+    block = np.zeros((n, width), np.uint8)
+    if not fits.any():
+        return fits, block
+    chosen = [c for c, ok in zip(cells, fits.tolist(), strict=True) if ok]
+    joined = "".join(chosen)
+    if not joined.isascii():
+        plain = np.fromiter((c.isascii() for c in chosen), bool, len(chosen))
+        where = np.flatnonzero(fits)
+        fits[where[~plain]] = False
+        chosen = [c for c, ok in zip(chosen, plain.tolist(), strict=True) if ok]
+        joined = "".join(chosen)
+    block[fits] = np.frombuffer(joined.encode("ascii"), np.uint8).reshape(-1, width)
+    return fits, block
+
+
 def ascii_identifiers(cells: Cells) -> Mask:
     """Cells that :func:`alloc.canonical.check_identifier` accepts as they are.
 
     Printable ASCII, 1 to 128 characters, no space at either end: the
     identifier check's own fast case (NFKC leaves such text unchanged).
     """
+    if len(cells) and joined_ascii_identifiers(list(cells)) is not None:
+        return np.ones(len(cells), bool)
     return np.fromiter(
         (
             c.isascii()
@@ -88,17 +113,17 @@ def resident_ids(cells: Cells) -> tuple[Mask, list[str]]:
     code is not checked here. The normalised form upper-cases the ``x``.
     """
     n = len(cells)
-    lengths = _lengths(cells)
-    points = _code_points(cells, 18).astype(np.int64)
+    fits, block = _ascii_block(cells, 18)
+    points = block.astype(np.int16)
     digits = points - 48
     body_ok = ((digits[:, :17] >= 0) & (digits[:, :17] <= 9)).all(axis=1)
-    last = points[:, 17]
+    last = points[:, 17].astype(np.int64)
     last_value = np.where(last == 88, 10, np.where(last == 120, 10, last - 48))
     last_ok = ((last_value >= 0) & (last_value <= 10)) & (
         (last < 58) | (last == 88) | (last == 120)
     )
-    ok = (lengths == 18) & body_ok & last_ok & (digits[:, 0] >= 1) & (digits[:, 0] <= 7)
-    safe = np.where(ok[:, None], digits[:, :17], 0)
+    ok = fits & body_ok & last_ok & (digits[:, 0] >= 1) & (digits[:, 0] <= 7)
+    safe = np.where(ok[:, None], digits[:, :17], 0).astype(np.int64)
     ok &= _CHECK_VALUE[(safe @ _ID_WEIGHTS) % 11] == np.where(ok, last_value, -1)
     year = safe[:, 6] * 1000 + safe[:, 7] * 100 + safe[:, 8] * 10 + safe[:, 9]
     month = safe[:, 10] * 10 + safe[:, 11]
@@ -133,24 +158,31 @@ def receipt_salts(cells: Cells) -> tuple[Mask, npt.NDArray[np.uint8]]:
     to :func:`alloc.identity.parse_salt`.
     """
     n = len(cells)
-    lengths = _lengths(cells)
-    points = _code_points(cells, 32).astype(np.int64)
-    lookup = np.full(128, -1, np.int64)
+    fits, points = _ascii_block(cells, 32)
+    lookup = np.full(256, 255, np.uint8)
     for value, char in enumerate(_BASE32):
         lookup[ord(char)] = value
     hyphen = np.zeros(32, bool)
     hyphen[list(_SALT_GROUPS)] = True
-    ok = (lengths == 32) & (points[:, hyphen] == ord("-")).all(axis=1)
+    ok = fits & (points[:, hyphen] == ord("-")).all(axis=1)
     letters = points[:, ~hyphen]
-    values = lookup[np.where(letters < 128, letters, 0)]
-    ok &= (values >= 0).all(axis=1)
-    last_ok = np.zeros(128, bool)
+    values = lookup[letters]
+    ok &= (values != 255).all(axis=1)
+    last_ok = np.zeros(256, bool)
     last_ok[[ord(c) for c in _SALT_LAST]] = True
-    ok &= last_ok[np.where(letters[:, -1] < 128, letters[:, -1], 0)]
+    ok &= last_ok[letters[:, -1]]
     # 26 five-bit values are 130 bits: the salt's 128 and two zero bits.
-    fives = np.where(ok[:, None], values, 0).astype(np.uint8)
-    bits = np.unpackbits(fives[:, :, None], axis=2)[:, :, 3:].reshape(n, 130)[:, :128]
-    salts = np.packbits(bits, axis=1) if n else np.zeros((0, 16), np.uint8)
+    # Eight values make five bytes: three such blocks, then one last byte.
+    fives = np.where(ok[:, None], values, 0).astype(np.uint64)
+    salts = np.empty((n, 16), np.uint8)
+    shifts = np.arange(35, -1, -5, dtype=np.uint64)
+    for block in range(3):
+        chunk = (fives[:, 8 * block : 8 * block + 8] << shifts).sum(axis=1, dtype=np.uint64)
+        for byte in range(5):
+            salts[:, 5 * block + byte] = (chunk >> np.uint64(32 - 8 * byte)) & np.uint64(255)
+    salts[:, 15] = ((fives[:, 24] << np.uint64(3)) | (fives[:, 25] >> np.uint64(2))) & np.uint64(
+        255
+    )
     return ok, salts.reshape(n, 16)
 
 
@@ -169,13 +201,15 @@ def identity_commitments(
     """
     n = len(registration_numbers)
     head = hashlib.sha256(f"{Tag.IDENTITY}\0{draw_id}\0".encode())
-    out = bytearray(32 * n)
     copy = head.copy
+    digests = []
+    append = digests.append
+    view = memoryview(salts)
     for row, (reg, kind, number, name) in enumerate(
         zip(registration_numbers, document_types, document_numbers, names, strict=True)
     ):
         state = copy()
         state.update(f"{reg}\0{kind}\0{number}\0{name}\0".encode())
-        state.update(salts[16 * row : 16 * row + 16])
-        out[32 * row : 32 * row + 32] = state.digest()
-    return np.frombuffer(bytes(out), np.uint8).reshape(n, 32)
+        state.update(view[16 * row : 16 * row + 16])
+        append(state.digest())
+    return np.frombuffer(b"".join(digests), np.uint8).reshape(n, 32)

@@ -67,7 +67,7 @@ from alloc.model import (
     Mechanism,
     SeatBlock,
 )
-from alloc.registry import Registration, Registry, attach_identities, carry_salts
+from alloc.registry import Registration, Registry, carry_salts
 from alloc.sheets import (
     DEFAULT_LIMITS,
     Sheet,
@@ -2397,13 +2397,14 @@ def _build_table(values: _Values, checked: _Checked) -> tuple[ApplicantTable, tu
     """The engine's table, coded in order of first appearance row by row."""
     n = len(values.rows)
     choices = checked.choices
-    width = max(1, int((choices != None).sum(axis=1).max()) if n else 1)  # noqa: E711
+    present = choices != None  # noqa: E711 - elementwise
+    counts = present.sum(axis=1)
+    width = max(1, int(counts.max()) if n else 1)
     # Kindergartens are numbered as the per-row reading met them: each row's
     # choices, then its facts sorted by (fact, kindergarten).
-    facts = sorted(checked.facts, key=lambda f: (f[0], f[1], f[2]))
-    present = choices != None  # noqa: E711 - elementwise
+    facts = sorted(checked.facts)
     order_rows = np.concatenate(
-        [np.repeat(np.arange(n), present.sum(axis=1)), np.array([f[0] for f in facts], np.int64)]
+        [np.repeat(np.arange(n), counts), np.array([f[0] for f in facts], np.int64)]
     )
     order_keys = np.concatenate([np.nonzero(present)[1], choices.shape[1] + np.arange(len(facts))])
     met = (
@@ -2417,12 +2418,9 @@ def _build_table(values: _Values, checked: _Checked) -> tuple[ApplicantTable, tu
     coded[order] = codes
     table_choices = np.full((n, width), -1, np.int32)
     chosen = coded[: int(present.sum())]
-    rows_of = np.repeat(np.arange(n), present.sum(axis=1))
-    columns_of = (
-        np.concatenate([np.arange(k) for k in present.sum(axis=1).tolist()])
-        if n
-        else np.array([], np.int64)
-    )
+    rows_of = np.repeat(np.arange(n), counts)
+    starts = np.cumsum(counts) - counts
+    columns_of = np.arange(len(rows_of)) - np.repeat(starts, counts)
     table_choices[rows_of, columns_of] = chosen
     fact_kgs = coded[int(present.sum()) :]
     fact_codes, fact_names = _first_seen([f[1] for f in facts])
@@ -2617,7 +2615,16 @@ def read_applicants(
         salts=salts,
     )
     table, fact_fields = _build_table(values, checked)
-    table = attach_identities(table, registry, draw_id)
+    kind_values = {kind: kind.value for kind in DocumentType}
+    identities = columns_fast.identity_commitments(
+        draw_id,
+        values.regs.tolist(),
+        [kind_values[k] for k in values.kinds.tolist()],
+        values.numbers.tolist(),
+        values.names.tolist(),
+        salts.tobytes(),
+    )
+    table = replace(table, identities=identities)
     regs = values.regs
     return ApplicantImport(
         table=table,

@@ -21,6 +21,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Final
 
 import numpy as np
 import numpy.typing as npt
@@ -47,6 +48,9 @@ __all__ = [
     "registry_from_json",
     "registry_to_json",
 ]
+
+
+_KIND_VALUES: Final = {kind: kind.value for kind in DocumentType}
 
 
 @dataclass(frozen=True)
@@ -103,6 +107,8 @@ class Registry(Mapping[str, Registration]):
         documents: list[str],
         contacts: list[str | None],
         salts: bytes,
+        *,
+        documents_checked: bool = False,
     ) -> None:
         position = dict(zip(numbers, range(len(numbers)), strict=True))
         if len(position) != len(numbers):
@@ -119,7 +125,9 @@ class Registry(Mapping[str, Registration]):
                 value=repeated,
             )
         owners: dict[tuple[str, str], str] = {}
-        for number, kind, document in zip(numbers, kinds, documents, strict=True):
+        for number, kind, document in zip(
+            *(() if documents_checked else (numbers, kinds, documents)), strict=True
+        ):
             other = owners.setdefault((kind.value, document), number)
             if other != number:
                 raise DuplicateError(
@@ -150,7 +158,8 @@ class Registry(Mapping[str, Registration]):
         """A registry of values :mod:`alloc.io` has just checked and normalised.
 
         As :meth:`PrivateIdentity._of_normalised`: names and numbers are
-        stored as given (contacts are normalised when an entry is made).
+        stored as given (contacts are normalised when an entry is made), and
+        document numbers are not checked for repeats (the import has).
 
         Raises:
             DuplicateError: as the constructor.
@@ -168,6 +177,7 @@ class Registry(Mapping[str, Registration]):
             list(document_numbers),
             list(guardian_contacts),
             table.tobytes(),
+            documents_checked=True,
         )
         return registry
 
@@ -214,7 +224,7 @@ class Registry(Mapping[str, Registration]):
         return identity_commitments(
             draw_id,
             numbers,
-            [self._kinds[i].value for i in at],
+            [_KIND_VALUES[self._kinds[i]] for i in at],
             [self._documents[i] for i in at],
             [self._names[i] for i in at],
             salts,

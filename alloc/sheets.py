@@ -152,12 +152,18 @@ def clean_cell(text: str) -> str:
 
 # A column needs clean_cell only if some cell starts or ends with white
 # space, a zero-width space or BOM, or starts with an apostrophe. NUL
-# separates the cells: decoded CSV text never holds one.
-_NEEDS_CLEANING: Final = re.compile(r"(?:\A|\x00)[\s\u200b\ufeff']|[\s\u200b\ufeff](?:\x00|\Z)")
+# separates the cells (decoded CSV text never holds one); each pattern
+# starts with it, so the search skips ahead at C speed, and cell ends are
+# found as cell starts in the reversed text.
+_DIRTY_START: Final = re.compile(r"\x00[\s\u200b\ufeff']")
+_DIRTY_END: Final = re.compile(r"\x00[\s\u200b\ufeff]")
 
 
 def _clean_column(cells: npt.NDArray[np.object_]) -> npt.NDArray[np.object_]:
-    if not len(cells) or not _NEEDS_CLEANING.search("\x00".join(cells)):
+    if not len(cells):
+        return cells
+    joined = "\x00" + "\x00".join(cells) + "\x00"
+    if not _DIRTY_START.search(joined) and not _DIRTY_END.search(joined[::-1]):
         return cells
     return np.array([clean_cell(c) for c in cells], dtype=object)
 
