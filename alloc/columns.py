@@ -202,7 +202,7 @@ def identity_commitments(
     n = len(registration_numbers)
     head = hashlib.sha256(f"{Tag.IDENTITY}\0{draw_id}\0".encode())
     copy = head.copy
-    digests = []
+    digests: list[bytes] = []
     append = digests.append
     view = memoryview(salts)
     for row, (reg, kind, number, name) in enumerate(

@@ -3311,13 +3311,17 @@ def write_receipts(
     path: StrPath,
     registry: Mapping[str, Registration],
     *,
+    new: frozenset[str] | None = None,
     force: bool = False,
 ) -> Path:
     """The receipts to print for parents (.csv or .xlsx), one row per child.
 
     Each row: registration number, masked name and document number (to hand
     the right slip to the right family) and the receipt salt, which the parent
-    needs to check their child's record. Owner-readable only.
+    needs to check their child's record. With ``new`` (the registration
+    numbers whose salts were made in this freeze), a last column says which
+    receipts are new and must be printed; the others were printed before and
+    still hold. Owner-readable only.
 
     Raises:
         InputError: for an unknown file type.
@@ -3331,9 +3335,14 @@ def write_receipts(
         _MASKED_NUMBER,
         _heading("回执校验码", "receipt salt"),
     ]
+    if new is not None:
+        headers.append(_heading("新回执", "new receipt"))
     rows = []
     for reg in sorted(registry):
         entry = registry[reg]
         name, number = _masks(entry)
-        rows.append([reg, name, number, format_salt(entry.salt)])
+        row: list[object] = [reg, name, number, format_salt(entry.salt)]
+        if new is not None:
+            row.append(_YES if reg in new else _NO)
+        rows.append(row)
     return write_bytes(target, _table_bytes(target, headers, rows), force=force, mode=0o600)
