@@ -1570,7 +1570,8 @@ def _parse_row(
         name = f"choice_{number}"
         choice = cells.code(name)
         if choice is None:
-            if gap is None:
+            # A cell refused for what it holds is reported already, not as a gap.
+            if gap is None and name not in cells.refused:
                 gap = number
             continue
         if gap is not None:
