@@ -690,6 +690,43 @@ def test_freeze_without_a_salt_column_writes_private_receipts(
     assert personal_data_in(_public_files(folder), people) == []
 
 
+def test_the_same_export_frozen_twice_keeps_its_salts_and_root(
+    folder_at: Callable[[str], Path], tmp_path: Path
+) -> None:
+    """Receipts survive a re-freeze: salts are made once and kept in the registry."""
+    drop = APPLICANT_HEADER.index("回执校验码")
+    rows = [
+        [cell for i, cell in enumerate(row) if i != drop]
+        for row in [APPLICANT_HEADER, *small_applicants()]
+    ]
+    applicants = write_csv(tmp_path / "no-salts.csv", rows)
+    folder = folder_at("committed")
+    first = call("--json", *freeze_argv(folder, applicants))
+    assert first.code == EXIT_OK, str(first)
+    salts = {p["registration_number"]: p["salt"] for p in registry_people(folder)}
+    again = call("--json", *freeze_argv(folder, applicants, "--force"))
+    assert again.code == EXIT_OK, str(again)
+    assert {p["registration_number"]: p["salt"] for p in registry_people(folder)} == salts
+    assert again.json()["input_root"] == first.json()["input_root"]
+    assert again.json()["new_salts"] == 0
+
+    # A corrected name keeps its receipt; a registration number given to
+    # another child's document gets a new salt, and the operator is told.
+    rows[1][1] = "欧阳晨"
+    rows[2][3] = resident_id("440105", "20230101", 998)
+    changed = call(*freeze_argv(folder, write_csv(tmp_path / "changed.csv", rows), "--force"))
+    assert changed.code == EXIT_OK, str(changed)
+    now = {p["registration_number"]: p["salt"] for p in registry_people(folder)}
+    assert now[rows[1][0]] == salts[rows[1][0]]
+    assert now[rows[2][0]] != salts[rows[2][0]]
+    assert {r for r in now if now[r] != salts[r]} == {rows[2][0]}
+    assert "receipt salts: 11 kept from" in changed.out
+    assert f"their old receipts no longer match; print new ones ({rows[2][0]})" in changed.out
+    receipts = (folder / "private" / "receipts.csv").read_text(encoding="utf-8-sig")
+    marked = [line for line in receipts.splitlines() if line.endswith(",是")]
+    assert [line.split(",")[0] for line in marked] == [rows[2][0]]
+
+
 def test_row_errors_never_echo_a_document_number_or_salt(small: SmallDraw, tmp_path: Path) -> None:
     rows = [list(row) for row in small_applicants()]
     rows[2][3] = wrong_check_character(rows[2][3])
