@@ -202,14 +202,25 @@ def identity_commitments(
     n = len(registration_numbers)
     head = hashlib.sha256(f"{Tag.IDENTITY}\0{draw_id}\0".encode())
     copy = head.copy
+    # The text of every row encoded at once (U+0001 cannot occur in a
+    # checked value), then one hash state copied per row.
+    texts = (
+        "\x01".join(
+            f"{reg}\0{kind}\0{number}\0{name}\0"
+            for reg, kind, number, name in zip(
+                registration_numbers, document_types, document_numbers, names, strict=True
+            )
+        )
+        .encode()
+        .split(b"\x01")
+        if n
+        else []
+    )
     digests: list[bytes] = []
     append = digests.append
-    view = memoryview(salts)
-    for row, (reg, kind, number, name) in enumerate(
-        zip(registration_numbers, document_types, document_numbers, names, strict=True)
-    ):
+    for row, text in enumerate(texts):
         state = copy()
-        state.update(f"{reg}\0{kind}\0{number}\0{name}\0".encode())
-        state.update(view[16 * row : 16 * row + 16])
+        state.update(text)
+        state.update(salts[16 * row : 16 * row + 16])
         append(state.digest())
     return np.frombuffer(b"".join(digests), np.uint8).reshape(n, 32)

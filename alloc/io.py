@@ -1736,13 +1736,17 @@ def _fast_rows(
     if "document_type" in columns:
         kinds, clean = _per_value(
             column("document_type"),
-            lambda t: (k := _document_type_value(t), k is not None and _REPLACEMENT not in t),
+            lambda t: (
+                k := _document_type_value(t),
+                k is DocumentType.RESIDENT_ID and _REPLACEMENT not in t,
+            ),
         )
+        # Only resident numbers have a column shortcut; other documents go by row.
         fast &= clean
     else:
         kinds = np.full(n, DocumentType.RESIDENT_ID, dtype=object)
     resident, normalised = columns_fast.resident_ids(column("document_number"))
-    fast &= resident & (kinds == DocumentType.RESIDENT_ID)
+    fast &= resident
     if numbers.check_region:
         keys = np.empty(n, dtype=object)
         keys[:] = [v[:10] if ok else "" for v, ok in zip(normalised, fast.tolist(), strict=True)]
