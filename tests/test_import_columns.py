@@ -9,6 +9,8 @@ accepted records, the registry and every problem message must be the same.
 
 from __future__ import annotations
 
+import csv
+import io as stdio
 import string
 import tempfile
 from pathlib import Path
@@ -19,7 +21,7 @@ from cli_helpers import APPLICANT_HEADER, resident_id, small_applicants, write_c
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from alloc import columns
+from alloc import columns, sheets
 from alloc import io as files
 from alloc.canonical import check_identifier
 from alloc.errors import InputError
@@ -321,3 +323,42 @@ def test_columns_and_rows_read_an_export_alike(kinds: list[str], gbk: bool) -> N
         )
         fast = outcome(path, per_row=False)
         assert fast == outcome(path, per_row=True)
+
+
+# --- the CSV tokenizer against the csv module ---------------------------------------------
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["a", "张", ",", '"', '""', " ", "'", "\r", "\n", "\r\n", "\t", "x y"]),
+        max_size=40,
+    ).map("".join)
+)
+def test_csv_is_read_as_the_strict_csv_module_reads_it(text: str) -> None:
+    """pandas' tokenizer gives exactly the csv module's rows whenever csv accepts the text."""
+    first_line = stdio.StringIO(text, newline="").readline().rstrip("\r\n")
+    delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
+    try:
+        expected = [
+            (number, [sheets.clean_cell(c) for c in cells])
+            for number, cells in enumerate(
+                csv.reader(stdio.StringIO(text, newline=""), delimiter=delimiter, strict=True),
+                start=1,
+            )
+        ]
+    except csv.Error:
+        expected = None
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "t.csv"
+        path.write_bytes(text.encode())
+        try:
+            loaded = sheets.load_csv(path)
+        except InputError:
+            assert expected is None, text
+            return
+    assert expected is not None, text
+    kept = [(n, cells) for n, cells in expected if any(cells)]
+    width = loaded.width
+    got = [(int(n), list(loaded.row(i))) for i, n in enumerate(loaded.rows)]
+    assert got == [(n, (cells + [""] * width)[:width]) for n, cells in kept], text
