@@ -430,8 +430,6 @@ def load_csv(path: str | Path, *, limits: SpreadsheetLimits = DEFAULT_LIMITS) ->
         InputError: if the file cannot be read or decoded, is malformed, or
             exceeds ``limits``.
     """
-    import pandas as pd  # noqa: PLC0415 - most commands never read a spreadsheet
-
     source = str(path)
     data = _read_limited(Path(path), source, limits.max_csv_bytes, "CSV")
     text, encoding = decode_text(data, source)
@@ -448,20 +446,52 @@ def load_csv(path: str | Path, *, limits: SpreadsheetLimits = DEFAULT_LIMITS) ->
     delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
     if '"' in text:
         _check_quoting(text, delimiter, source)
-    # pandas reads UTF-8 bytes natively; other encodings were decoded above.
+    # pandas' tokenizer is the fast path; the csv module is the definition it
+    # must agree with, and reads what pandas does not take: lone CR line ends
+    # (old Mac files, which pandas mis-tokenizes) and anything pandas refuses.
+    found = (
+        None
+        if _LONE_CR.search(text)
+        else _pandas_columns(data, text, encoding, delimiter, limits, source)
+    )
+    del data
+    if found is None:
+        found = _csv_module_columns(text, delimiter, source, limits)
+    del text
+    count, columns = found
+    if count > limits.max_rows:
+        raise InputError(f"has more than {limits.max_rows:,} rows", source=source)
+    numbers = np.arange(1, count + 1, dtype=np.int64)
+    numbers, columns = _drop_blank(numbers, columns, source, limits)
+    return Sheet(source=source, name=None, encoding=encoding, rows=numbers, columns=columns)
+
+
+_LONE_CR: Final = re.compile(r"\r(?!\n)")
+
+
+def _pandas_columns(
+    data: bytes, text: str, encoding: str, delimiter: str, limits: SpreadsheetLimits, source: str
+) -> tuple[int, dict[int, npt.NDArray[np.object_]]] | None:
+    """Rows and cleaned columns by pandas' C tokenizer, or None to use the csv module."""
+    import pandas as pd  # noqa: PLC0415 - most commands never read a spreadsheet
+
+    # pandas reads UTF-8 bytes natively; other encodings were decoded already.
     if encoding == "utf-8":
         payload = data
     elif encoding == "utf-8-sig":
         payload = data[len(codecs.BOM_UTF8) :]
     else:
         payload = text.encode("utf-8")
-    del data
+    if not payload:
+        return 0, {}
     width = max((line.count(delimiter) + 1 for line in text[:65536].splitlines()), default=1)
-    del text
-    frame = None
     for _ in range(8):
         if width > limits.max_columns:
-            break
+            raise InputError(
+                f"has a row with more than {limits.max_columns:,} cells",
+                source=source,
+                hint="check that it is a registration export",
+            )
         try:
             frame = pd.read_csv(
                 io.BytesIO(payload),
@@ -477,32 +507,57 @@ def load_csv(path: str | Path, *, limits: SpreadsheetLimits = DEFAULT_LIMITS) ->
                 quotechar='"',
                 doublequote=True,
             )
-            break
         except pd.errors.ParserError as exc:
             found = _FIELDS_RE.search(str(exc))
             if found is None:
-                raise InputError(
-                    f"is not well-formed CSV ({exc})",
-                    source=source,
-                    hint="check for an unmatched double quote",
-                ) from exc
+                return None
             width = max(2 * width, int(found.group(3)))
-    if frame is None:
+            continue
+        columns = {}
+        for index in range(width):
+            columns[index] = _clean_column(frame[index].to_numpy(dtype=object))
+            del frame[index]
+        return len(frame), columns
+    return None
+
+
+def _csv_module_columns(
+    text: str, delimiter: str, source: str, limits: SpreadsheetLimits
+) -> tuple[int, dict[int, npt.NDArray[np.object_]]]:
+    """Rows and cleaned columns by the csv module (strict), the definition of a CSV row."""
+    lines = (m.group() for m in _LINE.finditer(text))
+    reader = csv.reader(lines, delimiter=delimiter, strict=True)
+    cells: dict[int, list[str]] = {}
+    count = 0
+    try:
+        for count, row in enumerate(reader, start=1):
+            if len(row) > limits.max_columns:
+                raise InputError(
+                    f"has a row with more than {limits.max_columns:,} cells",
+                    source=source,
+                    row=count,
+                    hint="check that it is a registration export",
+                )
+            for index, cell in enumerate(row):
+                text_ = clean_cell(cell)
+                if text_:
+                    column = cells.get(index)
+                    if column is None:
+                        column = cells[index] = []
+                    column.extend([""] * (count - 1 - len(column)))
+                    column.append(text_)
+    except csv.Error as exc:
         raise InputError(
-            f"has a row with more than {limits.max_columns:,} cells",
+            f"is not well-formed CSV ({exc})",
             source=source,
-            hint="check that it is a registration export",
-        )
-    del payload
-    if len(frame) > limits.max_rows:
-        raise InputError(f"has more than {limits.max_rows:,} rows", source=source)
-    numbers = np.arange(1, len(frame) + 1, dtype=np.int64)
-    columns: dict[int, npt.NDArray[np.object_]] = {}
-    for index in range(width):
-        columns[index] = _clean_column(frame[index].to_numpy(dtype=object))
-        del frame[index]
-    numbers, columns = _drop_blank(numbers, columns, source, limits)
-    return Sheet(source=source, name=None, encoding=encoding, rows=numbers, columns=columns)
+            row=count + 1,
+            hint="check for an unmatched double quote on or before this row",
+        ) from exc
+    columns = {}
+    for index, column in cells.items():
+        column.extend([""] * (count - len(column)))
+        columns[index] = np.array(column, dtype=object)
+    return count, columns
 
 
 def _read_limited(path: Path, source: str, limit: int, kind: str) -> bytes:
