@@ -1880,6 +1880,15 @@ def _merge_rows(
     )
 
 
+def _kind_values(kinds: npt.NDArray[np.object_]) -> npt.NDArray[np.object_]:
+    """Each row's document type as its value (None where unknown), without a per-row hash."""
+    found = np.full(len(kinds), DocumentType.RESIDENT_ID.value, dtype=object)
+    for position in np.flatnonzero(kinds != DocumentType.RESIDENT_ID).tolist():
+        kind = kinds[position]
+        found[position] = kind.value if isinstance(kind, DocumentType) else None
+    return found
+
+
 def _duplicates(
     values: _Values, grid: _Grid, columns: Mapping[str, Column], problems: list[CellError]
 ) -> None:
@@ -1916,24 +1925,13 @@ def _duplicates(
             )
         else:
             first[reg] = position
-    known = np.array(
-        [
-            k is not None and v is not None
-            for k, v in zip(values.kinds, values.numbers, strict=True)
-        ],
-        bool,
-    )
-    keys = pd.Series(
-        [
-            f"{k.value}\0{v}" if ok else None
-            for k, v, ok in zip(values.kinds, values.numbers, known, strict=True)
-        ],
-        dtype=object,
-    )
+    kinds = _kind_values(values.kinds)
+    known = (kinds != None) & (values.numbers != None)  # noqa: E711 - elementwise
+    keys = pd.DataFrame({"kind": kinds, "number": values.numbers})
     twice = np.flatnonzero(known & keys.duplicated(keep=False).to_numpy())
-    seen: dict[str, int] = {}
+    seen: dict[tuple[str, str], int] = {}
     for position in twice.tolist():
-        key = keys[position]
+        key = (str(kinds[position]), str(values.numbers[position]))
         if key in seen:
             other = seen[key]
             report(
@@ -2620,11 +2618,10 @@ def read_applicants(
         salts=salts,
     )
     table, fact_fields = _build_table(values, checked)
-    kind_values = {kind: kind.value for kind in DocumentType}
     identities = columns_fast.identity_commitments(
         draw_id,
         values.regs.tolist(),
-        [kind_values[k] for k in values.kinds.tolist()],
+        _kind_values(values.kinds).tolist(),
         values.numbers.tolist(),
         values.names.tolist(),
         salts.tobytes(),
@@ -2657,7 +2654,7 @@ def _salts(
 ) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.bool_], npt.NDArray[np.int64], list[CellError]]:
     """Every row's salt, which rows kept an earlier one, which lost one, and problems."""
     n = len(values.rows)
-    kinds = [k.value if k is not None else None for k in values.kinds.tolist()]
+    kinds = _kind_values(values.kinds).tolist()
     found = carry_salts(previous or {}, values.regs.tolist(), kinds, values.numbers.tolist())
     if not with_salt:
         return found.salts, found.kept, np.flatnonzero(found.reissued), []
