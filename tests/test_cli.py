@@ -690,6 +690,50 @@ def test_freeze_without_a_salt_column_writes_private_receipts(
     assert personal_data_in(_public_files(folder), people) == []
 
 
+def test_validate_names_the_sheet_and_reads_labels_and_names(
+    small: SmallDraw, tmp_path: Path
+) -> None:
+    """An export as bureaus have it: hidden last-year sheet, Chinese tier labels,
+    kindergarten names, a remarks column; read with --tier-label, and --sheet."""
+    rows = [list(row) for row in small_applicants()]
+    tier = APPLICANT_HEADER.index("类别")
+    for row in rows:
+        row[tier] = {"local": "本地户籍", "other": "非本地户籍"}[row[tier]]
+    rows[0][APPLICANT_HEADER.index("第二志愿")] = "星星幼儿园"  # K02 by its name
+    path = tmp_path / "export.xlsx"
+    book = openpyxl.Workbook()
+    book.active.title = "2025年"
+    book.active.append(list(APPLICANT_HEADER))
+    book.active.sheet_state = "hidden"
+    sheet = book.create_sheet("2026年报名")
+    sheet.append([*APPLICANT_HEADER, "备注"])
+    for row in rows:
+        sheet.append([*row, ""])
+    book.active = 1
+    book.save(path)
+
+    plain = call("validate", "--rules", small.rules, "--applicants", path)
+    assert plain.code == EXIT_INPUT
+    assert f"{path}, sheet '2026年报名': 12 problems" in plain.err
+    assert "--tier-label 本地户籍=local" in plain.err
+
+    labels = ("--tier-label", "本地户籍=local", "--tier-label", "非本地户籍=other")
+    run = call("validate", "--rules", small.rules, "--applicants", path, *labels)
+    assert run.code == EXIT_OK, str(run)
+    assert f"read {path}, sheet '2026年报名': 12 applicants" in run.out
+    assert "note: hidden sheet '2025年' was not read" in run.out
+    assert "note: 1 choice cells named a kindergarten by its name; read as its id" in run.out
+    assert "note: 12 tier cells gave a declared label; read as its tier id" in run.out
+    assert "ignored columns (not used by alloc): K 备注" in run.out
+    as_json = call("--json", "validate", "--rules", small.rules, "--applicants", path, *labels)
+    assert as_json.json()["sheet"] == "2026年报名"
+    assert as_json.json()["ignored_columns"] == [{"column": "K", "header": "备注"}]
+
+    hidden = call("validate", "--rules", small.rules, "--applicants", path, "--sheet", "2025年")
+    assert hidden.code == EXIT_INPUT
+    assert "the file has a header but no applicant rows" in hidden.err
+
+
 def test_the_same_export_frozen_twice_keeps_its_salts_and_root(
     folder_at: Callable[[str], Path], tmp_path: Path
 ) -> None:
