@@ -70,7 +70,9 @@ def _ascii_block(cells: Cells, width: int) -> tuple[Mask, npt.NDArray[np.uint8]]
     block = np.zeros((n, width), np.uint8)
     if not fits.any():
         return fits, block
-    chosen = [c for c, ok in zip(cells, fits.tolist(), strict=True) if ok]
+    chosen = (
+        list(cells) if fits.all() else [c for c, ok in zip(cells, fits.tolist(), strict=True) if ok]
+    )
     joined = "".join(chosen)
     if not joined.isascii():
         plain = np.fromiter((c.isascii() for c in chosen), bool, len(chosen))
@@ -104,15 +106,15 @@ def ascii_identifiers(cells: Cells) -> Mask:
     )
 
 
-def resident_ids(cells: Cells) -> tuple[Mask, list[str]]:
-    """Cells that are valid 18-character resident numbers as written, and their forms.
+def resident_ids(cells: Cells) -> tuple[Mask, list[str], npt.NDArray[np.int64]]:
+    """Cells that are valid 18-character resident numbers as written, their forms,
+    and their first ten digits (region code and birth year) as integers.
 
     The common form: 17 ASCII digits and a digit, ``X`` or ``x``; first digit
     1 to 7 (8 and 9 are residence permits, checked per cell); the MOD 11-2
     check character matches; the date of birth is a real date. The region
     code is not checked here. The normalised form upper-cases the ``x``.
     """
-    n = len(cells)
     fits, block = _ascii_block(cells, 18)
     points = block.astype(np.int16)
     digits = points - 48
@@ -132,8 +134,9 @@ def resident_ids(cells: Cells) -> tuple[Mask, list[str]]:
     month_ok = (month >= 1) & (month <= 12)
     days = _DAYS[np.where(month_ok, month, 0)] + ((month == 2) & leap)
     ok &= (year >= 1) & month_ok & (day >= 1) & (day <= days)
-    values = [c.upper() if "x" in c else c for c in cells] if n else []
-    return ok, values
+    values = [c.upper() if "x" in c else c for c in cells] if "x" in "".join(cells) else list(cells)
+    regions = safe[:, :10] @ (10 ** np.arange(9, -1, -1, dtype=np.int64))
+    return ok, values, np.where(ok, regions, -1)
 
 
 def han_names(cells: Cells, width: int = 16) -> Mask:
@@ -173,16 +176,15 @@ def receipt_salts(cells: Cells) -> tuple[Mask, npt.NDArray[np.uint8]]:
     ok &= last_ok[letters[:, -1]]
     # 26 five-bit values are 130 bits: the salt's 128 and two zero bits.
     # Eight values make five bytes: three such blocks, then one last byte.
-    fives = np.where(ok[:, None], values, 0).astype(np.uint64)
+    fives = np.where(ok[:, None], values, 0)
     salts = np.empty((n, 16), np.uint8)
-    shifts = np.arange(35, -1, -5, dtype=np.uint64)
     for block in range(3):
-        chunk = (fives[:, 8 * block : 8 * block + 8] << shifts).sum(axis=1, dtype=np.uint64)
+        chunk = np.zeros(n, np.uint64)
+        for i in range(8):
+            chunk |= fives[:, 8 * block + i].astype(np.uint64) << np.uint64(35 - 5 * i)
         for byte in range(5):
             salts[:, 5 * block + byte] = (chunk >> np.uint64(32 - 8 * byte)) & np.uint64(255)
-    salts[:, 15] = ((fives[:, 24] << np.uint64(3)) | (fives[:, 25] >> np.uint64(2))) & np.uint64(
-        255
-    )
+    salts[:, 15] = (fives[:, 24] << 3) | (fives[:, 25] >> 2)
     return ok, salts.reshape(n, 16)
 
 

@@ -1672,14 +1672,17 @@ def _factorized(
 
 def _per_value(
     cells: npt.NDArray[np.object_], evaluate: Callable[[str], tuple[object, bool]]
-) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.bool_]]:
-    """``evaluate`` once per distinct cell: every row's value, and whether it is clean."""
+) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.bool_], npt.NDArray[np.int64]]:
+    """``evaluate`` once per distinct cell: every row's value, whether it is clean,
+    and a code per row that is equal exactly when the values are."""
     codes, uniques = _factorized(cells)
     results = [evaluate(str(u)) for u in uniques]
     values = np.empty(len(results), dtype=object)
     values[:] = [r[0] for r in results]
     clean = np.array([r[1] for r in results], bool)
-    return values[codes], clean[codes]
+    same: dict[object, int] = {}
+    value_codes = np.array([same.setdefault(r[0], len(same)) for r in results], np.int64)
+    return values[codes], clean[codes], value_codes[codes]
 
 
 def _clean_code(name: str) -> Callable[[str], tuple[object, bool]]:
@@ -1693,6 +1696,9 @@ def _clean_code(name: str) -> Callable[[str], tuple[object, bool]]:
 
 
 def _scientific(cells: npt.NDArray[np.object_]) -> npt.NDArray[np.bool_]:
+    joined = "".join(cells)
+    if "e" not in joined and "E" not in joined:
+        return np.zeros(len(cells), bool)
     return np.fromiter(
         (("e" in c or "E" in c) and _SCIENTIFIC_RE.fullmatch(c) is not None for c in cells),
         bool,
@@ -1734,7 +1740,7 @@ def _fast_rows(
     fast &= columns_fast.han_names(names)
 
     if "document_type" in columns:
-        kinds, clean = _per_value(
+        kinds, clean, _ = _per_value(
             column("document_type"),
             lambda t: (
                 k := _document_type_value(t),
@@ -1745,21 +1751,21 @@ def _fast_rows(
         fast &= clean
     else:
         kinds = np.full(n, DocumentType.RESIDENT_ID, dtype=object)
-    resident, normalised = columns_fast.resident_ids(column("document_number"))
+    resident, normalised, regions = columns_fast.resident_ids(column("document_number"))
     fast &= resident
     if numbers.check_region:
-        keys = np.empty(n, dtype=object)
-        keys[:] = [v[:10] if ok else "" for v, ok in zip(normalised, fast.tolist(), strict=True)]
-        codes, uniques = _factorized(keys)
-        _, first = np.unique(codes, return_index=True)
+        # The region check depends only on the region code and birth year.
+        keys, first, codes = np.unique(
+            np.where(fast, regions, -1), return_index=True, return_inverse=True
+        )
         good = np.array(
             [
-                key != "" and numbers.region_error(normalised[at]) is None
-                for key, at in zip(uniques.tolist(), first.tolist(), strict=True)
+                key >= 0 and numbers.region_error(normalised[at]) is None
+                for key, at in zip(keys.tolist(), first.tolist(), strict=True)
             ],
             bool,
         )
-        fast &= good[codes]
+        fast &= good[codes.reshape(-1)]
     document_numbers = np.empty(n, dtype=object)
     document_numbers[:] = normalised
 
@@ -1769,28 +1775,27 @@ def _fast_rows(
         raw = np.empty((n, choice_count), dtype=object)
         for j in range(choice_count):
             raw[:, j] = column(f"choice_{j + 1}")
-        flat_values, flat_clean = _per_value(raw.reshape(-1), _clean_code("choice"))
+        flat_values, flat_clean, flat_codes = _per_value(raw.reshape(-1), _clean_code("choice"))
         values = flat_values.reshape(n, choice_count)
         fast &= flat_clean.reshape(n, choice_count).all(axis=1)
         present = values != None  # noqa: E711 - elementwise
         fast &= present[:, 0]
         for j in range(1, choice_count):
             fast &= ~(present[:, j] & ~present[:, j - 1])
-        codes, _ = _factorized(values.reshape(-1))
-        codes = codes.reshape(n, choice_count)
+        codes = flat_codes.reshape(n, choice_count)
         for i in range(choice_count):
             for j in range(i + 1, choice_count):
                 fast &= ~(present[:, i] & present[:, j] & (codes[:, i] == codes[:, j]))
         choices[:, :choice_count] = values
 
-    tiers, clean = _per_value(column("tier"), _clean_code("tier"))
+    tiers, clean, _ = _per_value(column("tier"), _clean_code("tier"))
     fast &= clean
 
     def group_value(text: str) -> tuple[object, bool]:
         value, ok = _clean_code("group")(text)
         return value, ok and not (text and _is_yes_no(text))
 
-    groups, clean = _per_value(column("group"), group_value)
+    groups, clean, _ = _per_value(column("group"), group_value)
     fast &= clean
 
     facts: list[tuple[int, str, str, str]] = []
@@ -1823,7 +1828,9 @@ def _fast_rows(
     contacts_raw = column("guardian_contact")
     contacts = np.empty(n, dtype=object)
     contacts[:] = [c or None for c in contacts_raw.tolist()]
-    fast &= np.fromiter((c.isascii() for c in contacts_raw), bool, n) & ~_scientific(contacts_raw)
+    if not "".join(contacts_raw).isascii():
+        fast &= np.fromiter((c.isascii() for c in contacts_raw), bool, n)
+    fast &= ~_scientific(contacts_raw)
 
     if with_salt:
         salt_ok, salts = columns_fast.receipt_salts(column("salt"))

@@ -110,8 +110,7 @@ class Registry(Mapping[str, Registration]):
         *,
         documents_checked: bool = False,
     ) -> None:
-        position = dict(zip(numbers, range(len(numbers)), strict=True))
-        if len(position) != len(numbers):
+        if not documents_checked and len(set(numbers)) != len(numbers):
             seen: set[str] = set()
             repeated = ""
             for number in numbers:
@@ -136,13 +135,21 @@ class Registry(Mapping[str, Registration]):
                     value=f"{number} and {other}",
                     hint="a child registers once; merge or withdraw one registration",
                 )
-        self._position = position
+        self._positions: dict[str, int] | None = None
         self._numbers = numbers
         self._names = names
         self._kinds = kinds
         self._documents = documents
         self._contacts = contacts
         self._salts = salts
+
+    @property
+    def _position(self) -> dict[str, int]:
+        # Made on the first lookup: a registry that is only written out or
+        # committed to never needs it.
+        if self._positions is None:
+            self._positions = dict(zip(self._numbers, range(len(self._numbers)), strict=True))
+        return self._positions
 
     @classmethod
     def _from_normalised(
@@ -159,7 +166,8 @@ class Registry(Mapping[str, Registration]):
 
         As :meth:`PrivateIdentity._of_normalised`: names and numbers are
         stored as given (contacts are normalised when an entry is made), and
-        document numbers are not checked for repeats (the import has).
+        registration and document numbers are not checked for repeats (the
+        import has).
 
         Raises:
             DuplicateError: as the constructor.

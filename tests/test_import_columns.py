@@ -78,7 +78,7 @@ def id_like(draw: st.DrawFn) -> str:
 @settings(max_examples=300)
 @given(st.lists(id_like(), min_size=1, max_size=20))
 def test_resident_ids_match_the_per_cell_check(cells: list[str]) -> None:
-    ok, values = columns.resident_ids(cells)
+    ok, values, regions = columns.resident_ids(cells)
     for cell, fast, value in zip(cells, ok.tolist(), values, strict=True):
         try:
             expected: str | None = normalise_document_number(
@@ -90,6 +90,7 @@ def test_resident_ids_match_the_per_cell_check(cells: list[str]) -> None:
         assert fast == (common and expected is not None), cell
         if fast:
             assert value == expected
+    assert regions.tolist() == [int(v[:10]) if f else -1 for v, f in zip(values, ok, strict=True)]
 
 
 @settings(max_examples=300)
