@@ -230,18 +230,18 @@ def _drop_blank(
     """Only the rows with a non-empty cell, and only the columns with one."""
     keep = np.zeros(len(numbers), bool)
     for index, cells in list(columns.items()):
-        lengths = np.fromiter(map(len, cells), np.int64, len(cells))
-        too_long = np.flatnonzero(lengths > limits.max_cell_chars)
-        if too_long.size:
+        if len(cells) and max(map(len, cells)) > limits.max_cell_chars:
+            lengths = np.fromiter(map(len, cells), np.int64, len(cells))
+            at = int(np.flatnonzero(lengths > limits.max_cell_chars)[0])
             raise InputError(
-                f"a cell holds {int(lengths[too_long[0]]):,} characters,"
+                f"a cell holds {int(lengths[at]):,} characters,"
                 f" more than the {limits.max_cell_chars:,} a spreadsheet cell can",
                 source=source,
-                row=int(numbers[too_long[0]]),
+                row=int(numbers[at]),
                 field=f"column {column_letter(index)}",
                 hint="the file is damaged or is not a registration export",
             )
-        filled = lengths > 0
+        filled = cells != ""
         if not filled.any():
             del columns[index]
             continue
