@@ -3,12 +3,17 @@
 This is the only module besides the command line that touches files; the rest
 of alloc is pure. It reads what a district bureau actually gets from its
 registration system -- CSV in UTF-8, UTF-8 with a BOM or GBK, or Excel
-``.xlsx``, with Chinese column headers, full-width digits, stray spaces and
-blank trailing rows -- and turns it into the engine's
-:class:`~alloc.model.ApplicantTable` and the bureau's private
-:class:`~alloc.registry.Registry`, or reports *every* problem in one go, each
-naming the file, the row as the spreadsheet shows it (header = row 1), the
-column and the value, and saying how to fix it.
+``.xlsx`` with hidden and instruction sheets, Chinese column headers,
+full-width digits, stray spaces, apostrophes, totals rows and blank trailing
+rows -- and turns it into the engine's :class:`~alloc.model.ApplicantTable`
+and the bureau's private :class:`~alloc.registry.Registry`, or reports
+*every* problem in one go (the checks against the rules included), each
+naming the file, the sheet, the row as the spreadsheet shows it (header =
+row 1), the column and the value, and saying how to fix it.
+:mod:`alloc.sheets` does the reading of bytes within limits; the checks of a
+million rows are done column by column (:mod:`alloc.columns`) wherever a
+value is in its common form, and by the per-row definition
+(``_parse_row``) everywhere else.
 
 Every file alloc writes is written atomically (a temporary file in the same
 directory, flushed to disk, then renamed into place) and never replaces an
@@ -19,9 +24,10 @@ Column headers
 
 Headers are matched after NFKC, ignoring case, spaces, ``_``, ``-`` and a
 leading ``*`` (the "required" mark of many templates); a header written
-``中文 (English)`` matches on either part. :data:`APPLICANT_COLUMNS` and
-:data:`KINDERGARTEN_COLUMNS` list the names; unknown columns are ignored (and
-listed in :attr:`ApplicantImport.ignored_columns`).
+``中文 (English)`` matches on either part; any applicant header about twins
+(胞胎, 二胎, 同胞) is the multiples group. :data:`APPLICANT_COLUMNS` and
+:data:`KINDERGARTEN_COLUMNS` list the names; unknown columns are ignored and
+listed in :attr:`ApplicantImport.ignored`.
 """
 
 from __future__ import annotations

@@ -503,3 +503,35 @@ def test_an_export_salt_that_differs_from_the_registry_is_a_problem(tmp_path: Pa
     assert len(found) == 1
     assert "row 4, column J 回执校验码 (salt): the receipt salt differs" in found[0]
     assert format_salt(bytes(16)) not in found[0]
+
+
+def test_kindergartens_are_read_from_the_sheet_that_has_them(tmp_path: Path) -> None:
+    table = [
+        ["幼儿园编号", "幼儿园名称", "学位数"],
+        ["K01", "阳光幼儿园", "3"],
+        ["K02", "星星幼儿园", "2"],
+    ]
+    path = workbook(
+        tmp_path / "k.xlsx",
+        [
+            ("说明", [["请按编号填写"]], "visible"),
+            ("幼儿园", table, "visible"),
+            ("旧", table, "hidden"),
+        ],
+    )
+    assert [k.id for k in files.read_kindergartens(path)] == ["K01", "K02"]
+    both = workbook(tmp_path / "k2.xlsx", [("a", table, "visible"), ("b", table, "visible")])
+    with pytest.raises(InputError, match="both hold kindergarten columns"):
+        files.read_kindergartens(both)
+    assert len(files.read_kindergartens(both, sheet="b")) == 2
+
+
+def test_read_table_reads_the_active_visible_sheet(tmp_path: Path) -> None:
+    path = workbook(
+        tmp_path / "t.xlsx",
+        [("旧", [["a"], ["old"]], "hidden"), ("新", [["a"], ["new"]], "visible")],
+        active=1,
+    )
+    table = files.read_table(path)
+    assert table["a"].tolist() == ["new"]
+    assert table.attrs["sheet"] == "新"
