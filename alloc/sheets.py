@@ -157,10 +157,20 @@ def clean_cell(text: str) -> str:
 # found as cell starts in the reversed text.
 _DIRTY_START: Final = re.compile(r"\x00[\s\u200b\ufeff']")
 _DIRTY_END: Final = re.compile(r"\x00[\s\u200b\ufeff]")
+_ANY_DIRT: Final = re.compile(r"[\s\u200b\ufeff']")
 
 
 def _clean_column(cells: npt.NDArray[np.object_]) -> npt.NDArray[np.object_]:
     if not len(cells):
+        return cells
+    # First a cheap look for anything that could need cleaning anywhere in a
+    # cell (an ID number column has no space, apostrophe or control at all).
+    whole = "".join(cells)
+    if whole.isascii():
+        maybe = " " in whole or "'" in whole or not whole.isprintable()
+    else:
+        maybe = _ANY_DIRT.search(whole) is not None
+    if not maybe:
         return cells
     joined = "\x00" + "\x00".join(cells) + "\x00"
     if not _DIRTY_START.search(joined) and not _DIRTY_END.search(joined[::-1]):
