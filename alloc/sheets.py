@@ -160,22 +160,31 @@ _DIRTY_END: Final = re.compile(r"\x00[\s\u200b\ufeff]")
 _ANY_DIRT: Final = re.compile(r"[\s\u200b\ufeff']")
 
 
+_HEAD_ROWS: Final = 64
+
+
 def _clean_column(cells: npt.NDArray[np.object_]) -> npt.NDArray[np.object_]:
-    if not len(cells):
-        return cells
-    # First a cheap look for anything that could need cleaning anywhere in a
-    # cell (an ID number column has no space, apostrophe or control at all).
-    whole = "".join(cells)
-    if whole.isascii():
-        maybe = " " in whole or "'" in whole or not whole.isprintable()
-    else:
-        maybe = _ANY_DIRT.search(whole) is not None
-    if not maybe:
-        return cells
-    joined = "\x00" + "\x00".join(cells) + "\x00"
-    if not _DIRTY_START.search(joined) and not _DIRTY_END.search(joined[::-1]):
-        return cells
-    return np.array([clean_cell(c) for c in cells], dtype=object)
+    # The first rows (titles, the header) often hold spaces: they are
+    # cleaned cell by cell, and the rest only if some cell needs it.
+    head = [clean_cell(c) for c in cells[:_HEAD_ROWS]]
+    rest = cells[_HEAD_ROWS:]
+    if len(rest):
+        # A cheap look for anything that could need cleaning anywhere in a
+        # cell first (an ID number column has no space, apostrophe or control).
+        whole = "".join(rest)
+        if whole.isascii():
+            maybe = " " in whole or "'" in whole or not whole.isprintable()
+        else:
+            maybe = _ANY_DIRT.search(whole) is not None
+        del whole
+        if maybe:
+            joined = "\x00" + "\x00".join(rest) + "\x00"
+            if _DIRTY_START.search(joined) or _DIRTY_END.search(joined[::-1]):
+                rest = np.array([clean_cell(c) for c in rest], dtype=object)
+    cleaned = np.empty(len(cells), dtype=object)
+    cleaned[: len(head)] = head
+    cleaned[len(head) :] = rest
+    return cleaned
 
 
 def column_letter(index: int) -> str:
@@ -236,11 +245,13 @@ def _drop_blank(
     columns: dict[int, npt.NDArray[np.object_]],
     source: str,
     limits: SpreadsheetLimits,
+    *,
+    check_lengths: bool = True,
 ) -> tuple[npt.NDArray[np.int64], dict[int, npt.NDArray[np.object_]]]:
     """Only the rows with a non-empty cell, and only the columns with one."""
     keep = np.zeros(len(numbers), bool)
     for index, cells in list(columns.items()):
-        if len(cells) and max(map(len, cells)) > limits.max_cell_chars:
+        if check_lengths and len(cells) and max(map(len, cells)) > limits.max_cell_chars:
             lengths = np.fromiter(map(len, cells), np.int64, len(cells))
             at = int(np.flatnonzero(lengths > limits.max_cell_chars)[0])
             raise InputError(
@@ -464,6 +475,8 @@ def load_csv(path: str | Path, *, limits: SpreadsheetLimits = DEFAULT_LIMITS) ->
         if _LONE_CR.search(text)
         else _pandas_columns(data, text, encoding, delimiter, limits, source)
     )
+    # No cell is longer than the longest line, unless a quoted cell spans lines.
+    check_lengths = '"' in text or _longest_line(data) > limits.max_cell_chars
     del data
     if found is None:
         found = _csv_module_columns(text, delimiter, source, limits)
@@ -472,11 +485,18 @@ def load_csv(path: str | Path, *, limits: SpreadsheetLimits = DEFAULT_LIMITS) ->
     if count > limits.max_rows:
         raise InputError(f"has more than {limits.max_rows:,} rows", source=source)
     numbers = np.arange(1, count + 1, dtype=np.int64)
-    numbers, columns = _drop_blank(numbers, columns, source, limits)
+    numbers, columns = _drop_blank(numbers, columns, source, limits, check_lengths=check_lengths)
     return Sheet(source=source, name=None, encoding=encoding, rows=numbers, columns=columns)
 
 
 _LONE_CR: Final = re.compile(r"\r(?!\n)")
+
+
+def _longest_line(data: bytes) -> int:
+    """The longest line of ``data`` in bytes (at least its length in characters)."""
+    ends = np.flatnonzero(np.frombuffer(data, np.uint8) == ord("\n"))
+    bounds = np.concatenate(([-1], ends, [len(data)]))
+    return int(np.diff(bounds).max()) if len(bounds) > 1 else len(data)
 
 
 def _pandas_columns(
