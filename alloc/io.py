@@ -2314,7 +2314,6 @@ def _rule_problems(
             )
     facts = checked_facts
 
-    label_hint = " (or map a label: --tier-label 本地户籍=local)"
     if rules.tiers and not has_tier_column:
         problems.append(
             header(
@@ -2352,7 +2351,8 @@ def _rule_problems(
                             if rules.tiers
                             else "the rules declare no tiers, but this row has one",
                             tier,
-                            f"use one of {', '.join(rules.tiers)}{label_hint}"
+                            f"use one of {', '.join(rules.tiers)}, or declare the label:"
+                            f" --tier-label {tier}=TIER"
                             if rules.tiers
                             else "declare the tiers in the rules or leave the column empty",
                         )

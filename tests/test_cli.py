@@ -715,7 +715,7 @@ def test_validate_names_the_sheet_and_reads_labels_and_names(
     plain = call("validate", "--rules", small.rules, "--applicants", path)
     assert plain.code == EXIT_INPUT
     assert f"{path}, sheet '2026年报名': 12 problems" in plain.err
-    assert "--tier-label 本地户籍=local" in plain.err
+    assert "or declare the label: --tier-label 本地户籍=TIER" in plain.err
 
     labels = ("--tier-label", "本地户籍=local", "--tier-label", "非本地户籍=other")
     run = call("validate", "--rules", small.rules, "--applicants", path, *labels)
