@@ -108,6 +108,7 @@ from alloc.seed import (
     parse_secret_file,
     secret_file,
 )
+from alloc.sheets import ENCODING_NAMES
 from alloc.signing import (
     Envelope,
     PublicKey,
@@ -623,19 +624,55 @@ def cmd_rules_init(args: argparse.Namespace, out: Console) -> int:
     return EXIT_OK
 
 
+def _read_applicants(
+    args: argparse.Namespace,
+    rules: DrawRules,
+    out: Console,
+    previous: Registry | None = None,
+) -> files.ApplicantImport:
+    """The applicant export, mapped and checked against the rules in one pass."""
+    out.step(f"reading {args.applicants}")
+    imported = files.read_applicants(
+        Path(args.applicants),
+        draw_id=rules.draw_id,
+        sheet=args.sheet,
+        rules=rules,
+        tier_labels=files.tier_labels_from(args.tier_label or ()),
+        previous=previous,
+        progress=out.progress,
+    )
+    read_as = (
+        f", sheet {imported.sheet!r}"
+        if imported.sheet is not None
+        else f" ({ENCODING_NAMES.get(imported.encoding or '', imported.encoding)})"
+    )
+    out.say(f"read {imported.source}{read_as}: {len(imported.table)} applicants")
+    for note in imported.notes:
+        out.say(f"  note: {note}")
+    if imported.ignored:
+        shown = ", ".join(f"{c.letter} {c.header}" for c in imported.ignored)
+        out.say(f"  ignored columns (not used by alloc): {shown}")
+    return imported
+
+
+def _import_summary(imported: files.ApplicantImport) -> dict[str, Any]:
+    return {
+        "applicants": len(imported.table),
+        "source": imported.source,
+        "sheet": imported.sheet,
+        "encoding": imported.encoding,
+        "ignored_columns": [{"column": c.letter, "header": c.header} for c in imported.ignored],
+        "notes": list(imported.notes),
+    }
+
+
 def cmd_validate(args: argparse.Namespace, out: Console) -> int:
     """Check the rules and an applicant spreadsheet; report every problem."""
     rules = files.read_rules(Path(args.rules))
-    out.step(f"reading {args.applicants}")
-    imported = files.read_applicants(
-        Path(args.applicants), draw_id=rules.draw_id, progress=out.progress
-    )
-    problems = files.check_against_rules(imported, rules)
-    if problems:
-        raise files.SpreadsheetError.of(problems, source=args.applicants)
+    imported = _read_applicants(args, rules, out)
     count = len(imported.table)
     out.say(f"ok: {count} applicants, {len(rules.kindergartens)} kindergartens, no problems found")
-    out.result({"ok": True, "applicants": count})
+    out.result({"ok": True, **_import_summary(imported)})
     return EXIT_OK
 
 
@@ -791,13 +828,9 @@ def cmd_freeze(args: argparse.Namespace, out: Console) -> int:
     folder = _folder(args)
     rules = _rules(folder)
     ceremony = _ceremony(folder)
-    out.step(f"reading {args.applicants}")
-    imported = files.read_applicants(
-        Path(args.applicants), draw_id=rules.draw_id, progress=out.progress
-    )
-    problems = files.check_against_rules(imported, rules)
-    if problems:
-        raise files.SpreadsheetError.of(problems, source=args.applicants)
+    # Salts are made once: a re-freeze keeps every receipt already printed.
+    previous = _registry(folder) if folder.registry.exists() else None
+    imported = _read_applicants(args, rules, out, previous)
     for path in (folder.records, folder.announcement, folder.registry):
         if path.exists() and not args.force:
             raise files.OutputExistsError(path)
@@ -832,7 +865,12 @@ def cmd_freeze(args: argparse.Namespace, out: Console) -> int:
         mode=0o600,
     )
     if imported.receipts_generated:
-        files.write_receipts(folder.private / "receipts.csv", imported.registry, force=args.force)
+        files.write_receipts(
+            folder.private / "receipts.csv",
+            imported.registry,
+            new=frozenset(imported.new_salts),
+            force=args.force,
+        )
     for source, target in (
         (folder.rules, folder.public / "rules.json"),
         (folder.trust, folder.public / "trust.json"),
@@ -847,12 +885,29 @@ def cmd_freeze(args: argparse.Namespace, out: Console) -> int:
     )
     out.say(f"announcement {folder.announcement}: sign it with `alloc sign`")
     if imported.receipts_generated:
+        kept = len(imported.table) - len(imported.new_salts)
+        if previous is not None:
+            out.say(
+                f"receipt salts: {kept} kept from {folder.registry}, {len(imported.new_salts)} new"
+            )
+        if imported.reissued:
+            shown = ", ".join(imported.reissued[:10])
+            more = " …" if len(imported.reissued) > 10 else ""
+            out.say(
+                f"{len(imported.reissued)} registration numbers now carry another document"
+                f" number: their old receipts no longer match; print new ones ({shown}{more})"
+            )
         out.say(f"receipts with salts for parents: {folder.private / 'receipts.csv'}")
+        if imported.new_salts and previous is not None:
+            out.say("  print the receipts marked new (是) in that file")
     out.result(
         {
             "records": notice.records_count,
             "input_root": notice.records_root.hex(),
             "announcement": str(folder.announcement),
+            "new_salts": len(imported.new_salts),
+            "reissued": len(imported.reissued),
+            **_import_summary(imported),
         }
     )
     return EXIT_OK
@@ -1744,6 +1799,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = command("validate", cmd_validate)
     sub.add_argument("--rules", default="rules.json")
     sub.add_argument("--applicants", required=True, help="CSV or .xlsx from registration")
+    _import_options(sub)
 
     ceremony = commands.add_parser(
         "ceremony",
@@ -1795,6 +1851,7 @@ def _parser() -> argparse.ArgumentParser:
 
     sub = command("freeze", cmd_freeze, folder=True, force=True)
     sub.add_argument("--applicants", required=True, help="CSV or .xlsx from registration")
+    _import_options(sub)
     sub.add_argument(
         "--reveal-deadline",
         required=True,
@@ -1896,6 +1953,19 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument("--out", help="write the whole draw folder here")
     _replace_signed_option(sub)
     return parser
+
+
+def _import_options(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument(
+        "--sheet",
+        help="the workbook sheet to read (default: the one visible sheet with applicant columns)",
+    )
+    sub.add_argument(
+        "--tier-label",
+        action="append",
+        metavar="LABEL=TIER",
+        help="read a tier written as LABEL as the rules' TIER, e.g. 本地户籍=local (repeatable)",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

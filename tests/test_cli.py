@@ -580,7 +580,7 @@ def test_files_in_a_wrong_encoding_or_format_are_refused_with_a_fix(
     text = (small_inputs / "applicants.csv").read_text(encoding="utf-8-sig")
     advice = {
         "utf-16": "UTF-16",
-        "latin-1": "cannot be decoded as UTF-8 (with or without BOM), GB18030 or GBK",
+        "latin-1": "is not UTF-8, and not clearly GBK/GB18030 either",
         "binary": "not a text file",
         "png named .xlsx": "is not a readable Excel .xlsx workbook",
         "xlsx named .csv": "rename it to end in .xlsx",
@@ -596,7 +596,7 @@ def test_files_in_a_wrong_encoding_or_format_are_refused_with_a_fix(
         assert "Traceback" not in run.err
 
 
-def test_a_big5_file_is_read_as_gbk_and_its_garbled_headers_are_shown(
+def test_a_big5_file_is_refused_not_read_as_gbk(
     small: SmallDraw, small_inputs: Path, tmp_path: Path
 ) -> None:
     text = (small_inputs / "applicants.csv").read_text(encoding="utf-8-sig")
@@ -604,8 +604,8 @@ def test_a_big5_file_is_read_as_gbk_and_its_garbled_headers_are_shown(
     big5.write_bytes(text.encode("big5", errors="replace"))
     run = call("validate", "--rules", small.rules, "--applicants", big5)
     assert run.code == EXIT_INPUT
-    assert "required column is missing" in run.err
-    assert "read as gb18030; if these look garbled, save the file as CSV UTF-8" in run.err
+    assert "is Big5 (Traditional Chinese, Taiwan or Hong Kong) text" in run.err
+    assert "save it as 'CSV UTF-8" in run.err
 
 
 def test_a_missing_required_column_is_named_with_the_headers_it_accepts(
@@ -665,7 +665,7 @@ def test_bad_rows_name_the_spreadsheet_row_column_and_fix(
     assert unknown.code == EXIT_INPUT
     assert (
         "row 10, column E 第一志愿 (choice_1): choice names a kindergarten the rules do not have"
-        " (value 'K09'); use a kindergarten id from the rules: K01, K02, K03"
+        " (value 'K09'); use a kindergarten id or name from the rules: K01, K02, K03"
     ) in unknown.err
     assert "row 11, column F 第二志愿 (choice_2)" in unknown.err
     assert "did you mean 'K02'? ids are case-sensitive" in unknown.err
@@ -696,7 +696,8 @@ def test_row_numbers_are_the_spreadsheets_own_below_a_title_row(
     path = _with_title_and_blank_rows(tmp_path, suffix)
     run = call("validate", "--rules", small.rules, "--applicants", path)
     assert run.code == EXIT_INPUT
-    assert f"{path}: 1 problem" in run.err
+    sheet = ", sheet 'Sheet'" if suffix == ".xlsx" else ""
+    assert f"{path}{sheet}: 1 problem" in run.err
     assert "row 7, column D 身份证号 (document_number): check character does not match" in run.err
 
 
@@ -720,6 +721,87 @@ def test_freeze_without_a_salt_column_writes_private_receipts(
     assert all(p["salt"] in text for p in people)
     assert all(p["name"] not in text for p in people)  # masked on the receipt list
     assert personal_data_in(_public_files(folder), people) == []
+
+
+def test_validate_names_the_sheet_and_reads_labels_and_names(
+    small: SmallDraw, tmp_path: Path
+) -> None:
+    """An export as bureaus have it: hidden last-year sheet, Chinese tier labels,
+    kindergarten names, a remarks column; read with --tier-label, and --sheet."""
+    rows = [list(row) for row in small_applicants()]
+    tier = APPLICANT_HEADER.index("类别")
+    for row in rows:
+        row[tier] = {"local": "本地户籍", "other": "非本地户籍"}[row[tier]]
+    rows[0][APPLICANT_HEADER.index("第二志愿")] = "星星幼儿园"  # K02 by its name
+    path = tmp_path / "export.xlsx"
+    book = openpyxl.Workbook()
+    book.active.title = "2025年"
+    book.active.append(list(APPLICANT_HEADER))
+    book.active.sheet_state = "hidden"
+    sheet = book.create_sheet("2026年报名")
+    sheet.append([*APPLICANT_HEADER, "备注"])
+    for row in rows:
+        sheet.append([*row, ""])
+    book.active = 1
+    book.save(path)
+
+    plain = call("validate", "--rules", small.rules, "--applicants", path)
+    assert plain.code == EXIT_INPUT
+    assert f"{path}, sheet '2026年报名': 12 problems" in plain.err
+    assert "or declare the label: --tier-label 本地户籍=TIER" in plain.err
+
+    labels = ("--tier-label", "本地户籍=local", "--tier-label", "非本地户籍=other")
+    run = call("validate", "--rules", small.rules, "--applicants", path, *labels)
+    assert run.code == EXIT_OK, str(run)
+    assert f"read {path}, sheet '2026年报名': 12 applicants" in run.out
+    assert "note: hidden sheet '2025年' was not read" in run.out
+    assert "note: 1 choice cells named a kindergarten by its name; read as its id" in run.out
+    assert "note: 12 tier cells gave a declared label; read as its tier id" in run.out
+    assert "ignored columns (not used by alloc): K 备注" in run.out
+    as_json = call("--json", "validate", "--rules", small.rules, "--applicants", path, *labels)
+    assert as_json.json()["sheet"] == "2026年报名"
+    assert as_json.json()["ignored_columns"] == [{"column": "K", "header": "备注"}]
+
+    hidden = call("validate", "--rules", small.rules, "--applicants", path, "--sheet", "2025年")
+    assert hidden.code == EXIT_INPUT
+    assert "the file has a header but no applicant rows" in hidden.err
+
+
+def test_the_same_export_frozen_twice_keeps_its_salts_and_root(
+    folder_at: Callable[[str], Path], tmp_path: Path
+) -> None:
+    """Receipts survive a re-freeze: salts are made once and kept in the registry."""
+    drop = APPLICANT_HEADER.index("回执校验码")
+    rows = [
+        [cell for i, cell in enumerate(row) if i != drop]
+        for row in [APPLICANT_HEADER, *small_applicants()]
+    ]
+    applicants = write_csv(tmp_path / "no-salts.csv", rows)
+    folder = folder_at("committed")
+    first = call("--json", *freeze_argv(folder, applicants))
+    assert first.code == EXIT_OK, str(first)
+    salts = {p["registration_number"]: p["salt"] for p in registry_people(folder)}
+    again = call("--json", *freeze_argv(folder, applicants, "--force"))
+    assert again.code == EXIT_OK, str(again)
+    assert {p["registration_number"]: p["salt"] for p in registry_people(folder)} == salts
+    assert again.json()["input_root"] == first.json()["input_root"]
+    assert again.json()["new_salts"] == 0
+
+    # A corrected name keeps its receipt; a registration number given to
+    # another child's document gets a new salt, and the operator is told.
+    rows[1][1] = "欧阳晨"
+    rows[2][3] = resident_id("440105", "20230101", 998)
+    changed = call(*freeze_argv(folder, write_csv(tmp_path / "changed.csv", rows), "--force"))
+    assert changed.code == EXIT_OK, str(changed)
+    now = {p["registration_number"]: p["salt"] for p in registry_people(folder)}
+    assert now[rows[1][0]] == salts[rows[1][0]]
+    assert now[rows[2][0]] != salts[rows[2][0]]
+    assert {r for r in now if now[r] != salts[r]} == {rows[2][0]}
+    assert "receipt salts: 11 kept from" in changed.out
+    assert f"their old receipts no longer match; print new ones ({rows[2][0]})" in changed.out
+    receipts = (folder / "private" / "receipts.csv").read_text(encoding="utf-8-sig")
+    marked = [line for line in receipts.splitlines() if line.endswith(",是")]
+    assert [line.split(",")[0] for line in marked] == [rows[2][0]]
 
 
 def test_row_errors_never_echo_a_document_number_or_salt(small: SmallDraw, tmp_path: Path) -> None:
