@@ -31,11 +31,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 import threading
 import time
 import traceback
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -77,6 +79,16 @@ from alloc.errors import (
     TrustError,
     VerificationError,
     WrongDrawError,
+)
+from alloc.i18n import (
+    ENVIRONMENT_VARIABLE,
+    N_,
+    Language,
+    _,
+    argparse_in_current_language,
+    get_language,
+    override_language,
+    parse_language,
 )
 from alloc.identity import DocumentType, Receipt, parse_salt
 from alloc.lookup import INDEX_FILE, LookupIndex, build_public_index, public_lookup
@@ -128,6 +140,7 @@ __all__ = [
     "EXIT_IO_ERROR",
     "EXIT_OK",
     "EXIT_VERIFICATION_FAILED",
+    "INTERNAL_ERROR_CODE",
     "main",
 ]
 
@@ -371,30 +384,38 @@ _UNPINNED = (
 
 
 def _add_trust_options(sub: argparse.ArgumentParser, *, own: str | None) -> None:
-    default = (
-        f"; without --trust or --expect, {own} is used"
-        if own
-        else "; one of --trust and --expect is required"
-    )
     sub.add_argument(
         "--trust",
-        help="trust policy from your own records, never one from the folder being checked"
-        + default,
+        help=(
+            _(
+                "trust policy from your own records, never one from the folder being checked;"
+                " without --trust or --expect, {own} is used"
+            ).format(own=own)
+            if own
+            else _(
+                "trust policy from your own records, never one from the folder being checked;"
+                " one of --trust and --expect is required"
+            )
+        ),
     )
     sub.add_argument(
         "--expect",
         action="append",
         metavar="ROLE=FINGERPRINT",
-        help="a key fingerprint you compared with the bureau's publication, e.g."
-        ' --expect bureau="12345 67890 …"; repeat for the notary (one valid signature per'
-        " role is then required)",
+        help=_(
+            "a key fingerprint you compared with the bureau's publication, e.g."
+            ' --expect bureau="12345 67890 …"; repeat for the notary (one valid signature per'
+            " role is then required)"
+        ),
     )
     sub.add_argument(
         "--keys",
         action="append",
         metavar="FILE",
-        help="where to find the keys --expect pins: a trust.json or .pub file (default: the"
-        " trust.json published with the files)",
+        help=_(
+            "where to find the keys --expect pins: a trust.json or .pub file (default: the"
+            " trust.json published with the files)"
+        ),
     )
 
 
@@ -1694,27 +1715,97 @@ def _write_demo(run: Any, target: Path, *, force: bool, out: Console) -> None:
 # --- parser ------------------------------------------------------------------------
 
 
+#: Characters a line never starts with (Chinese typesetting keeps them on the line before).
+_NO_LINE_START = frozenset("，。、；：！？）》」』”’,.;:!?)]")
+
+
+def _columns(text: str) -> int:
+    """How many terminal columns ``text`` takes: a Chinese character takes two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """``text`` in lines of at most ``width`` columns, broken at spaces or between Chinese
+    characters (argparse's textwrap counts characters and breaks only at spaces)."""
+    units: list[tuple[bool, str]] = []  # (after a space, unit)
+    for word in text.split():
+        spaced = True
+        for char in word:
+            wide = unicodedata.east_asian_width(char) in "WF"
+            if (
+                units
+                and not spaced
+                and (char in _NO_LINE_START or not (wide or _columns(units[-1][1][-1]) == 2))
+            ):
+                units[-1] = (units[-1][0], units[-1][1] + char)
+            else:
+                units.append((spaced, char))
+            spaced = False
+    lines: list[str] = []
+    line, used = "", 0
+    for spaced, unit in units:
+        gap = " " if spaced and line else ""
+        if line and used + len(gap) + _columns(unit) > width:
+            lines.append(line)
+            line, used = unit, _columns(unit)
+        else:
+            line, used = line + gap + unit, used + len(gap) + _columns(unit)
+    if line:
+        lines.append(line)
+    return lines
+
+
+class _HelpFormatter(argparse.HelpFormatter):
+    """argparse's help, wrapped by the columns text takes on a terminal."""
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        return _wrap(text, width)
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        return "\n".join(indent + line for line in _wrap(text, width - len(indent)))
+
+
 def _parser() -> argparse.ArgumentParser:
+    """The command line's parser, its help in the current language (alloc.i18n)."""
     parser = argparse.ArgumentParser(
         prog="alloc",
-        description="Auditable kindergarten draws (电脑派位): every step of the protocol.",
-        epilog="Exit codes: 0 success, 2 invalid input, 3 verification failed, 4 internal error,"
-        " 5 file system error (disk full, permission denied, read-only, folder busy).",
+        formatter_class=_HelpFormatter,
+        description=_("Auditable kindergarten draws (电脑派位): every step of the protocol."),
+        epilog=_(
+            "Exit codes: 0 success, 2 invalid input, 3 verification failed, 4 internal error,"
+            " 5 file system error (disk full, permission denied, read-only, folder busy)."
+        ),
     )
     parser.add_argument(
         "--version",
         action="version",
-        version=f"alloc {__version__} (package {DISTRIBUTION}, spec version {SPEC_VERSION})",
+        version=_("alloc {version} (package {distribution}, spec version {spec})").format(
+            version=__version__, distribution=DISTRIBUTION, spec=SPEC_VERSION
+        ),
+        help=_("show alloc's version and exit"),
     )
-    parser.add_argument("--json", action="store_true", help="print a JSON result on stdout")
-    parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    parser.add_argument(
+        "--lang",
+        metavar="LANG",
+        help=_(
+            "the language of every message: zh-CN (Chinese, the default) or en (English);"
+            " ALLOC_LANG sets it too"
+        ),
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help=_("print a JSON result on stdout; an error has a stable code (docs/errors.md)"),
+    )
+    parser.add_argument("--quiet", action="store_true", help=_("no progress on stderr"))
     parser.add_argument(
         "--lock-timeout",
         type=float,
         default=storage.DEFAULT_LOCK_TIMEOUT,
         metavar="SECONDS",
-        help="how long to wait for a folder another alloc command is using"
-        f" (default {storage.DEFAULT_LOCK_TIMEOUT:g})",
+        help=_(
+            "how long to wait for a folder another alloc command is using (default {seconds:g})"
+        ).format(seconds=storage.DEFAULT_LOCK_TIMEOUT),
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -1723,234 +1814,450 @@ def _parser() -> argparse.ArgumentParser:
         run: Callable[[argparse.Namespace, Console], int],
         parent: Any = commands,
         *,
+        about: str,
         folder: bool = False,
         force: bool = False,
     ) -> argparse.ArgumentParser:
-        doc = (run.__doc__ or "").strip().splitlines()[0] if run.__doc__ else ""
-        sub: argparse.ArgumentParser = parent.add_parser(name, help=doc, description=doc)
+        sub: argparse.ArgumentParser = parent.add_parser(
+            name, help=about, description=about, formatter_class=_HelpFormatter
+        )
         if folder:
-            sub.add_argument("--dir", default=".", help="the draw folder (default: .)")
+            sub.add_argument("--dir", default=".", help=_("the draw folder (default: .)"))
         if force:
-            sub.add_argument("--force", action="store_true", help="overwrite existing output files")
+            sub.add_argument(
+                "--force", action="store_true", help=_("overwrite existing output files")
+            )
         sub.set_defaults(run=run)
         return sub
 
-    keys = commands.add_parser(
-        "keys",
-        help="signing keys: generate an Ed25519 key pair, show a key's fingerprint",
-        description="signing keys: generate an Ed25519 key pair, show a key's fingerprint",
-    ).add_subparsers(dest="keys_command", required=True, metavar="ACTION")
-    sub = command("generate", cmd_keys_generate, keys, force=True)
-    sub.add_argument("name", type=_key_name, help="key name, e.g. bureau or notary-1")
-    sub.add_argument("--out", default="keys", help="directory (default: keys)")
-    sub.add_argument("--password-file", help="encrypt the private key with this password")
-    sub = command("fingerprint", cmd_keys_fingerprint, keys)
-    sub.add_argument("file", nargs="+", help="public key file(s), e.g. keys/bureau.pub")
+    def group(name: str, about: str) -> Any:
+        return commands.add_parser(
+            name, help=about, description=about, formatter_class=_HelpFormatter
+        ).add_subparsers(dest=f"{name}_command", required=True, metavar="ACTION")
+
+    keys = group("keys", _("signing keys: generate an Ed25519 key pair, show a key's fingerprint"))
+    sub = command(
+        "generate",
+        cmd_keys_generate,
+        keys,
+        about=_("Create an Ed25519 key pair: NAME.key (private, PEM) and NAME.pub."),
+        force=True,
+    )
+    sub.add_argument("name", type=_key_name, help=_("key name, e.g. bureau or notary-1"))
+    sub.add_argument("--out", default="keys", help=_("directory (default: keys)"))
     sub.add_argument(
-        "--digits", action="store_true", help="print only the fingerprint (for scripts)"
+        "--password-file", help=_("encrypt the private key with the password in this file")
+    )
+    sub = command(
+        "fingerprint",
+        cmd_keys_fingerprint,
+        keys,
+        about=_("Print a public key's id and the fingerprint people compare and pin."),
+    )
+    sub.add_argument("file", nargs="+", help=_("public key file(s), e.g. keys/bureau.pub"))
+    sub.add_argument(
+        "--digits", action="store_true", help=_("print only the fingerprint (for scripts)")
     )
 
-    policy = commands.add_parser(
-        "policy",
-        help="trust policies: which keys must sign",
-        description="trust policies: which keys must sign",
-    ).add_subparsers(dest="policy_command", required=True, metavar="ACTION")
-    sub = command("create", cmd_policy_create, policy, force=True)
+    policy = group("policy", _("trust policies: which keys must sign"))
+    sub = command(
+        "create",
+        cmd_policy_create,
+        policy,
+        about=_("Write trust.json: every role must reach its threshold."),
+        force=True,
+    )
     sub.add_argument(
         "--role",
         action="append",
         required=True,
-        help="ROLE=KEY.pub[,KEY2.pub...], e.g. notary=keys/n1.pub,keys/n2.pub",
+        help=_("ROLE=KEY.pub[,KEY2.pub...], e.g. notary=keys/n1.pub,keys/n2.pub"),
     )
-    sub.add_argument("--threshold", action="append", help="ROLE=N (default 1)")
-    sub.add_argument("--out", default="trust.json")
-
-    rules = commands.add_parser(
-        "rules",
-        help="draw rules: write rules.json from a kindergarten list",
-        description="draw rules: write rules.json from a kindergarten list",
-    ).add_subparsers(dest="rules_command", required=True, metavar="ACTION")
-    sub = command("init", cmd_rules_init, rules, force=True)
-    sub.add_argument("--kindergartens", required=True, help="CSV or .xlsx of kindergartens")
-    sub.add_argument("--draw-id", required=True)
-    sub.add_argument("--title")
-    sub.add_argument("--authority")
     sub.add_argument(
-        "--mechanism", default="deferred-acceptance", choices=[m.value for m in Mechanism]
+        "--threshold",
+        action="append",
+        help=_("ROLE=N: how many of the role's keys must sign (default 1)"),
     )
-    sub.add_argument("--tie-break", default="single", choices=[t.value for t in TieBreak])
-    sub.add_argument("--tiers", help="comma-separated, best first")
-    sub.add_argument("--multiples", default="bundle", choices=[m.value for m in MultiplesPolicy])
-    sub.add_argument("--waitlist", type=int, default=20)
-    sub.add_argument("--min-lottery-percent", type=int, default=0)
+    sub.add_argument("--out", default="trust.json", help=_("where to write (default: trust.json)"))
+
+    rules = group("rules", _("draw rules: write rules.json from a kindergarten list"))
+    sub = command(
+        "init",
+        cmd_rules_init,
+        rules,
+        about=_("Write rules.json from a kindergarten spreadsheet and draw options."),
+        force=True,
+    )
+    sub.add_argument(
+        "--kindergartens", required=True, help=_("CSV or .xlsx of kindergartens and their seats")
+    )
+    sub.add_argument(
+        "--draw-id", required=True, help=_("the draw's id, e.g. 2026-example-district")
+    )
+    sub.add_argument("--title", help=_("the draw's title, as the notices show it"))
+    sub.add_argument("--authority", help=_("the authority running the draw, e.g. 示例区教育局"))
+    sub.add_argument(
+        "--mechanism",
+        default="deferred-acceptance",
+        choices=[m.value for m in Mechanism],
+        help=_("how seats are allocated (default: deferred-acceptance)"),
+    )
+    sub.add_argument(
+        "--tie-break",
+        default="single",
+        choices=[t.value for t in TieBreak],
+        help=_("one lottery number per child, or one per child and kindergarten (default: single)"),
+    )
+    sub.add_argument("--tiers", help=_("priority tiers, comma-separated, best first"))
+    sub.add_argument(
+        "--multiples",
+        default="bundle",
+        choices=[m.value for m in MultiplesPolicy],
+        help=_("how twins and triplets are drawn (default: bundle)"),
+    )
+    sub.add_argument(
+        "--waitlist",
+        type=int,
+        default=20,
+        help=_("waitlist places per kindergarten (default: 20)"),
+    )
+    sub.add_argument(
+        "--min-lottery-percent",
+        type=int,
+        default=0,
+        help=_("the share of each kindergarten's seats kept for the lottery, in percent"),
+    )
     sub.add_argument(
         "--time-zone",
         default=DEFAULT_TIME_ZONE,
-        help=f"IANA name of the zone times are shown in (default: {DEFAULT_TIME_ZONE})",
+        help=_("IANA name of the zone times are shown in (default: {zone})").format(
+            zone=DEFAULT_TIME_ZONE
+        ),
     )
     sub.add_argument(
         "--owners-phase",
         action="store_true",
-        help="an owners' phase on the 'owners' blocks before the social draw; owners placed"
-        " in it never compete for a kindergarten they listed higher (see the README)",
+        help=_(
+            "an owners' phase on the 'owners' blocks before the social draw; owners placed"
+            " in it never compete for a kindergarten they listed higher (see the README)"
+        ),
     )
-    sub.add_argument("--out", default="rules.json")
+    sub.add_argument("--out", default="rules.json", help=_("where to write (default: rules.json)"))
 
-    sub = command("validate", cmd_validate)
-    sub.add_argument("--rules", default="rules.json")
-    sub.add_argument("--applicants", required=True, help="CSV or .xlsx from registration")
+    sub = command(
+        "validate",
+        cmd_validate,
+        about=_("Check the rules and an applicant spreadsheet; report every problem."),
+    )
+    sub.add_argument("--rules", default="rules.json", help=_("the rules (default: rules.json)"))
+    sub.add_argument(
+        "--applicants", required=True, help=_("CSV or .xlsx from the registration system")
+    )
     _import_options(sub)
 
-    ceremony = commands.add_parser(
-        "ceremony",
-        help="the public seed ceremony: commit, open, reveal, sources, seed",
-        description="the public seed ceremony: commit, open, reveal, sources, seed",
-    ).add_subparsers(dest="ceremony_command", required=True, metavar="ACTION")
-    sub = command("begin", cmd_ceremony_begin, ceremony, folder=True, force=True)
+    ceremony = group("ceremony", _("the public seed ceremony: commit, open, reveal, sources, seed"))
+    sub = command(
+        "begin",
+        cmd_ceremony_begin,
+        ceremony,
+        about=_("Name the external sources and fallbacks, and the one form of each value."),
+        folder=True,
+        force=True,
+    )
     sub.add_argument(
         "--source",
         action="append",
-        help="a source always read, in one of the forms: "
-        + "; ".join(SOURCE_FORMS.values())
-        + ". E.g. 'welfare-3d digits count=3 drawn-at=2026-07-23T21:15:00+08:00"
-        " description=福彩3D 2026-07-23'",
+        help=_(
+            "a source always read, in one of the forms: {forms}. E.g. 'welfare-3d digits"
+            " count=3 drawn-at=2026-07-23T21:15:00+08:00 description=福彩3D 2026-07-23'"
+        ).format(forms="; ".join(SOURCE_FORMS.values())),
     )
     sub.add_argument(
         "--fallback",
         action="append",
-        help="a source read only for a party that never reveals, in the same forms, e.g."
-        " 'drand-30662982 drand chain=quicknet round=30662982'",
+        help=_(
+            "a source read only for a party that never reveals, in the same forms, e.g."
+            " 'drand-30662982 drand chain=quicknet round=30662982'"
+        ),
     )
-    sub = command("secret", cmd_ceremony_secret, ceremony, force=True)
-    sub.add_argument("--party", required=True)
-    sub.add_argument("--draw-id", required=True)
-    sub.add_argument("--out", required=True, help="where to keep the secret until the reveal")
-    sub = command("commit", cmd_ceremony_commit, ceremony, folder=True)
-    sub.add_argument("--party", required=True)
-    sub.add_argument("--commitment", help="the party's published commitment (hex)")
-    sub.add_argument("--secret", help="or the party's secret file")
-    sub.add_argument("--fallback", required=True, help="fallback source if it never reveals")
-    sub = command("open", cmd_ceremony_open, ceremony, folder=True)
+    sub = command(
+        "secret",
+        cmd_ceremony_secret,
+        ceremony,
+        about=_(
+            "A party draws its secret (kept private until the reveal) and prints its commitment."
+        ),
+        force=True,
+    )
+    sub.add_argument("--party", required=True, help=_("the party, e.g. notary or parent-rep-1"))
+    sub.add_argument("--draw-id", required=True, help=_("the draw's id, as in rules.json"))
+    sub.add_argument("--out", required=True, help=_("where to keep the secret until the reveal"))
+    sub = command(
+        "commit",
+        cmd_ceremony_commit,
+        ceremony,
+        about=_("Record a party's published commitment and its fallback source."),
+        folder=True,
+    )
+    sub.add_argument("--party", required=True, help=_("the party's name"))
+    sub.add_argument("--commitment", help=_("the party's published commitment (hex)"))
+    sub.add_argument("--secret", help=_("or the party's secret file"))
+    sub.add_argument(
+        "--fallback", required=True, help=_("the fallback source if the party never reveals")
+    )
+    sub = command(
+        "open",
+        cmd_ceremony_open,
+        ceremony,
+        about=_("Open reveals on the signed announcement (its signatures checked first)."),
+        folder=True,
+    )
     _add_trust_options(sub, own="DIR/trust.json")
-    sub = command("reveal", cmd_ceremony_reveal, ceremony, folder=True)
-    sub.add_argument("--party", required=True)
-    sub.add_argument("--secret", required=True)
-    sub = command("default", cmd_ceremony_default, ceremony, folder=True)
-    sub.add_argument("--party", required=True)
-    sub = command("source", cmd_ceremony_source, ceremony, folder=True)
-    sub.add_argument("--name", required=True)
+    sub = command(
+        "reveal",
+        cmd_ceremony_reveal,
+        ceremony,
+        about=_("Reveal a party's secret on stage; it must match the published commitment."),
+        folder=True,
+    )
+    sub.add_argument("--party", required=True, help=_("the party's name"))
+    sub.add_argument("--secret", required=True, help=_("the party's secret file"))
+    sub = command(
+        "default",
+        cmd_ceremony_default,
+        ceremony,
+        about=_("Declare that a party will not reveal: its announced fallback source replaces it."),
+        folder=True,
+    )
+    sub.add_argument("--party", required=True, help=_("the party's name"))
+    sub = command(
+        "source",
+        cmd_ceremony_source,
+        ceremony,
+        about=_("Record the value of an announced source, typed in its one accepted form."),
+        folder=True,
+    )
+    sub.add_argument("--name", required=True, help=_("the source's name, as in the plan"))
     sub.add_argument(
         "--value",
         required=True,
-        help="the value in the one form the plan fixes for this source (`alloc ceremony"
-        " status` shows it), e.g. 381 for 福彩3D, '3 7 12 22 28 31' for six balls, the"
-        " round's signature for drand",
+        help=_(
+            "the value in the one form the plan fixes for this source (`alloc ceremony"
+            " status` shows it), e.g. 381 for 福彩3D, '3 7 12 22 28 31' for six balls, the"
+            " round's signature for drand"
+        ),
     )
-    command("status", cmd_ceremony_status, ceremony, folder=True)
-    command("seed", cmd_ceremony_seed, ceremony, folder=True)
+    command(
+        "status",
+        cmd_ceremony_status,
+        ceremony,
+        about=_("Show the ceremony's stage, the commitments and what is still missing."),
+        folder=True,
+    )
+    command(
+        "seed",
+        cmd_ceremony_seed,
+        ceremony,
+        about=_("Derive the seed once every party has revealed and every source is in."),
+        folder=True,
+    )
 
-    sub = command("freeze", cmd_freeze, folder=True, force=True)
-    sub.add_argument("--applicants", required=True, help="CSV or .xlsx from registration")
+    sub = command(
+        "freeze",
+        cmd_freeze,
+        about=_(
+            "Freeze the applicant list: records, the announcement (unsigned) and the registry."
+        ),
+        folder=True,
+        force=True,
+    )
+    sub.add_argument(
+        "--applicants", required=True, help=_("CSV or .xlsx from the registration system")
+    )
     _import_options(sub)
     sub.add_argument(
         "--reveal-deadline",
         required=True,
-        help="reveals are accepted until this time, e.g. 2026-07-23T15:30:00+08:00; every"
-        " source must become known after it",
+        help=_(
+            "reveals are accepted until this time, e.g. 2026-07-23T15:30:00+08:00; every"
+            " source must become known after it"
+        ),
     )
     sub.add_argument(
         "--draw-at",
         required=True,
-        help="the announced draw time, after every source, e.g. 2026-07-24T09:30:00+08:00"
-        " (the list is frozen at the time freeze runs)",
+        help=_(
+            "the announced draw time, after every source, e.g. 2026-07-24T09:30:00+08:00"
+            " (the list is frozen at the time freeze runs)"
+        ),
     )
     _replace_signed_option(sub)
 
-    sub = command("sign", cmd_sign)
-    sub.add_argument("document", help="announcement.json or transcript.json")
+    sub = command(
+        "sign",
+        cmd_sign,
+        about=_(
+            "Check a document, show what it says and which key signs, ask, then add the signature."
+        ),
+    )
+    sub.add_argument("document", help=_("announcement.json or transcript.json"))
     sub.add_argument(
         "--dir",
-        help="the draw folder the document is checked against (default: the folder holding"
-        " public/, when the document is in public/; else the document's own folder)",
+        help=_(
+            "the draw folder the document is checked against (default: the folder holding"
+            " public/, when the document is in public/; else the document's own folder)"
+        ),
     )
-    sub.add_argument("--key", required=True, help="private key (PEM)")
-    sub.add_argument("--password-file")
+    sub.add_argument("--key", required=True, help=_("the private key (PEM)"))
+    sub.add_argument("--password-file", help=_("the file holding the private key's password"))
     sub.add_argument(
         "--yes",
         action="store_true",
-        help="sign without asking (after reading the summary); needed when not at a terminal",
+        help=_("sign without asking (after reading the summary); needed when not at a terminal"),
     )
-    sub.add_argument("--previous", help="previous round's transcript, to sign a later round")
+    sub.add_argument("--previous", help=_("previous round's transcript, to sign a later round"))
     _add_trust_options(sub, own="DIR/trust.json")
 
-    sub = command("draw", cmd_draw, folder=True, force=True)
-    sub.add_argument("--previous", help="previous round's transcript, for a later round")
+    sub = command(
+        "draw",
+        cmd_draw,
+        about=_("Run the draw from the public records and the seed; write results and transcript."),
+        folder=True,
+        force=True,
+    )
+    sub.add_argument("--previous", help=_("previous round's transcript, for a later round"))
     _add_trust_options(sub, own="DIR/trust.json")
     _replace_signed_option(sub)
 
-    sub = command("verify", cmd_verify)
-    sub.add_argument("--dir", help="a draw folder (its public/ files are used)")
-    for name in ("rules", "announcement", "transcript", "records", "results"):
-        sub.add_argument(f"--{name}", help=f"path of the {name} file")
-    sub.add_argument("--previous", help="previous round's transcript")
+    sub = command(
+        "verify",
+        cmd_verify,
+        about=_(
+            "Check everything from the public files alone, against keys you pinned;"
+            " list every check."
+        ),
+    )
+    sub.add_argument("--dir", help=_("a draw folder (its public/ files are used)"))
+    for name, about in (
+        ("rules", _("path of the rules file")),
+        ("announcement", _("path of the announcement file")),
+        ("transcript", _("path of the transcript file")),
+        ("records", _("path of the records file")),
+        ("results", _("path of the results file")),
+    ):
+        sub.add_argument(f"--{name}", help=about)
+    sub.add_argument("--previous", help=_("previous round's transcript"))
     _add_trust_options(sub, own=None)
 
-    sub = command("publish", cmd_publish, folder=True, force=True)
-    sub.add_argument("--out", help="default: DIR/publish")
-    sub.add_argument("--previous", help="previous round's transcript, for a later round")
+    sub = command(
+        "publish",
+        cmd_publish,
+        about=_("Notice-board lists (masked), waitlists, the private full results and the report."),
+        folder=True,
+        force=True,
+    )
+    sub.add_argument("--out", help=_("where to publish (default: DIR/publish)"))
+    sub.add_argument("--previous", help=_("previous round's transcript, for a later round"))
     _add_trust_options(sub, own="DIR/trust.json")
     sub.add_argument(
         "--format",
         choices=["csv", "xlsx"],
         default="csv",
-        help="format of the lists and the private full results (default: csv)",
+        help=_("format of the lists and the private full results (default: csv)"),
     )
 
-    sub = command("report", cmd_report, folder=True, force=True)
-    sub.add_argument("--out", default="report.html")
-    sub.add_argument("--previous", help="previous round's transcript, for a later round")
+    sub = command(
+        "report",
+        cmd_report,
+        about=_("Write the self-contained HTML report of a draw."),
+        folder=True,
+        force=True,
+    )
+    sub.add_argument(
+        "--out", default="report.html", help=_("where to write (default: report.html)")
+    )
+    sub.add_argument("--previous", help=_("previous round's transcript, for a later round"))
     _add_trust_options(sub, own="DIR/trust.json")
 
-    sub = command("lookup", cmd_lookup, folder=True)
-    sub.add_argument("--id", required=True, help="the child's document number")
-    sub.add_argument("--name", required=True)
+    sub = command(
+        "lookup",
+        cmd_lookup,
+        about=_(
+            "Look a child's result up: by receipt from the public index, or at the bureau's desk."
+        ),
+        folder=True,
+    )
+    sub.add_argument("--id", required=True, help=_("the child's document number"))
+    sub.add_argument("--name", required=True, help=_("the child's name"))
     sub.add_argument(
-        "--document-type", default="resident-id", choices=[d.value for d in DocumentType]
+        "--document-type",
+        default="resident-id",
+        choices=[d.value for d in DocumentType],
+        help=_("the kind of document (default: resident-id)"),
     )
     sub.add_argument(
         "--registration-number",
-        help="from the receipt: answer from the public lookup index, not the private registry",
+        help=_("from the receipt: answer from the public lookup index, not the private registry"),
     )
-    sub.add_argument("--salt", help="the receipt code, as printed on the receipt")
+    sub.add_argument("--salt", help=_("the receipt code, as printed on the receipt"))
     sub.add_argument(
-        "--index", help=f"the public lookup index folder (default: DIR/publish/{LOOKUP_FOLDER})"
+        "--index",
+        help=_("the public lookup index folder (default: DIR/publish/{folder})").format(
+            folder=LOOKUP_FOLDER
+        ),
     )
 
-    proof = commands.add_parser(
-        "proof",
-        help="parents' proofs: make one for a child, or check one",
-        description="parents' proofs: make one for a child, or check one",
-    ).add_subparsers(dest="proof_command", required=True, metavar="ACTION")
-    sub = command("make", cmd_proof_make, proof, folder=True, force=True)
-    sub.add_argument("--registration-number", required=True)
-    sub.add_argument("--out", required=True)
-    sub = command("check", cmd_proof_check, proof)
-    sub.add_argument("--proof", required=True)
-    sub.add_argument("--registration-number", required=True)
-    sub.add_argument("--salt", required=True, help="as printed on the receipt")
-    sub.add_argument("--id", required=True, help="the child's document number")
-    sub.add_argument("--name", required=True)
-    sub.add_argument(
-        "--document-type", default="resident-id", choices=[d.value for d in DocumentType]
+    proof = group("proof", _("parents' proofs: make one for a child, or check one"))
+    sub = command(
+        "make",
+        cmd_proof_make,
+        proof,
+        about=_("The bureau hands a parent the proof file for their child."),
+        folder=True,
+        force=True,
     )
-    sub.add_argument("--announcement", required=True)
-    sub.add_argument("--transcript", required=True)
+    sub.add_argument(
+        "--registration-number", required=True, help=_("the child's registration number")
+    )
+    sub.add_argument("--out", required=True, help=_("where to write the proof file"))
+    sub = command(
+        "check",
+        cmd_proof_check,
+        proof,
+        about=_(
+            "A parent checks their own child: identity, record, lottery number, result, signers."
+        ),
+    )
+    sub.add_argument("--proof", required=True, help=_("the proof file"))
+    sub.add_argument(
+        "--registration-number", required=True, help=_("the child's registration number")
+    )
+    sub.add_argument("--salt", required=True, help=_("the receipt code, as printed on the receipt"))
+    sub.add_argument("--id", required=True, help=_("the child's document number"))
+    sub.add_argument("--name", required=True, help=_("the child's name"))
+    sub.add_argument(
+        "--document-type",
+        default="resident-id",
+        choices=[d.value for d in DocumentType],
+        help=_("the kind of document (default: resident-id)"),
+    )
+    sub.add_argument("--announcement", required=True, help=_("the signed announcement"))
+    sub.add_argument("--transcript", required=True, help=_("the signed transcript"))
     _add_trust_options(sub, own=None)
 
-    sub = command("demo", cmd_demo, force=True)
-    sub.add_argument("--applicants", type=int, default=5000)
-    sub.add_argument("--kindergartens", type=int, default=30)
-    sub.add_argument("--out", help="write the whole draw folder here")
+    sub = command(
+        "demo",
+        cmd_demo,
+        about=_("Run the synthetic example draw end to end; with --out, write every file."),
+        force=True,
+    )
+    sub.add_argument(
+        "--applicants", type=int, default=5000, help=_("applicants to make up (default: 5000)")
+    )
+    sub.add_argument(
+        "--kindergartens", type=int, default=30, help=_("kindergartens to make up (default: 30)")
+    )
+    sub.add_argument("--out", help=_("write the whole draw folder here"))
     _replace_signed_option(sub)
     return parser
 
@@ -1958,19 +2265,60 @@ def _parser() -> argparse.ArgumentParser:
 def _import_options(sub: argparse.ArgumentParser) -> None:
     sub.add_argument(
         "--sheet",
-        help="the workbook sheet to read (default: the one visible sheet with applicant columns)",
+        help=_(
+            "the workbook sheet to read (default: the one visible sheet with applicant columns)"
+        ),
     )
     sub.add_argument(
         "--tier-label",
         action="append",
         metavar="LABEL=TIER",
-        help="read a tier written as LABEL as the rules' TIER, e.g. 本地户籍=local (repeatable)",
+        help=_("read a tier written as LABEL as the rules' TIER, e.g. 本地户籍=local (repeatable)"),
     )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the process exit code."""
+    """Run the command line; returns the process exit code.
+
+    Everything it says is in Chinese unless ``--lang en`` (or ``ALLOC_LANG=en``)
+    asks for English; ``--json`` output has the same keys in either language,
+    and every error in it a stable ``code`` (docs/errors.md).
+    """
     arguments = list(sys.argv[1:] if argv is None else argv)
+    try:
+        language = _requested_language(arguments)
+    except InputError as exc:
+        _fail(Console(json_mode="--json" in arguments, quiet=True), "invalid input", exc)
+        return EXIT_INVALID_INPUT
+    with override_language(language), argparse_in_current_language():
+        return _main(arguments)
+
+
+def _requested_language(arguments: Sequence[str]) -> Language:
+    """``--lang``, else ``ALLOC_LANG``, else the default: read before parsing, which speaks it.
+
+    Raises:
+        InputError: for a language alloc does not speak, given either way.
+    """
+    for index, argument in enumerate(arguments):
+        if argument == "--":
+            break
+        if argument == "--lang" and index + 1 < len(arguments):
+            return parse_language(arguments[index + 1])
+        if argument.startswith("--lang="):
+            return parse_language(argument.partition("=")[2])
+    value = os.environ.get(ENVIRONMENT_VARIABLE)
+    if value:
+        try:
+            parse_language(value)
+        except InputError as exc:
+            raise InputError(
+                exc.problem, code=exc.code, field=ENVIRONMENT_VARIABLE, value=value, hint=exc.hint
+            ) from exc
+    return get_language()
+
+
+def _main(arguments: list[str]) -> int:
     parser = _parser()
     try:
         args = parser.parse_args(arguments)
@@ -1981,7 +2329,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             _fail(
                 Console(json_mode=True, quiet=True),
                 "invalid input",
-                CommandError("the command line is not valid; see the usage above"),
+                CommandError(
+                    _("the command line is not valid; see the usage above"), code="cli.usage"
+                ),
             )
         return EXIT_INVALID_INPUT
     console = Console(json_mode=args.json, quiet=args.quiet or args.json)
@@ -2008,24 +2358,49 @@ def main(argv: Sequence[str] | None = None) -> int:
             console,
             "invalid input",
             CommandError(
-                "file not found",
+                _("file not found"),
+                code="file.not-found",
                 source=exc.filename and str(exc.filename),
-                hint="check the path, or run the step that writes it first",
+                hint=_("check the path, or run the step that writes it first"),
             ),
         )
         return EXIT_INVALID_INPUT
-    except (IsADirectoryError, NotADirectoryError, UnicodeDecodeError) as exc:
-        _fail(console, "invalid input", exc)
+    except (IsADirectoryError, NotADirectoryError) as exc:
+        _fail(
+            console,
+            "invalid input",
+            CommandError(
+                _("is a folder, not a file")
+                if isinstance(exc, IsADirectoryError)
+                else _("a part of the path is a file, not a folder"),
+                code="file.not-a-file"
+                if isinstance(exc, IsADirectoryError)
+                else "file.not-a-folder",
+                source=exc.filename and str(exc.filename),
+                hint=_("check the path"),
+            ),
+        )
+        return EXIT_INVALID_INPUT
+    except UnicodeDecodeError as exc:
+        _fail(
+            console,
+            "invalid input",
+            CommandError(
+                _("a file is not UTF-8 text (byte {position})").format(position=exc.start),
+                code="file.not-utf8",
+                hint=_("give the file as alloc wrote it, or save it as UTF-8"),
+            ),
+        )
         return EXIT_INVALID_INPUT
     except OSError as exc:
         _fail(console, "file system error", storage.os_error(exc, action="read or write"))
         return EXIT_IO_ERROR
     except KeyboardInterrupt:
-        print("interrupted: this command changed nothing", file=sys.stderr)
+        print(_("interrupted: this command changed nothing"), file=sys.stderr)
         return EXIT_INTERRUPTED
     except Exception as exc:  # the last line of defence: report, never a bare trace
         traceback.print_exc(file=sys.stderr)
-        _fail(console, "internal error (please report it with the trace above)", exc)
+        _fail(console, "internal error", exc)
         return EXIT_INTERNAL_ERROR
     return code
 
@@ -2047,8 +2422,10 @@ def _replace_signed_option(sub: argparse.ArgumentParser) -> None:
     sub.add_argument(
         "--replace-signed",
         action="store_true",
-        help="with --force, also replace a signed announcement or transcript (the old one"
-        " is kept as NAME.replaced-SHA256.json)",
+        help=_(
+            "with --force, also replace a signed announcement or transcript (the old one"
+            " is kept as NAME.replaced-SHA256.json)"
+        ),
     )
 
 
@@ -2130,19 +2507,38 @@ def _run_in_folder(args: argparse.Namespace, console: Console) -> int:
         lock.release()
 
 
+#: What failed, by exit code: ``error`` in --json output (never translated) and its words.
+_FAILURES = {
+    "invalid input": N_("invalid input"),
+    "verification failed": N_("verification failed"),
+    "file system error": N_("file system error"),
+    "internal error": N_("internal error (please report it with the trace above)"),
+}
+#: The code of an error that is no AllocError: a fault of alloc's, never of its input.
+INTERNAL_ERROR_CODE = "internal.error"
+
+
 def _fail(console: Console, kind: str, exc: BaseException) -> None:
-    print(f"error: {kind}: {exc}", file=sys.stderr)
+    print(
+        _("error: {kind}: {message}").format(kind=_(_FAILURES[kind]), message=exc),
+        file=sys.stderr,
+    )
     if console.json_mode:
-        data: dict[str, Any] = {
-            "ok": False,
-            "error": kind,
-            "type": type(exc).__name__,
-            "message": str(exc),
-        }
-        problems = getattr(exc, "problems", None)
-        if problems:
-            data["problems"] = [str(p) for p in problems]
-        print(json.dumps(data, ensure_ascii=False, indent=2))
+        if isinstance(exc, AllocError):
+            details = exc.to_json()
+            problems = getattr(exc, "problems", None)
+            if problems:
+                details["problems"] = [
+                    p.to_json() if isinstance(p, AllocError) else {"message": str(p)}
+                    for p in problems
+                ]
+        else:
+            details = {
+                "code": INTERNAL_ERROR_CODE,
+                "type": type(exc).__name__,
+                "message": str(exc),
+            }
+        print(json.dumps({"ok": False, "error": kind, **details}, ensure_ascii=False, indent=2))
 
 
 if __name__ == "__main__":

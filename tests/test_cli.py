@@ -1587,11 +1587,14 @@ def test_json_errors_are_one_json_document(
         assert run.code == code
         error = run.json()
         assert error["ok"] is False
-        assert set(error) == {"ok", "error", "type", "message"}
+        assert {"ok", "error", "code", "type", "message"} <= set(error)
         assert error["message"] in run.err
-    assert cases[EXIT_INPUT].json()["error"] == "invalid input"
+    missing = cases[EXIT_INPUT].json()
+    assert (missing["error"], missing["code"]) == ("invalid input", "file.not-found")
+    assert missing["source"] == str(tmp_path / "none.csv")
     error = cases[EXIT_VERIFY].json()
     assert (error["error"], error["type"]) == ("verification failed", "SignatureThresholdError")
+    assert error["code"] == "trust.threshold-not-met"
     assert error["message"].startswith("announcement: bureau signed by 0/1 keys; signed instead")
 
 
@@ -1615,7 +1618,8 @@ def test_an_unexpected_exception_is_an_internal_error(
     assert as_json.code == EXIT_INTERNAL
     assert as_json.json() == {
         "ok": False,
-        "error": "internal error (please report it with the trace above)",
+        "error": "internal error",
+        "code": "internal.error",
         "type": "RuntimeError",
         "message": "the engine fell over",
     }
