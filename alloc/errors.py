@@ -170,8 +170,10 @@ class InputError(AllocError, ValueError):
             where.append(_("sheet {sheet!r}").format(sheet=self.sheet))
         if self.row is not None:
             where.append(_("row {row}").format(row=self.row))
-        if self.column is not None or self.header is not None or (
-            self.field is not None and self.field_is_column
+        if (
+            self.column is not None
+            or self.header is not None
+            or (self.field is not None and self.field_is_column)
         ):
             where.append(self._column_text())
         elif self.field is not None:
