@@ -14,6 +14,7 @@ import hmac
 from collections.abc import Iterable, Sequence
 
 from alloc.errors import InputError
+from alloc.i18n import _
 
 __all__ = [
     "EMPTY_ROOT",
@@ -125,7 +126,8 @@ class MerkleTree:
     def _check(self, index: int) -> None:
         if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < self.size:
             raise InputError(
-                f"leaf index out of range for a tree of {self.size} leaves",
+                _("leaf index out of range for a tree of {size} leaves").format(size=self.size),
+                code="merkle.index-range",
                 field="index",
                 value=index,
             )
