@@ -79,27 +79,25 @@ def _safe_value(value: object) -> object:
 
 
 def _wrong(
+    problem: str,
     field: str,
-    expected: str,
     value: object,
     *,
     rules: bool,
     code: str,
     hint: str | None = None,
-    problem: str | None = None,
 ) -> WrongTypeError:
-    text = problem or _(_EXPECTED).format(expected=expected, given=type_name(value))
     if rules:
-        return RulesTypeError(text, code=code, field=field, value=_safe_value(value), hint=hint)
-    return WrongTypeError(text, code=code, field=field, value=_safe_value(value), hint=hint)
+        return RulesTypeError(problem, code=code, field=field, value=_safe_value(value), hint=hint)
+    return WrongTypeError(problem, code=code, field=field, value=_safe_value(value), hint=hint)
 
 
 def _out_of_range(
-    problem: str, *, field: str, value: int, hint: str | None, rules: bool
+    problem: str, *, code: str, field: str, value: int, hint: str | None, rules: bool
 ) -> InputError:
     if rules:
-        return RulesError(problem, code="input.out-of-range", field=field, value=value, hint=hint)
-    return InputError(problem, code="input.out-of-range", field=field, value=value, hint=hint)
+        return RulesError(problem, code=code, field=field, value=value, hint=hint)
+    return InputError(problem, code=code, field=field, value=value, hint=hint)
 
 
 def check_text(value: object, field: str, *, rules: bool = False) -> str:
@@ -111,7 +109,14 @@ def check_text(value: object, field: str, *, rules: bool = False) -> str:
     if isinstance(value, str):
         return value if type(value) is str else str.__str__(value)
     hint = _("decode it first (bytes.decode('utf-8'))") if isinstance(value, bytes) else None
-    raise _wrong(field, _("text (str)"), value, rules=rules, hint=hint, code="input.wrong-type")
+    raise _wrong(
+        _(_EXPECTED).format(expected=_("text (str)"), given=type_name(value)),
+        field,
+        value,
+        rules=rules,
+        hint=hint,
+        code="input.wrong-type",
+    )
 
 
 def check_id(value: object, field: str, *, rules: bool = False) -> str:
@@ -134,7 +139,13 @@ def check_bool(value: object, field: str, *, rules: bool = False) -> bool:
     """
     if isinstance(value, bool):
         return value
-    raise _wrong(field, _("True or False"), value, rules=rules, code="input.wrong-type")
+    raise _wrong(
+        _(_EXPECTED).format(expected=_("True or False"), given=type_name(value)),
+        field,
+        value,
+        rules=rules,
+        code="input.wrong-type",
+    )
 
 
 def check_integer(
@@ -159,7 +170,12 @@ def check_integer(
     """
     if isinstance(value, bool):
         raise _wrong(
-            field, _integer_words(minimum), value, rules=rules, hint=hint, code="input.wrong-type"
+            _(_EXPECTED).format(expected=_integer_words(minimum), given=type_name(value)),
+            field,
+            value,
+            rules=rules,
+            hint=hint,
+            code="input.wrong-type",
         )
     if not isinstance(value, numbers.Integral):
         if isinstance(value, str):
@@ -169,8 +185,8 @@ def check_integer(
         else:
             type_hint = hint
         raise _wrong(
+            _(_EXPECTED).format(expected=_integer_words(minimum), given=type_name(value)),
             field,
-            _integer_words(minimum),
             value,
             rules=rules,
             hint=type_hint,
@@ -178,15 +194,25 @@ def check_integer(
         )
     number = int(value)
     if minimum is not None and number < minimum:
-        problem = _(_RANGE_LOW if noun is None else _NOUN_RANGE_LOW).format(
-            noun=noun, words=_integer_words(minimum)
+        raise _out_of_range(
+            _(_RANGE_LOW if noun is None else _NOUN_RANGE_LOW).format(
+                noun=noun, words=_integer_words(minimum)
+            ),
+            code="input.out-of-range",
+            field=field,
+            value=number,
+            hint=hint,
+            rules=rules,
         )
-        raise _out_of_range(problem, field=field, value=number, hint=hint, rules=rules)
     if maximum is not None and number > maximum:
-        problem = _(_RANGE_HIGH if noun is None else _NOUN_RANGE_HIGH).format(
-            noun=noun, maximum=maximum
+        raise _out_of_range(
+            _(_RANGE_HIGH if noun is None else _NOUN_RANGE_HIGH).format(noun=noun, maximum=maximum),
+            code="input.out-of-range",
+            field=field,
+            value=number,
+            hint=hint,
+            rules=rules,
         )
-        raise _out_of_range(problem, field=field, value=number, hint=hint, rules=rules)
     return number
 
 
@@ -212,8 +238,13 @@ def check_enum(kind: type[_E], value: object, field: str, *, rules: bool = False
     allowed = ", ".join(repr(m.value) for m in kind)
     if not isinstance(value, str):
         raise _wrong(
+            _(_EXPECTED).format(
+                expected=_("a {kind} or one of {allowed}").format(
+                    kind=kind.__name__, allowed=allowed
+                ),
+                given=type_name(value),
+            ),
             field,
-            _("a {kind} or one of {allowed}").format(kind=kind.__name__, allowed=allowed),
             value,
             rules=rules,
             hint=_(_ENUM_HINT).format(allowed=allowed),
@@ -249,18 +280,17 @@ def check_items(
     """
     if isinstance(value, str | bytes | bytearray | memoryview):
         raise _wrong(
+            _(_BARE_TEXT).format(what=what),
             field,
-            what,
             value,
             rules=rules,
-            problem=_(_BARE_TEXT).format(what=what),
             hint=_(_BARE_TEXT_HINT),
             code="input.bare-string",
         )
     if isinstance(value, Mapping) or not isinstance(value, Iterable):
         raise _wrong(
+            _(_EXPECTED).format(expected=what, given=type_name(value)),
             field,
-            what,
             value,
             rules=rules,
             hint=_("write a tuple or list"),
@@ -268,11 +298,10 @@ def check_items(
         )
     if ordered and isinstance(value, Set):
         raise _wrong(
+            _(_UNORDERED).format(what=what, given=type_name(value)),
             field,
-            what,
             value,
             rules=rules,
-            problem=_(_UNORDERED).format(what=what, given=type_name(value)),
             hint=_(_UNORDERED_HINT),
             code="input.unordered",
         )
@@ -297,7 +326,14 @@ def check_instance(
     expected = (_("an {kind}") if kind.__name__[0] in "AEIOU" else _("a {kind}")).format(
         kind=kind.__name__
     )
-    raise _wrong(field, expected, value, rules=rules, hint=hint, code="input.wrong-type")
+    raise _wrong(
+        _(_EXPECTED).format(expected=expected, given=type_name(value)),
+        field,
+        value,
+        rules=rules,
+        hint=hint,
+        code="input.wrong-type",
+    )
 
 
 def check_bytes(value: object, field: str, *, size: int) -> bytes:
@@ -314,8 +350,10 @@ def check_bytes(value: object, field: str, *, size: int) -> bytes:
             else None
         )
         raise _wrong(
+            _(_EXPECTED).format(
+                expected=_("{size} bytes").format(size=size), given=type_name(value)
+            ),
             field,
-            _("{size} bytes").format(size=size),
             value,
             rules=False,
             hint=hint,

@@ -64,7 +64,7 @@ class AllocError(Exception):
     """
 
     #: The default code of the class; an instance raised with ``code=`` has its own.
-    code: str = "error"
+    code: str = "alloc.error"
     #: True for a class that names one situation, so that raising it without a
     #: ``code`` deliberately uses the class's default (tests/test_error_codes.py).
     specific: ClassVar[bool] = False

@@ -365,6 +365,7 @@ class SpreadsheetError(InputError):
     """
 
     code = "import.problems"
+    specific = True
     problems: tuple[InputError, ...]
 
     def __init__(

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import ast
 import importlib
-import inspect
 import pkgutil
+import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -30,7 +30,16 @@ sys.path.insert(0, str(ROOT))
 import alloc  # noqa: E402 - after the path, so the checkout's alloc is documented
 from alloc.errors import AllocError  # noqa: E402
 
-__all__ = ["DOC", "ErrorCall", "error_calls", "error_classes", "render", "write"]
+__all__ = [
+    "CODE_FORM",
+    "DOC",
+    "ErrorCall",
+    "error_calls",
+    "error_classes",
+    "render",
+    "table_codes",
+    "write",
+]
 
 _MESSAGE_FUNCTIONS = {"_", "N_", "gettext"}
 
@@ -39,7 +48,7 @@ def error_classes() -> dict[str, type[AllocError]]:
     """Every AllocError subclass defined in alloc, by class name."""
     for module in pkgutil.iter_modules(alloc.__path__):
         if module.name != "__main__":
-                importlib.import_module(f"alloc.{module.name}")
+            importlib.import_module(f"alloc.{module.name}")
     found: dict[str, type[AllocError]] = {}
     stack: list[type[AllocError]] = [AllocError]
     while stack:
@@ -58,8 +67,13 @@ class ErrorCall:
     line: int
     callee: str
     error_class: type[AllocError] | None
-    code: str | None  # the literal given, None if none is
+    code_given: bool  # a ``code=`` keyword is passed (a literal or not)
+    #: How the code is given: "literal", "passed-on" (``exc.code`` of a caught error),
+    #: "parameter" (a helper's own argument), "other" (computed), or "" if none is.
+    code_form: str
+    codes: tuple[str, ...]  # the literal codes given (two for ``"a" if x else "b"``)
     messages: tuple[tuple[str, ...], ...]  # message ids (a plural is a pair)
+    plain_text: tuple[str, ...]  # arguments given as untranslated text: "message", "hint"
 
 
 def _callee(node: ast.Call) -> str | None:
@@ -70,39 +84,57 @@ def _callee(node: ast.Call) -> str | None:
     return None
 
 
-def _constants(tree: ast.Module) -> dict[str, tuple[str, ...]]:
+def _constants(tree: ast.Module) -> dict[str, list[tuple[str, ...]]]:
     """Module constants marked for translation: ``NAME = N_("...")``."""
     found = {}
     for node in tree.body:
         target = node.targets[0] if isinstance(node, ast.Assign) else getattr(node, "target", None)
         value = getattr(node, "value", None)
         if isinstance(target, ast.Name) and isinstance(value, ast.expr):
-            message = _message(value, {})
-            if message is not None:
-                found[target.id] = message
+            messages = _messages(value, {})
+            if messages:
+                found[target.id] = messages
     return found
 
 
-def _message(node: ast.expr, constants: dict[str, tuple[str, ...]]) -> tuple[str, ...] | None:
-    """The message id ``node`` renders, if it is one of the forms the module docstring lists."""
-    if isinstance(node, ast.Call):
-        name = _callee(node)
-        if name == "format" and isinstance(node.func, ast.Attribute):
-            return _message(node.func.value, constants)
-        strings = [a.value for a in node.args if isinstance(a, ast.Constant)]
-        if name in _MESSAGE_FUNCTIONS and node.args:
-            first = node.args[0]
-            if isinstance(first, ast.Constant) and isinstance(first.value, str):
-                return (first.value,)
-            if isinstance(first, ast.Name) and first.id in constants:
-                return constants[first.id]
-        if name == "ngettext" and len(strings) >= 2:
-            return (str(strings[0]), str(strings[1]))
-        if name == "pgettext" and len(strings) >= 2:
-            return (str(strings[1]),)
-    if isinstance(node, ast.Name) and node.id in constants:
-        return constants[node.id]
-    return None
+def _messages(node: ast.expr, constants: dict[str, list[tuple[str, ...]]]) -> list[tuple[str, ...]]:
+    """The message ids ``node`` renders, in the forms the module docstring lists.
+
+    Only the outer message: the values formatted into it are not messages of their own.
+    """
+    if isinstance(node, ast.IfExp):
+        return _messages(node.body, constants) + _messages(node.orelse, constants)
+    if isinstance(node, ast.BoolOp):
+        return [m for value in node.values for m in _messages(value, constants)]
+    if isinstance(node, ast.Name):
+        return list(constants.get(node.id, []))
+    if not isinstance(node, ast.Call):
+        return []
+    name = _callee(node)
+    if name == "format" and isinstance(node.func, ast.Attribute):
+        return _messages(node.func.value, constants)
+    strings = [a.value for a in node.args if isinstance(a, ast.Constant)]
+    if name in _MESSAGE_FUNCTIONS and node.args:
+        first = node.args[0]
+        if isinstance(first, ast.Constant) and isinstance(first.value, str):
+            return [(first.value,)]
+        return _messages(first, constants)
+    if name == "ngettext" and len(strings) >= 2:
+        return [(str(strings[0]), str(strings[1]))]
+    if name == "pgettext" and len(strings) >= 2:
+        return [(str(strings[1]),)]
+    return []
+
+
+def _is_plain_text(node: ast.expr) -> bool:
+    """Text a person reads that no translation reaches: a literal, an f-string, a sum of them."""
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str) and any(c.isalpha() for c in node.value)
+    if isinstance(node, ast.JoinedStr):
+        return True
+    if isinstance(node, ast.BinOp):
+        return _is_plain_text(node.left) or _is_plain_text(node.right)
+    return False
 
 
 def error_calls() -> Iterator[ErrorCall]:
@@ -111,19 +143,41 @@ def error_calls() -> Iterator[ErrorCall]:
     for path in sorted((ROOT / "alloc").glob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         constants = _constants(tree)
-        for node in ast.walk(tree):
-            if not isinstance(node, ast.Call):
-                continue
+        calls = sorted(
+            (n for n in ast.walk(tree) if isinstance(n, ast.Call)),
+            key=lambda n: (n.lineno, n.col_offset),
+        )
+        for node in calls:
             name = _callee(node)
             kind = classes.get(name or "")
             code_node = next((k.value for k in node.keywords if k.arg == "code"), None)
             if kind is None and code_node is None:
                 continue
-            code = (
-                code_node.value
-                if isinstance(code_node, ast.Constant) and isinstance(code_node.value, str)
-                else None
+            codes = tuple(
+                node.value
+                for node in (
+                    [code_node.body, code_node.orelse]
+                    if isinstance(code_node, ast.IfExp)
+                    else [code_node]
+                )
+                if isinstance(node, ast.Constant) and isinstance(node.value, str)
             )
+            if code_node is None:
+                form = ""
+            elif codes:
+                form = "literal"
+            elif isinstance(code_node, ast.Attribute) and code_node.attr == "code":
+                form = "passed-on"
+            elif isinstance(code_node, ast.Name):
+                form = "parameter"
+            else:
+                form = "other"
+            plain = []
+            if kind is not None and node.args and _is_plain_text(node.args[0]):
+                plain.append("message")
+            for keyword in node.keywords:
+                if keyword.arg in {"hint", "problem"} and _is_plain_text(keyword.value):
+                    plain.append(keyword.arg)
             # The message is the first argument holding one (a hint or a value is not).
             arguments = [
                 *node.args,
@@ -131,11 +185,9 @@ def error_calls() -> Iterator[ErrorCall]:
             ]
             messages: list[tuple[str, ...]] = []
             for argument in arguments:
-                for inner in ast.walk(argument):
-                    if isinstance(inner, ast.expr):
-                        found = _message(inner, constants)
-                        if found is not None and found not in messages:
-                            messages.append(found)
+                for found in _messages(argument, constants):
+                    if found not in messages:
+                        messages.append(found)
                 if messages:
                     break
             yield ErrorCall(
@@ -143,9 +195,36 @@ def error_calls() -> Iterator[ErrorCall]:
                 line=node.lineno,
                 callee=name or "?",
                 error_class=kind,
-                code=code,
+                code_given=code_node is not None,
+                code_form=form,
+                codes=codes,
                 messages=tuple(messages),
+                plain_text=tuple(plain),
             )
+
+
+#: A code as a literal: short dotted lower-case words (``import.missing-column``).
+CODE_FORM = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*(?:\.[a-z0-9]+(?:-[a-z0-9]+)*)+")
+
+
+def table_codes() -> Iterator[tuple[str, tuple[str, ...]]]:
+    """Codes kept in tables beside their message: a tuple literal holding a marked
+    message (``N_("...")``) and a code-shaped string, such as io's ``_KIND_PROBLEMS``."""
+    for path in sorted((ROOT / "alloc").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Tuple):
+                continue
+            codes = [
+                e.value
+                for e in node.elts
+                if isinstance(e, ast.Constant)
+                and isinstance(e.value, str)
+                and CODE_FORM.fullmatch(e.value)
+            ]
+            messages = [m for e in node.elts for m in _messages(e, {})]
+            if len(codes) == 1 and messages:
+                yield codes[0], messages[0]
 
 
 def _catalog() -> dict[tuple[str, ...], str]:
@@ -177,15 +256,20 @@ def render() -> str:
     for kind in classes.values():
         entry(kind.code)["classes"].add(kind.__name__)  # type: ignore[union-attr]
     for call in error_calls():
-        code = call.code or (call.error_class.code if call.error_class else None)
-        if code is None:
-            continue
+        codes = call.codes
+        if not call.code_given and call.error_class is not None:
+            codes = (call.error_class.code,)
+        for code in codes:
+            found = entry(code)
+            if call.error_class is not None:
+                found["classes"].add(call.error_class.__name__)  # type: ignore[union-attr]
+            for message in call.messages:
+                if message not in found["messages"]:
+                    found["messages"].append(message)  # type: ignore[union-attr]
+    for code, message in table_codes():
         found = entry(code)
-        if call.error_class is not None:
-            found["classes"].add(call.error_class.__name__)  # type: ignore[union-attr]
-        for message in call.messages:
-            if message not in found["messages"]:
-                found["messages"].append(message)  # type: ignore[union-attr]
+        if message not in found["messages"]:
+            found["messages"].append(message)  # type: ignore[union-attr]
     lines = [
         "# Error codes",
         "",

@@ -122,8 +122,13 @@ def _placeholders(text: str) -> tuple[frozenset[str], tuple[str, ...]]:
         )
     except ValueError:
         names = frozenset({"<unbalanced braces>"})
-    percent = tuple(sorted(m.group(0) if m.group(1) is None else m.group(1) for m in
-                           _PERCENT.finditer(text) if m.group(0) != "%%"))
+    percent = tuple(
+        sorted(
+            m.group(0) if m.group(1) is None else m.group(1)
+            for m in _PERCENT.finditer(text)
+            if m.group(0) != "%%"
+        )
+    )
     return names, percent
 
 
