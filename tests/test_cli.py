@@ -1591,7 +1591,7 @@ def test_json_errors_are_one_json_document(
         assert error["message"] in run.err
     missing = cases[EXIT_INPUT].json()
     assert (missing["error"], missing["code"]) == ("invalid input", "file.not-found")
-    assert missing["source"] == str(tmp_path / "none.csv")
+    assert missing["source"] == "rules.json"  # validate reads the rules first
     error = cases[EXIT_VERIFY].json()
     assert (error["error"], error["type"]) == ("verification failed", "SignatureThresholdError")
     assert error["code"] == "trust.threshold-not-met"
