@@ -300,7 +300,10 @@ def describe(run: DemoRun) -> list[str]:
         out.append(_("source  {source:<14} {value}").format(source=source.name, value=source.value))
         announced = run.ceremony.plan.source(source.name)
         what = announced.form.describe(like=notice.window.deadline)
-        out.append(f"        {'':<14} {what}: {announced.description}")
+        out.append(
+            f"        {'':<14} "
+            + _("{form}: {description}").format(form=what, description=announced.description)
+        )
     out += [
         _("seed    {seed}").format(seed=run.ceremony.seed.hex()),
         "",
