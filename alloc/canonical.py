@@ -41,6 +41,8 @@ class Tag:
     TICKET_GROUP_KINDERGARTEN: Final = "alloc/v1/ticket-group-kindergarten"
     RECORD: Final = "alloc/v1/record"
     RESULT: Final = "alloc/v1/result"
+    RESPONSE: Final = "alloc/v1/response"
+    STANDING: Final = "alloc/v1/standing"
     RULES: Final = "alloc/v1/rules"
     ANNOUNCEMENT: Final = "alloc/v1/announcement"
     TRANSCRIPT: Final = "alloc/v1/transcript"
