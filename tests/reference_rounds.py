@@ -66,6 +66,8 @@ class RoundReading:
     single_pass: bool = False
     #: 11.1: confirm takes the child off every waitlist (it keeps its seat for good).
     confirm_leaves_waitlists: bool = False
+    #: 11.1: withdraw keeps the seat but the child stays on its waitlists.
+    withdraw_keeps_waitlists: bool = False
     #: 11.1: a child promoted from a confirmed seat must confirm the new one again.
     promoted_seat_unconfirmed: bool = False
     #: 11.1: a kept win of an independent lottery keeps the child on every
@@ -80,6 +82,8 @@ class RoundReading:
     #: 11.5: a child taking part in a second-round draw keeps its earlier
     #: waitlist places.
     second_round_keeps_old_waitlists: bool = False
+    #: 11.3: under merge-after, siblings split by promotion stay apart.
+    no_merge_after_promotion: bool = False
 
 
 ROUNDS_SPEC = RoundReading()
@@ -249,7 +253,9 @@ def _apply(
         elif answer in ("confirm", "withdraw", "stay"):
             child.seats = [s for s in child.seats if s.kindergarten == kg]
             child.confirmed = bool(child.seats)
-            if answer == "withdraw" or (answer == "confirm" and reading.confirm_leaves_waitlists):
+            if (answer == "withdraw" and not reading.withdraw_keeps_waitlists) or (
+                answer == "confirm" and reading.confirm_leaves_waitlists
+            ):
                 child.waiting = False
         child.start = child.seats[0].kindergarten if child.seats else None
         child.moved_from = None
@@ -394,8 +400,8 @@ def _merge(state: RefRound) -> None:
 # --- the second round (spec 11.5) -------------------------------------------------
 
 
-def _round_rules(state: RefRound) -> DrawRules:
-    free = _free(state, ROUNDS_SPEC)
+def _round_rules(state: RefRound, reading: RoundReading) -> DrawRules:
+    free = _free(state, reading)
     kindergartens = []
     for k in state.rules.kindergartens:
         left = free[k.id]
@@ -433,7 +439,7 @@ def _round_rules(state: RefRound) -> DrawRules:
 def _second_round(
     state: RefRound, records: Sequence[Applicant], seed: bytes, reading: RoundReading
 ) -> None:
-    round_rules = _round_rules(state)
+    round_rules = _round_rules(state, reading)
     open_ids = {k.id for k in round_rules.kindergartens}
     drawn = [
         Applicant(
@@ -484,7 +490,10 @@ def ref_next_round(
     else:
         while _pass(state, reading) and not reading.single_pass:
             pass
-    if state.rules.multiples is MultiplesPolicy.MERGE_AFTER:
+    if (
+        state.rules.multiples is MultiplesPolicy.MERGE_AFTER
+        and not reading.no_merge_after_promotion
+    ):
         _merge(state)
     _filter(state, reading)
     for child in state.children.values():
