@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import enum
 import itertools
+import json
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -226,21 +228,13 @@ def parse_response_lines(lines: Iterable[bytes]) -> tuple[Response, ...]:
     """
     out: list[Response] = []
     for number, line in enumerate(lines, start=1):
-        document = f"responses line {number}"
-        fields = Fields.of(parse_json(line, document=document), document=document)
-        response = Response(
-            registration_number=fields.string("registration_number"),
-            answer=fields.string("answer"),
-            kindergarten=fields.optional_string("kindergarten"),
-        )
-        fields.done()
-        if canonical_json(response.to_json()) != bytes(line):
-            raise InputError(
-                "line is not in RFC 8785 canonical form",
-                row=number,
-                source="responses",
-                hint="write each line with alloc.rounds.response_lines",
-            )
+        plain = _PLAIN_RESPONSE.match(line)
+        try:
+            response = None if plain is None else _plain_response(plain)
+        except (InputError, UnicodeDecodeError):
+            response = None  # read again strictly, for the precise error
+        if response is None:
+            response = _strict_response(line, number)
         if out and out[-1].registration_number >= response.registration_number:
             raise InputError(
                 _UNORDERED_LINES,
@@ -252,6 +246,45 @@ def parse_response_lines(lines: Iterable[bytes]) -> tuple[Response, ...]:
             )
         out.append(response)
     return tuple(out)
+
+
+#: A response line whose texts need no escaping: for such a line this form is
+#: exactly RFC 8785's, so a match read into a valid Response is canonical.
+_PLAIN_RESPONSE = re.compile(
+    rb'\{"answer":"(confirm|withdraw|decline)","kindergarten":(?:null|"([^"\\\x00-\x1f]*)"),'
+    rb'"registration_number":"([^"\\\x00-\x1f]*)"\}\Z'
+)
+
+
+def _plain_response(match: re.Match[bytes]) -> Response:
+    answer, kindergarten, reg = match.groups()
+    return Response(
+        registration_number=reg.decode("utf-8"),
+        answer=answer.decode("ascii"),
+        kindergarten=None if kindergarten is None else kindergarten.decode("utf-8"),
+    )
+
+
+def _strict_response(line: bytes, number: int) -> Response:
+    document = f"responses line {number}"
+    fields = Fields.of(parse_json(line, document=document), document=document)
+    try:
+        response = Response(
+            registration_number=fields.string("registration_number"),
+            answer=fields.string("answer"),
+            kindergarten=fields.optional_string("kindergarten"),
+        )
+    except InputError as exc:
+        raise exc.at(row=number, source="responses") from exc
+    fields.done()
+    if canonical_json(response.to_json()) != bytes(line):
+        raise InputError(
+            "line is not in RFC 8785 canonical form",
+            row=number,
+            source="responses",
+            hint="write each line with alloc.rounds.response_lines",
+        )
+    return response
 
 
 def responses_root(draw_id: str, lines: Iterable[bytes]) -> bytes:
@@ -1387,7 +1420,44 @@ def standing_lines(standings: Standings) -> list[bytes]:
         WrongTypeError: if ``standings`` is not a :class:`Standings`.
     """
     check_instance(standings, Standings, "standings")
-    return [canonical_json(s.to_json()) for s in standings]
+    kgs = standings.rules.kindergartens
+    names = [_text(k.id) for k in kgs]
+    blocks = [[_text(b.name) for b in k.blocks] + ['"open"'] for k in kgs]
+    waiting = standings._waitlist_of()
+    code = {k.id: i for i, k in enumerate(kgs)}
+    indptr = standings.seat_indptr.tolist()
+    seat_kgs = standings.seat_kgs.tolist()
+    seat_blocks = standings.seat_blocks.tolist()
+    seat_over = standings.seat_over.tolist()
+    moved = standings.moved_from.tolist()
+    flag = ("false", "true")
+    out = []
+    for row, reg in enumerate(standings.registration_numbers):
+        start, end = indptr[row], indptr[row + 1]
+        seats = ",".join(
+            f'{{"block":{blocks[seat_kgs[i]][seat_blocks[i]]},"kindergarten":{names[seat_kgs[i]]}}}'
+            for i in range(start, end)
+        )
+        places = ",".join(
+            f'{{"kindergarten":{names[code[k]]},"position":{p}}}' for k, p in waiting.get(row, ())
+        )
+        out.append(
+            (
+                f'{{"confirmed":{flag[bool(standings.confirmed[row])]},'
+                f'"declined":{flag[bool(standings.declined[row])]},'
+                f'"moved_from":{"null" if moved[row] < 0 else names[moved[row]]},'
+                f'"over_capacity":{flag[any(seat_over[start:end])]},'
+                f'"registration_number":{_text(reg)},"seats":[{seats}],"waitlist":[{places}]}}'
+            ).encode()
+        )
+    return out
+
+
+def _text(value: str) -> str:
+    """A JSON string as RFC 8785 writes it, for an identifier (never a control character)."""
+    if '"' in value or "\\" in value:
+        return json.dumps(value, ensure_ascii=False)
+    return f'"{value}"'
 
 
 def standings_root(draw_id: str, lines: Iterable[bytes]) -> bytes:

@@ -71,6 +71,7 @@ def reference_second(case: RoundProblem) -> RefRound:
 
 def assert_same_as_reference(standings: Standings, expected: RefRound) -> None:
     got = standing_lines(standings)
+    assert got == [canonical_json(s.to_json()) for s in standings]  # the fast writer is JCS
     want = [canonical_json(ref_standing_json(expected, reg)) for reg in sorted(expected.children)]
     for line, other in zip(got, want, strict=True):
         assert line == other
