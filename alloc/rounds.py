@@ -215,7 +215,14 @@ def response_lines(responses: Iterable[Response]) -> list[bytes]:
         DuplicateError: if a child has two responses.
         WrongTypeError: if an item is not a :class:`Response`.
     """
-    return [canonical_json(r.to_json()) for r in _responses(responses)]
+    return [
+        (
+            f'{{"answer":"{r.answer.value}",'
+            f'"kindergarten":{"null" if r.kindergarten is None else _text(r.kindergarten)},'
+            f'"registration_number":{_text(r.registration_number)}}}'
+        ).encode()
+        for r in _responses(responses)
+    ]
 
 
 def parse_response_lines(lines: Iterable[bytes]) -> tuple[Response, ...]:
