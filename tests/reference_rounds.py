@@ -19,7 +19,7 @@ choice function. Besides the spec's rule, it has:
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 from reference import (
@@ -64,6 +64,9 @@ class RoundReading:
     unfit_unit_stops_waitlist: bool = False
     #: 11.3: one pass only; seats freed by promoted children wait for the next round.
     single_pass: bool = False
+    #: 11.4: promotion is the literal cascade, free seats offered one at a time
+    #: in order of kindergarten id, instead of passes of deferred acceptance.
+    literal_cascade_in_id_order: bool = False
     #: 11.1: confirm takes the child off every waitlist (it keeps its seat for good).
     confirm_leaves_waitlists: bool = False
     #: 11.1: withdraw keeps the seat but the child stays on its waitlists.
@@ -487,6 +490,8 @@ def ref_next_round(
     if reading.rerun_mechanism:
         _filter(state, reading)
         _rerun(state)
+    elif reading.literal_cascade_in_id_order:
+        _cascade(state, sorted)
     else:
         while _pass(state, reading) and not reading.single_pass:
             pass
@@ -558,15 +563,26 @@ def literal_cascade(
     """
     state = _copy(previous)
     _apply(state, {reg: (a, kg) for reg, a, kg in responses}, unanswered, ROUNDS_SPEC)
+
+    def shuffled(ids: list[str]) -> list[str]:
+        rng.shuffle(ids)
+        return ids
+
+    _cascade(state, shuffled)
+    return {
+        reg: (c.seats[0].kindergarten if c.seats else None) for reg, c in state.children.items()
+    }
+
+
+def _cascade(state: RefRound, order: Callable[[list[str]], list[str]]) -> None:
+    """The literal cascade, offering free seats kindergarten by kindergarten in ``order``."""
     capacity = {k.id: k.seats for k in state.rules.kindergartens}
     while True:
         held: dict[str, int] = dict.fromkeys(capacity, 0)
         for c in state.children.values():
             for s in c.seats:
                 held[s.kindergarten] += 1
-        order = list(capacity)
-        rng.shuffle(order)
-        for kg in order:
+        for kg in order(list(capacity)):
             if held[kg] >= capacity[kg]:
                 continue
             waiting = [
@@ -579,7 +595,4 @@ def literal_cascade(
                 state.children[reg].seats = [RefSeat(kg, OPEN, False)]
                 break
         else:
-            break
-    return {
-        reg: (c.seats[0].kindergarten if c.seats else None) for reg, c in state.children.items()
-    }
+            return
