@@ -18,15 +18,17 @@ The protocol (DESIGN section 2, spec sections 9 and 10):
 from __future__ import annotations
 
 import hmac
+import itertools
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from alloc._check import check_id, check_instance, check_items, check_text
 from alloc._version import __version__
-from alloc.canonical import SPEC_VERSION, Tag, canonical_json, tagged_hash
+from alloc.canonical import SPEC_VERSION, Tag, canonical_json, check_identifier, tagged_hash
+from alloc.clock import format_time, parse_time
 from alloc.draw import Outcome, draw
 from alloc.errors import (
     AllocError,
@@ -37,7 +39,9 @@ from alloc.errors import (
     InputRootMismatchError,
     MalformedDocumentError,
     ReplayMismatchError,
+    ScheduleError,
     SeedMismatchError,
+    TimeWindowError,
     VerificationError,
     WrongDrawError,
 )
@@ -50,7 +54,8 @@ from alloc.merkle import (
     node_hash,
     verify_inclusion,
 )
-from alloc.model import Applicant, ApplicantTable, DrawRules
+from alloc.model import Applicant, ApplicantTable, DrawRules, local_time
+from alloc.progress import Progress, Task, advance
 from alloc.records import (
     parse_record_lines,
     parse_result_line,
@@ -64,7 +69,8 @@ from alloc.records import (
     results_tree,
 )
 from alloc.seed import CeremonyRecord, SeedPlan
-from alloc.signing import Envelope, TrustPolicy
+from alloc.signing import Envelope, RoleResult, TrustPolicy
+from alloc.strictjson import Fields, parse_json
 from alloc.tickets import group_ticket, ticket
 
 __all__ = [
@@ -95,6 +101,8 @@ __all__ = [
 
 SOFTWARE = f"alloc {__version__}"
 
+_T = TypeVar("_T")
+
 
 def rules_digest(rules: DrawRules) -> bytes:
     """SHA-256(tagged_message("alloc/v1/rules", draw_id, JCS(rules))).
@@ -124,32 +132,23 @@ def document_digest(envelope: Envelope) -> bytes:
     return tagged_hash(tag, draw_id, envelope.signed_bytes)
 
 
-def _check_time(value: object, name: str) -> None:
-    """Times are ISO 8601 with a UTC offset: a naive time means nothing to a verifier."""
-    check_text(value, name)
-    try:
-        moment = datetime.fromisoformat(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError) as exc:
-        raise InputError("not an ISO 8601 time", field=name, value=value) from exc
-    if moment.tzinfo is None:
-        raise InputError(
-            "time has no UTC offset",
-            field=name,
-            value=value,
-            hint="write it like 2026-12-01T09:00:00+08:00",
-        )
+def _check_time(value: object, name: str) -> datetime:
+    """A time in its one written form (spec 1): a naive time means nothing to a verifier."""
+    return parse_time(value, field=name)
 
 
 @dataclass(frozen=True)
 class TimeWindow:
-    """When the list was frozen, when the draw happens, and the reveal deadline.
+    """When the list was frozen, the reveal deadline, and when the draw happens (spec 4.7).
 
-    Times are ISO 8601 strings with a UTC offset (never naive), e.g.
-    ``2026-12-01T09:00:00+08:00``, compared as instants, so offsets may differ.
+    Times are written ``2026-07-23T15:30:00+08:00`` (seconds and a UTC offset,
+    :data:`alloc.clock.TIME_FORM`), compared as instants, so offsets may differ.
+    Reveals are accepted until the deadline; every source becomes known after
+    it and by the draw time, before which no draw is run.
 
     Raises:
-        InputError: if a time is not ISO 8601 with an offset, or the three are
-            not in the order frozen, draw, reveal deadline.
+        InputError: if a time is not in that form, or the three are not in the
+            order frozen, reveal deadline, draw.
     """
 
     frozen_at: str
@@ -159,17 +158,34 @@ class TimeWindow:
     def __post_init__(self) -> None:
         for name in ("frozen_at", "draw_at", "reveal_deadline"):
             _check_time(getattr(self, name), name)
-        frozen, drawn, deadline = (
-            datetime.fromisoformat(t) for t in (self.frozen_at, self.draw_at, self.reveal_deadline)
-        )
-        if not frozen <= drawn <= deadline:
+        if not self.frozen < self.deadline:
             raise InputError(
-                "times out of order: the list is frozen, then the draw starts, then the"
-                " reveal deadline passes",
+                "times out of order: the list is frozen, then the reveal deadline passes,"
+                f" then the draw happens; the reveal deadline {self.reveal_deadline} is not"
+                f" after the freeze at {self.frozen_at}",
                 field="window",
-                value=self.to_json(),
-                hint="check --frozen-at, --draw-at and --reveal-deadline",
+                hint="the list is frozen when `alloc freeze` runs: give a later --reveal-deadline",
             )
+        if not self.deadline < self.draw:
+            raise InputError(
+                "times out of order: the list is frozen, then the reveal deadline passes,"
+                f" then the draw happens; the draw time {self.draw_at} is not after the"
+                f" reveal deadline {self.reveal_deadline}",
+                field="window",
+                hint="give a --draw-at after --reveal-deadline and after every source's drawing",
+            )
+
+    @property
+    def frozen(self) -> datetime:
+        return parse_time(self.frozen_at, field="frozen_at")
+
+    @property
+    def deadline(self) -> datetime:
+        return parse_time(self.reveal_deadline, field="reveal_deadline")
+
+    @property
+    def draw(self) -> datetime:
+        return parse_time(self.draw_at, field="draw_at")
 
     def to_json(self) -> dict[str, str]:
         return {
@@ -215,41 +231,103 @@ class Announcement:
 
     @classmethod
     def from_envelope(cls, envelope: Envelope) -> Announcement:
-        """Raises: MalformedDocumentError if the signed part is not an announcement."""
-        data = envelope.signed
-        try:
-            if data["type"] != "announcement":
-                raise MalformedDocumentError(
-                    "not an announcement", field="signed.type", value=data["type"]
-                )
-            _check_spec(data)
-            window = data["window"]
-            return cls(
-                draw_id=data["draw_id"],
-                title=data["title"],
-                authority=data["authority"],
-                rules_digest=bytes.fromhex(data["rules_digest"]),
-                records_root=bytes.fromhex(data["records"]["root"]),
-                records_count=int(data["records"]["count"]),
-                seed_plan=SeedPlan.from_json(data["seed_plan"]),
-                window=TimeWindow(
-                    window["frozen_at"], window["draw_at"], window["reveal_deadline"]
-                ),
-                lookup=data.get("lookup"),
-                software=data["software"],
-            )
-        except (KeyError, TypeError, ValueError) as exc:
-            if isinstance(exc, MalformedDocumentError):
-                raise
-            raise MalformedDocumentError(f"malformed announcement ({exc!r})") from exc
+        """Read the signed part strictly (spec sections 2.4 and 9.2).
+
+        Raises:
+            MalformedDocumentError: naming the key path and the reason, for a
+                document of another type or spec version, an unknown or
+                missing key, a wrong type, or any form alloc would not write.
+        """
+        fields = _signed_fields(envelope, "announcement")
+        draw_id = _identifier(fields, "draw_id")
+        records = fields.object("records")
+        root, count = records.hex("root", size=32), records.integer("count", minimum=0)
+        records.done()
+        window = fields.object("window")
+        times = {k: window.string(k) for k in ("frozen_at", "draw_at", "reveal_deadline")}
+        window.done()
+        notice = cls(
+            draw_id=draw_id,
+            title=fields.string("title"),
+            authority=fields.string("authority"),
+            rules_digest=fields.hex("rules_digest", size=32),
+            records_root=root,
+            records_count=count,
+            seed_plan=_nested(fields, "seed_plan", SeedPlan.from_json),
+            window=_nested(fields, "window", lambda _: TimeWindow(**times)),
+            lookup=_lookup(fields),
+            software=fields.string("software"),
+        )
+        fields.done()
+        _same_form(fields, notice.to_signed())
+        return notice
 
 
-def _check_spec(data: Mapping[str, Any]) -> None:
-    if data.get("spec") != SPEC_VERSION:
+def _signed_fields(envelope: Envelope, kind: str) -> Fields:
+    """The signed part of a ``kind`` document, its type and spec version checked."""
+    fields = Fields.of(envelope.signed, document=kind, path="$.signed")
+    found = fields.value("type")
+    if found != kind:
+        raise fields.error("type", f"not a {kind}", found)
+    spec = fields.value("spec")
+    if spec != SPEC_VERSION or isinstance(spec, bool):
+        raise fields.error(
+            "spec",
+            f"written for spec version {spec!r}; this is alloc for spec {SPEC_VERSION}, which"
+            " reads only its own version (check it with the alloc that wrote it)",
+            spec,
+        )
+    return fields
+
+
+def _identifier(fields: Fields, key: str) -> str:
+    value = fields.string(key)
+    try:
+        return check_identifier(value, key)
+    except InputError as exc:
+        raise fields.error(key, exc.problem, value) from exc
+
+
+def _nested(fields: Fields, key: str, read: Callable[[Any], _T]) -> _T:
+    """A part read by another reader, its errors located in this document."""
+    value = fields.value(key)
+    try:
+        return read(value)
+    except InputError as exc:
+        if isinstance(exc, MalformedDocumentError) and exc.source == fields.document:
+            raise
+        inner = f" ({exc.field})" if exc.field else ""
         raise MalformedDocumentError(
-            f"written for spec version {data.get('spec')!r}; this is alloc for spec {SPEC_VERSION}",
-            field="signed.spec",
-            value=data.get("spec"),
+            f"{exc.problem}{inner}",
+            source=fields.document,
+            field=f"{fields.path}.{key}",
+            value=exc.value,
+        ) from exc
+
+
+def _lookup(fields: Fields) -> Mapping[str, Any] | None:
+    """The lookup parameters (spec 10.7): null, or exactly their seven keys."""
+    lookup = fields.optional_object("lookup")
+    if lookup is None:
+        return None
+    for key in ("spec", "kdf", "draw_id", "salt", "n", "r", "p"):
+        lookup.value(key)
+    lookup.done()
+    from alloc.identity import LookupParameters  # noqa: PLC0415 - optional layer
+
+    _nested(fields, "lookup", LookupParameters.from_json)
+    return dict(lookup.data)
+
+
+def _same_form(fields: Fields, written: Mapping[str, Any]) -> None:
+    """Refuse a document that reads well but is not exactly what alloc writes for it."""
+    if canonical_json(written) != canonical_json(dict(fields.data)):
+        raise MalformedDocumentError(
+            "not in the one form alloc writes for this content (an order, a default or a"
+            " spelling differs)",
+            source=fields.document,
+            field=fields.path,
+            hint="the document was edited; use the file exactly as alloc wrote it",
         )
 
 
@@ -260,10 +338,12 @@ def make_announcement(
     *,
     window: TimeWindow,
     lookup: Mapping[str, Any] | None = None,
+    progress: Progress | None = None,
 ) -> tuple[Announcement, list[bytes]]:
     """Freeze the inputs: the announcement and the public record lines it commits to.
 
     ``applicants`` is an :class:`ApplicantTable` or a list of :class:`Applicant`.
+    ``progress`` hears of its two stages: the lines, the Merkle root.
 
     Raises:
         WrongDrawError: if the seed plan is for another draw.
@@ -279,8 +359,12 @@ def make_announcement(
         raise WrongDrawError(
             f"seed plan is for draw {plan.draw_id!r}, the rules for {rules.draw_id!r}"
         )
+    plan.check_schedule(reveal_deadline=window.deadline, draw_at=window.draw)
+    advance(progress, Task.COMMIT_RECORDS, 0, 2)
     lines = record_lines(applicants)
+    advance(progress, Task.COMMIT_RECORDS, 1, 2)
     tree_root = records_root(rules.draw_id, lines)
+    advance(progress, Task.COMMIT_RECORDS, 2, 2)
     announcement = Announcement(
         draw_id=rules.draw_id,
         title=rules.title,
@@ -343,40 +427,95 @@ class Transcript:
 
     @classmethod
     def from_envelope(cls, envelope: Envelope) -> Transcript:
-        """Raises: MalformedDocumentError if the signed part is not a transcript."""
-        data = envelope.signed
-        try:
-            if data["type"] != "transcript":
-                raise MalformedDocumentError(
-                    "not a transcript", field="signed.type", value=data["type"]
-                )
-            _check_spec(data)
-            ceremony = CeremonyRecord.from_json(data["ceremony"])
-            if data["seed"] != ceremony.seed.hex():
-                raise SeedMismatchError(
-                    f"transcript seed {data['seed']} differs from its ceremony record's"
-                    f" seed {ceremony.seed.hex()}"
-                )
-            return cls(
-                draw_id=data["draw_id"],
-                announcement_digest=bytes.fromhex(data["announcement"]),
-                rules_digest=bytes.fromhex(data["rules_digest"]),
-                records_root=bytes.fromhex(data["records"]["root"]),
-                records_count=int(data["records"]["count"]),
-                ceremony=ceremony,
-                results_root=bytes.fromhex(data["results"]["root"]),
-                results_count=int(data["results"]["count"]),
-                kindergartens=tuple(data["kindergartens"]),
-                unplaced=int(data["unplaced"]),
-                created=data["created"],
-                round=int(data["round"]),
-                previous=None if data["previous"] is None else bytes.fromhex(data["previous"]),
-                software=data["software"],
+        """Read the signed part strictly (spec sections 2.4 and 9.3).
+
+        Raises:
+            MalformedDocumentError: naming the key path and the reason, for a
+                document of another type or spec version, an unknown or
+                missing key, a wrong type, unsorted ceremony entries, a round
+                below 1, a round and ``previous`` that disagree, or any form
+                alloc would not write.
+            SeedMismatchError: if ``seed`` is not the ceremony record's seed.
+        """
+        fields = _signed_fields(envelope, "transcript")
+        draw_id = _identifier(fields, "draw_id")
+        ceremony = _nested(fields, "ceremony", CeremonyRecord.from_json)
+        _check_ceremony_order(fields, ceremony)
+        seed = fields.hex("seed", size=32)
+        if seed != ceremony.seed:
+            raise SeedMismatchError(
+                f"transcript seed {seed.hex()} differs from its ceremony record's"
+                f" seed {ceremony.seed.hex()}"
             )
-        except (KeyError, TypeError, ValueError) as exc:
-            if isinstance(exc, MalformedDocumentError):
-                raise
-            raise MalformedDocumentError(f"malformed transcript ({exc!r})") from exc
+        counted = {}
+        for key in ("records", "results"):
+            part = fields.object(key)
+            counted[key] = (part.hex("root", size=32), part.integer("count", minimum=0))
+            part.done()
+        created = fields.string("created")
+        _nested(fields, "created", lambda value: _check_time(value, "created"))
+        number = fields.integer("round", minimum=1)
+        previous = fields.optional_hex("previous", size=32)
+        if (number == 1) != (previous is None):
+            raise fields.error(
+                "previous",
+                "round 1 has no previous round (null); a later round names the previous"
+                " round's transcript digest",
+                None if previous is None else previous.hex(),
+            )
+        transcript = cls(
+            draw_id=draw_id,
+            announcement_digest=fields.hex("announcement", size=32),
+            rules_digest=fields.hex("rules_digest", size=32),
+            records_root=counted["records"][0],
+            records_count=counted["records"][1],
+            ceremony=ceremony,
+            results_root=counted["results"][0],
+            results_count=counted["results"][1],
+            kindergartens=tuple(fields.each("kindergartens", _read_summary)),
+            unplaced=fields.integer("unplaced", minimum=0),
+            created=created,
+            round=number,
+            previous=previous,
+            software=fields.string("software"),
+        )
+        fields.done()
+        _same_form(fields, transcript.to_signed())
+        return transcript
+
+
+def _check_ceremony_order(fields: Fields, ceremony: CeremonyRecord) -> None:
+    """Contributions sorted by party and sources by name, each once (spec 4.5)."""
+    for key, names in (
+        ("contributions", [c.party for c in ceremony.contributions]),
+        ("sources", [s.name for s in ceremony.sources]),
+    ):
+        for before, after in itertools.pairwise(names):
+            if not (isinstance(before, str) and isinstance(after, str) and before < after):
+                raise MalformedDocumentError(
+                    "entries must be sorted by name, each name once",
+                    source=fields.document,
+                    field=f"{fields.path}.ceremony.{key}",
+                    value=after,
+                )
+
+
+def _read_summary(item: Fields) -> dict[str, Any]:
+    """One kindergarten's summary in a transcript (spec 9.3), every key typed."""
+    summary: dict[str, Any] = {"id": item.string("id"), "name": item.string("name")}
+    for key in ("seats", "applicants", "first_choice", "placed", "left_over", "over_capacity"):
+        summary[key] = item.integer(key, minimum=0)
+
+    def block(entry: Fields) -> dict[str, Any]:
+        return {
+            "name": entry.string("name"),
+            "seats": entry.integer("seats", minimum=0),
+            "placed": entry.integer("placed", minimum=0),
+        }
+
+    summary["blocks"] = item.each("blocks", block)
+    summary["waitlist"] = item.integer("waitlist", minimum=0)
+    return summary
 
 
 def make_transcript(
@@ -387,13 +526,19 @@ def make_transcript(
     *,
     created: str,
     previous: Envelope | None = None,
+    progress: Progress | None = None,
 ) -> tuple[Transcript, list[bytes]]:
     """The transcript of a finished draw and the result lines it commits to.
 
+    ``previous`` is the signed transcript of the round before, for round 2 on.
+    ``progress`` hears of its two stages: the lines, the Merkle root.
+
     Raises:
-        WrongDrawError: if the announcement, ceremony or outcome belong to another draw.
+        WrongDrawError: if the announcement, ceremony, outcome or previous
+            round belong to another draw.
         DigestMismatchError: if the ceremony was not opened on this announcement
             or the rules are not the announced rules.
+        MalformedDocumentError: if the previous round is not a transcript.
     """
     notice = Announcement.from_envelope(announcement)
     digest = document_digest(announcement)
@@ -408,9 +553,23 @@ def make_transcript(
         raise DigestMismatchError("the ceremony was opened on a different announcement")
     if rules_digest(rules) != notice.rules_digest:
         raise DigestMismatchError("the rules are not the announced rules")
-    _check_time(created, "created")
+    before = None if previous is None else Transcript.from_envelope(previous)
+    if before is not None and before.draw_id != rules.draw_id:
+        raise WrongDrawError(
+            f"the previous round is of draw {before.draw_id!r}, the rules of {rules.draw_id!r}"
+        )
+    if _check_time(created, "created") < notice.window.draw:
+        raise ScheduleError(
+            f"the draw cannot be run at {created}: the announced draw time is"
+            f" {notice.window.draw_at}",
+            field="created",
+            hint="wait until the announced draw time",
+        )
+    advance(progress, Task.RESULTS, 0, 2)
     lines = result_lines(outcome)
+    advance(progress, Task.RESULTS, 1, 2)
     root = results_root(rules.draw_id, lines)
+    advance(progress, Task.RESULTS, 2, 2)
     transcript = Transcript(
         draw_id=rules.draw_id,
         announcement_digest=digest,
@@ -423,7 +582,7 @@ def make_transcript(
         kindergartens=tuple(s.to_json() for s in outcome.summaries),
         unplaced=len(outcome.unplaced),
         created=created,
-        round=1 if previous is None else int(previous.signed.get("round", 0)) + 1,
+        round=1 if before is None else before.round + 1,
         previous=None if previous is None else document_digest(previous),
     )
     return transcript, lines
@@ -447,9 +606,16 @@ class Check:
 
 @dataclass(frozen=True)
 class VerificationReport:
-    """Every check run on a transcript; building one never raises."""
+    """Every check run on a transcript; building one never raises.
+
+    ``signatures`` holds, per document checked (``announcement``,
+    ``transcript``, ``previous round``), who signed it role by role, so a
+    reader sees the key ids and fingerprints behind every PASS.
+    """
 
     checks: tuple[Check, ...]
+    signatures: Mapping[str, tuple[RoleResult, ...]] = field(default_factory=dict)
+    round: int | None = None
 
     @property
     def ok(self) -> bool:
@@ -467,7 +633,15 @@ class VerificationReport:
                 raise check.error
 
     def to_json(self) -> dict[str, Any]:
-        return {"ok": self.ok, "checks": [c.to_json() for c in self.checks]}
+        return {
+            "ok": self.ok,
+            "round": self.round,
+            "checks": [c.to_json() for c in self.checks],
+            "signatures": {
+                document: [r.to_json() for r in roles]
+                for document, roles in self.signatures.items()
+            },
+        }
 
     def __str__(self) -> str:
         lines = [f"{'PASS' if c.passed else 'FAIL'}  {c.name}: {c.detail}" for c in self.checks]
@@ -478,9 +652,10 @@ class VerificationReport:
 class _Checks:
     """Runs named checks, recording each result; a failed prerequisite skips the rest."""
 
-    def __init__(self) -> None:
+    def __init__(self, progress: Progress | None = None) -> None:
         self.checks: list[Check] = []
         self.stopped = False
+        self.progress = progress
 
     def run(self, name: str, check: Callable[[], str], *, essential: bool = False) -> None:
         if self.stopped:
@@ -496,6 +671,7 @@ class _Checks:
             self.stopped = True
         else:
             self.checks.append(Check(name, True, detail))
+        advance(self.progress, Task.VERIFY, len(self.checks), 0)
 
 
 def _as_envelope(document: Envelope | bytes, kind: str) -> Envelope:
@@ -517,15 +693,17 @@ def check_transcript(
     policy: TrustPolicy,
     results: Sequence[bytes] | None = None,
     previous: Envelope | bytes | None = None,
+    progress: Progress | None = None,
 ) -> VerificationReport:
     """Check a transcript end to end and report every check; never raises.
 
     ``records`` are the public record lines and ``results`` the published
     result lines (optional: without them the re-run is compared by root).
     The draw is re-run from the public records and the seed with this
-    version of alloc, and every outcome compared.
+    version of alloc, and every outcome compared. ``progress`` hears of each
+    check as it finishes (their number is not known in advance).
     """
-    run = _Checks()
+    run = _Checks(progress)
     state: dict[str, Any] = {}
 
     def parse() -> str:
@@ -533,7 +711,10 @@ def check_transcript(
         state["transcript_env"] = _as_envelope(transcript, "transcript")
         state["announcement"] = Announcement.from_envelope(state["announcement_env"])
         state["transcript"] = Transcript.from_envelope(state["transcript_env"])
-        return "announcement and transcript are well-formed and canonical"
+        return (
+            f"announcement and transcript (round {state['transcript'].round}) are well-formed"
+            " and canonical"
+        )
 
     run.run("documents", parse, essential=True)
 
@@ -552,11 +733,13 @@ def check_transcript(
 
     run.run("draw id", same_draw, essential=True)
 
+    signers: dict[str, tuple[RoleResult, ...]] = {}
+
     def signatures(key: str, label: str) -> Callable[[], str]:
         def check() -> str:
-            results_ = policy.evaluate(state[key])
+            signers[label] = tuple(policy.evaluate(state[key]))
             policy.verify(state[key], document=label)
-            return "; ".join(r.describe() for r in results_)
+            return policy.describe(state[key])
 
         return check
 
@@ -621,7 +804,14 @@ def check_transcript(
             raise CeremonyError("the ceremony's seed plan is not the announced plan")
         if tx.ceremony.announcement_digest != tx.announcement_digest:
             raise CeremonyError("the ceremony was opened on a different announcement")
-        tx.ceremony.verify()
+        window = notice.window
+        notice.seed_plan.check_schedule(reveal_deadline=window.deadline, draw_at=window.draw)
+        tx.ceremony.verify(reveal_deadline=window.deadline)
+        record = tx.ceremony
+        if record.opened_at < window.frozen:
+            raise ScheduleError(
+                "reveals were opened before the list was frozen", field="ceremony.opened_at"
+            )
         defaults = [c.party for c in tx.ceremony.contributions if c.secret is None]
         text = f"{len(tx.ceremony.contributions)} contributions match their commitments"
         if defaults:
@@ -629,6 +819,30 @@ def check_transcript(
         return text + f"; seed {tx.seed.hex()}"
 
     run.run("seed ceremony", ceremony)
+
+    def created() -> str:
+        tx: Transcript = state["transcript"]
+        window: TimeWindow = state["announcement"].window
+        at = _instant(tx.created)
+        if at < _instant(window.draw_at):
+            raise TimeWindowError(
+                f"the transcript was created at {tx.created}, before the announced draw time"
+                f" {window.draw_at}"
+            )
+        record = tx.ceremony
+        steps = [record.opened_at, *(c.at for c in record.contributions)]
+        steps += [v.at for v in record.sources]
+        if at < max(steps):
+            raise TimeWindowError(
+                f"the transcript was created at {tx.created}, before the last step of its"
+                f" ceremony at {format_time(max(steps), like=at)}"
+            )
+        return (
+            f"created {local_time(tx.created, rules.time_zone)}, not before the announced"
+            f" draw time {local_time(window.draw_at, rules.time_zone)}"
+        )
+
+    run.run("transcript time", created)
 
     def results_file() -> str:
         tx: Transcript = state["transcript"]
@@ -682,20 +896,46 @@ def check_transcript(
 
     run.run("re-run", replay)
 
-    if previous is not None:
+    def chain() -> str:
+        tx: Transcript = state["transcript"]
+        if previous is None:
+            raise ChainError(
+                f"this is round {tx.round}: it can only be checked with round {tx.round - 1}'s"
+                " signed transcript (give it as the previous round)"
+            )
+        if tx.round == 1:
+            raise ChainError("this is round 1, which has no previous round")
+        envelope = _as_envelope(previous, "transcript")
+        before = Transcript.from_envelope(envelope)
+        if before.draw_id != tx.draw_id:
+            raise WrongDrawError(
+                f"the previous round is of draw {before.draw_id!r}, this one of {tx.draw_id!r}"
+            )
+        signers["previous round"] = tuple(policy.evaluate(envelope))
+        policy.verify(envelope, document="previous round's transcript")
+        if before.round != tx.round - 1:
+            raise ChainError(f"the given transcript is round {before.round}, not {tx.round - 1}")
+        digest = document_digest(envelope)
+        if tx.previous != digest:
+            raise ChainError(
+                f"the transcript does not name the given previous round ({digest.hex()[:16]}…)"
+            )
+        if _instant(tx.created) < _instant(before.created):
+            raise TimeWindowError(
+                f"round {tx.round} was created at {tx.created}, before round {before.round}"
+                f" ({before.created})"
+            )
+        return f"round {tx.round} follows round {before.round} ({digest.hex()})"
 
-        def chain() -> str:
-            before = _as_envelope(previous, "transcript")
-            digest = document_digest(before)
-            tx: Transcript = state["transcript"]
-            if tx.previous != digest:
-                raise ChainError(
-                    f"the transcript does not name the given previous round ({digest.hex()[:16]}…)"
-                )
-            return f"round {tx.round} follows {digest.hex()}"
-
+    if previous is not None or ("transcript" in state and state["transcript"].round > 1):
         run.run("previous round", chain)
-    return VerificationReport(checks=tuple(run.checks))
+    tx_round = state["transcript"].round if "transcript" in state else None
+    return VerificationReport(checks=tuple(run.checks), signatures=signers, round=tx_round)
+
+
+def _instant(text: str) -> datetime:
+    """A time already checked by :func:`_check_time`, as an instant."""
+    return datetime.fromisoformat(text)
 
 
 def _replay_difference(
@@ -810,23 +1050,40 @@ class ParentProof:
         }
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> ParentProof:
-        """Raises: InputError if malformed."""
-        try:
-            record, result = data["record"], data["result"]
-            return cls(
-                draw_id=data["draw_id"],
-                record_line=record["line"].encode("utf-8"),
-                record_index=int(record["index"]),
-                record_count=int(record["count"]),
-                record_path=tuple(bytes.fromhex(p) for p in record["path"]),
-                result_line=result["line"].encode("utf-8"),
-                result_index=int(result["index"]),
-                result_count=int(result["count"]),
-                result_path=tuple(bytes.fromhex(p) for p in result["path"]),
+    def from_bytes(cls, data: bytes, *, document: str = "proof") -> ParentProof:
+        """Read a proof file strictly (spec sections 2.4 and 9.5).
+
+        Raises:
+            MalformedDocumentError: naming the key path and the reason.
+        """
+        return cls.from_json(parse_json(data, document=document), document=document)
+
+    @classmethod
+    def from_json(cls, data: object, *, document: str = "proof") -> ParentProof:
+        """As :meth:`from_bytes`, from parsed JSON."""
+        fields = Fields.of(data, document=document)
+        draw_id = _identifier(fields, "draw_id")
+        parts = {}
+        for key in ("record", "result"):
+            part = fields.object(key)
+            count = part.integer("count", minimum=1)
+            parts[key] = (
+                part.string("line").encode("utf-8"),
+                part.integer("index", minimum=0, maximum=count - 1),
+                count,
+                tuple(_path_nodes(part)),
             )
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise InputError("malformed proof file", field="proof") from exc
+            part.done()
+        fields.done()
+        return cls(draw_id, *parts["record"], *parts["result"])
+
+
+def _path_nodes(part: Fields) -> list[bytes]:
+    nodes = part.strings("path")
+    for index, node in enumerate(nodes):
+        if len(node) != 64 or node.strip("0123456789abcdef"):
+            raise part.error(f"path[{index}]", "expected 64 lower-case hexadecimal digits", node)
+    return [bytes.fromhex(n) for n in nodes]
 
 
 def _lines(value: object, field: str) -> list[bytes]:
@@ -955,15 +1212,16 @@ def check_parent_proof(
     name: str,
     announcement: Envelope | bytes,
     transcript: Envelope | bytes,
-    policy: TrustPolicy | None = None,
+    policy: TrustPolicy,
 ) -> ParentReport:
     """A parent's whole check, step by step; never raises.
 
     From the receipt (registration number and salt) and the child's document
     number and name: the identity commitment in the record is theirs; the
     record is in the announced input root; the lottery number is the HMAC of
-    the seed; the result line is under the results root; and, with a policy,
-    the announcement and transcript carry the required signatures.
+    the seed; the result line is under the results root; and the
+    announcement and transcript carry the signatures ``policy`` requires (a
+    policy the parent pinned, never one that came with these files).
     """
     from alloc.identity import identity_commitment  # noqa: PLC0415 - optional layer
 
@@ -982,14 +1240,16 @@ def check_parent_proof(
         return f"announcement and transcript of draw {state['a'].draw_id!r}"
 
     run.run("documents", documents, essential=True)
-    if policy is not None:
 
-        def signed() -> str:
-            policy.verify(state["a_env"], document="announcement")
-            policy.verify(state["t_env"], document="transcript")
-            return "; ".join(r.describe() for r in policy.evaluate(state["t_env"]))
+    def signed() -> str:
+        policy.verify(state["a_env"], document="announcement")
+        policy.verify(state["t_env"], document="transcript")
+        return (
+            f"announcement: {policy.describe(state['a_env'])}; transcript:"
+            f" {policy.describe(state['t_env'])}"
+        )
 
-        run.run("signatures", signed)
+    run.run("signatures", signed)
 
     def identity() -> str:
         table = parse_record_lines([proof.record_line])

@@ -26,7 +26,7 @@ __all__ = [
     "tagged_message",
 ]
 
-SPEC_VERSION: Final = 1
+SPEC_VERSION: Final = 2
 MAX_IDENTIFIER_LENGTH: Final = 128
 
 

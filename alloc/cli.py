@@ -3,7 +3,7 @@
 Every step of the protocol is a command working on a *draw folder*::
 
     rules.json                 the draw's rules (public)
-    trust.json                 who must sign: roles, keys, thresholds (public)
+    trust.json                 the operator's own policy: who must sign
     ceremony.json              the seed ceremony's state (public once revealed)
     public/                    everything a notary or parent needs to verify
         rules.json trust.json records.jsonl announcement.json
@@ -12,24 +12,36 @@ Every step of the protocol is a command working on a *draw folder*::
         registry.json receipts.csv results.csv
     publish/                   notice boards (masked) and the HTML report
 
-Exit codes: 0 success, 2 invalid input, 3 verification failed, 4 internal error.
-Nothing is overwritten without ``--force``; every file is written atomically.
+Trust comes from one place, :func:`_trust`: ``verify`` and ``proof check``
+need a pin (``--trust FILE`` kept apart from the files checked, or
+``--expect ROLE=FINGERPRINT``); the operator's steps use ``trust.json``
+unless given one. ``public/trust.json`` only lists keys for ``--expect`` to
+find by fingerprint; it is never trusted as such.
+
+Exit codes: 0 success, 2 invalid input, 3 verification failed, 4 internal error,
+5 file system error (disk full, permission denied, read-only, folder busy).
+Nothing is overwritten without ``--force``, and a signed document not even then
+without ``--replace-signed``. A command holds its folder's lock from its first
+read to its last write, and its files appear all together or not at all
+(:mod:`alloc.storage`); what a killed command left is finished or undone by the
+next command in the folder.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from alloc import clock, storage
 from alloc import io as files
 from alloc._version import DISTRIBUTION, __version__
 from alloc.audit import (
@@ -44,23 +56,74 @@ from alloc.audit import (
     make_announcement,
     make_parent_proofs,
     make_transcript,
+    rules_digest,
 )
 from alloc.canonical import SPEC_VERSION, canonical_json
 from alloc.demo import describe, run_demo
+from alloc.drand import KNOWN_CHAINS, chain_named
 from alloc.draw import Outcome, draw
-from alloc.errors import AllocError, InputError, MalformedDocumentError, VerificationError
+from alloc.errors import (
+    AllocError,
+    CeremonyError,
+    CeremonyStateError,
+    DigestMismatchError,
+    DuplicateError,
+    InputError,
+    InputRootMismatchError,
+    MalformedDocumentError,
+    ScheduleError,
+    SignatureThresholdError,
+    TrustError,
+    VerificationError,
+    WrongDrawError,
+)
 from alloc.identity import DocumentType, parse_salt
 from alloc.lookup import LookupIndex
-from alloc.model import DrawRules, Kindergarten, Mechanism, MultiplesPolicy, Phase, TieBreak
-from alloc.records import parse_record_lines
+from alloc.model import (
+    DEFAULT_TIME_ZONE,
+    DrawRules,
+    Kindergarten,
+    Mechanism,
+    MultiplesPolicy,
+    Phase,
+    TieBreak,
+    local_time,
+)
+from alloc.progress import Progress, Task
+from alloc.records import parse_record_lines, records_root
 from alloc.registry import Registry, registry_from_json, registry_to_json
 from alloc.report import render_report
-from alloc.seed import Ceremony, Source, SourceKind, Stage, commitment, new_secret
-from alloc.signing import Envelope, PublicKey, Role, SigningKey, TrustPolicy
+from alloc.seed import (
+    Ceremony,
+    Digits,
+    DrandRound,
+    Numbers,
+    Source,
+    SourceForm,
+    SourceKind,
+    Stage,
+    commitment,
+    new_secret,
+    parse_secret_file,
+    secret_file,
+)
+from alloc.signing import (
+    Envelope,
+    PublicKey,
+    Role,
+    SigningKey,
+    TrustPolicy,
+    is_demo_key,
+    key_label,
+    parse_pin,
+    published_keys,
+)
+from alloc.strictjson import parse_json
 
 __all__ = [
     "EXIT_INTERNAL_ERROR",
     "EXIT_INVALID_INPUT",
+    "EXIT_IO_ERROR",
     "EXIT_OK",
     "EXIT_VERIFICATION_FAILED",
     "main",
@@ -70,10 +133,15 @@ EXIT_OK = 0
 EXIT_INVALID_INPUT = 2
 EXIT_VERIFICATION_FAILED = 3
 EXIT_INTERNAL_ERROR = 4
+EXIT_IO_ERROR = 5
 
 
 class CommandError(InputError):
     """A command line usage problem (missing file, wrong option)."""
+
+
+#: Progress-bar units by task; the rest count stages.
+_UNITS = {Task.READ_SPREADSHEET: " rows", Task.NOTICE_LISTS: " lists", Task.VERIFY: " checks"}
 
 
 @dataclass
@@ -83,13 +151,60 @@ class Console:
     json_mode: bool
     quiet: bool
     started: float = 0.0
+    _bar: Any = None
+    _task: Task | None = None
+    _ticker: threading.Event | None = None
 
     def say(self, text: str = "") -> None:
+        self.close_bar()
         if not self.json_mode:
             print(text)
 
+    @property
+    def progress(self) -> Progress | None:
+        """The library's progress callback: bars on stderr if it is a terminal.
+
+        None with --quiet or --json, or when stderr is a file or a pipe: then
+        the plain line :meth:`step` prints per step is all there is.
+        """
+        if self.quiet or not _is_terminal(sys.stderr):
+            return None
+        return self._show
+
+    def _show(self, task: Task, done: int, total: int) -> None:
+        if task is not self._task:
+            self.close_bar()
+            from tqdm import tqdm  # noqa: PLC0415 - only on a terminal: it costs start-up time
+
+            self._bar = tqdm(
+                total=total or None,
+                desc=task.value,
+                unit=_UNITS.get(task, " steps"),
+                file=sys.stderr,
+                dynamic_ncols=True,
+                leave=True,
+            )
+            self._task = task
+            self._ticker = threading.Event()
+            threading.Thread(
+                target=_tick, args=(self._bar, self._ticker), daemon=True, name="alloc-progress"
+            ).start()
+        if total and self._bar.total != total:
+            self._bar.total = total
+        self._bar.update(done - self._bar.n)
+
+    def close_bar(self) -> None:
+        """End the current progress bar, if any."""
+        if self._ticker is not None:
+            self._ticker.set()
+            self._ticker = None
+        if self._bar is not None:
+            self._bar.close()
+            self._bar, self._task = None, None
+
     def step(self, text: str) -> None:
         """Progress of a long step, on stderr so --json output stays clean."""
+        self.close_bar()
         if not self.quiet:
             now = time.perf_counter()
             if not self.started:
@@ -97,8 +212,27 @@ class Console:
             print(f"[{now - self.started:7.2f}s] {text}", file=sys.stderr, flush=True)
 
     def result(self, data: dict[str, Any]) -> None:
+        self.close_bar()
         if self.json_mode:
             print(json.dumps(data, ensure_ascii=False, indent=2))
+
+    def notice(self, text: str) -> None:
+        """Something the operator must see even with --quiet (waiting, recovery): on stderr."""
+        self.close_bar()
+        print(text, file=sys.stderr, flush=True)
+
+
+def _is_terminal(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+def _tick(bar: Any, stop: threading.Event) -> None:
+    """Redraw a bar twice a second, so its clock runs while a stage takes its time."""
+    while not stop.wait(0.5):
+        bar.refresh()
 
 
 # --- folder layout ---------------------------------------------------------------
@@ -176,16 +310,28 @@ def _rules(folder: DrawFolder) -> DrawRules:
     return files.read_rules(folder.rules)
 
 
-def _policy(path: Path) -> TrustPolicy:
-    return TrustPolicy.from_json(
-        _read_json(path, "trust policy", "create it with `alloc policy create`")
-    )
-
-
 def _ceremony(folder: DrawFolder) -> Ceremony:
-    return Ceremony.from_json(
-        _read_json(folder.ceremony, "ceremony state", "start it with `alloc ceremony begin`")
-    )
+    path = _require(folder.ceremony, "ceremony state", "start it with `alloc ceremony begin`")
+    return Ceremony.from_json(parse_json(path.read_bytes(), document=str(path)))
+
+
+def _bureau_time(ceremony: Ceremony) -> datetime | None:
+    """A time in the bureau's own UTC offset, to show every time of the ceremony in:
+    the reveal deadline once announced, else a lottery drawing as the plan wrote it."""
+    if ceremony.reveal_deadline is not None:
+        return ceremony.reveal_deadline
+    for source in (*ceremony.sources, *ceremony.fallbacks):
+        if not isinstance(source.form, DrandRound):
+            return source.form.drawn_at
+    return None
+
+
+def _now_in(ceremony: Ceremony) -> datetime:
+    """The clock, in the offset of the announced reveal deadline once reveals are open."""
+    moment = clock.now()
+    if ceremony.reveal_deadline is not None:
+        moment = moment.astimezone(ceremony.reveal_deadline.tzinfo)
+    return moment
 
 
 def _save_ceremony(folder: DrawFolder, ceremony: Ceremony) -> None:
@@ -195,6 +341,154 @@ def _save_ceremony(folder: DrawFolder, ceremony: Ceremony) -> None:
 def _envelope(path: Path, kind: str) -> Envelope:
     _require(path, kind, f"the {kind} is written by alloc into the public folder")
     return files.read_envelope(path, kind)
+
+
+# --- trust: the one place every command gets its keys from ---------------------------
+
+
+@dataclass(frozen=True)
+class Trust:
+    """The trust policy a command checks signatures with, and where it came from."""
+
+    policy: TrustPolicy
+    source: str
+
+
+_UNPINNED = (
+    "no trust pin given. alloc never takes the signers' keys from the files it checks: a"
+    " forged draw would bring its own. These files are signed by:\n{signers}\nCompare these"
+    " fingerprints with the ones the bureau published (its official notice or website, or"
+    " read aloud at the signing), then run the command again with --expect"
+    ' bureau="FINGERPRINT" --expect notary="FINGERPRINT", or with --trust FILE from your own'
+    " records, kept apart from the files being checked"
+)
+
+
+def _add_trust_options(sub: argparse.ArgumentParser, *, own: str | None) -> None:
+    default = (
+        f"; without --trust or --expect, {own} is used"
+        if own
+        else "; one of --trust and --expect is required"
+    )
+    sub.add_argument(
+        "--trust",
+        help="trust policy from your own records, never one from the folder being checked"
+        + default,
+    )
+    sub.add_argument(
+        "--expect",
+        action="append",
+        metavar="ROLE=FINGERPRINT",
+        help="a key fingerprint you compared with the bureau's publication, e.g."
+        ' --expect bureau="12345 67890 …"; repeat for the notary (one valid signature per'
+        " role is then required)",
+    )
+    sub.add_argument(
+        "--keys",
+        action="append",
+        metavar="FILE",
+        help="where to find the keys --expect pins: a trust.json or .pub file (default: the"
+        " trust.json published with the files)",
+    )
+
+
+def _trust(
+    args: argparse.Namespace,
+    *,
+    checked: Sequence[Path],
+    key_files: Sequence[Path],
+    own: Path | None = None,
+    signed: Sequence[tuple[str, Path]] = (),
+) -> Trust:
+    """The trust policy for a command: ``--trust``, ``--expect`` pins, or the operator's own file.
+
+    ``checked`` are the folders of the files the command checks: a trust
+    file inside one of them is refused. ``key_files`` are where ``--expect``
+    finds the pinned keys. ``own`` is the operator's own policy, used when
+    nothing is pinned (None: a pin is required). ``signed`` names the signed
+    files whose signers the refusal shows.
+
+    Raises:
+        TrustError: with no pin where one is required, a trust file among the
+            checked files, both --trust and --expect, or a pin no key matches.
+        MalformedDocumentError: for a malformed trust file.
+    """
+    if args.trust and args.expect:
+        raise TrustError(
+            "give either --trust or --expect, not both",
+            field="--trust",
+            hint="--trust FILE takes the whole policy from FILE; --expect pins one key per role",
+        )
+    if args.trust:
+        path = Path(args.trust)
+        resolved = path.resolve()
+        for folder in checked:
+            if resolved.is_relative_to(folder.resolve()):
+                raise TrustError(
+                    f"the trust file lies in {str(folder)!r}, among the files it would vouch"
+                    " for: a forged draw brings its own trust file",
+                    source=str(path),
+                    field="--trust",
+                    hint="use the trust file you made from keys you saw generated, kept apart,"
+                    " or pin fingerprints with --expect ROLE=FINGERPRINT",
+                )
+        _require(path, "trust policy", "give the trust file from your own records")
+        return Trust(files.read_policy(path), f"trust file {path}")
+    if args.expect:
+        pins: dict[str, list[str]] = {}
+        for spec in args.expect:
+            role, value = _pair(spec, "--expect")
+            pins.setdefault(role, []).append(parse_pin(value))
+        sources = [Path(k) for k in args.keys] if args.keys else list(key_files)
+        policy = TrustPolicy.from_pins(pins, _published_keys(sources))
+        return Trust(policy, "fingerprints pinned with --expect")
+    if own is not None:
+        _require(own, "trust policy", "create it with `alloc policy create`, or pin with --trust")
+        return Trust(files.read_policy(own), f"the operator's trust file {own}")
+    raise TrustError(_UNPINNED.format(signers=_signers_found(signed)))
+
+
+def _operator_trust(args: argparse.Namespace, folder: DrawFolder) -> Trust:
+    """Trust for the operator's own steps: their trust.json unless they pin another."""
+    return _trust(
+        args,
+        checked=[folder.public],
+        key_files=[folder.public / "trust.json", folder.trust],
+        own=folder.trust,
+        signed=[("announcement", folder.announcement), ("transcript", folder.transcript)],
+    )
+
+
+def _published_keys(paths: Sequence[Path]) -> list[PublicKey]:
+    keys: list[PublicKey] = []
+    for path in paths:
+        if not path.exists():
+            continue
+        data = path.read_bytes()
+        if path.suffix == ".pub":
+            keys.append(PublicKey.from_pem(data))
+        else:
+            keys += published_keys(data, document=str(path))
+    return keys
+
+
+def _signers_found(signed: Sequence[tuple[str, Path]]) -> str:
+    lines = []
+    for kind, path in signed:
+        try:
+            envelope = Envelope.from_bytes(path.read_bytes(), document=str(path))
+        except (AllocError, OSError) as exc:
+            lines.append(f"  {kind}: cannot be read ({exc})")
+            continue
+        found = [key_label(s.keyid) for s in envelope.signatures] or ["no signature"]
+        lines += [f"  {kind}: {label}" for label in found]
+    return "\n".join(lines) or "  (no signed file given)"
+
+
+def _show_signers(out: Console, trust: Trust, envelopes: Sequence[tuple[str, Envelope]]) -> None:
+    out.say(f"trust: {trust.source}")
+    for kind, envelope in envelopes:
+        out.say(f"{kind} signed by: {trust.policy.describe(envelope)}")
 
 
 # --- commands ----------------------------------------------------------------------
@@ -213,16 +507,51 @@ def cmd_keys_generate(args: argparse.Namespace, out: Console) -> int:
             raise files.OutputExistsError(path)
     files.write_bytes(private, key.to_pem(password), force=args.force, mode=0o600)
     files.write_bytes(directory / f"{args.name}.pub", key.public.to_pem(), force=args.force)
-    out.say(f"key {args.name}: id {key.keyid}")
+    out.say(f"key {args.name}")
+    out.say(f"key id       {key.keyid}")
+    out.say(f"fingerprint  {key.public.fingerprint}")
     out.say(f"private key {private} (keep it offline); public key {directory / args.name}.pub")
+    out.say(
+        "read the fingerprint aloud at the signing and print it on the notice: that is how"
+        " others pin this key"
+    )
     out.result(
         {
             "name": args.name,
             "keyid": key.keyid,
+            "fingerprint": key.public.fingerprint,
             "private": str(private),
             "public": str(directory / f"{args.name}.pub"),
         }
     )
+    return EXIT_OK
+
+
+def cmd_keys_fingerprint(args: argparse.Namespace, out: Console) -> int:
+    """Print a public key's id and the fingerprint people compare and pin."""
+    shown = []
+    for name in args.file:
+        path = _require(Path(name), "public key", "give the .pub file `alloc keys generate` wrote")
+        try:
+            key = PublicKey.from_pem(path.read_bytes())
+        except InputError as exc:
+            raise exc.at(source=str(path)) from exc
+        demo = is_demo_key(key.keyid)
+        shown.append(
+            {"file": str(path), "keyid": key.keyid, "fingerprint": key.fingerprint, "demo": demo}
+        )
+        if args.digits:
+            out.say(key.fingerprint)
+            continue
+        out.say(str(path))
+        out.say(f"  key id       {key.keyid}")
+        out.say(f"  fingerprint  {key.fingerprint}")
+        if demo:
+            out.say(
+                "  DEMO KEY: its private key is derived from alloc's public demo code; anyone"
+                " can sign with it, so never trust it for a real draw"
+            )
+    out.result({"keys": shown})
     return EXIT_OK
 
 
@@ -243,9 +572,11 @@ def cmd_policy_create(args: argparse.Namespace, out: Console) -> int:
             )
         roles.append(Role(name=name, keys=keys, threshold=int(threshold)))
     policy = TrustPolicy(roles=tuple(roles))
-    files.write_bytes(Path(args.out), canonical_json(policy.to_json()) + b"\n", force=args.force)
+    files.write_bytes(Path(args.out), policy.to_bytes(), force=args.force)
     for role in policy.roles:
         out.say(f"{role.name}: {role.threshold} of {len(role.keys)} keys")
+        for key in role.keys:
+            out.say(f"  {key_label(key.keyid)}")
     out.result(policy.to_json())
     return EXIT_OK
 
@@ -275,13 +606,10 @@ def cmd_rules_init(args: argparse.Namespace, out: Console) -> int:
         waitlist_length=args.waitlist,
         min_lottery_percent=args.min_lottery_percent,
         phases=phases,
+        time_zone=args.time_zone,
     )
     path = Path(args.out)
-    files.write_bytes(
-        path,
-        json.dumps(rules.to_json(), ensure_ascii=False, indent=2).encode() + b"\n",
-        force=args.force,
-    )
+    files.write_rules(path, rules, force=args.force)
     out.say(
         f"wrote {path}: {len(kindergartens)} kindergartens,"
         f" {sum(k.seats for k in kindergartens)} seats"
@@ -294,7 +622,9 @@ def cmd_validate(args: argparse.Namespace, out: Console) -> int:
     """Check the rules and an applicant spreadsheet; report every problem."""
     rules = files.read_rules(Path(args.rules))
     out.step(f"reading {args.applicants}")
-    imported = files.read_applicants(Path(args.applicants), draw_id=rules.draw_id)
+    imported = files.read_applicants(
+        Path(args.applicants), draw_id=rules.draw_id, progress=out.progress
+    )
     problems = files.check_against_rules(imported, rules)
     if problems:
         raise files.SpreadsheetError.of(problems, source=args.applicants)
@@ -304,23 +634,88 @@ def cmd_validate(args: argparse.Namespace, out: Console) -> int:
     return EXIT_OK
 
 
+#: The one form of each kind of --source/--fallback, for help and messages.
+SOURCE_FORMS = {
+    SourceKind.DIGITS: "NAME digits count=N drawn-at=TIME [description=TEXT]",
+    SourceKind.NUMBERS: "NAME numbers count=N min=A max=B order=drawn|ascending"
+    " repeats=yes|no drawn-at=TIME [description=TEXT]",
+    SourceKind.DRAND: "NAME drand chain=" + "|".join(sorted(KNOWN_CHAINS)) + " round=N"
+    " [description=TEXT]",
+}
+_SOURCE_KEYS = {
+    SourceKind.DIGITS: ("count", "drawn-at"),
+    SourceKind.NUMBERS: ("count", "min", "max", "order", "repeats", "drawn-at"),
+    SourceKind.DRAND: ("chain", "round"),
+}
+
+
 def _source(spec: str, option: str) -> Source:
-    parts = spec.split(":", 2)
-    if len(parts) < 2:
-        raise CommandError(
-            "expected NAME:KIND[:DESCRIPTION] (kind numbers, text or hex)", field=option, value=spec
-        )
+    """A source declared as ``NAME KIND key=value ... [description=TEXT]`` (one form each).
+
+    Raises:
+        CommandError: naming what is missing, unknown or malformed, with the form.
+    """
+    head, marker, description = spec.partition(" description=")
+    if not marker and spec.startswith("description="):
+        head, description = "", spec
+    words = head.split(" ")
+    forms = "; ".join(SOURCE_FORMS.values())
+
+    def refuse(problem: str, value: object = spec) -> CommandError:
+        return CommandError(problem, field=option, value=value, hint=f"write {forms}")
+
+    if len(words) < 2 or not all(words):
+        raise refuse("expected NAME KIND key=value ..., separated by single spaces")
+    name, kind_text, pairs = words[0], words[1], words[2:]
     try:
-        kind = SourceKind(parts[1])
-    except ValueError as exc:
-        raise CommandError(
-            "unknown source kind", field=option, value=parts[1], hint="use numbers, text or hex"
-        ) from exc
-    return Source(parts[0], kind, parts[2] if len(parts) > 2 else "")
+        kind = SourceKind(kind_text)
+    except ValueError:
+        raise refuse("unknown source kind (digits, numbers or drand)", kind_text) from None
+    values: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not value:
+            raise refuse("expected key=value", pair)
+        if key not in _SOURCE_KEYS[kind]:
+            raise refuse(f"unknown key for a {kind.value} source", key)
+        if key in values:
+            raise refuse("key given twice", key)
+        values[key] = value
+    missing = [k for k in _SOURCE_KEYS[kind] if k not in values]
+    if missing:
+        raise refuse(f"missing {', '.join(missing)} for a {kind.value} source")
+
+    def number(key: str) -> int:
+        if not values[key].isascii() or not values[key].isdigit():
+            raise refuse("expected a whole number", f"{key}={values[key]}")
+        return int(values[key])
+
+    def choice(key: str, yes: str, no: str) -> bool:
+        if values[key] not in (yes, no):
+            raise refuse(f"expected {key}={yes} or {key}={no}", f"{key}={values[key]}")
+        return values[key] == yes
+
+    form: SourceForm
+    if kind is SourceKind.DRAND:
+        form = DrandRound(chain_named(values["chain"]), number("round"))
+    else:
+        drawn_at = clock.parse_time(values["drawn-at"], field=f"{option} drawn-at")
+        if kind is SourceKind.DIGITS:
+            form = Digits(count=number("count"), drawn_at=drawn_at)
+        else:
+            form = Numbers(
+                count=number("count"),
+                minimum=number("min"),
+                maximum=number("max"),
+                ordered=choice("order", "drawn", "ascending"),
+                distinct=not choice("repeats", "yes", "no"),
+                drawn_at=drawn_at,
+            )
+    return Source(name, form, description.strip())
 
 
 def cmd_ceremony_begin(args: argparse.Namespace, out: Console) -> int:
-    """Name the external sources and fallbacks before anyone commits."""
+    """Name the external sources and fallbacks, and the one form of each value."""
     folder = _folder(args)
     rules = _rules(folder)
     if folder.ceremony.exists() and not args.force:
@@ -331,11 +726,12 @@ def cmd_ceremony_begin(args: argparse.Namespace, out: Console) -> int:
         fallbacks=[_source(s, "--fallback") for s in args.fallback or []],
     )
     _save_ceremony(folder, ceremony)
-    out.say(
-        f"ceremony for {rules.draw_id}: sources "
-        f"{', '.join(s.name for s in ceremony.sources) or 'none'}; fallbacks "
-        f"{', '.join(s.name for s in ceremony.fallbacks) or 'none'}"
-    )
+    out.say(f"ceremony for {rules.draw_id}")
+    like = _bureau_time(ceremony)
+    for label, sources in (("source", ceremony.sources), ("fallback", ceremony.fallbacks)):
+        for source in sources:
+            out.say(f"  {label} {source.name}: {source.form.describe(like=like)}")
+            out.say(f"    its value will be typed as {source.form.expected()}")
     out.result(ceremony.to_json())
     return EXIT_OK
 
@@ -345,23 +741,19 @@ def cmd_ceremony_secret(args: argparse.Namespace, out: Console) -> int:
     secret = new_secret()
     value = commitment(args.draw_id, args.party, secret)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    files.write_bytes(Path(args.out), secret.hex().encode() + b"\n", force=args.force, mode=0o600)
+    files.write_bytes(Path(args.out), secret_file(secret), force=args.force, mode=0o600)
     out.say(f"secret written to {args.out}: keep it private until the reveal")
     out.say(f"commitment of {args.party}: {value.hex()}")
     out.result({"party": args.party, "commitment": value.hex(), "secret_file": args.out})
     return EXIT_OK
 
 
-def _read_secret(path: str) -> bytes:
+def _read_secret(path: str, party: str) -> bytes:
     raw = _require(Path(path), "secret file", "give the file `alloc ceremony secret` wrote")
     try:
-        return bytes.fromhex(raw.read_bytes().decode("ascii").strip())
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise CommandError(
-            "the secret file does not hold hexadecimal digits",
-            source=path,
-            hint="give the file `alloc ceremony secret` wrote, unchanged",
-        ) from exc
+        return parse_secret_file(raw.read_bytes(), party=party)
+    except InputError as exc:
+        raise CommandError(exc.problem, source=path, field=exc.field, hint=exc.hint) from exc
 
 
 def cmd_ceremony_commit(args: argparse.Namespace, out: Console) -> int:
@@ -369,14 +761,17 @@ def cmd_ceremony_commit(args: argparse.Namespace, out: Console) -> int:
     folder = _folder(args)
     ceremony = _ceremony(folder)
     if args.secret:
-        value = commitment(ceremony.draw_id, args.party, _read_secret(args.secret))
+        value = commitment(ceremony.draw_id, args.party, _read_secret(args.secret, args.party))
     elif args.commitment:
-        try:
-            value = bytes.fromhex(args.commitment)
-        except ValueError as exc:
+        text = args.commitment
+        if len(text) != 64 or text.strip("0123456789abcdef"):
             raise CommandError(
-                "commitment is not hex", field="--commitment", value=args.commitment
-            ) from exc
+                "a commitment is 64 lower-case hexadecimal digits",
+                field="--commitment",
+                value=text,
+                hint="type it exactly as `alloc ceremony secret` printed it",
+            )
+        value = bytes.fromhex(text)
     else:
         raise CommandError("give --commitment HEX or --secret FILE", field="--commitment")
     ceremony = ceremony.commit(args.party, value, fallback=args.fallback)
@@ -392,7 +787,9 @@ def cmd_freeze(args: argparse.Namespace, out: Console) -> int:
     rules = _rules(folder)
     ceremony = _ceremony(folder)
     out.step(f"reading {args.applicants}")
-    imported = files.read_applicants(Path(args.applicants), draw_id=rules.draw_id)
+    imported = files.read_applicants(
+        Path(args.applicants), draw_id=rules.draw_id, progress=out.progress
+    )
     problems = files.check_against_rules(imported, rules)
     if problems:
         raise files.SpreadsheetError.of(problems, source=args.applicants)
@@ -406,13 +803,19 @@ def cmd_freeze(args: argparse.Namespace, out: Console) -> int:
             hint="a new freeze needs a new ceremony and announcement",
         )
     plan_ceremony = ceremony.fix_plan() if ceremony.stage is Stage.COMMITTING else ceremony
+    # The list is frozen now: the clock, never a typed time, so nothing can be
+    # announced as frozen before it was (written in the draw time's offset).
+    draw_at = clock.parse_time(args.draw_at, field="--draw-at")
+    clock.parse_time(args.reveal_deadline, field="--reveal-deadline")
     window = TimeWindow(
-        frozen_at=args.frozen_at or _now(),
+        frozen_at=clock.format_time(clock.now(), like=draw_at),
         draw_at=args.draw_at,
         reveal_deadline=args.reveal_deadline,
     )
     out.step("committing to the records")
-    notice, records = make_announcement(rules, imported.table, plan_ceremony.plan, window=window)
+    notice, records = make_announcement(
+        rules, imported.table, plan_ceremony.plan, window=window, progress=out.progress
+    )
     folder.public.mkdir(parents=True, exist_ok=True)
     folder.private.mkdir(parents=True, exist_ok=True)
     files.write_lines(folder.records, records, force=args.force)
@@ -433,6 +836,10 @@ def cmd_freeze(args: argparse.Namespace, out: Console) -> int:
             files.write_bytes(target, source.read_bytes(), force=True)
     _save_ceremony(folder, plan_ceremony)
     out.say(f"frozen {notice.records_count} records under input root {notice.records_root.hex()}")
+    out.say(
+        f"frozen at {window.frozen_at}; reveals until {window.reveal_deadline}; draw at"
+        f" {window.draw_at}"
+    )
     out.say(f"announcement {folder.announcement}: sign it with `alloc sign`")
     if imported.receipts_generated:
         out.say(f"receipts with salts for parents: {folder.private / 'receipts.csv'}")
@@ -446,44 +853,238 @@ def cmd_freeze(args: argparse.Namespace, out: Console) -> int:
     return EXIT_OK
 
 
-def _now() -> str:
-    return datetime.now(UTC).astimezone().isoformat(timespec="seconds")
-
-
 def cmd_sign(args: argparse.Namespace, out: Console) -> int:
-    """Add a signature to an announcement or transcript (the signed part never changes)."""
+    """Check a document, show what it says and which key signs, ask, then add the signature.
+
+    An announcement is checked against the folder's rules, records and
+    ceremony, and refused once reveals have begun; a transcript is verified
+    in full (the draw re-run) and refused if anything but the signatures
+    still to come fails. The signed part never changes.
+    """
     path = Path(args.document)
     _require(path, "document", "give the announcement.json or transcript.json path")
     try:
-        envelope = Envelope.from_bytes(path.read_bytes())
+        envelope = Envelope.from_bytes(path.read_bytes(), document=str(path))
     except MalformedDocumentError as exc:
         raise CommandError(
-            f"not a signed document ({exc.problem})",
+            f"not a signed document ({exc.problem}, at {exc.field})",
             source=str(path),
             hint="sign public/announcement.json or public/transcript.json as alloc wrote them",
         ) from exc
+    kind = envelope.signed.get("type")
+    if kind not in ("announcement", "transcript"):
+        raise CommandError(
+            "alloc signs only announcements and transcripts", source=str(path), value=kind
+        )
     password = Path(args.password_file).read_bytes().strip() if args.password_file else None
     key = SigningKey.from_pem(Path(args.key).read_bytes(), password)
+    if args.dir:
+        folder = DrawFolder(Path(args.dir))
+    else:
+        parent = path.parent
+        folder = DrawFolder(parent.parent if parent.name == "public" else parent)
+    trust = _operator_trust(args, folder)
+    roles = trust.policy.roles_of(key.keyid)
+    if not roles:
+        raise TrustError(
+            f"the key with {key_label(key.keyid)} has no role in the trust policy"
+            f" ({trust.source}): its signature would not count",
+            field="--key",
+            hint="sign with a key the policy names for the bureau or the notary",
+        )
+    if any(s.keyid == key.keyid for s in envelope.signatures):
+        raise DuplicateError(
+            "this key has already signed the document", field="keyid", value=key.keyid
+        )
+    out.step(f"checking the {kind} before signing")
+    if kind == "announcement":
+        summary = _announcement_to_sign(folder, envelope, trust.policy)
+    else:
+        summary = _transcript_to_sign(folder, envelope, trust.policy, args, out)
+    summary.append(("signatures", trust.policy.describe(envelope) or "none yet"))
+    summary.append(("signing key", f"{key_label(key.keyid)}, role {', '.join(roles)}"))
+    out.say(f"document      {kind} ({path})")
+    for label, value in summary:
+        out.say(f"{label:<14}{value}")
+    _confirm(args, out, f"Sign this {kind} as {' and '.join(roles)}?")
     signed = envelope.sign(key)
     files.write_bytes(path, signed.to_bytes(), force=True)
-    out.say(f"signed {path} with key {key.keyid} ({len(signed.signatures)} signature(s) now)")
-    out.result({"document": str(path), "keyid": key.keyid, "signatures": len(signed.signatures)})
+    out.say(f"signed {path} ({len(signed.signatures)} signature(s) now)")
+    out.result(
+        {
+            "document": str(path),
+            "type": kind,
+            "keyid": key.keyid,
+            "fingerprint": key.public.fingerprint,
+            "roles": list(roles),
+            "summary": dict(summary),
+            "signatures": len(signed.signatures),
+        }
+    )
     return EXIT_OK
 
 
+def _announcement_to_sign(
+    folder: DrawFolder, envelope: Envelope, policy: TrustPolicy
+) -> list[tuple[str, str]]:
+    """What an announcement commits to, after checking it against the draw folder.
+
+    Raises:
+        CeremonyStateError: once reveals have begun (or before the plan is fixed).
+        DigestMismatchError, InputRootMismatchError, CeremonyError,
+        InvalidSignatureError: if it does not match the folder or a signature is bad.
+    """
+    notice = Announcement.from_envelope(envelope)
+    ceremony = _ceremony(folder)
+    if ceremony.stage is not Stage.PLAN_FIXED:
+        raise CeremonyStateError(
+            f"the ceremony is at stage {ceremony.stage.value!r}: an announcement can be signed"
+            " only while its seed plan is fixed and no secret has been revealed, since"
+            " everything it commits to must be public before any randomness exists"
+        )
+    if ceremony.plan != notice.seed_plan:
+        raise CeremonyError(f"the announcement's seed plan is not the plan in {folder.ceremony}")
+    rules = _rules(folder)
+    if rules.draw_id != notice.draw_id:
+        raise WrongDrawError(
+            f"the announcement is for draw {notice.draw_id!r}, {folder.rules} for {rules.draw_id!r}"
+        )
+    if rules_digest(rules) != notice.rules_digest:
+        raise DigestMismatchError(
+            f"the announcement's rules digest is not the digest of {folder.rules}"
+        )
+    records = files.read_lines(_require(folder.records, "records", "run `alloc freeze`"))
+    if len(records) != notice.records_count or (
+        records_root(notice.draw_id, records) != notice.records_root
+    ):
+        raise InputRootMismatchError(
+            f"{folder.records} does not match the announced input root and count"
+        )
+    _refuse_invalid_signatures(policy, envelope, "announcement")
+    window = notice.window
+    return [
+        (
+            "draw",
+            f"{notice.draw_id}: {' — '.join(t for t in (notice.title, notice.authority) if t)}",
+        ),
+        ("digest", document_digest(envelope).hex()),
+        ("rules", f"digest {notice.rules_digest.hex()} (= {folder.rules})"),
+        ("records", f"{notice.records_count} under input root {notice.records_root.hex()}"),
+        (
+            "seed plan",
+            f"parties {', '.join(p.name for p in notice.seed_plan.parties) or 'none'};"
+            f" sources {', '.join(s.name for s in notice.seed_plan.sources) or 'none'};"
+            f" fallbacks {', '.join(s.name for s in notice.seed_plan.fallbacks) or 'none'}",
+        ),
+        (
+            "times",
+            f"frozen {local_time(window.frozen_at, rules.time_zone)}; draw"
+            f" {local_time(window.draw_at, rules.time_zone)}; reveal deadline"
+            f" {local_time(window.reveal_deadline, rules.time_zone)}",
+        ),
+        ("checked", "rules, records and seed plan match the draw folder; no reveal yet"),
+    ]
+
+
+def _transcript_to_sign(
+    folder: DrawFolder,
+    envelope: Envelope,
+    policy: TrustPolicy,
+    args: argparse.Namespace,
+    out: Console,
+) -> list[tuple[str, str]]:
+    """What a transcript says, after verifying it in full except the signatures still to come.
+
+    Raises:
+        VerificationError: the first failed check (the report is printed first).
+    """
+    rules = _rules(folder)
+    announcement = _envelope(folder.announcement, "announcement")
+    records = files.read_lines(_require(folder.records, "records", "run `alloc freeze`"))
+    results = files.read_lines(folder.results) if folder.results.exists() else None
+    previous = files.read_envelope(Path(args.previous), "transcript") if args.previous else None
+    report = check_transcript(
+        envelope,
+        announcement=announcement,
+        rules=rules,
+        records=records,
+        policy=policy,
+        results=results,
+        previous=previous,
+    )
+    failures = [
+        c
+        for c in report.failures
+        if not (c.name == "transcript signatures" and type(c.error) is SignatureThresholdError)
+    ]
+    if failures:
+        out.say(str(report))
+        raise failures[0].error or VerificationError(failures[0].detail)
+    tx = Transcript.from_envelope(envelope)
+    placed = sum(int(k["placed"]) for k in tx.kindergartens)
+    return [
+        ("draw", f"{tx.draw_id}: {rules.title}"),
+        ("digest", document_digest(envelope).hex()),
+        (
+            "round",
+            f"{tx.round}"
+            + ("" if tx.previous is None else f", after the round with digest {tx.previous.hex()}"),
+        ),
+        ("announcement", tx.announcement_digest.hex()),
+        ("records", f"{tx.records_count} under input root {tx.records_root.hex()}"),
+        ("seed", tx.seed.hex()),
+        (
+            "results",
+            f"{tx.results_count} under results root {tx.results_root.hex()};"
+            f" {placed} seats taken, {tx.unplaced} unplaced",
+        ),
+        ("created", local_time(tx.created, rules.time_zone)),
+        ("checked", "every check passed, the draw re-run outcome by outcome"),
+    ]
+
+
+def _refuse_invalid_signatures(policy: TrustPolicy, envelope: Envelope, document: str) -> None:
+    for result in policy.evaluate(envelope):
+        if result.invalid:
+            policy.verify(envelope, document=document)  # raises InvalidSignatureError
+
+
+def _confirm(args: argparse.Namespace, out: Console, question: str) -> None:
+    """Ask the person at the terminal; without one, only --yes signs."""
+    if args.yes:
+        return
+    if out.json_mode:
+        raise CommandError(
+            "not signed: with --json nobody reads the summary", hint="add --yes to sign"
+        )
+    if not sys.stdin.isatty():
+        raise CommandError(
+            "not signed: standard input is not a terminal, so nobody confirmed",
+            hint="read the summary above, then run the command again with --yes",
+        )
+    answer = input(f"{question} Type yes to sign: ")
+    if answer.strip().lower() != "yes":
+        raise CommandError("not signed: the answer was not yes", value=answer)
+
+
 def cmd_ceremony_open(args: argparse.Namespace, out: Console) -> int:
-    """Open reveals on the signed announcement (checked against trust.json first)."""
+    """Open reveals on the signed announcement (its signatures checked first)."""
     folder = _folder(args)
     announcement = _envelope(folder.announcement, "announcement")
-    policy = _policy(folder.trust)
+    policy = _operator_trust(args, folder).policy
     policy.verify(announcement, document="announcement")
     notice = Announcement.from_envelope(announcement)
     ceremony = _ceremony(folder)
     if notice.seed_plan != ceremony.plan:
         raise VerificationError("the announcement's seed plan is not this ceremony's plan")
     digest = document_digest(announcement)
-    _save_ceremony(folder, ceremony.open(digest))
+    deadline = notice.window.deadline
+    opened = ceremony.open(
+        digest, reveal_deadline=deadline, at=clock.now().astimezone(deadline.tzinfo)
+    )
+    _save_ceremony(folder, opened)
     out.say(f"reveals open on announcement {digest.hex()}")
+    out.say(f"reveals are accepted until {notice.window.reveal_deadline}")
     out.result({"announcement": digest.hex()})
     return EXIT_OK
 
@@ -491,7 +1092,9 @@ def cmd_ceremony_open(args: argparse.Namespace, out: Console) -> int:
 def cmd_ceremony_reveal(args: argparse.Namespace, out: Console) -> int:
     """Reveal a party's secret on stage; it must match the published commitment."""
     folder = _folder(args)
-    ceremony = _ceremony(folder).reveal(args.party, _read_secret(args.secret))
+    ceremony = _ceremony(folder)
+    secret = _read_secret(args.secret, args.party)
+    ceremony = ceremony.reveal(args.party, secret, at=_now_in(ceremony))
     _save_ceremony(folder, ceremony)
     out.say(f"reveal of {args.party} matches its commitment")
     out.say(_missing_text(ceremony))
@@ -502,7 +1105,8 @@ def cmd_ceremony_reveal(args: argparse.Namespace, out: Console) -> int:
 def cmd_ceremony_default(args: argparse.Namespace, out: Console) -> int:
     """Declare that a party will not reveal: its announced fallback source replaces it."""
     folder = _folder(args)
-    ceremony = _ceremony(folder).default(args.party)
+    ceremony = _ceremony(folder)
+    ceremony = ceremony.default(args.party, at=_now_in(ceremony))
     _save_ceremony(folder, ceremony)
     fallback = ceremony.plan.party(args.party).fallback
     out.say(f"{args.party} declared in default: fallback source {fallback} replaces it")
@@ -512,29 +1116,15 @@ def cmd_ceremony_default(args: argparse.Namespace, out: Console) -> int:
 
 
 def cmd_ceremony_source(args: argparse.Namespace, out: Console) -> int:
-    """Record the value of an announced external source (lottery numbers, a beacon)."""
+    """Record the value of an announced source, typed in its one accepted form."""
     folder = _folder(args)
     ceremony = _ceremony(folder)
-    kind = ceremony.plan.source(args.name).kind
-    value: object = args.value
-    if kind is SourceKind.NUMBERS:
-        try:
-            value = [int(x) for x in args.value.replace(",", " ").split()]
-        except ValueError as exc:
-            raise CommandError(
-                "expected whole numbers separated by spaces", field="--value", value=args.value
-            ) from exc
-    ceremony = ceremony.add_source(args.name, value)
+    ceremony = ceremony.add_source(args.name, args.value, at=_now_in(ceremony))
     _save_ceremony(folder, ceremony)
-    out.say(f"source {args.name} = {ceremony.source_values[-1].value}")
+    value = ceremony.source_values[-1].value
+    out.say(f"source {args.name} = {value}")
     out.say(_missing_text(ceremony))
-    out.result(
-        {
-            "source": args.name,
-            "value": ceremony.source_values[-1].value,
-            "missing": ceremony.missing(),
-        }
-    )
+    out.result({"source": args.name, "value": value, "missing": ceremony.missing()})
     return EXIT_OK
 
 
@@ -551,8 +1141,23 @@ def cmd_ceremony_status(args: argparse.Namespace, out: Console) -> int:
     """Show the ceremony's stage, the commitments and what is still missing."""
     ceremony = _ceremony(_folder(args))
     out.say(f"stage {ceremony.stage.value}")
+    deadline = ceremony.reveal_deadline
+    if deadline is not None:
+        out.say(f"reveals until {clock.format_time(deadline, like=deadline)}")
+    settled = {c.party: c for c in ceremony.contributions}
     for party in ceremony.parties:
-        out.say(f"  {party.name}: {party.commitment.hex()}")
+        done = settled.get(party.name)
+        what = "" if done is None else " — " + ("revealed" if done.secret else "in default")
+        when = "" if done is None else f" at {clock.format_time(done.at, like=done.at)}"
+        out.say(f"  {party.name}: {party.commitment.hex()}{what}{when}")
+    values = {v.name: v for v in ceremony.source_values}
+    for source in (*ceremony.sources, *ceremony.fallbacks):
+        out.say(f"  source {source.name}: {source.form.describe(like=_bureau_time(ceremony))}")
+        read = values.get(source.name)
+        if read is None:
+            out.say(f"    type its value as {source.form.expected()}")
+        else:
+            out.say(f"    = {read.value} (read at {clock.format_time(read.at, like=read.at)})")
     out.say(_missing_text(ceremony))
     out.result({"stage": ceremony.stage.value, "missing": ceremony.missing()})
     return EXIT_OK
@@ -561,8 +1166,8 @@ def cmd_ceremony_status(args: argparse.Namespace, out: Console) -> int:
 def cmd_ceremony_seed(args: argparse.Namespace, out: Console) -> int:
     """Derive the seed once every party has revealed and every source is in."""
     folder = _folder(args)
+    # Reading ceremony.json replays and re-checks every step, so the record is checked.
     record = _ceremony(folder).finish()
-    record.verify()
     out.say(f"seed {record.seed.hex()}")
     out.result({"seed": record.seed.hex()})
     return EXIT_OK
@@ -576,17 +1181,32 @@ def cmd_draw(args: argparse.Namespace, out: Console) -> int:
         if path.exists() and not args.force:
             raise files.OutputExistsError(path)
     announcement = _envelope(folder.announcement, "announcement")
-    _policy(folder.trust).verify(announcement, document="announcement")
+    _operator_trust(args, folder).policy.verify(announcement, document="announcement")
+    window = Announcement.from_envelope(announcement).window
+    now = clock.now().astimezone(window.draw.tzinfo)
+    if now < window.draw:
+        raise ScheduleError(
+            f"the draw cannot run before the announced draw time {window.draw_at}"
+            f" (it is now {clock.format_time(now, like=now)})",
+            field="draw_at",
+            hint="run `alloc draw` at or after the announced time",
+        )
     record = _ceremony(folder).finish()
     out.step("reading the public records")
     records = files.read_lines(_require(folder.records, "records", "run `alloc freeze` first"))
     table = parse_record_lines(records)
     out.step(f"drawing {len(table)} applicants with seed {record.seed.hex()[:16]}…")
-    outcome = draw(rules, table, record.seed)
+    outcome = draw(rules, table, record.seed, progress=out.progress)
     previous = files.read_envelope(Path(args.previous), "transcript") if args.previous else None
     out.step("writing results and the transcript")
     transcript, results = make_transcript(
-        announcement, rules, record, outcome, created=args.created or _now(), previous=previous
+        announcement,
+        rules,
+        record,
+        outcome,
+        created=clock.format_time(now, like=window.draw),
+        previous=previous,
+        progress=out.progress,
     )
     files.write_lines(folder.results, results, force=args.force)
     files.write_bytes(folder.transcript, transcript.envelope().to_bytes(), force=args.force)
@@ -610,7 +1230,6 @@ def _public_paths(args: argparse.Namespace) -> dict[str, Path]:
     base = Path(args.dir) / "public" if args.dir else None
     names = {
         "rules": "rules.json",
-        "trust": "trust.json",
         "announcement": "announcement.json",
         "transcript": "transcript.json",
         "records": "records.jsonl",
@@ -629,11 +1248,21 @@ def _public_paths(args: argparse.Namespace) -> dict[str, Path]:
 
 
 def cmd_verify(args: argparse.Namespace, out: Console) -> int:
-    """Check everything from the public files alone; list every check."""
+    """Check everything from the public files alone, against keys you pinned; list every check."""
     paths = _public_paths(args)
+    for key in ("announcement", "transcript", "rules", "records"):
+        _require(paths[key], key, f"it is in the draw's public folder ({key})")
+    checked = [path.parent for path in paths.values()]
+    if args.dir:
+        checked.append(Path(args.dir))
+    trust = _trust(
+        args,
+        checked=checked,
+        key_files=[paths["announcement"].parent / "trust.json"],
+        signed=[("announcement", paths["announcement"]), ("transcript", paths["transcript"])],
+    )
     out.step("reading the public files")
     rules = files.read_rules(_require(paths["rules"], "rules", "it is in the public folder"))
-    policy = _policy(paths["trust"])
     records = files.read_lines(_require(paths["records"], "records", "public/records.jsonl"))
     results = files.read_lines(paths["results"]) if paths["results"].exists() else None
     out.step("verifying (signatures, commitments, ceremony, re-running the draw)")
@@ -645,38 +1274,50 @@ def cmd_verify(args: argparse.Namespace, out: Console) -> int:
         ).read_bytes(),
         rules=rules,
         records=records,
-        policy=policy,
+        policy=trust.policy,
         results=results,
         previous=previous,
+        progress=out.progress,
     )
+    out.say(f"draw {rules.draw_id}: {rules.title}")
+    if report.round is not None:
+        out.say(f"round {report.round}")
+    out.say(f"trust: {trust.source}")
     out.say(str(report))
-    out.result(report.to_json())
+    out.result({**report.to_json(), "trust": trust.source})
     return EXIT_OK if report.ok else EXIT_VERIFICATION_FAILED
 
 
 @dataclass(frozen=True)
 class PublishedDraw:
-    """A finished draw's public files, read from a draw folder."""
+    """A finished draw's public files, read from a draw folder, and the trust to check them."""
 
     rules: DrawRules
     announcement: Envelope
     transcript: Envelope
     records: list[bytes]
     results: list[bytes]
-    policy: TrustPolicy
+    trust: Trust
+    previous: Envelope | None = None
+
+    @property
+    def policy(self) -> TrustPolicy:
+        return self.trust.policy
 
     @classmethod
-    def load(cls, folder: DrawFolder) -> PublishedDraw:
+    def load(cls, folder: DrawFolder, args: argparse.Namespace) -> PublishedDraw:
+        previous = getattr(args, "previous", None)
         return cls(
             rules=_rules(folder),
             announcement=_envelope(folder.announcement, "announcement"),
             transcript=_envelope(folder.transcript, "transcript"),
             records=files.read_lines(_require(folder.records, "records", "run `alloc freeze`")),
             results=files.read_lines(_require(folder.results, "results", "run `alloc draw`")),
-            policy=_policy(folder.trust),
+            trust=_operator_trust(args, folder),
+            previous=files.read_envelope(Path(previous), "transcript") if previous else None,
         )
 
-    def verify(self) -> VerificationReport:
+    def verify(self, progress: Progress | None = None) -> VerificationReport:
         return check_transcript(
             self.transcript,
             announcement=self.announcement,
@@ -684,15 +1325,21 @@ class PublishedDraw:
             records=self.records,
             policy=self.policy,
             results=self.results,
+            previous=self.previous,
+            progress=progress,
         )
 
-    def outcome(self) -> Outcome:
+    def outcome(self, progress: Progress | None = None) -> Outcome:
         """The draw re-run from the public records and the transcript's seed."""
         seed = Transcript.from_envelope(self.transcript).seed
-        return draw(self.rules, parse_record_lines(self.records), seed)
+        return draw(self.rules, parse_record_lines(self.records), seed, progress=progress)
 
     def report_html(
-        self, report: VerificationReport, outcome: Outcome, registry: Registry | None
+        self,
+        report: VerificationReport,
+        outcome: Outcome,
+        registry: Registry | None,
+        progress: Progress | None = None,
     ) -> bytes:
         return render_report(
             rules=self.rules,
@@ -702,23 +1349,25 @@ class PublishedDraw:
             report=report,
             policy=self.policy,
             registry=registry,
+            progress=progress,
         ).encode("utf-8")
 
 
 def cmd_publish(args: argparse.Namespace, out: Console) -> int:
     """Notice-board lists (masked), waitlists, the private full results and the report."""
     folder = _folder(args)
-    published = PublishedDraw.load(folder)
+    published = PublishedDraw.load(folder, args)
     registry = _registry(folder)
     target = Path(args.out) if args.out else folder.publish
-    if target.exists() and any(target.iterdir()) and not args.force:
+    if storage.holds_outputs(target) and not args.force:
         raise files.OutputExistsError(target)
     out.step("verifying before publishing")
-    report = published.verify()
+    report = published.verify(out.progress)
+    out.say(f"trust: {published.trust.source}")
+    out.say(str(report))
     if not report.ok:
-        out.say(str(report))
         raise report.failures[0].error or VerificationError("verification failed")
-    outcome = published.outcome()
+    outcome = published.outcome(out.progress)
     target.mkdir(parents=True, exist_ok=True)
     out.step("writing notice boards, waitlists and the report")
     suffix = f".{args.format}"
@@ -726,11 +1375,11 @@ def cmd_publish(args: argparse.Namespace, out: Console) -> int:
     if private.exists() and not args.force:
         raise files.OutputExistsError(private)
     written = files.write_notice_lists(
-        target / "notice", outcome, registry, suffix=suffix, force=args.force
+        target / "notice", outcome, registry, suffix=suffix, force=args.force, progress=out.progress
     )
     files.write_waitlists(target / f"waitlists{suffix}", outcome, registry, force=args.force)
     files.write_private_results(private, outcome, registry, force=args.force)
-    html = published.report_html(report, outcome, registry)
+    html = published.report_html(report, outcome, registry, out.progress)
     files.write_bytes(target / "report.html", html, force=args.force)
     out.say(f"published {len(written)} notice lists, waitlists and report.html to {target}")
     out.say(f"private full results: {private}")
@@ -747,20 +1396,39 @@ def _registry(folder: DrawFolder) -> Registry:
 def cmd_report(args: argparse.Namespace, out: Console) -> int:
     """Write the self-contained HTML report of a draw."""
     folder = _folder(args)
-    published = PublishedDraw.load(folder)
+    published = PublishedDraw.load(folder, args)
     registry = _registry(folder) if folder.registry.exists() else None
-    report = published.verify()
-    html = published.report_html(report, published.outcome(), registry)
+    out.step("verifying (re-running the draw)")
+    report = published.verify(out.progress)
+    outcome = published.outcome(out.progress)
+    out.step(f"writing {args.out}")
+    html = published.report_html(report, outcome, registry, out.progress)
     files.write_bytes(Path(args.out), html, force=args.force)
+    _show_signers(
+        out,
+        published.trust,
+        [("announcement", published.announcement), ("transcript", published.transcript)],
+    )
     out.say(f"wrote {args.out} (verification {'passed' if report.ok else 'FAILED'})")
-    out.result({"report": args.out, "verified": report.ok})
+    out.result(
+        {
+            "report": args.out,
+            "verified": report.ok,
+            "trust": published.trust.source,
+            "signatures": report.to_json()["signatures"],
+        }
+    )
     return EXIT_OK if report.ok else EXIT_VERIFICATION_FAILED
 
 
 def cmd_lookup(args: argparse.Namespace, out: Console) -> int:
     """Look a child's result up by document number and name."""
     folder = _folder(args)
-    index = LookupIndex.build(_registry(folder), PublishedDraw.load(folder).outcome())
+    rules = _rules(folder)
+    seed = Transcript.from_envelope(_envelope(folder.transcript, "transcript")).seed
+    records = files.read_lines(_require(folder.records, "records", "run `alloc freeze`"))
+    outcome = draw(rules, parse_record_lines(records), seed)
+    index = LookupIndex.build(_registry(folder), outcome)
     answer = index.lookup(args.id, args.name, document_type=DocumentType(args.document_type))
     if answer.found:
         out.say(
@@ -786,11 +1454,18 @@ def cmd_proof_make(args: argparse.Namespace, out: Console) -> int:
 
 
 def cmd_proof_check(args: argparse.Namespace, out: Console) -> int:
-    """A parent checks their own child: identity, record, lottery number, result."""
-    proof = ParentProof.from_json(
-        _read_json(Path(args.proof), "proof file", "ask the bureau or the lookup site for it")
+    """A parent checks their own child: identity, record, lottery number, result, signers."""
+    proof_path = _require(
+        Path(args.proof), "proof file", "ask the bureau or the lookup site for it"
     )
-    policy = _policy(Path(args.trust)) if args.trust else None
+    announcement, transcript = Path(args.announcement), Path(args.transcript)
+    trust = _trust(
+        args,
+        checked=[proof_path.parent, announcement.parent, transcript.parent],
+        key_files=[announcement.parent / "trust.json"],
+        signed=[("announcement", announcement), ("transcript", transcript)],
+    )
+    proof = ParentProof.from_bytes(proof_path.read_bytes(), document=str(proof_path))
     report = check_parent_proof(
         proof,
         registration_number=args.registration_number,
@@ -798,18 +1473,19 @@ def cmd_proof_check(args: argparse.Namespace, out: Console) -> int:
         document_type=DocumentType(args.document_type),
         document_number=args.id,
         name=args.name,
-        announcement=_require(Path(args.announcement), "announcement", "").read_bytes(),
-        transcript=_require(Path(args.transcript), "transcript", "").read_bytes(),
-        policy=policy,
+        announcement=_require(announcement, "announcement", "").read_bytes(),
+        transcript=_require(transcript, "transcript", "").read_bytes(),
+        policy=trust.policy,
     )
+    out.say(f"trust: {trust.source}")
     out.say(str(report))
-    out.result(report.to_json())
+    out.result({**report.to_json(), "trust": trust.source})
     return EXIT_OK if report.ok else EXIT_VERIFICATION_FAILED
 
 
 def cmd_demo(args: argparse.Namespace, out: Console) -> int:
     """Run the synthetic example draw end to end; with --out, write every file."""
-    if args.out and Path(args.out).exists() and any(Path(args.out).iterdir()) and not args.force:
+    if args.out and storage.holds_outputs(args.out) and not args.force:
         raise files.OutputExistsError(Path(args.out))
     out.step("running the synthetic district draw end to end")
     run = run_demo(applicants=args.applicants, kindergartens=args.kindergartens)
@@ -822,16 +1498,22 @@ def cmd_demo(args: argparse.Namespace, out: Console) -> int:
     return EXIT_OK if ok else EXIT_VERIFICATION_FAILED
 
 
+_DEMO_KEY_NOTE = (
+    b"DEMO KEY: its private key is derived from alloc's public demo code (alloc/demo.py)."
+    b" Anyone can sign with it; never trust it for a real draw.\n"
+)
+
+
 def _write_demo(run: Any, target: Path, *, force: bool, out: Console) -> None:
-    if target.exists() and any(target.iterdir()):
+    if storage.holds_outputs(target):
         if not force:
             raise files.OutputExistsError(target)
-        shutil.rmtree(target)
+        storage.remove_outputs(target)
     folder = DrawFolder(target)
     for path in (folder.public, folder.private, folder.publish / "proofs", target / "keys"):
         path.mkdir(parents=True, exist_ok=True)
-    rules_bytes = json.dumps(run.rules.to_json(), ensure_ascii=False, indent=2).encode() + b"\n"
-    trust_bytes = canonical_json(run.policy.to_json()) + b"\n"
+    rules_bytes = canonical_json(run.rules.to_json()) + b"\n"
+    trust_bytes = run.policy.to_bytes()
     for path, data in (
         (folder.rules, rules_bytes),
         (folder.public / "rules.json", rules_bytes),
@@ -844,13 +1526,20 @@ def _write_demo(run: Any, target: Path, *, force: bool, out: Console) -> None:
     files.write_bytes(folder.announcement, run.announcement.to_bytes())
     files.write_bytes(folder.transcript, run.transcript.to_bytes())
     files.write_bytes(
-        folder.ceremony, canonical_json(Ceremony.from_record(run.ceremony).to_json()) + b"\n"
+        folder.ceremony,
+        canonical_json(
+            Ceremony.from_record(
+                run.ceremony,
+                reveal_deadline=Announcement.from_envelope(run.announcement).window.deadline,
+            ).to_json()
+        )
+        + b"\n",
     )
     files.write_bytes(
         folder.registry, canonical_json(registry_to_json(run.registry)) + b"\n", mode=0o600
     )
     for name, key in run.keys.items():
-        files.write_bytes(target / "keys" / f"{name}.pub", key.public.to_pem())
+        files.write_bytes(target / "keys" / f"{name}.pub", _DEMO_KEY_NOTE + key.public.to_pem())
     files.write_applicants(folder.private / "applicants.csv", run.applicants, run.registry)
     written = files.write_notice_lists(folder.publish / "notice", run.outcome, run.registry)
     files.write_waitlists(folder.publish / "waitlists.csv", run.outcome, run.registry)
@@ -872,10 +1561,18 @@ def _write_demo(run: Any, target: Path, *, force: bool, out: Console) -> None:
         files.write_bytes(
             folder.publish / "proofs" / f"{reg}.json", canonical_json(proof.to_json()) + b"\n"
         )
+    pins = " ".join(
+        f'--expect {role.name}="{role.keys[0].fingerprint}"' for role in run.policy.roles
+    )
     out.say("")
     out.say(
-        f"wrote the draw folder {target}: public/ (verify with `alloc verify --dir"
-        f" {target}`), publish/ ({len(written)} notice lists, report.html), private/"
+        f"wrote the draw folder {target}: public/, publish/ ({len(written)} notice lists,"
+        " report.html), private/"
+    )
+    out.say(
+        f"verify it with `alloc verify --dir {target} {pins}`: these are DEMO keys, whose"
+        " private keys anyone can derive from alloc's code, so the pins only show how pinning"
+        " works"
     )
 
 
@@ -886,7 +1583,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="alloc",
         description="Auditable kindergarten draws (电脑派位): every step of the protocol.",
-        epilog="Exit codes: 0 success, 2 invalid input, 3 verification failed, 4 internal error.",
+        epilog="Exit codes: 0 success, 2 invalid input, 3 verification failed, 4 internal error,"
+        " 5 file system error (disk full, permission denied, read-only, folder busy).",
     )
     parser.add_argument(
         "--version",
@@ -895,6 +1593,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--json", action="store_true", help="print a JSON result on stdout")
     parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    parser.add_argument(
+        "--lock-timeout",
+        type=float,
+        default=storage.DEFAULT_LOCK_TIMEOUT,
+        metavar="SECONDS",
+        help="how long to wait for a folder another alloc command is using"
+        f" (default {storage.DEFAULT_LOCK_TIMEOUT:g})",
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def command(
@@ -916,13 +1622,18 @@ def _parser() -> argparse.ArgumentParser:
 
     keys = commands.add_parser(
         "keys",
-        help="signing keys: generate an Ed25519 key pair",
-        description="signing keys: generate an Ed25519 key pair",
+        help="signing keys: generate an Ed25519 key pair, show a key's fingerprint",
+        description="signing keys: generate an Ed25519 key pair, show a key's fingerprint",
     ).add_subparsers(dest="keys_command", required=True, metavar="ACTION")
     sub = command("generate", cmd_keys_generate, keys, force=True)
-    sub.add_argument("name", help="key name, e.g. bureau or notary-1")
+    sub.add_argument("name", type=_key_name, help="key name, e.g. bureau or notary-1")
     sub.add_argument("--out", default="keys", help="directory (default: keys)")
     sub.add_argument("--password-file", help="encrypt the private key with this password")
+    sub = command("fingerprint", cmd_keys_fingerprint, keys)
+    sub.add_argument("file", nargs="+", help="public key file(s), e.g. keys/bureau.pub")
+    sub.add_argument(
+        "--digits", action="store_true", help="print only the fingerprint (for scripts)"
+    )
 
     policy = commands.add_parser(
         "policy",
@@ -958,6 +1669,11 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument("--waitlist", type=int, default=20)
     sub.add_argument("--min-lottery-percent", type=int, default=0)
     sub.add_argument(
+        "--time-zone",
+        default=DEFAULT_TIME_ZONE,
+        help=f"IANA name of the zone times are shown in (default: {DEFAULT_TIME_ZONE})",
+    )
+    sub.add_argument(
         "--owners-phase",
         action="store_true",
         help="an owners' phase on the 'owners' blocks before the social draw; owners placed"
@@ -978,13 +1694,16 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument(
         "--source",
         action="append",
-        help="NAME:KIND:DESCRIPTION, kind numbers|text|hex, e.g."
-        " 'welfare-3d:numbers:福彩3D 2026-12-01'",
+        help="a source always read, in one of the forms: "
+        + "; ".join(SOURCE_FORMS.values())
+        + ". E.g. 'welfare-3d digits count=3 drawn-at=2026-07-23T21:15:00+08:00"
+        " description=福彩3D 2026-07-23'",
     )
     sub.add_argument(
         "--fallback",
         action="append",
-        help="NAME:KIND:DESCRIPTION read only if a party never reveals",
+        help="a source read only for a party that never reveals, in the same forms, e.g."
+        " 'drand-30662982 drand chain=quicknet round=30662982'",
     )
     sub = command("secret", cmd_ceremony_secret, ceremony, force=True)
     sub.add_argument("--party", required=True)
@@ -995,7 +1714,8 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument("--commitment", help="the party's published commitment (hex)")
     sub.add_argument("--secret", help="or the party's secret file")
     sub.add_argument("--fallback", required=True, help="fallback source if it never reveals")
-    command("open", cmd_ceremony_open, ceremony, folder=True)
+    sub = command("open", cmd_ceremony_open, ceremony, folder=True)
+    _add_trust_options(sub, own="DIR/trust.json")
     sub = command("reveal", cmd_ceremony_reveal, ceremony, folder=True)
     sub.add_argument("--party", required=True)
     sub.add_argument("--secret", required=True)
@@ -1003,33 +1723,65 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument("--party", required=True)
     sub = command("source", cmd_ceremony_source, ceremony, folder=True)
     sub.add_argument("--name", required=True)
-    sub.add_argument("--value", required=True, help="e.g. '3 8 1' for numbers")
+    sub.add_argument(
+        "--value",
+        required=True,
+        help="the value in the one form the plan fixes for this source (`alloc ceremony"
+        " status` shows it), e.g. 381 for 福彩3D, '3 7 12 22 28 31' for six balls, the"
+        " round's signature for drand",
+    )
     command("status", cmd_ceremony_status, ceremony, folder=True)
     command("seed", cmd_ceremony_seed, ceremony, folder=True)
 
     sub = command("freeze", cmd_freeze, folder=True, force=True)
     sub.add_argument("--applicants", required=True, help="CSV or .xlsx from registration")
-    sub.add_argument("--frozen-at", help="ISO time with offset (default: now)")
-    sub.add_argument("--draw-at", required=True, help="e.g. 2026-12-01T09:30:00+08:00")
-    sub.add_argument("--reveal-deadline", required=True)
+    sub.add_argument(
+        "--reveal-deadline",
+        required=True,
+        help="reveals are accepted until this time, e.g. 2026-07-23T15:30:00+08:00; every"
+        " source must become known after it",
+    )
+    sub.add_argument(
+        "--draw-at",
+        required=True,
+        help="the announced draw time, after every source, e.g. 2026-07-24T09:30:00+08:00"
+        " (the list is frozen at the time freeze runs)",
+    )
+    _replace_signed_option(sub)
 
     sub = command("sign", cmd_sign)
     sub.add_argument("document", help="announcement.json or transcript.json")
+    sub.add_argument(
+        "--dir",
+        help="the draw folder the document is checked against (default: the folder holding"
+        " public/, when the document is in public/; else the document's own folder)",
+    )
     sub.add_argument("--key", required=True, help="private key (PEM)")
     sub.add_argument("--password-file")
+    sub.add_argument(
+        "--yes",
+        action="store_true",
+        help="sign without asking (after reading the summary); needed when not at a terminal",
+    )
+    sub.add_argument("--previous", help="previous round's transcript, to sign a later round")
+    _add_trust_options(sub, own="DIR/trust.json")
 
     sub = command("draw", cmd_draw, folder=True, force=True)
-    sub.add_argument("--created", help="ISO time with offset (default: now)")
     sub.add_argument("--previous", help="previous round's transcript, for a later round")
+    _add_trust_options(sub, own="DIR/trust.json")
+    _replace_signed_option(sub)
 
     sub = command("verify", cmd_verify)
     sub.add_argument("--dir", help="a draw folder (its public/ files are used)")
-    for name in ("rules", "trust", "announcement", "transcript", "records", "results"):
+    for name in ("rules", "announcement", "transcript", "records", "results"):
         sub.add_argument(f"--{name}", help=f"path of the {name} file")
     sub.add_argument("--previous", help="previous round's transcript")
+    _add_trust_options(sub, own=None)
 
     sub = command("publish", cmd_publish, folder=True, force=True)
     sub.add_argument("--out", help="default: DIR/publish")
+    sub.add_argument("--previous", help="previous round's transcript, for a later round")
+    _add_trust_options(sub, own="DIR/trust.json")
     sub.add_argument(
         "--format",
         choices=["csv", "xlsx"],
@@ -1039,6 +1791,8 @@ def _parser() -> argparse.ArgumentParser:
 
     sub = command("report", cmd_report, folder=True, force=True)
     sub.add_argument("--out", default="report.html")
+    sub.add_argument("--previous", help="previous round's transcript, for a later round")
+    _add_trust_options(sub, own="DIR/trust.json")
 
     sub = command("lookup", cmd_lookup, folder=True)
     sub.add_argument("--id", required=True, help="the child's document number")
@@ -1066,12 +1820,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub.add_argument("--announcement", required=True)
     sub.add_argument("--transcript", required=True)
-    sub.add_argument("--trust", help="trust.json, to check the signatures too")
+    _add_trust_options(sub, own=None)
 
     sub = command("demo", cmd_demo, force=True)
     sub.add_argument("--applicants", type=int, default=5000)
     sub.add_argument("--kindergartens", type=int, default=30)
     sub.add_argument("--out", help="write the whole draw folder here")
+    _replace_signed_option(sub)
     return parser
 
 
@@ -1093,10 +1848,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INVALID_INPUT
     console = Console(json_mode=args.json, quiet=args.quiet or args.json)
     try:
-        code: int = args.run(args, console)
+        try:
+            code: int = _run_in_folder(args, console)
+        finally:
+            console.close_bar()
+    except MalformedDocumentError as exc:
+        # A document alloc was asked to read is not one it accepts: bad input.
+        _fail(console, "invalid input", exc)
+        return EXIT_INVALID_INPUT
     except VerificationError as exc:
         _fail(console, "verification failed", exc)
         return EXIT_VERIFICATION_FAILED
+    except storage.StorageError as exc:
+        _fail(console, "file system error", exc)
+        return EXIT_IO_ERROR
     except AllocError as exc:
         _fail(console, "invalid input", exc)
         return EXIT_INVALID_INPUT
@@ -1111,14 +1876,120 @@ def main(argv: Sequence[str] | None = None) -> int:
             ),
         )
         return EXIT_INVALID_INPUT
-    except (OSError, UnicodeDecodeError) as exc:
+    except (IsADirectoryError, NotADirectoryError, UnicodeDecodeError) as exc:
         _fail(console, "invalid input", exc)
         return EXIT_INVALID_INPUT
+    except OSError as exc:
+        _fail(console, "file system error", storage.os_error(exc, action="read or write"))
+        return EXIT_IO_ERROR
+    except KeyboardInterrupt:
+        print("interrupted: this command changed nothing", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except Exception as exc:  # the last line of defence: report, never a bare trace
         traceback.print_exc(file=sys.stderr)
         _fail(console, "internal error (please report it with the trace above)", exc)
         return EXIT_INTERNAL_ERROR
     return code
+
+
+# --- one command at a time per folder, all of its files or none ------------------------
+
+#: The shell's code for a command stopped by Ctrl-C (128 + SIGINT).
+EXIT_INTERRUPTED = 130
+
+
+def _key_name(text: str) -> str:
+    try:
+        return storage.check_file_name(text, field="key name")
+    except InputError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def _replace_signed_option(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument(
+        "--replace-signed",
+        action="store_true",
+        help="with --force, also replace a signed announcement or transcript (the old one"
+        " is kept as NAME.replaced-SHA256.json)",
+    )
+
+
+@dataclass(frozen=True)
+class _Workspace:
+    """The folder a command locks, and where its journal lives."""
+
+    folder: Path
+    create: bool = False  # the command makes this folder anyway
+    read_only: bool = False  # it only reads: it may go on where no lock can be made
+
+
+def _document_folder(args: argparse.Namespace) -> Path:
+    """``sign`` locks the draw folder: ``--dir``, or the one whose public/ holds the document."""
+    if getattr(args, "dir", None):
+        return Path(args.dir)
+    parent = Path(args.document).parent
+    return parent.parent if parent.name == "public" else parent
+
+
+def _workspace(args: argparse.Namespace) -> _Workspace | None:
+    run = args.run
+    if run is cmd_keys_generate:
+        return _Workspace(Path(args.out), create=True)
+    if run is cmd_ceremony_secret:
+        return _Workspace(Path(args.out).parent, create=True)
+    if run in (cmd_policy_create, cmd_rules_init):
+        return _Workspace(Path(args.out).parent)
+    if run is cmd_sign:
+        return _Workspace(_document_folder(args))
+    if run is cmd_demo:
+        return _Workspace(Path(args.out), create=True) if args.out else None
+    directory = getattr(args, "dir", None)
+    if directory:
+        readers = (cmd_verify, cmd_ceremony_status, cmd_ceremony_seed, cmd_lookup)
+        return _Workspace(Path(directory), read_only=run in readers)
+    return None
+
+
+def _command_name(args: argparse.Namespace) -> str:
+    name = getattr(args.run, "__name__", "").removeprefix("cmd_").replace("_", " ")
+    return f"alloc {name}".strip()
+
+
+def _run_in_folder(args: argparse.Namespace, console: Console) -> int:
+    """Run the command holding its folder's lock, after finishing what a killed one left."""
+    workspace = _workspace(args)
+    if workspace is None:
+        return int(args.run(args, console))
+    folder = workspace.folder
+    if workspace.create:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise storage.os_error(exc, path=folder, action="create the folder") from exc
+    elif not folder.is_dir():
+        return int(args.run(args, console))  # the command says what is missing
+    command = _command_name(args)
+    lock = storage.FolderLock(
+        folder,
+        command=command,
+        timeout=args.lock_timeout,
+        on_wait=lambda holder: console.notice(
+            f"waiting for {folder}: {holder or 'another alloc command'} is using it"
+            f" (giving up after {args.lock_timeout:g} s)"
+        ),
+        optional=workspace.read_only,
+    )
+    if not lock.acquire():
+        return int(args.run(args, console))  # a read-only disk: nobody can write there
+    try:
+        for line in storage.recover(folder).messages():
+            console.notice(f"{folder}: {line}")
+        with storage.transaction(
+            folder, command=command, replace_signed=getattr(args, "replace_signed", False)
+        ):
+            return int(args.run(args, console))
+    finally:
+        lock.release()
 
 
 def _fail(console: Console, kind: str, exc: BaseException) -> None:

@@ -6,12 +6,28 @@ signed by both, verification by a third party, three parents' proofs and a
 result lookup. Keys and secrets come from a fixed stream so the run is the
 same everywhere; a real draw uses :meth:`SigningKey.generate` and
 :func:`alloc.seed.new_secret`.
+
+Because the demo's private keys derive from this public code, anyone can
+sign with them: they are *demo keys*. Their key ids are
+:func:`demo_key_ids`, every place alloc shows one of them says so
+(:func:`alloc.signing.key_label`), and the demo's rules carry
+:data:`DEMO_MARK` in their title, so its announcement and report say it too.
+
+The demo is dated 22–24 July 2026 (:data:`DEMO_TIMES`) so that a real, already
+published drand quicknet round, 30662982 (2026-07-23 15:38:30 Beijing time),
+falls after its reveal deadline: the demo cannot fetch a future round, so it
+moves its own calendar to a past one and types that round's real published
+signature, which every verifier checks against drand's public key. A real
+draw names a round after its own deadline.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Final
 
+from alloc import __version__
 from alloc.audit import (
     Announcement,
     ParentReport,
@@ -25,17 +41,68 @@ from alloc.audit import (
     make_parent_proofs,
     make_transcript,
 )
+from alloc.clock import parse_time
+from alloc.drand import QUICKNET
 from alloc.draw import Outcome, draw
 from alloc.lookup import LookupAnswer, LookupIndex
 from alloc.model import ApplicantTable, DrawRules
 from alloc.registry import Registry, attach_identities
-from alloc.seed import Ceremony, CeremonyRecord, Source, SourceKind, commitment
+from alloc.seed import Ceremony, CeremonyRecord, Digits, DrandRound, Source, commitment
 from alloc.signing import Envelope, SigningKey, TrustPolicy
 from alloc.synthetic import Stream, synthetic_district, synthetic_registry
 
-__all__ = ["DemoRun", "run_demo"]
+__all__ = ["DEMO_BEACON", "DEMO_MARK", "DEMO_TIMES", "DemoRun", "demo_key_ids", "run_demo"]
 
 PARTIES = ("bureau", "notary", "parent-rep-1", "parent-rep-2")
+DEMO_DRAW_ID = "2026-example-district"
+DEMO_KEY_NAMES = ("bureau", "notary-1", "notary-2")
+#: Put before the demo's title: its keys and secrets are public, nothing it signs means anything.
+DEMO_MARK = "【演示 DEMO，密钥公开，不可信 / keys are public, not trusted】"
+#: The ``software`` the demo's announcement and transcript name, so each says DEMO itself.
+DEMO_SOFTWARE = f"alloc {__version__} DEMO (its keys are derived from public code: not trusted)"
+
+
+def _demo_keys(stream: Stream) -> dict[str, SigningKey]:
+    return {
+        name: SigningKey.from_seed(stream.block(4).astype(">u8").tobytes())
+        for name in DEMO_KEY_NAMES
+    }
+
+
+def demo_key_ids() -> frozenset[str]:
+    """The key ids of the demo's keys, whose private keys anyone can derive from this code."""
+    return frozenset(k.keyid for k in _demo_keys(Stream(_stream_label(DEMO_DRAW_ID))).values())
+
+
+def _stream_label(draw_id: str) -> str:
+    return f"demo keys and secrets/{draw_id}"
+
+
+#: The demo's calendar: every step happens at the time given here.
+DEMO_TIMES: Final = {
+    "frozen_at": "2026-07-22T17:00:00+08:00",
+    "opened_at": "2026-07-23T15:00:00+08:00",
+    "reveal": "2026-07-23T15:10:00+08:00",
+    "reveal_deadline": "2026-07-23T15:30:00+08:00",
+    "beacon_read": "2026-07-23T15:40:00+08:00",
+    "lottery_drawn": "2026-07-23T21:15:00+08:00",
+    "draw_at": "2026-07-24T09:30:00+08:00",
+    "lottery_read": "2026-07-24T09:30:00+08:00",
+    "created": "2026-07-24T09:35:00+08:00",
+}
+
+#: drand quicknet rounds 30662982 and 30662990 as drand published them (see
+#: tests/vectors/drand.json for where they are pinned).
+DEMO_BEACON: Final = {
+    30662982: "8b3edd0d42a2fa36ac15641a2dea2e4f4895acec2ef72ef39e5b6138f0346fb6"
+    "b046dde1b4b3d09ff5fe8a6a7acd674a",
+    30662990: "8b2ebe176d153849d5db7f358a3a21be96f8c5d1c26ed2b530fff4419face890"
+    "9d77f4ee6a211623e2432c30841411b5",
+}
+
+
+def _at(step: str) -> datetime:
+    return parse_time(DEMO_TIMES[step], field=step)
 
 
 @dataclass(frozen=True)
@@ -64,48 +131,66 @@ def run_demo(*, applicants: int = 5000, kindergartens: int = 30) -> DemoRun:
     Raises:
         AllocError: only if alloc itself is broken; the run is fixed data.
     """
-    district = synthetic_district(applicants=applicants, kindergartens=kindergartens)
-    rules = district.rules
+    district = synthetic_district(
+        draw_id=DEMO_DRAW_ID, applicants=applicants, kindergartens=kindergartens
+    )
+    rules = replace(district.rules, title=f"{DEMO_MARK}{district.rules.title}")
     registry = synthetic_registry(district.applicants)
     table = attach_identities(district.applicants, registry, rules.draw_id)
 
-    stream = Stream(f"demo keys and secrets/{rules.draw_id}")
-    keys = {
-        name: SigningKey.from_seed(stream.block(4).astype(">u8").tobytes())
-        for name in ("bureau", "notary-1", "notary-2")
-    }
+    stream = Stream(_stream_label(rules.draw_id))
+    keys = _demo_keys(stream)
     policy = TrustPolicy.of(
         bureau=[keys["bureau"].public], notary=[keys["notary-1"].public, keys["notary-2"].public]
     )
 
     # Parties commit before the list is frozen; the plan goes into the announcement.
     secrets = {p: stream.block(4).astype(">u8").tobytes() for p in PARTIES}
-    lottery = Source("welfare-lottery-3d", SourceKind.NUMBERS, "福彩3D 2026-12-01 开奖号码")
-    beacon = Source("beacon-round-4821337", SourceKind.HEX, "drand round 4821337")
-    ceremony = Ceremony.begin(rules.draw_id, sources=[lottery], fallbacks=[beacon])
+    lottery = Source(
+        "welfare-3d",
+        Digits(count=3, drawn_at=_at("lottery_drawn")),
+        "福彩3D 2026年7月23日 开奖号码（演示）",
+    )
+    beacon = Source(
+        "drand-30662982",
+        DrandRound(QUICKNET, 30662982),
+        "drand quicknet 第30662982轮（演示：已公布的真实轮次，演示日期据此设定）",
+    )
+    fallback = Source(
+        "drand-30662990",
+        DrandRound(QUICKNET, 30662990),
+        "drand quicknet 第30662990轮，未揭示方的替代来源（演示）",
+    )
+    ceremony = Ceremony.begin(rules.draw_id, sources=[lottery, beacon], fallbacks=[fallback])
     for party in PARTIES:
         ceremony = ceremony.commit(
-            party, commitment(rules.draw_id, party, secrets[party]), fallback=beacon.name
+            party, commitment(rules.draw_id, party, secrets[party]), fallback=fallback.name
         )
     ceremony = ceremony.fix_plan()
 
     window = TimeWindow(
-        frozen_at="2026-11-30T17:00:00+08:00",
-        draw_at="2026-12-01T09:30:00+08:00",
-        reveal_deadline="2026-12-01T10:00:00+08:00",
+        frozen_at=DEMO_TIMES["frozen_at"],
+        draw_at=DEMO_TIMES["draw_at"],
+        reveal_deadline=DEMO_TIMES["reveal_deadline"],
     )
     notice, records = make_announcement(rules, table, ceremony.plan, window=window)
+    notice = replace(notice, software=DEMO_SOFTWARE)
     announcement = notice.envelope().sign(keys["bureau"]).sign(keys["notary-1"])
 
-    # On stage: reveals and the official lottery numbers, then the draw.
-    ceremony = ceremony.open(document_digest(announcement))
+    # On stage: reveals before the deadline; after it the beacon round, and on
+    # the draw day the lottery numbers drawn the evening before; then the draw.
+    ceremony = ceremony.open(
+        document_digest(announcement), reveal_deadline=window.deadline, at=_at("opened_at")
+    )
     for party in PARTIES:
-        ceremony = ceremony.reveal(party, secrets[party])
-    record = ceremony.add_source(lottery.name, [381]).finish()
+        ceremony = ceremony.reveal(party, secrets[party], at=_at("reveal"))
+    ceremony = ceremony.add_source(beacon.name, DEMO_BEACON[30662982], at=_at("beacon_read"))
+    record = ceremony.add_source(lottery.name, "381", at=_at("lottery_read")).finish()
     outcome = draw(rules, table, record.seed)
     transcript_doc, results = make_transcript(
-        announcement, rules, record, outcome, created="2026-12-01T10:05:00+08:00"
+        announcement, rules, record, outcome, created=DEMO_TIMES["created"]
     )
+    transcript_doc = replace(transcript_doc, software=DEMO_SOFTWARE)
     transcript = transcript_doc.envelope().sign(keys["bureau"]).sign(keys["notary-1"])
 
     # Anyone: verify from the public files alone.
@@ -182,10 +267,11 @@ def describe(run: DemoRun) -> list[str]:
         f"rules digest     {notice.rules_digest.hex()}",
         f"input root       {notice.records_root.hex()} ({notice.records_count} records)",
         f"announcement     {document_digest(run.announcement).hex()}",
-        "signed by        "
-        + "; ".join(r.describe() for r in run.policy.evaluate(run.announcement)),
+        "signed by        " + run.policy.describe(run.announcement),
         "",
-        "== seed ceremony ==",
+        f"== seed ceremony (demo dates: {DEMO_TIMES['frozen_at'][:10]} to"
+        f" {DEMO_TIMES['draw_at'][:10]}, around a real past drand round) ==",
+        f"reveal deadline  {notice.window.reveal_deadline}; draw at {notice.window.draw_at}",
     ]
     for party in run.ceremony.plan.parties:
         out.append(f"commit  {party.name:<14} {party.commitment.hex()}")
@@ -194,6 +280,9 @@ def describe(run: DemoRun) -> list[str]:
         out.append(f"reveal  {contribution.party:<14} {value}")
     for source in run.ceremony.sources:
         out.append(f"source  {source.name:<14} {source.value}")
+        announced = run.ceremony.plan.source(source.name)
+        what = announced.form.describe(like=notice.window.deadline)
+        out.append(f"        {'':<14} {what}: {announced.description}")
     out += [f"seed    {run.ceremony.seed.hex()}", "", "== kindergartens =="]
     out.append(f"{'id':<6}{'seats':>6}{'listed':>8}{'1st':>6}{'placed':>8}{'left':>6}{'over':>6}")
     for s in outcome.summaries:
@@ -217,7 +306,7 @@ def describe(run: DemoRun) -> list[str]:
         "",
         "== transcript ==",
         f"results root     {tx.results_root.hex()} ({tx.results_count} results)",
-        "signed by        " + "; ".join(r.describe() for r in run.policy.evaluate(run.transcript)),
+        "signed by        " + run.policy.describe(run.transcript),
         "",
         "== verification by a third party (public files only) ==",
         str(run.report),

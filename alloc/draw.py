@@ -34,6 +34,7 @@ from alloc.model import (
     MultiplesPolicy,
     TieBreak,
 )
+from alloc.progress import Progress, Task, advance
 from alloc.seed import parse_seed
 from alloc.tickets import (
     group_kindergarten_ticket,
@@ -1155,12 +1156,16 @@ def draw(
     rules: DrawRules,
     applicants: ApplicantTable | Iterable[Applicant],
     seed: bytes | str,
+    *,
+    progress: Progress | None = None,
 ) -> Outcome:
     """Run the draw: a pure function of the rules, the applicants and the seed.
 
     ``applicants`` is an :class:`ApplicantTable` or any list or tuple of
     :class:`Applicant`; ``seed`` is the ceremony's 32 bytes or their 64
-    lower-case hex digits (:func:`alloc.seed.parse_seed`).
+    lower-case hex digits (:func:`alloc.seed.parse_seed`). ``progress`` hears
+    of its three stages: lottery numbers, the allocation, the outcome
+    (:mod:`alloc.progress`).
 
     Raises:
         InputError: naming the applicant row and field for bad data (unknown
@@ -1182,9 +1187,14 @@ def draw(
         else ApplicantTable.from_applicants(applicants)
     )
     check_identifier(rules.draw_id, "draw_id")
+    advance(progress, Task.DRAW, 0, 3)
     problem, order = _prepare(rules, table, seed)
+    advance(progress, Task.DRAW, 1, 3)
     state = _run(problem, rules, order)
-    return _outcome(rules, table, problem, order, state)
+    advance(progress, Task.DRAW, 2, 3)
+    outcome = _outcome(rules, table, problem, order, state)
+    advance(progress, Task.DRAW, 3, 3)
+    return outcome
 
 
 def _members(problem: _Problem, units: IntArray) -> tuple[IntArray, IntArray]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 __all__ = [
     "AllocError",
+    "BeaconError",
     "CeremonyError",
     "CeremonyStateError",
     "ChainError",
@@ -16,13 +17,19 @@ __all__ = [
     "DuplicateError",
     "InputError",
     "InputRootMismatchError",
+    "InvalidSignatureError",
     "MalformedDocumentError",
     "ReplayMismatchError",
     "RevealMismatchError",
     "RulesError",
     "RulesTypeError",
+    "ScheduleError",
     "SeedMismatchError",
+    "SignatureError",
     "SignatureThresholdError",
+    "SourceValueError",
+    "TimeWindowError",
+    "TrustError",
     "UnannouncedSourceError",
     "UnknownPartyError",
     "VerificationError",
@@ -157,8 +164,31 @@ class MalformedDocumentError(VerificationError, InputError):
     """A signed file is not well-formed, not of the expected type, or not canonical."""
 
 
-class SignatureThresholdError(VerificationError):
+class SignatureError(VerificationError):
+    """A signed document does not carry the signatures its trust policy requires."""
+
+
+class SignatureThresholdError(SignatureError):
     """A role did not reach its threshold, e.g. "transcript: notary signed by 0/1 keys"."""
+
+
+class InvalidSignatureError(SignatureError):
+    """A key the trust policy names signed, but its signature does not verify.
+
+    The signature and the signed part arrived together, so one of them was
+    changed after signing: the document fails even if other keys reach the
+    threshold (spec section 9.1).
+    """
+
+
+class TrustError(InputError):
+    """No usable trust pin: none given, one that sits among the files it should
+    vouch for, a pinned fingerprint no key matches, or a policy that lets one key
+    act for two roles."""
+
+
+class TimeWindowError(VerificationError):
+    """A transcript's ``created`` time lies outside what its announcement allows."""
 
 
 class WrongDrawError(VerificationError):
@@ -184,3 +214,16 @@ class ChainError(VerificationError):
 
 class UnannouncedSourceError(CeremonyError):
     """A source value was supplied for a source the plan did not announce."""
+
+
+class SourceValueError(CeremonyError, InputError):
+    """A source value is not in the one form its plan accepts (e.g. ``3 8 1`` for ``381``)."""
+
+
+class ScheduleError(CeremonyError, InputError):
+    """A step outside its time: a reveal after the deadline, a source read before its time,
+    a plan whose sources are known before the reveal deadline, a draw before ``draw_at``."""
+
+
+class BeaconError(CeremonyError, VerificationError):
+    """A randomness-beacon value does not verify under the beacon's public key."""

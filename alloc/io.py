@@ -12,7 +12,9 @@ column and the value, and saying how to fix it.
 
 Every file alloc writes is written atomically (a temporary file in the same
 directory, flushed to disk, then renamed into place) and never replaces an
-existing file unless asked to with ``force=True`` (``--force``).
+existing file unless asked to with ``force=True`` (``--force``); inside
+:func:`alloc.storage.transaction` a whole command's files appear together or
+not at all.
 
 Column headers
 --------------
@@ -27,7 +29,6 @@ listed in :attr:`ApplicantImport.ignored_columns`).
 from __future__ import annotations
 
 import codecs
-import contextlib
 import csv
 import datetime
 import errno
@@ -47,9 +48,10 @@ from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 
+from alloc import storage
 from alloc.canonical import canonical_json, check_identifier
 from alloc.draw import ApplicantOutcome, Outcome
-from alloc.errors import AllocError, InputError, RulesError
+from alloc.errors import AllocError, InputError
 from alloc.identity import (
     DocumentType,
     PrivateIdentity,
@@ -69,8 +71,10 @@ from alloc.model import (
     Mechanism,
     SeatBlock,
 )
+from alloc.progress import Progress, Task, tracked
 from alloc.registry import Registration, Registry, attach_identities
-from alloc.signing import Envelope
+from alloc.signing import Envelope, TrustPolicy
+from alloc.strictjson import parse_json
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -104,6 +108,7 @@ __all__ = [
     "read_json",
     "read_kindergartens",
     "read_lines",
+    "read_policy",
     "read_rules",
     "read_table",
     "write_applicants",
@@ -379,20 +384,18 @@ class OutputExistsError(OutputError):
 
 def _read_bytes(path: StrPath) -> bytes:
     source = str(path)
+    txn = storage.active_transaction()
+    staged = txn.staged(path) if txn is not None else None
     try:
-        return Path(path).read_bytes()
+        return (staged or Path(path)).read_bytes()
     except FileNotFoundError:
         raise InputError(
             "file not found", source=source, hint="check the path and the file name"
         ) from None
     except IsADirectoryError:
         raise InputError("is a directory, not a file", source=source) from None
-    except PermissionError:
-        raise InputError(
-            "permission denied", source=source, hint="check the file's permissions"
-        ) from None
     except OSError as exc:
-        raise InputError(f"cannot be read ({exc.strerror or exc})", source=source) from exc
+        raise storage.os_error(exc, path=source, action="read") from exc
 
 
 def read_lines(path: StrPath) -> list[bytes]:
@@ -493,18 +496,34 @@ def read_json(path: StrPath) -> Any:
 
 
 def read_rules(path: StrPath) -> DrawRules:
-    """The draw rules from a JSON file (:meth:`DrawRules.from_json`).
+    """The draw rules from a JSON file, read strictly (:meth:`DrawRules.from_json`).
 
     Raises:
-        InputError: (often a RulesError) naming the file and the field at fault.
+        MalformedDocumentError: naming the file, the key path and the reason,
+            for malformed JSON, an unknown or missing key or a wrong type.
+        RulesError: naming the file and the field, for a value the rules do
+            not allow.
     """
-    data = read_json(path)
-    if not isinstance(data, dict):
-        raise RulesError("the rules file must hold one JSON object", source=str(path))
+    source = str(path)
+    data = parse_json(_read_bytes(path), document=source)
     try:
-        return DrawRules.from_json(data)
+        return DrawRules.from_json(data, document=source)
     except InputError as exc:
-        raise exc.at(source=str(path)) from exc
+        raise exc.at(source=source) from exc
+
+
+def read_policy(path: StrPath) -> TrustPolicy:
+    """A trust policy file, read strictly (:meth:`TrustPolicy.from_bytes`).
+
+    Raises:
+        MalformedDocumentError: naming the file, the key path and the reason.
+        TrustError: if the policy lacks a role or gives one key two roles.
+    """
+    source = str(path)
+    try:
+        return TrustPolicy.from_bytes(_read_bytes(path), document=source)
+    except InputError as exc:
+        raise exc.at(source=source) from exc
 
 
 def read_envelope(path: StrPath, expected_type: str) -> Envelope:
@@ -517,26 +536,12 @@ def read_envelope(path: StrPath, expected_type: str) -> Envelope:
     """
     data = _read_bytes(path)
     try:
-        return Envelope.from_bytes(data, expected_type=expected_type)
+        return Envelope.from_bytes(data, expected_type=expected_type, document=str(path))
     except InputError as exc:
         raise exc.at(source=str(path)) from exc
 
 
 # --- writing bytes ------------------------------------------------------------------
-
-
-def _fsync_directory(directory: Path) -> None:
-    # The rename is durable only once the directory entry is on disk. Windows
-    # cannot open directories, and some file systems refuse to fsync them;
-    # the file's own data is already synced, so this is best effort.
-    if os.name == "nt":
-        return
-    with contextlib.suppress(OSError):
-        fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 def _publish(temporary: Path, target: Path, *, force: bool) -> None:
@@ -562,24 +567,40 @@ def _publish(temporary: Path, target: Path, *, force: bool) -> None:
 
 
 def write_bytes(
-    path: StrPath, data: bytes, *, force: bool = False, mode: int | None = None
+    path: StrPath,
+    data: bytes,
+    *,
+    force: bool = False,
+    mode: int | None = None,
+    replace_signed: bool = False,
 ) -> Path:
     """Write ``data`` to ``path`` atomically; returns the path.
 
     The bytes go to a temporary file in the same directory, are flushed to
     disk, and the file is then moved into place, so a crash leaves either the
     old file or the new one, never half of one; on failure the temporary file
-    is removed. ``mode`` sets the new file's permission bits, less the umask
+    is removed. Inside :func:`alloc.storage.transaction` the move waits until
+    the transaction commits, so a command's files appear all together or not
+    at all. ``mode`` sets the new file's permission bits, less the umask
     (default 0o666, as for any new file; use 0o600 for private files).
+
+    A signed announcement or transcript is never replaced silently, not even
+    with ``force``: only by the same document with more signatures, or with
+    ``replace_signed`` (or the transaction's), which keeps the old file as
+    ``NAME.replaced-SHA256.EXT``.
 
     Raises:
         OutputExistsError: if ``path`` exists and ``force`` is false.
-        OutputError: if the directory is missing or the file cannot be written.
+        OutputError: if the directory is missing.
+        SignedDocumentError: if ``path`` holds a signed document (see above).
+        StorageError: if the file system refuses the write (disk full, permission,
+            read-only), naming the path.
     """
     target = Path(path)
     if not isinstance(data, bytes | bytearray | memoryview):
         raise TypeError(f"data must be bytes, not {type(data).__name__}")
-    if not force and os.path.lexists(target):
+    txn = storage.active_transaction()
+    if not force and storage.will_exist(target):
         raise OutputExistsError(target)
     directory = target.parent
     if not directory.is_dir():
@@ -588,14 +609,20 @@ def write_bytes(
             path=target,
             hint="create it first or choose another path",
         )
+    if force:
+        backup = storage.signed_backup(
+            target, bytes(data), replace_signed=replace_signed or bool(txn and txn.replace_signed)
+        )
+        if backup is not None and not storage.will_exist(backup[0]):
+            write_bytes(backup[0], backup[1])
+    if txn is not None:
+        return txn.stage(target, bytes(data), mode=mode)
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
     temporary = directory / f".{target.name}.{secrets.token_hex(6)}.tmp"
     try:
         fd = os.open(temporary, flags, 0o666 if mode is None else mode)
     except OSError as exc:
-        raise OutputError(
-            f"cannot create a file in {str(directory)!r} ({exc.strerror or exc})", path=target
-        ) from exc
+        raise storage.os_error(exc, path=target) from exc
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -607,11 +634,11 @@ def write_bytes(
         raise
     except OSError as exc:
         temporary.unlink(missing_ok=True)
-        raise OutputError(f"cannot be written ({exc.strerror or exc})", path=target) from exc
+        raise storage.os_error(exc, path=target) from exc
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
-    _fsync_directory(directory)
+    storage.fsync_directory(directory)
     return target
 
 
@@ -621,7 +648,7 @@ def write_lines(path: StrPath, lines: Iterable[bytes], *, force: bool = False) -
     Raises:
         InputError: if a line contains a newline or carriage return.
         OutputExistsError: if ``path`` exists and ``force`` is false.
-        OutputError: if the file cannot be written.
+        StorageError: if the file system refuses the write (disk full, permission).
     """
     chunks = []
     for number, line in enumerate(lines, start=1):
@@ -645,7 +672,7 @@ def write_json(path: StrPath, data: Any, *, force: bool = False, canonical: bool
     Raises:
         InputError: if ``data`` is not JSON (or, canonical, holds floats).
         OutputExistsError: if ``path`` exists and ``force`` is false.
-        OutputError: if the file cannot be written.
+        StorageError: if the file system refuses the write (disk full, permission).
     """
     if canonical:
         payload = canonical_json(data) + b"\n"
@@ -659,13 +686,13 @@ def write_json(path: StrPath, data: Any, *, force: bool = False, canonical: bool
 
 
 def write_rules(path: StrPath, rules: DrawRules, *, force: bool = False) -> Path:
-    """Write the rules as indented JSON that :func:`read_rules` reads back.
+    """Write the rules as their canonical bytes (RFC 8785 and a newline, spec 9.2).
 
     Raises:
         OutputExistsError: if ``path`` exists and ``force`` is false.
-        OutputError: if the file cannot be written.
+        StorageError: if the file system refuses the write (disk full, permission).
     """
-    return write_json(path, rules.to_json(), force=force)
+    return write_json(path, rules.to_json(), force=force, canonical=True)
 
 
 # --- reading spreadsheets -----------------------------------------------------------
@@ -1501,7 +1528,12 @@ def _build_table(records: Sequence[_Row]) -> tuple[ApplicantTable, tuple[str, ..
 
 
 def read_applicants(
-    path: StrPath, *, draw_id: str, sheet: str | None = None, check_region: bool = True
+    path: StrPath,
+    *,
+    draw_id: str,
+    sheet: str | None = None,
+    check_region: bool = True,
+    progress: Progress | None = None,
 ) -> ApplicantImport:
     """Read a registration export (CSV or .xlsx) into the public table and private registry.
 
@@ -1513,7 +1545,8 @@ def read_applicants(
     ``check_region`` also checks resident numbers' region codes against
     python-stdnum's table (turn it off only for a genuine number the table
     does not know yet). Kindergarten ids and tiers are checked against the
-    rules by :func:`check_against_rules` and by the draw itself.
+    rules by :func:`check_against_rules` and by the draw itself. ``progress``
+    hears how many rows are read (:mod:`alloc.progress`).
 
     Raises:
         InputError: if the file is missing, of an unknown type or undecodable,
@@ -1565,7 +1598,7 @@ def read_applicants(
             numbers,
             has_type,
         )
-        for row, cells in grid.rows
+        for row, cells in tracked(grid.rows, progress, Task.READ_SPREADSHEET)
     ]
     source, encoding = grid.sheet.source, grid.sheet.encoding
     # Every cell is parsed: let the sheet's cells go before the registry and
@@ -1986,7 +2019,7 @@ def write_private_results(
     Raises:
         InputError: for an unknown file type or a child missing from ``registry``.
         OutputExistsError: if ``path`` exists and ``force`` is false.
-        OutputError: if the file cannot be written.
+        StorageError: if the file system refuses the write (disk full, permission).
     """
     target = Path(path)
     names = {k.id: k.name for k in outcome.rules.kindergartens}
@@ -2061,6 +2094,7 @@ def write_notice_lists(
     *,
     suffix: str = ".csv",
     force: bool = False,
+    progress: Progress | None = None,
 ) -> list[Path]:
     """One notice-board list per kindergarten, ``notice-<id>.csv`` (or ``.xlsx``).
 
@@ -2074,7 +2108,7 @@ def write_notice_lists(
         InputError: for an unknown suffix, kindergarten ids that give the same
             file name, or a child missing from ``registry``.
         OutputExistsError: if a list exists and ``force`` is false.
-        OutputError: if a file cannot be written.
+        StorageError: if the file system refuses a write (disk full, permission).
     """
     folder = Path(directory)
     if suffix.lower() not in {".csv", ".xlsx"}:
@@ -2089,7 +2123,7 @@ def write_notice_lists(
                 value=target.name,
             )
         targets[target] = kg.id
-        if not force and os.path.lexists(target):
+        if not force and storage.will_exist(target):
             raise OutputExistsError(target)
     headers = [
         _heading("序号", "no."),
@@ -2108,7 +2142,7 @@ def write_notice_lists(
     independent = outcome.rules.mechanism is Mechanism.INDEPENDENT
     admitted = _heading("中签", "won") if independent else _heading("录取", "placed")
     contents = []
-    for target, kg_id in targets.items():
+    for target, kg_id in tracked(list(targets.items()), progress, Task.NOTICE_LISTS):
         rows: list[list[object]] = []
         for reg in outcome.placed_at(kg_id):
             rank, result = ranked[reg]
@@ -2161,7 +2195,7 @@ def write_waitlists(
     Raises:
         InputError: for an unknown file type or a child missing from ``registry``.
         OutputExistsError: if ``path`` exists and ``force`` is false.
-        OutputError: if the file cannot be written.
+        StorageError: if the file system refuses the write (disk full, permission).
     """
     target = Path(path)
     headers = [
@@ -2199,7 +2233,7 @@ def write_unplaced(
     Raises:
         InputError: for an unknown file type or a child missing from ``registry``.
         OutputExistsError: if ``path`` exists and ``force`` is false.
-        OutputError: if the file cannot be written.
+        StorageError: if the file system refuses the write (disk full, permission).
     """
     target = Path(path)
     headers = [
@@ -2238,7 +2272,7 @@ def write_applicants(
     Raises:
         InputError: for an unknown file type or an applicant missing from ``registry``.
         OutputExistsError: if ``path`` exists and ``force`` is false.
-        OutputError: if the file cannot be written.
+        StorageError: if the file system refuses the write (disk full, permission).
     """
     target = Path(path)
     width = max(1, int((table.choices >= 0).sum(axis=1).max())) if len(table) else 1
@@ -2304,7 +2338,7 @@ def write_receipts(
     Raises:
         InputError: for an unknown file type.
         OutputExistsError: if ``path`` exists and ``force`` is false.
-        OutputError: if the file cannot be written.
+        StorageError: if the file system refuses the write (disk full, permission).
     """
     target = Path(path)
     headers = [

@@ -8,10 +8,14 @@ a province-sized draw never builds a million Python objects.
 from __future__ import annotations
 
 import enum
+import functools
+import importlib.resources
 import unicodedata
+import zoneinfo
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypeVar
+from datetime import datetime
+from typing import Any, Final, Literal, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -27,9 +31,12 @@ from alloc._check import (
     check_text,
     type_name,
 )
+from alloc.canonical import SPEC_VERSION
 from alloc.errors import DuplicateError, InputError, RulesError, WrongTypeError
+from alloc.strictjson import Fields
 
 __all__ = [
+    "DEFAULT_TIME_ZONE",
     "OPEN_BLOCK",
     "Applicant",
     "ApplicantTable",
@@ -41,12 +48,16 @@ __all__ = [
     "Phase",
     "SeatBlock",
     "TieBreak",
+    "check_time_zone",
+    "local_time",
 ]
 
 #: The name outcomes give the unreserved seats that follow every block.
 OPEN_BLOCK = "open"
 MAX_CHOICES = 32
 MAX_BLOCKS = 8
+#: Where the first users draw; the rules' time zone only changes how times are shown.
+DEFAULT_TIME_ZONE: Final = "Asia/Shanghai"
 
 
 class Mechanism(enum.Enum):
@@ -225,15 +236,25 @@ class Kindergarten:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Kindergarten:
-        """Raises: RulesError if malformed."""
-        try:
-            blocks = tuple(
-                SeatBlock(name=b["name"], seats=b["seats"], fact=b["fact"])
-                for b in data.get("blocks", [])
-            )
-            return cls(id=data["id"], name=data.get("name", ""), seats=data["seats"], blocks=blocks)
-        except (KeyError, TypeError) as exc:
-            raise RulesError("malformed kindergarten", field="kindergartens", value=data) from exc
+        """Raises: MalformedDocumentError or RulesError naming the field at fault."""
+        fields = Fields.of(data, document="rules", path="$.kindergartens[]")
+        kindergarten = _read_kindergarten(fields)
+        fields.done()
+        return kindergarten
+
+
+def _read_kindergarten(fields: Fields) -> Kindergarten:
+    def block(item: Fields) -> SeatBlock:
+        return SeatBlock(
+            name=item.string("name"), seats=item.integer("seats"), fact=item.string("fact")
+        )
+
+    return Kindergarten(
+        id=fields.string("id"),
+        name=fields.string("name") if fields.has("name") else "",
+        seats=fields.integer("seats"),
+        blocks=tuple(fields.each("blocks", block)) if fields.has("blocks") else (),
+    )
 
 
 @dataclass(frozen=True)
@@ -292,17 +313,26 @@ class Phase:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Phase:
-        """Raises: RulesError if malformed."""
-        try:
-            return cls(
-                name=data["name"],
-                tiers=None if data.get("tiers") is None else tuple(data["tiers"]),
-                fact=data.get("fact"),
-                blocks=None if data.get("blocks") is None else tuple(data["blocks"]),
-                choices=data.get("choices"),
-            )
-        except (KeyError, TypeError) as exc:
-            raise RulesError("malformed phase", field="phases", value=data) from exc
+        """Raises: MalformedDocumentError or RulesError naming the field at fault."""
+        fields = Fields.of(data, document="rules", path="$.phases[]")
+        phase = _read_phase(fields)
+        fields.done()
+        return phase
+
+
+def _read_phase(fields: Fields) -> Phase:
+    def optional_strings(key: str) -> tuple[str, ...] | None:
+        if not fields.has(key) or fields.value(key) is None:
+            return None
+        return tuple(fields.strings(key))
+
+    return Phase(
+        name=fields.string("name"),
+        tiers=optional_strings("tiers"),
+        fact=fields.optional_string("fact") if fields.has("fact") else None,
+        blocks=optional_strings("blocks"),
+        choices=fields.optional_integer("choices") if fields.has("choices") else None,
+    )
 
 
 @dataclass(frozen=True)
@@ -313,6 +343,7 @@ class DrawRules:
     only decides inside the tier that overflows. ``min_lottery_percent``
     requires that at least that share of every kindergarten's seats is open
     (not reserved in blocks). ``waitlist_length`` is N per kindergarten.
+    ``time_zone`` (an IANA name) only says how times of this draw are shown.
     """
 
     draw_id: str
@@ -327,6 +358,7 @@ class DrawRules:
     waitlist_length: int = 0
     min_lottery_percent: int = 0
     phases: tuple[Phase, ...] = ()
+    time_zone: str = DEFAULT_TIME_ZONE
 
     def __init__(
         self,
@@ -342,6 +374,7 @@ class DrawRules:
         waitlist_length: int = 0,
         min_lottery_percent: int = 0,
         phases: Iterable[Phase] = (),
+        time_zone: str = DEFAULT_TIME_ZONE,
     ) -> None:
         """Check and store the rules; each enum may also be given as its string value.
 
@@ -362,6 +395,7 @@ class DrawRules:
             ("waitlist_length", waitlist_length),
             ("min_lottery_percent", min_lottery_percent),
             ("phases", phases),
+            ("time_zone", time_zone),
         ):
             object.__setattr__(self, label, given)
         self.__post_init__()
@@ -390,6 +424,7 @@ class DrawRules:
         for index, phase in enumerate(phases):
             check_instance(phase, Phase, f"phases[{index}]", rules=True)
         object.__setattr__(self, "phases", phases)
+        check_time_zone(self.time_zone, "time_zone")
         for label, enum_type in (
             ("mechanism", Mechanism),
             ("tie_break", TieBreak),
@@ -459,11 +494,13 @@ class DrawRules:
         raise InputError("unknown kindergarten", field="kindergarten", value=kindergarten_id)
 
     def to_json(self) -> dict[str, Any]:
-        """The rules as a canonical-JSON-ready document (spec section 6)."""
+        """The rules document with every field present (spec section 9.2)."""
         return {
+            "spec": SPEC_VERSION,
             "draw_id": self.draw_id,
             "title": self.title,
             "authority": self.authority,
+            "time_zone": self.time_zone,
             "mechanism": self.mechanism.value,
             "tie_break": self.tie_break.value,
             "tiers": list(self.tiers),
@@ -476,31 +513,93 @@ class DrawRules:
         }
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> DrawRules:
-        """Raises: RulesError naming the field at fault."""
-        try:
-            return cls(
-                draw_id=data["draw_id"],
-                title=data.get("title", ""),
-                authority=data.get("authority", ""),
-                mechanism=_enum(
-                    Mechanism, data.get("mechanism", "deferred-acceptance"), "mechanism"
-                ),
-                tie_break=_enum(TieBreak, data.get("tie_break", "single"), "tie_break"),
-                tiers=tuple(data.get("tiers", ())),
-                multiples=_enum(MultiplesPolicy, data.get("multiples", "separate"), "multiples"),
-                merge_over_capacity=bool(data.get("merge_over_capacity", False)),
-                waitlist_length=data.get("waitlist_length", 0),
-                min_lottery_percent=data.get("min_lottery_percent", 0),
-                phases=tuple(Phase.from_json(p) for p in data.get("phases", ())),
-                kindergartens=tuple(Kindergarten.from_json(k) for k in data["kindergartens"]),
+    def from_json(cls, data: object, *, document: str = "rules") -> DrawRules:
+        """Read a rules document strictly (spec section 9.2).
+
+        ``spec``, ``draw_id`` and ``kindergartens`` are required; every other
+        field may be left out and takes its default. An unknown key, a wrong
+        type or another spec version is refused.
+
+        Raises:
+            MalformedDocumentError: naming the key path, for an unknown or
+                missing key, a wrong type or another spec version.
+            RulesError: naming the field, for a value the rules do not allow.
+        """
+        fields = Fields.of(data, document=document)
+        spec = fields.value("spec")
+        if spec != SPEC_VERSION or isinstance(spec, bool):
+            raise fields.error(
+                "spec",
+                f"written for spec version {spec!r}; this is alloc for spec {SPEC_VERSION}",
+                spec,
             )
-        except KeyError as exc:
-            raise RulesError(
-                "missing field",
-                field=str(exc.args[0]),
-                hint="see docs/spec.md section 6 for the rules format",
-            ) from exc
+
+        def text(key: str, default: str) -> str:
+            return fields.string(key) if fields.has(key) else default
+
+        rules = cls(
+            draw_id=fields.string("draw_id"),
+            title=text("title", ""),
+            authority=text("authority", ""),
+            time_zone=text("time_zone", DEFAULT_TIME_ZONE),
+            mechanism=_enum(Mechanism, text("mechanism", "deferred-acceptance"), "mechanism"),
+            tie_break=_enum(TieBreak, text("tie_break", "single"), "tie_break"),
+            tiers=tuple(fields.strings("tiers")) if fields.has("tiers") else (),
+            multiples=_enum(MultiplesPolicy, text("multiples", "separate"), "multiples"),
+            merge_over_capacity=(
+                fields.boolean("merge_over_capacity")
+                if fields.has("merge_over_capacity")
+                else False
+            ),
+            waitlist_length=(
+                fields.integer("waitlist_length") if fields.has("waitlist_length") else 0
+            ),
+            min_lottery_percent=(
+                fields.integer("min_lottery_percent") if fields.has("min_lottery_percent") else 0
+            ),
+            phases=tuple(fields.each("phases", _read_phase)) if fields.has("phases") else (),
+            kindergartens=tuple(fields.each("kindergartens", _read_kindergarten)),
+        )
+        fields.done()
+        return rules
+
+
+@functools.cache
+def _time_zones() -> frozenset[str]:
+    # The tzdata package's list, not the operating system's, so the same rules
+    # are valid on every machine (Windows has no system time zone database).
+    text = importlib.resources.files("tzdata").joinpath("zones").read_text(encoding="utf-8")
+    return frozenset(text.split())
+
+
+def local_time(text: str, zone: str) -> str:
+    """A written time (ISO 8601 with offset) as it reads in ``zone``, for people.
+
+    Never raises: a time that cannot be read is shown as written.
+    """
+    try:
+        moment = datetime.fromisoformat(text).astimezone(zoneinfo.ZoneInfo(zone))
+    except (ValueError, TypeError, zoneinfo.ZoneInfoNotFoundError):
+        return text
+    return f"{moment:%Y-%m-%d %H:%M:%S} {zone}"
+
+
+def check_time_zone(value: object, field_name: str) -> str:
+    """An IANA time zone name such as ``Asia/Shanghai``.
+
+    Raises:
+        RulesError: (a RulesTypeError if it is not text) if it is not a zone the IANA
+            database names.
+    """
+    value = check_text(value, field_name, rules=True)
+    if value not in _time_zones():
+        raise RulesError(
+            "not an IANA time zone name",
+            field=field_name,
+            value=value,
+            hint=f"use a name such as {DEFAULT_TIME_ZONE!r} (Area/City, as in the tz database)",
+        )
+    return value
 
 
 _E = TypeVar("_E", bound=enum.Enum)

@@ -37,6 +37,7 @@ from alloc.draw import Outcome
 from alloc.errors import InputError
 from alloc.merkle import MerkleTree, merkle_root
 from alloc.model import Applicant, ApplicantTable
+from alloc.strictjson import Fields, parse_json
 
 __all__ = [
     "parse_record_lines",
@@ -791,27 +792,21 @@ def _parse_records_slowly(lines: list[bytes]) -> ApplicantTable:
     previous: str | None = None
     for number, line in enumerate(lines, start=1):
         try:
-            data = json.loads(line)
-            reg = check_identifier(data["registration_number"], "registration_number")
-            choices = [check_identifier(c, "choices") for c in data["choices"]]
-            tier = data["tier"]
-            group = data["group"]
-            identity = data["identity"]
-            if identity is not None and (
-                not isinstance(identity, str)
-                or len(identity) != 64
-                or len(bytes.fromhex(identity)) != 32
-            ):
-                raise InputError(
-                    "identity commitment is not 64 hex digits", field="identity", value=identity
-                )
-            held = [(f["fact"], f["kindergarten"]) for f in data["facts"]]
-            if canonical_json(data) != line:
+            fields = Fields.of(parse_json(line, document="records"), document="records")
+            reg = check_identifier(fields.string("registration_number"), "registration_number")
+            choices = [check_identifier(c, "choices") for c in fields.strings("choices")]
+            tier = fields.optional_string("tier")
+            group = fields.optional_string("group")
+            identity_bytes = fields.optional_hex("identity", size=32)
+            identity = None if identity_bytes is None else identity_bytes.hex()
+            held = fields.each("facts", _fact)
+            fields.done()
+            if canonical_json(fields.data) != line:
                 raise InputError(
                     "record line is not in RFC 8785 canonical form",
                     hint="lines must be exactly as alloc writes them",
                 )
-        except (ValueError, KeyError, TypeError) as exc:
+        except (ValueError, TypeError) as exc:
             problem = (
                 exc
                 if isinstance(exc, InputError)
@@ -1115,20 +1110,37 @@ def results_tree(draw_id: str, lines: Iterable[bytes]) -> MerkleTree:
     return MerkleTree(lines, prefix=result_leaf(draw_id, b""))
 
 
+def _fact(item: Fields) -> tuple[str, str]:
+    return item.string("fact"), item.string("kindergarten")
+
+
 def parse_result_line(line: bytes) -> dict[str, Any]:
-    """Decode one result line.
+    """Decode one result line, strictly (spec sections 2.4 and 8.2).
 
     Raises:
-        InputError: if the line is not canonical JSON of a result.
+        MalformedDocumentError: naming the key path, for malformed JSON, an
+            unknown or missing key or a wrong type.
+        InputError: if the line is not in canonical form.
     """
-    try:
-        data = json.loads(line)
-        if not isinstance(data, dict) or "registration_number" not in data:
-            raise InputError("not a result line", value=line[:80])
-        if canonical_json(data) != line:
-            raise InputError("result line is not in RFC 8785 canonical form", value=line[:80])
-    except ValueError as exc:
-        if isinstance(exc, InputError):
-            raise
-        raise InputError(f"malformed result line ({exc})", value=line[:80]) from exc
+    fields = Fields.of(parse_json(line, document="result line"), document="result line")
+    fields.optional_string("block")
+    for index, value in enumerate(fields.strings("choice_tickets")):
+        if len(value) != 64 or value.strip("0123456789abcdef"):
+            raise fields.error(
+                f"choice_tickets[{index}]", "expected 64 lower-case hexadecimal digits", value
+            )
+    fields.optional_string("moved_from")
+    fields.boolean("over_capacity")
+    fields.optional_string("phase")
+    fields.optional_string("placed")
+    fields.string("registration_number")
+    fields.hex("ticket", size=32)
+    fields.each("waitlist", lambda w: (w.string("kindergarten"), w.integer("position", minimum=1)))
+    fields.each(
+        "wins", lambda w: (w.string("block"), w.string("kindergarten"), w.optional_string("phase"))
+    )
+    fields.done()
+    data = dict(fields.data)
+    if canonical_json(data) != line:
+        raise InputError("result line is not in RFC 8785 canonical form", value=line[:80])
     return data

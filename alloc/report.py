@@ -30,13 +30,15 @@ from datetime import datetime
 from alloc._version import __version__
 from alloc.audit import Announcement, Check, Transcript, VerificationReport, document_digest
 from alloc.canonical import SPEC_VERSION
+from alloc.clock import format_time
 from alloc.draw import ApplicantOutcome, KindergartenSummary, Outcome
 from alloc.errors import InputError, WrongDrawError
 from alloc.identity import mask_document_number, mask_name
 from alloc.model import OPEN_BLOCK, DrawRules, Mechanism, MultiplesPolicy, TieBreak
+from alloc.progress import Progress, Task, advance
 from alloc.registry import Registration
 from alloc.seed import Contribution
-from alloc.signing import Envelope, TrustPolicy
+from alloc.signing import Envelope, TrustPolicy, fingerprint, is_demo_key
 from alloc.tickets import ticket
 
 __all__ = ["KeyStatus", "key_statuses", "render_report"]
@@ -410,6 +412,18 @@ def _when(value: str) -> str:
     return f'<time datetime="{_e(value)}">{_e(text)}</time>'
 
 
+def _fingerprint(keyid: str) -> str:
+    """A key's fingerprint, and a warning if it is one of the demo's public keys."""
+    text = f'{_bi("指纹", "fingerprint")} <span class="hex">{_e(fingerprint(keyid))}</span>'
+    if is_demo_key(keyid):
+        text += (
+            ' <span class="mark bad">'
+            + _bi("演示密钥，私钥公开，不可信", "DEMO KEY: its private key is public")
+            + "</span>"
+        )
+    return text
+
+
 def _hex(data: bytes | str) -> str:
     text = data.hex() if isinstance(data, bytes) else data
     return f'<span class="hex">{_e(text)}</span>'
@@ -476,6 +490,7 @@ def render_report(
     policy: TrustPolicy,
     registry: Mapping[str, Registration] | None = None,
     title: str | None = None,
+    progress: Progress | None = None,
 ) -> str:
     """The draw's public results page as one self-contained HTML5 document.
 
@@ -485,6 +500,7 @@ def render_report(
     signing key. With ``registry`` the lists add masked names and masked ID
     numbers; without it they show registration numbers only. ``title``
     replaces the rules' title. The result is the same for the same inputs.
+    ``progress`` hears when the page is begun and when it is done.
 
     Raises:
         MalformedDocumentError: if the announcement or transcript is malformed.
@@ -505,6 +521,7 @@ def render_report(
             "cannot report on documents of different draws: "
             + ", ".join(f"{k} {v!r}" for k, v in ids.items())
         )
+    advance(progress, Task.REPORT, 0, 1)
     page_title = title or rules.title or notice.title or "电脑派位结果公示"
     authority = rules.authority or notice.authority
     parts = [
@@ -523,6 +540,7 @@ def render_report(
         f"<script>{_SCRIPT}</script>",
         "</body></html>",
     ]
+    advance(progress, Task.REPORT, 1, 1)
     return "\n".join(parts) + "\n"
 
 
@@ -581,6 +599,7 @@ def _masthead(
         (_bi("派位编号", "Draw id"), f"<code>{_e(rules.draw_id)}</code>"),
         (_bi("派位时间", "Draw time"), _when(notice.window.draw_at)),
         (_bi("名单冻结", "List frozen"), _when(notice.window.frozen_at)),
+        (_bi("揭示截止", "Reveal deadline"), _when(notice.window.reveal_deadline)),
         (_bi("结果生成", "Results created"), _when(tx.created)),
     ]
     if tx.round != 1:
@@ -737,15 +756,15 @@ def _seed_section(rules: DrawRules, notice: Announcement, tx: Transcript, outcom
                 + _bi("备用来源", "fallback source")
                 + f" <code>{_e(contribution.fallback)}</code>"
             )
-        party_cards.append(
-            _card(
-                _term(party.name),
-                [
-                    (_bi("承诺", "Commitment"), _hex(party.commitment)),
-                    (_bi("揭示", "Reveal"), reveal),
-                ],
+        rows = [
+            (_bi("承诺", "Commitment"), _hex(party.commitment)),
+            (_bi("揭示", "Reveal"), reveal),
+        ]
+        if contribution is not None:
+            rows.append(
+                (_bi("时间", "At"), _when(format_time(contribution.at, like=contribution.at)))
             )
-        )
+        party_cards.append(_card(_term(party.name), rows))
     values = {v.name: v for v in record.sources}
     source_cards = []
     for source, fallback in [(s, False) for s in plan.sources] + [
@@ -763,16 +782,15 @@ def _seed_section(rules: DrawRules, notice: Announcement, tx: Transcript, outcom
             if fallback
             else _bi("外部来源", "external source")
         )
-        source_cards.append(
-            _card(
-                f"<code>{_e(source.name)}</code>",
-                [
-                    (_bi("类型", "Role"), kind),
-                    (_bi("说明", "Description"), _e(source.description) or "—"),
-                    (_bi("规范值", "Canonical value"), shown),
-                ],
-            )
-        )
+        rows = [
+            (_bi("类型", "Role"), kind),
+            (_bi("说明", "Description"), _e(source.description) or "—"),
+            (_bi("唯一写法", "Form"), _e(source.form.describe(like=notice.window.deadline))),
+            (_bi("规范值", "Canonical value"), shown),
+        ]
+        if value is not None:
+            rows.append((_bi("读取时间", "Read at"), _when(format_time(value.at, like=value.at))))
+        source_cards.append(_card(f"<code>{_e(source.name)}</code>", rows))
     seed_hex = tx.seed.hex()
     groups = "".join(f"<span>{seed_hex[i : i + 8]}</span>" for i in range(0, 64, 8))
     example = _example_child(outcome, tx.seed, rules.draw_id)
@@ -1263,7 +1281,9 @@ def _verification_section(
             items.append(
                 (
                     _bi(f"密钥 {number}", f"key {number}"),
-                    _hex(key.keyid)
+                    _fingerprint(key.keyid)
+                    + "<br>"
+                    + _hex(key.keyid)
                     + "<br>"
                     + both(
                         mark(a_status[(role.name, key.keyid)]),
@@ -1274,7 +1294,13 @@ def _verification_section(
         cards.append(_card(heading, items))
     keys_table = (
         '<p class="note">'
-        + _bi("密钥 ID 是公钥的 SHA-256。", "A key id is the SHA-256 of the raw public key.")
+        + _bi(
+            "密钥 ID 是公钥的 SHA-256；指纹是其前 128 位，分 8 组、每组 5 位数字。请与教育局"
+            "正式公告上的指纹逐组核对。",
+            "A key id is the SHA-256 of the raw public key; the fingerprint is its first 128"
+            " bits as 8 groups of 5 digits. Compare it group by group with the fingerprints on"
+            " the bureau's official notice.",
+        )
         + f'</p><ul class="cards">{"".join(cards)}</ul>'
     )
     trusted = {k.keyid for role in policy.roles for k in role.keys}
@@ -1288,7 +1314,7 @@ def _verification_section(
             "Other signatures, not in the trust policy (not counted):",
         )
         + " "
-        + ", ".join(f'<span class="hex">{_e(k)}</span>' for k in strangers)
+        + ", ".join(f"{_fingerprint(k)} {_hex(k)}" for k in strangers)
         + "</p>"
         if strangers
         else ""

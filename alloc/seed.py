@@ -1,20 +1,27 @@
 """The public seed ceremony: commitments, reveals, external sources, the seed.
 
 The ceremony is a small state machine over immutable values. Every step
-returns a new :class:`Ceremony`; a step taken out of order raises
-:class:`~alloc.errors.CeremonyStateError` and leaves nothing changed::
+returns a new :class:`Ceremony`; a step taken out of order or outside its time
+raises (:class:`~alloc.errors.CeremonyStateError`,
+:class:`~alloc.errors.ScheduleError`) and leaves nothing changed. Every step
+after the announcement takes the time it happens (``at``)::
 
+    lottery = Source("welfare-3d", Digits(count=3, drawn_at=evening), "福彩3D 2026-07-23")
+    beacon = Source("drand", DrandRound(QUICKNET, 30662982), "drand quicknet")
     c = Ceremony.begin("2026-tianhe-kg", sources=[lottery], fallbacks=[beacon])
-    c = c.commit("bureau", commitment("2026-tianhe-kg", "bureau", secret), fallback="beacon")
+    c = c.commit("bureau", commitment("2026-tianhe-kg", "bureau", secret), fallback="drand")
     c = c.fix_plan()                   # the plan goes into the announcement
-    c = c.open(announcement_digest)    # after the applicant list is frozen
-    c = c.reveal("bureau", secret)
-    c = c.add_source("lottery", [3, 17, 22])
+    c = c.open(announcement_digest, reveal_deadline=deadline, at=t0)
+    c = c.reveal("bureau", secret, at=t1)          # t1 <= deadline
+    c = c.add_source("welfare-3d", "381", at=t2)   # t2 >= the lottery's drawing
     record = c.finish()                # record.seed: 32 bytes
 
-The plan names, for every party, a fallback source whose value replaces that
-party's contribution if it never reveals, so no one can abort to force a
-re-roll (spec section 4).
+Every source value has exactly one accepted written form, fixed by the plan
+(:class:`Digits`, :class:`Numbers`, :class:`DrandRound`): ``381`` is 福彩3D's
+only form, never ``3 8 1`` or ``０３８１``, so whoever types it cannot choose
+among seeds. The plan names, for every party, a fallback source whose value
+replaces that party's contribution if it never reveals, so no one can abort to
+force a re-roll (spec section 4).
 """
 
 from __future__ import annotations
@@ -22,16 +29,17 @@ from __future__ import annotations
 import enum
 import hashlib
 import hmac
+import itertools
 import re
 import secrets
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from datetime import datetime
+from typing import Any, ClassVar, Final, Literal
 
 from alloc._check import (
     check_bytes,
-    check_enum,
     check_id,
     check_instance,
     check_items,
@@ -39,59 +47,81 @@ from alloc._check import (
     type_name,
 )
 from alloc.canonical import SPEC_VERSION, Tag, canonical_json, check_identifier, tagged_hash
+from alloc.clock import format_time, parse_time
+from alloc.drand import KNOWN_CHAINS, DrandChain, DrandScheme, chain_named, verify_beacon
 from alloc.errors import (
     CeremonyError,
     CeremonyStateError,
     DuplicateError,
     InputError,
+    MalformedDocumentError,
     RevealMismatchError,
+    ScheduleError,
     SeedMismatchError,
+    SourceValueError,
     UnannouncedSourceError,
     UnknownPartyError,
     WrongTypeError,
 )
+from alloc.strictjson import Fields
 
 __all__ = [
     "COMMITMENT_SIZE",
+    "MIN_DISTINCT_SECRET_BYTES",
+    "SECRET_SIZE",
     "SEED_SIZE",
     "Ceremony",
     "CeremonyRecord",
     "Contribution",
+    "Digits",
+    "DrandRound",
+    "Numbers",
     "Party",
     "SeedPlan",
     "Source",
+    "SourceForm",
     "SourceKind",
     "SourceValue",
     "Stage",
-    "canonical_source_value",
+    "check_secret",
     "commitment",
     "derive_seed",
     "new_secret",
+    "parse_secret_file",
     "parse_seed",
     "rfc3797_key",
     "rfc3797_select",
+    "secret_file",
+    "seed_input",
 ]
 
-SEED_SIZE = 32
-COMMITMENT_SIZE = 32
-MIN_SECRET_SIZE = 16
-MAX_SECRET_SIZE = 64
+SEED_SIZE: Final = 32
+COMMITMENT_SIZE: Final = 32
+#: Every secret is exactly this long (spec section 4.2).
+SECRET_SIZE: Final = 32
+#: A secret with fewer distinct byte values is refused as not random: 32 random
+#: bytes have fewer than 20 distinct values with probability 1.5 × 10^-10.
+MIN_DISTINCT_SECRET_BYTES: Final = 20
+#: Largest count of digits or numbers a source may declare.
+MAX_SOURCE_COUNT: Final = 64
+#: Largest number a ``numbers`` source may declare.
+MAX_SOURCE_NUMBER: Final = 999_999
+MAX_DESCRIPTION_LENGTH: Final = 200
 
 
 class SourceKind(enum.Enum):
-    """How an external source's value is written down canonically."""
+    """What an external source is; each kind has one written form of its value."""
 
-    #: Non-negative integers, sorted ascending, each followed by ".", then "/"
-    #: (the RFC 3797 rule): ``[12, 5, 8]`` -> ``"5.8.12./"``.
+    #: Decimal digits in the order drawn, as one string: 福彩3D ``381``.
+    DIGITS = "digits"
+    #: Whole numbers (lottery balls, dice) in a declared range, space-separated.
     NUMBERS = "numbers"
-    #: Free text, NFC-normalised with surrounding whitespace removed.
-    TEXT = "text"
-    #: Bytes, such as a randomness-beacon round value, as lower-case hex.
-    HEX = "hex"
+    #: One round of a drand randomness beacon: its signature, in hex.
+    DRAND = "drand"
 
 
-#: The string values :class:`Source` also accepts for its kind.
-SourceKindName = Literal["numbers", "text", "hex"]
+#: The string values of :class:`SourceKind`.
+SourceKindName = Literal["digits", "numbers", "drand"]
 
 
 class Stage(enum.Enum):
@@ -102,37 +132,405 @@ class Stage(enum.Enum):
     REVEALING = "revealing"
 
 
+def _count(value: object, what: str, maximum: int = MAX_SOURCE_COUNT) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= maximum:
+        raise InputError(f"must be a whole number from 1 to {maximum}", field=what, value=value)
+    return value
+
+
+def _aware(value: object, what: str) -> datetime:
+    if not isinstance(value, datetime) or value.utcoffset() is None:
+        raise InputError("must be a time with a UTC offset", field=what, value=value)
+    return value
+
+
+# --- source forms: the one written form of each kind of value -----------------------
+
+
+@dataclass(frozen=True)
+class Digits:
+    """``count`` decimal digits in the order drawn, written together: ``381``.
+
+    For draws whose digits' order matters, such as 福彩3D or 排列五.
+    ``drawn_at`` is the announced time of the drawing.
+    """
+
+    count: int
+    drawn_at: datetime
+    kind: ClassVar[SourceKind] = SourceKind.DIGITS
+
+    def __post_init__(self) -> None:
+        _count(self.count, "digits.count")
+        _aware(self.drawn_at, "digits.drawn_at")
+
+    @property
+    def available_at(self) -> datetime:
+        """When the value becomes known: the drawing."""
+        return self.drawn_at
+
+    def expected(self) -> str:
+        """The accepted form, in words, with an example."""
+        example = ("3816490275" * 7)[: self.count]
+        return (
+            f"exactly {self.count} digits 0-9 in the order drawn, with nothing before,"
+            f" between or after them (e.g. {example})"
+        )
+
+    def accept(self, text: str) -> str:
+        """The value if ``text`` is in the one accepted form.
+
+        Raises:
+            SourceValueError: otherwise.
+        """
+        if not re.fullmatch(f"[0-9]{{{self.count}}}", text):
+            raise SourceValueError("not in the accepted form", value=text, hint=self.expected())
+        return text
+
+    def to_json(self) -> dict[str, Any]:
+        return {"count": self.count, "drawn_at": format_time(self.drawn_at, like=self.drawn_at)}
+
+    def describe(self, *, like: datetime | None = None) -> str:
+        """The source in words, its time in the UTC offset of ``like``."""
+        return f"{self.count} digits drawn {format_time(self.drawn_at, like=like or self.drawn_at)}"
+
+
+@dataclass(frozen=True)
+class Numbers:
+    """``count`` whole numbers from ``minimum`` to ``maximum`` (balls, dice).
+
+    The one written form: the numbers in decimal without leading zeros,
+    separated by single spaces, in the order drawn if ``ordered`` and in
+    ascending order otherwise. With ``distinct`` (balls drawn without
+    replacement) no number repeats.
+    """
+
+    count: int
+    minimum: int
+    maximum: int
+    ordered: bool
+    distinct: bool
+    drawn_at: datetime
+    kind: ClassVar[SourceKind] = SourceKind.NUMBERS
+
+    def __post_init__(self) -> None:
+        _count(self.count, "numbers.count")
+        for name in ("minimum", "maximum"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise InputError("must be a whole number", field=f"numbers.{name}", value=value)
+            if not 0 <= value <= MAX_SOURCE_NUMBER:
+                raise InputError(
+                    f"must be from 0 to {MAX_SOURCE_NUMBER}", field=f"numbers.{name}", value=value
+                )
+        if self.minimum >= self.maximum:
+            raise InputError(
+                "the smallest number must be below the largest",
+                field="numbers",
+                value=(self.minimum, self.maximum),
+            )
+        for name in ("ordered", "distinct"):
+            if not isinstance(getattr(self, name), bool):
+                raise InputError("must be true or false", field=f"numbers.{name}")
+        if self.distinct and self.count > self.maximum - self.minimum + 1:
+            raise InputError(
+                f"{self.count} distinct numbers do not fit in {self.minimum}-{self.maximum}",
+                field="numbers.count",
+                value=self.count,
+            )
+        _aware(self.drawn_at, "numbers.drawn_at")
+
+    @property
+    def available_at(self) -> datetime:
+        """When the value becomes known: the drawing."""
+        return self.drawn_at
+
+    def _example(self) -> str:
+        span = self.maximum - self.minimum
+        picks = [self.minimum + (span * (2 * i + 1)) // (2 * self.count) for i in range(self.count)]
+        if not self.ordered:
+            picks.sort()
+        return " ".join(map(str, picks))
+
+    def expected(self) -> str:
+        """The accepted form, in words, with an example."""
+        order = "in the order drawn" if self.ordered else "in ascending order"
+        repeats = ", no number twice" if self.distinct else ""
+        return (
+            f"exactly {self.count} whole numbers from {self.minimum} to {self.maximum},"
+            f" {order}{repeats}, without leading zeros, separated by single spaces"
+            f" (e.g. {self._example()})"
+        )
+
+    def accept(self, text: str) -> str:
+        """The value if ``text`` is in the one accepted form.
+
+        Raises:
+            SourceValueError: otherwise, saying what is wrong.
+        """
+        if not re.fullmatch(r"(?:0|[1-9][0-9]*)(?: (?:0|[1-9][0-9]*))*", text):
+            raise SourceValueError("not in the accepted form", value=text, hint=self.expected())
+        numbers = [int(part) for part in text.split(" ")]
+        problem = None
+        if len(numbers) != self.count:
+            problem = f"{len(numbers)} numbers instead of {self.count}"
+        elif any(not self.minimum <= n <= self.maximum for n in numbers):
+            problem = f"a number outside {self.minimum}-{self.maximum}"
+        elif self.distinct and len(set(numbers)) != len(numbers):
+            problem = "a number given twice"
+        elif not self.ordered and numbers != sorted(numbers):
+            problem = "numbers not in ascending order"
+        if problem is not None:
+            raise SourceValueError(problem, value=text, hint=self.expected())
+        return text
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "count": self.count,
+            "min": self.minimum,
+            "max": self.maximum,
+            "ordered": self.ordered,
+            "distinct": self.distinct,
+            "drawn_at": format_time(self.drawn_at, like=self.drawn_at),
+        }
+
+    def describe(self, *, like: datetime | None = None) -> str:
+        """The source in words, its time in the UTC offset of ``like``."""
+        return (
+            f"{self.count} numbers {self.minimum}-{self.maximum} drawn"
+            f" {format_time(self.drawn_at, like=like or self.drawn_at)}"
+        )
+
+
+@dataclass(frozen=True)
+class DrandRound:
+    """Round ``round`` of a drand chain alloc knows (:data:`alloc.drand.KNOWN_CHAINS`).
+
+    The one written form is what drand publishes for the round: its signature
+    in lower-case hex (96 digits on quicknet); on a chained scheme, the
+    previous round's signature, one space, then the round's signature. The
+    value is checked against the chain's public key when it is typed and again
+    by every verifier.
+    """
+
+    chain: DrandChain
+    round: int
+    kind: ClassVar[SourceKind] = SourceKind.DRAND
+
+    def __post_init__(self) -> None:
+        known = KNOWN_CHAINS.get(getattr(self.chain, "name", ""))
+        if known is None or known != self.chain:
+            raise InputError(
+                "not a drand chain alloc knows, or not its published parameters",
+                field="drand.chain",
+                value=getattr(self.chain, "name", self.chain),
+                hint="use alloc.drand.QUICKNET or alloc.drand.DEFAULT",
+            )
+        self.chain.round_time(self.round)  # checks the round number
+
+    @property
+    def available_at(self) -> datetime:
+        """When the round is published: genesis + (round − 1) × period."""
+        return self.chain.round_time(self.round)
+
+    def expected(self) -> str:
+        """The accepted form, in words."""
+        digits = 2 * self.chain.scheme.signature_size
+        if self.chain.scheme is DrandScheme.CHAINED:
+            return (
+                f"the previous signature and the signature of round {self.round} exactly as"
+                f" drand {self.chain.name} publishes them: {digits} lower-case hexadecimal"
+                " digits each, separated by one space"
+            )
+        return (
+            f"the signature of round {self.round} exactly as drand {self.chain.name}"
+            f" publishes it: {digits} lower-case hexadecimal digits"
+        )
+
+    def accept(self, text: str) -> str:
+        """The value if ``text`` is in the one accepted form and verifies.
+
+        Raises:
+            SourceValueError: if it is not in the form.
+            BeaconError: if it is not this round's signature.
+        """
+        digits = 2 * self.chain.scheme.signature_size
+        chained = self.chain.scheme is DrandScheme.CHAINED
+        pattern = (
+            f"[0-9a-f]{{{digits}}} [0-9a-f]{{{digits}}}" if chained else f"[0-9a-f]{{{digits}}}"
+        )
+        if not re.fullmatch(pattern, text):
+            raise SourceValueError("not in the accepted form", value=text, hint=self.expected())
+        if chained:
+            previous, signature = (bytes.fromhex(part) for part in text.split(" "))
+            verify_beacon(self.chain, self.round, signature, previous_signature=previous)
+        else:
+            verify_beacon(self.chain, self.round, bytes.fromhex(text))
+        return text
+
+    def to_json(self) -> dict[str, Any]:
+        return {"chain": self.chain.to_json(), "round": self.round}
+
+    def describe(self, *, like: datetime | None = None) -> str:
+        """The source in words, its time in the UTC offset of ``like``."""
+        at = format_time(self.available_at, like=like)
+        return f"drand {self.chain.name} round {self.round}, published {at}"
+
+
+SourceForm = Digits | Numbers | DrandRound
+
+
+def _check_description(text: object) -> str:
+    text = check_text(text, "source.description")
+    if len(text) > MAX_DESCRIPTION_LENGTH:
+        raise InputError(
+            f"a description is text of at most {MAX_DESCRIPTION_LENGTH} characters",
+            field="source.description",
+            value=text,
+        )
+    if any(unicodedata.category(ch) in {"Cc", "Cf", "Cs", "Zl", "Zp"} for ch in text):
+        raise InputError(
+            "a description has no control or format characters",
+            field="source.description",
+            value=text,
+        )
+    if unicodedata.normalize("NFC", text) != text or text != text.strip():
+        raise InputError(
+            "a description is NFC text without surrounding spaces",
+            field="source.description",
+            value=text,
+        )
+    return text
+
+
 @dataclass(frozen=True)
 class Source:
-    """An external public source named in advance (lottery draw, dice, beacon)."""
+    """An external public source named in advance, and the form of its value."""
 
     name: str
-    kind: SourceKind
+    form: SourceForm
     description: str = ""
-
-    def __init__(self, name: str, kind: SourceKind | SourceKindName, description: str = "") -> None:
-        """Raises: InputError (a WrongTypeError for a wrong type) naming the field."""
-        object.__setattr__(self, "name", name)
-        object.__setattr__(self, "kind", kind)
-        object.__setattr__(self, "description", description)
-        self.__post_init__()
 
     def __post_init__(self) -> None:
         check_id(self.name, "source.name")
-        object.__setattr__(self, "kind", check_enum(SourceKind, self.kind, "source.kind"))
-        check_text(self.description, f"source {self.name!r}.description")
+        if not isinstance(self.form, Digits | Numbers | DrandRound):
+            raise WrongTypeError(
+                "a source's form must be Digits, Numbers or DrandRound,"
+                f" got {type_name(self.form)}",
+                field="source.form",
+                hint="e.g. Source('welfare-3d', Digits(3, drawn_at))",
+            )
+        _check_description(self.description)
+
+    @property
+    def kind(self) -> SourceKind:
+        return self.form.kind
+
+    def accept(self, text: object) -> str:
+        """The value if ``text`` is in the one form the plan accepts for this source.
+
+        Raises:
+            SourceValueError: naming the source and showing the expected form.
+            BeaconError: for a drand value that does not verify.
+        """
+        if not isinstance(text, str):
+            raise SourceValueError(
+                "a source value is typed as text",
+                field=f"source {self.name!r}",
+                value=text,
+                hint=self.form.expected(),
+            )
+        try:
+            return self.form.accept(text)
+        except SourceValueError as exc:
+            raise SourceValueError(
+                exc.problem, field=f"source {self.name!r}", value=text, hint=exc.hint
+            ) from None
 
     def to_json(self) -> dict[str, Any]:
-        return {"name": self.name, "kind": self.kind.value, "description": self.description}
+        return {
+            "name": self.name,
+            "kind": self.kind.value,
+            "description": self.description,
+            **self.form.to_json(),
+        }
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Source:
-        """Raises: InputError on a missing field or unknown kind."""
+    def from_json(cls, data: Mapping[str, Any] | Fields) -> Source:
+        """Read one source strictly (its kind's keys and no others).
+
+        Raises:
+            MalformedDocumentError: naming the key at fault.
+        """
+        fields = _fields(data, "seed plan", "$")
+        name = fields.string("name")
+        kind_text = fields.string("kind")
         try:
-            kind = SourceKind(data["kind"])
-            return cls(name=data["name"], kind=kind, description=data.get("description", ""))
-        except (KeyError, ValueError) as exc:
-            raise InputError("malformed source", field="source", value=dict(data)) from exc
+            kind = SourceKind(kind_text)
+        except ValueError:
+            raise fields.error(
+                "kind", "unknown source kind (digits, numbers or drand)", kind_text
+            ) from None
+        form: SourceForm
+        try:
+            if kind is SourceKind.DIGITS:
+                form = Digits(fields.integer("count"), _time(fields, "drawn_at"))
+            elif kind is SourceKind.NUMBERS:
+                form = Numbers(
+                    count=fields.integer("count"),
+                    minimum=fields.integer("min"),
+                    maximum=fields.integer("max"),
+                    ordered=fields.boolean("ordered"),
+                    distinct=fields.boolean("distinct"),
+                    drawn_at=_time(fields, "drawn_at"),
+                )
+            else:
+                form = DrandRound(_chain(fields.object("chain")), fields.integer("round"))
+            source = cls(name=name, form=form, description=fields.string("description"))
+        except MalformedDocumentError:
+            raise
+        except InputError as exc:
+            raise fields.error(exc.field or "kind", exc.problem, exc.value) from exc
+        fields.done()
+        return source
+
+
+def _fields(data: Mapping[str, Any] | Fields, document: str, path: str) -> Fields:
+    if isinstance(data, Fields):
+        return data
+    return Fields.of(data, document=document, path=path)
+
+
+def _time(fields: Fields, key: str) -> datetime:
+    text = fields.string(key)
+    try:
+        return parse_time(text, field=key)
+    except InputError as exc:
+        raise fields.error(key, exc.problem + (f"; {exc.hint}" if exc.hint else ""), text) from exc
+
+
+def _chain(fields: Fields) -> DrandChain:
+    name = fields.string("name")
+    try:
+        known = chain_named(name)
+    except InputError as exc:
+        raise fields.error("name", exc.problem + f"; {exc.hint}", name) from exc
+    published = known.to_json()
+    for key in ("hash", "public_key", "scheme"):
+        if fields.string(key) != published[key]:
+            raise fields.error(key, f"not drand {name}'s published {key}", fields.value(key))
+    for key in ("genesis_time", "period"):
+        if fields.integer(key) != published[key]:
+            raise fields.error(key, f"not drand {name}'s published {key}", fields.value(key))
+    fields.done()
+    return known
+
+
+def _sorted_or_refuse(fields: Fields, key: str, names: Sequence[str], by: str) -> None:
+    """Lists in documents come in one order (spec 4.3, 4.6): refuse any other."""
+    if list(names) != sorted(names):
+        raise fields.error(key, f"not sorted by {by}")
+    if len(set(names)) != len(names):
+        raise fields.error(key, f"a {by} appears twice")
 
 
 @dataclass(frozen=True)
@@ -155,16 +553,21 @@ class Party:
         return {"name": self.name, "commitment": self.commitment.hex(), "fallback": self.fallback}
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Party:
-        """Raises: InputError on a missing field or bad hex."""
+    def from_json(cls, data: Mapping[str, Any] | Fields) -> Party:
+        """Raises: MalformedDocumentError naming the key at fault."""
+        fields = _fields(data, "seed plan", "$")
         try:
-            return cls(
-                name=data["name"],
-                commitment=bytes.fromhex(data["commitment"]),
-                fallback=data["fallback"],
+            party = cls(
+                name=fields.string("name"),
+                commitment=fields.hex("commitment", size=COMMITMENT_SIZE),
+                fallback=fields.string("fallback"),
             )
-        except (KeyError, ValueError, TypeError) as exc:
-            raise InputError("malformed party", field="party", value=dict(data)) from exc
+        except MalformedDocumentError:
+            raise
+        except InputError as exc:
+            raise fields.error("name", exc.problem, exc.value) from exc
+        fields.done()
+        return party
 
 
 @dataclass(frozen=True)
@@ -173,7 +576,8 @@ class SeedPlan:
 
     It is published inside the announcement: the parties with their
     commitments and fallbacks, the sources always read, and the fallback
-    sources read only for a party that never reveals.
+    sources read only for a party that never reveals. Parties and sources are
+    kept sorted by name, the one order of the plan's JSON.
     """
 
     draw_id: str
@@ -190,6 +594,9 @@ class SeedPlan:
             object.__setattr__(self, label, given)
         _unique((p.name for p in self.parties), "party")
         _unique((s.name for s in (*self.sources, *self.fallbacks)), "source")
+        object.__setattr__(self, "parties", tuple(sorted(self.parties, key=lambda p: p.name)))
+        object.__setattr__(self, "sources", tuple(sorted(self.sources, key=lambda s: s.name)))
+        object.__setattr__(self, "fallbacks", tuple(sorted(self.fallbacks, key=lambda s: s.name)))
         fallback_names = {s.name for s in self.fallbacks}
         for party in self.parties:
             if party.fallback not in fallback_names:
@@ -199,11 +606,13 @@ class SeedPlan:
                     value=party.fallback,
                     hint="declare it among the plan's fallback sources",
                 )
-        if not self.parties and not self.sources:
+        if not self.sources:
             raise InputError(
-                "a seed plan needs at least one party or source",
-                field="plan",
-                hint="add the parties who will commit, or a public source",
+                "a seed plan needs at least one source that is always read",
+                field="plan.sources",
+                hint="without one, the last party to reveal knows the seed it would give"
+                " and could choose to default instead; name a lottery draw or a drand round"
+                " after the reveal deadline",
             )
 
     def party(self, name: str) -> Party:
@@ -224,6 +633,40 @@ class SeedPlan:
             f"source {name!r} was not announced in the seed plan (announced: {known})"
         )
 
+    def check_schedule(self, *, reveal_deadline: datetime, draw_at: datetime) -> None:
+        """Every source becomes known after the reveal deadline and by the draw (spec 4.7).
+
+        A source known before the deadline would let the last party to reveal
+        compute the seed and choose to default; one known after the draw time
+        would hold the draw up.
+
+        Raises:
+            ScheduleError: naming the first source outside the window.
+        """
+        deadline, draw = _aware(reveal_deadline, "reveal_deadline"), _aware(draw_at, "draw_at")
+        for source in (*self.sources, *self.fallbacks):
+            known = source.form.available_at
+            what = source.form.describe(like=deadline)
+            if known <= deadline:
+                hint = "name a drawing after the reveal deadline"
+                if isinstance(source.form, DrandRound):
+                    first = source.form.chain.first_round_after(deadline)
+                    hint = f"the first {source.form.chain.name} round after it is {first}"
+                raise ScheduleError(
+                    f"source {source.name!r} ({what}) is known by the reveal"
+                    f" deadline {format_time(deadline, like=deadline)}: whoever reveals last"
+                    " could compute the seed and choose to default",
+                    field=f"source {source.name!r}",
+                    hint=hint,
+                )
+            if known > draw:
+                raise ScheduleError(
+                    f"source {source.name!r} ({what}) is known only after"
+                    f" the announced draw time {format_time(draw, like=draw)}",
+                    field=f"source {source.name!r}",
+                    hint="move the draw time after it, or name an earlier drawing or round",
+                )
+
     def to_json(self) -> dict[str, Any]:
         return {
             "draw_id": self.draw_id,
@@ -233,61 +676,168 @@ class SeedPlan:
         }
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> SeedPlan:
-        """Raises: InputError if the document is malformed."""
+    def from_json(
+        cls,
+        data: Mapping[str, Any] | Fields,
+        *,
+        document: str = "seed plan",
+        path: str = "$",
+    ) -> SeedPlan:
+        """Read a seed plan strictly: unknown, duplicate or missing keys, wrong types,
+        lists out of order are refused.
+
+        Raises:
+            MalformedDocumentError: naming the document, the key and the reason.
+        """
+        fields = _fields(data, document, path)
+        draw_id = fields.string("draw_id")
+        parties = fields.each("parties", Party.from_json)
+        sources = fields.each("sources", Source.from_json)
+        fallbacks = fields.each("fallbacks", Source.from_json)
+        _sorted_or_refuse(fields, "parties", [p.name for p in parties], "party name")
+        _sorted_or_refuse(fields, "sources", [s.name for s in sources], "source name")
+        _sorted_or_refuse(fields, "fallbacks", [s.name for s in fallbacks], "source name")
         try:
-            return cls(
-                draw_id=data["draw_id"],
-                parties=tuple(Party.from_json(p) for p in data["parties"]),
-                sources=tuple(Source.from_json(s) for s in data["sources"]),
-                fallbacks=tuple(Source.from_json(s) for s in data.get("fallbacks", [])),
+            plan = cls(
+                draw_id=draw_id,
+                parties=tuple(parties),
+                sources=tuple(sources),
+                fallbacks=tuple(fallbacks),
             )
-        except (KeyError, TypeError) as exc:
-            raise InputError("malformed seed plan", field="seed_plan") from exc
+        except InputError as exc:
+            raise fields.error(exc.field or "draw_id", exc.problem, exc.value) from exc
+        fields.done()
+        return plan
 
 
 @dataclass(frozen=True)
 class Contribution:
-    """One party's part of the seed: its revealed secret, or its fallback source."""
+    """One party's part of the seed: its revealed secret, or its fallback source.
+
+    ``at`` is when the reveal or the declaration of default happened; it is
+    recorded and checked against the deadline, but never hashed into the seed.
+    """
 
     party: str
+    at: datetime
     secret: bytes | None = None
     fallback: str | None = None
 
-    def to_json(self) -> dict[str, Any]:
+    def __post_init__(self) -> None:
+        _aware(self.at, f"contribution {self.party!r}.at")
+        if (self.secret is None) == (self.fallback is None):
+            raise InputError(
+                "a contribution is either a reveal or a fallback",
+                field=f"contribution {self.party!r}",
+            )
+
+    def seed_json(self) -> dict[str, Any]:
+        """The form hashed into the seed (spec 4.6): no time."""
         if self.secret is not None:
             return {"party": self.party, "reveal": self.secret.hex()}
         return {"party": self.party, "fallback": self.fallback}
 
+    def to_json(self) -> dict[str, Any]:
+        return {**self.seed_json(), "at": format_time(self.at, like=self.at)}
+
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Contribution:
-        """Raises: InputError if malformed."""
-        try:
-            if "reveal" in data:
-                return cls(party=data["party"], secret=bytes.fromhex(data["reveal"]))
-            return cls(party=data["party"], fallback=data["fallback"])
-        except (KeyError, ValueError, TypeError) as exc:
-            raise InputError("malformed contribution", field="contribution") from exc
+    def from_json(cls, data: Mapping[str, Any] | Fields) -> Contribution:
+        """Raises: MalformedDocumentError naming the key at fault."""
+        fields = _fields(data, "ceremony record", "$")
+        party = fields.string("party")
+        at = _time(fields, "at")
+        if fields.has("reveal"):
+            secret = fields.hex("reveal", size=SECRET_SIZE)
+            result = cls(party=party, at=at, secret=secret)
+        else:
+            result = cls(party=party, at=at, fallback=fields.string("fallback"))
+        fields.done()
+        return result
 
 
 @dataclass(frozen=True)
 class SourceValue:
-    """A source's value in canonical form (see :func:`canonical_source_value`)."""
+    """A source's value in its one accepted form, and when it was read."""
 
     name: str
     kind: SourceKind
     value: str
+    at: datetime
 
-    def to_json(self) -> dict[str, Any]:
+    def seed_json(self) -> dict[str, Any]:
+        """The form hashed into the seed (spec 4.6): no time."""
         return {"name": self.name, "kind": self.kind.value, "value": self.value}
 
+    def to_json(self) -> dict[str, Any]:
+        return {**self.seed_json(), "at": format_time(self.at, like=self.at)}
+
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> SourceValue:
-        """Raises: InputError if malformed."""
+    def from_json(cls, data: Mapping[str, Any] | Fields) -> SourceValue:
+        """Raises: MalformedDocumentError naming the key at fault."""
+        fields = _fields(data, "ceremony record", "$")
+        name = fields.string("name")
+        kind_text = fields.string("kind")
         try:
-            return cls(name=data["name"], kind=SourceKind(data["kind"]), value=data["value"])
-        except (KeyError, ValueError, TypeError) as exc:
-            raise InputError("malformed source value", field="source") from exc
+            kind = SourceKind(kind_text)
+        except ValueError:
+            raise fields.error("kind", "unknown source kind", kind_text) from None
+        result = cls(name=name, kind=kind, value=fields.string("value"), at=_time(fields, "at"))
+        fields.done()
+        return result
+
+
+# --- secrets -----------------------------------------------------------------------------
+
+
+def check_secret(secret: object, *, party: str = "party") -> bytes:
+    """Refuse a secret that is not 32 bytes or is obviously not random (spec 4.2).
+
+    Refused: any length but 32; fewer than 20 distinct byte values (all
+    zeros, a repeated byte or short pattern); bytes that read as text (valid
+    UTF-8 with no control character but tab and line ends: a password, a
+    phrase, hex digits); bytes in arithmetic progression (00 01 02 …). A
+    random 32-byte secret is refused with probability below 2 × 10^-10, and
+    :func:`new_secret` draws again if that happens.
+
+    Raises:
+        InputError: naming the party and the reason, never the secret.
+    """
+    where = f"party {party!r}.secret"
+    hint = "draw it with `alloc ceremony secret` (alloc.seed.new_secret())"
+    if not isinstance(secret, bytes):
+        raise WrongTypeError(
+            f"secret must be bytes, got {type_name(secret)}",
+            field=where,
+            hint="bytes.fromhex() turns the hex of a secret file into bytes"
+            if isinstance(secret, str)
+            else hint,
+        )
+    if len(secret) != SECRET_SIZE:
+        size = len(secret)
+        raise InputError(
+            f"a secret is exactly {SECRET_SIZE} bytes, not {size}", field=where, hint=hint
+        )
+    problem = _weakness(secret)
+    if problem is not None:
+        raise InputError(f"the secret is not random: {problem}", field=where, hint=hint)
+    return secret
+
+
+def _weakness(secret: bytes) -> str | None:
+    distinct = len(set(secret))
+    if distinct < MIN_DISTINCT_SECRET_BYTES:
+        return f"only {distinct} distinct byte values (random bytes have about 30)"
+    try:
+        text = secret.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    else:
+        if all(ch in "\t\n\r" or unicodedata.category(ch) != "Cc" for ch in text):
+            return "it reads as text"
+    steps = {(b - a) % 256 for a, b in itertools.pairwise(secret)}
+    if len(steps) == 1:
+        return "its bytes count up or down in equal steps"
+    return None
 
 
 _SEED_DIGITS = frozenset("0123456789abcdef")
@@ -337,88 +887,53 @@ def parse_seed(seed: bytes | str) -> bytes:
 
 
 def new_secret() -> bytes:
-    """A fresh 32-byte contribution from the operating system's CSPRNG."""
-    return secrets.token_bytes(32)
+    """A fresh 32-byte contribution from the operating system's CSPRNG (spec 4.2)."""
+    while True:
+        secret = secrets.token_bytes(SECRET_SIZE)
+        if _weakness(secret) is None:
+            return secret
+
+
+def secret_file(secret: bytes) -> bytes:
+    """The one form of a secret file: 64 lower-case hex digits and a line feed.
+
+    Raises:
+        InputError: if the secret is not acceptable (:func:`check_secret`).
+    """
+    return check_secret(secret).hex().encode("ascii") + b"\n"
+
+
+def parse_secret_file(data: bytes, *, party: str = "party") -> bytes:
+    """Read a secret file in its one form (:func:`secret_file`).
+
+    Raises:
+        InputError: for anything else (upper-case hex, no final line feed, CR LF,
+            spaces, another length), or a secret :func:`check_secret` refuses.
+    """
+    if not re.fullmatch(rb"[0-9a-f]{64}\n", data):
+        raise InputError(
+            "not a secret file as `alloc ceremony secret` writes it (64 lower-case"
+            " hexadecimal digits and one line end)",
+            field=f"party {party!r}.secret",
+            hint="give the file `alloc ceremony secret` wrote, unchanged",
+        )
+    return check_secret(bytes.fromhex(data[:64].decode("ascii")), party=party)
 
 
 def commitment(draw_id: str, party: str, secret: bytes) -> bytes:
     """SHA-256("alloc/v1/commitment" 0x00 draw_id 0x00 party 0x00 secret).
 
     Raises:
-        InputError: if an identifier is malformed or the secret is not 16–64 bytes.
+        InputError: if an identifier is malformed or the secret is refused
+            (:func:`check_secret`).
     """
     check_identifier(draw_id, "draw_id")
     check_identifier(party, "party")
-    _check_secret(secret, party)
+    check_secret(secret, party=party)
     return tagged_hash(Tag.COMMITMENT, draw_id, party, secret)
 
 
-def _check_secret(secret: object, party: str) -> None:
-    # A secret is never echoed: a mistyped one may be shown on the livestream
-    # before the reveal, when it must still be secret.
-    where = f"party {party!r}.secret"
-    if not isinstance(secret, bytes):
-        hint = (
-            "bytes.fromhex() turns the hex of a secret file into bytes"
-            if isinstance(secret, str)
-            else "use alloc.seed.new_secret() for a 32-byte secret"
-        )
-        raise WrongTypeError(
-            f"secret must be bytes, got {type_name(secret)}", field=where, hint=hint
-        )
-    if not MIN_SECRET_SIZE <= len(secret) <= MAX_SECRET_SIZE:
-        raise InputError(
-            f"secret must be {MIN_SECRET_SIZE} to {MAX_SECRET_SIZE} bytes, got {len(secret)}",
-            field=where,
-            hint="use alloc.seed.new_secret() for a 32-byte secret",
-        )
-
-
-def canonical_source_value(kind: SourceKind, value: object, *, name: str = "source") -> str:
-    """Write a source value in its canonical text form (spec section 4.3).
-
-    Raises:
-        InputError: if the value does not fit the kind (a negative or non-integer
-            number, empty text, bad hex).
-    """
-    where = f"source {name!r}"
-    if kind is SourceKind.NUMBERS:
-        if isinstance(value, str | bytes) or not isinstance(value, Iterable):
-            raise InputError("expected a list of integers", field=where, value=value)
-        numbers = list(value)
-        if not numbers:
-            raise InputError("no numbers given", field=where, value=value)
-        for number in numbers:
-            if isinstance(number, bool) or not isinstance(number, int) or number < 0:
-                raise InputError("numbers must be non-negative integers", field=where, value=number)
-        return "".join(f"{n}." for n in sorted(numbers)) + "/"
-    if kind is SourceKind.TEXT:
-        if not isinstance(value, str):
-            raise InputError("expected text", field=where, value=value)
-        text = unicodedata.normalize("NFC", value).strip()
-        if not text:
-            raise InputError("empty text", field=where, value=value)
-        if any(unicodedata.category(ch) in {"Cc", "Cf", "Cs"} for ch in text):
-            raise InputError("text contains a control character", field=where, value=value)
-        return text
-    if isinstance(value, str):
-        digits = "".join(value.split())
-        if len(digits) % 2:
-            raise InputError(
-                f"has an odd number of hex digits ({len(digits)})",
-                field=where,
-                value=value,
-                hint="a byte is two hex digits; check for a lost digit",
-            )
-        try:
-            value = bytes.fromhex(digits)
-        except ValueError as exc:
-            raise InputError(
-                "not hexadecimal", field=where, value=value, hint="use only 0-9 and a-f"
-            ) from exc
-    if not isinstance(value, bytes) or not value:
-        raise InputError("expected non-empty bytes or hex", field=where, value=value)
-    return value.hex()
+# --- the seed ------------------------------------------------------------------------------
 
 
 def derive_seed(
@@ -428,11 +943,12 @@ def derive_seed(
     contributions: Sequence[Contribution],
     sources: Sequence[SourceValue],
 ) -> bytes:
-    """The seed: SHA-256("alloc/v1/seed" 0x00 JCS(seed input)), spec section 4.4.
+    """The seed: SHA-256("alloc/v1/seed" 0x00 JCS(seed input)), spec section 4.6.
 
-    Contributions are sorted by party and sources by name, so the order they
-    are given in never matters. This function does not check commitments; use
-    :class:`Ceremony` or :meth:`CeremonyRecord.verify` for that.
+    The draw id is inside the seed input. Contributions are sorted by party
+    and sources by name, so the order they are given in never matters; their
+    times are not part of the seed. This function does not check
+    commitments; use :class:`Ceremony` or :meth:`CeremonyRecord.verify`.
 
     Raises:
         InputError: on a malformed digest or identifier.
@@ -469,8 +985,8 @@ def seed_input(
         "spec": SPEC_VERSION,
         "draw_id": draw_id,
         "announcement": announcement_digest.hex(),
-        "contributions": [c.to_json() for c in sorted(contributions, key=lambda c: c.party)],
-        "sources": [s.to_json() for s in sorted(sources, key=lambda s: s.name)],
+        "contributions": [c.seed_json() for c in sorted(contributions, key=lambda c: c.party)],
+        "sources": [s.seed_json() for s in sorted(sources, key=lambda s: s.name)],
     }
 
 
@@ -480,43 +996,32 @@ class CeremonyRecord:
 
     plan: SeedPlan
     announcement_digest: bytes
+    opened_at: datetime
     contributions: tuple[Contribution, ...]
     sources: tuple[SourceValue, ...]
     seed: bytes
 
-    def verify(self) -> None:
-        """Re-check every reveal against its commitment and re-derive the seed.
+    def verify(self, *, reveal_deadline: datetime) -> None:
+        """Replay the ceremony: every reveal against its commitment and the deadline,
+        every source value in its one form (a drand round against its chain's key),
+        every time in order, and the seed.
 
         Raises:
             RevealMismatchError: if a reveal does not match its commitment.
+            ScheduleError: if a reveal came after ``reveal_deadline``, a default
+                not after it, or a source was read before it was known.
+            SourceValueError, BeaconError: for a source value not in its form.
             SeedMismatchError: if the recorded seed is not the derived one.
             CeremonyError: if a contribution or source is missing, extra or
                 unannounced.
         """
-        ceremony = Ceremony.from_plan(self.plan).open(self.announcement_digest)
-        for contribution in self.contributions:
-            if contribution.secret is not None:
-                ceremony = ceremony.reveal(contribution.party, contribution.secret)
-            else:
-                ceremony = ceremony.default(contribution.party)
-                declared = self.plan.party(contribution.party).fallback
-                if contribution.fallback != declared:
-                    raise CeremonyError(
-                        f"party {contribution.party!r} fell back to {contribution.fallback!r},"
-                        f" but the plan declared {declared!r}"
-                    )
-        for value in self.sources:
-            source = self.plan.source(value.name)
-            if value.kind is not source.kind:
-                raise CeremonyError(
-                    f"source {value.name!r} is recorded as kind {value.kind.value!r},"
-                    f" but was announced as {source.kind.value!r}"
-                )
-            ceremony = ceremony.add_source(value.name, _parse_source_value(value))
-            if ceremony.source_values[-1].value != value.value:
-                raise CeremonyError(
-                    f"source {value.name!r} value {value.value!r} is not in canonical form"
-                )
+        ceremony = _replay(
+            Ceremony.from_plan(self.plan).open(
+                self.announcement_digest, reveal_deadline=reveal_deadline, at=self.opened_at
+            ),
+            self.contributions,
+            self.sources,
+        )
         seed = ceremony.finish().seed
         if not hmac.compare_digest(seed, self.seed):
             raise SeedMismatchError(
@@ -527,24 +1032,68 @@ class CeremonyRecord:
         return {
             "plan": self.plan.to_json(),
             "announcement": self.announcement_digest.hex(),
+            "opened_at": format_time(self.opened_at, like=self.opened_at),
             "contributions": [c.to_json() for c in self.contributions],
             "sources": [s.to_json() for s in self.sources],
             "seed": self.seed.hex(),
         }
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> CeremonyRecord:
-        """Raises: InputError if the document is malformed."""
-        try:
-            return cls(
-                plan=SeedPlan.from_json(data["plan"]),
-                announcement_digest=bytes.fromhex(data["announcement"]),
-                contributions=tuple(Contribution.from_json(c) for c in data["contributions"]),
-                sources=tuple(SourceValue.from_json(s) for s in data["sources"]),
-                seed=bytes.fromhex(data["seed"]),
+    def from_json(
+        cls,
+        data: Mapping[str, Any] | Fields,
+        *,
+        document: str = "ceremony record",
+        path: str = "$",
+    ) -> CeremonyRecord:
+        """Read a ceremony record strictly (spec 9.3): contributions sorted by party,
+        sources by name, nothing unknown, missing or repeated.
+
+        Raises:
+            MalformedDocumentError: naming the document, the key and the reason.
+        """
+        fields = _fields(data, document, path)
+        plan = SeedPlan.from_json(fields.object("plan"))
+        contributions = fields.each("contributions", Contribution.from_json)
+        sources = fields.each("sources", SourceValue.from_json)
+        _sorted_or_refuse(fields, "contributions", [c.party for c in contributions], "party")
+        _sorted_or_refuse(fields, "sources", [s.name for s in sources], "source name")
+        record = cls(
+            plan=plan,
+            announcement_digest=fields.hex("announcement", size=32),
+            opened_at=_time(fields, "opened_at"),
+            contributions=tuple(contributions),
+            sources=tuple(sources),
+            seed=fields.hex("seed", size=SEED_SIZE),
+        )
+        fields.done()
+        return record
+
+
+def _replay(
+    ceremony: Ceremony, contributions: Iterable[Contribution], sources: Iterable[SourceValue]
+) -> Ceremony:
+    """Apply recorded steps to an opened ceremony, re-checking each one."""
+    for contribution in contributions:
+        if contribution.secret is not None:
+            ceremony = ceremony.reveal(contribution.party, contribution.secret, at=contribution.at)
+        else:
+            declared = ceremony.plan.party(contribution.party).fallback
+            if contribution.fallback != declared:
+                raise CeremonyError(
+                    f"party {contribution.party!r} fell back to {contribution.fallback!r},"
+                    f" but the plan declared {declared!r}"
+                )
+            ceremony = ceremony.default(contribution.party, at=contribution.at)
+    for value in sources:
+        announced = ceremony.plan.source(value.name)
+        if value.kind is not announced.kind:
+            raise CeremonyError(
+                f"source {value.name!r} is recorded as kind {value.kind.value!r},"
+                f" but was announced as {announced.kind.value!r}"
             )
-        except (KeyError, ValueError, TypeError) as exc:
-            raise InputError("malformed ceremony record", field="ceremony") from exc
+        ceremony = ceremony.add_source(value.name, value.value, at=value.at)
+    return ceremony
 
 
 @dataclass(frozen=True)
@@ -557,6 +1106,8 @@ class Ceremony:
     parties: tuple[Party, ...] = ()
     stage: Stage = Stage.COMMITTING
     announcement_digest: bytes | None = None
+    reveal_deadline: datetime | None = None
+    opened_at: datetime | None = None
     contributions: tuple[Contribution, ...] = ()
     source_values: tuple[SourceValue, ...] = field(default=())
 
@@ -576,7 +1127,11 @@ class Ceremony:
             for index, item in enumerate(named[label]):
                 check_instance(item, Source, f"{label}[{index}]")
         _unique((s.name for s in (*named["sources"], *named["fallbacks"])), "source")
-        return cls(draw_id=draw_id, sources=named["sources"], fallbacks=named["fallbacks"])
+        return cls(
+            draw_id=draw_id,
+            sources=tuple(sorted(named["sources"], key=lambda s: s.name)),
+            fallbacks=tuple(sorted(named["fallbacks"], key=lambda s: s.name)),
+        )
 
     @classmethod
     def from_plan(cls, plan: SeedPlan) -> Ceremony:
@@ -623,14 +1178,15 @@ class Ceremony:
                 hint="name it in Ceremony.begin(..., fallbacks=[...])",
             )
         new_party = Party(name=party, commitment=commitment_value, fallback=fallback)
-        return replace(self, parties=(*self.parties, new_party))
+        parties = tuple(sorted((*self.parties, new_party), key=lambda p: p.name))
+        return replace(self, parties=parties)
 
     def fix_plan(self) -> Ceremony:
         """Close commitments; the plan can now go into the announcement.
 
         Raises:
             CeremonyStateError: if the plan is already fixed.
-            InputError: if the plan is empty.
+            InputError: if the plan has no source that is always read.
         """
         self._require(Stage.COMMITTING, "fix the plan")
         self._plan()
@@ -655,12 +1211,17 @@ class Ceremony:
             raise CeremonyStateError("the seed plan is not fixed yet; call fix_plan() first")
         return self._plan()
 
-    def open(self, announcement_digest: bytes) -> Ceremony:
-        """Open reveals, binding the seed to the published announcement.
+    def open(
+        self, announcement_digest: bytes, *, reveal_deadline: datetime, at: datetime
+    ) -> Ceremony:
+        """Open reveals at ``at``, binding the seed to the published announcement.
+
+        ``reveal_deadline`` is the announced one: reveals are accepted until it,
+        defaults and source values only after it.
 
         Raises:
             CeremonyStateError: unless the plan is fixed and reveals not yet open.
-            InputError: if the digest is not 32 bytes.
+            InputError: if the digest is not 32 bytes or a time has no offset.
         """
         self._require(Stage.PLAN_FIXED, "open reveals")
         if not isinstance(announcement_digest, bytes) or len(announcement_digest) != 32:
@@ -669,7 +1230,29 @@ class Ceremony:
                 field="announcement_digest",
                 value=announcement_digest,
             )
-        return replace(self, stage=Stage.REVEALING, announcement_digest=announcement_digest)
+        return replace(
+            self,
+            stage=Stage.REVEALING,
+            announcement_digest=announcement_digest,
+            reveal_deadline=_aware(reveal_deadline, "reveal_deadline"),
+            opened_at=_aware(at, "at"),
+        )
+
+    def _when(self, at: datetime) -> datetime:
+        """``at``, checked to be no earlier than the opening of reveals."""
+        at = _aware(at, "at")
+        assert self.opened_at is not None
+        if at < self.opened_at:
+            raise ScheduleError(
+                f"a step at {self._show(at)} comes before reveals were opened at"
+                f" {self._show(self.opened_at)}",
+                field="at",
+                hint="check the computer's clock",
+            )
+        return at
+
+    def _show(self, moment: datetime) -> str:
+        return format_time(moment, like=self.reveal_deadline)
 
     def _settled(self, party: str) -> Contribution | None:
         for contribution in self.contributions:
@@ -677,66 +1260,111 @@ class Ceremony:
                 return contribution
         return None
 
-    def reveal(self, party: str, secret: bytes) -> Ceremony:
-        """Accept ``party``'s secret if it matches the published commitment.
+    def reveal(self, party: str, secret: bytes, *, at: datetime) -> Ceremony:
+        """Accept ``party``'s secret at ``at`` if it matches the published commitment.
 
         Raises:
             CeremonyStateError: before :meth:`open`, or if the party already
                 revealed or was declared in default.
+            ScheduleError: after the reveal deadline.
             UnknownPartyError: if the party is not in the plan.
+            InputError: if the secret is refused (:func:`check_secret`).
             RevealMismatchError: if the secret does not match the commitment.
         """
         self._require(Stage.REVEALING, f"reveal for {party!r}")
+        at = self._when(at)
         declared = self._plan().party(party)
         if (earlier := self._settled(party)) is not None:
             what = "revealed" if earlier.secret is not None else "been declared in default"
             raise CeremonyStateError(f"party {party!r} has already {what}")
-        _check_secret(secret, party)
+        assert self.reveal_deadline is not None
+        if at > self.reveal_deadline:
+            raise ScheduleError(
+                f"party {party!r} cannot reveal at {self._show(at)}: the reveal deadline"
+                f" {self._show(self.reveal_deadline)} has passed",
+                field="reveal",
+                hint=f"declare it in default (`alloc ceremony default --party {party}`):"
+                f" its fallback source {declared.fallback!r} replaces it",
+            )
+        check_secret(secret, party=party)
         expected = commitment(self.draw_id, party, secret)
         if not hmac.compare_digest(expected, declared.commitment):
             raise RevealMismatchError(
                 f"reveal of party {party!r} does not match its commitment:"
                 f" it hashes to {expected.hex()}, the plan holds {declared.commitment.hex()}"
             )
-        return replace(
-            self, contributions=(*self.contributions, Contribution(party=party, secret=secret))
-        )
+        contribution = Contribution(party=party, at=at, secret=secret)
+        return replace(self, contributions=(*self.contributions, contribution))
 
-    def default(self, party: str) -> Ceremony:
-        """Declare that ``party`` will not reveal; its fallback source replaces it.
+    def default(self, party: str, *, at: datetime) -> Ceremony:
+        """Declare at ``at`` that ``party`` did not reveal; its fallback source replaces it.
 
         Raises:
             CeremonyStateError: before :meth:`open`, or if the party already
                 revealed or was already declared in default.
+            ScheduleError: before the reveal deadline has passed.
             UnknownPartyError: if the party is not in the plan.
         """
         self._require(Stage.REVEALING, f"declare {party!r} in default")
+        at = self._when(at)
         declared = self._plan().party(party)
         if (earlier := self._settled(party)) is not None:
             what = "revealed" if earlier.secret is not None else "been declared in default"
             raise CeremonyStateError(f"party {party!r} has already {what}")
-        contribution = Contribution(party=party, fallback=declared.fallback)
+        assert self.reveal_deadline is not None
+        if at <= self.reveal_deadline:
+            raise ScheduleError(
+                f"party {party!r} cannot be declared in default at {self._show(at)}: it may"
+                f" still reveal until the deadline {self._show(self.reveal_deadline)}",
+                field="default",
+                hint="wait until the deadline has passed",
+            )
+        contribution = Contribution(party=party, at=at, fallback=declared.fallback)
         return replace(self, contributions=(*self.contributions, contribution))
 
-    def add_source(self, name: str, value: object) -> Ceremony:
-        """Record the value of an announced source, canonicalised by its kind.
+    def add_source(self, name: str, value: str, *, at: datetime) -> Ceremony:
+        """Record at ``at`` the value of an announced source, in its one accepted form.
 
         Raises:
             CeremonyStateError: before :meth:`open`, or if the source already
                 has a value.
             UnannouncedSourceError: if ``name`` was not announced.
-            InputError: if the value does not fit the source's kind.
+            ScheduleError: before the reveal deadline has passed or before the
+                source's drawing or round.
+            SourceValueError: if the value is not in the plan's form for it.
+            BeaconError: if a drand value does not verify.
         """
         self._require(Stage.REVEALING, f"add source {name!r}")
+        at = self._when(at)
         source = self._plan().source(name)
         if any(v.name == name for v in self.source_values):
             raise CeremonyStateError(f"source {name!r} already has a value")
-        text = canonical_source_value(source.kind, value, name=name)
-        entry = SourceValue(name=name, kind=source.kind, value=text)
+        assert self.reveal_deadline is not None
+        if at <= self.reveal_deadline:
+            raise ScheduleError(
+                f"source {name!r} cannot be read at {self._show(at)}: sources are read only"
+                f" after the reveal deadline {self._show(self.reveal_deadline)}",
+                field=f"source {name!r}",
+                hint="wait until the deadline has passed",
+            )
+        if at < source.form.available_at:
+            what = source.form.describe(like=self.reveal_deadline)
+            raise ScheduleError(
+                f"source {name!r} cannot be read at {self._show(at)}: it is known only from"
+                f" {self._show(source.form.available_at)} ({what})",
+                field=f"source {name!r}",
+                hint="wait for the drawing or round named in the plan",
+            )
+        text = source.accept(value)
+        entry = SourceValue(name=name, kind=source.kind, value=text, at=at)
         return replace(self, source_values=(*self.source_values, entry))
 
     def to_json(self) -> dict[str, Any]:
-        """The ceremony's state, for keeping it in a file between steps."""
+        """The ceremony's state, for keeping it in a file between steps (spec 4.8)."""
+
+        def time(moment: datetime | None) -> str | None:
+            return None if moment is None else format_time(moment, like=moment)
+
         return {
             "draw_id": self.draw_id,
             "stage": self.stage.value,
@@ -746,67 +1374,79 @@ class Ceremony:
             "announcement": None
             if self.announcement_digest is None
             else self.announcement_digest.hex(),
-            "contributions": [c.to_json() for c in self.contributions],
-            "source_values": [v.to_json() for v in self.source_values],
+            "reveal_deadline": time(self.reveal_deadline),
+            "opened_at": time(self.opened_at),
+            "contributions": [
+                c.to_json() for c in sorted(self.contributions, key=lambda c: c.party)
+            ],
+            "source_values": [
+                v.to_json() for v in sorted(self.source_values, key=lambda v: v.name)
+            ],
         }
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Ceremony:
-        """Rebuild a ceremony state, re-checking every step as it is replayed.
+    def from_json(cls, data: Mapping[str, Any] | Fields) -> Ceremony:
+        """Rebuild a ceremony state strictly, re-checking every step as it is replayed.
 
         Raises:
-            InputError: if the document is malformed.
-            CeremonyError: if a recorded step is invalid (e.g. a reveal that
-                does not match its commitment).
+            MalformedDocumentError: if the document is malformed (unknown,
+                missing or repeated keys, wrong types, lists out of order).
+            CeremonyError, InputError: if a recorded step is invalid (e.g. a
+                reveal that does not match its commitment).
         """
+        fields = _fields(data, "ceremony state", "$")
+        stage_text = fields.string("stage")
         try:
-            stage = Stage(data["stage"])
-            ceremony = cls.begin(
-                data["draw_id"],
-                sources=[Source.from_json(x) for x in data["sources"]],
-                fallbacks=[Source.from_json(x) for x in data["fallbacks"]],
-            )
-            for party in (Party.from_json(x) for x in data["parties"]):
-                ceremony = ceremony.commit(party.name, party.commitment, fallback=party.fallback)
-            if stage is Stage.COMMITTING:
-                return ceremony
-            ceremony = ceremony.fix_plan()
-            if stage is Stage.PLAN_FIXED:
-                return ceremony
-            ceremony = ceremony.open(bytes.fromhex(data["announcement"]))
-            for contribution in (Contribution.from_json(x) for x in data["contributions"]):
-                if contribution.secret is not None:
-                    ceremony = ceremony.reveal(contribution.party, contribution.secret)
-                else:
-                    ceremony = ceremony.default(contribution.party)
-            for value in (SourceValue.from_json(x) for x in data["source_values"]):
-                ceremony = ceremony.add_source(value.name, _parse_source_value(value))
+            stage = Stage(stage_text)
+        except ValueError:
+            raise fields.error("stage", "unknown stage", stage_text) from None
+        sources = fields.each("sources", Source.from_json)
+        fallbacks = fields.each("fallbacks", Source.from_json)
+        parties = fields.each("parties", Party.from_json)
+        contributions = fields.each("contributions", Contribution.from_json)
+        values = fields.each("source_values", SourceValue.from_json)
+        _sorted_or_refuse(fields, "sources", [s.name for s in sources], "source name")
+        _sorted_or_refuse(fields, "fallbacks", [s.name for s in fallbacks], "source name")
+        _sorted_or_refuse(fields, "parties", [p.name for p in parties], "party name")
+        _sorted_or_refuse(fields, "contributions", [c.party for c in contributions], "party")
+        _sorted_or_refuse(fields, "source_values", [v.name for v in values], "source name")
+        opened = stage is Stage.REVEALING
+        digest = fields.optional_hex("announcement", size=32)
+        deadline = _optional_time(fields, "reveal_deadline")
+        opened_at = _optional_time(fields, "opened_at")
+        for key, value in (
+            ("announcement", digest),
+            ("reveal_deadline", deadline),
+            ("opened_at", opened_at),
+        ):
+            if (value is not None) != opened:
+                raise fields.error(key, "must be set exactly when reveals are open")
+        if not opened and (contributions or values):
+            raise fields.error("contributions", "reveals are not open")
+        ceremony = cls.begin(fields.string("draw_id"), sources=sources, fallbacks=fallbacks)
+        for party in parties:
+            ceremony = ceremony.commit(party.name, party.commitment, fallback=party.fallback)
+        fields.done()
+        if stage is Stage.COMMITTING:
             return ceremony
-        except (KeyError, TypeError, ValueError) as exc:
-            if isinstance(exc, InputError):
-                raise
-            raise InputError(
-                "malformed ceremony state",
-                field="ceremony",
-                hint="the file should be one alloc wrote",
-            ) from exc
+        ceremony = ceremony.fix_plan()
+        if digest is None or deadline is None or opened_at is None:
+            return ceremony
+        opened_ceremony = ceremony.open(digest, reveal_deadline=deadline, at=opened_at)
+        return _replay(opened_ceremony, contributions, values)
 
     @classmethod
-    def from_record(cls, record: CeremonyRecord) -> Ceremony:
+    def from_record(cls, record: CeremonyRecord, *, reveal_deadline: datetime) -> Ceremony:
         """The finished state of a ceremony, replayed from its record.
 
         Raises:
-            CeremonyError: if the record does not replay (see :meth:`CeremonyRecord.verify`).
+            CeremonyError, InputError: if the record does not replay (see
+                :meth:`CeremonyRecord.verify`).
         """
-        ceremony = cls.from_plan(record.plan).open(record.announcement_digest)
-        for contribution in record.contributions:
-            if contribution.secret is not None:
-                ceremony = ceremony.reveal(contribution.party, contribution.secret)
-            else:
-                ceremony = ceremony.default(contribution.party)
-        for value in record.sources:
-            ceremony = ceremony.add_source(value.name, _parse_source_value(value))
-        return ceremony
+        opened = cls.from_plan(record.plan).open(
+            record.announcement_digest, reveal_deadline=reveal_deadline, at=record.opened_at
+        )
+        return _replay(opened, record.contributions, record.sources)
 
     def missing(self) -> list[str]:
         """What is still needed before :meth:`finish` can derive the seed."""
@@ -834,6 +1474,7 @@ class Ceremony:
         if missing:
             raise CeremonyStateError("cannot derive the seed yet: " + "; ".join(missing))
         assert self.announcement_digest is not None
+        assert self.opened_at is not None
         seed = derive_seed(
             draw_id=self.draw_id,
             announcement_digest=self.announcement_digest,
@@ -843,21 +1484,17 @@ class Ceremony:
         return CeremonyRecord(
             plan=self._plan(),
             announcement_digest=self.announcement_digest,
+            opened_at=self.opened_at,
             contributions=tuple(sorted(self.contributions, key=lambda c: c.party)),
             sources=tuple(sorted(self.source_values, key=lambda s: s.name)),
             seed=seed,
         )
 
 
-def _parse_source_value(value: SourceValue) -> object:
-    """Invert the canonical text form, so a recorded value can be re-checked."""
-    if value.kind is SourceKind.NUMBERS:
-        if not re.fullmatch(r"(?:[0-9]+\.)+/", value.value):
-            raise CeremonyError(
-                f"source {value.name!r} value {value.value!r} is not dotted numbers"
-            )
-        return [int(part) for part in value.value[:-1].split(".") if part]
-    return value.value
+def _optional_time(fields: Fields, key: str) -> datetime | None:
+    if fields.has(key) and fields.value(key) is None:
+        return None
+    return _time(fields, key)
 
 
 def _unique(names: Iterable[str], what: str) -> None:
@@ -874,15 +1511,28 @@ def _unique(names: Iterable[str], what: str) -> None:
 def rfc3797_key(sources: Sequence[Sequence[int]]) -> str:
     """The RFC 3797 key string: each source's numbers sorted, dotted, slash-terminated.
 
+    ``[[12, 5, 8]]`` gives ``"5.8.12./"``: the form of RFC 3797 section 4,
+    kept only for this compatibility mode (alloc's own ``numbers`` form is
+    section 4.4's).
+
     Raises:
         InputError: if a source is empty or holds a negative or non-integer value.
     """
     if not sources:
         raise InputError("at least one source is needed", field="sources", value=sources)
-    return "".join(
-        canonical_source_value(SourceKind.NUMBERS, source, name=f"#{i + 1}")
-        for i, source in enumerate(sources)
-    )
+    key = []
+    for index, source in enumerate(sources):
+        where = f"source #{index + 1}"
+        if isinstance(source, str | bytes) or not isinstance(source, Iterable):
+            raise InputError("expected a list of integers", field=where, value=source)
+        numbers = list(source)
+        if not numbers:
+            raise InputError("no numbers given", field=where, value=source)
+        for number in numbers:
+            if isinstance(number, bool) or not isinstance(number, int) or number < 0:
+                raise InputError("numbers must be non-negative integers", field=where, value=number)
+        key.append("".join(f"{n}." for n in sorted(numbers)) + "/")
+    return "".join(key)
 
 
 def rfc3797_select(sources: Sequence[Sequence[int]], pool_size: int, count: int) -> list[int]:

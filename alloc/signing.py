@@ -5,15 +5,22 @@ and only the RFC 8785 bytes of ``signed`` are signed. The file form of an
 envelope is its own canonical JSON followed by one newline, with signatures
 sorted by key id and no key twice, so every signed file has exactly one
 valid byte form (spec section 9.1).
+
+Trust is pinned, never taken from the files being checked: a person compares
+a key's :func:`fingerprint` (eight groups of five digits, read aloud at the
+signing and printed on the bureau's notice) and a :class:`TrustPolicy` names
+the keys of the ``bureau`` and ``notary`` roles. A signature by a trusted key
+that does not verify fails the document outright.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
-import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
@@ -30,15 +37,20 @@ from alloc._check import (
     check_items,
     check_text,
 )
-from alloc.canonical import canonical_json
+from alloc.canonical import SPEC_VERSION, canonical_json
 from alloc.errors import (
     DuplicateError,
     InputError,
+    InvalidSignatureError,
     MalformedDocumentError,
     SignatureThresholdError,
+    TrustError,
 )
+from alloc.strictjson import Fields, parse_json
 
 __all__ = [
+    "FINGERPRINT_BITS",
+    "REQUIRED_ROLES",
     "Envelope",
     "PublicKey",
     "Role",
@@ -46,14 +58,89 @@ __all__ = [
     "Signature",
     "SigningKey",
     "TrustPolicy",
+    "fingerprint",
+    "is_demo_key",
     "key_id",
+    "key_label",
+    "parse_pin",
+    "published_keys",
 ]
+
+#: Bits of the key id a fingerprint shows: 8 groups of 16 bits (spec section 9.1).
+FINGERPRINT_BITS: Final = 128
+#: Roles every trust policy has; no key may act for two of them.
+REQUIRED_ROLES: Final = ("bureau", "notary")
+
+_KEY_ID = re.compile("[0-9a-f]{64}")
+_FINGERPRINT = re.compile(r"[0-9]{5}(?: [0-9]{5}){7}")
 
 
 def key_id(public_key: Ed25519PublicKey) -> str:
     """SHA-256 of the raw 32-byte public key, as lower-case hex."""
     raw = public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     return hashlib.sha256(raw).hexdigest()
+
+
+def fingerprint(keyid: str) -> str:
+    """The digits a person compares: the key id's first 16 bytes as 8 groups of 5 digits.
+
+    Each group is two bytes of the key id read as a big-endian number
+    (0–65535) written with five digits, so ``"0001ff…"`` starts ``"00001 65280"``.
+
+    Raises:
+        InputError: if ``keyid`` is not 64 lower-case hex digits.
+    """
+    if not isinstance(keyid, str) or not _KEY_ID.fullmatch(keyid):
+        raise InputError("not a key id (64 lower-case hex digits)", field="keyid", value=keyid)
+    raw = bytes.fromhex(keyid)[: FINGERPRINT_BITS // 8]
+    return " ".join(f"{int.from_bytes(raw[i : i + 2], 'big'):05d}" for i in range(0, len(raw), 2))
+
+
+def parse_pin(text: str, *, field: str = "--expect") -> str:
+    """A pinned key as typed: its fingerprint as printed, or its full key id.
+
+    Returns the fingerprint either way, since that is what a key is matched on.
+
+    Raises:
+        TrustError: for anything else, showing the accepted forms.
+    """
+    if _FINGERPRINT.fullmatch(text) and all(int(g) <= 0xFFFF for g in text.split()):
+        return text
+    if _KEY_ID.fullmatch(text):
+        return fingerprint(text)
+    raise TrustError(
+        "not a key fingerprint or key id",
+        field=field,
+        value=text,
+        hint="give the fingerprint exactly as `alloc keys fingerprint` prints it, eight groups"
+        ' of five digits separated by spaces and quoted ("12345 67890 …"), or the 64-digit key id',
+    )
+
+
+@functools.cache
+def _demo_key_ids() -> frozenset[str]:
+    from alloc.demo import demo_key_ids  # noqa: PLC0415 - the demo imports this module
+
+    return demo_key_ids()
+
+
+def is_demo_key(keyid: str) -> bool:
+    """True for the demo's keys, whose private halves anyone can derive from alloc's code."""
+    return keyid in _demo_key_ids()
+
+
+def key_label(keyid: str) -> str:
+    """How a key is shown to people: its fingerprint and key id, and a DEMO warning if it is one.
+
+    Never raises: a malformed key id is shown as it is.
+    """
+    try:
+        text = f"fingerprint {fingerprint(keyid)} (key id {keyid[:16]}…)"
+    except InputError:
+        return f"key id {keyid!r}"
+    if is_demo_key(keyid):
+        text += " [DEMO KEY: its private key is public]"
+    return text
 
 
 @dataclass(frozen=True)
@@ -95,6 +182,10 @@ class PublicKey:
         if not isinstance(key, Ed25519PublicKey):
             raise InputError("not an Ed25519 key", field="public_key", value=type(key).__name__)
         return cls.from_key(key)
+
+    @property
+    def fingerprint(self) -> str:
+        return fingerprint(self.keyid)
 
     @property
     def raw_hex(self) -> str:
@@ -220,46 +311,45 @@ class Envelope:
         return canonical_json(self.to_json()) + b"\n"
 
     @classmethod
-    def from_bytes(cls, data: bytes, *, expected_type: str | None = None) -> Envelope:
+    def from_bytes(
+        cls, data: bytes, *, expected_type: str | None = None, document: str | None = None
+    ) -> Envelope:
         """Parse a signed file, insisting on its one canonical byte form.
 
+        ``document`` names the file in errors (default: the expected type).
+        Only the envelope is read here; its ``signed`` part is read strictly
+        by its own type (:class:`alloc.audit.Announcement`, ...).
+
         Raises:
-            MalformedDocumentError: if the bytes are not JSON, not an envelope,
-                not canonical, or their signatures are unsorted or repeat a key.
+            MalformedDocumentError: if the bytes are not strict JSON, not an
+                envelope, not canonical, of another type, or their signatures
+                are unsorted or repeat a key.
         """
-        try:
-            parsed = json.loads(data)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise MalformedDocumentError(
-                f"not valid JSON ({exc})", hint="the file is damaged or was edited"
-            ) from exc
-        if not isinstance(parsed, dict) or set(parsed) != {"signed", "signatures"}:
-            raise MalformedDocumentError(
-                "not a signed envelope", hint='expected {"signed": ..., "signatures": [...]}'
-            )
-        signed, raw_signatures = parsed["signed"], parsed["signatures"]
-        if not isinstance(signed, dict) or not isinstance(raw_signatures, list):
-            raise MalformedDocumentError("not a signed envelope")
+        name = document or expected_type or "signed document"
+        fields = Fields.of(parse_json(data, document=name), document=name)
+        signed = fields.object("signed").data
         signatures = []
-        for item in raw_signatures:
-            try:
-                if set(item) != {"keyid", "sig"}:
-                    raise ValueError(item)
-                signatures.append(Signature(keyid=item["keyid"], sig=bytes.fromhex(item["sig"])))
-            except (ValueError, TypeError) as exc:
-                raise MalformedDocumentError("malformed signature entry", value=item) from exc
+        for item in fields.objects("signatures"):
+            keyid = item.string("keyid")
+            if not _KEY_ID.fullmatch(keyid):
+                raise item.error("keyid", "expected 64 lower-case hexadecimal digits", keyid)
+            signatures.append(Signature(keyid=keyid, sig=item.hex("sig", size=64)))
+            item.done()
+        fields.done()
         keyids = [s.keyid for s in signatures]
         if len(set(keyids)) != len(keyids):
             repeated = next(k for k in keyids if keyids.count(k) > 1)
             raise MalformedDocumentError(
                 f"key {repeated[:16]}… signed twice; a key counts once, so a repeated"
                 " signature can only be tampering",
+                source=name,
                 field="signatures",
                 value=repeated,
             )
         if keyids != sorted(keyids):
             raise MalformedDocumentError(
                 "signatures are not sorted by key id",
+                source=name,
                 field="signatures",
                 hint="alloc writes them sorted; the file was edited",
             )
@@ -267,22 +357,30 @@ class Envelope:
         try:
             canonical = envelope.to_bytes()
         except InputError as exc:
-            raise MalformedDocumentError(f"signed part is not canonical-JSON safe ({exc})") from exc
+            raise MalformedDocumentError(
+                f"signed part is not canonical-JSON safe ({exc})", source=name
+            ) from exc
         if canonical != data:
             raise MalformedDocumentError(
                 "the file is not in canonical form (RFC 8785 plus one newline)",
+                source=name,
                 hint="the file was edited or re-encoded after signing",
             )
         if expected_type is not None and signed.get("type") != expected_type:
             raise MalformedDocumentError(
-                f"not a {expected_type}", field="signed.type", value=signed.get("type")
+                f"not a {expected_type}", source=name, field="signed.type", value=signed.get("type")
             )
         return envelope
 
 
 @dataclass(frozen=True)
 class Role:
-    """A signing role: its trusted keys and how many must sign."""
+    """A signing role: its trusted keys and how many must sign.
+
+    Raises:
+        InputError: if the name is not an identifier, a key repeats or the
+            threshold is not 1 to the number of keys.
+    """
 
     name: str
     keys: tuple[PublicKey, ...]
@@ -294,6 +392,14 @@ class Role:
         for index, key in enumerate(keys):
             check_instance(key, PublicKey, f"role {self.name!r}.keys[{index}]")
         object.__setattr__(self, "keys", keys)
+        ids = [k.keyid for k in self.keys]
+        if len(set(ids)) != len(ids):
+            repeated = next(k for k in ids if ids.count(k) > 1)
+            raise DuplicateError(
+                f"role {self.name!r} lists the key with {key_label(repeated)} twice",
+                field=f"role {self.name!r}.keys",
+                hint="a key counts once; list each key once",
+            )
         threshold = check_integer(self.threshold, f"role {self.name!r}.threshold")
         object.__setattr__(self, "threshold", threshold)
         if not 1 <= self.threshold <= len(self.keys):
@@ -306,28 +412,61 @@ class Role:
 
 @dataclass(frozen=True)
 class RoleResult:
+    """How one role signed one document.
+
+    ``signers`` are the role's keys with a valid signature, ``invalid`` its
+    keys whose signature does not verify (each fails the document).
+    """
+
     role: str
-    valid: int
     threshold: int
     keys: int
-    invalid: tuple[str, ...]
+    signers: tuple[str, ...] = ()
+    invalid: tuple[str, ...] = ()
+
+    @property
+    def valid(self) -> int:
+        return len(self.signers)
 
     @property
     def ok(self) -> bool:
-        return self.valid >= self.threshold
+        return self.valid >= self.threshold and not self.invalid
 
     def describe(self) -> str:
+        """E.g. ``bureau signed by 1/1 keys: fingerprint 12345 … (key id 3f2a…)``."""
         text = f"{self.role} signed by {self.valid}/{self.threshold} keys"
+        if self.signers:
+            text += ": " + ", ".join(key_label(k) for k in self.signers)
         if self.invalid:
-            text += f" ({len(self.invalid)} invalid signature(s))"
+            text += "; INVALID signature by " + ", ".join(key_label(k) for k in self.invalid)
         return text
+
+    def to_json(self) -> dict[str, Any]:
+        def keys(ids: Sequence[str]) -> list[dict[str, Any]]:
+            return [
+                {"keyid": k, "fingerprint": fingerprint(k), "demo": is_demo_key(k)} for k in ids
+            ]
+
+        return {
+            "role": self.role,
+            "threshold": self.threshold,
+            "ok": self.ok,
+            "signed": keys(self.signers),
+            "invalid": keys(self.invalid),
+        }
 
 
 @dataclass(frozen=True)
 class TrustPolicy:
     """Every role must reach its threshold (e.g. bureau 1 of 1 AND notary 1 of 2).
 
-    A key counts once per role however many times it appears.
+    A policy has a ``bureau`` and a ``notary`` role, and no key (nor two keys
+    sharing a fingerprint) belongs to two roles: one person must never count
+    as two. A key counts once per role however many times it signs.
+
+    Raises:
+        TrustError: if a required role is missing, a role name repeats, or a
+            key (or fingerprint) is in two roles.
     """
 
     roles: tuple[Role, ...]
@@ -337,11 +476,44 @@ class TrustPolicy:
         for index, role in enumerate(roles):
             check_instance(role, Role, f"roles[{index}]")
         object.__setattr__(self, "roles", roles)
-        if not self.roles:
-            raise InputError("a trust policy needs at least one role", field="roles")
+        names = [r.name for r in self.roles]
+        for required in REQUIRED_ROLES:
+            if required not in names:
+                raise TrustError(
+                    f"a trust policy needs a {required!r} role",
+                    field="roles",
+                    value=names,
+                    hint="give the bureau's and the notary's keys (alloc policy create"
+                    " --role bureau=KEY.pub --role notary=KEY.pub)",
+                )
+        if len(set(names)) != len(names):
+            repeated = next(n for n in names if names.count(n) > 1)
+            raise TrustError("a role is named twice", field="roles", value=repeated)
+        owner: dict[str, str] = {}
+        for role in self.roles:
+            for key in role.keys:
+                other = owner.setdefault(key.fingerprint, role.name)
+                if other != role.name:
+                    raise TrustError(
+                        f"the key with {key_label(key.keyid)} is in both roles {other!r} and"
+                        f" {role.name!r}: one key would count as two independent signers",
+                        field=f"role {role.name!r}.keys",
+                        hint="each role needs its own keys; generate one per person",
+                    )
+
+    def role(self, name: str) -> Role:
+        """Raises: TrustError if the policy has no such role."""
+        for role in self.roles:
+            if role.name == name:
+                return role
+        raise TrustError("the trust policy has no such role", field="role", value=name)
+
+    def roles_of(self, keyid: str) -> tuple[str, ...]:
+        """The roles ``keyid`` belongs to (at most one)."""
+        return tuple(r.name for r in self.roles if any(k.keyid == keyid for k in r.keys))
 
     def evaluate(self, envelope: Envelope) -> list[RoleResult]:
-        """Count valid signatures per role; never raises."""
+        """Count valid signatures per role and name invalid ones; never raises."""
         try:
             message = envelope.signed_bytes
         except InputError:
@@ -350,7 +522,7 @@ class TrustPolicy:
         for role in self.roles:
             trusted = {k.keyid: k for k in role.keys}
             valid: set[str] = set()
-            invalid = []
+            invalid: set[str] = set()
             for signature in envelope.signatures:
                 key = trusted.get(signature.keyid)
                 if key is None:
@@ -358,64 +530,191 @@ class TrustPolicy:
                 if message and key.verify(signature.sig, message):
                     valid.add(signature.keyid)
                 else:
-                    invalid.append(signature.keyid)
+                    invalid.add(signature.keyid)
             results.append(
                 RoleResult(
                     role=role.name,
-                    valid=len(valid),
                     threshold=role.threshold,
                     keys=len(trusted),
-                    invalid=tuple(invalid),
+                    signers=tuple(sorted(valid)),
+                    invalid=tuple(sorted(invalid)),
                 )
             )
         return results
 
-    def verify(self, envelope: Envelope, *, document: str) -> None:
-        """Raises: SignatureThresholdError naming the first role short of its threshold."""
-        for result in self.evaluate(envelope):
+    def untrusted(self, envelope: Envelope) -> tuple[str, ...]:
+        """Key ids that signed ``envelope`` but are in no role (they never count)."""
+        trusted = {k.keyid for role in self.roles for k in role.keys}
+        return tuple(s.keyid for s in envelope.signatures if s.keyid not in trusted)
+
+    def describe(self, envelope: Envelope) -> str:
+        """Who signed, per role, and which signatures were not counted; never raises."""
+        text = "; ".join(r.describe() for r in self.evaluate(envelope))
+        strangers = self.untrusted(envelope)
+        if strangers:
+            text += "; not counted, not in the trust policy: " + ", ".join(
+                key_label(k) for k in strangers
+            )
+        return text
+
+    def verify(self, envelope: Envelope, *, document: str) -> list[RoleResult]:
+        """Check ``envelope`` against every role; returns the per-role results.
+
+        Raises:
+            InvalidSignatureError: naming the role and key of a trusted key whose
+                signature does not verify (evidence of tampering).
+            SignatureThresholdError: naming the first role short of its
+                threshold and the keys that signed instead.
+        """
+        results = self.evaluate(envelope)
+        for result in results:
+            for keyid in result.invalid:
+                raise InvalidSignatureError(
+                    f"{document}: the signature of the {result.role} key with"
+                    f" {key_label(keyid)} does not verify: the document was changed after it"
+                    " was signed, or the signature was damaged"
+                )
+        for result in results:
             if not result.ok:
-                raise SignatureThresholdError(f"{document}: {result.describe()}")
+                text = f"{document}: {result.describe()}"
+                strangers = self.untrusted(envelope)
+                if strangers:
+                    text += "; signed instead by keys not in the trust policy: " + ", ".join(
+                        key_label(k) for k in strangers
+                    )
+                raise SignatureThresholdError(text)
+        return results
 
     def to_json(self) -> dict[str, Any]:
         return {
+            "spec": SPEC_VERSION,
             "roles": [
                 {
                     "name": role.name,
                     "threshold": role.threshold,
-                    "keys": [{"keyid": k.keyid, "public": k.raw_hex} for k in role.keys],
+                    "keys": [
+                        {"keyid": k.keyid, "fingerprint": k.fingerprint, "public": k.raw_hex}
+                        for k in role.keys
+                    ],
                 }
                 for role in self.roles
-            ]
+            ],
         }
 
+    def to_bytes(self) -> bytes:
+        """The file form: canonical JSON and a newline."""
+        return canonical_json(self.to_json()) + b"\n"
+
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> TrustPolicy:
-        """Raises: InputError if malformed or a key id does not match its key."""
+    def from_bytes(cls, data: bytes, *, document: str = "trust policy") -> TrustPolicy:
+        """Read a trust file strictly (spec section 9.1).
+
+        Raises:
+            MalformedDocumentError: for malformed JSON, an unknown or missing key,
+                a wrong type, another spec version, or a key id or fingerprint
+                that does not match its public key.
+            TrustError: if the policy itself is not acceptable (see the class).
+        """
+        return cls.from_json(parse_json(data, document=document), document=document)
+
+    @classmethod
+    def from_json(cls, data: object, *, document: str = "trust policy") -> TrustPolicy:
+        """As :meth:`from_bytes`, from parsed JSON."""
+        fields = Fields.of(data, document=document)
+        spec = fields.value("spec")
+        if spec != SPEC_VERSION or isinstance(spec, bool):
+            raise fields.error(
+                "spec",
+                f"written for spec version {spec!r}; this is alloc for spec {SPEC_VERSION}",
+                spec,
+            )
+        roles = fields.each("roles", _read_role)
+        fields.done()
         try:
-            roles = []
-            for item in data["roles"]:
-                keys = []
-                for entry in item["keys"]:
-                    key = PublicKey.from_hex(entry["public"])
-                    if entry.get("keyid", key.keyid) != key.keyid:
-                        raise InputError(
-                            "key id does not match the public key",
-                            field="keyid",
-                            value=entry.get("keyid"),
-                        )
-                    keys.append(key)
-                roles.append(
-                    Role(name=item["name"], keys=tuple(keys), threshold=item.get("threshold", 1))
-                )
             return cls(roles=tuple(roles))
-        except (KeyError, TypeError) as exc:
-            raise InputError(
-                "malformed trust policy",
-                field="roles",
-                hint='expected {"roles": [{"name", "threshold", "keys"}]}',
-            ) from exc
+        except InputError as exc:
+            raise exc.at(source=document) from exc
 
     @classmethod
     def of(cls, **roles: Sequence[PublicKey]) -> TrustPolicy:
         """Shorthand for 1-of-n roles: ``TrustPolicy.of(bureau=[k1], notary=[k2, k3])``."""
         return cls(roles=tuple(Role(name=n, keys=tuple(k)) for n, k in roles.items()))
+
+    @classmethod
+    def from_pins(cls, pins: Mapping[str, Sequence[str]], keys: Sequence[PublicKey]) -> TrustPolicy:
+        """A policy from pinned fingerprints: each role needs one signature by its pinned keys.
+
+        ``pins`` maps a role to fingerprints a person compared with the
+        bureau's publication; ``keys`` are public keys from anywhere (the
+        draw's own published trust file will do: a key is taken only if its
+        fingerprint is pinned, and a fingerprint has 128 bits).
+
+        Raises:
+            TrustError: naming the role and fingerprint that no key (or more
+                than one) matches, or a policy the class refuses.
+        """
+        roles = []
+        for name, fingerprints in pins.items():
+            chosen: dict[str, PublicKey] = {}
+            for wanted in fingerprints:
+                matches = {k.keyid: k for k in keys if k.fingerprint == wanted}
+                if not matches:
+                    found = "; ".join(sorted({key_label(k.keyid) for k in keys})) or "none"
+                    raise TrustError(
+                        f"no key with the fingerprint pinned for role {name!r} ({wanted}) is"
+                        f" among the keys published with these files (they have: {found})",
+                        field="--expect",
+                        hint="these files were not signed by the keys you pinned: compare the"
+                        " fingerprint with the bureau's official publication again",
+                    )
+                if len(matches) > 1:
+                    raise TrustError(
+                        f"{len(matches)} different keys share the fingerprint {wanted}: someone"
+                        " made keys to collide with it",
+                        field="--expect",
+                        value=sorted(matches),
+                    )
+                chosen.update(matches)
+            roles.append(Role(name=name, keys=tuple(chosen.values())))
+        return cls(roles=tuple(roles))
+
+
+def published_keys(data: bytes, *, document: str) -> tuple[PublicKey, ...]:
+    """Every public key in a trust file, without trusting it (for :meth:`TrustPolicy.from_pins`).
+
+    Raises:
+        MalformedDocumentError: if the file is not a strictly valid trust file.
+    """
+    fields = Fields.of(parse_json(data, document=document), document=document)
+    fields.value("spec")
+    found: dict[str, PublicKey] = {}
+    for role in fields.objects("roles"):
+        for entry in role.objects("keys"):
+            key = PublicKey.from_hex(entry.hex("public", size=32).hex())
+            found.setdefault(key.keyid, key)
+    return tuple(found.values())
+
+
+def _read_role(item: Fields) -> Role:
+    name = item.string("name")
+    keys = []
+    for entry in item.objects("keys"):
+        raw = entry.hex("public", size=32)
+        try:
+            key = PublicKey.from_hex(raw.hex())
+        except InputError as exc:
+            raise entry.error("public", "not an Ed25519 public key", raw.hex()) from exc
+        if entry.string("keyid") != key.keyid:
+            raise entry.error("keyid", "does not match the public key", entry.data["keyid"])
+        if entry.string("fingerprint") != key.fingerprint:
+            raise entry.error(
+                "fingerprint", "does not match the public key", entry.data["fingerprint"]
+            )
+        entry.done()
+        keys.append(key)
+    threshold = item.integer("threshold", minimum=1, maximum=max(len(keys), 1))
+    try:
+        return Role(name=name, keys=tuple(keys), threshold=threshold)
+    except InputError as exc:
+        where = "name" if exc.field == "role.name" else "keys"
+        raise item.error(where, exc.problem, exc.value) from exc

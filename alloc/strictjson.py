@@ -39,18 +39,25 @@ _T = TypeVar("_T")
 
 
 def _refuse(
-    document: str, where: str, problem: str, value: object = None
+    document: str,
+    where: str,
+    problem: str,
+    value: object = None,
+    hint: str | None = None,
+    row: int | None = None,
 ) -> MalformedDocumentError:
-    return MalformedDocumentError(problem, source=document, field=where, value=value)
+    return MalformedDocumentError(
+        problem, source=document, field=where, value=value, hint=hint, row=row
+    )
 
 
 def parse_json(data: bytes | str, *, document: str) -> Any:
     """Parse one JSON text strictly; ``document`` names it in errors.
 
     Raises:
-        MalformedDocumentError: for text that is not UTF-8 JSON, a duplicate
-            key, a float, NaN or Infinity, an integer outside ±(2^53 − 1), or
-            nesting deeper than :data:`MAX_DEPTH`.
+        MalformedDocumentError: for text that is not UTF-8 JSON, a byte-order
+            mark, a duplicate key, a float, NaN or Infinity, an integer outside
+            ±(2^53 − 1), or nesting deeper than :data:`MAX_DEPTH`.
     """
     if isinstance(data, bytes | bytearray):
         try:
@@ -59,6 +66,13 @@ def parse_json(data: bytes | str, *, document: str) -> Any:
             raise _refuse(document, "$", f"not UTF-8 text (byte {exc.start})") from exc
     else:
         text = data
+    if text.startswith("\ufeff"):
+        raise _refuse(
+            document,
+            "$",
+            "starts with a byte-order mark (BOM)",
+            hint="save it as UTF-8 without BOM",
+        )
 
     def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
         result: dict[str, Any] = {}
@@ -92,7 +106,10 @@ def parse_json(data: bytes | str, *, document: str) -> Any:
         raise _refuse(document, "$", f"nested deeper than {MAX_DEPTH} levels") from exc
     except json.JSONDecodeError as exc:
         raise _refuse(
-            document, "$", f"not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
+            document,
+            "$",
+            f"not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})",
+            row=exc.lineno,
         ) from exc
     _check_depth(value, document)
     return value

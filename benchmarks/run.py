@@ -68,10 +68,12 @@ from alloc.audit import (
     make_announcement,
     make_transcript,
 )
+from alloc.clock import parse_time
+from alloc.drand import QUICKNET
 from alloc.draw import draw
 from alloc.model import ApplicantTable, DrawRules, Mechanism, MultiplesPolicy, TieBreak
 from alloc.records import record_leaf, record_lines, result_leaf, result_lines
-from alloc.seed import Ceremony, Source, SourceKind, commitment
+from alloc.seed import Ceremony, Digits, DrandRound, Source, commitment
 from alloc.signing import SigningKey, TrustPolicy
 from alloc.synthetic import Stream, synthetic_district
 
@@ -237,19 +239,21 @@ def worker_pipeline(size: int, mechanism: str, directory: Path) -> dict[str, Any
     stream = Stream("benchmark ceremony")
     parties = ("bureau", "notary", "parent-rep")
     secrets_ = {p: stream.block(4).astype(">u8").tobytes() for p in parties}
-    lottery = Source("welfare-lottery-3d", SourceKind.NUMBERS, "福彩3D 2026-12-01 开奖号码")
-    beacon = Source("beacon-round-4821337", SourceKind.HEX, "drand round 4821337")
+    window = TimeWindow(
+        frozen_at="2026-11-30T17:00:00+08:00",
+        reveal_deadline="2026-12-01T10:00:00+08:00",
+        draw_at="2026-12-02T09:30:00+08:00",
+    )
+    drawn = parse_time("2026-12-01T21:15:00+08:00", field="drawn_at")
+    lottery = Source("welfare-3d", Digits(3, drawn), "福彩3D 2026-12-01 开奖号码")
+    round_ = QUICKNET.first_round_after(window.deadline)
+    beacon = Source(f"drand-{round_}", DrandRound(QUICKNET, round_), "drand quicknet")
     ceremony = Ceremony.begin(rules.draw_id, sources=[lottery], fallbacks=[beacon])
     for party in parties:
         ceremony = ceremony.commit(
             party, commitment(rules.draw_id, party, secrets_[party]), fallback=beacon.name
         )
     ceremony = ceremony.fix_plan()
-    window = TimeWindow(
-        frozen_at="2026-11-30T17:00:00+08:00",
-        draw_at="2026-12-01T09:30:00+08:00",
-        reveal_deadline="2026-12-01T10:00:00+08:00",
-    )
 
     meter = Meter()
     # alloc.draw is the function; the engine module is reached through sys.modules.
@@ -266,15 +270,17 @@ def worker_pipeline(size: int, mechanism: str, directory: Path) -> dict[str, Any
         announcement = notice.envelope().sign(keys["bureau"]).sign(keys["notary"])
         announcement_bytes = announcement.to_bytes()
     with meter.phase("ceremony"):
-        opened = ceremony.open(document_digest(announcement))
+        opened = ceremony.open(
+            document_digest(announcement), reveal_deadline=window.deadline, at=window.frozen
+        )
         for party in parties:
-            opened = opened.reveal(party, secrets_[party])
-        record = opened.add_source(lottery.name, [3, 8, 1]).finish()
+            opened = opened.reveal(party, secrets_[party], at=window.deadline)
+        record = opened.add_source(lottery.name, "381", at=window.draw).finish()
     with meter.phase("draw"):
         outcome = draw(rules, table, record.seed)
     with meter.phase("results"):
         transcript_doc, results = make_transcript(
-            announcement, rules, record, outcome, created="2026-12-01T10:05:00+08:00"
+            announcement, rules, record, outcome, created="2026-12-02T09:35:00+08:00"
         )
     with meter.phase("sign transcript"):
         transcript = transcript_doc.envelope().sign(keys["bureau"]).sign(keys["notary"])

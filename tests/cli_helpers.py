@@ -4,6 +4,13 @@ Every command runs in-process through :func:`alloc.cli.main` (see :func:`call`)
 unless a test asks for a real process (:func:`run_process`). The draw folders
 are built with explicit paths (``--dir``, ``--out``), never by changing the
 working directory, so module-scoped fixtures can build them once.
+
+A draw day has deadlines, so every command runs at a time on the test's draw
+day (:data:`DAY`): by default the time its step has on that day (``freeze`` the
+day before, ``reveal`` before the deadline, ``default`` after it, ``draw`` at
+the draw time; :func:`step_time`), or the time a test gives with ``at=``.
+In-process, :func:`alloc.clock.now` is replaced; a real process runs under
+libfaketime (:func:`libfaketime`).
 """
 
 from __future__ import annotations
@@ -11,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import dataclasses
+import glob
 import html
 import io
 import json
@@ -22,31 +30,56 @@ import sys
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
+import pytest
+
+from alloc import clock
 from alloc.canonical import canonical_json
 from alloc.cli import main
 from alloc.identity import format_salt
-from alloc.signing import Envelope
+from alloc.signing import Envelope, SigningKey
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "district"
 EXAMPLE_DRAW_ID = "2026-example-district"
 SMALL_DRAW_ID = "2026-test-small"
 
-FROZEN_AT = "2026-11-20T17:00:00+08:00"
-DRAW_AT = "2026-12-01T09:30:00+08:00"
-REVEAL_DEADLINE = "2026-12-01T10:00:00+08:00"
-CREATED = "2026-12-01T10:15:00+08:00"
+#: The test draw day (the README's): the list is frozen the day before, reveals
+#: close at 15:30, drand quicknet round 30662982 is published at 15:38:30, the
+#: 福彩3D is drawn at 21:15 and the draw runs the next morning.
+DAY = {
+    "freeze": "2026-07-22T17:00:00+08:00",
+    "open": "2026-07-23T15:00:00+08:00",
+    "reveal": "2026-07-23T15:10:00+08:00",
+    "deadline": "2026-07-23T15:30:00+08:00",
+    "default": "2026-07-23T15:40:00+08:00",
+    "beacon": "2026-07-23T15:40:00+08:00",
+    "lottery drawn": "2026-07-23T21:15:00+08:00",
+    "draw at": "2026-07-24T09:30:00+08:00",
+    "draw": "2026-07-24T09:35:00+08:00",
+    "later": "2026-07-24T10:00:00+08:00",
+}
+DRAW_AT = DAY["draw at"]
+REVEAL_DEADLINE = DAY["deadline"]
 
 PARTIES = ("bureau", "notary", "parent-rep-1", "parent-rep-2")
 REVEALING = PARTIES[:3]  # parent-rep-2 never reveals: its fallback source is used
 LOTTERY = "welfare-3d"
-BEACON = "beacon-4821337"
-BEACON_VALUE = "9f" * 32
-SOURCE_SPEC = f"{LOTTERY}:numbers:福彩3D 2026-12-01"
-FALLBACK_SPEC = f"{BEACON}:hex:drand round 4821337"
+LOTTERY_VALUE = "381"
+BEACON = "drand-30662982"
+#: The real published signature of drand quicknet round 30662982 (tests/vectors/drand.json).
+BEACON_VALUE = (
+    "8b3edd0d42a2fa36ac15641a2dea2e4f4895acec2ef72ef39e5b6138f0346fb6"
+    "b046dde1b4b3d09ff5fe8a6a7acd674a"
+)
+SOURCE_SPEC = (
+    f"{LOTTERY} digits count=3 drawn-at={DAY['lottery drawn']} description=福彩3D 2026-07-23"
+)
+FALLBACK_SPEC = f"{BEACON} drand chain=quicknet round=30662982 description=drand quicknet"
 
 #: Steps of a draw folder, in protocol order (see :func:`build_draw`).
 STAGES = ("ready", "committed", "frozen", "announced", "opened", "revealed", "drawn", "signed")
@@ -79,18 +112,32 @@ class Run:
         return f"alloc {command} -> {self.code}\n--- stdout\n{self.out}--- stderr\n{self.err}"
 
 
-def call(*argv: object) -> Run:
-    """``alloc ARGV...`` in this process, with stdout and stderr captured."""
+def step_time(args: Sequence[str]) -> str:
+    """The time a command runs at on the draw day :data:`DAY` unless a test says otherwise."""
+    words = [a for a in args if not a.startswith("--")][:2]
+    step = words[1] if words[:1] == ["ceremony"] and len(words) > 1 else words[0] if words else ""
+    if step == "source":
+        return DAY["draw at"]  # after both the beacon round and the lottery drawing
+    return DAY.get(step, DAY["later"])
+
+
+def call(*argv: object, at: str | None = None) -> Run:
+    """``alloc ARGV...`` in this process at ``at`` (default :func:`step_time`), output captured."""
     args = tuple(str(a) for a in argv)
+    moment = clock.parse_time(at or step_time(args), field="test clock").astimezone(UTC)
     out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+    with (
+        mock.patch.object(clock, "now", return_value=moment),
+        contextlib.redirect_stdout(out),
+        contextlib.redirect_stderr(err),
+    ):
         code = main(list(args))
     return Run(args, code, out.getvalue(), err.getvalue())
 
 
-def ok(*argv: object) -> Run:
+def ok(*argv: object, at: str | None = None) -> Run:
     """:func:`call`, asserting exit code 0."""
-    run = call(*argv)
+    run = call(*argv, at=at)
     assert run.code == EXIT_OK, str(run)
     return run
 
@@ -98,22 +145,44 @@ def ok(*argv: object) -> Run:
 _ok = ok
 
 
-def freeze_argv(
-    folder: Path, applicants: Path, *extra: object, frozen_at: bool = True
-) -> tuple[object, ...]:
-    """``alloc freeze`` with the test window (``--frozen-at`` left to its default if not asked)."""
-    window = ("--frozen-at", FROZEN_AT) if frozen_at else ()
+def freeze_argv(folder: Path, applicants: Path, *extra: object) -> tuple[object, ...]:
+    """``alloc freeze`` with the test window (the list is frozen when the command runs)."""
     return (
-        "freeze", "--dir", folder, "--applicants", applicants, *window,
-        "--draw-at", DRAW_AT, "--reveal-deadline", REVEAL_DEADLINE, *extra,
+        "freeze", "--dir", folder, "--applicants", applicants,
+        "--reveal-deadline", REVEAL_DEADLINE, "--draw-at", DRAW_AT, *extra,
     )  # fmt: skip
 
 
-def run_process(*argv: object, cwd: Path, timeout: float = 120) -> Run:
-    """``python -m alloc ARGV...`` as a real process in ``cwd``."""
+def libfaketime() -> str:
+    """The path of libfaketime, or skip the test (fail where ALLOC_REQUIRE_FAKETIME=1)."""
+    found = sorted(glob.glob("/usr/lib/*/faketime/libfaketime.so.1"))
+    if found:
+        return found[0]
+    message = (
+        "runs alloc as a real process at stated times, which needs libfaketime:"
+        " apt-get install faketime"
+    )
+    if os.environ.get("ALLOC_REQUIRE_FAKETIME") == "1":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def faketime_environment(at: str) -> dict[str, str]:
+    """Environment variables that make a process's clock start at ``at``."""
+    moment = clock.parse_time(at, field="test clock").astimezone(UTC)
+    return {
+        "TZ": "UTC",
+        "FAKETIME": f"@{moment:%Y-%m-%d %H:%M:%S}",
+        "LD_PRELOAD": libfaketime(),
+    }
+
+
+def run_process(*argv: object, cwd: Path, timeout: float = 120, at: str | None = None) -> Run:
+    """``python -m alloc ARGV...`` as a real process in ``cwd``, at ``at`` (:func:`step_time`)."""
     args = tuple(str(a) for a in argv)
     environment = dict(os.environ)
     environment["PYTHONIOENCODING"] = "utf-8"
+    environment.update(faketime_environment(at or step_time(args)))
     done = subprocess.run(
         [sys.executable, "-m", "alloc", *args],
         cwd=cwd,
@@ -243,7 +312,11 @@ def write_small_inputs(directory: Path, rows: Sequence[Sequence[str]] | None = N
 
 @dataclass(frozen=True)
 class Credentials:
-    """Keys (bureau, notary-1 and a stranger not in trust.json) and party secrets."""
+    """Keys (bureau, notary-1 and a stranger not in trust.json) and party secrets.
+
+    ``trust`` is the notary's own trust file, made from the keys she saw
+    generated and kept apart from every draw folder: verifications pin it.
+    """
 
     root: Path
 
@@ -252,6 +325,15 @@ class Credentials:
 
     def pub(self, name: str) -> Path:
         return self.root / "keys" / f"{name}.pub"
+
+    @property
+    def trust(self) -> Path:
+        return self.root / "notary-trust.json"
+
+    @property
+    def pin(self) -> tuple[str, str]:
+        """``--trust`` with the notary's own trust file, for verify and proof check."""
+        return ("--trust", str(self.trust))
 
     def secret(self, party: str, draw_id: str) -> Path:
         return self.root / "secrets" / draw_id / f"{party}.secret"
@@ -262,6 +344,10 @@ def make_credentials(root: Path, draw_ids: Sequence[str]) -> Credentials:
     (root / "secrets").mkdir(parents=True, exist_ok=True)
     for name in ("bureau", "notary-1", "stranger"):
         ok("keys", "generate", name, "--out", root / "keys")
+    ok(
+        "policy", "create", "--role", f"bureau={creds.pub('bureau')}",
+        "--role", f"notary={creds.pub('notary-1')}", "--out", creds.trust,
+    )  # fmt: skip
     for draw_id in draw_ids:
         (root / "secrets" / draw_id).mkdir()
         for party in PARTIES:
@@ -303,8 +389,8 @@ def build_draw(
     runs: dict[str, Run] = {}
     last = STAGES.index(until)
 
-    def ok(*argv: object) -> Run:
-        return _ok(*options, *argv)
+    def ok(*argv: object, at: str | None = None) -> Run:
+        return _ok(*options, *argv, at=at)
 
     def done(stage: str) -> bool:
         if snapshots is not None and stage in snapshots:
@@ -365,7 +451,7 @@ def build_draw(
         return runs
     for key in ("bureau", "notary-1"):
         runs[f"sign announcement {key}"] = ok(
-            "sign", folder / "public" / "announcement.json", "--key", creds.key(key)
+            "sign", folder / "public" / "announcement.json", "--key", creds.key(key), "--yes"
         )
     if done("announced"):
         return runs
@@ -384,32 +470,41 @@ def build_draw(
             creds.secret(party, draw_id),
         )
     runs["default"] = ok("ceremony", "default", "--dir", folder, "--party", PARTIES[3])
-    runs["lottery"] = ok(
-        "ceremony", "source", "--dir", folder, "--name", LOTTERY, "--value", "3 8 1"
-    )
     runs["beacon"] = ok(
-        "ceremony", "source", "--dir", folder, "--name", BEACON, "--value", BEACON_VALUE
+        "ceremony", "source", "--dir", folder, "--name", BEACON, "--value", BEACON_VALUE,
+        at=DAY["beacon"],
+    )  # fmt: skip
+    runs["lottery"] = ok(
+        "ceremony", "source", "--dir", folder, "--name", LOTTERY, "--value", LOTTERY_VALUE
     )
     runs["seed"] = ok("ceremony", "seed", "--dir", folder)
     if done("revealed"):
         return runs
-    runs["draw"] = ok("draw", "--dir", folder, "--created", CREATED)
+    runs["draw"] = ok("draw", "--dir", folder)
     if done("drawn"):
         return runs
     for key in ("bureau", "notary-1"):
         runs[f"sign transcript {key}"] = ok(
-            "sign", folder / "public" / "transcript.json", "--key", creds.key(key)
+            "sign", folder / "public" / "transcript.json", "--key", creds.key(key), "--yes"
         )
     done("signed")
     return runs
 
 
 def resign(document: Path, *keys: Path) -> None:
-    """Drop every signature from a signed file, then sign it with ``keys``."""
+    """Drop every signature from a signed file, then sign it with ``keys`` (no checks:
+    this is someone holding the keys and signing whatever they like)."""
     envelope = Envelope.from_bytes(document.read_bytes())
-    document.write_bytes(dataclasses.replace(envelope, signatures=()).to_bytes())
+    envelope = dataclasses.replace(envelope, signatures=())
     for key in keys:
-        ok("sign", document, "--key", key)
+        envelope = envelope.sign(SigningKey.from_pem(key.read_bytes()))
+    document.write_bytes(envelope.to_bytes())
+
+
+def add_signature(document: Path, key: Path) -> None:
+    """Add ``key``'s signature without ``alloc sign``, which refuses a key of no role."""
+    envelope = Envelope.from_bytes(document.read_bytes())
+    document.write_bytes(envelope.sign(SigningKey.from_pem(key.read_bytes())).to_bytes())
 
 
 def folder_state(folder: Path) -> dict[str, bytes]:

@@ -16,10 +16,12 @@ types) and checks two properties:
 from __future__ import annotations
 
 import enum
+import hashlib
 import math
 import numbers
 from collections.abc import Callable, Iterable, Mapping, Set
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -65,7 +67,8 @@ from alloc import (
     rules_digest,
     ticket,
 )
-from alloc.seed import Party
+from alloc.drand import QUICKNET
+from alloc.seed import Digits, DrandRound, Party
 
 Accepts = Callable[[object], bool]
 
@@ -136,13 +139,17 @@ BLOCK = SeatBlock("owners", 2, "owner")
 KINDERGARTEN = Kindergarten("K1", "一幼", seats=10, blocks=(BLOCK,))
 RULES = DrawRules("2026-test", [KINDERGARTEN, Kindergarten("K2", "二幼", seats=5)], tiers=["local"])
 APPLICANT = Applicant("A1", ["K1", "K2"], tier="local", facts={Fact("owner", "K1")})
-BEACON = Source("beacon", SourceKind.HEX)
-LOTTERY = Source("lottery", SourceKind.NUMBERS, "福彩3D")
+# The demo's draw day: drand quicknet round 30662982 is published after its deadline.
+DRAWN_AT = datetime.fromisoformat("2026-07-23T21:15:00+08:00")
+BEACON = Source("beacon", DrandRound(QUICKNET, 30662982))
+LOTTERY = Source("lottery", Digits(3, DRAWN_AT), "福彩3D")
 PLAN = SeedPlan("2026-test", (Party("bureau", bytes(32), "beacon"),), (LOTTERY,), (BEACON,))
 WINDOW = TimeWindow(
-    "2026-11-30T17:00:00+08:00", "2026-12-01T09:30:00+08:00", "2026-12-01T10:00:00+08:00"
+    "2026-07-22T17:00:00+08:00", "2026-07-24T09:30:00+08:00", "2026-07-23T15:30:00+08:00"
 )
+SECRET = hashlib.sha256(b"test_argument_types").digest()
 KEY = SigningKey.from_seed(bytes(32)).public
+NOTARY_KEY = SigningKey.from_seed(bytes(range(32))).public
 OPEN_CEREMONY = Ceremony.begin("2026-test", sources=[LOTTERY], fallbacks=[BEACON])
 OUTCOME = draw(RULES, [APPLICANT, Applicant("A2", ["K2"], tier="local")], SEED)
 RECORDS = record_lines([APPLICANT, Applicant("A2", ["K2"], tier="local")])
@@ -290,8 +297,8 @@ CALLS = [
     Call(
         "Source",
         Source,
-        {"name": "lottery", "kind": SourceKind.NUMBERS, "description": "福彩3D"},
-        {"name": text, "kind": enum_of(SourceKind), "description": text},
+        {"name": "lottery", "form": Digits(3, DRAWN_AT), "description": "福彩3D"},
+        {"name": text, "form": instance(Digits | DrandRound), "description": text},
     ),
     Call(
         "Party",
@@ -336,9 +343,9 @@ CALLS = [
         "TimeWindow",
         TimeWindow,
         {
-            "frozen_at": "2026-11-30T17:00:00+08:00",
-            "draw_at": "2026-12-01T09:30:00+08:00",
-            "reveal_deadline": "2026-12-01T10:00:00+08:00",
+            "frozen_at": "2026-07-22T17:00:00+08:00",
+            "draw_at": "2026-07-24T09:30:00+08:00",
+            "reveal_deadline": "2026-07-23T15:30:00+08:00",
         },
         {"frozen_at": text, "draw_at": text, "reveal_deadline": text},
     ),
@@ -351,7 +358,7 @@ CALLS = [
     Call(
         "TrustPolicy",
         TrustPolicy,
-        {"roles": [Role("bureau", [KEY])]},
+        {"roles": [Role("bureau", [KEY]), Role("notary", [NOTARY_KEY])]},
         {"roles": items(instance(Role))},
     ),
     Call(
@@ -432,7 +439,7 @@ CALLS = [
     Call(
         "commitment",
         commitment,
-        {"draw_id": "2026-test", "party": "bureau", "secret": bytes(32)},
+        {"draw_id": "2026-test", "party": "bureau", "secret": SECRET},
         {"draw_id": utf8_id, "party": utf8_id, "secret": raw_bytes},
         precise=False,
     ),
@@ -485,7 +492,7 @@ ANY_VALUE = st.one_of(
             {"registration_number": "A1", "choices": ["K1"], "name": "张三"},
             [{"registration_number": "A1"}],
             Mechanism.INDEPENDENT,
-            SourceKind.TEXT,
+            SourceKind.DIGITS,
             APPLICANT,
             KINDERGARTEN,
             [KINDERGARTEN],
@@ -563,7 +570,7 @@ def test_check_transcript_reports_and_never_raises(parameter: str, value: object
         "announcement": ENVELOPE,
         "rules": RULES,
         "records": RECORDS,
-        "policy": TrustPolicy.of(bureau=[KEY]),
+        "policy": TrustPolicy.of(bureau=[KEY], notary=[NOTARY_KEY]),
         "results": RESULTS,
         "previous": None,
         parameter: value,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import replace
 from typing import Any
@@ -29,11 +30,15 @@ from alloc.errors import (
     DigestMismatchError,
     InputError,
     InputRootMismatchError,
+    InvalidSignatureError,
     MalformedDocumentError,
     ReplayMismatchError,
     RevealMismatchError,
+    ScheduleError,
     SeedMismatchError,
+    SignatureError,
     SignatureThresholdError,
+    TimeWindowError,
     WrongDrawError,
 )
 from alloc.identity import LookupParameters
@@ -80,6 +85,7 @@ def test_the_demo_run_verifies(demo: DemoRun) -> None:
         "public records",
         "announcement binding",
         "seed ceremony",
+        "transcript time",
         "results file",
         "re-run",
     ]
@@ -97,16 +103,14 @@ def test_flipping_any_byte_of_the_signed_transcript_is_caught(
     position = data.draw(st.integers(0, len(raw) - 1))
     bit = data.draw(st.integers(0, 7))
     raw[position] ^= 1 << bit
-    with pytest.raises(
-        (MalformedDocumentError, SignatureThresholdError, SeedMismatchError, WrongDrawError)
-    ):
+    with pytest.raises((MalformedDocumentError, SignatureError, SeedMismatchError, WrongDrawError)):
         verify(demo, transcript=bytes(raw))
 
 
 def test_flipping_a_byte_of_the_announcement_is_caught(demo: DemoRun) -> None:
     raw = bytearray(demo.announcement.to_bytes())
     raw[raw.index(b'"count":') + 8] ^= 1
-    with pytest.raises((MalformedDocumentError, SignatureThresholdError)):
+    with pytest.raises((MalformedDocumentError, InvalidSignatureError)):
         verify(demo, announcement=bytes(raw))
 
 
@@ -155,16 +159,17 @@ def test_a_duplicate_signature_by_the_same_key_is_caught(demo: DemoRun) -> None:
 
 
 def test_a_key_counts_once_towards_a_threshold(demo: DemoRun) -> None:
-    notary = demo.keys["notary-1"]
-    policy = TrustPolicy(roles=(replace(demo.policy.roles[1], threshold=2),))
+    notary, bureau = demo.keys["notary-1"], demo.keys["bureau"]
+    policy = TrustPolicy(roles=(demo.policy.roles[0], replace(demo.policy.roles[1], threshold=2)))
     doubled = Envelope(
         signed=demo.transcript.signed,
         signatures=(
+            Signature(bureau.keyid, bureau.sign(demo.transcript.signed_bytes)),
             Signature(notary.keyid, notary.sign(demo.transcript.signed_bytes)),
             Signature(notary.keyid, notary.sign(demo.transcript.signed_bytes)),
         ),
     )
-    (result,) = policy.evaluate(doubled)
+    (_, result) = policy.evaluate(doubled)
     assert (result.valid, result.threshold) == (1, 2)
     with pytest.raises(SignatureThresholdError, match="notary signed by 1/2 keys"):
         policy.verify(doubled, document="transcript")
@@ -229,9 +234,45 @@ def test_a_wrong_seed_is_caught(demo: DemoRun) -> None:
 
 def test_a_reveal_not_matching_its_commitment_is_caught(demo: DemoRun) -> None:
     signed = json.loads(canonical_json(demo.transcript.signed))
-    signed["ceremony"]["contributions"][0]["reveal"] = "22" * 32
+    forged = hashlib.sha256(b"a secret nobody committed to").hexdigest()
+    signed["ceremony"]["contributions"][0]["reveal"] = forged
     with pytest.raises(RevealMismatchError, match="does not match its commitment"):
         verify(demo, transcript=resign(demo, signed))
+
+
+def test_a_reveal_recorded_after_the_deadline_is_caught(demo: DemoRun) -> None:
+    signed = json.loads(canonical_json(demo.transcript.signed))
+    signed["ceremony"]["contributions"][0]["at"] = "2026-07-23T15:30:01+08:00"
+    with pytest.raises(
+        ScheduleError, match="reveal deadline 2026-07-23T15:30:00\\+08:00 has passed"
+    ):
+        verify(demo, transcript=resign(demo, signed))
+
+
+def test_a_source_recorded_before_it_was_known_is_caught(demo: DemoRun) -> None:
+    signed = json.loads(canonical_json(demo.transcript.signed))
+    beacon = next(s for s in signed["ceremony"]["sources"] if s["kind"] == "drand")
+    beacon["at"] = "2026-07-23T15:38:29+08:00"  # the round is published at 15:38:30
+    with pytest.raises(ScheduleError, match="known only from 2026-07-23T15:38:30"):
+        verify(demo, transcript=resign(demo, signed))
+
+
+def test_a_transcript_created_before_the_draw_time_is_caught(demo: DemoRun) -> None:
+    signed = json.loads(canonical_json(demo.transcript.signed))
+    signed["created"] = "2026-07-24T09:29:59+08:00"
+    with pytest.raises(TimeWindowError, match="before the announced draw time"):
+        verify(demo, transcript=resign(demo, signed))
+
+
+def test_make_transcript_refuses_a_draw_before_the_draw_time(demo: DemoRun) -> None:
+    with pytest.raises(ScheduleError, match="announced draw time is 2026-07-24T09:30:00"):
+        make_transcript(
+            demo.announcement,
+            demo.rules,
+            demo.ceremony,
+            demo.outcome,
+            created="2026-07-24T09:29:00+08:00",
+        )
 
 
 def test_report_lists_every_check_and_never_raises(demo: DemoRun) -> None:
@@ -409,23 +450,39 @@ def test_rules_round_trip_and_digest_is_stable(demo: DemoRun) -> None:
     assert again == demo.rules
 
 
-def test_a_time_window_must_run_frozen_then_draw_then_deadline() -> None:
+def test_a_time_window_must_run_frozen_then_deadline_then_draw() -> None:
     # Offsets differ: 09:00+08:00 is 01:00Z, after the freeze at 00:30Z.
     TimeWindow(
         frozen_at="2026-12-01T00:30:00+00:00",
-        draw_at="2026-12-01T09:00:00+08:00",
         reveal_deadline="2026-12-01T09:00:00+08:00",
+        draw_at="2026-12-01T01:00:01+00:00",
     )
-    with pytest.raises(InputError, match="out of order") as caught:
+    for frozen, deadline, draw_at in (
+        ("2026-12-01T10:00:00+08:00", "2026-12-01T09:00:00+08:00", "2026-12-01T12:00:00+08:00"),
+        ("2026-12-01T08:00:00+08:00", "2026-12-01T09:00:00+08:00", "2026-12-01T00:59:00+00:00"),
+        ("2026-12-01T08:00:00+08:00", "2026-12-01T09:00:00+08:00", "2026-12-01T09:00:00+08:00"),
+        ("2026-12-01T09:00:00+08:00", "2026-12-01T09:00:00+08:00", "2026-12-01T10:00:00+08:00"),
+    ):
+        with pytest.raises(InputError, match="out of order") as caught:
+            TimeWindow(frozen_at=frozen, reveal_deadline=deadline, draw_at=draw_at)
+        assert caught.value.field == "window"
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "2026-12-01T09:00:00",
+        "2026-12-01 09:00:00+08:00",
+        "2026-12-01T09:00+08:00",
+        "2026-12-01T01:00:00Z",
+        "2026-12-01T09:00:00.5+08:00",
+        "2026-12-31T24:00:00+08:00",
+    ],
+)
+def test_window_times_have_one_written_form(written: str) -> None:
+    with pytest.raises(InputError, match="time"):
         TimeWindow(
-            frozen_at="2026-12-01T10:00:00+08:00",
-            draw_at="2026-12-01T09:00:00+08:00",
-            reveal_deadline="2026-12-01T12:00:00+08:00",
-        )
-    assert caught.value.field == "window"
-    with pytest.raises(InputError, match="out of order"):
-        TimeWindow(
-            frozen_at="2026-12-01T08:00:00+08:00",
-            draw_at="2026-12-01T09:00:00+08:00",
-            reveal_deadline="2026-12-01T00:59:00+00:00",
+            frozen_at="2026-11-30T17:00:00+08:00",
+            reveal_deadline=written,
+            draw_at="2026-12-02T09:00:00+08:00",
         )

@@ -13,6 +13,7 @@ Exit codes: 0 ok, 2 invalid input, 3 verification failed, 4 internal error.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import re
 import shutil
@@ -27,7 +28,7 @@ from cli_helpers import (
     APPLICANT_HEADER,
     BEACON,
     BEACON_VALUE,
-    CREATED,
+    DAY,
     DRAW_AT,
     EXAMPLE,
     EXAMPLE_DRAW_ID,
@@ -36,7 +37,6 @@ from cli_helpers import (
     EXIT_OK,
     EXIT_VERIFY,
     FALLBACK_SPEC,
-    FROZEN_AT,
     LOTTERY,
     PARTIES,
     REVEAL_DEADLINE,
@@ -45,6 +45,7 @@ from cli_helpers import (
     STAGES,
     Credentials,
     Run,
+    add_signature,
     build_draw,
     call,
     edit_line,
@@ -65,6 +66,12 @@ from cli_helpers import (
 
 import alloc.cli
 from alloc.cli import _parser, main
+from alloc.signing import PublicKey, fingerprint
+
+
+def key_id_of(public: Path) -> str:
+    return PublicKey.from_pem(public.read_bytes()).keyid
+
 
 # --- fixtures -------------------------------------------------------------------------
 
@@ -171,6 +178,7 @@ def seed_of(folder: Path) -> str:
 
 LEAF_COMMANDS = [
     ("keys", "generate"),
+    ("keys", "fingerprint"),
     ("policy", "create"),
     ("rules", "init"),
     ("validate",),
@@ -286,7 +294,7 @@ def test_version() -> None:
         ((), "the following arguments are required: COMMAND"),
         (("nosuchcommand",), "invalid choice: 'nosuchcommand'"),
         (("ceremony",), "the following arguments are required: ACTION"),
-        (("freeze",), "the following arguments are required: --applicants, --draw-at"),
+        (("freeze",), "required: --applicants, --reveal-deadline, --draw-at"),
         (("rules", "init", "--mechanism", "raffle"), "invalid choice: 'raffle'"),
         (("draw", "--no-such-option"), "unrecognized arguments: --no-such-option"),
     ],
@@ -327,24 +335,28 @@ def test_the_small_draw_runs_every_step(small: SmallDraw) -> None:
     runs = small.runs
     assert "bureau: 1 of 1 keys" in runs["policy"].out
     assert "3 kindergartens, 7 seats" in runs["rules"].out
-    assert "sources welfare-3d; fallbacks beacon-4821337" in runs["begin"].out
+    assert "source welfare-3d: 3 digits drawn 2026-07-23T21:15:00+08:00" in runs["begin"].out
+    assert "fallback drand-30662982: drand quicknet round 30662982, published" in runs["begin"].out
+    assert "typed as exactly 3 digits 0-9 in the order drawn" in runs["begin"].out
     assert "frozen 12 records under input root" in runs["freeze"].out
     assert "(2 signature(s) now)" in runs["sign announcement notary-1"].out
     assert "reveals open on announcement" in runs["open"].out
     assert "reveal of bureau matches its commitment" in runs["reveal bureau"].out
     assert "still needed: reveal (or default) of party 'notary'" in runs["reveal bureau"].out
-    assert "parent-rep-2 declared in default: fallback source beacon-4821337" in (
+    assert "parent-rep-2 declared in default: fallback source drand-30662982" in (
         runs["default"].out
     )
-    assert "everything is in: run `alloc ceremony seed`" in runs["beacon"].out
+    assert "everything is in: run `alloc ceremony seed`" in runs["lottery"].out
     assert f"seed {seed_of(small.stages['signed'])}" in runs["seed"].out
     assert "drew 12 applicants: 7 seats taken, 5 unplaced" in runs["draw"].out
     assert "sign it with `alloc sign`" in runs["draw"].out
 
 
-def test_a_finished_draw_verifies_from_its_folder(folder_at: Callable[[str], Path]) -> None:
+def test_a_finished_draw_verifies_from_its_folder(
+    folder_at: Callable[[str], Path], creds: Credentials
+) -> None:
     folder = folder_at("signed")
-    run = call("verify", "--dir", folder)
+    run = call("verify", "--dir", folder, *creds.pin)
     assert run.code == EXIT_OK, str(run)
     assert "FAIL" not in run.out
     for check in ("announcement signatures", "transcript signatures", "public records", "re-run"):
@@ -354,19 +366,19 @@ def test_a_finished_draw_verifies_from_its_folder(folder_at: Callable[[str], Pat
 
 
 def test_a_notary_verifies_downloaded_files_given_one_by_one(
-    folder_at: Callable[[str], Path], tmp_path: Path
+    folder_at: Callable[[str], Path], tmp_path: Path, creds: Credentials
 ) -> None:
     downloads = tmp_path / "downloads"
     shutil.copytree(folder_at("signed") / "public", downloads)
     names = {
         "rules": "rules.json",
-        "trust": "trust.json",
         "announcement": "announcement.json",
         "transcript": "transcript.json",
         "records": "records.jsonl",
         "results": "results.jsonl",
     }
     argv = [part for key, name in names.items() for part in (f"--{key}", downloads / name)]
+    argv += creds.pin
     run = call("verify", *argv)
     assert run.code == EXIT_OK, str(run)
     assert "verification passed" in run.out
@@ -410,8 +422,8 @@ def test_every_step_prints_one_json_document_with_json(
         "value of source 'welfare-3d'",
     ]
     assert results["default"]["fallback"] == BEACON
-    assert results["lottery"]["value"] == "1.3.8./"
-    assert results["beacon"] == {"source": BEACON, "value": BEACON_VALUE, "missing": []}
+    assert results["beacon"]["value"] == BEACON_VALUE
+    assert results["lottery"] == {"source": LOTTERY, "value": "381", "missing": []}
     assert results["seed"]["seed"] == seed_of(folder)
     transcript = json.loads((folder / "public" / "transcript.json").read_bytes())["signed"]
     assert results["draw"] == {
@@ -427,7 +439,7 @@ def test_every_step_prints_one_json_document_with_json(
     person = small_applicants()[0]
     more = {
         "status": call("--json", "ceremony", "status", "--dir", folder),
-        "verify": call("--json", "verify", "--dir", folder),
+        "verify": call("--json", "verify", "--dir", folder, *creds.pin),
         "publish": call("--json", "publish", "--dir", folder),
         "report": call("--json", "report", "--dir", folder, "--out", tmp_path / "r.html"),
         "lookup": call("--json", "lookup", "--dir", folder, "--id", person[3], "--name", person[1]),
@@ -474,11 +486,13 @@ def test_default_paths_are_in_the_current_folder(
     monkeypatch.chdir(tmp_path)
 
     assert main(["keys", "generate", "bureau"]) == EXIT_OK
-    assert "key bureau: id " in capsys.readouterr().out
+    assert re.search(r"key id       [0-9a-f]{64}\n", capsys.readouterr().out)
     assert (tmp_path / "keys" / "bureau.key").is_file()
     assert (tmp_path / "keys" / "bureau.pub").is_file()
+    assert main(["keys", "generate", "notary"]) == EXIT_OK
 
-    assert main(["policy", "create", "--role", "bureau=keys/bureau.pub"]) == EXIT_OK
+    roles = ["--role", "bureau=keys/bureau.pub", "--role", "notary=keys/notary.pub"]
+    assert main(["policy", "create", *roles]) == EXIT_OK
     assert "bureau: 1 of 1 keys" in capsys.readouterr().out
     assert (tmp_path / "trust.json").is_file()
 
@@ -635,7 +649,7 @@ def test_bad_rows_name_the_spreadsheet_row_column_and_fix(
     def run(path: Path) -> Run:
         if command == "validate":
             return call("validate", "--rules", small.rules, "--applicants", path)
-        return call(*freeze_argv(folder, path, frozen_at=False))
+        return call(*freeze_argv(folder, path))
 
     bad = run(_bad_rows(tmp_path))
     assert bad.code == EXIT_INPUT
@@ -755,12 +769,15 @@ def test_an_announcement_signed_by_a_stranger_does_not_open_the_reveals(
     folder_at: Callable[[str], Path], creds: Credentials
 ) -> None:
     folder = folder_at("frozen")
-    ok("sign", folder / "public" / "announcement.json", "--key", creds.key("bureau"))
-    ok("sign", folder / "public" / "announcement.json", "--key", creds.key("stranger"))
+    ok("sign", folder / "public" / "announcement.json", "--key", creds.key("bureau"), "--yes")
+    add_signature(folder / "public" / "announcement.json", creds.key("stranger"))
     before = folder_state(folder)
     run = call("ceremony", "open", "--dir", folder)
     assert run.code == EXIT_VERIFY
-    assert error_line(run) == "error: verification failed: announcement: notary signed by 0/1 keys"
+    assert error_line(run).startswith(
+        "error: verification failed: announcement: notary signed by 0/1 keys; signed instead by"
+        " keys not in the trust policy: fingerprint "
+    )
     assert folder_state(folder) == before
 
 
@@ -777,7 +794,7 @@ def test_draw_refuses_an_announcement_the_notary_did_not_sign(
 ) -> None:
     folder = folder_at("revealed")
     resign(folder / "public" / "announcement.json", creds.key("bureau"), creds.key("stranger"))
-    run = call("draw", "--dir", folder, "--created", CREATED)
+    run = call("draw", "--dir", folder)
     assert run.code == EXIT_VERIFY
     assert "announcement: notary signed by 0/1 keys" in error_line(run)
     assert not (folder / "public" / "transcript.json").exists()
@@ -788,33 +805,35 @@ def test_verify_names_the_role_that_did_not_sign_the_transcript(
     folder_at: Callable[[str], Path], creds: Credentials
 ) -> None:
     folder = folder_at("drawn")
-    ok("sign", folder / "public" / "transcript.json", "--key", creds.key("bureau"))
-    ok("sign", folder / "public" / "transcript.json", "--key", creds.key("stranger"))
-    run = call("verify", "--dir", folder)
+    ok("sign", folder / "public" / "transcript.json", "--key", creds.key("bureau"), "--yes")
+    add_signature(folder / "public" / "transcript.json", creds.key("stranger"))
+    run = call("verify", "--dir", folder, *creds.pin)
     assert run.code == EXIT_VERIFY
-    assert "FAIL  transcript signatures: transcript: notary signed by 0/1 keys" in run.out
+    stranger = key_id_of(creds.pub("stranger"))
+    assert (
+        "FAIL  transcript signatures: transcript: notary signed by 0/1 keys; signed instead by"
+        f" keys not in the trust policy: fingerprint {fingerprint(stranger)}"
+    ) in run.out
     assert "PASS  announcement signatures" in run.out
     assert run.out.rstrip().endswith("verification FAILED")
-    report = call("--json", "verify", "--dir", folder).json()
+    report = call("--json", "verify", "--dir", folder, *creds.pin).json()
     assert report["ok"] is False
     failed = [c for c in report["checks"] if not c["passed"]]
-    assert failed == [
-        {
-            "name": "transcript signatures",
-            "passed": False,
-            "detail": "transcript: notary signed by 0/1 keys",
-        }
-    ]
+    assert [c["name"] for c in failed] == ["transcript signatures"]
+    assert failed[0]["detail"].startswith("transcript: notary signed by 0/1 keys;")
+    assert stranger[:16] in failed[0]["detail"]
+    notary = report["signatures"]["transcript"][1]
+    assert (notary["role"], notary["signed"], notary["ok"]) == ("notary", [], False)
 
 
 def test_signing_errors(folder_at: Callable[[str], Path], creds: Credentials) -> None:
     folder = folder_at("frozen")
     announcement = folder / "public" / "announcement.json"
-    ok("sign", announcement, "--key", creds.key("bureau"))
-    twice = call("sign", announcement, "--key", creds.key("bureau"))
+    ok("sign", announcement, "--key", creds.key("bureau"), "--yes")
+    twice = call("sign", announcement, "--key", creds.key("bureau"), "--yes")
     assert twice.code == EXIT_INPUT
     assert "this key has already signed the document" in error_line(twice)
-    public = call("sign", announcement, "--key", creds.pub("notary-1"))
+    public = call("sign", announcement, "--key", creds.pub("notary-1"), "--yes")
     assert public.code == EXIT_INPUT
     assert "cannot load the private key" in error_line(public)
     assert len(json.loads(announcement.read_bytes())["signatures"]) == 1
@@ -824,7 +843,7 @@ def test_signing_a_file_that_is_not_a_signed_document_names_it(
     folder_at: Callable[[str], Path], creds: Credentials
 ) -> None:
     folder = folder_at("frozen")
-    run = call("sign", folder / "rules.json", "--key", creds.key("bureau"))
+    run = call("sign", folder / "rules.json", "--key", creds.key("bureau"), "--yes")
     assert run.code in (EXIT_INPUT, EXIT_VERIFY)
     assert "rules.json" in error_line(run)
 
@@ -833,7 +852,7 @@ def test_signing_a_file_that_is_not_a_signed_document_names_it(
 
 
 def test_any_flipped_byte_in_the_transcript_fails_verification(
-    folder_at: Callable[[str], Path],
+    folder_at: Callable[[str], Path], creds: Credentials
 ) -> None:
     folder = folder_at("signed")
     transcript = folder / "public" / "transcript.json"
@@ -844,13 +863,15 @@ def test_any_flipped_byte_in_the_transcript_fails_verification(
         damaged = bytearray(original)
         damaged[position] ^= 0x01
         transcript.write_bytes(bytes(damaged))
-        run = call("verify", "--dir", folder)
+        run = call("verify", "--dir", folder, *creds.pin)
         if run.code != EXIT_VERIFY or "verification FAILED" not in run.out:
             passed.append((position, chr(original[position]), run.code))
     assert passed == []
 
 
-def test_a_flipped_seed_digit_is_caught_and_named(folder_at: Callable[[str], Path]) -> None:
+def test_a_flipped_seed_digit_is_caught_and_named(
+    folder_at: Callable[[str], Path], creds: Credentials
+) -> None:
     folder = folder_at("signed")
     transcript = folder / "public" / "transcript.json"
     data = transcript.read_bytes()
@@ -858,13 +879,15 @@ def test_a_flipped_seed_digit_is_caught_and_named(folder_at: Callable[[str], Pat
     at = data.rindex(seed.encode())
     flipped = ("1" if seed[0] == "0" else "0") + seed[1:]
     transcript.write_bytes(data[:at] + flipped.encode() + data[at + len(seed) :])
-    run = call("verify", "--dir", folder)
+    run = call("verify", "--dir", folder, *creds.pin)
     assert run.code == EXIT_VERIFY
     assert "FAIL" in run.out
     assert flipped in run.out
 
 
-def test_an_edited_result_names_the_applicant(folder_at: Callable[[str], Path]) -> None:
+def test_an_edited_result_names_the_applicant(
+    folder_at: Callable[[str], Path], creds: Credentials
+) -> None:
     folder = folder_at("signed")
     results = folder / "public" / "results.jsonl"
     lines = results.read_bytes().splitlines()
@@ -874,7 +897,7 @@ def test_an_edited_result_names_the_applicant(folder_at: Callable[[str], Path]) 
         item["placed"] = "K03"
 
     edited = edit_line(results, index, place)
-    run = call("verify", "--dir", folder)
+    run = call("verify", "--dir", folder, *creds.pin)
     assert run.code == EXIT_VERIFY
     assert "FAIL  results file: the results file does not match the transcript's results root" in (
         run.out
@@ -887,7 +910,7 @@ def test_an_edited_result_names_the_applicant(folder_at: Callable[[str], Path]) 
 
 
 def test_an_edited_record_fails_the_public_records_check(
-    folder_at: Callable[[str], Path],
+    folder_at: Callable[[str], Path], creds: Credentials
 ) -> None:
     folder = folder_at("signed")
 
@@ -895,7 +918,7 @@ def test_an_edited_record_fails_the_public_records_check(
         item["choices"] = item["choices"][::-1]
 
     edit_line(folder / "public" / "records.jsonl", 3, swap_choices)
-    run = call("verify", "--dir", folder)
+    run = call("verify", "--dir", folder, *creds.pin)
     assert run.code == EXIT_VERIFY
     assert (
         "FAIL  public records: the public records do not match the announced input root" in run.out
@@ -904,11 +927,11 @@ def test_an_edited_record_fails_the_public_records_check(
     assert "FAIL  re-run: cannot re-run: the public records did not verify" in run.out
 
 
-def test_a_dropped_record_is_counted(folder_at: Callable[[str], Path]) -> None:
+def test_a_dropped_record_is_counted(folder_at: Callable[[str], Path], creds: Credentials) -> None:
     folder = folder_at("signed")
     records = folder / "public" / "records.jsonl"
     records.write_bytes(b"".join(records.read_bytes().splitlines(keepends=True)[:-1]))
-    run = call("verify", "--dir", folder)
+    run = call("verify", "--dir", folder, *creds.pin)
     assert run.code == EXIT_VERIFY
     assert "FAIL  public records: 11 public records, the announcement committed to 12" in run.out
 
@@ -982,7 +1005,7 @@ def test_seed_and_draw_before_everything_is_in_list_what_is_missing(
     missing = error_line(run).split("cannot derive the seed yet: ")[1]
     assert missing == (
         "reveal (or default) of party 'notary'; reveal (or default) of party 'parent-rep-1';"
-        " value of source 'welfare-3d'; value of source 'beacon-4821337'"
+        " value of source 'welfare-3d'; value of source 'drand-30662982'"
     )
     status = call("--json", "ceremony", "status", "--dir", folder).json()
     assert status["missing"] == missing.split("; ")
@@ -1012,9 +1035,7 @@ def test_steps_that_belong_to_an_earlier_stage_are_refused(
     )
     assert late.code == EXIT_INPUT
     assert "cannot commit for 'late-comer': the ceremony is at stage 'revealing'" in late.err
-    refreeze = call(
-        *freeze_argv(folder, small_inputs / "applicants.csv", "--force", frozen_at=False)
-    )
+    refreeze = call(*freeze_argv(folder, small_inputs / "applicants.csv", "--force"))
     assert refreeze.code == EXIT_INPUT
     assert "reveals are already open: the list can no longer be frozen again" in refreeze.err
     assert "a new freeze needs a new ceremony and announcement" in refreeze.err
@@ -1033,12 +1054,196 @@ def test_unknown_parties_and_sources_are_named_with_the_known_ones(
     source = call("ceremony", "source", "--dir", folder, "--name", "weather", "--value", "1")
     assert source.code == EXIT_INPUT
     assert "source 'weather' was not announced in the seed plan" in source.err
-    bad_numbers = call("ceremony", "source", "--dir", folder, "--name", LOTTERY, "--value", "3 x")
-    assert bad_numbers.code == EXIT_INPUT
-    assert "expected whole numbers separated by spaces (value '3 x')" in bad_numbers.err
+    bad_digits = call("ceremony", "source", "--dir", folder, "--name", LOTTERY, "--value", "3 x")
+    assert bad_digits.code == EXIT_INPUT
+    assert error_line(bad_digits) == (
+        "error: invalid input: field \"source 'welfare-3d'\": not in the accepted form"
+        " (value '3 x'); exactly 3 digits 0-9 in the order drawn, with nothing before,"
+        " between or after them (e.g. 381)"
+    )
     bad_hex = call("ceremony", "source", "--dir", folder, "--name", BEACON, "--value", "xyz")
     assert bad_hex.code == EXIT_INPUT
-    assert "odd number of hex digits" in bad_hex.err
+    assert "96 lower-case hexadecimal digits" in bad_hex.err
+
+
+# --- every step in its time (spec 4.7) --------------------------------------------------------
+
+
+def test_a_reveal_after_the_deadline_is_refused_and_the_party_can_be_defaulted(
+    folder_at: Callable[[str], Path], creds: Credentials
+) -> None:
+    folder = folder_at("opened")
+    before = folder_state(folder)
+    secret = creds.secret("bureau", SMALL_DRAW_ID)
+    late = call(
+        "ceremony", "reveal", "--dir", folder, "--party", "bureau", "--secret", secret,
+        at="2026-07-23T15:30:01+08:00",
+    )  # fmt: skip
+    assert late.code == EXIT_INPUT
+    assert error_line(late) == (
+        "error: invalid input: field 'reveal': party 'bureau' cannot reveal at"
+        " 2026-07-23T15:30:01+08:00: the reveal deadline 2026-07-23T15:30:00+08:00 has passed;"
+        " declare it in default (`alloc ceremony default --party bureau`): its fallback source"
+        " 'drand-30662982' replaces it"
+    )
+    assert folder_state(folder) == before
+    in_time = call(
+        "ceremony", "reveal", "--dir", folder, "--party", "bureau", "--secret", secret,
+        at=REVEAL_DEADLINE,
+    )  # fmt: skip
+    assert in_time.code == EXIT_OK, str(in_time)
+
+
+def test_a_default_before_the_deadline_is_refused(folder_at: Callable[[str], Path]) -> None:
+    folder = folder_at("opened")
+    before = folder_state(folder)
+    for moment in (DAY["reveal"], REVEAL_DEADLINE):
+        run = call("ceremony", "default", "--dir", folder, "--party", "notary", at=moment)
+        assert run.code == EXIT_INPUT
+        assert "it may still reveal until the deadline 2026-07-23T15:30:00+08:00" in run.err
+    assert folder_state(folder) == before
+    ok("ceremony", "default", "--dir", folder, "--party", "notary", at="2026-07-23T15:30:01+08:00")
+    status = call("ceremony", "status", "--dir", folder).out
+    assert "notary: " in status
+    assert "in default at 2026-07-23T15:30:01+08:00" in status
+    assert "reveals until 2026-07-23T15:30:00+08:00" in status
+    assert "type its value as exactly 3 digits 0-9 in the order drawn" in status
+    assert "type its value as the signature of round 30662982 exactly as drand" in status
+
+
+def test_sources_are_read_only_once_they_are_known(folder_at: Callable[[str], Path]) -> None:
+    folder = folder_at("opened")
+    before = folder_state(folder)
+
+    def source(name: str, value: str, moment: str) -> Run:
+        return call(
+            "ceremony", "source", "--dir", folder, "--name", name, "--value", value, at=moment
+        )
+
+    early = source(BEACON, BEACON_VALUE, DAY["reveal"])
+    assert early.code == EXIT_INPUT
+    assert "sources are read only after the reveal deadline" in early.err
+    before_round = source(BEACON, BEACON_VALUE, "2026-07-23T15:38:29+08:00")
+    assert before_round.code == EXIT_INPUT
+    assert "it is known only from 2026-07-23T15:38:30+08:00 (drand quicknet round 30662982" in (
+        before_round.err
+    )
+    before_drawing = source(LOTTERY, "381", DAY["default"])
+    assert "it is known only from 2026-07-23T21:15:00+08:00 (3 digits drawn" in before_drawing.err
+    assert folder_state(folder) == before
+    assert source(BEACON, BEACON_VALUE, "2026-07-23T15:38:30+08:00").code == EXIT_OK
+    assert source(LOTTERY, "381", DAY["lottery drawn"]).code == EXIT_OK
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["3 8 1", "38 1", "3 81", "０３８１", "３８１", "0381", "38", " 381", "381 ", "3,8,1"],
+)
+def test_a_lottery_value_has_exactly_one_typing(
+    folder_at: Callable[[str], Path], typed: str
+) -> None:
+    folder = folder_at("opened")
+    before = folder_state(folder)
+    run = call("ceremony", "source", "--dir", folder, "--name", LOTTERY, "--value", typed)
+    assert run.code == EXIT_INPUT
+    assert "exactly 3 digits 0-9 in the order drawn" in run.err
+    assert folder_state(folder) == before
+    assert (
+        call("ceremony", "source", "--dir", folder, "--name", LOTTERY, "--value", "381").code == 0
+    )
+
+
+def test_a_forged_beacon_value_is_refused(folder_at: Callable[[str], Path]) -> None:
+    folder = folder_at("opened")
+    before = folder_state(folder)
+    flipped = BEACON_VALUE[:-1] + ("0" if BEACON_VALUE[-1] != "0" else "1")
+    run = call("ceremony", "source", "--dir", folder, "--name", BEACON, "--value", flipped)
+    assert run.code == EXIT_VERIFY
+    assert "the value is not a signature at all" in error_line(run)
+    # The real signature of the next published round: a valid signature, the wrong round.
+    other = (
+        "8b2ebe176d153849d5db7f358a3a21be96f8c5d1c26ed2b530fff4419face890"
+        "9d77f4ee6a211623e2432c30841411b5"
+    )
+    run = call("ceremony", "source", "--dir", folder, "--name", BEACON, "--value", other)
+    assert run.code == EXIT_VERIFY
+    assert "the value is not round 30662982 of drand chain 'quicknet'" in error_line(run)
+    upper = call(
+        "ceremony", "source", "--dir", folder, "--name", BEACON, "--value", BEACON_VALUE.upper()
+    )
+    assert upper.code == EXIT_INPUT
+    assert "96 lower-case hexadecimal digits" in upper.err
+    assert folder_state(folder) == before
+
+
+def test_the_draw_is_refused_before_the_announced_draw_time(
+    folder_at: Callable[[str], Path],
+) -> None:
+    folder = folder_at("revealed")
+    before = folder_state(folder)
+    run = call("draw", "--dir", folder, at="2026-07-24T09:29:59+08:00")
+    assert run.code == EXIT_INPUT
+    assert error_line(run) == (
+        "error: invalid input: field 'draw_at': the draw cannot run before the announced draw"
+        " time 2026-07-24T09:30:00+08:00 (it is now 2026-07-24T09:29:59+08:00); run `alloc"
+        " draw` at or after the announced time"
+    )
+    assert folder_state(folder) == before
+    drawn = call("draw", "--dir", folder, at="2026-07-24T01:30:00+00:00")
+    assert drawn.code == EXIT_OK, str(drawn)
+    created = json.loads((folder / "public" / "transcript.json").read_bytes())["signed"]["created"]
+    assert created == "2026-07-24T09:30:00+08:00"  # the clock, in the draw time's own offset
+
+
+def test_freeze_uses_the_clock_and_refuses_sources_known_by_the_deadline(
+    folder_at: Callable[[str], Path], small_inputs: Path
+) -> None:
+    folder = folder_at("committed")
+    applicants = small_inputs / "applicants.csv"
+    before = folder_state(folder)
+    past_round = call(
+        "freeze", "--dir", folder, "--applicants", applicants,
+        "--reveal-deadline", "2026-07-23T15:40:00+08:00", "--draw-at", DRAW_AT,
+    )  # fmt: skip
+    assert past_round.code == EXIT_INPUT
+    assert "source 'drand-30662982' (drand quicknet round 30662982, published" in past_round.err
+    assert "is known by the reveal deadline 2026-07-23T15:40:00+08:00" in past_round.err
+    assert "the first quicknet round after it is 30663013" in past_round.err
+    late_clock = call(*freeze_argv(folder, applicants), at="2026-07-23T15:31:00+08:00")
+    assert late_clock.code == EXIT_INPUT
+    assert "times out of order" in late_clock.err
+    assert folder_state(folder) == before
+    assert "--frozen-at" not in call("freeze", "--help").out
+    frozen = call(*freeze_argv(folder, applicants), at="2026-07-22T09:00:00+00:00")
+    assert frozen.code == EXIT_OK, str(frozen)
+    window = json.loads((folder / "public" / "announcement.json").read_bytes())["signed"]["window"]
+    assert window == {
+        "frozen_at": "2026-07-22T17:00:00+08:00",
+        "reveal_deadline": REVEAL_DEADLINE,
+        "draw_at": DRAW_AT,
+    }
+
+
+def test_weak_or_reformatted_secret_files_are_refused(
+    folder_at: Callable[[str], Path], tmp_path: Path, creds: Credentials
+) -> None:
+    folder = folder_at("ready")
+    secret = creds.secret("bureau", SMALL_DRAW_ID).read_bytes()
+    cases = {
+        "zeros": (bytes(32).hex().encode() + b"\n", "the secret is not random"),
+        "upper": (secret.upper(), "64 lower-case hexadecimal digits"),
+        "crlf": (secret.replace(b"\n", b"\r\n"), "64 lower-case hexadecimal digits"),
+        "short": (secret[:32] + b"\n", "64 lower-case hexadecimal digits"),
+    }
+    for name, (data, expected) in cases.items():
+        path = tmp_path / f"{name}.secret"
+        path.write_bytes(data)
+        run = call(
+            "ceremony", "commit", "--dir", folder, "--party", "bureau", "--secret", path,
+            "--fallback", BEACON,
+        )  # fmt: skip
+        assert run.code == EXIT_INPUT, name
+        assert expected in error_line(run), name
 
 
 def test_a_reveal_with_the_wrong_secret_fails_verification_and_changes_nothing(
@@ -1074,8 +1279,8 @@ def test_secret_files_that_are_missing_or_not_hex_are_named(
     junk.write_text("not a secret\n")
     not_hex = reveal(folder, "bureau", junk)
     assert not_hex.code == EXIT_INPUT
-    assert f"{junk}: the secret file does not hold hexadecimal digits" in error_line(not_hex)
-    assert str(junk) in error_line(not_hex)
+    assert error_line(not_hex).startswith(f"error: invalid input: {junk}, field")
+    assert "not a secret file as `alloc ceremony secret` writes it" in error_line(not_hex)
 
 
 def test_a_secret_file_with_non_ascii_bytes_is_named(
@@ -1094,25 +1299,56 @@ def test_bad_ceremony_and_freeze_options_are_named(
     folder = folder_at("committed")
     applicants = small_inputs / "applicants.csv"
     cases = {
-        "field 'draw_at': not an ISO 8601 time (value 'tomorrow')": (
+        "field '--draw-at': not a time in the form alloc writes (value 'tomorrow')": (
             "freeze", "--dir", folder, "--applicants", applicants,
             "--draw-at", "tomorrow", "--reveal-deadline", REVEAL_DEADLINE,
         ),
-        "time has no UTC offset (value '2026-12-01T09:30:00'); write it like": (
+        "(value '2026-07-24T09:30:00'); write it as YYYY-MM-DDTHH:MM:SS+08:00": (
             "freeze", "--dir", folder, "--applicants", applicants,
-            "--draw-at", "2026-12-01T09:30:00", "--reveal-deadline", REVEAL_DEADLINE,
+            "--draw-at", "2026-07-24T09:30:00", "--reveal-deadline", REVEAL_DEADLINE,
         ),
-        "expected NAME:KIND[:DESCRIPTION]": (
+        "times out of order: the list is frozen, then the reveal deadline passes": (
+            "freeze", "--dir", folder, "--applicants", applicants,
+            "--draw-at", DRAW_AT, "--reveal-deadline", "2026-07-22T09:00:00+08:00",
+        ),
+        "expected NAME KIND key=value ..., separated by single spaces (value 'lottery')": (
             "ceremony", "begin", "--dir", folder, "--force", "--source", "lottery",
         ),
-        "unknown source kind (value 'dice'); use numbers, text or hex": (
-            "ceremony", "begin", "--dir", folder, "--force", "--source", "lottery:dice",
+        "unknown source kind (digits, numbers or drand) (value 'dice')": (
+            "ceremony", "begin", "--dir", folder, "--force", "--source", "lottery dice",
+        ),
+        "unknown source kind (digits, numbers or drand) (value 'text')": (
+            "ceremony", "begin", "--dir", folder, "--force", "--source", "motto text",
+        ),
+        "missing drawn-at for a digits source": (
+            "ceremony", "begin", "--dir", folder, "--force", "--source", "l digits count=3",
+        ),
+        "unknown key for a drand source (value 'period')": (
+            "ceremony", "begin", "--dir", folder, "--force",
+            "--source", "b drand chain=quicknet round=5 period=3",
+        ),
+        "not a drand chain alloc knows (value 'fastnet'); use default or quicknet": (
+            "ceremony", "begin", "--dir", folder, "--force",
+            "--source", "b drand chain=fastnet round=5",
+        ),
+        "expected order=drawn or order=ascending (value 'order=any')": (
+            "ceremony", "begin", "--dir", folder, "--force", "--source",
+            "b numbers count=6 min=1 max=33 order=any repeats=no"
+            " drawn-at=2026-07-23T21:15:00+08:00",
+        ),
+        "field 'digits.count': must be a whole number from 1 to 64 (value 0)": (
+            "ceremony", "begin", "--dir", folder, "--force", "--source",
+            "b digits count=0 drawn-at=2026-07-23T21:15:00+08:00",
         ),
         "give --commitment HEX or --secret FILE": (
             "ceremony", "commit", "--dir", folder, "--party", "x", "--fallback", BEACON,
         ),
-        "commitment is not hex (value 'zz')": (
+        "a commitment is 64 lower-case hexadecimal digits (value 'zz')": (
             "ceremony", "commit", "--dir", folder, "--party", "x", "--commitment", "zz",
+            "--fallback", BEACON,
+        ),
+        "a commitment is 64 lower-case hexadecimal digits (value 'ABAB": (
+            "ceremony", "commit", "--dir", folder, "--party", "x", "--commitment", "AB" * 32,
             "--fallback", BEACON,
         ),
         "fallback source is not declared for this ceremony (value 'moon')": (
@@ -1141,7 +1377,7 @@ def _overwrite_cases(
         "keys generate": ("keys", "generate", "bureau", "--out", folder / "keys"),
         "policy create": (
             "policy", "create", "--role", f"bureau={creds.pub('bureau')}",
-            "--out", folder / "trust.json",
+            "--role", f"notary={creds.pub('notary-1')}", "--out", folder / "trust.json",
         ),
         "rules init": (
             "rules", "init", "--kindergartens", inputs / "kindergartens.csv",
@@ -1156,7 +1392,7 @@ def _overwrite_cases(
             "freeze", "--dir", folder, "--applicants", inputs / "applicants.csv",
             "--draw-at", DRAW_AT, "--reveal-deadline", REVEAL_DEADLINE,
         ),
-        "draw": ("draw", "--dir", folder, "--created", CREATED),
+        "draw": ("draw", "--dir", folder),
         "publish": ("publish", "--dir", folder),
         "report": ("report", "--dir", folder, "--out", folder / "publish" / "report.html"),
         "proof make": (
@@ -1208,13 +1444,21 @@ def test_outputs_are_never_overwritten_without_force(
 def test_force_redraws_the_same_bytes(folder_at: Callable[[str], Path]) -> None:
     folder = folder_at("signed")
     before = folder_state(folder / "public")
-    ok("draw", "--dir", folder, "--created", CREATED, "--force")
+    # --force alone never replaces a signed transcript, and changes nothing.
+    refused = call("draw", "--dir", folder, "--force")
+    assert refused.code == EXIT_INPUT, str(refused)
+    assert "holds a signed document (2 signature(s))" in error_line(refused)
+    assert "--replace-signed" in error_line(refused)
+    assert folder_state(folder / "public") == before
+    ok("draw", "--dir", folder, "--force", "--replace-signed")
     after = folder_state(folder / "public")
     assert after["results.jsonl"] == before["results.jsonl"]
     signed = json.loads(before["transcript.json"])
     redrawn = json.loads(after["transcript.json"])
     assert redrawn["signed"] == signed["signed"]
     assert redrawn["signatures"] == []  # a new transcript must be signed again
+    digest = hashlib.sha256(before["transcript.json"]).hexdigest()
+    assert after[f"transcript.replaced-{digest}.json"] == before["transcript.json"]
 
 
 def test_force_replaces_a_secret_file(creds: Credentials, tmp_path: Path) -> None:
@@ -1252,7 +1496,7 @@ def test_json_errors_are_one_json_document(
     folder_at: Callable[[str], Path], creds: Credentials, tmp_path: Path
 ) -> None:
     folder = folder_at("frozen")
-    ok("sign", folder / "public" / "announcement.json", "--key", creds.key("stranger"))
+    add_signature(folder / "public" / "announcement.json", creds.key("stranger"))
     cases = {
         EXIT_INPUT: call("--json", "validate", "--applicants", tmp_path / "none.csv"),
         EXIT_VERIFY: call("--json", "ceremony", "open", "--dir", folder),
@@ -1264,12 +1508,9 @@ def test_json_errors_are_one_json_document(
         assert set(error) == {"ok", "error", "type", "message"}
         assert error["message"] in run.err
     assert cases[EXIT_INPUT].json()["error"] == "invalid input"
-    assert cases[EXIT_VERIFY].json() == {
-        "ok": False,
-        "error": "verification failed",
-        "type": "SignatureThresholdError",
-        "message": "announcement: bureau signed by 0/1 keys",
-    }
+    error = cases[EXIT_VERIFY].json()
+    assert (error["error"], error["type"]) == ("verification failed", "SignatureThresholdError")
+    assert error["message"].startswith("announcement: bureau signed by 0/1 keys; signed instead")
 
 
 def test_an_unexpected_exception_is_an_internal_error(
@@ -1281,14 +1522,14 @@ def test_an_unexpected_exception_is_an_internal_error(
         raise RuntimeError("the engine fell over")
 
     monkeypatch.setattr(alloc.cli, "draw", broken_draw)
-    run = call("draw", "--dir", folder, "--created", CREATED)
+    run = call("draw", "--dir", folder)
     assert run.code == EXIT_INTERNAL
     assert "Traceback" in run.err
     assert "RuntimeError: the engine fell over" in run.err
     assert error_line(run) == (
         "error: internal error (please report it with the trace above): the engine fell over"
     )
-    as_json = call("--json", "draw", "--dir", folder, "--created", CREATED)
+    as_json = call("--json", "draw", "--dir", folder)
     assert as_json.code == EXIT_INTERNAL
     assert as_json.json() == {
         "ok": False,
@@ -1350,7 +1591,7 @@ def test_lookup_answers_a_wrong_name_and_an_unknown_number_identically(
 
 
 def test_a_parent_checks_a_proof_and_a_wrong_name_fails(
-    folder_at: Callable[[str], Path], tmp_path: Path
+    folder_at: Callable[[str], Path], tmp_path: Path, creds: Credentials
 ) -> None:
     folder = folder_at("signed")
     reg, name, _, number = small_applicants()[0][:4]
@@ -1369,7 +1610,7 @@ def test_a_parent_checks_a_proof_and_a_wrong_name_fails(
             "--name": name,
             "--announcement": str(folder / "public" / "announcement.json"),
             "--transcript": str(folder / "public" / "transcript.json"),
-            "--trust": str(folder / "public" / "trust.json"),
+            "--trust": str(creds.trust),
         }
         argv.update(dict(zip(changes[::2], changes[1::2], strict=True)))
         return call("proof", "check", *[part for pair in argv.items() for part in pair])
@@ -1413,8 +1654,8 @@ def test_utf8_gbk_and_xlsx_give_byte_identical_public_files(district: dict[str, 
     assert len(transcript["signatures"]) == 2
 
 
-def test_the_example_district_verifies(district: dict[str, Path]) -> None:
-    run = call("verify", "--dir", district["applicants.xlsx"])
+def test_the_example_district_verifies(district: dict[str, Path], creds: Credentials) -> None:
+    run = call("verify", "--dir", district["applicants.xlsx"], *creds.pin)
     assert run.code == EXIT_OK, str(run)
     assert "5000 outcomes identical" in run.out
 
@@ -1485,8 +1726,16 @@ def test_demo_writes_a_draw_folder_that_verifies_and_keeps_names_private(
     run = call("demo", "--applicants", "40", "--kindergartens", "3", "--out", target)
     assert run.code == EXIT_OK, str(run)
     assert "verification passed" in run.out
-    verified = call("verify", "--dir", target)
+    unpinned = call("verify", "--dir", target)
+    assert unpinned.code == EXIT_INPUT
+    assert "DEMO KEY" in unpinned.err
+    pins = re.findall(r'--expect (\w+)="([0-9 ]+)"', run.out)
+    assert [role for role, _ in pins] == ["bureau", "notary"]
+    verified = call("verify", "--dir", target, *(f"--expect={r}={f}" for r, f in pins))
     assert verified.code == EXIT_OK, str(verified)
+    assert "[DEMO KEY" in verified.out
+    for key in (target / "keys").glob("*.pub"):
+        assert key.read_text().startswith("DEMO KEY")
     assert personal_data_in(_public_files(target), registry_people(target)) == []
 
 
@@ -1499,17 +1748,20 @@ def test_a_whole_draw_as_real_processes(tmp_path: Path) -> None:
     (here / "secrets").mkdir()
     steps: list[Run] = []
 
-    def alloc_(*argv: object, code: int = EXIT_OK) -> Run:
-        run = run_process(*argv, cwd=here)
+    def alloc_(*argv: object, code: int = EXIT_OK, at: str | None = None) -> Run:
+        run = run_process(*argv, cwd=here, at=at)
         steps.append(run)
         assert run.code == code, str(run)
         assert "Traceback" not in run.err, str(run)
         return run
 
-    assert alloc_("keys", "generate", "bureau").out.startswith("key bureau: id ")
+    assert alloc_("keys", "generate", "bureau").out.startswith("key bureau\nkey id ")
     alloc_("keys", "generate", "notary-1")
     alloc_("policy", "create", "--role", "bureau=keys/bureau.pub",
            "--role", "notary=keys/notary-1.pub")  # fmt: skip
+    # The notary keeps her own copy of the policy, outside the draw folder.
+    alloc_("policy", "create", "--role", "bureau=keys/bureau.pub",
+           "--role", "notary=keys/notary-1.pub", "--out", "../notary-trust.json")  # fmt: skip
     alloc_("rules", "init", "--kindergartens", "kindergartens.csv", "--draw-id", SMALL_DRAW_ID,
            "--tiers", "policy-care,local,other", "--multiples", "bundle", "--waitlist", "20",
            "--min-lottery-percent", "50", "--owners-phase")  # fmt: skip
@@ -1522,27 +1774,37 @@ def test_a_whole_draw_as_real_processes(tmp_path: Path) -> None:
         assert f"commitment of {party}: " in made.out
         alloc_("ceremony", "commit", "--party", party, "--secret", f"secrets/{party}.secret",
                "--fallback", BEACON)  # fmt: skip
-    frozen = alloc_("freeze", "--applicants", "applicants.csv", "--frozen-at", FROZEN_AT,
-                    "--draw-at", DRAW_AT, "--reveal-deadline", REVEAL_DEADLINE)  # fmt: skip
+    frozen = alloc_("freeze", "--applicants", "applicants.csv",
+                    "--reveal-deadline", REVEAL_DEADLINE, "--draw-at", DRAW_AT)  # fmt: skip
     assert "frozen 12 records under input root" in frozen.out
     assert "reading applicants.csv" in frozen.err
     for key in ("bureau", "notary-1"):
-        alloc_("sign", "public/announcement.json", "--key", f"keys/{key}.key")
+        alloc_("sign", "public/announcement.json", "--key", f"keys/{key}.key", "--yes")
     alloc_("ceremony", "reveal", "--party", "bureau", "--secret", "secrets/bureau.secret",
            code=EXIT_INPUT)  # fmt: skip
     alloc_("ceremony", "open")
     for party in parties[:2]:
         alloc_("ceremony", "reveal", "--party", party, "--secret", f"secrets/{party}.secret")
+    # At 15:20 the deadline has not passed: parent-rep-2 may still reveal.
+    early = alloc_("ceremony", "default", "--party", "parent-rep-2", code=EXIT_INPUT,
+                   at="2026-07-23T15:20:00+08:00")  # fmt: skip
+    assert "may still reveal until the deadline 2026-07-23T15:30:00+08:00" in early.err
     alloc_("ceremony", "default", "--party", "parent-rep-2")
-    alloc_("ceremony", "source", "--name", LOTTERY, "--value", "3 8 1")
-    last = alloc_("ceremony", "source", "--name", BEACON, "--value", BEACON_VALUE)
+    alloc_("ceremony", "source", "--name", BEACON, "--value", BEACON_VALUE)
+    # The draw time has not come yet.
+    too_soon = alloc_("draw", code=EXIT_INPUT, at=DAY["lottery drawn"])
+    assert "cannot run before the announced draw time 2026-07-24T09:30:00+08:00" in too_soon.err
+    alloc_("ceremony", "source", "--name", LOTTERY, "--value", "3 8 1", code=EXIT_INPUT)
+    last = alloc_("ceremony", "source", "--name", LOTTERY, "--value", "381")
     assert "everything is in" in last.out
     seed = alloc_("--json", "ceremony", "seed").json()["seed"]
-    drawn = alloc_("draw", "--created", CREATED)
+    drawn = alloc_("draw")
     assert "drew 12 applicants: 7 seats taken, 5 unplaced" in drawn.out
     for key in ("bureau", "notary-1"):
-        alloc_("sign", "public/transcript.json", "--key", f"keys/{key}.key")
-    verified = alloc_("verify", "--dir", ".")
+        alloc_("sign", "public/transcript.json", "--key", f"keys/{key}.key", "--yes")
+    unpinned = alloc_("verify", "--dir", ".", code=EXIT_INPUT)
+    assert "no trust pin given" in unpinned.err
+    verified = alloc_("verify", "--dir", ".", "--trust", "../notary-trust.json")
     assert "verification passed" in verified.out
     assert seed in verified.out
     published = alloc_("publish")
@@ -1552,11 +1814,13 @@ def test_a_whole_draw_as_real_processes(tmp_path: Path) -> None:
     assert found["registration_number"] == reg
     assert found["masked_name"] == "欧阳**"
 
-    again = alloc_("draw", "--created", CREATED, code=EXIT_INPUT)
+    again = alloc_("draw", code=EXIT_INPUT)
     assert "already exists" in again.err
     results = here / "public" / "results.jsonl"
     results.write_bytes(results.read_bytes().replace(b'"placed":null', b'"placed":"K01"', 1))
-    tampered = alloc_("--json", "verify", "--dir", ".", code=EXIT_VERIFY)
+    tampered = alloc_(
+        "--json", "verify", "--dir", ".", "--trust", "../notary-trust.json", code=EXIT_VERIFY
+    )
     assert {c["name"] for c in tampered.json()["checks"] if not c["passed"]} == {
         "results file",
         "re-run",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import errno
 import hashlib
 import io
 import os
@@ -27,6 +28,8 @@ from hypothesis import strategies as st
 
 from alloc import io as files
 from alloc.audit import TimeWindow, document_digest, make_announcement, make_transcript
+from alloc.clock import parse_time
+from alloc.drand import QUICKNET
 from alloc.draw import Outcome, draw
 from alloc.errors import AllocError, InputError, MalformedDocumentError, RulesError
 from alloc.identity import (
@@ -39,8 +42,9 @@ from alloc.identity import (
 from alloc.model import ApplicantTable, DrawRules, Kindergarten, SeatBlock
 from alloc.records import record_lines
 from alloc.registry import Registry, attach_identities
-from alloc.seed import Ceremony, Source, SourceKind, commitment
+from alloc.seed import Ceremony, Digits, DrandRound, Source, commitment
 from alloc.signing import SigningKey
+from alloc.storage import StorageError
 from alloc.synthetic import Stream, synthetic_district, synthetic_registry
 
 DISTRICT = synthetic_district(applicants=200, kindergartens=6)
@@ -118,9 +122,13 @@ def save(frame: pd.DataFrame, path: Path, kind: str) -> Path:
 PARTIES = ("bureau", "notary", "parent-rep-1")
 WINDOW = TimeWindow(
     frozen_at="2026-11-30T17:00:00+08:00",
-    draw_at="2026-12-01T09:30:00+08:00",
     reveal_deadline="2026-12-01T10:00:00+08:00",
+    draw_at="2026-12-02T09:30:00+08:00",
 )
+
+
+def _at(text: str) -> Any:
+    return parse_time(text, field="test")
 
 
 def run_protocol(table: ApplicantTable, rules: DrawRules = RULES) -> dict[str, Any]:
@@ -128,8 +136,10 @@ def run_protocol(table: ApplicantTable, rules: DrawRules = RULES) -> dict[str, A
     stream = Stream("alloc io tests: keys and secrets")
     keys = [SigningKey.from_seed(stream.block(4).astype(">u8").tobytes()) for _ in range(2)]
     secrets = {p: stream.block(4).astype(">u8").tobytes() for p in PARTIES}
-    lottery = Source("welfare-lottery-3d", SourceKind.NUMBERS, "福彩3D 2026-12-01")
-    beacon = Source("beacon-round-4821337", SourceKind.HEX, "drand round 4821337")
+    lottery = Source("welfare-3d", Digits(3, _at("2026-12-01T21:15:00+08:00")), "福彩3D 2026-12-01")
+    beacon = Source(
+        "drand", DrandRound(QUICKNET, QUICKNET.first_round_after(WINDOW.deadline)), "drand"
+    )
     ceremony = Ceremony.begin(rules.draw_id, sources=[lottery], fallbacks=[beacon])
     for party in PARTIES:
         ceremony = ceremony.commit(
@@ -138,13 +148,17 @@ def run_protocol(table: ApplicantTable, rules: DrawRules = RULES) -> dict[str, A
     ceremony = ceremony.fix_plan()
     notice, records = make_announcement(rules, table, ceremony.plan, window=WINDOW)
     announcement = notice.envelope().sign(keys[0]).sign(keys[1])
-    ceremony = ceremony.open(document_digest(announcement))
+    ceremony = ceremony.open(
+        document_digest(announcement),
+        reveal_deadline=WINDOW.deadline,
+        at=_at("2026-12-01T09:30:00+08:00"),
+    )
     for party in PARTIES:
-        ceremony = ceremony.reveal(party, secrets[party])
-    record = ceremony.add_source(lottery.name, [3, 8, 1]).finish()
+        ceremony = ceremony.reveal(party, secrets[party], at=_at("2026-12-01T09:40:00+08:00"))
+    record = ceremony.add_source(lottery.name, "381", at=WINDOW.draw).finish()
     outcome = draw(rules, table, record.seed)
     transcript_doc, results = make_transcript(
-        announcement, rules, record, outcome, created="2026-12-01T10:05:00+08:00"
+        announcement, rules, record, outcome, created="2026-12-02T09:35:00+08:00"
     )
     transcript = transcript_doc.envelope().sign(keys[0]).sign(keys[1])
     return {
@@ -894,7 +908,7 @@ def test_rules_round_trip_and_errors(tmp_path: Path) -> None:
     assert info.value.source == str(broken)
     doubled = tmp_path / "doubled.json"
     doubled.write_text('{"draw_id": "a", "draw_id": "b"}', "utf-8")
-    with pytest.raises(InputError, match="key appears twice"):
+    with pytest.raises(InputError, match="duplicate key"):
         files.read_rules(doubled)
     bad = tmp_path / "bad.json"
     data = RULES.to_json()
@@ -928,12 +942,13 @@ def test_write_bytes_leaves_no_temporary_file_on_failure(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "fsync", broken_fsync)
-    with pytest.raises(files.OutputError, match="No space left") as info:
+    with pytest.raises(StorageError, match="disk is full") as info:
         files.write_bytes(tmp_path / "out.bin", b"data")
     assert info.value.path == tmp_path / "out.bin"
+    assert info.value.errno == errno.ENOSPC
     assert os.listdir(tmp_path) == []
     (tmp_path / "kept").write_bytes(b"old")
-    with pytest.raises(files.OutputError):
+    with pytest.raises(StorageError):
         files.write_bytes(tmp_path / "kept", b"new", force=True)
     assert os.listdir(tmp_path) == ["kept"]
     assert (tmp_path / "kept").read_bytes() == b"old"

@@ -31,14 +31,16 @@ from alloc.audit import (
     make_announcement,
     make_transcript,
 )
+from alloc.clock import parse_time
 from alloc.demo import DemoRun, run_demo
+from alloc.drand import QUICKNET
 from alloc.draw import Outcome, draw, kindergarten_ticket
 from alloc.errors import WrongDrawError
 from alloc.identity import PrivateIdentity, mask_document_number, mask_name
 from alloc.model import ApplicantTable, DrawRules, Mechanism, MultiplesPolicy, TieBreak
 from alloc.registry import Registration, Registry, attach_identities
 from alloc.report import key_statuses, render_report
-from alloc.seed import Ceremony, CeremonyRecord, Source, SourceKind
+from alloc.seed import Ceremony, CeremonyRecord, Digits, DrandRound, Source
 from alloc.signing import Envelope, SigningKey, TrustPolicy
 from alloc.synthetic import synthetic_district, synthetic_registry
 
@@ -185,6 +187,14 @@ class Protocol:
     policy: TrustPolicy
 
 
+DRAWN = "2026-07-23T21:15:00+08:00"
+#: drand quicknet round 30662982 as published (tests/vectors/drand.json).
+BEACON_SIGNATURE = (
+    "8b3edd0d42a2fa36ac15641a2dea2e4f4895acec2ef72ef39e5b6138f0346fb6"
+    "b046dde1b4b3d09ff5fe8a6a7acd674a"
+)
+
+
 def protocol(
     rules: DrawRules, table: ApplicantTable, registry: Registry, *, default_all: bool = False
 ) -> Protocol:
@@ -193,8 +203,8 @@ def protocol(
     bureau = SigningKey.from_seed(hashlib.sha256(b"report test bureau").digest())
     notary = SigningKey.from_seed(hashlib.sha256(b"report test notary").digest())
     policy = TrustPolicy.of(bureau=[bureau.public], notary=[notary.public])
-    lottery = Source("lottery", SourceKind.NUMBERS, "福彩3D <开奖号码>")
-    beacon = Source("beacon", SourceKind.HEX, "drand round 1")
+    lottery = Source("lottery", Digits(3, parse_time(DRAWN, field="t")), "福彩3D <开奖号码>")
+    beacon = Source("beacon", DrandRound(QUICKNET, 30662982), "drand quicknet 30662982")
     secrets = {p: hashlib.sha256(p.encode()).digest() for p in ("bureau", "notary")}
     from alloc.seed import commitment  # noqa: PLC0415
 
@@ -205,22 +215,32 @@ def protocol(
         )
     ceremony = ceremony.fix_plan()
     window = TimeWindow(
-        frozen_at="2026-11-30T17:00:00+08:00",
-        draw_at="2026-12-01T09:30:00+08:00",
-        reveal_deadline="2026-12-01T10:00:00+08:00",
+        frozen_at="2026-07-22T17:00:00+08:00",
+        reveal_deadline="2026-07-23T15:30:00+08:00",
+        draw_at="2026-07-24T09:30:00+08:00",
     )
     notice, records = make_announcement(rules, table, ceremony.plan, window=window)
     announcement = notice.envelope().sign(bureau).sign(notary)
-    ceremony = ceremony.open(document_digest(announcement))
+    ceremony = ceremony.open(
+        document_digest(announcement),
+        reveal_deadline=window.deadline,
+        at=parse_time("2026-07-23T15:00:00+08:00", field="t"),
+    )
+    after = parse_time("2026-07-23T15:40:00+08:00", field="t")
+    revealed = parse_time("2026-07-23T15:10:00+08:00", field="t")
     for party, secret in secrets.items():
-        ceremony = ceremony.default(party) if default_all else ceremony.reveal(party, secret)
-    ceremony = ceremony.add_source("lottery", [3, 8, 1])
+        ceremony = (
+            ceremony.default(party, at=after)
+            if default_all
+            else ceremony.reveal(party, secret, at=revealed)
+        )
+    ceremony = ceremony.add_source("lottery", "381", at=window.draw)
     if default_all:
-        ceremony = ceremony.add_source("beacon", "00" * 31 + "ff")
+        ceremony = ceremony.add_source("beacon", BEACON_SIGNATURE, at=after)
     record = ceremony.finish()
     outcome = draw(rules, table, record.seed)
     document, results = make_transcript(
-        announcement, rules, record, outcome, created="2026-12-01T10:05:00+08:00"
+        announcement, rules, record, outcome, created="2026-07-24T09:35:00+08:00"
     )
     transcript = document.envelope().sign(bureau).sign(notary)
     report = check_transcript(
@@ -296,7 +316,7 @@ def test_header_names_the_draw_and_its_rules(small: DemoRun, small_html: str) ->
     assert small.rules.title in text
     assert small.rules.authority in text
     assert small.rules.draw_id in text
-    assert "2026-12-01 09:30 (UTC+08:00)" in text
+    assert "2026-07-24 09:30 (UTC+08:00)" in text
     assert "Deferred acceptance" in text
     assert "平行志愿" in text
     assert "share one lottery number" in text  # multiples are bundled in the demo
@@ -325,6 +345,12 @@ def test_seed_ceremony(small: DemoRun, small_html: str) -> None:
     for value in record.sources:
         assert value.name in text
         assert value.value in text
+    # The deadline, when each party revealed and each source was read, and its one form.
+    assert "揭示截止 Reveal deadline 2026-07-23 15:30 (UTC+08:00)" in text
+    assert "2026-07-23 15:10 (UTC+08:00)" in text  # the demo's reveals
+    assert "2026-07-24 09:30 (UTC+08:00)" in text  # the lottery read at the draw
+    assert "3 digits drawn 2026-07-23T21:15:00+08:00" in text
+    assert "drand quicknet round 30662982, published 2026-07-23T15:38:30+08:00" in text
     assert "HMAC-SHA256" in text
     assert "alloc/v1/ticket" in text
 
@@ -541,7 +567,7 @@ def test_parties_in_default_show_their_fallback() -> None:
     text = parse(document).all_text
     assert text.count("未揭示 in default") == 2
     assert "fallback source beacon" in text
-    assert "00" * 31 + "ff" in text
+    assert BEACON_SIGNATURE in text
     assert "福彩3D &lt;开奖号码&gt;" in document
 
 

@@ -12,13 +12,17 @@ import pytest
 from conftest import load_vector
 
 from alloc.canonical import canonical_json, tagged_message
+from alloc.clock import parse_time
 from alloc.draw import group_kindergarten_ticket, group_ticket, kindergarten_ticket, ticket
+from alloc.errors import AllocError, InputError
 from alloc.merkle import inclusion_proof, merkle_root, verify_inclusion
 from alloc.seed import (
     Contribution,
+    SeedPlan,
+    Source,
     SourceKind,
     SourceValue,
-    canonical_source_value,
+    check_secret,
     commitment,
     derive_seed,
     rfc3797_key,
@@ -48,18 +52,45 @@ def test_commitments() -> None:
         assert value.hex() == case["commitment"]
 
 
-def test_canonical_source_values() -> None:
-    for case in load_vector("seed.json")["source_values"]:
-        kind = SourceKind(case["kind"])
-        assert canonical_source_value(kind, case["input"]) == case["canonical"]
+def test_refused_secrets() -> None:
+    for case in load_vector("seed.json")["refused_secrets"]:
+        with pytest.raises(InputError, match="secret"):
+            check_secret(bytes.fromhex(case["secret"]))
 
 
-@pytest.mark.parametrize("index", [0, 1])
+def test_source_forms_accept_exactly_their_one_typing() -> None:
+    for case in load_vector("seed.json")["source_forms"]:
+        source = Source.from_json(case["source"])
+        assert source.to_json() == case["source"]
+        assert source.form.available_at == parse_time(case["available_at"], field="t")
+        for typed in case["accepted"]:
+            assert source.accept(typed) == typed
+        for typed in case["refused"]:
+            with pytest.raises(AllocError):
+                source.accept(typed)
+
+
+def test_seed_plan_json() -> None:
+    plan = load_vector("seed.json")["plan"]
+    assert canonical_json(SeedPlan.from_json(plan["json"]).to_json()).decode() == plan["jcs"]
+
+
+#: Times of steps are recorded but never hashed: any time gives the same seed.
+_SOME_TIME = parse_time("2026-07-23T15:10:00+08:00", field="t")
+
+
+@pytest.mark.parametrize("index", [0, 1, 2])
 def test_seed_derivation(index: int) -> None:
     data = load_vector("seed.json")
     case = data["seeds"][index]
-    contributions = [Contribution.from_json(c) for c in case["contributions"]]
-    sources = [SourceValue.from_json(s) for s in case["sources"]]
+    contributions = [
+        Contribution.from_json({**c, "at": "2026-07-23T15:10:00+08:00"})
+        for c in case["contributions"]
+    ]
+    sources = [
+        SourceValue(s["name"], SourceKind(s["kind"]), s["value"], _SOME_TIME)
+        for s in case["sources"]
+    ]
     digest = bytes.fromhex(case["announcement"])
     document = seed_input(
         draw_id=data["draw_id"],
@@ -75,6 +106,10 @@ def test_seed_derivation(index: int) -> None:
         sources=list(reversed(sources)),
     )
     assert seed.hex() == case["seed"]
+    # The seed tag has no draw id field: the draw id is inside the JCS (spec 3, 4.6).
+    message = b"alloc/v1/seed\x00" + case["seed_input_jcs"].encode()
+    assert hashlib.sha256(message).hexdigest() == case["seed"]
+    assert f'"draw_id":"{data["draw_id"]}"' in case["seed_input_jcs"]
 
 
 def test_tickets() -> None:

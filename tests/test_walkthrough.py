@@ -3,6 +3,13 @@
 The fenced ``sh`` blocks marked ``<!-- walkthrough: ... -->`` in README.md are
 run in order, in one shell, in a copy of the examples, with the ``alloc`` of
 this interpreter first on the PATH.
+
+A draw day has deadlines, so the walkthrough is dated: a comment line
+``# 🕘 2026-07-23 15:00 +08:00`` means "the commands below run at this time".
+The harness turns it into libfaketime's ``FAKETIME`` (with ``LD_PRELOAD``) for
+the commands that follow. Without libfaketime (Debian package ``faketime``)
+the walkthrough is skipped with that instruction, except where
+``ALLOC_REQUIRE_FAKETIME=1`` (CI), where that is a failure.
 """
 
 from __future__ import annotations
@@ -12,12 +19,35 @@ import re
 import shutil
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from cli_helpers import libfaketime
 
 ROOT = Path(__file__).resolve().parent.parent
 MARKER = re.compile(r"<!-- walkthrough: (?P<name>[\w-]+) -->\s*```sh\n(?P<body>.*?)```", re.S)
+#: ``# 🕘 2026-07-23 15:00 +08:00``: the commands below run at this time.
+CLOCK = re.compile(r"^# 🕘 (\d{4}-\d\d-\d\d \d\d:\d\d) ([+-]\d\d:\d\d)\b", re.M)
+
+
+def at_the_stated_times(body: str, library: str) -> str:
+    """``body`` with each 🕘 line followed by the libfaketime setting for its time.
+
+    The setting is an offset from the real clock, taken when the line runs, so
+    the clock then goes on ticking across the commands below it, as on a real
+    day: a step never reads an earlier time than the step before it.
+    """
+
+    def clock(match: re.Match[str]) -> str:
+        moment = datetime.fromisoformat(f"{match[1]}:00{match[2]}").astimezone(UTC)
+        real_now = "$(env -u LD_PRELOAD -u FAKETIME date +%s)"
+        offset = f"$(printf '%+d' $(( {int(moment.timestamp())} - {real_now} )))"
+        setting = f'export TZ=UTC LD_PRELOAD={library} FAKETIME="{offset}"'
+        # The rest of the 🕘 line follows the setting, kept a comment by the "#".
+        return f"{match[0]}\n{setting}  #"
+
+    return CLOCK.sub(clock, body)
 
 
 def walkthrough_blocks() -> list[tuple[str, str]]:
@@ -32,12 +62,13 @@ def test_the_readme_has_the_walkthroughs() -> None:
 
 @pytest.fixture(scope="module")
 def transcript_of_the_walkthrough(tmp_path_factory: pytest.TempPathFactory) -> str:
+    library = libfaketime()
     root = tmp_path_factory.mktemp("walkthrough")
     shutil.copytree(ROOT / "examples", root / "examples")
     script = ["set -euo pipefail"]
     for name, body in walkthrough_blocks():
         script.append(f"echo '=== walkthrough: {name} ==='")
-        script.append(body)
+        script.append(at_the_stated_times(body, library))
     environment = dict(os.environ)
     environment["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{environment['PATH']}"
     done = subprocess.run(
@@ -61,13 +92,61 @@ def section(output: str, name: str) -> str:
     return rest if end < 0 else rest[:end]
 
 
+def test_the_walkthrough_states_when_each_step_runs() -> None:
+    operator = dict(walkthrough_blocks())["operator"]
+    times = CLOCK.findall(operator)
+    assert times == [
+        ("2026-07-22 17:00", "+08:00"),
+        ("2026-07-23 15:00", "+08:00"),
+        ("2026-07-23 15:40", "+08:00"),
+        ("2026-07-24 09:30", "+08:00"),
+    ]
+    rewritten = at_the_stated_times(operator, "/lib/libfaketime.so.1")
+    assert rewritten.count("LD_PRELOAD=/lib/libfaketime.so.1 FAKETIME=") == 4
+    assert f"$(( {int(datetime(2026, 7, 23, 7, 40, tzinfo=UTC).timestamp())} - " in rewritten
+
+
+def test_a_stated_time_sets_the_clock_and_lets_it_run() -> None:
+    library = libfaketime()
+    script = at_the_stated_times(
+        "# 🕘 2026-07-23 15:40 +08:00, after the deadline\n"
+        "python3 -c 'import time; print(int(time.time()))'\n"
+        "sleep 1\n"
+        "python3 -c 'import time; print(int(time.time()))'\n",
+        library,
+    )
+    done = subprocess.run(["bash", "-c", script], capture_output=True, text=True, check=True)
+    first, second = map(int, done.stdout.split())
+    stated = int(datetime(2026, 7, 23, 7, 40, tzinfo=UTC).timestamp())
+    assert stated <= first <= stated + 5
+    assert second > first
+
+
+def test_python_honours_libfaketime() -> None:
+    library = libfaketime()
+    done = subprocess.run(
+        [sys.executable, "-c", "from alloc import clock; print(clock.now().isoformat())"],
+        env={**os.environ, "TZ": "UTC", "FAKETIME": "@2026-07-23 07:40:00", "LD_PRELOAD": library},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stdout.startswith("2026-07-23T07:40:0")
+
+
 def test_operator_walkthrough(transcript_of_the_walkthrough: str) -> None:
     text = section(transcript_of_the_walkthrough, "operator")
     assert "ok: 5000 applicants" in text
     assert "frozen 5000 records under input root" in text
+    assert re.search(
+        r"frozen at 2026-07-22T17:00:\d\d\+08:00; reveals until 2026-07-23T15:30:00\+08:00", text
+    )
     assert "parent-rep-2 declared in default" in text
     assert "verification passed" in text
     assert "published 30 notice lists" in text
+    assert re.search(r"fingerprint  (\d{5} ){7}\d{5}\n", text)
+    assert "trust: the operator's trust file trust.json" in text
+    assert "signing key   fingerprint" in text
 
 
 def test_parent_lookup_and_proof(transcript_of_the_walkthrough: str) -> None:
@@ -78,7 +157,10 @@ def test_parent_lookup_and_proof(transcript_of_the_walkthrough: str) -> None:
 
 
 def test_notary_verifies_and_detects_an_edited_file(transcript_of_the_walkthrough: str) -> None:
-    assert "verification passed" in section(transcript_of_the_walkthrough, "notary")
+    notary = section(transcript_of_the_walkthrough, "notary")
+    assert "trust: fingerprints pinned with --expect" in notary
+    assert re.search(r"PASS  transcript signatures: bureau signed by 1/1 keys: fingerprint", notary)
+    assert "verification passed" in notary
     tampered = section(transcript_of_the_walkthrough, "notary-tamper")
     assert "verification FAILED" in tampered
     assert "FAIL  results file" in tampered
@@ -90,6 +172,8 @@ def test_notary_verifies_and_detects_an_edited_file(transcript_of_the_walkthroug
 
 def test_parent_check(transcript_of_the_walkthrough: str) -> None:
     text = section(transcript_of_the_walkthrough, "parent-check")
-    for step in ("identity", "record in frozen list", "lottery number", "result in transcript"):
+    assert "trust: fingerprints pinned with --expect" in text
+    steps = ("signatures", "identity", "record in frozen list", "lottery number")
+    for step in (*steps, "result in transcript"):
         assert f"PASS  {step}" in text
     assert "FAIL" not in text
