@@ -11,9 +11,11 @@ function of the previous round's :class:`Standings` and the round's inputs:
 - :func:`next_round` applies a round's :class:`Response` list, promotes
   from the waitlists and, given second-round records and a seed, draws.
 
-Promotion never displaces anyone: a child only ever moves to a kindergarten
-it listed before the seat it holds, so a child who confirmed never ends worse
-than its confirmed seat. Responses and standings are line files, one
+Promotion is deferred acceptance in waitlist order in which every child's
+seat is guaranteed (the last entry of its list): a child only ever moves to
+a kindergarten it listed before the seat it holds, so a child who confirmed
+never ends worse than its confirmed seat, and two children can exchange
+places when both gain. Responses and standings are line files, one
 canonical JSON line per child in order of registration number, committed by
 Merkle roots like the records and results (spec 11.2, 11.6).
 """
@@ -33,7 +35,7 @@ import numpy.typing as npt
 
 from alloc._check import check_enum, check_id, check_instance, check_items
 from alloc.canonical import Tag, canonical_json, tagged_message
-from alloc.draw import Outcome, _deferred_acceptance, _Problem, draw
+from alloc.draw import Outcome, _choose_sorted, _Problem, draw
 from alloc.errors import DuplicateError, InputError
 from alloc.merkle import MerkleTree, merkle_root
 from alloc.model import (
@@ -44,7 +46,9 @@ from alloc.model import (
     Kindergarten,
     MultiplesPolicy,
     Phase,
+    RoundSeed,
     SeatBlock,
+    Unanswered,
 )
 from alloc.strictjson import Fields, parse_json
 
@@ -105,25 +109,6 @@ class Answer(enum.Enum):
     WITHDRAW = "withdraw"
     #: Give up every seat and waitlist place; the child takes no further part.
     DECLINE = "decline"
-
-
-class Unanswered(enum.Enum):
-    """What a child holding an unconfirmed seat counts as if its family does not answer."""
-
-    #: 逾期未确认视为放弃: no answer by the deadline is a decline.
-    DECLINE = "decline"
-    #: No answer confirms the seat (under the independent lottery: the win at
-    #: the child's earliest choice).
-    CONFIRM = "confirm"
-
-
-class RoundSeed(enum.Enum):
-    """Which seed a second-round draw uses (spec 11.5)."""
-
-    #: The first round's seed: every child keeps its lottery numbers.
-    SAME = "same"
-    #: A new seed from a ceremony announced before the round.
-    FRESH = "fresh"
 
 
 # --- responses ------------------------------------------------------------------
@@ -580,13 +565,7 @@ def _declared(rules: DrawRules) -> IntArray:
 
 
 def _free_seats(rules: DrawRules, kg: IntArray, block: npt.NDArray[np.int32]) -> IntArray:
-    """Spec 11.3: each stage's own seats left by the 7.2 bookkeeping over the seats held.
-
-    Stage by stage in declared order, open seats last: a stage's holders
-    use its own seats first, then the seats earlier stages left, earliest
-    stage first; holders beyond all of them are beyond capacity and free
-    nothing.
-    """
+    """Spec 11.3: each stage's own seats left by the 7.2 bookkeeping over the seats held."""
     width = _width(rules)
     n_kg = len(rules.kindergartens)
     col = _columns(rules, kg, block)
@@ -594,17 +573,28 @@ def _free_seats(rules: DrawRules, kg: IntArray, block: npt.NDArray[np.int32]) ->
         n_kg, width + 1
     )
     own = _declared(rules)
-    left = np.zeros_like(own)
-    for i, k in enumerate(rules.kindergartens):
-        stages = [*range(len(k.blocks)), width]
-        for at, j in enumerate(stages):
-            own_used = min(int(used[i, j]), int(own[i, j]))
-            borrowed = int(used[i, j]) - own_used
-            for earlier in stages[:at]:
-                take = min(int(left[i, earlier]), borrowed)
-                left[i, earlier] -= take
-                borrowed -= take
-            left[i, j] = own[i, j] - own_used
+    return np.array(
+        [_left(k, own[i], used[i], width) for i, k in enumerate(rules.kindergartens)], np.int64
+    ).reshape(n_kg, width + 1)
+
+
+def _left(kindergarten: Kindergarten, own: IntArray, used: IntArray, width: int) -> IntArray:
+    """One kindergarten's free seats per pool column (7.2 step 3 over the seats held).
+
+    Stage by stage in declared order, open seats last: a stage's holders use
+    its own seats first, then the seats earlier stages left, earliest stage
+    first; holders beyond all of them are beyond capacity and free nothing.
+    """
+    left = np.zeros(width + 1, np.int64)
+    stages = [*range(len(kindergarten.blocks)), width]
+    for at, j in enumerate(stages):
+        own_used = min(int(used[j]), int(own[j]))
+        borrowed = int(used[j]) - own_used
+        for earlier in stages[:at]:
+            take = min(int(left[earlier]), borrowed)
+            left[earlier] -= take
+            borrowed -= take
+        left[j] = own[j] - own_used
     return left
 
 
@@ -917,86 +907,143 @@ def _filter_waitlists(work: _Work) -> None:
 
 
 def _promote(work: _Work) -> None:
-    """Spec 11.3: passes of deferred acceptance over the free seats, in waitlist order.
+    """Spec 11.3: deferred acceptance in rounds, every seat guaranteed to its holder.
 
-    Each pass fixes every kindergarten's free seats; the units on the
-    waitlists of kindergartens they prefer propose there in the order of
-    their own lists, in 7.3's rounds, and each kindergarten chooses (7.2)
-    among them by waitlist position. Every unit held at the end moves,
-    freeing its old seat for the next pass. Nobody holding a seat is ever
-    displaced, and every move is to a kindergarten the unit prefers, so
-    the passes end.
+    The units waiting for kindergartens propose there in the order of their
+    own lists, then to the kindergarten of their seat, which always takes
+    them back. A kindergarten offers the others the seats its holders
+    present leave free (7.2 bookkeeping) and ranks them by waitlist
+    position. A holder's seat is free while it is held elsewhere, so two
+    units can exchange places; nobody ends below the seat it held.
     """
     rules = work.rules
     over_plan = rules.multiples is MultiplesPolicy.BUNDLE_OVER_PLAN
     width = _width(rules)
     n_blocks = np.array([len(k.blocks) for k in rules.kindergartens], np.int64)
+    declared = _declared(rules)
     head, members, indptr = _units(work.groups, _bundled(rules))
     weight = np.diff(indptr)
-    while True:
-        _filter_waitlists(work)
-        free = work.free()
-        entries = []
-        for code, (rows, positions, _) in enumerate(work.waitlists):
-            if rows.size == 0 or free[code].sum() == 0:
-                continue
+    _filter_waitlists(work)
+
+    # Every unit's waitlist places: (unit head, kindergarten, position).
+    parts = []
+    for code, (rows, positions, _) in enumerate(work.waitlists):
+        if rows.size:
             units = head[rows]
-            first = np.r_[True, units[1:] != units[:-1]]  # members share one entry
-            entries.append((units[first], np.full(int(first.sum()), code), positions[first]))
-        if not entries:
-            return
-        unit, kg, pos = (np.concatenate(x).astype(np.int64) for x in zip(*entries, strict=True))
-        listed = work.position(unit, kg)
-        order = np.lexsort((listed, unit))
-        unit, kg, pos = unit[order], kg[order], pos[order]
-        heads, start = np.unique(unit, return_index=True)
-        size = np.diff(np.r_[start, unit.size])
-        u = np.repeat(np.arange(heads.size), size)
-        slot = np.arange(unit.size) - np.repeat(start, size)
-        choices = np.full((heads.size, int(size.max())), -1, np.int32)
-        key = np.zeros(choices.shape, np.int64)
-        elig = np.zeros(choices.shape, np.uint32)
-        choices[u, slot] = kg
-        key[u, slot] = pos
-        # A bundle holds a block's fact where every member holds it (7.1).
-        bits = np.full(unit.size, 0xFFFFFFFF, np.uint32)
-        for m in range(int(weight[heads].max())):
-            take = m < weight[unit]
-            rows = members[indptr[unit[take]] + m]
-            bits[take] &= work.elig[rows, work.position(rows, kg[take])]
-        elig[u, slot] = bits
-        problem = _Problem(
-            n_kg=len(rules.kindergartens),
-            n_blocks=width,
-            pools=free,
-            unit_rows=heads,
-            unit_indptr=np.arange(heads.size + 1, dtype=np.int64),
-            row_unit=np.zeros(0, np.int64),
-            choices=choices,
-            valid=choices >= 0,
-            weight=weight[heads],
-            tier=np.zeros(heads.size, np.int64),
-            key=key,
-            elig=elig,
-            facts={},
-            row_tickets=np.zeros((0, 32), np.uint8),
-            row_choice_tickets=None,
-            row_choices=choices,
-            key_span=int(pos.max()) + 1,
-            unit_order=np.arange(heads.size, dtype=np.int64),
+            first = np.r_[True, units[1:] != units[:-1]]  # members share one place
+            parts.append((units[first], np.full(int(first.sum()), code), positions[first]))
+    if not parts:
+        return
+    held = work.seat_kg >= 0
+    column = _columns(rules, work.seat_kg[held], work.seat_block[held])
+    unit, kg, pos = (np.concatenate(x).astype(np.int64) for x in zip(*parts, strict=True))
+    order = np.lexsort((work.position(unit, kg), unit))
+    unit, kg, pos = unit[order], kg[order], pos[order]
+    heads, start = np.unique(unit, return_index=True)
+    bounds = np.r_[start, unit.size].tolist()
+
+    # The holders present from the start: all but the waiting units' members.
+    away = np.zeros(work.seat_kg.size, np.bool_)
+    for h in heads.tolist():
+        away[members[indptr[h] : indptr[h + 1]]] = True
+    present = ~away[held]
+    used = np.zeros(declared.shape, np.int64)
+    np.add.at(used, (work.seat_kg[held][present], column[present]), 1)
+
+    # Each waiting unit's list: the kindergartens it waits for, then its seat's.
+    lists: list[list[int]] = []
+    places: list[dict[int, int]] = []
+    own: list[int] = []
+    own_column: list[int] = []
+    for i, h in enumerate(heads.tolist()):
+        at = range(bounds[i], bounds[i + 1])
+        waits = [int(kg[j]) for j in at]
+        places.append({int(kg[j]): int(pos[j]) for j in at})
+        seat = int(work.seat_kg[h])
+        own.append(seat)
+        own_column.append(
+            int(n_blocks[seat])
+            if seat < 0
+            else _columns(rules, np.array([seat]), np.array([work.seat_block[h]], np.int32)).item()
         )
-        placed = _deferred_acceptance(problem, choices >= 0, free, over_plan)
-        moving = np.flatnonzero(placed.kg >= 0)
-        if moving.size == 0:
-            return
-        for i in moving.tolist():
-            target = int(placed.kg[i])
-            column = int(placed.block[i])
-            block = int(n_blocks[target]) if column >= width else column
+        lists.append(waits + ([seat] if seat >= 0 else []))
+
+    def eligibility(i: int, code: int) -> int:
+        """The block bits a unit holds at a kindergarten: where every member holds them."""
+        rows = members[indptr[heads[i]] : indptr[heads[i] + 1]]
+        bits = 0xFFFFFFFF
+        for r in rows.tolist():
+            bits &= int(work.elig[r, int(work.position(np.array([r]), np.array([code]))[0])])
+        return bits
+
+    stub = _Problem(
+        n_kg=1,
+        n_blocks=width,
+        pools=np.zeros((1, width + 1), np.int64),
+        unit_rows=np.zeros(0, np.int64),
+        unit_indptr=np.zeros(1, np.int64),
+        row_unit=np.zeros(0, np.int64),
+        choices=np.zeros((0, 0), np.int32),
+        valid=np.zeros((0, 0), np.bool_),
+        weight=np.zeros(0, np.int64),
+        tier=np.zeros(0, np.int64),
+        key=np.zeros((0, 0), np.int64),
+        elig=np.zeros((0, 0), np.uint32),
+        facts={},
+        row_tickets=np.zeros((0, 32), np.uint8),
+        row_choice_tickets=None,
+        row_choices=np.zeros((0, 0), np.int32),
+        key_span=1,
+        unit_order=np.zeros(0, np.int64),
+    )
+    count = len(lists)
+    nxt = [0] * count
+    where = [-1] * count  # the kindergarten holding the unit (its own, once taken back)
+    block = [-1] * count
+    over = [False] * count
+    holding: dict[int, list[int]] = {}
+    while True:
+        proposals: dict[int, list[int]] = {}
+        for i in range(count):
+            if where[i] < 0 and nxt[i] < len(lists[i]):
+                proposals.setdefault(lists[i][nxt[i]], []).append(i)
+                nxt[i] += 1
+        if not proposals:
+            break
+        for code, proposers in proposals.items():
+            newcomers = []
+            for i in proposers:
+                if own[i] == code:
+                    where[i] = code  # taken back: its seat is guaranteed
+                    used[code, own_column[i]] += int(weight[heads[i]])
+                else:
+                    newcomers.append(i)
+            candidates = sorted([*holding.get(code, []), *newcomers], key=lambda i: places[i][code])
+            free = _left(rules.kindergartens[code], declared[code], used[code], width)
+            choice = _choose_sorted(
+                stub,
+                np.zeros(len(candidates), np.int64),
+                np.array([eligibility(i, code) for i in candidates], np.uint32),
+                np.array([int(weight[heads[i]]) for i in candidates], np.int64),
+                free[None, :],
+                over_plan=over_plan,
+            )
+            holding[code] = []
+            for j, i in enumerate(candidates):
+                if choice.chosen[j]:
+                    holding[code].append(i)
+                    where[i] = code
+                    block[i] = int(choice.block[j])
+                    over[i] = bool(choice.over[j])
+                else:
+                    where[i] = -1
+    for code, chosen in holding.items():
+        for i in chosen:
+            stage = int(n_blocks[code]) if block[i] >= width else block[i]
             for m in members[indptr[heads[i]] : indptr[heads[i] + 1]].tolist():
-                work.seat_kg[m] = target
-                work.seat_block[m] = block
-                work.over[m] = bool(placed.over[i])
+                work.seat_kg[m] = code
+                work.seat_block[m] = stage
+                work.over[m] = over[i]
 
 
 def _merge_after(work: _Work) -> None:
@@ -1105,18 +1152,18 @@ def next_round(
     previous: Standings,
     responses: Iterable[Response],
     *,
-    unanswered: Unanswered | str = Unanswered.DECLINE,
     records: ApplicantTable | Iterable[Applicant] | None = None,
     seed: bytes | str | None = None,
 ) -> RoundOutcome:
     """The round after ``previous``: responses, promotion and, optionally, a draw.
 
     A pure function of its arguments (spec 11): the responses are applied
-    (a child holding an unconfirmed seat that does not answer counts as
-    ``unanswered`` says), freed seats go to the waitlists in order with no
-    new randomness, multiples are merged again under ``merge-after``, and,
-    given second-round ``records``, the children they name, all still
-    unplaced, are drawn with ``seed`` over the seats left.
+    (a child holding an unconfirmed seat that does not answer counts as the
+    rules' ``unanswered`` says), freed seats go to the waitlists in order
+    with no new randomness, multiples are merged again under
+    ``merge-after``, and, given second-round ``records``, the children they
+    name, all still unplaced, are drawn with ``seed`` over the seats left
+    (the caller passes the seed the rules' ``round_seed`` calls for).
 
     Raises:
         InputError: for a response that does not fit the child's standing
@@ -1130,7 +1177,6 @@ def next_round(
         WrongTypeError: for arguments of the wrong type.
     """
     check_instance(previous, Standings, "previous", hint="start from first_standings(...)")
-    unanswered = check_enum(Unanswered, unanswered, "unanswered")
     given = _responses(responses)
     if (records is None) != (seed is None):
         raise InputError(
@@ -1162,7 +1208,7 @@ def next_round(
         ],
         extra_seats={},
     )
-    _apply_responses(previous, given, unanswered, work)
+    _apply_responses(previous, given, previous.rules.unanswered, work)
     _promote(work)
     if previous.rules.multiples is MultiplesPolicy.MERGE_AFTER:
         _merge_after(work)

@@ -8,8 +8,8 @@ choice function. Besides the spec's rule, it has:
   seat at a time, in any order of kindergartens: give a free seat to the
   first child on that kindergarten's waitlist who is still in and prefers
   it, freeing its old seat, until nothing changes. The property tests show
-  it equals the spec's rule wherever every unit is one child and no
-  kindergarten has seat blocks, whatever the order.
+  it equals the spec's rule, whatever the order, wherever every waitlist
+  and every seat agree with one order of the children (spec 11.4).
 - :class:`RoundReading`: alternative readings of section 11, each one the
   spec rules out; ``tests/test_rounds_vectors.py`` shows that every vector
   in ``tests/vectors/rounds.json`` tells the spec's reading from the
@@ -25,9 +25,11 @@ from dataclasses import dataclass, field, replace
 from reference import (
     OPEN,
     SPEC,
+    Admission,
     Unit,
     _deferred_acceptance,
     _Phase,
+    choose,
     full_seats,
     reference_draw,
 )
@@ -62,10 +64,15 @@ class RoundReading:
     #: 11.3: a unit that does not fit stops its kindergarten's waitlist; nobody
     #: behind it is promoted there.
     unfit_unit_stops_waitlist: bool = False
-    #: 11.3: one pass only; seats freed by promoted children wait for the next round.
+    #: 11.3: one pass of deferred acceptance over the seats already free; seats
+    #: freed by promoted children wait for the next round.
     single_pass: bool = False
+    #: 11.3: vacancy chains only: passes of deferred acceptance over the seats
+    #: already free, a holder leaving its seat only once it has another, so no
+    #: two children can exchange places.
+    vacancy_chains_only: bool = False
     #: 11.4: promotion is the literal cascade, free seats offered one at a time
-    #: in order of kindergarten id, instead of passes of deferred acceptance.
+    #: in order of kindergarten id, instead of deferred acceptance.
     literal_cascade_in_id_order: bool = False
     #: 11.1: confirm takes the child off every waitlist (it keeps its seat for good).
     confirm_leaves_waitlists: bool = False
@@ -187,30 +194,40 @@ def _prefers(child: RefChild, kg: str) -> bool:
     return seat is None or choices.index(kg) < choices.index(seat.kindergarten)
 
 
+def _bookkeeping(k: Kindergarten, used: dict[str, int]) -> dict[str, int]:
+    """7.2 step 3 over the seats held: each stage's own seats left, stage by stage."""
+    seats = full_seats(k)
+    unused: dict[str, int] = {}
+    for stage in [b.name for b in k.blocks] + [OPEN]:
+        own_used = min(used.get(stage, 0), seats[stage])
+        borrowed = used.get(stage, 0) - own_used
+        for earlier in list(unused):
+            take = min(unused[earlier], borrowed)
+            unused[earlier] -= take
+            borrowed -= take
+        unused[stage] = seats[stage] - own_used
+    return unused
+
+
+def _all_open(unused: dict[str, int]) -> dict[str, int]:
+    """Reading ``free_seats_all_open``: every free seat is an open seat."""
+    total = sum(unused.values())
+    unused = dict.fromkeys(unused, 0)
+    unused[OPEN] = total
+    return unused
+
+
 def _free(state: RefRound, reading: RoundReading) -> dict[str, dict[str, int]]:
     """Spec 11.3: 7.2's bookkeeping over the seats held, stage by stage."""
     free = {}
     for k in state.rules.kindergartens:
-        seats = full_seats(k)
-        used = dict.fromkeys(seats, 0)
+        used: dict[str, int] = {}
         for c in state.children.values():
             for s in c.seats:
                 if s.kindergarten == k.id:
-                    used[s.block] += 1
-        unused: dict[str, int] = {}
-        for stage in [b.name for b in k.blocks] + [OPEN]:
-            own_used = min(used[stage], seats[stage])
-            borrowed = used[stage] - own_used
-            for earlier in list(unused):
-                take = min(unused[earlier], borrowed)
-                unused[earlier] -= take
-                borrowed -= take
-            unused[stage] = seats[stage] - own_used
-        if reading.free_seats_all_open:
-            total = sum(unused.values())
-            unused = dict.fromkeys(unused, 0)
-            unused[OPEN] = total
-        free[k.id] = unused
+                    used[s.block] = used.get(s.block, 0) + 1
+        unused = _bookkeeping(k, used)
+        free[k.id] = _all_open(unused) if reading.free_seats_all_open else unused
     return free
 
 
@@ -326,6 +343,94 @@ def _pass(state: RefRound, reading: RoundReading) -> bool:
             child = state.children[reg]
             child.seats = [RefSeat(placement.kindergarten, placement.block, placement.over)]
     return bool(held)
+
+
+def _guaranteed(state: RefRound, reading: RoundReading) -> None:
+    """Spec 11.3: deferred acceptance in rounds, every seat guaranteed to its holder.
+
+    The units waiting for a kindergarten propose to those in the order of
+    their lists, then to the kindergarten of their seat, where they are
+    always taken back. A kindergarten's seats for the others are what the
+    holders present there leave (7.2 bookkeeping); it chooses among the
+    units it holds and its new proposers by waitlist position.
+    """
+    _filter(state, reading)
+    kgs = {k.id: k for k in state.rules.kindergartens}
+    over_plan = state.rules.multiples is MultiplesPolicy.BUNDLE_OVER_PLAN
+    present: dict[str, dict[str, int]] = {k: {} for k in kgs}
+    units: dict[int, list[str]] = {}
+    lists: dict[int, list[str]] = {}
+    own: dict[int, RefSeat | None] = {}
+    for uid, regs in enumerate(_units(state)):
+        lead = state.children[regs[0]]
+        if lead.declined:
+            continue
+        seat = _seat(lead)
+        waits = [kg for kg in lead.record.choices if kg in lead.waitlist] if lead.waiting else []
+        if reading.unfit_unit_stops_waitlist:
+            waits = [kg for kg in waits if _first_fitting(state, kg, regs, _free(state, reading))]
+        if not waits:
+            if seat is not None:  # never leaves: present from the start
+                stages = present[seat.kindergarten]
+                stages[seat.block] = stages.get(seat.block, 0) + len(regs)
+            continue
+        units[uid] = regs
+        own[uid] = seat
+        lists[uid] = waits + ([seat.kindergarten] if seat is not None else [])
+    next_index = dict.fromkeys(units, 0)
+    where: dict[int, str | None] = dict.fromkeys(units)
+    held: dict[str, dict[int, Admission]] = {k: {} for k in kgs}
+
+    def unit(uid: int, kg: str) -> Unit:
+        regs = units[uid]
+        members = [state.children[r] for r in regs]
+        lead = members[0]
+        return Unit(
+            uid=uid,
+            members=tuple(regs),
+            group=lead.record.group if len(regs) > 1 else None,
+            choices=lead.record.choices,
+            tier_rank=0,
+            tier=None,
+            member_tiers=frozenset(),
+            facts=_facts(members),
+            weight=len(regs),
+            numbers={kg: lead.waitlist[kg][1] + 1000 * lead.waitlist[kg][0]},
+        )
+
+    while True:
+        proposals: dict[str, list[int]] = {}
+        for uid in units:
+            if where[uid] is None and next_index[uid] < len(lists[uid]):
+                kg = lists[uid][next_index[uid]]
+                next_index[uid] += 1
+                proposals.setdefault(kg, []).append(uid)
+        if not proposals:
+            break
+        for kg, uids in proposals.items():
+            newcomers = []
+            for uid in uids:
+                seat = own[uid]
+                if seat is not None and seat.kindergarten == kg:
+                    where[uid] = kg  # taken back: its seat is guaranteed
+                    stages = present[kg]
+                    stages[seat.block] = stages.get(seat.block, 0) + len(units[uid])
+                else:
+                    newcomers.append(uid)
+            candidates = [*held[kg], *newcomers]
+            free = _bookkeeping(kgs[kg], present[kg])
+            if reading.free_seats_all_open:
+                free = _all_open(free)
+            admitted, _ = choose(
+                kgs[kg], [unit(u, kg) for u in candidates], free, over_plan=over_plan
+            )
+            held[kg] = {u: admitted[u] for u in candidates if u in admitted}
+            for u in candidates:
+                where[u] = kg if u in admitted else None
+    for kg, chosen in held.items():
+        for uid, admission in chosen.items():
+            for reg in units[uid]:
+                state.children[reg].seats = [RefSeat(kg, admission.block, admission.over)]
 
 
 def _first_fitting(
@@ -492,9 +597,11 @@ def ref_next_round(
         _rerun(state)
     elif reading.literal_cascade_in_id_order:
         _cascade(state, sorted)
-    else:
+    elif reading.vacancy_chains_only or reading.single_pass:
         while _pass(state, reading) and not reading.single_pass:
             pass
+    else:
+        _guaranteed(state, reading)
     if (
         state.rules.multiples is MultiplesPolicy.MERGE_AFTER
         and not reading.no_merge_after_promotion

@@ -32,8 +32,9 @@ from alloc.model import (
     Phase,
     SeatBlock,
     TieBreak,
+    Unanswered,
 )
-from alloc.rounds import Answer, Response, Standings, Unanswered, first_standings
+from alloc.rounds import Answer, Response, Standings, first_standings
 
 __all__ = [
     "BLOCK_KINDS",
@@ -232,6 +233,7 @@ def draw_rules(
         waitlist_length=draw(st.integers(min_waitlist, max(min_waitlist, 3))) if waitlists else 0,
         min_lottery_percent=draw(st.integers(0, widest_open)),
         phases=phases,
+        unanswered=draw(st.sampled_from(Unanswered)),
     )
 
 
@@ -437,7 +439,10 @@ class RoundProblem:
 
     problem: Problem
     responses: tuple[Response, ...]
-    unanswered: Unanswered
+
+    @property
+    def unanswered(self) -> Unanswered:
+        return self.problem.rules.unanswered
 
 
 @st.composite
@@ -456,8 +461,4 @@ def round_problems(draw: st.DrawFn, **kwargs: object) -> RoundProblem:
     problem = draw(problems(**kwargs))  # type: ignore[arg-type]
     outcome = alloc_draw(problem.rules, problem.applicants, problem.seed)
     standings = first_standings(outcome, problem.applicants)
-    return RoundProblem(
-        problem=problem,
-        responses=draw(responses_to(standings)),
-        unanswered=draw(st.sampled_from(Unanswered)),
-    )
+    return RoundProblem(problem=problem, responses=draw(responses_to(standings)))

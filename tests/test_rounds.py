@@ -235,12 +235,14 @@ def test_bundled_twins_answer_together() -> None:
 def test_unanswered_is_decline_unless_the_rules_say_confirm() -> None:
     standings = start()
     child = holder_of(standings, "K1")
+    assert RULES.unanswered is Unanswered.DECLINE
     assert next_round(standings, []).standings.standing(child).declined
-    kept = next_round(standings, [], unanswered=Unanswered.CONFIRM).standings.standing(child)
+    confirming = DrawRules.from_json({**RULES.to_json(), "unanswered": "confirm"})
+    kept = next_round(start(confirming), []).standings.standing(child)
     assert kept.confirmed
     assert [s.kindergarten for s in kept.seats] == ["K1"]
     with pytest.raises(InputError, match="unknown"):
-        next_round(standings, [], unanswered="maybe")
+        DrawRules.from_json({**RULES.to_json(), "unanswered": "maybe"})
 
 
 def test_a_round_is_a_pure_function_of_its_inputs() -> None:

@@ -71,13 +71,7 @@ def engine_rounds(case: dict[str, Any]) -> list[Standings]:
         assert response_lines(responses) == lines
         records = None if entry["records"] is None else records_of(entry["records"])
         round_seed = None if entry["seed"] is None else bytes.fromhex(entry["seed"])
-        standings = next_round(
-            standings,
-            responses,
-            unanswered=case["options"]["unanswered"],
-            records=records,
-            seed=round_seed,
-        ).standings
+        standings = next_round(standings, responses, records=records, seed=round_seed).standings
         out.append(standings)
     return out
 
@@ -95,7 +89,7 @@ def reference_rounds(case: dict[str, Any], reading: RoundReading = ROUNDS_SPEC) 
                 (r["registration_number"], r["answer"], r["kindergarten"])
                 for r in entry["responses"]
             ],
-            unanswered=case["options"]["unanswered"],
+            unanswered=case["rules"]["unanswered"],
             records=None if entry["records"] is None else records_of(entry["records"]),
             seed=None if entry["seed"] is None else bytes.fromhex(entry["seed"]),
             reading=reading,
@@ -129,7 +123,7 @@ def test_seed_and_lottery_order(name: str) -> None:
     for entry in case["rounds"]:
         if entry["seed_label"] is not None:
             assert hashlib.sha256(entry["seed_label"].encode()).hexdigest() == entry["seed"]
-            if case["options"]["round_seed"] == "same":
+            if case["rules"]["round_seed"] == "same":
                 assert entry["seed"] == case["seed"]
 
 
