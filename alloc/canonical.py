@@ -46,6 +46,8 @@ class Tag:
     RULES: Final = "alloc/v1/rules"
     ANNOUNCEMENT: Final = "alloc/v1/announcement"
     TRANSCRIPT: Final = "alloc/v1/transcript"
+    ROUND_ANNOUNCEMENT: Final = "alloc/v1/round-announcement"
+    ROUND_TRANSCRIPT: Final = "alloc/v1/round-transcript"
     IDENTITY: Final = "alloc/v1/identity"
     LOOKUP: Final = "alloc/v1/lookup"
 

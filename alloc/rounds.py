@@ -1338,7 +1338,7 @@ def _check_identities(
     work: _Work, table: ApplicantTable, current: _Records, rows: IntArray
 ) -> None:
     """A second-round record keeps the child's identity commitment (spec 11.5)."""
-    if work.identities is None and current.identities is None:
+    if (work.identities is None and current.identities is None) or not rows.size:
         return
     if work.identities is None or current.identities is None:
         raise InputError(
