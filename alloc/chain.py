@@ -986,9 +986,14 @@ def _describe_standing(standing: Any) -> str:
         return "missing"
     if standing.declined:
         return "declined"
-    seats = ", ".join(s.kindergarten for s in standing.seats) or "no seat"
+    seats = ", ".join(s.kindergarten for s in standing.seats)
+    text = "no seat" if not seats else f"seat at {seats}"
+    if seats:
+        text += " (confirmed)" if standing.confirmed else " (to be confirmed)"
+    if standing.moved_from:
+        text += f", moved up from {standing.moved_from}"
     waits = ", ".join(f"{k} #{p}" for k, p in standing.waitlist)
-    return seats + (f" (waitlist {waits})" if waits else "")
+    return text + (f"; waitlist {waits}" if waits else "")
 
 
 def verify_chain(**kwargs: Any) -> VerificationReport:
@@ -1149,7 +1154,7 @@ def check_round_proofs(
                     field="registration_number",
                     value=standing.registration_number,
                 )
-            text = [f"round {number}: {_describe_standing(standing)}"]
+            text = [_describe_standing(standing)]
             if part.response is not None:
                 line, index, count, path = part.response
                 if count != tx.responses[1] or not verify_inclusion(
@@ -1161,7 +1166,9 @@ def check_round_proofs(
                 answer = parse_response_lines([line])[0]
                 if answer.registration_number != registration_number:
                     raise InputError("the response is for another child", field="response")
-                text.append(f"answer {answer.answer.value} as recorded")
+                text.append(
+                    f"the answer {answer.answer.value} is recorded under the responses root"
+                )
             if part.record is not None or part.result is not None:
                 text.append(_second_round_part(proof, part, tx, number, state["identity"]))
             state["previous"] = t_env
