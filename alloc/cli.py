@@ -42,6 +42,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from alloc import clock, storage
 from alloc import io as files
 from alloc._version import DISTRIBUTION, __version__
@@ -1734,10 +1736,20 @@ def cmd_round_draw(args: argparse.Namespace, out: Console) -> int:
     files.write_bytes(target / "transcript.json", tx.envelope().to_bytes(), force=args.force)
     standings = outcome.standings
     moved = int((standings.moved_from >= 0).sum())
+    before = chain.standings
+    drawn_now = set() if outcome.draw is None else set(outcome.draw.registration_numbers)
+    had_none = np.diff(before.seat_indptr) == 0
+    has_now = np.diff(standings.seat_indptr) > 0
+    given = sum(
+        1
+        for row in np.flatnonzero(had_none & has_now & ~before.declined).tolist()
+        if standings.registration_numbers[row] not in drawn_now
+    )
     placed = sum(s.placed for s in standings.summaries)
     out.say(
-        f"round {number}: {moved} moved up from the waitlists, {placed} seats held,"
-        f" {len(standings.unplaced)} unplaced, {tx.declined} declined"
+        f"round {number}: {given} given a seat from the waitlists, {moved} moved up to a"
+        f" kindergarten listed higher; {placed} seats held, {len(standings.unplaced)} unplaced,"
+        f" {tx.declined} declined"
     )
     if outcome.draw is not None:
         won = sum(1 for a in outcome.draw if a.placed or a.wins)
@@ -1747,6 +1759,7 @@ def cmd_round_draw(args: argparse.Namespace, out: Console) -> int:
     out.result(
         {
             "round": number,
+            "from_waitlists": given,
             "moved": moved,
             "placed": placed,
             "unplaced": len(standings.unplaced),
