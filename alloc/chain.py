@@ -653,6 +653,12 @@ def check_chain(
     )
     run = _Checks(progress)
     run.checks.extend(first.checks)
+    try:
+        rounds = list(rounds)
+    except TypeError:
+        problem = VerificationError("rounds: expected a sequence of RoundFiles, one per round")
+        run.checks.append(Check("rounds", False, str(problem), problem))
+        rounds = []
     signers: dict[str, tuple[RoleResult, ...]] = dict(first.signatures)
     digests: dict[int, bytes] = {}
     state: dict[str, Any] = {"last": 1 if first.ok else 0}
