@@ -212,7 +212,6 @@ class Announcement:
     records_count: int
     seed_plan: SeedPlan
     window: TimeWindow
-    lookup: Mapping[str, Any] | None = None
     software: str = SOFTWARE
 
     def to_signed(self) -> dict[str, Any]:
@@ -226,7 +225,6 @@ class Announcement:
             "records": {"root": self.records_root.hex(), "count": self.records_count},
             "seed_plan": self.seed_plan.to_json(),
             "window": self.window.to_json(),
-            "lookup": None if self.lookup is None else dict(self.lookup),
             "software": self.software,
         }
 
@@ -260,7 +258,6 @@ class Announcement:
             records_count=count,
             seed_plan=_nested(fields, "seed_plan", SeedPlan.from_json),
             window=_nested(fields, "window", lambda _: TimeWindow(**times)),
-            lookup=_lookup(fields),
             software=fields.string("software"),
         )
         fields.done()
@@ -310,20 +307,6 @@ def _nested(fields: Fields, key: str, read: Callable[[Any], _T]) -> _T:
         ) from exc
 
 
-def _lookup(fields: Fields) -> Mapping[str, Any] | None:
-    """The lookup parameters (spec 10.7): null, or exactly their seven keys."""
-    lookup = fields.optional_object("lookup")
-    if lookup is None:
-        return None
-    for key in ("spec", "kdf", "draw_id", "salt", "n", "r", "p"):
-        lookup.value(key)
-    lookup.done()
-    from alloc.identity import LookupParameters  # noqa: PLC0415 - optional layer
-
-    _nested(fields, "lookup", LookupParameters.from_json)
-    return dict(lookup.data)
-
-
 def _same_form(fields: Fields, written: Mapping[str, Any]) -> None:
     """Refuse a document that reads well but is not exactly what alloc writes for it."""
     if canonical_json(written) != canonical_json(dict(fields.data)):
@@ -342,7 +325,6 @@ def make_announcement(
     plan: SeedPlan,
     *,
     window: TimeWindow,
-    lookup: Mapping[str, Any] | None = None,
     progress: Progress | None = None,
 ) -> tuple[Announcement, list[bytes]]:
     """Freeze the inputs: the announcement and the public record lines it commits to.
@@ -379,7 +361,6 @@ def make_announcement(
         records_count=len(lines),
         seed_plan=plan,
         window=window,
-        lookup=lookup,
     )
     return announcement, lines
 

@@ -49,7 +49,10 @@ class Tag:
     ROUND_ANNOUNCEMENT: Final = "alloc/v1/round-announcement"
     ROUND_TRANSCRIPT: Final = "alloc/v1/round-transcript"
     IDENTITY: Final = "alloc/v1/identity"
-    LOOKUP: Final = "alloc/v1/lookup"
+    LOOKUP_ENTRY: Final = "alloc/v1/lookup-entry"
+    #: HKDF ``info`` labels (spec 10.7), not message tags.
+    LOOKUP_ENTRY_ID: Final = "alloc/v1/lookup-entry-id"
+    LOOKUP_ENTRY_KEY: Final = "alloc/v1/lookup-entry-key"
 
 
 def canonical_json(value: object) -> bytes:

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import threading
 import time
@@ -91,8 +92,8 @@ from alloc.errors import (
     VerificationError,
     WrongDrawError,
 )
-from alloc.identity import DocumentType, parse_salt
-from alloc.lookup import LookupIndex
+from alloc.identity import DocumentType, Receipt, parse_salt
+from alloc.lookup import INDEX_FILE, LookupIndex, build_public_index, public_lookup
 from alloc.model import (
     DEFAULT_TIME_ZONE,
     Applicant,
@@ -126,6 +127,7 @@ from alloc.seed import (
     parse_secret_file,
     secret_file,
 )
+from alloc.sheets import ENCODING_NAMES
 from alloc.signing import (
     Envelope,
     PublicKey,
@@ -153,6 +155,10 @@ EXIT_INVALID_INPUT = 2
 EXIT_VERIFICATION_FAILED = 3
 EXIT_INTERNAL_ERROR = 4
 EXIT_IO_ERROR = 5
+
+#: The public lookup index is written to this folder of the publish folder.
+LOOKUP_FOLDER = "lookup"
+_SHARD_NAME = re.compile(r"[0-9a-f]{1,4}\.json")
 
 
 class CommandError(InputError):
@@ -668,19 +674,55 @@ def cmd_rules_init(args: argparse.Namespace, out: Console) -> int:
     return EXIT_OK
 
 
+def _read_applicants(
+    args: argparse.Namespace,
+    rules: DrawRules,
+    out: Console,
+    previous: Registry | None = None,
+) -> files.ApplicantImport:
+    """The applicant export, mapped and checked against the rules in one pass."""
+    out.step(f"reading {args.applicants}")
+    imported = files.read_applicants(
+        Path(args.applicants),
+        draw_id=rules.draw_id,
+        sheet=args.sheet,
+        rules=rules,
+        tier_labels=files.tier_labels_from(args.tier_label or ()),
+        previous=previous,
+        progress=out.progress,
+    )
+    read_as = (
+        f", sheet {imported.sheet!r}"
+        if imported.sheet is not None
+        else f" ({ENCODING_NAMES.get(imported.encoding or '', imported.encoding)})"
+    )
+    out.say(f"read {imported.source}{read_as}: {len(imported.table)} applicants")
+    for note in imported.notes:
+        out.say(f"  note: {note}")
+    if imported.ignored:
+        shown = ", ".join(f"{c.letter} {c.header}" for c in imported.ignored)
+        out.say(f"  ignored columns (not used by alloc): {shown}")
+    return imported
+
+
+def _import_summary(imported: files.ApplicantImport) -> dict[str, Any]:
+    return {
+        "applicants": len(imported.table),
+        "source": imported.source,
+        "sheet": imported.sheet,
+        "encoding": imported.encoding,
+        "ignored_columns": [{"column": c.letter, "header": c.header} for c in imported.ignored],
+        "notes": list(imported.notes),
+    }
+
+
 def cmd_validate(args: argparse.Namespace, out: Console) -> int:
     """Check the rules and an applicant spreadsheet; report every problem."""
     rules = files.read_rules(Path(args.rules))
-    out.step(f"reading {args.applicants}")
-    imported = files.read_applicants(
-        Path(args.applicants), draw_id=rules.draw_id, progress=out.progress
-    )
-    problems = files.check_against_rules(imported, rules)
-    if problems:
-        raise files.SpreadsheetError.of(problems, source=args.applicants)
+    imported = _read_applicants(args, rules, out)
     count = len(imported.table)
     out.say(f"ok: {count} applicants, {len(rules.kindergartens)} kindergartens, no problems found")
-    out.result({"ok": True, "applicants": count})
+    out.result({"ok": True, **_import_summary(imported)})
     return EXIT_OK
 
 
@@ -836,13 +878,9 @@ def cmd_freeze(args: argparse.Namespace, out: Console) -> int:
     folder = _folder(args)
     rules = _rules(folder)
     ceremony = _ceremony(folder)
-    out.step(f"reading {args.applicants}")
-    imported = files.read_applicants(
-        Path(args.applicants), draw_id=rules.draw_id, progress=out.progress
-    )
-    problems = files.check_against_rules(imported, rules)
-    if problems:
-        raise files.SpreadsheetError.of(problems, source=args.applicants)
+    # Salts are made once: a re-freeze keeps every receipt already printed.
+    previous = _registry(folder) if folder.registry.exists() else None
+    imported = _read_applicants(args, rules, out, previous)
     for path in (folder.records, folder.announcement, folder.registry):
         if path.exists() and not args.force:
             raise files.OutputExistsError(path)
@@ -877,7 +915,12 @@ def cmd_freeze(args: argparse.Namespace, out: Console) -> int:
         mode=0o600,
     )
     if imported.receipts_generated:
-        files.write_receipts(folder.private / "receipts.csv", imported.registry, force=args.force)
+        files.write_receipts(
+            folder.private / "receipts.csv",
+            imported.registry,
+            new=frozenset(imported.new_salts),
+            force=args.force,
+        )
     for source, target in (
         (folder.rules, folder.public / "rules.json"),
         (folder.trust, folder.public / "trust.json"),
@@ -892,12 +935,29 @@ def cmd_freeze(args: argparse.Namespace, out: Console) -> int:
     )
     out.say(f"announcement {folder.announcement}: sign it with `alloc sign`")
     if imported.receipts_generated:
+        kept = len(imported.table) - len(imported.new_salts)
+        if previous is not None:
+            out.say(
+                f"receipt salts: {kept} kept from {folder.registry}, {len(imported.new_salts)} new"
+            )
+        if imported.reissued:
+            shown = ", ".join(imported.reissued[:10])
+            more = " …" if len(imported.reissued) > 10 else ""
+            out.say(
+                f"{len(imported.reissued)} registration numbers now carry another document"
+                f" number: their old receipts no longer match; print new ones ({shown}{more})"
+            )
         out.say(f"receipts with salts for parents: {folder.private / 'receipts.csv'}")
+        if imported.new_salts and previous is not None:
+            out.say("  print the receipts marked new (是) in that file")
     out.result(
         {
             "records": notice.records_count,
             "input_root": notice.records_root.hex(),
             "announcement": str(folder.announcement),
+            "new_salts": len(imported.new_salts),
+            "reissued": len(imported.reissued),
+            **_import_summary(imported),
         }
     )
     return EXIT_OK
@@ -1960,10 +2020,35 @@ def cmd_publish(args: argparse.Namespace, out: Console) -> int:
     files.write_private_results(private, outcome, registry, force=args.force)
     html = published.report_html(report, outcome, registry, out.progress)
     files.write_bytes(target / "report.html", html, force=args.force)
-    out.say(f"published {len(written)} notice lists, waitlists and report.html to {target}")
+    out.step("writing the public lookup index (opened only with a receipt)")
+    index = build_public_index(registry, outcome, published.transcript)
+    lookup = _write_lookup_index(target / LOOKUP_FOLDER, index, force=args.force)
+    out.say(
+        f"published {len(written)} notice lists, waitlists, report.html"
+        f" and the lookup index ({len(index) - 1} shards) to {target}"
+    )
     out.say(f"private full results: {private}")
-    out.result({"published": str(target), "notice_lists": [str(p) for p in written]})
+    out.result(
+        {
+            "published": str(target),
+            "notice_lists": [str(p) for p in written],
+            "lookup_index": str(lookup),
+        }
+    )
     return EXIT_OK
+
+
+def _write_lookup_index(folder: Path, index: dict[str, bytes], *, force: bool) -> Path:
+    """Write the public lookup index's files to ``folder``; returns the folder."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, data in index.items():
+        files.write_bytes(folder / name, data, force=force)
+    # A re-publish with --force may shard differently; shards of the old layout would
+    # belong to another index and only mislead.
+    for stale in folder.iterdir():
+        if _SHARD_NAME.fullmatch(stale.name) and stale.name not in index:
+            stale.unlink()
+    return folder
 
 
 def _registry(folder: DrawFolder) -> Registry:
@@ -2001,14 +2086,42 @@ def cmd_report(args: argparse.Namespace, out: Console) -> int:
 
 
 def cmd_lookup(args: argparse.Namespace, out: Console) -> int:
-    """Look a child's result up by document number and name."""
+    """Look a child's result up: by receipt from the public index, or at the bureau's desk."""
     folder = _folder(args)
-    rules = _rules(folder)
-    seed = Transcript.from_envelope(_envelope(folder.transcript, "transcript")).seed
-    records = files.read_lines(_require(folder.records, "records", "run `alloc freeze`"))
-    outcome = draw(rules, parse_record_lines(records), seed)
-    index = LookupIndex.build(_registry(folder), outcome)
-    answer = index.lookup(args.id, args.name, document_type=DocumentType(args.document_type))
+    kind = DocumentType(args.document_type)
+    if args.salt is None and args.registration_number is None and args.index is None:
+        # At the bureau: the private registry answers by number and name alone.
+        rules = _rules(folder)
+        seed = Transcript.from_envelope(_envelope(folder.transcript, "transcript")).seed
+        records = files.read_lines(_require(folder.records, "records", "run `alloc freeze`"))
+        outcome = draw(rules, parse_record_lines(records), seed)
+        index = LookupIndex.build(_registry(folder), outcome)
+        answer = index.lookup(args.id, args.name, document_type=kind)
+    else:
+        if args.salt is None or args.registration_number is None:
+            raise CommandError(
+                "a lookup in the public index needs the whole receipt",
+                hint="give --registration-number and --salt as printed on the receipt",
+            )
+        receipt = Receipt(
+            registration_number=args.registration_number.strip(), salt=parse_salt(args.salt)
+        )
+        where = Path(args.index) if args.index else folder.publish / LOOKUP_FOLDER
+        _require(where / INDEX_FILE, "lookup index", "run `alloc publish`, or pass --index")
+        # With a draw folder, the index must be the one made for its transcript.
+        transcript = (
+            _envelope(folder.transcript, "transcript")
+            if args.index is None and folder.transcript.exists()
+            else None
+        )
+        answer = public_lookup(
+            lambda name: (where / name).read_bytes(),
+            receipt=receipt,
+            document_number=args.id,
+            name=args.name,
+            document_type=kind,
+            transcript=transcript,
+        )
     if answer.found:
         out.say(
             f"{answer.registration_number} {answer.masked_name} {answer.masked_document_number}"
@@ -2177,6 +2290,8 @@ def _write_demo(run: Any, target: Path, *, force: bool, out: Console) -> None:
         registry=run.registry,
     )
     files.write_bytes(folder.publish / "report.html", html.encode("utf-8"))
+    index = build_public_index(run.registry, run.outcome, run.transcript)
+    _write_lookup_index(folder.publish / LOOKUP_FOLDER, index, force=force)
     proofs = make_parent_proofs(
         run.rules.draw_id, run.records, run.results, list(run.parent_reports)
     )
@@ -2190,7 +2305,7 @@ def _write_demo(run: Any, target: Path, *, force: bool, out: Console) -> None:
     out.say("")
     out.say(
         f"wrote the draw folder {target}: public/, publish/ ({len(written)} notice lists,"
-        " report.html), private/"
+        " report.html, lookup/), private/"
     )
     out.say(
         f"verify it with `alloc verify --dir {target} {pins}`: these are DEMO keys, whose"
@@ -2321,6 +2436,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = command("validate", cmd_validate)
     sub.add_argument("--rules", default="rules.json")
     sub.add_argument("--applicants", required=True, help="CSV or .xlsx from registration")
+    _import_options(sub)
 
     ceremony = commands.add_parser(
         "ceremony",
@@ -2372,6 +2488,7 @@ def _parser() -> argparse.ArgumentParser:
 
     sub = command("freeze", cmd_freeze, folder=True, force=True)
     sub.add_argument("--applicants", required=True, help="CSV or .xlsx from registration")
+    _import_options(sub)
     sub.add_argument(
         "--reveal-deadline",
         required=True,
@@ -2475,6 +2592,14 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument(
         "--document-type", default="resident-id", choices=[d.value for d in DocumentType]
     )
+    sub.add_argument(
+        "--registration-number",
+        help="from the receipt: answer from the public lookup index, not the private registry",
+    )
+    sub.add_argument("--salt", help="the receipt code, as printed on the receipt")
+    sub.add_argument(
+        "--index", help=f"the public lookup index folder (default: DIR/publish/{LOOKUP_FOLDER})"
+    )
 
     proof = commands.add_parser(
         "proof",
@@ -2508,6 +2633,19 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument("--out", help="write the whole draw folder here")
     _replace_signed_option(sub)
     return parser
+
+
+def _import_options(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument(
+        "--sheet",
+        help="the workbook sheet to read (default: the one visible sheet with applicant columns)",
+    )
+    sub.add_argument(
+        "--tier-label",
+        action="append",
+        metavar="LABEL=TIER",
+        help="read a tier written as LABEL as the rules' TIER, e.g. 本地户籍=local (repeatable)",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

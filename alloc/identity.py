@@ -7,11 +7,12 @@ contact) never enters a public file. What does is
   name, whose 16-byte salt is printed on the parent's receipt, so a parent can
   check that their child's record was in the frozen list unchanged, while
   nobody without the receipt can test guesses against it;
-* *masked* names and numbers for notice boards (``张*明``,
-  ``440105********1234``);
-* optionally a *lookup key*, a deliberately slow scrypt hash of the number and
-  name under a per-draw public salt, which lets a static website answer "what
-  is my child's result" without a list anyone can cheaply enumerate.
+* *masked* names and numbers for notice boards (``张**``,
+  ``**************1234``);
+* *lookup keys*: the id and key of the child's entry in the public lookup
+  index, derived from the receipt salt with the number and name, so that a
+  static website can answer a parent who holds the receipt while the index
+  gives everyone else nothing to test guesses against.
 
 Every byte here is fixed by ``docs/spec.md`` section 10. Normalisation is
 part of the specification: two programs that normalise differently compute
@@ -22,7 +23,6 @@ from __future__ import annotations
 
 import base64
 import enum
-import hashlib
 import re
 import secrets
 import unicodedata
@@ -31,24 +31,27 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Final
 
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from stdnum.cn import ric
 from stdnum.exceptions import ValidationError
 from stdnum.iso7064 import mod_11_2
 
-from alloc.canonical import SPEC_VERSION, Tag, check_identifier, tagged_hash, tagged_message
+from alloc.canonical import Tag, check_identifier, tagged_hash, tagged_message
 from alloc.errors import InputError, WrongTypeError
 
 __all__ = [
     "COMMITMENT_SIZE",
+    "LOOKUP_ID_SIZE",
     "LOOKUP_KEY_SIZE",
     "SALT_SIZE",
     "DocumentType",
-    "LookupParameters",
+    "LookupKeys",
     "PrivateIdentity",
     "Receipt",
     "format_salt",
     "identity_commitment",
-    "lookup_key",
+    "lookup_keys",
     "mask_document_number",
     "mask_name",
     "new_salt",
@@ -59,15 +62,12 @@ __all__ = [
 
 SALT_SIZE: Final = 16
 COMMITMENT_SIZE: Final = 32
+LOOKUP_ID_SIZE: Final = 16
 LOOKUP_KEY_SIZE: Final = 32
+DIGEST_SIZE: Final = 32
 MAX_NAME_LENGTH: Final = 128
 MIN_PASSPORT_LENGTH: Final = 5
 MAX_PASSPORT_LENGTH: Final = 32
-MIN_LOOKUP_SALT_SIZE: Final = 16
-MAX_LOOKUP_SALT_SIZE: Final = 64
-#: scrypt memory is 128·r·(n + p + 2) bytes; above 1 GiB a lookup page would
-#: stall phones, and hashlib cannot pass a ``maxmem`` beyond 2**31 - 1 anyway.
-MAX_LOOKUP_MEMORY: Final = 2**30
 
 MIDDLE_DOT: Final = "\u00b7"
 
@@ -589,9 +589,9 @@ class Receipt:
 
 # --- masks -------------------------------------------------------------------------
 
-# Compound (two-character) surnames, simplified and traditional. A name that
-# merely starts with one of them (单于丽 with surname 单) is masked as if it
-# were compound; that shows a different character, never more of them.
+# Compound (two-character) surnames, simplified and traditional. A name of four
+# or more characters that merely starts with one of them is masked as if it
+# were compound; that shows one character more, never fewer hidden than two.
 _COMPOUND_SURNAME_TEXT: Final = """
     欧阳 司马 上官 诸葛 东方 皇甫 尉迟 公孙 慕容 长孙 宇文 司徒 夏侯 轩辕 令狐
     钟离 端木 独孤 南宫 西门 万俟 闻人 赫连 公羊 澹台 公冶 宗政 濮阳 淳于 单于
@@ -602,195 +602,146 @@ _COMPOUND_SURNAME_TEXT: Final = """
     單于 仲孫 鮮于 閭丘 顓孫 樂正 壤駟 夾谷 穀梁 東郭 南門 東門 賀蘭 完顏
 """
 _COMPOUND_SURNAMES: Final = frozenset(_COMPOUND_SURNAME_TEXT.split())
-_NAME_PARTS_RE: Final = re.compile(f"([ {MIDDLE_DOT}])")
+_NAME_SEPARATORS: Final = frozenset({" ", MIDDLE_DOT})
 
 
 def mask_name(name: str) -> str:
-    """The name as shown on a notice board (spec 10.6); at most 2 characters show.
+    """The name as shown on a notice board (spec 10.6): at most the surname shows.
 
-    Two characters: 张三 -> 张*. Three or more: first and last kept (张三明 ->
-    张*明), or a compound surname kept (欧阳娜娜 -> 欧阳**). A name in parts
-    separated by spaces or middle dots (阿卜杜拉·买买提, JOHN R SMITH): the
-    first character of the first part and of the last part, unless the last
-    part is a single character (阿***·买**, J * S****, 张·*). Separators and
-    the number of characters stay visible: one asterisk per hidden character.
+    The surname (the first character, or a compound surname such as 欧阳 at
+    the start of a one-part name of three or more characters) shows only if at
+    least two more characters stay hidden; every other character is one
+    asterisk, separators stay: 张三明 -> 张**, 欧阳娜娜 -> 欧阳**, 张三 -> **,
+    欧阳娜 -> ***, 阿卜杜拉·买买提 -> 阿***·***, JOHN SMITH -> J*** *****.
+    For a name in parts (spaces or middle dots) the first character of the
+    first part plays the surname.
 
     Raises:
         InputError: if the name is invalid (see :func:`normalise_name`).
     """
     text = normalise_name(name)
-    parts = _NAME_PARTS_RE.split(text)
-    if len(parts) > 1:
-        # parts alternate: word, separator, word, ..., word
-        words = parts[::2]
-        masked = ["*" * len(w) for w in words]
-        masked[0] = words[0][0] + masked[0][1:]
-        if len(words[-1]) > 1:
-            masked[-1] = words[-1][0] + masked[-1][1:]
-        parts[::2] = masked
-        return "".join(parts)
-    if len(text) <= 1:
-        return "*" * len(text)
-    if len(text) == 2:
-        return text[0] + "*"
-    if text[:2] in _COMPOUND_SURNAMES:
-        return text[:2] + "*" * (len(text) - 2)
-    return text[0] + "*" * (len(text) - 2) + text[-1]
+    letters = sum(1 for c in text if c not in _NAME_SEPARATORS)
+    lead = 2 if len(text) >= 3 and text[:2] in _COMPOUND_SURNAMES else 1
+    shown = lead if letters - lead >= 2 else 0
+    return text[:shown] + "".join(c if c in _NAME_SEPARATORS else "*" for c in text[shown:])
 
 
 def mask_document_number(document_type: DocumentType | str, number: str) -> str:
     """The document number as shown on a notice board (spec 10.6).
 
-    Resident-id numbers keep the first 6 and last 4 characters
-    (``440105********1234``). Passports keep the first and last 2 characters
-    if 8 or more long, else the first and last 1; each hidden character is
-    one asterisk, so at least half is always hidden.
+    Resident-id numbers show only their last 4 characters
+    (``**************1234``): the region and birth date stay hidden. Passports
+    keep the first and last 2 characters if 8 or more long, else the first
+    and last 1. Each hidden character is one asterisk, so at least half is
+    always hidden.
 
     Raises:
         InputError: if the number is invalid (region not checked).
     """
     kind = _document_type(document_type)
     text = normalise_document_number(kind, number, check_region=False)
-    keep = 6 if kind is DocumentType.RESIDENT_ID else (2 if len(text) >= 8 else 1)
-    tail = 4 if kind is DocumentType.RESIDENT_ID else keep
-    return text[:keep] + "*" * (len(text) - keep - tail) + text[-tail:]
+    if kind is DocumentType.RESIDENT_ID:
+        return "*" * (len(text) - 4) + text[-4:]
+    keep = 2 if len(text) >= 8 else 1
+    return text[:keep] + "*" * (len(text) - 2 * keep) + text[-keep:]
 
 
 # --- lookup keys ------------------------------------------------------------------
 
 
-def _positive_int(value: object, field_name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise InputError("must be a positive integer", field=field_name, value=value)
-    return value
-
-
 @dataclass(frozen=True)
-class LookupParameters:
-    """The public parameters of a draw's lookup index (spec 10.7).
+class LookupKeys:
+    """One child's entry in a public lookup index (spec 10.7): where it is and its key.
 
-    ``salt`` is public and per draw (16 to 64 bytes); ``n``, ``r``, ``p`` are
-    the scrypt cost parameters (RFC 7914). The defaults cost about 32 MiB and
-    a tenth of a second per guess.
+    ``entry_id`` names the entry publicly; ``key`` (AES-256-GCM) opens it. Both
+    come from the child's receipt salt, so nobody without the receipt can
+    compute either, whatever they know or guess of the name and number.
     """
 
-    draw_id: str
-    salt: bytes
-    n: int = 2**15
-    r: int = 8
-    p: int = 1
-
-    def __post_init__(self) -> None:
-        check_identifier(self.draw_id, "draw_id")
-        if not isinstance(self.salt, bytes) or not (
-            MIN_LOOKUP_SALT_SIZE <= len(self.salt) <= MAX_LOOKUP_SALT_SIZE
-        ):
-            raise InputError(
-                f"lookup salt must be {MIN_LOOKUP_SALT_SIZE} to {MAX_LOOKUP_SALT_SIZE} bytes",
-                field="lookup.salt",
-                value=self.salt,
-                hint="use LookupParameters.generate(draw_id)",
-            )
-        n = _positive_int(self.n, "lookup.n")
-        r = _positive_int(self.r, "lookup.r")
-        p = _positive_int(self.p, "lookup.p")
-        # RFC 7914 section 2: n a power of 2 above 1 and below 2**(16·r).
-        if n < 2 or n & (n - 1) or n >= 2 ** (16 * r):
-            raise InputError(
-                "scrypt n must be a power of 2 above 1 and below 2**(16*r)",
-                field="lookup.n",
-                value=n,
-            )
-        if self.memory > MAX_LOOKUP_MEMORY:
-            raise InputError(
-                f"scrypt parameters need {self.memory} bytes, more than {MAX_LOOKUP_MEMORY}",
-                field="lookup",
-                value={"n": n, "r": r, "p": p},
-                hint="lower n or r; raise p for more time without more memory",
-            )
+    entry_id: bytes
+    key: bytes = field(repr=False)
 
     @property
-    def memory(self) -> int:
-        """Bytes scrypt allocates per evaluation: 128·r·(n + p + 2) (OpenSSL's bound)."""
-        return 128 * self.r * (self.n + self.p + 2)
-
-    @classmethod
-    def generate(cls, draw_id: str, *, n: int = 2**15, r: int = 8, p: int = 1) -> LookupParameters:
-        """Fresh parameters with a random 16-byte salt.
-
-        Raises:
-            InputError: if a parameter is out of range.
-        """
-        return cls(draw_id=draw_id, salt=secrets.token_bytes(16), n=n, r=r, p=p)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "spec": SPEC_VERSION,
-            "kdf": "scrypt",
-            "draw_id": self.draw_id,
-            "salt": self.salt.hex(),
-            "n": self.n,
-            "r": self.r,
-            "p": self.p,
-        }
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> LookupParameters:
-        """Raises: InputError on a missing field, an unknown kdf or spec, or bad values."""
-        missing = [k for k in ("spec", "kdf", "draw_id", "salt", "n", "r", "p") if k not in data]
-        if missing:
-            raise InputError("missing field", field=f"lookup.{missing[0]}", value=dict(data))
-        if data["spec"] != SPEC_VERSION or data["kdf"] != "scrypt":
-            raise InputError(
-                "unsupported lookup parameters",
-                field="lookup",
-                value={"spec": data["spec"], "kdf": data["kdf"]},
-                hint=f"this version reads spec {SPEC_VERSION} with kdf 'scrypt'",
-            )
-        salt = data["salt"]
-        if not isinstance(salt, str) or not re.fullmatch("(?:[0-9a-f]{2})+", salt):
-            raise InputError("salt must be lower-case hex", field="lookup.salt", value=salt)
-        return cls(
-            draw_id=data["draw_id"],
-            salt=bytes.fromhex(salt),
-            n=data["n"],
-            r=data["r"],
-            p=data["p"],
-        )
+    def entry_id_text(self) -> str:
+        """The entry id as written in an index shard: lower-case hex."""
+        return self.entry_id.hex()
 
 
-def lookup_key(
-    params: LookupParameters,
+def lookup_keys(
+    *,
+    draw_id: str,
+    transcript_digest: bytes,
+    registration_number: str,
     document_type: DocumentType | str,
     document_number: str,
     name: str,
-) -> bytes:
-    """The 32-byte lookup-index key of one child (spec 10.7).
+    salt: bytes,
+) -> LookupKeys:
+    """The entry id and key of one child in a draw's public lookup index (spec 10.7).
 
-    ``scrypt(password = "alloc/v1/lookup" 0x00 draw_id 0x00 document_type
-    0x00 number 0x00 name, salt = params.salt, n, r, p, dkLen = 32)`` over
-    the normalised number (without the region check) and name. A wrong name
-    and a wrong number give equally unrelated keys.
+    ``ikm = "alloc/v1/lookup-entry" 0x00 draw_id 0x00 registration_number 0x00
+    document_type 0x00 number 0x00 name 0x00 salt`` over the normalised number
+    (without the region check) and name; then HKDF-SHA256 (RFC 5869) with
+    the transcript digest as HKDF salt: ``entry_id`` = 16 bytes with info
+    ``alloc/v1/lookup-entry-id``, ``key`` = 32 bytes with info
+    ``alloc/v1/lookup-entry-key``. The 16-byte receipt salt is what makes both
+    unguessable: no slow hash is needed (spec 10.7 says why).
 
     Raises:
         InputError: naming the field at fault.
     """
-    if not isinstance(params, LookupParameters):
-        raise InputError("must be LookupParameters", field="params", value=params)
     kind = _document_type(document_type)
-    password = tagged_message(
-        Tag.LOOKUP,
-        params.draw_id,
-        kind.value,
-        normalise_document_number(kind, document_number, check_region=False),
+    number = normalise_document_number(kind, document_number, check_region=False)
+    return _lookup_keys(
+        draw_id,
+        transcript_digest,
+        registration_number,
+        kind,
+        number,
         normalise_name(name),
+        salt,
     )
-    return hashlib.scrypt(
-        password,
-        salt=params.salt,
-        n=params.n,
-        r=params.r,
-        p=params.p,
-        maxmem=params.memory,
-        dklen=LOOKUP_KEY_SIZE,
+
+
+def _lookup_keys(
+    draw_id: str,
+    transcript_digest: bytes,
+    registration_number: str,
+    kind: DocumentType,
+    number: str,
+    name: str,
+    salt: bytes,
+) -> LookupKeys:
+    """:func:`lookup_keys` of a number and name already normalised."""
+    check_identifier(draw_id, "draw_id")
+    check_identifier(registration_number, "registration_number")
+    if not isinstance(transcript_digest, bytes) or len(transcript_digest) != DIGEST_SIZE:
+        raise InputError(
+            f"a transcript digest is {DIGEST_SIZE} bytes",
+            field="transcript_digest",
+            value=transcript_digest,
+            hint="use alloc.audit.document_digest(transcript)",
+        )
+    ikm = tagged_message(
+        Tag.LOOKUP_ENTRY,
+        draw_id,
+        registration_number,
+        kind.value,
+        number,
+        name,
+        _check_salt(salt),
+    )
+
+    def derive(info: str, length: int) -> bytes:
+        kdf = HKDF(
+            algorithm=hashes.SHA256(),
+            length=length,
+            salt=transcript_digest,
+            info=info.encode("ascii"),
+        )
+        return kdf.derive(ikm)
+
+    return LookupKeys(
+        entry_id=derive(Tag.LOOKUP_ENTRY_ID, LOOKUP_ID_SIZE),
+        key=derive(Tag.LOOKUP_ENTRY_KEY, LOOKUP_KEY_SIZE),
     )

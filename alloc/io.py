@@ -3,12 +3,17 @@
 This is the only module besides the command line that touches files; the rest
 of alloc is pure. It reads what a district bureau actually gets from its
 registration system -- CSV in UTF-8, UTF-8 with a BOM or GBK, or Excel
-``.xlsx``, with Chinese column headers, full-width digits, stray spaces and
-blank trailing rows -- and turns it into the engine's
-:class:`~alloc.model.ApplicantTable` and the bureau's private
-:class:`~alloc.registry.Registry`, or reports *every* problem in one go, each
-naming the file, the row as the spreadsheet shows it (header = row 1), the
-column and the value, and saying how to fix it.
+``.xlsx`` with hidden and instruction sheets, Chinese column headers,
+full-width digits, stray spaces, apostrophes, totals rows and blank trailing
+rows -- and turns it into the engine's :class:`~alloc.model.ApplicantTable`
+and the bureau's private :class:`~alloc.registry.Registry`, or reports
+*every* problem in one go (the checks against the rules included), each
+naming the file, the sheet, the row as the spreadsheet shows it (header =
+row 1), the column and the value, and saying how to fix it.
+:mod:`alloc.sheets` does the reading of bytes within limits; the checks of a
+million rows are done column by column (:mod:`alloc.columns`) wherever a
+value is in its common form, and by the per-row definition
+(``_parse_row``) everywhere else.
 
 Every file alloc writes is written atomically (a temporary file in the same
 directory, flushed to disk, then renamed into place) and never replaces an
@@ -21,16 +26,16 @@ Column headers
 
 Headers are matched after NFKC, ignoring case, spaces, ``_``, ``-`` and a
 leading ``*`` (the "required" mark of many templates); a header written
-``中文 (English)`` matches on either part. :data:`APPLICANT_COLUMNS` and
-:data:`KINDERGARTEN_COLUMNS` list the names; unknown columns are ignored (and
-listed in :attr:`ApplicantImport.ignored_columns`).
+``中文 (English)`` matches on either part; any applicant header about twins
+(胞胎, 二胎, 同胞) is the multiples group. :data:`APPLICANT_COLUMNS` and
+:data:`KINDERGARTEN_COLUMNS` list the names; unknown columns are ignored and
+listed in :attr:`ApplicantImport.ignored`.
 """
 
 from __future__ import annotations
 
 import codecs
 import csv
-import datetime
 import errno
 import io
 import json
@@ -39,26 +44,24 @@ import os
 import re
 import secrets
 import unicodedata
-import warnings
-import zipfile
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
+import numpy.typing as npt
 
-from alloc import storage
+from alloc import columns as columns_fast
+from alloc import sheets, storage
 from alloc.canonical import canonical_json, check_identifier
 from alloc.draw import ApplicantOutcome, Outcome
 from alloc.errors import AllocError, InputError
 from alloc.identity import (
     DocumentType,
-    PrivateIdentity,
     format_salt,
     mask_document_number,
     mask_name,
-    new_salt,
     normalise_document_number,
     normalise_name,
     parse_salt,
@@ -71,9 +74,18 @@ from alloc.model import (
     Mechanism,
     SeatBlock,
 )
-from alloc.progress import Progress, Task, tracked
-from alloc.registry import Registration, Registry, attach_identities
+from alloc.progress import Progress, Task, advance, tracked
+from alloc.registry import Registration, Registry, carry_salts
 from alloc.rounds import Answer, Response
+from alloc.sheets import (
+    DEFAULT_LIMITS,
+    Sheet,
+    SheetInfo,
+    SpreadsheetLimits,
+    Workbook,
+    column_letter,
+    load_csv,
+)
 from alloc.signing import Envelope, TrustPolicy
 from alloc.strictjson import parse_json
 
@@ -96,6 +108,7 @@ def get_column_letter(index: int) -> str:
 __all__ = [
     "ANSWERS",
     "APPLICANT_COLUMNS",
+    "DEFAULT_LIMITS",
     "DOCUMENT_TYPES",
     "KINDERGARTEN_COLUMNS",
     "RESPONSE_COLUMNS",
@@ -106,6 +119,7 @@ __all__ = [
     "OutputError",
     "OutputExistsError",
     "SpreadsheetError",
+    "SpreadsheetLimits",
     "check_against_rules",
     "read_applicants",
     "read_envelope",
@@ -117,6 +131,7 @@ __all__ = [
     "read_round_choices",
     "read_rules",
     "read_table",
+    "tier_labels_from",
     "write_applicants",
     "write_bytes",
     "write_json",
@@ -139,15 +154,73 @@ StrPath = str | os.PathLike[str]
 #: name, document_number and at least ``choice_1``. Without ``salt`` alloc makes
 #: new receipt salts (the bureau then prints receipts).
 APPLICANT_COLUMNS: Final[Mapping[str, tuple[str, ...]]] = {
-    "registration_number": ("registration_number", "报名编号", "报名号", "登记号", "登记编号"),
-    "name": ("name", "姓名", "幼儿姓名", "儿童姓名"),
-    "document_type": ("document_type", "证件类型"),
-    "document_number": ("document_number", "身份证号", "身份证号码", "证件号码", "证件号"),
-    "choice_N": ("choice_N", "志愿N", "第N志愿", "第一志愿 … 第十志愿"),
-    "tier": ("tier", "类别", "批次", "优先类别"),
-    "group": ("group", "多胞胎编号", "多胞胎组号"),
+    "registration_number": (
+        "registration_number",
+        "报名编号",
+        "报名号",
+        "报名序号",
+        "报名流水号",
+        "登记号",
+        "登记编号",
+        "申请编号",
+        "申请号",
+    ),
+    "name": ("name", "姓名", "幼儿姓名", "儿童姓名", "学生姓名", "孩子姓名", "幼儿名字"),
+    "document_type": ("document_type", "证件类型", "证件种类", "身份证件类型", "幼儿证件类型"),
+    "document_number": (
+        "document_number",
+        "身份证号",
+        "身份证号码",
+        "证件号码",
+        "证件号",
+        "身份证件号",
+        "身份证件号码",
+        "幼儿身份证号",
+        "幼儿身份证号码",
+        "儿童身份证号",
+        "儿童身份证号码",
+        "幼儿证件号码",
+    ),
+    "choice_N": ("choice_N", "志愿N", "第N志愿", "第一志愿 … 第十志愿", "志愿一", "志愿幼儿园N"),
+    "tier": (
+        "tier",
+        "类别",
+        "批次",
+        "优先类别",
+        "户籍类别",
+        "户籍类型",
+        "入学类别",
+        "招生类别",
+        "报名类别",
+        "录取类别",
+        "人员类别",
+    ),
+    "group": (
+        "group",
+        "多胞胎编号",
+        "多胞胎组号",
+        "双胞胎编号",
+        "双胞胎组号",
+        "多胞胎",
+        "双胞胎",
+        "二胎/双胞胎",
+        "双胞胎/多胞胎",
+        "同胞编号",
+        "… any header with 胞胎",
+    ),
     "salt": ("salt", "receipt_salt", "回执校验码"),
-    "guardian_contact": ("guardian_contact", "联系电话", "监护人电话"),
+    "guardian_contact": (
+        "guardian_contact",
+        "联系电话",
+        "监护人电话",
+        "联系方式",
+        "手机号",
+        "手机号码",
+        "家长电话",
+        "家长手机",
+        "家长联系电话",
+        "监护人联系电话",
+    ),
     "facts": ("facts", "优先条件"),
     "owner_at": ("owner_at", "业主幼儿园"),
     "staff_at": ("staff_at", "教职工子女幼儿园"),
@@ -203,9 +276,14 @@ _NUMBER_OK: Final = frozenset(
 )
 _CHINESE_DIGITS: Final = {c: i for i, c in enumerate("零一二三四五六七八九")}
 _CHOICE_RES: Final = (
-    re.compile(r"(?:choice|志愿)([0-9]+)(?:幼儿园)?"),
-    re.compile(r"第([0-9]+|[一二三四五六七八九十]+)志愿(?:幼儿园)?"),
+    re.compile(r"(?:choice|志愿)([0-9]+|[一二三四五六七八九十]+)(?:幼儿园)?"),
+    re.compile(r"志愿幼儿园([0-9]+|[一二三四五六七八九十]+)"),
+    re.compile(r"第([0-9]+|[一二三四五六七八九十]+)志愿(?:幼儿园|园)?"),
 )
+# Exports name the multiples column in many ways (双胞胎编号, 二胎/双胞胎,
+# 多胞胎); any header about twins or triplets is read as the group, so twins
+# are never drawn apart because their column went unrecognised.
+_MULTIPLES_RE: Final = re.compile(r".*(?:胞胎|二胎|同胞).*")
 _HEADER_DROP: Final = frozenset("_-*")
 # Excel displays long numbers like 4.40105E+17; a CSV saved from Excel keeps
 # exactly that text, and the digits are gone.
@@ -238,7 +316,8 @@ def _alias_index(columns: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
     for name, aliases in columns.items():
         if name != "choice_N":
             for alias in aliases:
-                index[_header_key(alias)] = name
+                if not alias.startswith("…"):
+                    index[_header_key(alias)] = name
     return index
 
 
@@ -289,6 +368,8 @@ def _match_header(text: str, index: Mapping[str, str], *, choices: bool) -> str 
                 number = _chinese_number(found.group(1)) if found else None
                 if number is not None and 1 <= number <= MAX_CHOICES:
                     return f"choice_{number}"
+    if choices and _MULTIPLES_RE.fullmatch(key):
+        return "group"
     return None
 
 
@@ -299,8 +380,8 @@ class CellError(InputError):
     """One problem at a row and column of a spreadsheet.
 
     ``field`` is alloc's name for the column (``document_number``),
-    ``header`` the header as written in the file and ``column`` its letter as
-    Excel shows it (``C``).
+    ``header`` the header as written in the file, ``column`` its letter as
+    Excel shows it (``C``) and ``sheet`` the workbook sheet (None for CSV).
     """
 
     def __init__(
@@ -314,16 +395,20 @@ class CellError(InputError):
         hint: str | None = None,
         column: str | None = None,
         header: str | None = None,
+        sheet: str | None = None,
     ) -> None:
         self.column = column
         self.header = header
+        self.sheet = sheet
         super().__init__(problem, field=field, value=value, row=row, source=source, hint=hint)
 
     def describe(self, *, with_source: bool = True) -> str:
-        """The message, optionally without the file name (for lists of problems)."""
+        """The message, optionally without the file and sheet (for lists of problems)."""
         where = []
         if with_source and self.source is not None:
             where.append(self.source)
+        if with_source and self.sheet is not None:
+            where.append(f"sheet {self.sheet!r}")
         if self.row is not None:
             where.append(f"row {self.row}")
         if self.column is not None or self.field is not None:
@@ -357,8 +442,11 @@ class SpreadsheetError(InputError):
 
     problems: tuple[InputError, ...]
 
-    def __init__(self, problems: Sequence[InputError], *, source: str) -> None:
+    def __init__(
+        self, problems: Sequence[InputError], *, source: str, sheet: str | None = None
+    ) -> None:
         self.problems = tuple(problems)
+        self.sheet = sheet
         first = self.problems[0] if self.problems else None
         super().__init__(
             f"{len(self.problems)} problem{'s' if len(self.problems) != 1 else ''}",
@@ -369,12 +457,16 @@ class SpreadsheetError(InputError):
         )
 
     @classmethod
-    def of(cls, problems: Sequence[InputError], *, source: StrPath) -> SpreadsheetError:
+    def of(
+        cls, problems: Sequence[InputError], *, source: StrPath, sheet: str | None = None
+    ) -> SpreadsheetError:
         """The problems (e.g. from :func:`check_against_rules`) as one error, in row order."""
-        return cls(sorted(problems, key=lambda p: p.row or 0), source=str(source))
+        return cls(sorted(problems, key=lambda p: p.row or 0), source=str(source), sheet=sheet)
 
     def _render(self) -> str:
-        head = f"{self.source}: {self.problem}; {self.hint}:"
+        sheet = getattr(self, "sheet", None)
+        where = self.source if sheet is None else f"{self.source}, sheet {sheet!r}"
+        head = f"{where}: {self.problem}; {self.hint}:"
         lines = [head]
         for problem in self.problems[:_MAX_LISTED]:
             text = (
@@ -730,206 +822,197 @@ def write_rules(path: StrPath, rules: DrawRules, *, force: bool = False) -> Path
 
 # --- reading spreadsheets -----------------------------------------------------------
 
-# Cell kinds other than text, remembered per (spreadsheet row, column index)
-# so a column can refuse a number or a date that Excel made of its text.
-_NUMBER: Final = "number"
-_BIG_NUMBER: Final = "big-number"
-_DATE: Final = "date"
-_BOOL: Final = "bool"
-_ERROR: Final = "error"
+# Cell kinds other than text (see alloc.sheets), per (spreadsheet row, column index).
+_NUMBER: Final = sheets.NUMBER
+_BIG_NUMBER: Final = sheets.BIG_NUMBER
+_DATE: Final = sheets.DATE
+_BOOL: Final = sheets.BOOL
+_ERROR: Final = sheets.ERROR
+_FORMULA: Final = sheets.FORMULA
 
 
 @dataclass(frozen=True)
-class _Sheet:
-    """The non-blank rows of a file as text, with their spreadsheet row numbers."""
+class _TableKind:
+    """What a file must hold to be this kind of table, for choosing a workbook's sheet."""
 
-    source: str
-    encoding: str | None
-    rows: tuple[tuple[int, tuple[str, ...]], ...]
-    kinds: Mapping[tuple[int, int], str]
-
-
-def _clean(text: str) -> str:
-    return text.strip().strip("\u200b\ufeff").strip()
+    what: str
+    index: Mapping[str, str]
+    choices: bool
+    complete: Callable[[frozenset[str]], bool]
 
 
-def _unquote(text: str) -> str:
-    # alloc writes a cell starting with = + - @ as '= (see _csv_bytes) so
-    # Excel does not run it as a formula; reading undoes exactly that.
-    if len(text) > 1 and text[0] == "'" and text[1] in "=+-@":
-        return text[1:]
-    return text
+def _applicant_complete(fields: frozenset[str]) -> bool:
+    return {*_REQUIRED_APPLICANT, "choice_1"} <= fields
 
 
-def _decode(data: bytes, source: str) -> tuple[str, str]:
-    """The text of a CSV file and the encoding it was read with."""
-    if data.startswith(b"PK\x03\x04"):
-        raise InputError(
-            "is an Excel workbook (.xlsx), not CSV text",
-            source=source,
-            hint="rename it to end in .xlsx",
+def _kindergarten_complete(fields: frozenset[str]) -> bool:
+    return "id" in fields and ("seats" in fields or {"classes", "class_size"} <= fields)
+
+
+def _header_fields(
+    rows: Sequence[tuple[int, tuple[str, ...]]], index: Mapping[str, str], *, choices: bool
+) -> frozenset[str]:
+    """The fields named by the row (among the first few) naming the most."""
+    best: frozenset[str] = frozenset()
+    for _, cells in rows[:_HEADER_SEARCH_ROWS]:
+        found = frozenset(
+            name
+            for c in cells
+            if c and (name := _match_header(c, index, choices=choices)) is not None
         )
-    if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise InputError(
-            "is an old Excel .xls workbook (or a password-protected one), not CSV text",
-            source=source,
-            hint="open it in Excel and save as .xlsx or as CSV UTF-8",
-        )
-    if b"\x00" in data:
-        # CSV text never holds NUL; UTF-16 ("Unicode text") does on every
-        # ASCII character, and would otherwise decode as nonsense.
-        raise InputError(
-            "contains NUL bytes: it is UTF-16 ('Unicode text') or not a text file",
-            source=source,
-            hint="open it in Excel and save as 'CSV UTF-8 (comma delimited)'",
-        )
-    # utf-8-sig reads UTF-8 with and without a BOM, so a separate "utf-8"
-    # attempt could never succeed where it failed. UTF-8 goes first: GBK text
-    # is practically never valid UTF-8, while ASCII is the same in both.
-    # GB18030 is a superset of GBK and GB2312; "gbk" catches the one GBK byte
-    # (0x80, the euro sign in Windows code page 936) that GB18030 lacks.
-    for codec in ("utf-8-sig", "gb18030", "gbk"):
-        try:
-            text = data.decode(codec)
-        except UnicodeDecodeError:
-            continue
-        if codec == "utf-8-sig" and not data.startswith(codecs.BOM_UTF8):
-            return text, "utf-8"
-        return text, codec
-    raise InputError(
-        "cannot be decoded as UTF-8 (with or without BOM), GB18030 or GBK",
-        source=source,
-        hint="open it in Excel or a text editor and save it as 'CSV UTF-8'",
-    )
+        if len(found) > len(best):
+            best = found
+    return best
 
 
-#: A line and its ending, split where ``io.StringIO(text, newline="")`` splits.
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+def _sheet_list(book: Workbook) -> str:
+    shown = []
+    for info in book.sheets:
+        tags = []
+        if info.position == book.active:
+            tags.append("active")
+        if not info.visible:
+            tags.append("hidden")
+        if not info.is_worksheet:
+            tags.append("not a table")
+        shown.append(repr(info.name) + (f" ({', '.join(tags)})" if tags else ""))
+    return ", ".join(shown)
 
 
-def _load_csv(text: str, encoding: str, source: str) -> _Sheet:
-    end = text.find("\n")
-    first_line = text if end < 0 else text[:end]
-    # Some systems export tab-separated text under a .csv name.
-    delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
-    rows = []
-    record = 0
-    # Lines are cut from the text itself rather than read through io.StringIO,
-    # which would hold a second copy at four bytes a character (half a
-    # gigabyte for a million-row export).
-    lines = (m.group() for m in _LINE.finditer(text))
-    reader = csv.reader(lines, delimiter=delimiter, strict=True)
-    try:
-        for record, cells in enumerate(reader, start=1):
-            cleaned = tuple(_unquote(_clean(c)) for c in cells)
-            if any(cleaned):
-                rows.append((record, cleaned))
-    except csv.Error as exc:
-        raise InputError(
-            f"is not well-formed CSV ({exc})",
-            source=source,
-            row=record + 1,
-            hint="check for an unmatched double quote on or before this row",
-        ) from exc
-    return _Sheet(source=source, encoding=encoding, rows=tuple(rows), kinds={})
+def _choose_sheet(
+    book: Workbook, sheet: str | None, kind: _TableKind | None
+) -> tuple[SheetInfo, tuple[str, ...]]:
+    """The sheet to read, and notes on the sheets not read.
 
-
-def _excel_text(cell: Any) -> tuple[str, str | None]:
-    """A cell as the text its column is read from, and its kind if not text."""
-    value = cell.value
-    if value is None:
-        return "", None
-    if isinstance(value, str):
-        if cell.data_type == "e":
-            return value, _ERROR
-        return _clean(value), None
-    if isinstance(value, bool):
-        return ("TRUE" if value else "FALSE"), _BOOL
-    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
-        return value.isoformat(), _DATE
-    if isinstance(value, datetime.timedelta):
-        return str(value), _DATE
-    if isinstance(value, int | float):
-        number = float(value)
-        if not math.isfinite(number):
-            return str(value), _ERROR
-        # Excel keeps 15 significant digits; anything from 10**15 up may have
-        # lost its last digits already (an identity number always has).
-        if abs(number) >= 1e15:
-            return repr(value), _BIG_NUMBER
-        if number.is_integer():
-            digits = str(int(number))
-            fmt = getattr(cell, "number_format", "") or ""
-            # A "000000" number format shows leading zeros; the text the user
-            # sees is the zero-padded form.
-            if re.fullmatch("0+", fmt):
-                digits = digits.zfill(len(fmt))
-            return digits, _NUMBER
-        return repr(number), _NUMBER
-    return _clean(str(value)), None
-
-
-def _load_xlsx(data: bytes, source: str, sheet: str | None) -> _Sheet:
-    # openpyxl directly rather than pandas.read_excel: pandas turns a number
-    # cell into text without saying it was a number, so an identity number
-    # Excel cut to 15 digits would arrive looking like an ordinary one.
-    try:
-        with warnings.catch_warnings():
-            # "Workbook contains no default style" and similar are noise here.
-            warnings.simplefilter("ignore")
-            import openpyxl  # noqa: PLC0415 - see the note at the imports
-
-            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise InputError(
-            "is not a readable Excel .xlsx workbook",
-            source=source,
-            hint="old .xls and password-protected workbooks cannot be read:"
-            " open it in Excel and save as .xlsx or as CSV UTF-8",
-        ) from exc
-    try:
-        if sheet is None:
-            worksheet = book.worksheets[0]
-        elif sheet in book.sheetnames:
-            worksheet = book[sheet]
-        else:
+    A sheet named by ``sheet`` is read whatever its state. Otherwise, for a
+    kind of table, the one visible sheet holding its columns is read; two such
+    sheets are refused as ambiguous, and a hidden sheet (often last year's
+    list) is never read unasked. Without a kind, the active sheet if visible.
+    """
+    source = book.source
+    if sheet is not None:
+        info = book.sheet(sheet)
+        if info is None:
             raise InputError(
                 "the workbook has no such sheet",
                 source=source,
                 field="sheet",
                 value=sheet,
-                hint=f"sheets: {', '.join(book.sheetnames)}",
+                hint=f"its sheets are {_sheet_list(book)}",
             )
-        if not hasattr(worksheet, "iter_rows"):
-            raise InputError("the first sheet is a chart, not a table", source=source)
-        # The stored dimensions may be wrong (some writers leave "A1"); reset
-        # them so every cell is read.
-        if hasattr(worksheet, "reset_dimensions"):
-            worksheet.reset_dimensions()
-        rows = []
-        kinds: dict[tuple[int, int], str] = {}
-        for number, cells in enumerate(worksheet.iter_rows(min_row=1), start=1):
-            texts = []
-            for index, cell in enumerate(cells):
-                text, kind = _excel_text(cell)
-                texts.append(text)
-                if kind is not None and text:
-                    kinds[(number, index)] = kind
-            if any(texts):
-                rows.append((number, tuple(texts)))
-    finally:
-        book.close()
-    return _Sheet(source=source, encoding=None, rows=tuple(rows), kinds=kinds)
+        if not info.is_worksheet:
+            raise InputError(
+                f"sheet {sheet!r} is a chart or macro sheet, not a table",
+                source=source,
+                hint=f"its sheets are {_sheet_list(book)}",
+            )
+        asked = () if info.visible else (f"sheet {sheet!r} is hidden in Excel; read as asked",)
+        return info, asked
+    tables = [s for s in book.sheets if s.is_worksheet]
+    visible = [s for s in tables if s.visible]
+    active = book.sheets[book.active]
+    if kind is None:
+        if active.visible and active.is_worksheet:
+            return active, ()
+        if len(visible) == 1:
+            return visible[0], ()
+        raise InputError(
+            "the workbook's active sheet is not a visible table, so which sheet to read"
+            " is not clear",
+            source=source,
+            hint=f"give the sheet's name (--sheet); its sheets are {_sheet_list(book)}",
+        )
+    fields = {
+        s.position: _header_fields(
+            book.preview(s, _HEADER_SEARCH_ROWS), kind.index, choices=kind.choices
+        )
+        for s in tables
+    }
+    complete = [s for s in tables if kind.complete(fields[s.position])]
+    shown = [s for s in complete if s.visible]
+    if len(shown) > 1:
+        names = " and ".join(repr(s.name) for s in shown)
+        raise InputError(
+            f"sheets {names} both hold {kind.what} columns; alloc will not guess which"
+            " list to read",
+            source=source,
+            field="sheet",
+            hint="give the sheet's name (--sheet NAME), or delete the sheet that is not this"
+            f" year's list; its sheets are {_sheet_list(book)}",
+        )
+    if not shown and complete:
+        hidden = complete[0]
+        raise InputError(
+            f"the only sheet with {kind.what} columns, {hidden.name!r}, is hidden in Excel;"
+            " alloc never reads a hidden sheet unasked (it is often last year's list)",
+            source=source,
+            field="sheet",
+            hint=f"if it is this year's list, unhide it or give --sheet {hidden.name!r};"
+            f" its sheets are {_sheet_list(book)}",
+        )
+    if shown:
+        chosen = shown[0]
+    elif visible:
+        # No sheet has every required column: read the visible sheet naming
+        # the most (the active one on a tie), so the missing ones are named.
+        chosen = max(
+            visible,
+            key=lambda s: (len(fields[s.position]), s.position == book.active, -s.position),
+        )
+    else:
+        raise InputError(
+            "the workbook has no visible sheet with a table",
+            source=source,
+            hint=f"unhide the sheet with the list, or give --sheet; its sheets are"
+            f" {_sheet_list(book)}",
+        )
+    notes: list[str] = []
+    if len(book.sheets) > 1:
+        if not shown:
+            notes.append(
+                f"no sheet has every {kind.what} column; sheet {chosen.name!r} names the most"
+            )
+        elif chosen.position != book.active:
+            notes.append(
+                f"read sheet {chosen.name!r}, the only sheet with {kind.what} columns"
+                f" (Excel opens on {active.name!r})"
+            )
+        for other in book.sheets:
+            if other.position == chosen.position:
+                continue
+            if not other.visible:
+                notes.append(f"hidden sheet {other.name!r} was not read")
+            elif other.is_worksheet:
+                notes.append(f"sheet {other.name!r} was not read: it has no {kind.what} columns")
+            else:
+                notes.append(f"sheet {other.name!r} was not read: it is not a table")
+    return chosen, tuple(notes)
 
 
-def _load(path: StrPath, sheet: str | None = None) -> _Sheet:
+def _load(
+    path: StrPath,
+    *,
+    sheet: str | None,
+    limits: SpreadsheetLimits,
+    kind: _TableKind | None = None,
+) -> tuple[Sheet, tuple[str, ...]]:
+    """The table in a .csv or .xlsx file, and notes on what was not read."""
     source = str(path)
     suffix = Path(path).suffix.lower()
     if suffix == ".csv":
-        # The bytes are dropped as soon as they are decoded.
-        return _load_csv(*_decode(_read_bytes(path), source), source)
+        if sheet is not None:
+            raise InputError(
+                "a CSV file has no sheets",
+                source=source,
+                field="sheet",
+                value=sheet,
+                hint="a sheet is named only for an .xlsx workbook; leave it out",
+            )
+        return load_csv(source, limits=limits), ()
     if suffix == ".xlsx":
-        return _load_xlsx(_read_bytes(path), source, sheet)
+        with Workbook(source, limits=limits) as book:
+            info, notes = _choose_sheet(book, sheet, kind)
+            return book.read(info), notes
     if suffix == ".xls":
         raise InputError(
             "old Excel .xls workbooks cannot be read",
@@ -944,88 +1027,127 @@ def _load(path: StrPath, sheet: str | None = None) -> _Sheet:
     )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class _Grid:
-    """A sheet split at its header row; cells padded to the header's width."""
+    """A sheet split at its header row: the body's cells by column index."""
 
-    sheet: _Sheet
+    sheet: Sheet
     header_row: int
     headers: tuple[str, ...]
-    rows: tuple[tuple[int, tuple[str, ...]], ...]
+    rows: npt.NDArray[np.int64]
+    body: Mapping[int, npt.NDArray[np.object_]]
     problems: tuple[CellError, ...]
 
+    @property
+    def source(self) -> str:
+        return self.sheet.source
+
+    @property
+    def name(self) -> str | None:
+        return self.sheet.name
+
     def letter(self, index: int) -> str:
-        return str(get_column_letter(index + 1))
+        return column_letter(index)
+
+    def column(self, index: int) -> npt.NDArray[np.object_]:
+        """The body's cells in column ``index`` (``""`` where empty)."""
+        found = self.body.get(index)
+        return found if found is not None else np.full(len(self.rows), "", dtype=object)
+
+    def cells(self, position: int) -> tuple[str, ...]:
+        """The ``position``-th body row, padded to the header's width."""
+        return tuple(
+            str(self.body[i][position]) if i in self.body else "" for i in range(len(self.headers))
+        )
+
+    def without(self, positions: Sequence[int]) -> _Grid:
+        """The grid without the body rows at ``positions``."""
+        keep = np.ones(len(self.rows), bool)
+        keep[list(positions)] = False
+        return replace(self, rows=self.rows[keep], body={i: c[keep] for i, c in self.body.items()})
+
+    def error(self, problem: str, **where: Any) -> CellError:
+        return CellError(problem, source=self.source, sheet=self.name, **where)
 
 
-def _grid(sheet: _Sheet, header_at: int = 0) -> _Grid:
+def _grid(sheet: Sheet, header_at: int = 0) -> _Grid:
     """Split ``sheet`` at its ``header_at``-th non-blank row; rows above it are dropped."""
-    if not sheet.rows:
-        raise InputError("the file is empty", source=sheet.source, hint="check the file")
-    header_row, raw = sheet.rows[header_at]
-    headers = [unicodedata.normalize("NFKC", h).strip() for h in raw]
-    width = max((i + 1 for i, h in enumerate(headers) if h), default=0)
-    body = sheet.rows[header_at + 1 :]
-    problems = []
+    if not len(sheet):
+        raise InputError("the file is empty", source=sheet.where, hint="check the file")
+    header_row = int(sheet.rows[header_at])
+    headers = [unicodedata.normalize("NFKC", h).strip() for h in sheet.row(header_at)]
+    body = {}
+    for index, cells in sheet.columns.items():
+        below = cells[header_at + 1 :]
+        if (below != "").any():
+            body[index] = below
+    width = max(
+        max((i + 1 for i, h in enumerate(headers) if h), default=0),
+        max(body, default=-1) + 1,
+    )
+    headers += [""] * (width - len(headers))
     # Data under a blank header: named by its letter, so nothing is lost.
-    for _, cells in body:
-        for index, text in enumerate(cells):
-            if text and (index >= width or not headers[index]):
-                width = max(width, index + 1)
-                headers += [""] * (width - len(headers))
-    names = tuple(h or f"column {get_column_letter(i + 1)}" for i, h in enumerate(headers[:width]))
+    names = tuple(h or f"column {column_letter(i)}" for i, h in enumerate(headers[:width]))
+    problems = []
     seen: dict[str, int] = {}
     for index, name in enumerate(names):
         if name in seen:
             problems.append(
                 CellError(
-                    f"the header appears twice (also column {get_column_letter(seen[name] + 1)})",
+                    f"the header appears twice (also column {column_letter(seen[name])})",
                     source=sheet.source,
+                    sheet=sheet.name,
                     row=header_row,
-                    column=get_column_letter(index + 1),
+                    column=column_letter(index),
                     header=name,
                     value=name,
                     hint="rename or delete one of the two columns",
                 )
             )
         seen.setdefault(name, index)
-    rows = tuple(
-        (number, tuple(cells[:width]) + ("",) * (width - len(cells))) for number, cells in body
-    )
-    return _Grid(sheet, header_row, names, rows, tuple(problems))
+    return _Grid(sheet, header_row, names, sheet.rows[header_at + 1 :], body, tuple(problems))
 
 
-def read_table(path: StrPath, *, sheet: str | None = None) -> pd.DataFrame:
+def read_table(
+    path: StrPath, *, sheet: str | None = None, limits: SpreadsheetLimits = DEFAULT_LIMITS
+) -> pd.DataFrame:
     """A CSV or .xlsx file as a DataFrame of strings.
 
     The first non-blank row is the header (names NFKC-normalised and
-    stripped); fully blank rows are dropped; every cell is stripped text,
-    ``""`` when empty. The index holds each row's number as the spreadsheet
-    shows it (header = 1), for messages. CSV is read as UTF-8 (with or
-    without BOM), then GB18030/GBK; Excel number cells become their digits
-    (``0001`` if the cell's format pads with zeros), dates ISO 8601.
+    stripped); fully blank rows are dropped; every cell is cleaned text
+    (:func:`alloc.sheets.clean_cell`), ``""`` when empty. The index holds
+    each row's number as the spreadsheet shows it (header = 1), for
+    messages. CSV is decoded as :func:`alloc.sheets.decode_text` says; of a
+    workbook the active sheet is read, or ``sheet``. Excel number cells
+    become their digits (``0001`` if the cell's format pads with zeros),
+    dates ISO 8601. ``attrs`` holds ``source``, ``encoding`` and ``sheet``.
 
     Raises:
-        InputError: if the file is missing, of an unknown type or undecodable.
+        InputError: if the file is missing, of an unknown type, undecodable,
+            beyond ``limits``, or its sheet is not clear.
         SpreadsheetError: listing duplicate headers, Excel error cells
             (``#N/A``) and numbers of 16 or more digits (Excel keeps 15).
     """
-    grid = _grid(_load(path, sheet))
+    loaded, _ = _load(path, sheet=sheet, limits=limits)
+    grid = _grid(loaded)
     problems = list(grid.problems)
-    by_row = dict(grid.rows)
-    for (row, index), kind in sorted(grid.sheet.kinds.items()):
-        if row in by_row and index < len(grid.headers) and kind in {_BIG_NUMBER, _ERROR}:
-            problems.append(_kind_problem(grid, row, index, kind, by_row[row][index], None))
+    positions = {int(n): i for i, n in enumerate(grid.rows)}
+    for (row, index), kind in sorted(loaded.kinds.items()):
+        if row in positions and index < len(grid.headers) and kind in {_BIG_NUMBER, _ERROR}:
+            text = str(grid.column(index)[positions[row]])
+            problems.append(_kind_problem(grid, row, index, kind, text, None))
     if problems:
-        raise SpreadsheetError(problems, source=grid.sheet.source)
-    columns = {
-        name: [cells[index] for _, cells in grid.rows] for index, name in enumerate(grid.headers)
-    }
+        raise SpreadsheetError(problems, source=grid.source, sheet=grid.name)
     import pandas as pd  # noqa: PLC0415 - see the note at the imports
 
-    frame = pd.DataFrame(columns, index=pd.Index([n for n, _ in grid.rows], name="row"), dtype=str)
-    frame.attrs["source"] = grid.sheet.source
-    frame.attrs["encoding"] = grid.sheet.encoding
+    frame = pd.DataFrame(
+        {name: grid.column(index) for index, name in enumerate(grid.headers)},
+        index=pd.Index(grid.rows.tolist(), name="row"),
+        dtype=str,
+    )
+    frame.attrs["source"] = grid.source
+    frame.attrs["encoding"] = loaded.encoding
+    frame.attrs["sheet"] = loaded.name
     return frame
 
 
@@ -1046,6 +1168,10 @@ _KIND_PROBLEMS: Final = {
         "Excel stored this as a number, which can lose leading zeros and digits",
         "format the column as Text (文本) and type the value again",
     ),
+    _FORMULA: (
+        "the cell holds a formula whose value was never saved",
+        "open the file in Excel or WPS and save it again, or type the value",
+    ),
 }
 
 
@@ -1053,14 +1179,13 @@ def _kind_problem(
     grid: _Grid, row: int, index: int, kind: str, text: str, field_name: str | None
 ) -> CellError:
     problem, hint = _KIND_PROBLEMS[kind]
-    return CellError(
+    return grid.error(
         problem,
-        source=grid.sheet.source,
         row=row,
         column=grid.letter(index),
         header=grid.headers[index],
         field=field_name,
-        value=text,
+        value=text or None,
         hint=hint,
     )
 
@@ -1070,7 +1195,7 @@ def _kind_problem(
 
 @dataclass(frozen=True)
 class Column:
-    """A recognised column: alloc's field name, the header as written, its letter."""
+    """A column of a spreadsheet: alloc's field name (or None), the header, its letter."""
 
     field: str
     header: str
@@ -1080,24 +1205,23 @@ class Column:
 
 def _columns(
     grid: _Grid, index: Mapping[str, str], *, choices: bool
-) -> tuple[dict[str, Column], list[str], list[CellError]]:
-    """Map fields to columns; unknown headers are returned as ignored."""
+) -> tuple[dict[str, Column], list[Column], list[CellError]]:
+    """Map fields to columns; columns with unknown headers are returned as ignored."""
     found: dict[str, Column] = {}
     ignored = []
     problems = []
     for position, header in enumerate(grid.headers):
         name = _match_header(header, index, choices=choices)
         if name is None:
-            ignored.append(header)
+            ignored.append(Column("", header, grid.letter(position), position))
             continue
         column = Column(name, header, grid.letter(position), position)
         if name in found:
             other = found[name]
             problems.append(
-                CellError(
+                grid.error(
                     f"two columns give {name}: column {other.letter} {other.header!r}"
                     f" and column {column.letter} {column.header!r}",
-                    source=grid.sheet.source,
                     row=grid.header_row,
                     column=column.letter,
                     header=header,
@@ -1110,34 +1234,28 @@ def _columns(
     return found, ignored, problems
 
 
-def _missing_column(grid: _Grid, name: str, aliases: Sequence[str]) -> CellError:
+def _missing_column(
+    grid: _Grid, name: str, aliases: Sequence[str], notes: Sequence[str] = ()
+) -> CellError:
     shown = ", ".join(grid.headers) or "none"
     hint = f"add a column headed {' or '.join(aliases)}; the header row has: {shown}"
-    if grid.sheet.encoding in {"gb18030", "gbk"}:
-        hint += (
-            f" (read as {grid.sheet.encoding}; if these look garbled, save the file as CSV UTF-8)"
-        )
-    return CellError(
-        "required column is missing",
-        source=grid.sheet.source,
-        row=grid.header_row,
-        field=name,
-        hint=hint,
-    )
+    if grid.sheet.encoding == "gb18030":
+        hint += " (read as GB18030; if these look garbled, save the file as CSV UTF-8)"
+    if grid.name is not None and notes:
+        hint += "; " + "; ".join(notes)
+    return grid.error("required column is missing", row=grid.header_row, field=name, hint=hint)
 
 
-def _find_header(sheet: _Sheet, index: Mapping[str, str], *, choices: bool) -> int:
+def _find_header(sheet: Sheet, index: Mapping[str, str], *, choices: bool) -> int:
     """The non-blank row (among the first few) that looks most like the header.
 
     Exports often carry a title row (“2026年秋季幼儿园报名名单”) above the
     header; the header is the row naming the most known columns.
     """
     best, best_count = 0, 0
-    for position, (_, cells) in enumerate(sheet.rows[:_HEADER_SEARCH_ROWS]):
+    for position in range(min(len(sheet), _HEADER_SEARCH_ROWS)):
         count = sum(
-            1
-            for c in cells
-            if c and _match_header(unicodedata.normalize("NFKC", c), index, choices=choices)
+            1 for c in sheet.row(position) if c and _match_header(c, index, choices=choices)
         )
         if count > best_count:
             best, best_count = position, count
@@ -1153,10 +1271,16 @@ class ApplicantImport:
 
     ``table`` is the public side (its ``source_rows`` hold spreadsheet rows and
     its identity commitments are filled in), ``registry`` the private side.
-    ``receipts_generated`` says the file had no salt column and fresh salts
-    were made: the bureau must print receipts (:attr:`Registration.receipt`)
-    before the list is frozen. ``columns`` lists the recognised columns and
-    ``ignored_columns`` the headers alloc did not use.
+    ``receipts_generated`` says the file had no salt column: salts came from
+    the previous registry where it had them (``previous``) and were made
+    afresh for the registration numbers in ``new_salts``, for which the
+    bureau must print receipts (:attr:`Registration.receipt`) before the
+    list is frozen. ``reissued`` lists those whose previous salt belonged to
+    another document number (the old receipt no longer matches).
+    ``columns`` lists the recognised columns, ``ignored`` (and, as headers,
+    ``ignored_columns``) the ones alloc did not use; ``sheet`` is the
+    workbook sheet read and ``notes`` says what else was not read and what
+    was mapped (kindergarten names, tier labels).
     """
 
     table: ApplicantTable
@@ -1168,15 +1292,27 @@ class ApplicantImport:
     ignored_columns: tuple[str, ...] = ()
     #: The field ("facts", "owner_at", "staff_at") each of ``table``'s facts came from.
     fact_fields: tuple[str, ...] = field(default=(), repr=False)
+    sheet: str | None = None
+    ignored: tuple[Column, ...] = ()
+    notes: tuple[str, ...] = ()
+    new_salts: tuple[str, ...] = ()
+    reissued: tuple[str, ...] = ()
+    #: The rules the values were mapped and checked against, if any.
+    rules_checked: bool = False
 
     def column(self, name: str) -> Column | None:
         """The column read for field ``name``, if the file had one."""
         return next((c for c in self.columns if c.field == name), None)
 
+    @property
+    def where(self) -> str:
+        """The file, and the sheet if it has one, for messages."""
+        return self.source if self.sheet is None else f"{self.source}, sheet {self.sheet!r}"
 
-@dataclass(slots=True)  # a million of these live at once during an import
+
+@dataclass(slots=True)
 class _Row:
-    """One applicant row as parsed (mutable only while reading)."""
+    """One applicant row as parsed by the per-row definition."""
 
     row: int
     registration_number: str | None = None
@@ -1184,11 +1320,27 @@ class _Row:
     document_type: DocumentType | None = None
     document_number: str | None = None
     choices: list[str] = field(default_factory=list)
+    #: The choice column (1-based) each of ``choices`` came from.
+    choice_at: list[int] = field(default_factory=list)
     tier: str | None = None
     group: str | None = None
     salt: bytes | None = None
     contact: str | None = None
     facts: dict[tuple[str, str], str] = field(default_factory=dict)
+
+
+_REPLACEMENT: Final = "\ufffd"
+#: What a name holds when a character was lost: the replacement character, or
+#: a question mark written by a program saving in an encoding without it.
+_LOST_IN_NAMES: Final = ("\ufffd", "?", "\uff1f")
+#: Values of a multiples column that say "is a twin" without saying with whom.
+_YES_NO: Final = frozenset(
+    {"是", "否", "有", "无", "√", "×", "y", "n", "yes", "no", "true", "false"}
+)
+
+
+def _is_yes_no(text: str) -> bool:
+    return unicodedata.normalize("NFKC", text).strip().casefold() in _YES_NO
 
 
 class _Cells:
@@ -1214,9 +1366,8 @@ class _Cells:
     ) -> None:
         column = self.columns.get(name)
         self.problems.append(
-            CellError(
+            self.grid.error(
                 problem,
-                source=self.grid.sheet.source,
                 row=self.row,
                 column=column.letter if column else None,
                 header=column.header if column else None,
@@ -1230,8 +1381,9 @@ class _Cells:
         self.problem(name, exc.problem, exc.value, exc.hint)
 
     def raw(self, name: str) -> str:
-        """The cell's stripped text; "" if empty, if there is no such column, or if
-        Excel made the cell something other than text (reported once)."""
+        """The cell's text; "" if empty, if there is no such column, or if the cell
+        is refused (reported once): Excel made it other than text, or it holds the
+        replacement character U+FFFD."""
         column = self.columns.get(name)
         if column is None:
             return ""
@@ -1244,43 +1396,68 @@ class _Cells:
                     _kind_problem(self.grid, self.row, column.index, kind, text, name)
                 )
             return ""
+        if _REPLACEMENT in text:
+            if name not in self.refused:
+                self.refused.add(name)
+                self.problem(
+                    name,
+                    "holds the replacement character U+FFFD (�): a character was lost when"
+                    " the file was saved or converted",
+                    text,
+                    "export the file again as UTF-8 (CSV UTF-8 or .xlsx) and check this cell",
+                )
+            return ""
         return text
 
     def empty(self, name: str) -> bool:
-        """True if the cell is truly empty (not refused for its Excel type)."""
+        """True if the cell is truly empty (not refused)."""
         return not self.raw(name) and name not in self.refused
 
     def code(self, name: str) -> str | None:
         """An identifier cell: NFKC (full-width to ASCII), stripped, checked."""
-        text = unicodedata.normalize("NFKC", self.raw(name)).strip()
-        if not text:
-            return None
-        try:
-            return check_identifier(text, name)
-        except InputError as exc:
-            self.located(name, exc)
-            return None
+        value, error = _code_value(self.raw(name), name)
+        if error is not None:
+            self.located(name, error)
+        return value
+
+
+def _code_value(text: str, name: str) -> tuple[str | None, InputError | None]:
+    """An identifier cell's value, or the error it gives (never both)."""
+    value = unicodedata.normalize("NFKC", text).strip()
+    if not value:
+        return None, None
+    try:
+        return check_identifier(value, name), None
+    except InputError as exc:
+        return None, exc
 
 
 def _number_ok(name: str) -> bool:
     return name in _NUMBER_OK or name.startswith("choice_")
 
 
-def _document_type(cells: _Cells) -> DocumentType | None:
-    text = unicodedata.normalize("NFKC", cells.raw("document_type"))
-    if not text:
+def _document_type_value(text: str) -> DocumentType | None:
+    """The document type a cell names (empty: resident id), or None if unknown."""
+    key = "".join(unicodedata.normalize("NFKC", text).split()).casefold()
+    if not key:
         return DocumentType.RESIDENT_ID
-    key = "".join(text.split()).casefold()
     for label, kind in DOCUMENT_TYPES.items():
         if key == label.casefold():
             return kind
-    cells.problem(
-        "document_type",
-        "unknown document type",
-        text,
-        "use one of " + ", ".join(DOCUMENT_TYPES),
-    )
     return None
+
+
+def _document_type(cells: _Cells) -> DocumentType | None:
+    text = unicodedata.normalize("NFKC", cells.raw("document_type"))
+    kind = _document_type_value(text)
+    if kind is None:
+        cells.problem(
+            "document_type",
+            "unknown document type",
+            text,
+            "use one of " + ", ".join(DOCUMENT_TYPES),
+        )
+    return kind
 
 
 def _split_list(text: str) -> list[str]:
@@ -1288,31 +1465,49 @@ def _split_list(text: str) -> list[str]:
     return [item.strip() for item in items if item.strip()]
 
 
-def _facts(cells: _Cells, record: _Row) -> None:
-    text = cells.raw("facts")
-    for item in _split_list(text):
-        name, at, kindergarten = (part.strip() for part in item.partition("@"))
-        if not at or not name or not kindergarten or "@" in kindergarten:
-            cells.problem(
-                "facts",
-                f"priority fact {item!r} is not written fact@kindergarten",
-                text,
-                "write facts like owner@K03; staff@K09 (separate several with ;)",
-            )
-            continue
-        try:
-            key = (check_identifier(name, "facts"), check_identifier(kindergarten, "facts"))
-        except InputError as exc:
-            cells.located("facts", exc)
-            continue
-        record.facts.setdefault(key, "facts")
-    for name, fact in (("owner_at", "owner"), ("staff_at", "staff")):
-        for kindergarten in _split_list(cells.raw(name)):
-            try:
-                key = (fact, check_identifier(kindergarten, name))
-            except InputError as exc:
-                cells.located(name, exc)
+#: A problem with a fact cell: problem, value, hint.
+_FactProblem = tuple[str, object, "str | None"]
+
+
+def _fact_pairs(name: str, text: str) -> tuple[list[tuple[str, str]], list[_FactProblem]]:
+    """The (fact, kindergarten) pairs a facts, owner_at or staff_at cell gives."""
+    pairs = []
+    problems: list[_FactProblem] = []
+    if name == "facts":
+        for item in _split_list(text):
+            fact, at, kindergarten = (part.strip() for part in item.partition("@"))
+            if not at or not fact or not kindergarten or "@" in kindergarten:
+                problems.append(
+                    (
+                        f"priority fact {item!r} is not written fact@kindergarten",
+                        text,
+                        "write facts like owner@K03; staff@K09 (separate several with ;)",
+                    )
+                )
                 continue
+            try:
+                pairs.append((check_identifier(fact, name), check_identifier(kindergarten, name)))
+            except InputError as exc:
+                problems.append((exc.problem, exc.value, exc.hint))
+        return pairs, problems
+    fact = "owner" if name == "owner_at" else "staff"
+    for kindergarten in _split_list(text):
+        try:
+            pairs.append((fact, check_identifier(kindergarten, name)))
+        except InputError as exc:
+            problems.append((exc.problem, exc.value, exc.hint))
+    return pairs, problems
+
+
+_FACT_FIELDS: Final = ("facts", "owner_at", "staff_at")
+
+
+def _facts(cells: _Cells, record: _Row) -> None:
+    for name in _FACT_FIELDS:
+        pairs, problems = _fact_pairs(name, cells.raw(name))
+        for problem, value, hint in problems:
+            cells.problem(name, problem, value, hint)
+        for key in pairs:
             record.facts.setdefault(key, name)
 
 
@@ -1341,19 +1536,23 @@ class _Numbers:
         self.check_region = check_region
         self.regions: dict[str, InputError | None] = {}
 
+    def region_error(self, number: str) -> InputError | None:
+        """The region check's error for a valid resident number (cached by region and year)."""
+        key = number[:10]
+        if key not in self.regions:
+            try:
+                normalise_document_number(DocumentType.RESIDENT_ID, number, check_region=True)
+                self.regions[key] = None
+            except InputError as exc:
+                self.regions[key] = exc
+        return self.regions[key]
+
     def normalise(self, kind: DocumentType, raw: str) -> str:
         """Raises: InputError as :func:`normalise_document_number`."""
         number = normalise_document_number(kind, raw, check_region=False)
         if not self.check_region or kind is not DocumentType.RESIDENT_ID:
             return number
-        key = number[:10]
-        if key not in self.regions:
-            try:
-                normalise_document_number(kind, number, check_region=True)
-                self.regions[key] = None
-            except InputError as exc:
-                self.regions[key] = exc
-        error = self.regions[key]
+        error = self.region_error(number)
         if error is not None:
             raise InputError(error.problem, field=error.field, value=raw, hint=error.hint)
         return number
@@ -1362,9 +1561,14 @@ class _Numbers:
 def _parse_row(
     cells: _Cells, choice_count: int, with_salt: bool, numbers: _Numbers, has_type: bool
 ) -> _Row:
+    """One row by the per-row definition: its values, and its problems in ``cells``."""
     record = _Row(row=cells.row)
+    # A missing required column is reported once, not as an empty cell per row.
+    present = cells.columns
     reg_text = cells.raw("registration_number")
-    if not _looks_scientific(cells, "registration_number", reg_text):
+    if "registration_number" not in present:
+        pass
+    elif not _looks_scientific(cells, "registration_number", reg_text):
         record.registration_number = cells.code("registration_number")
         if record.registration_number is None and cells.empty("registration_number"):
             cells.problem(
@@ -1374,8 +1578,19 @@ def _parse_row(
             )
 
     name_text = cells.raw("name")
-    if cells.empty("name"):
+    if "name" not in present:
+        pass
+    elif cells.empty("name"):
         cells.problem("name", "name is empty", hint="give the child's name as registered")
+    elif any(mark in name_text for mark in _LOST_IN_NAMES):
+        cells.problem(
+            "name",
+            "name contains '?', which is what a character becomes when the file was saved"
+            " in an encoding that lacks it (林? for 林䶮); no name contains a question mark",
+            name_text,
+            "export the file again as UTF-8 (CSV UTF-8 or .xlsx) so rare characters"
+            " survive, and check the name against the registration",
+        )
     elif name_text:
         try:
             record.name = normalise_name(name_text)
@@ -1384,7 +1599,9 @@ def _parse_row(
 
     record.document_type = _document_type(cells)
     number_text = cells.raw("document_number")
-    if cells.empty("document_number"):
+    if "document_number" not in present:
+        pass
+    elif cells.empty("document_number"):
         cells.problem(
             "document_number",
             "document number is empty",
@@ -1418,7 +1635,8 @@ def _parse_row(
         name = f"choice_{number}"
         choice = cells.code(name)
         if choice is None:
-            if gap is None:
+            # A cell refused for what it holds is reported already, not as a gap.
+            if gap is None and name not in cells.refused:
                 gap = number
             continue
         if gap is not None:
@@ -1439,11 +1657,22 @@ def _parse_row(
             continue
         seen_at[choice] = number
         record.choices.append(choice)
+        record.choice_at.append(number)
     if not record.choices and choice_count and not choice_problems(cells):
         cells.problem("choice_1", "lists no kindergarten", hint="give at least one choice")
 
     record.tier = cells.code("tier")
-    record.group = cells.code("group")
+    group_text = cells.raw("group")
+    if group_text and _is_yes_no(group_text):
+        cells.problem(
+            "group",
+            "says yes or no, not which siblings belong together",
+            group_text,
+            "give twins and triplets one shared id (e.g. the first sibling's registration"
+            " number) and leave the cell empty for other children",
+        )
+    else:
+        record.group = cells.code("group")
     _facts(cells, record)
 
     contact = cells.raw("guardian_contact")
@@ -1457,7 +1686,7 @@ def _parse_row(
                 "salt",
                 "receipt salt is empty",
                 hint="fill in every row's salt from its receipt, or delete the whole"
-                " column to make new receipts for everyone",
+                " column to keep the salts alloc has (or make new receipts)",
             )
         elif salt_text:
             try:
@@ -1467,15 +1696,282 @@ def _parse_row(
     return record
 
 
-def _duplicates(
-    records: Sequence[_Row], source: str, columns: Mapping[str, Column], problems: list[CellError]
+# --- applicants, column by column ------------------------------------------------------
+
+
+@dataclass(eq=False)
+class _Values:
+    """Every row's parsed values (None where empty or refused), column by column."""
+
+    rows: npt.NDArray[np.int64]
+    regs: npt.NDArray[np.object_]
+    names: npt.NDArray[np.object_]
+    kinds: npt.NDArray[np.object_]
+    numbers: npt.NDArray[np.object_]
+    #: (n, choice columns): the value of choice j+1, or None.
+    choices: npt.NDArray[np.object_]
+    tiers: npt.NDArray[np.object_]
+    groups: npt.NDArray[np.object_]
+    contacts: npt.NDArray[np.object_]
+    salts: npt.NDArray[np.uint8]
+    salt_given: npt.NDArray[np.bool_]
+    #: (position, fact, kindergarten, field it came from), positions ascending.
+    facts: list[tuple[int, str, str, str]]
+    #: Positions of rows whose tier cell had a problem.
+    tier_failed: frozenset[int] = frozenset()
+
+
+def _factorized(
+    cells: npt.NDArray[np.object_],
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.object_]]:
+    import pandas as pd  # noqa: PLC0415 - see the note at the imports
+
+    codes, found = pd.factorize(cells, use_na_sentinel=False)
+    uniques = np.empty(len(found), dtype=object)
+    uniques[:] = [
+        None if value is None or (isinstance(value, float) and math.isnan(value)) else value
+        for value in found
+    ]
+    return np.asarray(codes, np.int64), uniques
+
+
+def _per_value(
+    cells: npt.NDArray[np.object_], evaluate: Callable[[str], tuple[object, bool]]
+) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.bool_], npt.NDArray[np.int64]]:
+    """``evaluate`` once per distinct cell: every row's value, whether it is clean,
+    and a code per row that is equal exactly when the values are."""
+    codes, uniques = _factorized(cells)
+    results = [evaluate(str(u)) for u in uniques]
+    values = np.empty(len(results), dtype=object)
+    values[:] = [r[0] for r in results]
+    clean = np.array([r[1] for r in results], bool)
+    same: dict[object, int] = {}
+    value_codes = np.array([same.setdefault(r[0], len(same)) for r in results], np.int64)
+    return values[codes], clean[codes], value_codes[codes]
+
+
+def _clean_code(name: str) -> Callable[[str], tuple[object, bool]]:
+    def evaluate(text: str) -> tuple[object, bool]:
+        if _REPLACEMENT in text:
+            return None, False
+        value, error = _code_value(text, name)
+        return value, error is None
+
+    return evaluate
+
+
+def _scientific(cells: npt.NDArray[np.object_]) -> npt.NDArray[np.bool_]:
+    joined = "".join(cells)
+    if "e" not in joined and "E" not in joined:
+        return np.zeros(len(cells), bool)
+    return np.fromiter(
+        (("e" in c or "E" in c) and _SCIENTIFIC_RE.fullmatch(c) is not None for c in cells),
+        bool,
+        len(cells),
+    )
+
+
+def _fast_rows(
+    grid: _Grid,
+    columns: Mapping[str, Column],
+    choice_count: int,
+    with_salt: bool,
+    numbers: _Numbers,
+) -> tuple[npt.NDArray[np.bool_], _Values]:
+    """Which rows are in every field's common form, with their values.
+
+    A row is "fast" only if :func:`_parse_row` would give it exactly these
+    values and no problem; every other row is left to :func:`_parse_row`.
+    """
+    n = len(grid.rows)
+    fast = np.ones(n, bool)
+
+    def column(name: str) -> npt.NDArray[np.object_]:
+        found = columns.get(name)
+        return grid.column(found.index) if found else np.full(n, "", dtype=object)
+
+    # Cells Excel stored as other than text, in a column alloc reads.
+    used = {c.index for c in columns.values()}
+    if grid.sheet.kinds:
+        positions = {int(r): i for i, r in enumerate(grid.rows)}
+        for row, index in grid.sheet.kinds:
+            if index in used and row in positions:
+                fast[positions[row]] = False
+
+    regs = column("registration_number")
+    fast &= columns_fast.ascii_identifiers(regs) & ~_scientific(regs)
+
+    names = column("name")
+    fast &= columns_fast.han_names(names)
+
+    if "document_type" in columns:
+        kinds, clean, _ = _per_value(
+            column("document_type"),
+            lambda t: (
+                k := _document_type_value(t),
+                k is DocumentType.RESIDENT_ID and _REPLACEMENT not in t,
+            ),
+        )
+        # Only resident numbers have a column shortcut; other documents go by row.
+        fast &= clean
+    else:
+        kinds = np.full(n, DocumentType.RESIDENT_ID, dtype=object)
+    resident, normalised, regions = columns_fast.resident_ids(column("document_number"))
+    fast &= resident
+    if numbers.check_region:
+        # The region check depends only on the region code and birth year.
+        keys, first, codes = np.unique(
+            np.where(fast, regions, -1), return_index=True, return_inverse=True
+        )
+        good = np.array(
+            [
+                key >= 0 and numbers.region_error(normalised[at]) is None
+                for key, at in zip(keys.tolist(), first.tolist(), strict=True)
+            ],
+            bool,
+        )
+        fast &= good[codes.reshape(-1)]
+    document_numbers = np.empty(n, dtype=object)
+    document_numbers[:] = normalised
+
+    width = max(choice_count, 1)
+    choices = np.full((n, width), None, dtype=object)
+    if choice_count:
+        raw = np.empty((n, choice_count), dtype=object)
+        for j in range(choice_count):
+            raw[:, j] = column(f"choice_{j + 1}")
+        flat_values, flat_clean, flat_codes = _per_value(raw.reshape(-1), _clean_code("choice"))
+        values = flat_values.reshape(n, choice_count)
+        fast &= flat_clean.reshape(n, choice_count).all(axis=1)
+        present = values != None  # noqa: E711 - elementwise
+        fast &= present[:, 0]
+        for j in range(1, choice_count):
+            fast &= ~(present[:, j] & ~present[:, j - 1])
+        codes = flat_codes.reshape(n, choice_count)
+        for i in range(choice_count):
+            for j in range(i + 1, choice_count):
+                fast &= ~(present[:, i] & present[:, j] & (codes[:, i] == codes[:, j]))
+        choices[:, :choice_count] = values
+
+    tiers, clean, _ = _per_value(column("tier"), _clean_code("tier"))
+    fast &= clean
+
+    def group_value(text: str) -> tuple[object, bool]:
+        value, ok = _clean_code("group")(text)
+        return value, ok and not (text and _is_yes_no(text))
+
+    groups, clean, _ = _per_value(column("group"), group_value)
+    fast &= clean
+
+    facts: list[tuple[int, str, str, str]] = []
+    for name in _FACT_FIELDS:
+        if name not in columns:
+            continue
+        cells = column(name)
+        filled = np.flatnonzero(cells != "")
+        pairs_of: dict[str, list[tuple[str, str]] | None] = {}
+        for position in filled.tolist():
+            text = str(cells[position])
+            if text not in pairs_of:
+                pairs, problems = _fact_pairs(name, text)
+                pairs_of[text] = None if problems or _REPLACEMENT in text else pairs
+            found = pairs_of[text]
+            if found is None:
+                fast[position] = False
+            else:
+                facts.extend((position, fact, kg, name) for fact, kg in found)
+
+    # One fact from two columns counts once, from the first (as per row).
+    seen_facts: set[tuple[int, str, str]] = set()
+    unique_facts = []
+    for item in sorted(facts, key=lambda f: f[0]):
+        if item[:3] not in seen_facts:
+            seen_facts.add(item[:3])
+            unique_facts.append(item)
+    facts = unique_facts
+
+    contacts_raw = column("guardian_contact")
+    contacts = np.empty(n, dtype=object)
+    contacts[:] = [c or None for c in contacts_raw.tolist()]
+    if not "".join(contacts_raw).isascii():
+        fast &= np.fromiter((c.isascii() for c in contacts_raw), bool, n)
+    fast &= ~_scientific(contacts_raw)
+
+    if with_salt:
+        salt_ok, salts = columns_fast.receipt_salts(column("salt"))
+        fast &= salt_ok
+    else:
+        salts = np.zeros((n, 16), np.uint8)
+    values_ = _Values(
+        rows=grid.rows,
+        regs=regs.copy(),
+        names=names.copy(),
+        kinds=kinds,
+        numbers=document_numbers,
+        choices=choices,
+        tiers=tiers,
+        groups=groups,
+        contacts=contacts,
+        salts=salts,
+        salt_given=np.full(n, with_salt),
+        facts=facts,
+    )
+    return fast, values_
+
+
+def _merge_rows(
+    values: _Values, records: Mapping[int, _Row], problems: Sequence[CellError]
 ) -> None:
+    """Put the per-row definition's values for the slow rows into ``values``."""
+    slow_facts: list[tuple[int, str, str, str]] = []
+    for position, record in records.items():
+        values.regs[position] = record.registration_number
+        values.names[position] = record.name
+        values.kinds[position] = record.document_type
+        values.numbers[position] = record.document_number
+        values.choices[position, :] = None
+        for number, choice in zip(record.choice_at, record.choices, strict=True):
+            values.choices[position, number - 1] = choice
+        values.tiers[position] = record.tier
+        values.groups[position] = record.group
+        values.contacts[position] = record.contact
+        values.salt_given[position] = record.salt is not None
+        if record.salt is not None:
+            values.salts[position] = np.frombuffer(record.salt, np.uint8)
+        slow_facts.extend(
+            (position, fact, kg, origin) for (fact, kg), origin in record.facts.items()
+        )
+    if records:
+        values.facts = sorted(
+            [f for f in values.facts if f[0] not in records] + slow_facts,
+            key=lambda f: f[0],
+        )
+    by_row = {int(r): i for i, r in enumerate(values.rows)} if records else {}
+    values.tier_failed = frozenset(
+        by_row[p.row] for p in problems if p.field == "tier" and p.row in by_row
+    )
+
+
+def _kind_values(kinds: npt.NDArray[np.object_]) -> npt.NDArray[np.object_]:
+    """Each row's document type as its value (None where unknown), without a per-row hash."""
+    found = np.full(len(kinds), DocumentType.RESIDENT_ID.value, dtype=object)
+    for position in np.flatnonzero(kinds != DocumentType.RESIDENT_ID).tolist():
+        kind = kinds[position]
+        found[position] = kind.value if isinstance(kind, DocumentType) else None
+    return found
+
+
+def _duplicates(
+    values: _Values, grid: _Grid, columns: Mapping[str, Column], problems: list[CellError]
+) -> None:
+    """Registration numbers and document numbers that appear twice, later row named."""
+    import pandas as pd  # noqa: PLC0415 - see the note at the imports
+
     def report(name: str, problem: str, value: str, row: int, hint: str) -> None:
         column = columns[name]
         problems.append(
-            CellError(
+            grid.error(
                 problem,
-                source=source,
                 row=row,
                 column=column.letter,
                 header=column.header,
@@ -1485,79 +1981,546 @@ def _duplicates(
             )
         )
 
-    first_reg: dict[str, _Row] = {}
-    first_doc: dict[tuple[DocumentType, str], _Row] = {}
-    for record in records:
-        reg = record.registration_number
-        if reg is not None:
-            if reg in first_reg:
-                report(
-                    "registration_number",
-                    f"registration number appears twice: rows {first_reg[reg].row}"
-                    f" and {record.row}",
-                    reg,
-                    record.row,
-                    "each child registers once; correct or delete one of the rows",
-                )
-            else:
-                first_reg[reg] = record
-        if record.document_number is not None and record.document_type is not None:
-            key = (record.document_type, record.document_number)
-            if key in first_doc:
-                other = first_doc[key]
-                report(
-                    "document_number",
-                    f"the same document number is registered twice: rows {other.row}"
-                    f" ({other.registration_number}) and {record.row}"
-                    f" ({record.registration_number})",
-                    record.document_number,
-                    record.row,
-                    "a child registers once; merge or withdraw one registration",
-                )
-            else:
-                first_doc[key] = record
+    rows = values.rows.tolist()
+    regs = pd.Series(values.regs)
+    twice = np.flatnonzero(regs.notna().to_numpy() & regs.duplicated(keep=False).to_numpy())
+    first: dict[str, int] = {}
+    for position in twice.tolist():
+        reg = values.regs[position]
+        if reg in first:
+            report(
+                "registration_number",
+                f"registration number appears twice: rows {rows[first[reg]]} and {rows[position]}",
+                reg,
+                rows[position],
+                "each child registers once; correct or delete one of the rows",
+            )
+        else:
+            first[reg] = position
+    kinds = _kind_values(values.kinds)
+    known = (kinds != None) & (values.numbers != None)  # noqa: E711 - elementwise
+    keys = pd.DataFrame({"kind": kinds, "number": values.numbers})
+    twice = np.flatnonzero(known & keys.duplicated(keep=False).to_numpy())
+    seen: dict[tuple[str, str], int] = {}
+    for position in twice.tolist():
+        key = (str(kinds[position]), str(values.numbers[position]))
+        if key in seen:
+            other = seen[key]
+            report(
+                "document_number",
+                f"the same document number is registered twice: rows {rows[other]}"
+                f" ({values.regs[other]}) and {rows[position]} ({values.regs[position]})",
+                values.numbers[position],
+                rows[position],
+                "a child registers once; merge or withdraw one registration",
+            )
+        else:
+            seen[key] = position
 
 
-def _build_table(records: Sequence[_Row]) -> tuple[ApplicantTable, tuple[str, ...]]:
-    kg_index: dict[str, int] = {}
-    tier_index: dict[str, int] = {}
-    group_index: dict[str, int] = {}
-    fact_index: dict[str, int] = {}
-    width = max((len(r.choices) for r in records), default=1) or 1
-    choices = np.full((len(records), width), -1, np.int32)
-    tiers = np.full(len(records), -1, np.int32)
-    groups = np.full(len(records), -1, np.int32)
-    fact_rows: list[int] = []
-    fact_codes: list[int] = []
-    fact_kgs: list[int] = []
-    fact_fields: list[str] = []
-    for position, record in enumerate(records):
-        for column, choice in enumerate(record.choices):
-            choices[position, column] = kg_index.setdefault(choice, len(kg_index))
-        if record.tier is not None:
-            tiers[position] = tier_index.setdefault(record.tier, len(tier_index))
-        if record.group is not None:
-            groups[position] = group_index.setdefault(record.group, len(group_index))
-        for (fact, kindergarten), origin in sorted(record.facts.items()):
-            fact_rows.append(position)
-            fact_codes.append(fact_index.setdefault(fact, len(fact_index)))
-            fact_kgs.append(kg_index.setdefault(kindergarten, len(kg_index)))
-            fact_fields.append(origin)
-    table = ApplicantTable(
-        registration_numbers=tuple(r.registration_number or "" for r in records),
-        kindergarten_ids=tuple(kg_index),
-        choices=choices,
-        tier_names=tuple(tier_index),
-        tiers=tiers,
-        group_ids=tuple(group_index),
-        groups=groups,
-        fact_names=tuple(fact_index),
-        fact_rows=np.asarray(fact_rows, np.int32),
-        fact_codes=np.asarray(fact_codes, np.int32),
-        fact_kindergartens=np.asarray(fact_kgs, np.int32),
-        source_rows=np.asarray([r.row for r in records], np.int64),
+# --- totals rows, hidden rows, merged cells --------------------------------------------
+
+_TOTALS_RE: Final = re.compile(r"(合计|总计|小计|共计|合計|總計|小計|共計|总数|總數)")
+_WHOLE_NUMBER_RE: Final = re.compile(r"[0-9][0-9,]*")
+
+
+def _totals_rows(
+    grid: _Grid, columns: Mapping[str, Column]
+) -> tuple[_Grid, list[str], list[CellError]]:
+    """The grid without totals rows (合计, 总计, 小计 …), notes on them and problems.
+
+    A totals row is one with no name and no document number whose first
+    non-empty cell starts with a totals word. It is not an applicant, so it
+    is not read; if it is the last row and holds one whole number, that
+    number must be the count of rows above it (a short count means rows are
+    missing: a filter, or a copy that stopped short).
+    """
+    n = len(grid.rows)
+    if not n:
+        return grid, [], []
+    empty = np.ones(n, bool)
+    for name in ("name", "document_number"):
+        if name in columns:
+            empty &= grid.column(columns[name].index) == ""
+    candidates = np.flatnonzero(empty).tolist()
+    found: list[tuple[int, str, list[int]]] = []
+    for position in candidates:
+        cells = [c for c in grid.cells(position) if c]
+        if not cells:
+            continue
+        label = unicodedata.normalize("NFKC", cells[0]).replace(" ", "")
+        match = _TOTALS_RE.match(label)
+        if match is None:
+            continue
+        numbers = [
+            int(m.group().replace(",", ""))
+            for c in cells
+            for m in _WHOLE_NUMBER_RE.finditer(unicodedata.normalize("NFKC", c))
+        ]
+        found.append((position, match.group(), numbers))
+    if not found:
+        return grid, [], []
+    notes = []
+    problems = []
+    applicants = n - len(found)
+    for position, label, numbers in found:
+        row = int(grid.rows[position])
+        last = position == n - 1
+        if last and len(found) == 1 and len(numbers) == 1:
+            if numbers[0] != applicants:
+                problems.append(
+                    grid.error(
+                        f"the totals row ({label}) says {numbers[0]:,} but there are"
+                        f" {applicants:,} applicant rows",
+                        row=row,
+                        value=numbers[0],
+                        hint="rows may be missing (a filter, a copy that stopped short) or"
+                        " doubled; check the list, or delete the totals row",
+                    )
+                )
+            else:
+                notes.append(
+                    f"row {row} is a totals row ({label} {numbers[0]:,}, which matches the"
+                    " rows read) and was not read as an applicant"
+                )
+        else:
+            notes.append(f"row {row} is a totals row ({label}) and was not read as an applicant")
+    return grid.without([p for p, _, _ in found]), notes, problems
+
+
+def _layout_problems(grid: _Grid, columns: Mapping[str, Column]) -> list[CellError]:
+    """Hidden rows and merged cells among the applicant rows."""
+    problems = []
+    body = set(grid.rows.tolist())
+    for row in sorted(grid.sheet.hidden_rows & body):
+        problems.append(
+            grid.error(
+                "the row is hidden in Excel (hidden, or filtered out); alloc does not read"
+                " hidden rows unasked, nor leave them out silently",
+                row=row,
+                hint="unhide it (or clear the filter) and keep it if the child registered,"
+                " or delete the row",
+            )
+        )
+    used = {c.index for c in columns.values()}
+    for first_row, first_col, last_row, last_col in grid.sheet.merged:
+        rows = set(range(first_row, last_row + 1)) & body
+        cols = set(range(first_col, last_col + 1)) & used
+        if rows and cols and (last_row > first_row or last_col > first_col):
+            problems.append(
+                grid.error(
+                    f"cells {column_letter(first_col)}{first_row}:"
+                    f"{column_letter(last_col)}{last_row} are merged: only the first holds"
+                    " a value",
+                    row=min(rows),
+                    column=column_letter(min(cols)),
+                    hint="unmerge them and fill in every row (twins each need their own row"
+                    " with the same choices)",
+                )
+            )
+    return problems
+
+
+# --- the rules: kindergarten names and tier labels -------------------------------------
+
+
+def _label_key(text: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", text).split()).casefold()
+
+
+def tier_labels_from(pairs: Iterable[str]) -> dict[str, str]:
+    """``LABEL=TIER`` texts (``本地户籍=local``) as a mapping, as ``--tier-label`` gives them.
+
+    Raises:
+        InputError: naming the text that is not ``LABEL=TIER``.
+    """
+    labels: dict[str, str] = {}
+    for text in pairs:
+        label, equals, tier = text.partition("=")
+        if not equals or not label.strip() or not tier.strip():
+            raise InputError(
+                "a tier label is written LABEL=TIER",
+                field="tier_label",
+                value=text,
+                hint="for example --tier-label 本地户籍=local",
+            )
+        labels[label.strip()] = tier.strip()
+    return labels
+
+
+def _check_tier_labels(labels: Mapping[str, str], rules: DrawRules | None) -> dict[str, str]:
+    """The labels by :func:`_label_key`, checked against the rules' tiers.
+
+    Raises:
+        InputError: if a label maps to an undeclared tier, two labels are the
+            same after normalising, or a label is another tier's id.
+    """
+    keyed: dict[str, str] = {}
+    declared = set(rules.tiers) if rules is not None else None
+    for label, tier in labels.items():
+        if declared is not None and tier not in declared:
+            raise InputError(
+                "a tier label maps to a tier the rules do not declare",
+                field="tier_label",
+                value=f"{label}={tier}",
+                hint=f"the rules' tiers are {', '.join(rules.tiers) if rules else ''}",
+            )
+        if declared is not None and label in declared and label != tier:
+            raise InputError(
+                "a tier label is another tier's id",
+                field="tier_label",
+                value=f"{label}={tier}",
+                hint="a tier id always means itself; choose another label",
+            )
+        key = _label_key(label)
+        if key in keyed and keyed[key] != tier:
+            raise InputError(
+                "two tier labels differ only in spacing, case or width",
+                field="tier_label",
+                value=label,
+                hint="give each label once",
+            )
+        keyed[key] = tier
+    return keyed
+
+
+def _suggest(value: str, rules: DrawRules) -> str:
+    ids = [k.id for k in rules.kindergartens]
+    for kg in rules.kindergartens:
+        if kg.id.casefold() == value.casefold():
+            return f"did you mean {kg.id!r}? ids are case-sensitive"
+        if kg.name and _label_key(kg.name) == _label_key(value):
+            return (
+                f"that is the name of {kg.id!r}; write kindergarten ids, or read the file"
+                " with the rules (alloc validate and freeze do), which reads names as ids"
+            )
+    shown = ", ".join(ids[:10]) + (f", … ({len(ids)} in all)" if len(ids) > 10 else "")
+    return f"use a kindergarten id or name from the rules: {shown}"
+
+
+class _Kindergartens:
+    """Resolves a cell to a kindergarten id: an id as it is, or a name in the rules."""
+
+    def __init__(self, rules: DrawRules, *, map_names: bool = True) -> None:
+        self.rules = rules
+        self.ids = {k.id for k in rules.kindergartens}
+        self.names: dict[str, list[str]] = {}
+        for kg in rules.kindergartens if map_names else ():
+            if kg.name:
+                self.names.setdefault(_label_key(kg.name), []).append(kg.id)
+
+    def resolve(self, value: str) -> tuple[str | None, list[str]]:
+        """(the id, []) if ``value`` is an id or a unique name; else (None, the ids it names)."""
+        if value in self.ids:
+            return value, []
+        named = self.names.get(_label_key(value), [])
+        if len(named) == 1:
+            return named[0], []
+        return None, named
+
+
+@dataclass(eq=False)
+class _Checked:
+    """Values mapped to the rules' ids, with notes on what was mapped."""
+
+    choices: npt.NDArray[np.object_]
+    tiers: npt.NDArray[np.object_]
+    facts: list[tuple[int, str, str, str]]
+    notes: list[str]
+
+
+def _rule_problems(
+    values: _Values,
+    rules: DrawRules | None,
+    tier_labels: Mapping[str, str],
+    locate: Callable[[int, str, str, object, str], CellError],
+    *,
+    has_tier_column: bool,
+    header: Callable[[str, str, str], CellError],
+    map_names: bool = True,
+) -> tuple[list[CellError], _Checked]:
+    """Map kindergarten names and tier labels, and check every row against the rules.
+
+    ``locate(position, field, problem, value, hint)`` makes a row's problem;
+    ``header(field, problem, hint)`` one about a whole column. Rows with
+    other problems are checked too, so a file is fixed in one round.
+    """
+    problems: list[CellError] = []
+    notes: list[str] = []
+    choices = values.choices.copy()
+    tiers = values.tiers.copy()
+    facts = list(values.facts)
+
+    # Tier labels apply with or without rules.
+    keyed = _check_tier_labels(tier_labels, rules)
+    declared = set(rules.tiers) if rules is not None else set()
+    if keyed:
+        codes, uniques = _factorized(tiers)
+        labelled = np.empty(len(uniques), dtype=object)
+        count = 0
+        for at, value in enumerate(uniques.tolist()):
+            if value is None or value in declared:
+                labelled[at] = value
+                continue
+            target = keyed.get(_label_key(value))
+            labelled[at] = target if target is not None else value
+            if target is not None:
+                count += int((codes == at).sum())
+        tiers = labelled[codes]
+        if count:
+            notes.append(f"{count:,} tier cells gave a declared label; read as its tier id")
+
+    if rules is None:
+        return problems, _Checked(choices, tiers, facts, notes)
+
+    kindergartens = _Kindergartens(rules, map_names=map_names)
+    if choices.size:
+        codes, uniques = _factorized(choices.reshape(-1))
+        resolved = [
+            (None, []) if u is None else kindergartens.resolve(str(u)) for u in uniques.tolist()
+        ]
+        ids = np.empty(len(resolved), dtype=object)
+        ids[:] = [r[0] for r in resolved]
+        by_name = [
+            u is not None and r[0] is not None and r[0] != u
+            for u, r in zip(uniques.tolist(), resolved, strict=True)
+        ]
+        bad = [
+            u is not None and r[0] is None for u, r in zip(uniques.tolist(), resolved, strict=True)
+        ]
+        named = int(np.isin(codes, np.flatnonzero(by_name)).sum()) if any(by_name) else 0
+        if named:
+            notes.append(f"{named:,} choice cells named a kindergarten by its name; read as its id")
+        width = choices.shape[1]
+        if any(bad):
+            for flat in np.flatnonzero(np.isin(codes, np.flatnonzero(bad))).tolist():
+                position, j = divmod(flat, width)
+                value = str(choices[position, j])
+                named = resolved[codes[flat]][1]
+                problems.append(
+                    locate(
+                        position,
+                        f"choice_{j + 1}",
+                        f"choice names {len(named)} kindergartens of the rules"
+                        f" ({', '.join(named)}), whose names are the same"
+                        if named
+                        else "choice names a kindergarten the rules do not have",
+                        value,
+                        "write the kindergarten's id instead of its name"
+                        if named
+                        else _suggest(value, rules),
+                    )
+                )
+        mapped = ids[codes].reshape(choices.shape)
+        # Two cells naming one kindergarten, once names are read as ids.
+        if any(by_name):
+            id_codes, _ = _factorized(mapped.reshape(-1))
+            id_codes = id_codes.reshape(mapped.shape)
+            present = mapped != None  # noqa: E711 - elementwise
+            for j in range(1, width):
+                for i in range(j):
+                    same = np.flatnonzero(
+                        present[:, i] & present[:, j] & (id_codes[:, i] == id_codes[:, j])
+                    )
+                    for position in same.tolist():
+                        if mapped[position, i] is None:
+                            continue
+                        problems.append(
+                            locate(
+                                position,
+                                f"choice_{j + 1}",
+                                f"names the same kindergarten ({mapped[position, j]}) as"
+                                f" choice {i + 1}",
+                                choices[position, j],
+                                "each kindergarten may appear once in a child's choices",
+                            )
+                        )
+                        mapped[position, j] = None
+        choices = mapped
+
+    used_facts = {b.fact for k in rules.kindergartens for b in k.blocks}
+    used_facts |= {p.fact for p in rules.phases if p.fact is not None}
+    checked_facts = []
+    for position, fact, kindergarten, origin in facts:
+        kg_id, names = kindergartens.resolve(kindergarten)
+        if kg_id is None:
+            problems.append(
+                locate(
+                    position,
+                    origin,
+                    f"priority fact names {len(names)} kindergartens of the rules"
+                    f" ({', '.join(names)}), whose names are the same"
+                    if names
+                    else "priority fact at a kindergarten the rules do not have",
+                    f"{fact}@{kindergarten}",
+                    "write the kindergarten's id instead of its name"
+                    if names
+                    else _suggest(kindergarten, rules),
+                )
+            )
+        else:
+            checked_facts.append((position, fact, kg_id, origin))
+        if fact not in used_facts:
+            problems.append(
+                locate(
+                    position,
+                    origin,
+                    f"no seat block or phase in the rules uses the fact {fact!r},"
+                    " so it gives no priority",
+                    f"{fact}@{kindergarten}",
+                    "facts the rules use: " + (", ".join(sorted(used_facts)) or "none"),
+                )
+            )
+    facts = checked_facts
+
+    if rules.tiers and not has_tier_column:
+        problems.append(
+            header(
+                "tier",
+                "the rules rank applicants by tier but the file has no tier column",
+                f"add a column headed 类别 (tier) with one of {', '.join(rules.tiers)}",
+            )
+        )
+    else:
+        codes, uniques = _factorized(tiers)
+        for at, tier in enumerate(uniques.tolist()):
+            if tier is None:
+                if not rules.tiers:
+                    continue
+                positions = [
+                    p for p in np.flatnonzero(codes == at).tolist() if p not in values.tier_failed
+                ]
+                for position in positions:
+                    problems.append(
+                        locate(
+                            position,
+                            "tier",
+                            "tier is empty but the rules rank applicants by tier",
+                            None,
+                            f"use one of {', '.join(rules.tiers)}",
+                        )
+                    )
+            elif tier not in declared:
+                for position in np.flatnonzero(codes == at).tolist():
+                    problems.append(
+                        locate(
+                            position,
+                            "tier",
+                            "tier is not declared in the rules"
+                            if rules.tiers
+                            else "the rules declare no tiers, but this row has one",
+                            tier,
+                            f"use one of {', '.join(rules.tiers)}, or declare the label:"
+                            f" --tier-label {tier}=TIER"
+                            if rules.tiers
+                            else "declare the tiers in the rules or leave the column empty",
+                        )
+                    )
+
+    # Multiples: more than one member, and the same choices.
+    groups = values.groups
+    members: dict[str, list[int]] = {}
+    for position in np.flatnonzero(groups != None).tolist():  # noqa: E711 - elementwise
+        members.setdefault(str(groups[position]), []).append(position)
+    for group_id, positions in members.items():
+        if len(positions) == 1:
+            problems.append(
+                locate(
+                    positions[0],
+                    "group",
+                    "is the only member of its multiples group",
+                    group_id,
+                    "register every sibling with the same group id, or clear the group",
+                )
+            )
+            continue
+        first = positions[0]
+        expected = [c for c in choices[first].tolist() if c is not None]
+        for position in positions[1:]:
+            listed = [c for c in choices[position].tolist() if c is not None]
+            if listed != expected:
+                problems.append(
+                    locate(
+                        position,
+                        "group",
+                        f"lists different choices ({', '.join(listed)}) from its sibling on"
+                        f" row {values.rows[first]} ({', '.join(expected)})",
+                        group_id,
+                        "siblings in a multiples group must list identical choices",
+                    )
+                )
+    return problems, _Checked(choices, tiers, facts, notes)
+
+
+# --- building the table and the registry ---------------------------------------------
+
+
+def _first_seen(
+    values: Sequence[object] | npt.NDArray[Any],
+) -> tuple[npt.NDArray[np.int32], tuple[str, ...]]:
+    """Codes into the distinct values in order of first appearance (None: -1)."""
+    codes, uniques = _factorized(np.asarray(values, dtype=object))
+    names = uniques.tolist()
+    if None in names:
+        empty = names.index(None)
+        codes = np.where(codes == empty, -1, codes - (codes > empty))
+        names.pop(empty)
+    return codes.astype(np.int32), tuple(str(v) for v in names)
+
+
+def _build_table(values: _Values, checked: _Checked) -> tuple[ApplicantTable, tuple[str, ...]]:
+    """The engine's table, coded in order of first appearance row by row."""
+    n = len(values.rows)
+    choices = checked.choices
+    present = choices != None  # noqa: E711 - elementwise
+    counts = present.sum(axis=1)
+    width = max(1, int(counts.max()) if n else 1)
+    # Kindergartens are numbered as the per-row reading met them: each row's
+    # choices, then its facts sorted by (fact, kindergarten).
+    facts = sorted(checked.facts)
+    order_rows = np.concatenate(
+        [np.repeat(np.arange(n), counts), np.array([f[0] for f in facts], np.int64)]
     )
-    return table, tuple(fact_fields)
+    order_keys = np.concatenate([np.nonzero(present)[1], choices.shape[1] + np.arange(len(facts))])
+    met = (
+        np.concatenate([choices[present], np.array([f[2] for f in facts], dtype=object)])
+        if n
+        else np.array([], dtype=object)
+    )
+    order = np.lexsort((order_keys, order_rows))
+    codes, kindergarten_ids = _first_seen(met[order])
+    coded = np.empty(len(met), np.int32)
+    coded[order] = codes
+    table_choices = np.full((n, width), -1, np.int32)
+    chosen = coded[: int(present.sum())]
+    rows_of = np.repeat(np.arange(n), counts)
+    starts = np.cumsum(counts) - counts
+    columns_of = np.arange(len(rows_of)) - np.repeat(starts, counts)
+    table_choices[rows_of, columns_of] = chosen
+    fact_kgs = coded[int(present.sum()) :]
+    fact_codes, fact_names = _first_seen([f[1] for f in facts])
+    tier_codes, tier_names = _first_seen(checked.tiers)
+    group_codes, group_ids = _first_seen(values.groups)
+    table = ApplicantTable(
+        registration_numbers=tuple(values.regs.tolist()),
+        kindergarten_ids=kindergarten_ids,
+        choices=table_choices,
+        tier_names=tier_names,
+        tiers=tier_codes,
+        group_ids=group_ids,
+        groups=group_codes,
+        fact_names=fact_names,
+        fact_rows=np.asarray([f[0] for f in facts], np.int32),
+        fact_codes=fact_codes,
+        fact_kindergartens=fact_kgs.astype(np.int32),
+        source_rows=values.rows,
+    )
+    return table, tuple(f[3] for f in facts)
+
+
+_APPLICANTS: Final = _TableKind(
+    what="applicant", index=_APPLICANT_INDEX, choices=True, complete=_applicant_complete
+)
 
 
 def read_applicants(
@@ -1566,6 +2529,10 @@ def read_applicants(
     draw_id: str,
     sheet: str | None = None,
     check_region: bool = True,
+    rules: DrawRules | None = None,
+    tier_labels: Mapping[str, str] | None = None,
+    previous: Mapping[str, Registration] | None = None,
+    limits: SpreadsheetLimits = DEFAULT_LIMITS,
     progress: Progress | None = None,
 ) -> ApplicantImport:
     """Read a registration export (CSV or .xlsx) into the public table and private registry.
@@ -1573,118 +2540,220 @@ def read_applicants(
     Identifier cells (registration number, choices, tier, group, facts) are
     NFKC-normalised and stripped, so full-width ``Ｋ０３`` is ``K03``; names
     and document numbers are normalised by :mod:`alloc.identity`. A title row
-    above the header is skipped. Without a salt column, fresh salts are made
-    (:func:`alloc.identity.new_salt`) and ``receipts_generated`` is set.
-    ``check_region`` also checks resident numbers' region codes against
-    python-stdnum's table (turn it off only for a genuine number the table
-    does not know yet). Kindergarten ids and tiers are checked against the
-    rules by :func:`check_against_rules` and by the draw itself. ``progress``
-    hears how many rows are read (:mod:`alloc.progress`).
+    above the header is skipped, and so are totals rows (合计, 总计; a count
+    in the last one must match). Of a workbook, the one visible sheet with
+    applicant columns is read, or ``sheet``. ``check_region`` also checks
+    resident numbers' region codes against python-stdnum's table (turn it
+    off only for a genuine number the table does not know yet).
+
+    With ``rules``, choices and facts may name a kindergarten by its name in
+    the rules (read as its id), tiers may be given by a label in
+    ``tier_labels`` (``{"本地户籍": "local"}``), and every row is checked
+    against the rules in the same pass (what :func:`check_against_rules`
+    does), rows that have other problems included.
+
+    Without a salt column, a registration number whose salt is in
+    ``previous`` (the private registry of an earlier freeze) keeps it if its
+    document type and number are unchanged (a corrected name keeps its
+    receipt); anyone else gets a fresh salt, listed in ``new_salts``. With a
+    salt column, a salt that differs from ``previous`` for the same
+    document is a problem. ``progress`` hears how many rows are read: the
+    rows checked column-wise at once, then each row read alone
+    (:mod:`alloc.progress`).
 
     Raises:
-        InputError: if the file is missing, of an unknown type or undecodable,
-            or ``draw_id`` is not an identifier.
-        SpreadsheetError: listing every problem found: missing or doubled
-            columns, and per row an empty or repeated registration number, an
-            empty or invalid name, a bad or repeated document number, an
-            unknown document type, a kindergarten listed twice, a gap in the
-            choices, malformed facts or salts, and cells Excel turned into
-            numbers or dates.
+        InputError: if the file is missing, of an unknown type, undecodable,
+            beyond ``limits``, or its sheet is not clear; if ``draw_id`` is
+            not an identifier or a tier label is not declared in the rules.
+        SpreadsheetError: listing every problem found, in row order:
+            missing or doubled columns, and per row an empty or repeated
+            registration number, an empty, invalid or damaged name (``?``,
+            U+FFFD), a bad or repeated document number, an unknown document
+            type, a kindergarten listed twice, a gap in the choices,
+            malformed facts or salts, cells Excel turned into numbers or
+            dates, hidden rows, merged cells and, with ``rules``,
+            kindergartens and tiers the rules do not know.
     """
     check_identifier(draw_id, "draw_id")
-    sheet_data = _load(path, sheet)
-    if not sheet_data.rows:
-        raise InputError("the file is empty", source=sheet_data.source, hint="check the file")
-    grid = _grid(sheet_data, _find_header(sheet_data, _APPLICANT_INDEX, choices=True))
+    labels = dict(tier_labels or {})
+    _check_tier_labels(labels, rules)
+    loaded, sheet_notes = _load(path, sheet=sheet, limits=limits, kind=_APPLICANTS)
+    if not len(loaded):
+        raise InputError("the file is empty", source=loaded.where, hint="check the file")
+    grid = _grid(loaded, _find_header(loaded, _APPLICANT_INDEX, choices=True))
     columns, ignored, problems = _columns(grid, _APPLICANT_INDEX, choices=True)
     # Headers repeated among the columns alloc ignores (two 备注 columns) do
     # not matter; repeated known ones are reported by _columns.
     for name in _REQUIRED_APPLICANT:
         if name not in columns:
-            problems.append(_missing_column(grid, name, APPLICANT_COLUMNS[name]))
+            problems.append(_missing_column(grid, name, APPLICANT_COLUMNS[name], sheet_notes))
     choice_numbers = sorted(int(n.split("_")[1]) for n in columns if n.startswith("choice_"))
     if not choice_numbers:
-        problems.append(_missing_column(grid, "choice_1", ("志愿1", "第一志愿", "choice_1")))
+        problems.append(
+            _missing_column(grid, "choice_1", ("志愿1", "第一志愿", "choice_1"), sheet_notes)
+        )
     elif choice_numbers != list(range(1, len(choice_numbers) + 1)):
         missing = min(set(range(1, choice_numbers[-1] + 1)) - set(choice_numbers))
         problems.append(
             _missing_column(grid, f"choice_{missing}", (f"志愿{missing}", f"choice_{missing}"))
         )
-    if problems:
-        raise SpreadsheetError(problems, source=grid.sheet.source)
-    if not grid.rows:
+        choice_numbers = list(range(1, missing))
+    if not any(name in columns for name in _REQUIRED_APPLICANT):
+        # Not an applicant list at all (or unreadable headers): row problems
+        # would only be noise.
+        raise SpreadsheetError(problems, source=grid.source, sheet=grid.name)
+    if not len(grid.rows):
+        if problems:
+            raise SpreadsheetError(problems, source=grid.source, sheet=grid.name)
         raise InputError(
             "the file has a header but no applicant rows",
-            source=grid.sheet.source,
+            source=grid.sheet.where,
             row=grid.header_row,
             hint="check that this is the right file and sheet",
         )
+    grid, notes, totals_problems = _totals_rows(grid, columns)
+    problems += totals_problems
+    problems += _layout_problems(grid, columns)
+
+    parse_columns = dict(columns)
+    group = columns.get("group")
+    if group is not None:
+        filled = {str(v) for v in set(grid.column(group.index).tolist()) if v}
+        if filled and all(_is_yes_no(v) for v in filled):
+            problems.append(
+                grid.error(
+                    "the multiples column says yes or no, not which siblings belong together",
+                    row=grid.header_row,
+                    column=group.letter,
+                    header=group.header,
+                    field="group",
+                    hint="give twins and triplets one shared id (e.g. the first sibling's"
+                    " registration number) and leave the cell empty for other children",
+                )
+            )
+            del parse_columns["group"]
 
     with_salt = "salt" in columns
     numbers = _Numbers(check_region=check_region)
     has_type = "document_type" in columns
-    records = [
-        _parse_row(
-            _Cells(grid, columns, row, cells, problems),
+    total = len(grid.rows)
+    advance(progress, Task.READ_SPREADSHEET, 0, total)
+    fast, values = _fast_rows(grid, parse_columns, len(choice_numbers), with_salt, numbers)
+    slow = np.flatnonzero(~fast).tolist()
+    advance(progress, Task.READ_SPREADSHEET, total - len(slow), total)
+    records = {}
+    row_problems: list[CellError] = []
+    for done, position in enumerate(slow, start=total - len(slow) + 1):
+        if done == total or not done % 1000:
+            advance(progress, Task.READ_SPREADSHEET, done, total)
+        records[position] = _parse_row(
+            _Cells(
+                grid, parse_columns, int(grid.rows[position]), grid.cells(position), row_problems
+            ),
             len(choice_numbers),
             with_salt,
             numbers,
             has_type,
         )
-        for row, cells in tracked(grid.rows, progress, Task.READ_SPREADSHEET)
-    ]
-    source, encoding = grid.sheet.source, grid.sheet.encoding
-    # Every cell is parsed: let the sheet's cells go before the registry and
-    # the table are built (at a million rows they are about a gigabyte).
-    del grid, sheet_data
-    _duplicates(records, source, columns, problems)
+    _merge_rows(values, records, row_problems)
+    problems += row_problems
+    if all(name in columns for name in _REQUIRED_APPLICANT):
+        _duplicates(values, grid, columns, problems)
+
+    def locate(position: int, name: str, problem: str, value: object, hint: str) -> CellError:
+        column = columns.get(name)
+        return grid.error(
+            problem,
+            row=int(values.rows[position]),
+            column=column.letter if column else None,
+            header=column.header if column else None,
+            field=name,
+            value=value,
+            hint=hint,
+        )
+
+    def header(name: str, problem: str, hint: str) -> CellError:
+        return grid.error(problem, row=grid.header_row, field=name, hint=hint)
+
+    rule_problems, checked = _rule_problems(
+        values, rules, labels, locate, has_tier_column="tier" in columns, header=header
+    )
+    problems += rule_problems
+    notes += checked.notes
+
+    salts, kept, reissued = (values.salts, np.ones(len(grid.rows), bool), np.zeros(0, np.int64))
+    if previous is not None or not with_salt:
+        salts, kept, reissued, salt_problems = _salts(values, previous, with_salt, locate)
+        problems += salt_problems
     if problems:
         order = {c.letter: c.index for c in columns.values()}
         problems.sort(key=lambda p: (p.row or 0, order.get(p.column or "", -1)))
-        raise SpreadsheetError(problems, source=source)
+        raise SpreadsheetError(problems, source=grid.source, sheet=grid.name)
 
-    registrations = []
-    for record in records:
-        assert record.registration_number is not None
-        assert record.name is not None
-        assert record.document_type is not None
-        assert record.document_number is not None
-        # _parse_row normalised the name and number; do not do it twice.
-        identity = PrivateIdentity._of_normalised(
-            record.name, record.document_type, record.document_number, record.contact
-        )
-        registrations.append(
-            Registration(
-                registration_number=record.registration_number,
-                identity=identity,
-                salt=record.salt if record.salt is not None else new_salt(),
-            )
-        )
-    registry = Registry(registrations)
-    table, fact_fields = _build_table(records)
-    table = attach_identities(table, registry, draw_id)
-    ordered = tuple(sorted(columns.values(), key=lambda c: c.index))
+    registry = Registry._from_normalised(
+        registration_numbers=values.regs.tolist(),
+        names=values.names.tolist(),
+        document_types=values.kinds.tolist(),
+        document_numbers=values.numbers.tolist(),
+        guardian_contacts=values.contacts.tolist(),
+        salts=salts,
+    )
+    table, fact_fields = _build_table(values, checked)
+    identities = columns_fast.identity_commitments(
+        draw_id,
+        values.regs.tolist(),
+        _kind_values(values.kinds).tolist(),
+        values.numbers.tolist(),
+        values.names.tolist(),
+        salts.tobytes(),
+    )
+    table = replace(table, identities=identities)
+    regs = values.regs
     return ApplicantImport(
         table=table,
         registry=registry,
         receipts_generated=not with_salt,
-        source=source,
-        encoding=encoding,
-        columns=ordered,
-        ignored_columns=tuple(ignored),
+        source=grid.source,
+        encoding=loaded.encoding,
+        columns=tuple(sorted(columns.values(), key=lambda c: c.index)),
+        ignored_columns=tuple(c.header for c in ignored),
         fact_fields=fact_fields,
+        sheet=loaded.name,
+        ignored=tuple(ignored),
+        notes=(*sheet_notes, *notes),
+        new_salts=tuple(regs[~kept].tolist()) if not with_salt else (),
+        reissued=tuple(regs[reissued].tolist()),
+        rules_checked=rules is not None,
     )
 
 
-def _suggest(value: str, rules: DrawRules) -> str:
-    ids = [k.id for k in rules.kindergartens]
-    for kg in rules.kindergartens:
-        if kg.id.casefold() == value.casefold():
-            return f"did you mean {kg.id!r}? ids are case-sensitive"
-        if kg.name and kg.name == value:
-            return f"that is the name of {kg.id!r}; write kindergarten ids, not names"
-    shown = ", ".join(ids[:10]) + (f", … ({len(ids)} in all)" if len(ids) > 10 else "")
-    return f"use a kindergarten id from the rules: {shown}"
+def _salts(
+    values: _Values,
+    previous: Mapping[str, Registration] | None,
+    with_salt: bool,
+    locate: Callable[[int, str, str, object, str], CellError],
+) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.bool_], npt.NDArray[np.int64], list[CellError]]:
+    """Every row's salt, which rows kept an earlier one, which lost one, and problems."""
+    n = len(values.rows)
+    kinds = _kind_values(values.kinds).tolist()
+    found = carry_salts(previous or {}, values.regs.tolist(), kinds, values.numbers.tolist())
+    if not with_salt:
+        return found.salts, found.kept, np.flatnonzero(found.reissued), []
+    problems = []
+    given = values.salts
+    differs = found.kept & values.salt_given & (given != found.salts).any(axis=1)
+    for position in np.flatnonzero(differs).tolist():
+        problems.append(
+            locate(
+                position,
+                "salt",
+                "the receipt salt differs from the one kept in the private registry"
+                " (printed on this child's receipt)",
+                None,
+                "correct the export's salt, or delete the salt column to keep the registry's salts",
+            )
+        )
+    return given, np.ones(n, bool), np.zeros(0, np.int64), problems
 
 
 def check_against_rules(import_: ApplicantImport, rules: DrawRules) -> list[InputError]:
@@ -1694,124 +2763,77 @@ def check_against_rules(import_: ApplicantImport, rules: DrawRules) -> list[Inpu
     do not declare (or a missing tier when they declare some), fact names no
     seat block or phase uses (they would silently give no priority),
     multiples groups with one member, and siblings whose choices differ.
+    :func:`read_applicants` with ``rules`` does the same in its one pass
+    (and maps kindergarten names to ids first).
     """
     table = import_.table
-    source = import_.source
-    problems: list[InputError] = []
-
-    def add(row: int, name: str, problem: str, value: object, hint: str) -> None:
-        column = import_.column(name)
-        problems.append(
-            CellError(
-                problem,
-                source=source,
-                row=table.row_label(row),
-                column=column.letter if column else None,
-                header=column.header if column else None,
-                field=name,
-                value=value,
-                hint=hint,
-            )
-        )
-
-    known = {k.id for k in rules.kindergartens}
-    unknown = [kg for kg in table.kindergarten_ids if kg not in known]
-    if unknown:
-        for row, chosen in enumerate(table.choices.tolist()):
-            for position, code in enumerate(chosen):
-                if code >= 0 and table.kindergarten_ids[code] not in known:
-                    value = table.kindergarten_ids[code]
-                    add(
-                        row,
-                        f"choice_{position + 1}",
-                        "choice names a kindergarten the rules do not have",
-                        value,
-                        _suggest(value, rules),
-                    )
-    used_facts = {b.fact for k in rules.kindergartens for b in k.blocks}
-    used_facts |= {p.fact for p in rules.phases if p.fact is not None}
-    for at, (row, code, kg) in enumerate(
-        zip(
-            table.fact_rows.tolist(),
-            table.fact_codes.tolist(),
-            table.fact_kindergartens.tolist(),
-            strict=True,
-        )
-    ):
-        origin = import_.fact_fields[at] if at < len(import_.fact_fields) else "facts"
-        fact, kindergarten = table.fact_names[code], table.kindergarten_ids[kg]
-        if kindergarten not in known:
-            add(
-                row,
-                origin,
-                "priority fact at a kindergarten the rules do not have",
-                f"{fact}@{kindergarten}",
-                _suggest(kindergarten, rules),
-            )
-        if fact not in used_facts:
-            add(
-                row,
-                origin,
-                f"no seat block or phase in the rules uses the fact {fact!r},"
-                " so it gives no priority",
-                f"{fact}@{kindergarten}",
-                "facts the rules use: " + (", ".join(sorted(used_facts)) or "none"),
-            )
     assert table.tiers is not None
     assert table.groups is not None
-    declared = set(rules.tiers)
-    for row, code in enumerate(table.tiers.tolist()):
-        tier = table.tier_names[code] if code >= 0 else None
-        if rules.tiers and tier is None:
-            add(
-                row,
-                "tier",
-                "tier is empty but the rules rank applicants by tier",
-                None,
-                f"use one of {', '.join(rules.tiers)}",
+    n = len(table)
+    ids = np.array([*table.kindergarten_ids, None], dtype=object)
+    choices = ids[table.choices] if n else np.full((0, 1), None, dtype=object)
+    tiers = np.array([*table.tier_names, None], dtype=object)[table.tiers]
+    groups = np.array([*table.group_ids, None], dtype=object)[table.groups]
+    facts = [
+        (
+            row,
+            table.fact_names[code],
+            table.kindergarten_ids[kg],
+            import_.fact_fields[at] if at < len(import_.fact_fields) else "facts",
+        )
+        for at, (row, code, kg) in enumerate(
+            zip(
+                table.fact_rows.tolist(),
+                table.fact_codes.tolist(),
+                table.fact_kindergartens.tolist(),
+                strict=True,
             )
-        elif tier is not None and tier not in declared:
-            add(
-                row,
-                "tier",
-                "tier is not declared in the rules"
-                if rules.tiers
-                else "the rules declare no tiers, but this row has one",
-                tier,
-                f"use one of {', '.join(rules.tiers)}"
-                if rules.tiers
-                else "declare the tiers in the rules or leave the column empty",
-            )
-    members: dict[int, list[int]] = {}
-    for row, code in enumerate(table.groups.tolist()):
-        if code >= 0:
-            members.setdefault(code, []).append(row)
-    for code, rows in members.items():
-        group_id = table.group_ids[code]
-        if len(rows) == 1:
-            add(
-                rows[0],
-                "group",
-                "is the only member of its multiples group",
-                group_id,
-                "register every sibling with the same group id, or clear the group",
-            )
-            continue
-        first = rows[0]
-        expected = [table.kindergarten_ids[c] for c in table.choices[first] if c >= 0]
-        for row in rows[1:]:
-            listed = [table.kindergarten_ids[c] for c in table.choices[row] if c >= 0]
-            if listed != expected:
-                add(
-                    row,
-                    "group",
-                    f"lists different choices ({', '.join(listed)}) from its sibling on"
-                    f" row {table.row_label(first)} ({', '.join(expected)})",
-                    group_id,
-                    "siblings in a multiples group must list identical choices",
-                )
+        )
+    ]
+    rows = table.source_rows if table.source_rows is not None else np.zeros(n, np.int64)
+    values = _Values(
+        rows=rows,
+        regs=np.array(table.registration_numbers, dtype=object),
+        names=np.full(n, None, dtype=object),
+        kinds=np.full(n, None, dtype=object),
+        numbers=np.full(n, None, dtype=object),
+        choices=choices,
+        tiers=tiers,
+        groups=groups,
+        contacts=np.full(n, None, dtype=object),
+        salts=np.zeros((n, 16), np.uint8),
+        salt_given=np.zeros(n, bool),
+        facts=sorted(facts, key=lambda f: f[0]),
+    )
+
+    def locate(position: int, name: str, problem: str, value: object, hint: str) -> CellError:
+        column = import_.column(name)
+        return CellError(
+            problem,
+            source=import_.source,
+            sheet=import_.sheet,
+            row=table.row_label(position),
+            column=column.letter if column else None,
+            header=column.header if column else None,
+            field=name,
+            value=value,
+            hint=hint,
+        )
+
+    def header(name: str, problem: str, hint: str) -> CellError:
+        return CellError(problem, source=import_.source, sheet=import_.sheet, field=name, hint=hint)
+
+    problems, _ = _rule_problems(
+        values,
+        rules,
+        {},
+        locate,
+        has_tier_column=import_.column("tier") is not None or not import_.columns,
+        header=header,
+        map_names=import_.rules_checked,
+    )
     problems.sort(key=lambda p: p.row or 0)
-    return problems
+    return list(problems)
 
 
 # --- kindergartens ------------------------------------------------------------------
@@ -1829,37 +2851,49 @@ def _count(cells: _Cells, name: str) -> int | None:
     return int(text)
 
 
-def read_kindergartens(path: StrPath, *, sheet: str | None = None) -> tuple[Kindergarten, ...]:
+_KINDERGARTENS: Final = _TableKind(
+    what="kindergarten", index=_KINDERGARTEN_INDEX, choices=False, complete=_kindergarten_complete
+)
+
+
+def read_kindergartens(
+    path: StrPath, *, sheet: str | None = None, limits: SpreadsheetLimits = DEFAULT_LIMITS
+) -> tuple[Kindergarten, ...]:
     """Kindergartens from a CSV or .xlsx table, in file order.
 
     Columns (see :data:`KINDERGARTEN_COLUMNS`): id, name, seats or classes and
     class_size, and blocks written ``owners=12@owner; staff=5@staff``
     (block=seats@fact, in precedence order).
 
+    Of a workbook, the one visible sheet with kindergarten columns is read,
+    or ``sheet``.
+
     Raises:
-        InputError: if the file is missing, of an unknown type or undecodable.
+        InputError: if the file is missing, of an unknown type, undecodable,
+            beyond ``limits``, or its sheet is not clear.
         SpreadsheetError: listing every bad row: missing or repeated id,
             seats missing, not a positive number or disagreeing with classes ×
             class size, malformed blocks, blocks beyond capacity.
     """
-    sheet_data = _load(path, sheet)
-    if not sheet_data.rows:
-        raise InputError("the file is empty", source=sheet_data.source, hint="check the file")
-    grid = _grid(sheet_data, _find_header(sheet_data, _KINDERGARTEN_INDEX, choices=False))
+    loaded, notes = _load(path, sheet=sheet, limits=limits, kind=_KINDERGARTENS)
+    if not len(loaded):
+        raise InputError("the file is empty", source=loaded.where, hint="check the file")
+    grid = _grid(loaded, _find_header(loaded, _KINDERGARTEN_INDEX, choices=False))
     columns, _, problems = _columns(grid, _KINDERGARTEN_INDEX, choices=False)
     if "id" not in columns:
-        problems.append(_missing_column(grid, "id", KINDERGARTEN_COLUMNS["id"]))
+        problems.append(_missing_column(grid, "id", KINDERGARTEN_COLUMNS["id"], notes))
     if "seats" not in columns and not {"classes", "class_size"} <= set(columns):
         problems.append(
-            _missing_column(grid, "seats", (*KINDERGARTEN_COLUMNS["seats"], "班数 and 班额"))
+            _missing_column(grid, "seats", (*KINDERGARTEN_COLUMNS["seats"], "班数 and 班额"), notes)
         )
     if problems:
-        raise SpreadsheetError(problems, source=grid.sheet.source)
+        raise SpreadsheetError(problems, source=grid.source, sheet=grid.name)
 
     result = []
     first: dict[str, int] = {}
-    for row, cells in grid.rows:
-        reader = _Cells(grid, columns, row, cells, problems)
+    for position, number in enumerate(grid.rows.tolist()):
+        row = int(number)
+        reader = _Cells(grid, columns, row, grid.cells(position), problems)
         before = len(problems)
         kg_id = reader.code("id")
         if kg_id is None and reader.empty("id"):
@@ -1924,16 +2958,18 @@ def read_kindergartens(path: StrPath, *, sheet: str | None = None) -> tuple[Kind
             reader.located("blocks" if blocks else "seats", exc)
     if problems:
         problems.sort(key=lambda p: p.row or 0)
-        raise SpreadsheetError(problems, source=grid.sheet.source)
+        raise SpreadsheetError(problems, source=grid.source, sheet=grid.name)
     if not result:
-        raise InputError("the file has a header but no kindergarten rows", source=grid.sheet.source)
+        raise InputError("the file has a header but no kindergarten rows", source=grid.sheet.where)
     return tuple(result)
 
 
 # --- later rounds -------------------------------------------------------------------
 
 
-def read_responses(path: StrPath, *, sheet: str | None = None) -> tuple[Response, ...]:
+def read_responses(
+    path: StrPath, *, sheet: str | None = None, limits: SpreadsheetLimits = DEFAULT_LIMITS
+) -> tuple[Response, ...]:
     """The families' answers from a CSV or .xlsx table (spec 11.1).
 
     Columns (see :data:`RESPONSE_COLUMNS`): registration number, answer
@@ -1942,16 +2978,18 @@ def read_responses(path: StrPath, *, sheet: str | None = None) -> tuple[Response
     decline, and for a withdrawal by a child without a seat).
 
     Raises:
-        InputError: if the file is missing, of an unknown type or undecodable.
+        InputError: if the file is missing, of an unknown type, undecodable or
+            beyond ``limits``.
         SpreadsheetError: listing every bad row: a missing column, an empty or
             repeated registration number, an unknown answer, a kindergarten
             where none belongs or none where one does.
     """
-    grid, columns, problems = _round_grid(path, sheet, _RESPONSE_INDEX, RESPONSE_COLUMNS)
+    grid, columns, problems = _round_grid(path, sheet, limits, _RESPONSE_INDEX, RESPONSE_COLUMNS)
     out: list[Response] = []
     first: dict[str, int] = {}
-    for row, cells in grid.rows:
-        reader = _Cells(grid, columns, row, cells, problems)
+    for position, number in enumerate(grid.rows.tolist()):
+        row = int(number)
+        reader = _Cells(grid, columns, row, grid.cells(position), problems)
         reg = _round_registration(reader, row, first)
         text = "".join(unicodedata.normalize("NFKC", reader.raw("answer")).split()).casefold()
         answer = ANSWERS.get(text)
@@ -1971,32 +3009,36 @@ def read_responses(path: StrPath, *, sheet: str | None = None) -> tuple[Response
             reader.located("kindergarten", exc)
     if problems:
         problems.sort(key=lambda p: p.row or 0)
-        raise SpreadsheetError(problems, source=grid.sheet.source)
+        raise SpreadsheetError(problems, source=grid.source, sheet=grid.name)
     return tuple(out)
 
 
-def read_round_choices(path: StrPath, *, sheet: str | None = None) -> dict[str, tuple[str, ...]]:
+def read_round_choices(
+    path: StrPath, *, sheet: str | None = None, limits: SpreadsheetLimits = DEFAULT_LIMITS
+) -> dict[str, tuple[str, ...]]:
     """Second-round choices from a CSV or .xlsx table: registration number -> choices.
 
     Columns: registration number and the numbered choices, as in a
     registration export (志愿1, 志愿2, …).
 
     Raises:
-        InputError: if the file is missing, of an unknown type or undecodable.
+        InputError: if the file is missing, of an unknown type, undecodable or
+            beyond ``limits``.
         SpreadsheetError: listing every bad row (an empty or repeated
             registration number, no choice, a gap, a kindergarten twice).
     """
     grid, columns, problems = _round_grid(
-        path, sheet, _ROUND_CHOICE_INDEX, ROUND_CHOICE_COLUMNS, choices=True
+        path, sheet, limits, _ROUND_CHOICE_INDEX, ROUND_CHOICE_COLUMNS, choices=True
     )
     if not any(name.startswith("choice_") for name in columns):
         problems.append(_missing_column(grid, "choice_1", APPLICANT_COLUMNS["choice_N"]))
-        raise SpreadsheetError(problems, source=grid.sheet.source)
+        raise SpreadsheetError(problems, source=grid.source, sheet=grid.name)
     numbers = sorted(int(n.removeprefix("choice_")) for n in columns if n.startswith("choice_"))
     out: dict[str, tuple[str, ...]] = {}
     first: dict[str, int] = {}
-    for row, cells in grid.rows:
-        reader = _Cells(grid, columns, row, cells, problems)
+    for position, number in enumerate(grid.rows.tolist()):
+        row = int(number)
+        reader = _Cells(grid, columns, row, grid.cells(position), problems)
         reg = _round_registration(reader, row, first)
         picked = [reader.code(f"choice_{n}") for n in numbers]
         while picked and picked[-1] is None:
@@ -2011,28 +3053,30 @@ def read_round_choices(path: StrPath, *, sheet: str | None = None) -> dict[str, 
             out[reg] = tuple(p for p in picked if p is not None)
     if problems:
         problems.sort(key=lambda p: p.row or 0)
-        raise SpreadsheetError(problems, source=grid.sheet.source)
+        raise SpreadsheetError(problems, source=grid.source, sheet=grid.name)
     return out
 
 
 def _round_grid(
     path: StrPath,
     sheet: str | None,
+    limits: SpreadsheetLimits,
     index: Mapping[str, str],
     names: Mapping[str, tuple[str, ...]],
     *,
     choices: bool = False,
 ) -> tuple[_Grid, dict[str, Column], list[CellError]]:
-    sheet_data = _load(path, sheet)
-    if not sheet_data.rows:
-        raise InputError("the file is empty", source=sheet_data.source, hint="check the file")
-    grid = _grid(sheet_data, _find_header(sheet_data, index, choices=choices))
+    loaded, notes = _load(path, sheet=sheet, limits=limits)
+    if not len(loaded):
+        raise InputError("the file is empty", source=loaded.where, hint="check the file")
+    grid = _grid(loaded, _find_header(loaded, index, choices=choices))
     columns, _, problems = _columns(grid, index, choices=choices)
+    problems = [*grid.problems, *problems]
     for name, aliases in names.items():
-        if name != "choice_N" and name not in columns and name != "kindergarten":
-            problems.append(_missing_column(grid, name, aliases))
+        if name not in ("choice_N", "kindergarten") and name not in columns:
+            problems.append(_missing_column(grid, name, aliases, notes))
     if problems:
-        raise SpreadsheetError(problems, source=grid.sheet.source)
+        raise SpreadsheetError(problems, source=grid.source, sheet=grid.name)
     return grid, columns, problems
 
 
@@ -2074,7 +3118,8 @@ _WAITLISTS: Final = _heading("候补", "waitlist positions")
 _DOCUMENT_LABELS: Final = {DocumentType.RESIDENT_ID: "居民身份证", DocumentType.PASSPORT: "护照"}
 _YES: Final = "是"
 _NO: Final = "否"
-_FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r")
+# A leading apostrophe is quoted too: reading drops one (Excel's text mark).
+_FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r", "'")
 
 
 def _csv_bytes(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
@@ -2257,7 +3302,7 @@ def write_notice_lists(
 
     Each lists the children placed there (under the independent lottery:
     winning there) in draw order, then its waitlist in order, with masked
-    names (张*明) and document numbers (440105********1234) only. The
+    names (张**) and document numbers (**************1234) only. The
     directory is created if missing. No file is written if any exists
     (without ``force``).
 
@@ -2484,13 +3529,17 @@ def write_receipts(
     path: StrPath,
     registry: Mapping[str, Registration],
     *,
+    new: frozenset[str] | None = None,
     force: bool = False,
 ) -> Path:
     """The receipts to print for parents (.csv or .xlsx), one row per child.
 
     Each row: registration number, masked name and document number (to hand
     the right slip to the right family) and the receipt salt, which the parent
-    needs to check their child's record. Owner-readable only.
+    needs to check their child's record. With ``new`` (the registration
+    numbers whose salts were made in this freeze), a last column says which
+    receipts are new and must be printed; the others were printed before and
+    still hold. Owner-readable only.
 
     Raises:
         InputError: for an unknown file type.
@@ -2504,9 +3553,14 @@ def write_receipts(
         _MASKED_NUMBER,
         _heading("回执校验码", "receipt salt"),
     ]
+    if new is not None:
+        headers.append(_heading("新回执", "new receipt"))
     rows = []
     for reg in sorted(registry):
         entry = registry[reg]
         name, number = _masks(entry)
-        rows.append([reg, name, number, format_salt(entry.salt)])
+        row: list[object] = [reg, name, number, format_salt(entry.salt)]
+        if new is not None:
+            row.append(_YES if reg in new else _NO)
+        rows.append(row)
     return write_bytes(target, _table_bytes(target, headers, rows), force=force, mode=0o600)

@@ -1,53 +1,79 @@
-"""Result lookup by ID number and name, for parents.
+"""Result lookup for parents: by ID number and name on a server, by receipt from public files.
 
-:class:`LookupIndex` is built by the bureau from its private registry and an
-outcome and answers on a server. The public index
-(:func:`build_public_index` / :func:`public_lookup`) lets a static website
-answer the same question without a server: each entry is found and decrypted
-only with a memory-hard scrypt key of the child's number and name (spec
-section 10.6), so the small space of children's ID numbers cannot be cheaply
-enumerated.
+Two ways to answer "what is my child's result", with different trust:
 
-Both answer "not found" identically for an unknown number and for a known
-number with the wrong name, and never show more than the asking child's own
-result with masked display fields.
+* :class:`LookupIndex` is the bureau's own lookup by document number and
+  name, built from the *private* registry. It answers on a rate-limited
+  server (``examples/portal/``) or at the bureau's desk (``alloc lookup``),
+  never from a downloadable file: ID numbers and names are guessable (a
+  notice board's masks leave a few hundred to a few thousand candidates per
+  child, spec section 10.6), so any public file that let a guess be tested
+  offline would give children's identities away.
+* The *public lookup index* (:func:`build_public_index`,
+  :func:`public_lookup`) is a set of static files anyone may download. Each
+  child's entry is found and opened only with keys derived from the 128-bit
+  salt printed on the parent's receipt together with the registration
+  number, document number and name (spec section 10.7), so the index offers
+  no test of a guess to anyone without the receipt, and the receipt alone
+  does not open it either.
+
+Both answer "not found" identically for every kind of miss, and never show
+more than the asking child's own result with masked display fields.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from alloc.canonical import canonical_json
+from alloc.audit import document_digest
+from alloc.canonical import SPEC_VERSION, canonical_json
 from alloc.draw import ApplicantOutcome, Outcome
-from alloc.errors import InputError
+from alloc.errors import DigestMismatchError, InputError, MalformedDocumentError, WrongDrawError
 from alloc.identity import (
+    LOOKUP_ID_SIZE,
     DocumentType,
-    LookupParameters,
-    lookup_key,
+    LookupKeys,
+    PrivateIdentity,
+    Receipt,
+    lookup_keys,
     mask_document_number,
     mask_name,
     normalise_document_number,
     normalise_name,
 )
 from alloc.registry import Registration
+from alloc.signing import Envelope
+from alloc.strictjson import Fields, parse_json
 
 __all__ = [
+    "INDEX_FILE",
+    "MAX_SHARD_DIGITS",
     "NOT_FOUND",
+    "SHARD_TARGET",
     "LookupAnswer",
     "LookupIndex",
     "build_public_index",
     "public_lookup",
+    "shard_digits",
+    "shard_file",
 ]
 
-_NONCE = bytes(12)  # each entry key encrypts exactly one message
+#: Each entry key encrypts exactly one message (spec 10.8), so a fixed nonce is safe.
+_NONCE: Final = bytes(12)
+#: The public index's header file, beside its shards.
+INDEX_FILE: Final = "index.json"
+#: Shards hold about this many entries at most, so a phone fetches a small file.
+SHARD_TARGET: Final = 1024
+#: 16**4 = 65,536 shards hold 67 million children within the target.
+MAX_SHARD_DIGITS: Final = 4
+_DIGEST_SIZE: Final = 32
 
 
 @dataclass(frozen=True)
@@ -82,13 +108,15 @@ class LookupAnswer:
     def to_json(self) -> dict[str, Any]:
         if not self.found:
             return {"found": False, "message": self.message}
+        return {**self._payload(), "found": True, "message": self.message}
+
+    def _payload(self) -> dict[str, Any]:
+        """The sealed content of a public index entry (spec 10.8)."""
         return {
-            "found": True,
             "registration_number": self.registration_number,
             "masked_name": self.masked_name,
             "masked_document_number": self.masked_document_number,
             "result": None if self.result is None else dict(self.result),
-            "message": self.message,
         }
 
 
@@ -105,8 +133,36 @@ def _result_fields(outcome: Outcome, result: ApplicantOutcome) -> dict[str, Any]
     return data
 
 
+def _answer(outcome: Outcome, registration_number: str, identity: PrivateIdentity) -> LookupAnswer:
+    return LookupAnswer(
+        found=True,
+        registration_number=registration_number,
+        masked_name=mask_name(identity.name),
+        masked_document_number=mask_document_number(
+            identity.document_type, identity.document_number
+        ),
+        result=_result_fields(outcome, outcome.applicant(registration_number)),
+    )
+
+
+def _document_type(document_type: DocumentType | str) -> DocumentType:
+    try:
+        return DocumentType(document_type)
+    except ValueError as exc:
+        raise InputError(
+            "unknown document type",
+            field="document_type",
+            value=document_type,
+            hint="use resident-id or passport",
+        ) from exc
+
+
 class LookupIndex:
-    """The bureau's server-side lookup: (document number, name) to one child's result."""
+    """The bureau's server-side lookup: (document number, name) to one child's result.
+
+    Built from the private registry; serve it only behind a rate limit
+    (``examples/portal/``), never as a file.
+    """
 
     def __init__(self, entries: Mapping[tuple[str, str], tuple[str, LookupAnswer]]) -> None:
         self._entries = dict(entries)
@@ -120,17 +176,8 @@ class LookupIndex:
             if entry is None:
                 continue
             identity = entry.identity
-            answer = LookupAnswer(
-                found=True,
-                registration_number=reg,
-                masked_name=mask_name(identity.name),
-                masked_document_number=mask_document_number(
-                    identity.document_type, identity.document_number
-                ),
-                result=_result_fields(outcome, outcome.applicant(reg)),
-            )
             key = (identity.document_type.value, identity.document_number)
-            entries[key] = (identity.name, answer)
+            entries[key] = (identity.name, _answer(outcome, reg, identity))
         return cls(entries)
 
     def lookup(
@@ -146,15 +193,7 @@ class LookupIndex:
             InputError: if the number or name is malformed (a format problem the
                 parent can fix, which says nothing about who is registered).
         """
-        try:
-            kind = DocumentType(document_type)
-        except ValueError as exc:
-            raise InputError(
-                "unknown document type",
-                field="document_type",
-                value=document_type,
-                hint="use resident-id or passport",
-            ) from exc
+        kind = _document_type(document_type)
         number = normalise_document_number(kind, document_number, check_region=False)
         wanted = hashlib.sha256(normalise_name(name).encode("utf-8")).digest()
         stored_name, answer = self._entries.get((kind.value, number), ("", NOT_FOUND))
@@ -165,81 +204,233 @@ class LookupIndex:
         return answer if same and answer.found else NOT_FOUND
 
 
-def _entry_keys(key: bytes) -> tuple[str, bytes]:
-    """Split one scrypt output into a public entry id and a private AES key."""
-    entry_id = hashlib.sha256(b"alloc/v1/lookup-id\x00" + key).hexdigest()
-    secret = hashlib.sha256(b"alloc/v1/lookup-secret\x00" + key).digest()
-    return entry_id, secret
+# --- the public lookup index (spec 10.8) ------------------------------------------------
+
+
+def shard_digits(count: int) -> int:
+    """Hex digits of entry id that name a shard: the fewest (1 to 4) keeping shards small.
+
+    At most :data:`SHARD_TARGET` entries a shard on average while 16**digits
+    shards suffice: 1 digit up to 16,384 children, 2 up to 262,144, 3 up to
+    4,194,304, then 4.
+    """
+    digits = 1
+    while digits < MAX_SHARD_DIGITS and count > SHARD_TARGET * 16**digits:
+        digits += 1
+    return digits
+
+
+def shard_file(prefix: str) -> str:
+    """The file name of the shard whose entry ids start with ``prefix``."""
+    return f"{prefix}.json"
+
+
+def _seal(keys: LookupKeys, answer: LookupAnswer) -> str:
+    payload = canonical_json(answer._payload())
+    aad = keys.entry_id_text.encode("ascii")
+    return AESGCM(keys.key).encrypt(_NONCE, payload, aad).hex()
 
 
 def build_public_index(
-    params: LookupParameters, registry: Mapping[str, Registration], outcome: Outcome
-) -> bytes:
-    """A static lookup file: entry id to AES-GCM ciphertext of the child's answer.
+    registry: Mapping[str, Registration],
+    outcome: Outcome,
+    transcript: Envelope,
+    *,
+    digits: int | None = None,
+) -> dict[str, bytes]:
+    """The public lookup index of a draw: file name to bytes (spec 10.8).
 
-    Costs one scrypt evaluation per child (see the spec for the figures).
+    :data:`INDEX_FILE` names the draw, the transcript, the number of entries
+    and of shard digits; every shard ``<prefix>.json`` (all ``16**digits`` of
+    them, empty or not) maps entry ids to sealed answers. Each registered child
+    of ``outcome`` has one entry, whose id and key come from its receipt salt
+    (:func:`alloc.identity.lookup_keys`). ``digits`` defaults to
+    :func:`shard_digits` of the number of entries.
 
     Raises:
-        InputError: if the parameters are for another draw.
+        WrongDrawError: if the transcript is for another draw.
+        InputError: if ``digits`` is not 1 to 4.
     """
-    if params.draw_id != outcome.rules.draw_id:
-        raise InputError(
-            "lookup parameters are for another draw", field="lookup.draw_id", value=params.draw_id
+    draw_id = outcome.rules.draw_id
+    if transcript.signed.get("draw_id") != draw_id:
+        raise WrongDrawError(
+            f"the transcript is for draw {transcript.signed.get('draw_id')!r}, not {draw_id!r}"
         )
-    server = LookupIndex.build(registry, outcome)
-    entries = {}
+    digest = document_digest(transcript)
+    entries: dict[str, str] = {}
     for reg in outcome.registration_numbers:
         entry = registry.get(reg)
         if entry is None:
             continue
         identity = entry.identity
-        key = lookup_key(params, identity.document_type, identity.document_number, identity.name)
-        entry_id, secret = _entry_keys(key)
-        answer = server.lookup(
-            identity.document_number, identity.name, document_type=identity.document_type
+        keys = lookup_keys(
+            draw_id=draw_id,
+            transcript_digest=digest,
+            registration_number=reg,
+            document_type=identity.document_type,
+            document_number=identity.document_number,
+            name=identity.name,
+            salt=entry.salt,
         )
-        payload = canonical_json(answer.to_json())
-        entries[entry_id] = AESGCM(secret).encrypt(_NONCE, payload, entry_id.encode("ascii")).hex()
-    return (
-        canonical_json({"params": params.to_json(), "entries": dict(sorted(entries.items()))})
+        entries[keys.entry_id_text] = _seal(keys, _answer(outcome, reg, identity))
+    width = shard_digits(len(entries)) if digits is None else digits
+    if isinstance(width, bool) or not isinstance(width, int) or not 1 <= width <= MAX_SHARD_DIGITS:
+        raise InputError(
+            f"shard digits must be 1 to {MAX_SHARD_DIGITS}", field="digits", value=digits
+        )
+    head = {"spec": SPEC_VERSION, "draw_id": draw_id, "transcript": digest.hex()}
+    shards: dict[str, dict[str, str]] = {f"{i:0{width}x}": {} for i in range(16**width)}
+    for entry_id in sorted(entries):
+        shards[entry_id[:width]][entry_id] = entries[entry_id]
+    files = {
+        INDEX_FILE: canonical_json(
+            {**head, "type": "lookup-index", "count": len(entries), "shard_digits": width}
+        )
         + b"\n"
+    }
+    for prefix, content in shards.items():
+        shard = {**head, "type": "lookup-shard", "prefix": prefix, "entries": content}
+        files[shard_file(prefix)] = canonical_json(shard) + b"\n"
+    return files
+
+
+@dataclass(frozen=True)
+class _Header:
+    draw_id: str
+    transcript: bytes
+    count: int
+    digits: int
+
+
+def _read_header(data: bytes) -> _Header:
+    document = "lookup index"
+    fields = Fields.of(parse_json(data, document=document), document=document)
+    if fields.string("type") != "lookup-index":
+        raise fields.error("type", "expected 'lookup-index'", fields.data["type"])
+    if fields.integer("spec") != SPEC_VERSION:
+        raise fields.error("spec", f"this alloc reads spec {SPEC_VERSION}", fields.data["spec"])
+    header = _Header(
+        draw_id=fields.string("draw_id"),
+        transcript=fields.hex("transcript", size=_DIGEST_SIZE),
+        count=fields.integer("count", minimum=0),
+        digits=fields.integer("shard_digits", minimum=1, maximum=MAX_SHARD_DIGITS),
     )
+    fields.done()
+    return header
+
+
+def _read_shard(data: bytes, header: _Header, prefix: str) -> dict[str, str]:
+    document = f"lookup index shard {shard_file(prefix)}"
+    fields = Fields.of(parse_json(data, document=document), document=document)
+    if fields.string("type") != "lookup-shard":
+        raise fields.error("type", "expected 'lookup-shard'", fields.data["type"])
+    if fields.integer("spec") != SPEC_VERSION:
+        raise fields.error("spec", f"this alloc reads spec {SPEC_VERSION}", fields.data["spec"])
+    # A shard from another draw or another round would silently miss everyone.
+    if fields.string("draw_id") != header.draw_id:
+        raise fields.error("draw_id", "the shard is for another draw than its index")
+    if fields.hex("transcript", size=_DIGEST_SIZE) != header.transcript:
+        raise fields.error("transcript", "the shard is for another transcript than its index")
+    if fields.string("prefix") != prefix:
+        raise fields.error("prefix", f"expected {prefix!r}", fields.data["prefix"])
+    entries = fields.object("entries")
+    out: dict[str, str] = {}
+    for entry_id in entries.data:
+        sealed = entries.string(entry_id)
+        if (
+            len(entry_id) != 2 * LOOKUP_ID_SIZE
+            or entry_id.strip("0123456789abcdef")
+            or not entry_id.startswith(prefix)
+        ):
+            raise entries.error(entry_id, "not an entry id of this shard")
+        if len(sealed) % 2 or sealed.strip("0123456789abcdef"):
+            raise entries.error(entry_id, "expected lower-case hexadecimal")
+        out[entry_id] = sealed
+    entries.done()
+    fields.done()
+    return out
+
+
+def _open(sealed: str, keys: LookupKeys) -> LookupAnswer:
+    try:
+        payload = AESGCM(keys.key).decrypt(
+            _NONCE, bytes.fromhex(sealed), keys.entry_id_text.encode("ascii")
+        )
+    except InvalidTag as exc:
+        # The id matched, so the inputs were right: the entry itself was altered.
+        raise MalformedDocumentError(
+            "this child's entry in the lookup index does not decrypt: the index file is"
+            " damaged or was altered",
+            source="lookup index",
+            hint="download the index again from the bureau's site; if it persists, tell"
+            " the bureau and check the result with the receipt against the signed files",
+        ) from exc
+    document = "lookup index entry"
+    fields = Fields.of(parse_json(payload, document=document), document=document)
+    answer = LookupAnswer(
+        found=True,
+        registration_number=fields.string("registration_number"),
+        masked_name=fields.string("masked_name"),
+        masked_document_number=fields.string("masked_document_number"),
+        result=fields.object("result").data,
+    )
+    fields.done()
+    return answer
 
 
 def public_lookup(
-    index: bytes,
+    read: Callable[[str], bytes],
+    *,
+    receipt: Receipt,
     document_number: str,
     name: str,
-    *,
-    document_type: DocumentType = DocumentType.RESIDENT_ID,
+    document_type: DocumentType | str = DocumentType.RESIDENT_ID,
+    transcript: Envelope | None = None,
 ) -> LookupAnswer:
-    """Answer a lookup from a public index file, as a browser would.
+    """Answer a lookup from the public index files, as a browser would.
+
+    ``read(file_name)`` returns the bytes of :data:`INDEX_FILE` or of a shard
+    (from a folder, a web server, a dict). Only the header and the one shard
+    the entry id names are read. With ``transcript`` (one the caller has
+    verified), the index must be the one made for it.
+
+    Returns :data:`NOT_FOUND` when any of the receipt's registration number
+    and salt, the document number and the name is not the child's.
 
     Raises:
-        InputError: if the index file is malformed or the input is malformed.
+        InputError: if the number or name is malformed.
+        MalformedDocumentError: if an index file is malformed or the files do
+            not belong together.
+        DigestMismatchError: if the index was made for another transcript.
     """
-    try:
-        data = json.loads(index)
-        params = LookupParameters.from_json(data["params"])
-        entries = data["entries"]
-    except (ValueError, KeyError, TypeError) as exc:
-        if isinstance(exc, InputError):
-            raise
-        raise InputError("malformed lookup index", field="index") from exc
-    key = lookup_key(params, document_type, document_number, name)
-    entry_id, secret = _entry_keys(key)
-    sealed = entries.get(entry_id)
+    kind = _document_type(document_type)
+    number = normalise_document_number(kind, document_number, check_region=False)
+    header = _read_header(read(INDEX_FILE))
+    if transcript is not None and not hmac.compare_digest(
+        document_digest(transcript), header.transcript
+    ):
+        raise DigestMismatchError(
+            "the lookup index was made for another transcript than the one given;"
+            " download the index published with this transcript"
+        )
+    keys = lookup_keys(
+        draw_id=header.draw_id,
+        transcript_digest=header.transcript,
+        registration_number=receipt.registration_number,
+        document_type=kind,
+        document_number=number,
+        name=name,
+        salt=receipt.salt,
+    )
+    prefix = keys.entry_id_text[: header.digits]
+    entries = _read_shard(read(shard_file(prefix)), header, prefix)
+    sealed = entries.get(keys.entry_id_text)
     if sealed is None:
         return NOT_FOUND
-    try:
-        payload = AESGCM(secret).decrypt(_NONCE, bytes.fromhex(sealed), entry_id.encode("ascii"))
-    except (InvalidTag, ValueError):
-        return NOT_FOUND
-    answer = json.loads(payload)
-    return LookupAnswer(
-        found=True,
-        registration_number=answer["registration_number"],
-        masked_name=answer["masked_name"],
-        masked_document_number=answer["masked_document_number"],
-        result=answer["result"],
-    )
+    answer = _open(sealed, keys)
+    if answer.found and answer.registration_number != receipt.registration_number:
+        raise MalformedDocumentError(
+            "a lookup index entry names another registration number than its receipt",
+            source="lookup index",
+        )
+    return answer

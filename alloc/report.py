@@ -8,8 +8,8 @@ loads nothing else; its Content-Security-Policy pins the one small script
 (optional row filtering) and the style sheet by hash, so it works offline and
 under any stricter policy, and reads completely with scripts off.
 
-With the bureau's private registry the lists show masked names (张*明) and
-masked ID numbers (440105********1234); a full name or document number never
+With the bureau's private registry the lists show masked names (张**) and
+masked ID numbers (**************1234); a full name or document number never
 reaches the page. Every text is HTML-escaped.
 
 The function is pure: it returns the document as a ``str`` and writes nothing.
@@ -313,7 +313,7 @@ margin:8px 0;border-left:8px solid;border-radius:4px}
 ol.checks li.pass{border-color:var(--pass);background:var(--pass-bg)}
 ol.checks li.fail{border-color:var(--fail);background:var(--fail-bg)}
 .mark{display:inline-block;font-weight:800;padding:2px 10px;border-radius:4px;color:#fff;\
-white-space:nowrap}
+max-width:100%;overflow-wrap:anywhere}
 .pass .mark,.mark.ok{background:var(--pass)}
 .fail .mark,.mark.bad{background:var(--fail)}
 .mark.none{background:#5b6470}
@@ -338,20 +338,48 @@ _SCRIPT = """\
   if (!box || !input || !status) { return; }
   box.hidden = false;
   var lists = document.querySelectorAll("details[data-list]");
-  input.addEventListener("input", function () {
-    var q = input.value.replace(/\\s+/g, "").toUpperCase();
-    var found = 0;
+  var rows = null;
+  function key(text) { return text.normalize("NFKC").replace(/\\s+/g, "").toUpperCase(); }
+  function number(text) { return text.replace(/^0+(?=[0-9])/, ""); }
+  function index() {
+    rows = [];
     for (var i = 0; i < lists.length; i++) {
-      var rows = lists[i].querySelectorAll("tbody tr");
-      var hits = 0;
-      for (var j = 0; j < rows.length; j++) {
-        var hit = !q || rows[j].textContent.toUpperCase().indexOf(q) >= 0;
-        rows[j].hidden = !hit;
-        if (hit) { hits++; }
+      var trs = lists[i].querySelectorAll("tbody tr");
+      for (var j = 0; j < trs.length; j++) {
+        var rn = trs[j].querySelector(".rn");
+        var id = trs[j].querySelector(".id");
+        var reg = rn ? key(rn.textContent) : "";
+        var tail = /[0-9]+$/.exec(reg);
+        rows.push({row: trs[j], list: i, reg: reg, tail: tail ? number(tail[0]) : null,
+                   id: id ? key(id.textContent) : null});
       }
-      if (q) { lists[i].open = hits > 0; found += hits; }
     }
-    status.textContent = q ? "找到 " + found + " 行 · " + found + " rows found" : "";
+  }
+  function hit(r, q) {
+    if (q === r.reg || q === r.id) { return true; }
+    if (/^[0-9]+$/.test(q) && r.tail !== null && number(q) === r.tail) { return true; }
+    return r.id !== null && /^[0-9X]{4}$/.test(q) && r.id.slice(-4) === q;
+  }
+  input.addEventListener("input", function () {
+    if (rows === null) { index(); }
+    var q = key(input.value);
+    var found = 0;
+    var children = {};
+    var hits = [];
+    for (var i = 0; i < lists.length; i++) { hits.push(0); }
+    for (var k = 0; k < rows.length; k++) {
+      var shown = !q || hit(rows[k], q);
+      rows[k].row.hidden = !shown;
+      if (shown) { hits[rows[k].list]++; children[rows[k].reg] = true; }
+    }
+    for (var n = 0; n < lists.length; n++) {
+      if (q) { lists[n].open = hits[n] > 0; found += hits[n]; }
+    }
+    var who = Object.keys(children).length;
+    status.textContent = !q ? "" : found
+      ? "找到 " + who + " 名幼儿（" + found + " 行）· "
+        + who + " children found (" + found + " rows)"
+      : "没有完全相符的报名号或证件号 · No registration number or ID number matches exactly";
   });
 })();
 """
@@ -851,7 +879,7 @@ def _seed_section(rules: DrawRules, notice: Announcement, tx: Transcript, outcom
         )
         + '<dl class="digests">'
         + f"<dt>{_bi('公告摘要', 'Announcement digest')}</dt>"
-        + f"<dd>{_e(tx.announcement_digest.hex())}</dd>"
+        + f"<dd>{_hex(tx.announcement_digest)}</dd>"
         + "</dl>"
         + '<p class="seed"><span class="lbl">'
         + _bi("随机种子", "Seed")
@@ -1090,7 +1118,7 @@ def _lists_section(
     def identity_cells(c: _Child) -> list[str]:
         if registry is None:
             return []
-        return [_e(c.name), f"<code>{_e(c.document)}</code>"]
+        return [_e(c.name), f'<code class="id">{_e(c.document)}</code>']
 
     ident_head: list[tuple[str, str, bool]] = (
         [] if registry is None else [("姓名", "Name", False), ("证件号", "ID number", False)]
@@ -1120,7 +1148,7 @@ def _lists_section(
             (
                 [
                     str(n),
-                    f"<code>{_e(c.registration_number)}</code>",
+                    f'<code class="rn">{_e(c.registration_number)}</code>',
                     *identity_cells(c),
                     _lottery(c.lottery_number),
                     c.seat,
@@ -1145,7 +1173,7 @@ def _lists_section(
                     (
                         [
                             str(p),
-                            f"<code>{_e(c.registration_number)}</code>",
+                            f'<code class="rn">{_e(c.registration_number)}</code>',
                             *identity_cells(c),
                             _lottery(c.lottery_number),
                             " ".join(c.notes),
@@ -1171,7 +1199,7 @@ def _lists_section(
         unplaced_rows.append(
             [
                 str(n),
-                f"<code>{_e(reg)}</code>",
+                f'<code class="rn">{_e(reg)}</code>',
                 *identity_cells(c),
                 _lottery(c.lottery_number),
                 _e(positions),
@@ -1198,16 +1226,13 @@ def _lists_section(
         f'<span class="count">{len(unplaced)}</span></summary>'
         f'<div class="body">{unplaced_body}</div></details>'
     )
-    find_hint = (
-        ("查找：报名号或证件号后四位", "Find a registration number or the last 4 digits of an ID")
-        if registry is not None
-        else ("查找报名号", "Find a registration number")
-    )
+    rule = _search_rule(outcome.registration_numbers[:1], with_ids=registry is not None)
     privacy = (
         _bi(
-            "为保护儿童隐私，姓名和证件号只显示部分字符（如 张*明、440105********1234）。",
-            "To protect children's privacy, names and ID numbers are masked"
-            " (e.g. 张*明, 440105********1234).",
+            "为保护儿童隐私，姓名最多显示姓氏，证件号只显示最后 4 位"
+            "（如 张**、**************1234）。",
+            "To protect children's privacy, names show at most the surname and ID numbers"
+            " only their last 4 characters (e.g. 张**, **************1234).",
         )
         if registry is not None
         else _bi(
@@ -1227,12 +1252,36 @@ def _lists_section(
         + _bi("点按抽签号可显示全部 64 位。", "Tap a lottery number to show all 64 digits.")
         + "</p>"
         + '<div class="filter" id="filter" hidden>'
-        + f'<label for="q">{_bi(*find_hint)}</label>'
-        + '<input id="q" type="search" autocomplete="off" spellcheck="false">'
+        + f'<label for="q">{_bi("查找幼儿", "Find a child")}</label>'
+        + '<input id="q" type="search" autocomplete="off" spellcheck="false"'
+        + ' aria-describedby="q-rule">'
+        + f'<p class="note" id="q-rule">{rule}</p>'
         + '<p id="q-status" role="status" aria-live="polite"></p></div>'
         + "".join(blocks)
         + "</section>"
     )
+
+
+def _search_rule(example: Sequence[str], *, with_ids: bool) -> str:
+    """The search box's rule, in words: what it matches, with this draw's own example.
+
+    The page's script matches exactly these and nothing else (no substrings),
+    ignoring spaces, letter case and full-width forms.
+    """
+    reg = example[0] if example else "2026-0001092"
+    digits = re.search(r"[0-9]+$", reg)
+    tail = digits.group(0).lstrip("0") or "0" if digits else None
+    if tail is not None and tail != reg:
+        zh = f"输入完整报名号（如 {reg}）或报名号末尾的数字（如 {tail}）"
+        en = f"Type a whole registration number ({reg}) or the number it ends with ({tail})"
+    else:
+        zh, en = f"输入完整报名号（如 {reg}）", f"Type a whole registration number ({reg})"
+    if with_ids:
+        zh += "，或证件号最后 4 位（如 1234，即公示的 **************1234）"
+        en += ", or the last 4 characters of an ID number (1234, printed **************1234)"
+    zh += "。只显示完全相符的行。"
+    en += ". Only exact matches are shown."
+    return _bi(zh, en)
 
 
 def _verification_section(

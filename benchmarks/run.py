@@ -428,6 +428,16 @@ def worker_csv(size: int) -> dict[str, Any]:
             write_applicants(path, table, registry)
         file_bytes = path.stat().st_size
         del registry
+        import pandas as pd  # noqa: PLC0415
+
+        # The yardstick of the import target: pandas reading the same file,
+        # as a user would (types inferred), and as text (what an import needs).
+        with meter.phase("pandas read_csv"):
+            frame = pd.read_csv(path, low_memory=False)
+        del frame
+        with meter.phase("pandas read_csv, text"):
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        del frame
         with meter.phase("read csv"):
             imported = read_applicants(path, draw_id=rules.draw_id)
     expected = lines_of(
@@ -643,10 +653,21 @@ def print_size(size: int, result: dict[str, Any]) -> None:
     for name, seconds in summary["verification_parts"].items():
         _row("  " + name, seconds, base)
     if "csv" in result:
-        csv = result["csv"]["phases"]
         print("-" * 70)
-        for name in ("write csv", "read csv"):
-            _row(name, csv[name]["seconds"], base, csv[name]["peak_mib"])
+        print_csv(result["csv"])
+
+
+def print_csv(csv: dict[str, Any]) -> None:
+    """The import beside pandas reading the same file (x: multiple of pandas' default)."""
+    phases = csv["phases"]
+    base = phases["pandas read_csv"]["seconds"]
+    for name in ("write csv", "pandas read_csv", "pandas read_csv, text", "read csv"):
+        _row(name, phases[name]["seconds"], base, phases[name]["peak_mib"])
+    text = phases["pandas read_csv, text"]["seconds"]
+    print(
+        f"import / pandas read_csv: {phases['read csv']['seconds'] / base:.2f}x;"
+        f" / read_csv as text: {phases['read csv']['seconds'] / text:.2f}x"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -665,6 +686,11 @@ def main(argv: list[str] | None = None) -> int:
         "--csv-max", type=int, default=1_000_000, help="largest size whose CSV import is measured"
     )
     parser.add_argument("--repeat", type=int, default=1, help="runs per measurement; best is kept")
+    parser.add_argument(
+        "--import-only",
+        action="store_true",
+        help="only the CSV import beside pandas read_csv, at each size",
+    )
     parser.add_argument("--out", help="write every figure to this JSON file")
     # worker mode
     parser.add_argument("--worker", choices=sorted(WORKERS), help=argparse.SUPPRESS)
@@ -705,6 +731,18 @@ def main(argv: list[str] | None = None) -> int:
                 )
                 checks.append(run_worker("verify", directory=scratch))
         return {"pipeline": _merge_best(runs), "verify": _merge_best(checks)}
+
+    if args.import_only:
+        for size in sizes:
+            csv = run_worker("csv", size=size)
+            report["sizes"][str(size)] = {"csv": csv}
+            print(f"\n== import of {size:,} applicants ({csv['file_bytes'] / 1e6:.0f} MB)")
+            print(f"{'phase':<40}{'seconds':>10}{'x pandas':>10}{'peak MiB':>10}")
+            print_csv(csv)
+            sys.stdout.flush()
+        if args.out:
+            Path(args.out).write_text(json.dumps(report, indent=2))
+        return 0
 
     for size in sizes:
         result = measure(size, "deferred-acceptance")

@@ -582,7 +582,7 @@ def test_files_in_a_wrong_encoding_or_format_are_refused_with_a_fix(
     text = (small_inputs / "applicants.csv").read_text(encoding="utf-8-sig")
     advice = {
         "utf-16": "UTF-16",
-        "latin-1": "cannot be decoded as UTF-8 (with or without BOM), GB18030 or GBK",
+        "latin-1": "is not UTF-8, and not clearly GBK/GB18030 either",
         "binary": "not a text file",
         "png named .xlsx": "is not a readable Excel .xlsx workbook",
         "xlsx named .csv": "rename it to end in .xlsx",
@@ -598,7 +598,7 @@ def test_files_in_a_wrong_encoding_or_format_are_refused_with_a_fix(
         assert "Traceback" not in run.err
 
 
-def test_a_big5_file_is_read_as_gbk_and_its_garbled_headers_are_shown(
+def test_a_big5_file_is_refused_not_read_as_gbk(
     small: SmallDraw, small_inputs: Path, tmp_path: Path
 ) -> None:
     text = (small_inputs / "applicants.csv").read_text(encoding="utf-8-sig")
@@ -606,8 +606,8 @@ def test_a_big5_file_is_read_as_gbk_and_its_garbled_headers_are_shown(
     big5.write_bytes(text.encode("big5", errors="replace"))
     run = call("validate", "--rules", small.rules, "--applicants", big5)
     assert run.code == EXIT_INPUT
-    assert "required column is missing" in run.err
-    assert "read as gb18030; if these look garbled, save the file as CSV UTF-8" in run.err
+    assert "is Big5 (Traditional Chinese, Taiwan or Hong Kong) text" in run.err
+    assert "save it as 'CSV UTF-8" in run.err
 
 
 def test_a_missing_required_column_is_named_with_the_headers_it_accepts(
@@ -667,7 +667,7 @@ def test_bad_rows_name_the_spreadsheet_row_column_and_fix(
     assert unknown.code == EXIT_INPUT
     assert (
         "row 10, column E 第一志愿 (choice_1): choice names a kindergarten the rules do not have"
-        " (value 'K09'); use a kindergarten id from the rules: K01, K02, K03"
+        " (value 'K09'); use a kindergarten id or name from the rules: K01, K02, K03"
     ) in unknown.err
     assert "row 11, column F 第二志愿 (choice_2)" in unknown.err
     assert "did you mean 'K02'? ids are case-sensitive" in unknown.err
@@ -698,7 +698,8 @@ def test_row_numbers_are_the_spreadsheets_own_below_a_title_row(
     path = _with_title_and_blank_rows(tmp_path, suffix)
     run = call("validate", "--rules", small.rules, "--applicants", path)
     assert run.code == EXIT_INPUT
-    assert f"{path}: 1 problem" in run.err
+    sheet = ", sheet 'Sheet'" if suffix == ".xlsx" else ""
+    assert f"{path}{sheet}: 1 problem" in run.err
     assert "row 7, column D 身份证号 (document_number): check character does not match" in run.err
 
 
@@ -722,6 +723,87 @@ def test_freeze_without_a_salt_column_writes_private_receipts(
     assert all(p["salt"] in text for p in people)
     assert all(p["name"] not in text for p in people)  # masked on the receipt list
     assert personal_data_in(_public_files(folder), people) == []
+
+
+def test_validate_names_the_sheet_and_reads_labels_and_names(
+    small: SmallDraw, tmp_path: Path
+) -> None:
+    """An export as bureaus have it: hidden last-year sheet, Chinese tier labels,
+    kindergarten names, a remarks column; read with --tier-label, and --sheet."""
+    rows = [list(row) for row in small_applicants()]
+    tier = APPLICANT_HEADER.index("类别")
+    for row in rows:
+        row[tier] = {"local": "本地户籍", "other": "非本地户籍"}[row[tier]]
+    rows[0][APPLICANT_HEADER.index("第二志愿")] = "星星幼儿园"  # K02 by its name
+    path = tmp_path / "export.xlsx"
+    book = openpyxl.Workbook()
+    book.active.title = "2025年"
+    book.active.append(list(APPLICANT_HEADER))
+    book.active.sheet_state = "hidden"
+    sheet = book.create_sheet("2026年报名")
+    sheet.append([*APPLICANT_HEADER, "备注"])
+    for row in rows:
+        sheet.append([*row, ""])
+    book.active = 1
+    book.save(path)
+
+    plain = call("validate", "--rules", small.rules, "--applicants", path)
+    assert plain.code == EXIT_INPUT
+    assert f"{path}, sheet '2026年报名': 12 problems" in plain.err
+    assert "or declare the label: --tier-label 本地户籍=TIER" in plain.err
+
+    labels = ("--tier-label", "本地户籍=local", "--tier-label", "非本地户籍=other")
+    run = call("validate", "--rules", small.rules, "--applicants", path, *labels)
+    assert run.code == EXIT_OK, str(run)
+    assert f"read {path}, sheet '2026年报名': 12 applicants" in run.out
+    assert "note: hidden sheet '2025年' was not read" in run.out
+    assert "note: 1 choice cells named a kindergarten by its name; read as its id" in run.out
+    assert "note: 12 tier cells gave a declared label; read as its tier id" in run.out
+    assert "ignored columns (not used by alloc): K 备注" in run.out
+    as_json = call("--json", "validate", "--rules", small.rules, "--applicants", path, *labels)
+    assert as_json.json()["sheet"] == "2026年报名"
+    assert as_json.json()["ignored_columns"] == [{"column": "K", "header": "备注"}]
+
+    hidden = call("validate", "--rules", small.rules, "--applicants", path, "--sheet", "2025年")
+    assert hidden.code == EXIT_INPUT
+    assert "the file has a header but no applicant rows" in hidden.err
+
+
+def test_the_same_export_frozen_twice_keeps_its_salts_and_root(
+    folder_at: Callable[[str], Path], tmp_path: Path
+) -> None:
+    """Receipts survive a re-freeze: salts are made once and kept in the registry."""
+    drop = APPLICANT_HEADER.index("回执校验码")
+    rows = [
+        [cell for i, cell in enumerate(row) if i != drop]
+        for row in [APPLICANT_HEADER, *small_applicants()]
+    ]
+    applicants = write_csv(tmp_path / "no-salts.csv", rows)
+    folder = folder_at("committed")
+    first = call("--json", *freeze_argv(folder, applicants))
+    assert first.code == EXIT_OK, str(first)
+    salts = {p["registration_number"]: p["salt"] for p in registry_people(folder)}
+    again = call("--json", *freeze_argv(folder, applicants, "--force"))
+    assert again.code == EXIT_OK, str(again)
+    assert {p["registration_number"]: p["salt"] for p in registry_people(folder)} == salts
+    assert again.json()["input_root"] == first.json()["input_root"]
+    assert again.json()["new_salts"] == 0
+
+    # A corrected name keeps its receipt; a registration number given to
+    # another child's document gets a new salt, and the operator is told.
+    rows[1][1] = "欧阳晨"
+    rows[2][3] = resident_id("440105", "20230101", 998)
+    changed = call(*freeze_argv(folder, write_csv(tmp_path / "changed.csv", rows), "--force"))
+    assert changed.code == EXIT_OK, str(changed)
+    now = {p["registration_number"]: p["salt"] for p in registry_people(folder)}
+    assert now[rows[1][0]] == salts[rows[1][0]]
+    assert now[rows[2][0]] != salts[rows[2][0]]
+    assert {r for r in now if now[r] != salts[r]} == {rows[2][0]}
+    assert "receipt salts: 11 kept from" in changed.out
+    assert f"their old receipts no longer match; print new ones ({rows[2][0]})" in changed.out
+    receipts = (folder / "private" / "receipts.csv").read_text(encoding="utf-8-sig")
+    marked = [line for line in receipts.splitlines() if line.endswith(",是")]
+    assert [line.split(",")[0] for line in marked] == [rows[2][0]]
 
 
 def test_row_errors_never_echo_a_document_number_or_salt(small: SmallDraw, tmp_path: Path) -> None:
@@ -1568,7 +1650,7 @@ def test_lookup_finds_a_child_and_shows_only_masks(folder_at: Callable[[str], Pa
     run = call("lookup", "--dir", folder, "--id", number, "--name", name)
     assert run.code == EXIT_OK
     first = run.out.splitlines()[0]
-    assert first.startswith(f"{reg} 欧阳** 440105********")
+    assert first.startswith(f"{reg} 欧阳** **************")
     assert name not in run.out
     assert number not in run.out
 
@@ -1590,6 +1672,82 @@ def test_lookup_answers_a_wrong_name_and_an_unknown_number_identically(
     assert mistyped.code == EXIT_INPUT
     assert "check character does not match" in error_line(mistyped)
     assert typo not in mistyped.text
+
+
+def test_publish_writes_a_lookup_index_a_parent_opens_with_the_receipt(
+    folder_at: Callable[[str], Path],
+) -> None:
+    folder = folder_at("signed")
+    run = call("--json", "publish", "--dir", folder)
+    assert run.code == EXIT_OK, str(run)
+    index = folder / "publish" / "lookup"
+    assert run.json()["lookup_index"] == str(index)
+    shards = sorted(["index.json", *(f"{i:x}.json" for i in range(16))])
+    assert sorted(p.name for p in index.iterdir()) == shards
+    # a re-publish removes shards of an older layout, and only those
+    (index / "ab.json").write_text("{}")
+    (index / "README.txt").write_text("kept")
+    ok("publish", "--dir", folder, "--force")
+    assert sorted(p.name for p in index.iterdir()) == sorted([*shards, "README.txt"])
+    (index / "README.txt").unlink()
+    people = registry_people(folder)
+    person, other_salt = people[2], people[3]["salt"]
+    receipt = ("--registration-number", person["registration_number"], "--salt", person["salt"])
+    asked = ("--id", person["document_number"], "--name", person["name"])
+    public = call("--json", "lookup", "--dir", folder, *receipt, *asked)
+    bureau = call("--json", "lookup", "--dir", folder, *asked)
+    assert public.code == bureau.code == EXIT_OK
+    assert public.json()["found"] is True
+    assert public.json() == bureau.json()
+    # the index alone, anywhere, without the draw folder or the private registry
+    elsewhere = folder.parent / "downloaded"
+    shutil.copytree(index, elsewhere)
+    shutil.rmtree(folder / "private")
+    alone = call("--json", "lookup", "--index", elsewhere, *receipt, *asked)
+    assert alone.json() == public.json()
+    # a wrong receipt code, a wrong name: the same not-found answer
+    wrong_salt = call(
+        "--json",
+        "lookup",
+        "--index",
+        elsewhere,
+        "--registration-number",
+        person["registration_number"],
+        "--salt",
+        other_salt,
+        *asked,
+    )
+    wrong_name = call(
+        "--json",
+        "lookup",
+        "--index",
+        elsewhere,
+        *receipt,
+        "--id",
+        person["document_number"],
+        "--name",
+        "王小明",
+    )
+    assert wrong_salt.code == wrong_name.code == EXIT_OK
+    assert wrong_salt.out == wrong_name.out
+    assert wrong_salt.json()["found"] is False
+    # half a receipt is a usage error; a malformed code says how to fix it
+    half = call("lookup", "--index", elsewhere, "--salt", person["salt"], *asked)
+    assert half.code == EXIT_INPUT
+    assert "--registration-number and --salt" in error_line(half)
+    typo = call(
+        "lookup",
+        "--index",
+        elsewhere,
+        "--registration-number",
+        person["registration_number"],
+        "--salt",
+        "ABCD",
+        *asked,
+    )
+    assert typo.code == EXIT_INPUT
+    assert "26 characters" in error_line(typo)
+    assert person["salt"] not in typo.text
 
 
 def test_a_parent_checks_a_proof_and_a_wrong_name_fails(
@@ -1669,6 +1827,7 @@ def test_publish_writes_masked_lists_and_the_report(published_district: Path) ->
     assert all(p.suffix == ".xlsx" for p in notices)
     assert (publish / "waitlists.xlsx").is_file()
     assert (publish / "report.html").is_file()
+    assert (publish / "lookup" / "index.json").is_file()
     assert (published_district / "private" / "results.xlsx").is_file()
 
 
@@ -1810,7 +1969,10 @@ def test_a_whole_draw_as_real_processes(tmp_path: Path) -> None:
     assert "verification passed" in verified.out
     assert seed in verified.out
     published = alloc_("publish")
-    assert "published 3 notice lists, waitlists and report.html to publish" in published.out
+    assert (
+        "published 3 notice lists, waitlists, report.html and the lookup index (16 shards)"
+        " to publish" in published.out
+    )
     reg, name, _, number = small_applicants()[0][:4]
     found = alloc_("--json", "lookup", "--id", number, "--name", name).json()
     assert found["registration_number"] == reg

@@ -1,8 +1,8 @@
 """alloc.identity: normalisation, masks, receipt salts, commitments, lookup keys.
 
 The vectors in tests/vectors/identity.json pin docs/spec.md section 10; they
-are never regenerated to make a test pass. Most lookup-key tests use tiny
-scrypt parameters so the module runs in a few seconds.
+are never regenerated to make a test pass; tests/vectors/lookup.json pins the
+lookup-index keys (10.7), computed independently with node's WebCrypto.
 """
 
 from __future__ import annotations
@@ -10,29 +10,31 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import hashlib
+import hmac
+import json
 import unicodedata
 from typing import Any
 
 import pytest
 from conftest import load_vector
-from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from hypothesis import assume, given
 from hypothesis import strategies as st
 from stdnum.cn import ric
 from stdnum.iso7064 import mod_11_2
 
-from alloc.canonical import Tag
+from alloc.canonical import Tag, canonical_json
 from alloc.errors import AllocError, InputError
 from alloc.identity import (
     COMMITMENT_SIZE,
     SALT_SIZE,
     DocumentType,
-    LookupParameters,
+    LookupKeys,
     PrivateIdentity,
     Receipt,
     format_salt,
     identity_commitment,
-    lookup_key,
+    lookup_keys,
     mask_document_number,
     mask_name,
     new_salt,
@@ -44,7 +46,6 @@ from alloc.identity import (
 RID = DocumentType.RESIDENT_ID
 PASSPORT = DocumentType.PASSPORT
 VECTORS = load_vector("identity.json")
-SMALL = LookupParameters("2026-tianhe-kg", bytes(range(16)), n=16, r=1, p=1)
 
 
 def rid(body17: str) -> str:
@@ -242,8 +243,8 @@ def test_unknown_region_is_an_input_error_unless_not_checked() -> None:
     assert normalise_document_number(RID, number, check_region=False) == number
     # the region check never stops a commitment, a mask or a lookup key
     assert len(commit(number)) == COMMITMENT_SIZE
-    assert mask_document_number(RID, number) == "119999********" + number[-4:]
-    assert len(lookup_key(SMALL, RID, number, "张三")) == 32
+    assert mask_document_number(RID, number) == "*" * 14 + number[-4:]
+    assert len(keys(document_number=number).key) == 32
 
 
 def test_abolished_county_for_a_later_birth_year() -> None:
@@ -437,20 +438,21 @@ def test_mask_number_vectors(case: dict[str, str]) -> None:
 @pytest.mark.parametrize(
     ("name", "masked"),
     [
-        ("张三", "张*"),
-        ("张三明", "张*明"),
+        ("张三", "**"),
+        ("张三明", "张**"),
         ("欧阳娜娜", "欧阳**"),
-        ("诸葛亮", "诸葛*"),
+        ("诸葛亮", "***"),
         ("上官婉儿", "上官**"),
         ("歐陽娜娜", "歐陽**"),
-        ("欧阳", "欧*"),
-        ("张　三", "张*"),
-        ("阿卜杜拉•买买提", "阿***·买**"),
-        ("John Smith", "J*** S****"),
-        ("Maria Jose Garcia Lopez", "M**** **** ****** L****"),
-        ("J R Smith", "J * S****"),
-        ("张·张", "张·*"),
-        ("A B", "A *"),
+        ("欧阳", "**"),
+        ("张　三", "**"),
+        ("张三　明", "张**"),
+        ("阿卜杜拉•买买提", "阿***·***"),
+        ("John Smith", "J*** *****"),
+        ("Maria Jose Garcia Lopez", "M**** **** ****** *****"),
+        ("J R Smith", "J * *****"),
+        ("张·张", "*·*"),
+        ("A B", "* *"),
         ("A", "*"),
     ],
 )
@@ -459,21 +461,30 @@ def test_mask_name(name: str, masked: str) -> None:
 
 
 @given(names)
-def test_masks_keep_length_and_show_at_most_two_characters(raw: str) -> None:
+def test_masks_show_at_most_a_leading_surname_and_hide_at_least_two(raw: str) -> None:
     normal = _valid(raw)
     assume(normal is not None)
     assert normal is not None
     masked = mask_name(raw)
     assert len(masked) == len(normal)
     shown = [(i, c) for i, c in enumerate(masked) if c not in "* ·"]
+    # only a prefix of at most two characters shows, exactly as it is
+    assert [i for i, _ in shown] == list(range(len(shown)))
     assert len(shown) <= 2
     assert all(normal[i] == c for i, c in shown)
-    assert "*" in masked
+    hidden = masked.count("*")
+    letters = sum(1 for c in normal if c not in " ·")
+    assert hidden == letters - len(shown)
+    assert hidden >= min(2, letters)
+    # separators stay where they are
+    assert [i for i, c in enumerate(normal) if c in " ·"] == [
+        i for i, c in enumerate(masked) if c in " ·"
+    ]
 
 
 def test_mask_resident_id() -> None:
-    assert mask_document_number(RID, "440105 2022 0315 1234") == "440105********1234"
-    assert mask_document_number(RID, X_NUMBER.lower()) == X_NUMBER[:6] + "*" * 8 + X_NUMBER[-4:]
+    assert mask_document_number(RID, "440105 2022 0315 1234") == "**************1234"
+    assert mask_document_number(RID, X_NUMBER.lower()) == "*" * 14 + X_NUMBER[-4:]
 
 
 @given(st.text(alphabet="ABCDEFGHJK0123456789", min_size=5, max_size=32))
@@ -647,7 +658,9 @@ def test_commitment_errors_name_the_field(changes: dict[str, Any], field: str) -
 
 def test_tags() -> None:
     assert Tag.IDENTITY == "alloc/v1/identity"
-    assert Tag.LOOKUP == "alloc/v1/lookup"
+    assert Tag.LOOKUP_ENTRY == "alloc/v1/lookup-entry"
+    assert Tag.LOOKUP_ENTRY_ID == "alloc/v1/lookup-entry-id"
+    assert Tag.LOOKUP_ENTRY_KEY == "alloc/v1/lookup-entry-key"
 
 
 # --- value types ---------------------------------------------------------------------
@@ -667,7 +680,7 @@ def test_private_identity_normalises_and_hides_itself() -> None:
     assert "张三" not in text
     assert MAINLAND not in text
     assert "138" not in text
-    assert "440105********1234" in text
+    assert "**************1234" in text
     with pytest.raises(dataclasses.FrozenInstanceError):
         person.name = "李四"  # type: ignore[misc]
     salt = bytes(range(16))
@@ -703,119 +716,118 @@ def test_receipt() -> None:
 
 # --- lookup keys ---------------------------------------------------------------------
 
+LOOKUP = load_vector("lookup.json")
+DIGEST = bytes(range(0x80, 0xA0))
 
-def _params(case: dict[str, Any]) -> LookupParameters:
-    return LookupParameters.from_json(case["parameters"])
+
+def keys(**changes: Any) -> LookupKeys:
+    args: dict[str, Any] = {
+        "draw_id": "2026-tianhe-kg",
+        "transcript_digest": DIGEST,
+        "registration_number": "TH-2026-000123",
+        "document_type": RID,
+        "document_number": MAINLAND,
+        "name": "张三明",
+        "salt": bytes(range(16)),
+    }
+    args.update(changes)
+    return lookup_keys(**args)
 
 
-@pytest.mark.parametrize("case", VECTORS["lookup_key"], ids=lambda c: c["note"])
-def test_lookup_key_vectors(case: dict[str, Any]) -> None:
-    params = _params(case)
-    key = lookup_key(params, case["document_type"], case["document_number"], case["name"])
-    assert key.hex() == case["key"]
-    assert params.to_json() == case["parameters"]
-    # scrypt recomputed with another implementation's API, over the spelt-out password
-    password = b"\x00".join(
+@pytest.mark.parametrize("case", LOOKUP["entries"], ids=lambda c: c["note"])
+def test_lookup_entry_vectors(case: dict[str, Any]) -> None:
+    """Computed by node's WebCrypto (tests/vectors/lookup.mjs), as a browser would."""
+    salt = bytes.fromhex(case["salt"])
+    assert format_salt(salt) == case["receipt"]
+    assert (
+        normalise_document_number(case["document_type"], case["document_number"])
+        == (case["normalised_number"])
+    )
+    assert normalise_name(case["name"]) == case["normalised_name"]
+    got = lookup_keys(
+        draw_id=case["draw_id"],
+        transcript_digest=bytes.fromhex(case["transcript_digest"]),
+        registration_number=case["registration_number"],
+        document_type=case["document_type"],
+        document_number=case["document_number"],
+        name=case["name"],
+        salt=salt,
+    )
+    assert got.entry_id.hex() == case["entry_id"]
+    assert got.entry_id_text == case["entry_id"]
+    assert got.key.hex() == case["key"]
+    ikm = b"\x00".join(
         [
-            b"alloc/v1/lookup",
-            params.draw_id.encode(),
+            b"alloc/v1/lookup-entry",
+            case["draw_id"].encode(),
+            case["registration_number"].encode(),
             case["document_type"].encode(),
-            normalise_document_number(case["document_type"], case["document_number"]).encode(),
-            normalise_name(case["name"]).encode(),
+            case["normalised_number"].encode(),
+            case["normalised_name"].encode(),
+            salt,
         ]
     )
-    assert password.hex() == case["password"]
-    kdf = Scrypt(salt=params.salt, length=32, n=params.n, r=params.r, p=params.p)
-    assert kdf.derive(password).hex() == case["key"]
+    assert ikm.hex() == case["ikm"]
+    # HKDF spelt out (RFC 5869): extract with the transcript digest, one expand block each
+    prk = hmac.new(bytes.fromhex(case["transcript_digest"]), ikm, hashlib.sha256).digest()
+    for info, size, field in (
+        (b"alloc/v1/lookup-entry-id", 16, "entry_id"),
+        (b"alloc/v1/lookup-entry-key", 32, "key"),
+    ):
+        assert hmac.new(prk, info + b"\x01", hashlib.sha256).digest()[:size].hex() == case[field]
+    plaintext = case["plaintext"].encode("utf-8")
+    assert canonical_json(json.loads(plaintext)) == plaintext
+    payload = json.loads(plaintext)
+    assert payload["masked_name"] == mask_name(case["name"])
+    masked = mask_document_number(case["document_type"], case["document_number"])
+    assert payload["masked_document_number"] == masked
+    sealed = AESGCM(got.key).encrypt(bytes(12), plaintext, case["entry_id"].encode("ascii"))
+    assert sealed.hex() == case["ciphertext"]
 
 
-def test_wrong_name_and_wrong_number_give_different_keys() -> None:
-    right = lookup_key(SMALL, RID, MAINLAND, "张三明")
-    wrong_name = lookup_key(SMALL, RID, MAINLAND, "张三")
-    wrong_number = lookup_key(SMALL, RID, rid("44010520220315124"), "张三明")
-    other_type = lookup_key(SMALL, PASSPORT, MAINLAND, "张三明")
-    assert len({right, wrong_name, wrong_number, other_type}) == 4
-    assert lookup_key(SMALL, "resident-id", full_width(MAINLAND), "张\u3000三明") == right
+def test_lookup_keys_need_every_input() -> None:
+    """A change to any one input gives an unrelated entry id and key."""
+    base = keys()
+    variants = [
+        keys(draw_id="2026-haizhu-kg"),
+        keys(transcript_digest=bytes(32)),
+        keys(registration_number="TH-2026-000124"),
+        keys(document_type=PASSPORT),
+        keys(document_number=rid("44010520220315124")),
+        keys(name="张三"),
+        keys(salt=bytes(16)),
+    ]
+    ids = {k.entry_id for k in [base, *variants]}
+    secrets_ = {k.key for k in [base, *variants]}
+    assert len(ids) == len(secrets_) == 1 + len(variants)
+    assert base.entry_id not in base.key
+    # typed forms that normalise alike give the same entry
+    assert keys(document_number=" " + full_width(MAINLAND), name="张\u3000三明") == base
 
 
-def test_lookup_key_is_per_draw() -> None:
-    other = dataclasses.replace(SMALL, draw_id="2026-haizhu-kg")
-    salted = dataclasses.replace(SMALL, salt=bytes(16))
-    keys = {lookup_key(p, RID, MAINLAND, "张三明") for p in (SMALL, other, salted)}
-    assert len(keys) == 3
-
-
-def test_default_parameters_need_more_than_openssl_default_memory() -> None:
-    params = LookupParameters("d", bytes(16))
-    assert (params.n, params.r, params.p) == (2**15, 8, 1)
-    assert params.memory == 128 * 8 * (2**15 + 3) > 32 * 2**20
-    with pytest.raises(ValueError, match="memory limit"):
-        hashlib.scrypt(b"x", salt=params.salt, n=params.n, r=params.r, p=params.p)
-    assert len(lookup_key(params, RID, MAINLAND, "张三明")) == 32
-
-
-def test_generate() -> None:
-    a = LookupParameters.generate("d", n=16, r=1)
-    b = LookupParameters.generate("d", n=16, r=1)
-    assert a.salt != b.salt
-    assert len(a.salt) == 16
+def test_lookup_keys_hide_the_key_in_repr() -> None:
+    entry = keys()
+    assert "key=" not in repr(entry)
+    assert repr(entry.key) not in repr(entry)
+    # the same inputs as the first vector give its entry
+    assert entry.entry_id_text == LOOKUP["entries"][0]["entry_id"]
 
 
 @pytest.mark.parametrize(
     ("changes", "field"),
     [
+        ({"document_number": "440105"}, "document_number"),
+        ({"name": ""}, "name"),
+        ({"salt": bytes(15)}, "salt"),
         ({"draw_id": ""}, "draw_id"),
-        ({"salt": bytes(15)}, "lookup.salt"),
-        ({"salt": "00" * 16}, "lookup.salt"),
-        ({"n": 1000}, "lookup.n"),
-        ({"n": 1}, "lookup.n"),
-        ({"n": 2**16, "r": 1}, "lookup.n"),
-        ({"n": True}, "lookup.n"),
-        ({"r": 0}, "lookup.r"),
-        ({"p": -1}, "lookup.p"),
-        ({"n": 2**20, "r": 8}, "lookup"),
+        ({"registration_number": "a\x00b"}, "registration_number"),
+        ({"transcript_digest": bytes(31)}, "transcript_digest"),
+        ({"transcript_digest": DIGEST.hex()}, "transcript_digest"),
+        ({"document_type": "id-card"}, "document_type"),
     ],
 )
-def test_bad_lookup_parameters(changes: dict[str, Any], field: str) -> None:
-    args: dict[str, Any] = {"draw_id": "d", "salt": bytes(16), "n": 16, "r": 1, "p": 1}
-    args.update(changes)
+def test_lookup_keys_reject_bad_input(changes: dict[str, Any], field: str) -> None:
     with pytest.raises(InputError) as info:
-        LookupParameters(**args)
+        keys(**changes)
     assert info.value.field == field
-
-
-@pytest.mark.parametrize(
-    ("document", "field"),
-    [
-        ({"kdf": "argon2id"}, "lookup"),
-        ({"spec": 1}, "lookup"),
-        ({"salt": "ZZ" * 16}, "lookup.salt"),
-        ({"salt": "AA" * 16}, "lookup.salt"),
-        ({"n": "16"}, "lookup.n"),
-    ],
-)
-def test_bad_lookup_documents(document: dict[str, Any], field: str) -> None:
-    data = {**SMALL.to_json(), **document}
-    with pytest.raises(InputError) as info:
-        LookupParameters.from_json(data)
-    assert info.value.field == field
-
-
-def test_lookup_document_missing_field() -> None:
-    data = SMALL.to_json()
-    del data["r"]
-    with pytest.raises(InputError) as info:
-        LookupParameters.from_json(data)
-    assert info.value.field == "lookup.r"
-
-
-def test_lookup_key_rejects_bad_input() -> None:
-    with pytest.raises(InputError) as info:
-        lookup_key(SMALL, RID, "440105", "张三")
-    assert info.value.field == "document_number"
-    assert info.value.value == "440105"
-    with pytest.raises(InputError) as info:
-        lookup_key(SMALL, RID, MAINLAND, "")
-    assert info.value.field == "name"
-    with pytest.raises(InputError):
-        lookup_key(SMALL.to_json(), RID, MAINLAND, "张三")  # type: ignore[arg-type]
+    assert "440105" not in str(info.value)  # a document number is never echoed

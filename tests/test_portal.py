@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
+import ipaddress
 import json
 import logging
 import os
@@ -94,7 +95,8 @@ def serving(app: Any) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def url(parts: dict[str, Any]) -> Iterator[str]:
     """A portal whose limiter never bites, for everything but the rate-limit tests."""
-    app = portal.make_app(**parts, limiter=portal.RateLimiter(burst=100_000))
+    limiter = portal.RateLimiter(burst=100_000, global_burst=100_000)
+    app = portal.make_app(**parts, limiter=limiter)
     with serving(app) as base:
         yield base
 
@@ -247,7 +249,7 @@ def test_json_lookup_finds_the_child(url: str, demo: DemoRun, child: Registratio
     assert answer["result"]["placed"] == expected.placed
     assert answer["result"]["ticket"] == expected.ticket.hex()
     number = child.identity.document_number
-    assert answer["masked_document_number"] == number[:6] + "*" * 8 + number[-4:]
+    assert answer["masked_document_number"] == "*" * 14 + number[-4:]
     assert "*" in answer["masked_name"]
     assert_private(reply.text, demo)
 
@@ -460,22 +462,143 @@ def test_rate_limiter_unit() -> None:
     clock.now += 2.5
     assert limiter.acquire("a") == pytest.approx(2.5)  # a refused attempt takes nothing
     assert limiter.acquire("b") == 0.0
-    assert limiter.acquire("c") > 0  # table full and no bucket refilled yet: fail closed
-    clock.now += 10
-    assert limiter.acquire("c") == 0.0  # full buckets were dropped to make room
-    assert len(limiter) <= 2
+    assert limiter.acquire("b") == 0.0
+    assert limiter.acquire("c") == 0.0  # table full: the least recently used is forgotten
+    assert len(limiter) == 2
+    assert limiter.acquire("b") > 0  # b was used more recently than a, and is remembered
+    assert limiter.acquire("a") == 0.0  # a was forgotten and starts afresh
+    with pytest.raises(ValueError, match="global_reserve"):
+        portal.RateLimiter(global_burst=10, global_reserve=10)
+    with pytest.raises(ValueError, match="max_clients"):
+        portal.RateLimiter(max_clients=0)
 
 
 def test_client_key() -> None:
     key = portal.client_key
     assert key({"REMOTE_ADDR": "192.0.2.1"}) == "192.0.2.1"
-    assert key({"REMOTE_ADDR": "2001:db8:1:2:3:4:5:6"}) == "2001:db8:1:2::/64"
+    assert key({"REMOTE_ADDR": "2001:db8:1:2:3:4:5:6"}) == "2001:db8:1::/56"
+    assert key({"REMOTE_ADDR": "2001:db8:1:ff:3:4:5:6"}) == "2001:db8:1::/56"
+    assert key({"REMOTE_ADDR": "2001:db8:1:100::1"}) == "2001:db8:1:100::/56"
     assert key({"REMOTE_ADDR": "::ffff:192.0.2.1"}) == "192.0.2.1"
     forwarded = {"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": "192.0.2.9, 10.0.0.2"}
     assert key(forwarded) == "10.0.0.1"
     assert key(forwarded, trust_proxy=True) == "192.0.2.9"
     junk = {"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": "not-an-address"}
     assert key(junk, trust_proxy=True) == "10.0.0.1"
+
+
+def _ipv6(network: int, host: int) -> str:
+    """An address in 2001:db8::/32 with the 32 bits after the /32 and a host part."""
+    return str(ipaddress.IPv6Address((0x20010DB8 << 96) | (network << 64) | host))
+
+
+def test_two_thousand_lookups_from_one_slash_32_split_across_slash_64s() -> None:
+    """The issue's finding: every /64 had its own bucket, so 2,000 of 2,000 were answered."""
+    clock = FakeClock()
+    limiter = portal.RateLimiter(clock=clock)
+    # 2,000 /64s of one /32, in 8 /56s (the /64s of a /56 differ in their last 8 bits)
+    addresses = [_ipv6((n % 8) << 8 | n // 8, 1) for n in range(2000)]
+    keys = [portal.client_key({"REMOTE_ADDR": a}) for a in addresses]
+    assert len(set(addresses)) == 2000
+    assert len(set(keys)) == 8
+    answered = sum(limiter.admit(k).allowed for k in keys)
+    assert answered == 8 * limiter.burst  # five per /56, then one each 12 s
+    refusals = [limiter.admit(k) for k in keys[:8]]
+    assert all(r.wait == pytest.approx(12.0) and not r.busy for r in refusals)
+    # an hour later at the same pace: still five a /56 and one every 12 s, not 2,000
+    for _ in range(3600):
+        clock.now += 1
+        answered += sum(limiter.admit(k).allowed for k in keys[:8])
+    assert answered == 8 * (limiter.burst + 3600 // 12)
+
+
+def test_many_slash_56s_meet_the_global_budget_and_are_slowed_not_locked_out() -> None:
+    clock = FakeClock()
+    limiter = portal.RateLimiter(clock=clock, global_burst=200, global_rate=20.0)
+    keys = [portal.client_key({"REMOTE_ADDR": _ipv6(n << 8, 1)}) for n in range(2000)]
+    assert len(set(keys)) == 2000
+    admissions = [limiter.admit(k) for k in keys]
+    assert sum(a.allowed for a in admissions) == 200
+    refused = [a for a in admissions if not a.allowed]
+    assert all(a.busy for a in refused)
+    # told to come back within a fraction of a second, never a minute
+    assert max(a.wait for a in refused) <= 1 / 20 + 1e-9
+    # a flood from 2,000 /56s for ten minutes gets the global rate and no more
+    answered = 0
+    for step in range(60_000):
+        clock.now += 0.01
+        answered += limiter.admit(keys[step % 2000]).allowed
+    assert answered <= 20 * 600 + 1
+    # and a new client is served as soon as the flood lets a token through
+    clock.now += 0.05
+    assert limiter.admit("192.0.2.77").allowed
+
+
+def test_the_last_global_tokens_go_to_clients_with_untouched_buckets() -> None:
+    clock = FakeClock()
+    limiter = portal.RateLimiter(clock=clock, global_burst=50, global_rate=1.0)
+    assert limiter.global_reserve == 10
+    heavy = [f"198.51.100.{i}" for i in range(20)]
+    for client in heavy:  # each client's first attempt may use the reserve too
+        assert limiter.admit(client).allowed
+    # second attempts (no longer untouched buckets) stop at the reserve
+    seconds = [limiter.admit(client) for client in heavy]
+    assert sum(a.allowed for a in seconds) == 50 - 20 - 10
+    assert all(a.busy for a in seconds if not a.allowed)
+    # a parent's first lookup still goes through; a heavy client waits for refills
+    assert limiter.admit("192.0.2.1").allowed
+    waiting = limiter.admit(heavy[-1])
+    assert waiting.busy
+    assert waiting.wait == pytest.approx(2.0)  # until the pool is one above the reserve
+
+
+def test_a_full_table_never_locks_out_a_new_client() -> None:
+    """The issue's finding: with every bucket held, new clients waited up to a minute."""
+    clock = FakeClock()
+    limiter = portal.RateLimiter(clock=clock, max_clients=1000, global_burst=100_000)
+    for n in range(1000):
+        client = f"10.0.{n // 256}.{n % 256}"
+        for _ in range(limiter.burst):
+            assert limiter.admit(client).allowed
+        assert not limiter.admit(client).allowed
+    assert len(limiter) == 1000
+    for n in range(300):  # new clients keep arriving into the full table
+        assert limiter.admit(f"192.0.2.{n % 256}/{n}").allowed
+        assert len(limiter) == 1000
+    # and those still in the table are still limited
+    assert not limiter.admit("10.0.3.231").allowed
+
+
+def test_rate_limit_per_slash_56_over_http(parts: dict[str, Any], child: Registration) -> None:
+    clock = FakeClock()
+    with serving(portal.make_app(**parts, clock=clock, trust_proxy=True)) as base:
+        same = [{"X-Forwarded-For": _ipv6(0x100, n)} for n in range(5)]
+        same += [{"X-Forwarded-For": _ipv6(0x1FF, 7)}]  # another /64 of the same /56
+        replies = [post_json(base, "/api/lookup", who(child), headers=h) for h in same]
+        assert [r.status for r in replies] == [200] * 5 + [429]
+        assert replies[-1].headers["Retry-After"] == "12"
+        other = post_json(
+            base, "/api/lookup", who(child), headers={"X-Forwarded-For": _ipv6(0x200, 1)}
+        )
+        assert other.status == 200
+
+
+def test_the_global_budget_answers_busy_over_http(
+    parts: dict[str, Any], child: Registration
+) -> None:
+    clock = FakeClock()
+    limiter = portal.RateLimiter(clock=clock, global_burst=3, global_rate=0.5)
+    with serving(portal.make_app(**parts, limiter=limiter, trust_proxy=True)) as base:
+        replies = [
+            post_json(base, "/api/lookup", who(child), headers={"X-Forwarded-For": f"192.0.2.{n}"})
+            for n in range(4)
+        ]
+        assert [r.status for r in replies] == [200, 200, 200, 429]
+        assert replies[-1].headers["Retry-After"] == "2"
+        assert replies[-1].json()["error"] == "busy, try again in 2 s"
+        clock.now += 2
+        again = post_json(base, "/api/lookup", who(child), headers={"X-Forwarded-For": "192.0.2.3"})
+        assert again.status == 200
 
 
 def test_body_too_large_is_413(url: str, child: Registration) -> None:

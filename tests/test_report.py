@@ -7,16 +7,21 @@ import contextlib
 import hashlib
 import html
 import io
+import json
 import os
 import re
 import shutil
 import signal
 import struct
 import subprocess
+import unicodedata
 import zlib
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -532,7 +537,7 @@ def test_every_text_is_escaped(small: DemoRun) -> None:
     page = parse(document)
     assert len(page.scripts) == 1  # only the page's own filter script
     assert not any(tag == "img" for tag, _ in page.tags)
-    assert "&lt;" + "*" * 23 + "&gt;" in document  # <SCRIPT>ALERT(1)</SCRIPT> masked
+    assert "&lt;" + "*" * 24 + "<" in document  # <SCRIPT>ALERT(1)</SCRIPT> masked
     assert "<*" not in document
     assert "&lt;script&gt;alert(3)&lt;/script&gt; &amp; &lt;b&gt;" in document
     assert "&lt;img src=x onerror=&quot;alert(2)&quot;&gt;" in document
@@ -785,3 +790,186 @@ def test_renders_in_headless_chromium(
     assert navy > 0.05, f"header colour covers only {navy:.1%}"
     assert green > 0.001, f"PASS green covers only {green:.2%}"
     assert tuple(pixels[4, 4]) == (0x12, 0x35, 0x5B)  # decoder and style agree exactly
+
+
+# --- a phone: no sideways scroll, and the search box -----------------------------------------
+
+#: Headless Chromium will not make a window narrower than 500 CSS pixels, so a
+#: phone is an iframe of exactly its size inside a larger window: inside it the
+#: layout viewport is the phone's.
+PHONE = (390, 844)
+
+_HARNESS = """<!doctype html><html><head><meta charset="utf-8"></head><body style="margin:0">
+<pre id="out"></pre><iframe src="page.html" style="width:{w}px;height:{h}px;border:0"></iframe>
+<script>addEventListener("message", function (e) {{
+  document.getElementById("out").textContent = e.data; }});</script></body></html>"""
+
+#: Opens every list, measures, runs each query through the page's own search box
+#: and posts what it saw to the harness. Elements inside a box that scrolls or
+#: clips sideways (the tables, the code samples) are allowed to be wide.
+_PROBE = """(function () {
+  var queries = QUERIES;
+  var lists = document.querySelectorAll("details");
+  for (var i = 0; i < lists.length; i++) { lists[i].open = true; }
+  function clipped(e) {
+    for (var p = e.parentElement; p && p !== document.body; p = p.parentElement) {
+      if (getComputedStyle(p).overflowX !== "visible") { return true; }
+    }
+    return false;
+  }
+  function describe(e) {
+    return e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") +
+      (typeof e.className === "string" && e.className ? "." + e.className : "");
+  }
+  setTimeout(function () {
+    var wide = [];
+    var all = document.querySelectorAll("body *");
+    for (var i = 0; i < all.length; i++) {
+      var box = all[i].getBoundingClientRect();
+      if (box.width > 0 && box.right > window.innerWidth + 0.5 && !clipped(all[i])) {
+        wide.push(describe(all[i]) + " ends at " + Math.round(box.right));
+      }
+    }
+    var input = document.getElementById("q");
+    var found = {};
+    for (var k = 0; k < queries.length; k++) {
+      input.value = queries[k];
+      input.dispatchEvent(new Event("input"));
+      var shown = [];
+      var rows = document.querySelectorAll("details[data-list] tbody tr");
+      for (var j = 0; j < rows.length; j++) {
+        if (!rows[j].hidden) { shown.push(rows[j].querySelector(".rn").textContent); }
+      }
+      found[queries[k]] = {rows: shown, status: document.getElementById("q-status").textContent};
+    }
+    parent.postMessage(JSON.stringify({
+      viewport: window.innerWidth, scrollWidth: document.documentElement.scrollWidth,
+      bodyScrollWidth: document.body.scrollWidth, wide: wide,
+      filterShown: !document.getElementById("filter").hidden, found: found}), "*");
+  }, 50);
+})();"""
+
+
+def _on_phone(document: str, tmp_path: Path, queries: Sequence[str] = ()) -> dict[str, Any]:
+    """Load ``document`` in a 390×844 phone viewport, probe it, return what the probe saw."""
+    _require_chromium()
+    probe = _PROBE.replace("QUERIES", json.dumps(list(queries), ensure_ascii=False))
+    digest = base64.b64encode(hashlib.sha256(probe.encode()).digest()).decode()
+    # The probe joins the page's own script under its Content-Security-Policy;
+    # nothing else about the page changes.
+    assert document.count("script-src ") == 1
+    document = document.replace("script-src ", f"script-src 'sha256-{digest}' ", 1)
+    document = document.replace("</body>", f"<script>{probe}</script></body>", 1)
+    folder = tmp_path / "phone"
+    folder.mkdir()
+    (folder / "page.html").write_text(document, encoding="utf-8")
+    (folder / "harness.html").write_text(_HARNESS.format(w=PHONE[0], h=PHONE[1]))
+    dom = _chromium(
+        tmp_path / "phone-profile",
+        "--window-size=1000,1000",
+        "--virtual-time-budget=20000",
+        "--dump-dom",
+        (folder / "harness.html").as_uri(),
+        timeout=120,
+    ).decode()
+    found = re.search(r'<pre id="out">(.*?)</pre>', dom, re.S)
+    assert found, "the probe reported nothing: " + dom[-500:]
+    assert found.group(1), "the probe reported nothing: " + dom[-500:]
+    result: dict[str, Any] = json.loads(html.unescape(found.group(1)))
+    return result
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("with_registry", [True, False], ids=["masked", "registration-only"])
+def test_phone_layout_has_no_sideways_scroll(
+    crowded: DemoRun, with_registry: bool, tmp_path: Path
+) -> None:
+    document = render(crowded, registry=crowded.registry if with_registry else None)
+    seen = _on_phone(document, tmp_path)
+    assert seen["viewport"] == PHONE[0]
+    assert seen["wide"] == []
+    assert seen["scrollWidth"] <= PHONE[0]
+    assert seen["bodyScrollWidth"] <= PHONE[0]
+    assert seen["filterShown"]
+
+
+def _search_key(text: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", text).split()).upper()
+
+
+def _number(digits: str) -> str:
+    return digits.lstrip("0") or "0"
+
+
+def _search_hit(query: str, registration_number: str, masked_id: str | None) -> bool:
+    """The rule the page states: whole registration number or masked ID as printed,
+    the number a registration number ends with, or an ID's last 4 characters."""
+    q, reg = _search_key(query), _search_key(registration_number)
+    if q in {reg, masked_id}:
+        return True
+    tail = re.search(r"[0-9]+$", reg)
+    if q.isascii() and q.isdigit() and tail and _number(q) == _number(tail.group(0)):
+        return True
+    return (
+        masked_id is not None and re.fullmatch("[0-9X]{4}", q) is not None and (masked_id[-4:] == q)
+    )
+
+
+@pytest.mark.browser
+def test_search_matches_whole_registration_numbers_and_masked_ids_only(
+    crowded: DemoRun, tmp_path: Path
+) -> None:
+    run = crowded
+    outcome = run.outcome
+    masked = {
+        reg: mask_document_number(
+            run.registry[reg].identity.document_type, run.registry[reg].identity.document_number
+        )
+        for reg in outcome.registration_numbers
+    }
+    # a child on waitlists appears in several lists, each row counts
+    rows_of = Counter(
+        [r for s in outcome.summaries for r in outcome.placed_at(s.id)]
+        + [r for s in outcome.summaries for r, _ in outcome.waitlist(s.id)]
+        + list(outcome.unplaced)
+    )
+    child = next(r for r, n in rows_of.items() if n > 1)
+    number = child.rsplit("-", 1)[1]
+    ticket_piece = outcome.applicant(child).ticket.hex()[10:14]
+    queries = [
+        child,
+        f" {child.lower()} ",
+        "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in child),  # full width
+        number,
+        number.lstrip("0"),
+        masked[child],
+        masked[child][-4:],
+        child[:-1],  # a prefix of a registration number is not one
+        ticket_piece,  # nor is a piece of a lottery number
+        masked[child][:6],  # nor a region code
+        "X",
+    ]
+    seen = _on_phone(render(run), tmp_path, queries)["found"]
+    for query in queries:
+        expected = Counter({r: n for r, n in rows_of.items() if _search_hit(query, r, masked[r])})
+        assert Counter(seen[query]["rows"]) == expected, query
+    # the headline cases, spelt out
+    assert Counter(seen[child]["rows"]) == Counter({child: rows_of[child]})
+    assert seen[child]["status"] == (
+        f"找到 1 名幼儿（{rows_of[child]} 行）· 1 children found ({rows_of[child]} rows)"
+    )
+    assert seen[masked[child][:6]]["rows"] == []
+    assert seen[masked[child][:6]]["status"].startswith("没有完全相符")
+    assert seen["X"]["rows"] == []
+
+
+def test_search_rule_is_stated_on_the_page(small: DemoRun, small_html: str) -> None:
+    text = parse(small_html).all_text
+    first = small.outcome.registration_numbers[0]
+    assert f"Type a whole registration number ({first})" in text
+    assert "the last 4 characters of an ID number (1234, printed **************1234)." in text
+    assert "Only exact matches are shown." in text
+    assert "只显示完全相符的行" in text
+    without = parse(render(small, registry=None)).all_text
+    assert "ID number" not in without.split("Find a child")[1].split("Only exact")[0]
+    assert "Only exact matches are shown." in without

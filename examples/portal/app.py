@@ -16,9 +16,11 @@ Endpoints (see README.md next to this file):
     the parent's check with the receipt (``ParentReport.to_json()``).
 
 Every lookup and proof attempt, found or not, takes a token from the client's
-bucket in a :class:`RateLimiter`, so the service cannot be used to enumerate
-ID numbers. Names and ID numbers are never logged and never put in a URL; the
-answer pages show only masked values.
+bucket (an IPv4 address or IPv6 /56) and from a global budget in a
+:class:`RateLimiter`, so the service cannot be used to enumerate ID numbers
+and names quickly, and a flood slows it down without locking parents out.
+Names and ID numbers are never logged and never put in a URL; the answer
+pages show only masked values.
 
 Run the synthetic demo draw with ``python examples/portal/app.py --port 8080``.
 """
@@ -40,6 +42,7 @@ import secrets
 import socketserver
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from http import HTTPStatus
@@ -65,7 +68,15 @@ from alloc.identity import DocumentType, parse_salt
 from alloc.lookup import NOT_FOUND, LookupAnswer, LookupIndex
 from alloc.signing import Envelope, TrustPolicy
 
-__all__ = ["RateLimiter", "client_key", "main", "make_app", "make_portal_server"]
+__all__ = [
+    "IPV6_PREFIX",
+    "Admission",
+    "RateLimiter",
+    "client_key",
+    "main",
+    "make_app",
+    "make_portal_server",
+]
 
 log = logging.getLogger("alloc.portal")
 access_log = logging.getLogger("alloc.portal.access")
@@ -75,6 +86,8 @@ MAX_BODY: Final = 4096
 #: A refused body up to this size is read and dropped, so that closing the
 #: connection does not reset it before the client has read the answer.
 _DRAIN_LIMIT: Final = 64 * 1024
+#: IPv6 clients share one rate-limit bucket per network of this prefix length.
+IPV6_PREFIX: Final = 56
 #: How long the sealed token on a result page lets the parent run the receipt check.
 TOKEN_LIFETIME: Final = 30 * 60
 _TOKEN_AAD: Final = b"alloc-portal/v1/proof-token"
@@ -85,20 +98,47 @@ Clock = Callable[[], float]
 # --- rate limiting ---------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Admission:
+    """A rate limiter's answer: go ahead (``wait == 0``) or retry after ``wait`` seconds.
+
+    ``busy`` says the whole service is at its global budget (everyone slows
+    down), not that this client has used up its own attempts.
+    """
+
+    wait: float
+    busy: bool = False
+
+    @property
+    def allowed(self) -> bool:
+        return self.wait <= 0
+
+
 class RateLimiter:
-    """Token buckets per client: ``burst`` attempts at once, refilled over ``per`` seconds.
+    """Token buckets per client, under one global budget that slows down but never locks out.
 
-    Each client starts with ``burst`` tokens; every attempt takes one and the
-    bucket refills continuously at ``burst / per`` tokens a second up to
-    ``burst``. With the defaults a client may try 5 times at once and then
-    once every 12 seconds. Thread-safe; state lives in this process only (see
-    README.md for several workers).
+    **Per client** (an IPv4 address or an IPv6 /56, see :func:`client_key`):
+    ``burst`` attempts at once, refilled continuously over ``per`` seconds.
+    With the defaults a client may try 5 times at once and then once every 12
+    seconds, about 7,200 attempts a day.
 
-    Memory is bounded: a bucket that has refilled completely is the same as no
-    bucket and is dropped when more than ``max_clients`` are held; if the
-    table is still full, new clients are refused until buckets refill
-    (failing closed: under a flood from many addresses, the service slows
-    down rather than becoming an enumeration oracle).
+    **Globally**: a bucket of ``global_burst`` attempts refilled at
+    ``global_rate`` a second bounds what the whole service answers, however
+    many addresses ask, and so how fast anyone can test guesses against it.
+    When it runs low, a client that has not used any of its own attempts
+    lately (a parent's first lookup) still gets one of the last
+    ``global_reserve`` tokens while the others wait; when it is empty, every
+    attempt is told to retry once the next token arrives, a fraction of a
+    second to a few seconds: the service slows down for everyone and never
+    locks anyone out.
+
+    **Memory** is bounded by ``max_clients`` buckets. Beyond that the bucket
+    used least recently is forgotten (LRU), so a flood of new addresses can
+    never stop a new client from being served; the forgotten client starts
+    afresh, and only the global budget bounds what many addresses get.
+
+    A refused attempt costs nothing. Thread-safe; state lives in this process
+    only (see README.md for several workers).
     """
 
     def __init__(
@@ -106,50 +146,67 @@ class RateLimiter:
         *,
         burst: int = 5,
         per: float = 60.0,
+        global_burst: int = 200,
+        global_rate: float = 20.0,
+        global_reserve: int | None = None,
         clock: Clock = time.monotonic,
         max_clients: int = 100_000,
     ) -> None:
+        reserve = global_burst // 5 if global_reserve is None else global_reserve
         if burst < 1 or per <= 0 or max_clients < 1:
             raise ValueError("burst and max_clients must be at least 1 and per positive")
+        if global_burst < 1 or global_rate <= 0 or not 0 <= reserve < global_burst:
+            raise ValueError(
+                "global_burst must be at least 1, global_rate positive and"
+                " global_reserve from 0 to global_burst - 1"
+            )
         self.burst = burst
         self.per = per
+        self.global_burst = global_burst
+        self.global_rate = global_rate
+        self.global_reserve = reserve
         self._rate = burst / per
         self._clock = clock
         self._max_clients = max_clients
-        self._buckets: dict[str, tuple[float, float]] = {}
+        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
+        self._global = (float(global_burst), clock())
         self._lock = threading.Lock()
-        self._last_prune = -math.inf
 
-    def acquire(self, client: str) -> float:
-        """Take one token for ``client``: 0.0 if allowed, else seconds until the next token."""
+    def admit(self, client: str) -> Admission:
+        """Take one token for ``client`` and one from the global budget, or say how long to wait."""
         with self._lock:
             now = self._clock()
-            bucket = self._buckets.get(client)
+            bucket = self._buckets.pop(client, None)
             if bucket is None:
-                if len(self._buckets) >= self._max_clients and not self._prune(now):
-                    return 1 / self._rate
                 tokens = float(self.burst)
             else:
                 held, last = bucket
                 tokens = min(float(self.burst), held + max(0.0, now - last) * self._rate)
-            if tokens >= 1 - 1e-9:  # refill arithmetic is floating point
-                self._buckets[client] = (max(0.0, tokens - 1), now)
-                return 0.0
-            self._buckets[client] = (tokens, now)
-            return (1 - tokens) / self._rate
+            # refill arithmetic is floating point
+            if tokens < 1 - 1e-9:
+                self._keep(client, tokens, now)
+                return Admission((1 - tokens) / self._rate)
+            held, last = self._global
+            pool = min(float(self.global_burst), held + max(0.0, now - last) * self.global_rate)
+            fresh = tokens >= self.burst - 1e-9
+            floor = 0.0 if fresh else float(self.global_reserve)
+            if pool < floor + 1 - 1e-9:
+                self._global = (pool, now)
+                self._keep(client, tokens, now)
+                return Admission((floor + 1 - pool) / self.global_rate, busy=True)
+            self._global = (pool - 1, now)
+            self._keep(client, tokens - 1, now)
+            return Admission(0.0)
 
-    def _prune(self, now: float) -> bool:
-        """Drop full buckets (at most once a second); True if there is room now."""
-        if now - self._last_prune >= 1.0:
-            self._last_prune = now
-            full = [
-                c
-                for c, (held, last) in self._buckets.items()
-                if held + (now - last) * self._rate >= self.burst
-            ]
-            for c in full:
-                del self._buckets[c]
-        return len(self._buckets) < self._max_clients
+    def acquire(self, client: str) -> float:
+        """:meth:`admit` as seconds to wait (0.0 if allowed)."""
+        return self.admit(client).wait
+
+    def _keep(self, client: str, tokens: float, now: float) -> None:
+        """Store the bucket as the most recently used; forget the least recent beyond the bound."""
+        self._buckets[client] = (max(0.0, tokens), now)
+        while len(self._buckets) > self._max_clients:
+            self._buckets.popitem(last=False)
 
     def __len__(self) -> int:
         with self._lock:
@@ -157,12 +214,14 @@ class RateLimiter:
 
 
 def client_key(environ: WSGIEnvironment, *, trust_proxy: bool = False) -> str:
-    """The rate-limit key of a request: the client's address.
+    """The rate-limit key of a request: the client's IPv4 address or IPv6 /56.
 
     ``REMOTE_ADDR``, or with ``trust_proxy`` the first ``X-Forwarded-For``
     entry (the proxy must *set* that header to the connecting address, not
-    append to what the client sent). An IPv6 client is keyed by its /64, the
-    block one subscriber usually gets whole; IPv4-mapped addresses as IPv4.
+    append to what the client sent). An IPv6 client is keyed by its /56: a
+    home or office line is usually given a /56 (or a /60 or /64 within one),
+    so keying by /64 gave one subscriber 256 separate budgets.
+    IPv4-mapped addresses count as IPv4.
     """
     text = str(environ.get("REMOTE_ADDR") or "")
     if trust_proxy:
@@ -181,7 +240,7 @@ def client_key(environ: WSGIEnvironment, *, trust_proxy: bool = False) -> str:
     if isinstance(address, ipaddress.IPv6Address):
         if address.ipv4_mapped is not None:
             return str(address.ipv4_mapped)
-        return str(ipaddress.IPv6Network((address, 64), strict=False))
+        return str(ipaddress.IPv6Network((address, IPV6_PREFIX), strict=False))
     return str(address)
 
 
@@ -511,19 +570,19 @@ class _Portal:
                 self._error(environ, 415, "请求格式不受支持", f"send {content_type}")
             )
         client = client_key(environ, trust_proxy=self.trust_proxy)
-        wait = self.limiter.acquire(client)
-        if wait > 0:
+        admission = self.limiter.admit(client)
+        if not admission.allowed:
             self._drain(environ)
-            log.info("rate limited client=%s", client)
-            retry = str(max(1, math.ceil(wait)))
+            retry = str(max(1, math.ceil(admission.wait)))
+            if admission.busy:
+                log.info("global budget reached client=%s", client)
+                zh, en = f"查询人数较多，请 {retry} 秒后再试", f"busy, try again in {retry} s"
+            else:
+                log.info("rate limited client=%s", client)
+                zh = f"查询过于频繁，请 {retry} 秒后再试"
+                en = f"too many attempts, try again in {retry} s"
             raise _EarlyResponseError(
-                self._error(
-                    environ,
-                    429,
-                    f"查询过于频繁，请 {retry} 秒后再试",
-                    f"too many attempts, try again in {retry} s",
-                    headers=(("Retry-After", retry),),
-                )
+                self._error(environ, 429, zh, en, headers=(("Retry-After", retry),))
             )
         length = self._content_length(environ)
         if length is None:
@@ -834,7 +893,9 @@ def make_app(
     ``proofs`` maps registration numbers to parents' proofs (from
     :func:`alloc.audit.make_parent_proofs`). ``limiter`` defaults to
     ``RateLimiter(clock=clock)``: 5 attempts at once, one more every 12
-    seconds, per client. ``trust_proxy`` keys clients by the first
+    seconds, per IPv4 address or IPv6 /56, under a global budget of 20 a
+    second that slows everyone rather than locking anyone out.
+    ``trust_proxy`` keys clients by the first
     ``X-Forwarded-For`` entry; set it only behind a proxy that sets that
     header. ``token_key`` (32 random bytes) must be shared by all workers
     serving the same site; by default each app makes its own.
