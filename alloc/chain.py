@@ -835,6 +835,11 @@ def _check_round(
                     f"round {number} draws with round_seed = same, but its seed is not round 1's"
                 )
             return f"round 1's seed (round_seed = same): {state['first_seed'].hex()}"
+        if rules.round_seed is not RoundSeed.FRESH:
+            raise CeremonyError(
+                f"round {number} draws with a ceremony of its own, but the rules say"
+                " round_seed = same"
+            )
         record = tx.ceremony
         if record is None:
             raise CeremonyError(f"round {number} names no ceremony for its fresh seed")
