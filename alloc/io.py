@@ -76,6 +76,7 @@ from alloc.model import (
 )
 from alloc.progress import Progress, Task, advance, tracked
 from alloc.registry import Registration, Registry, carry_salts
+from alloc.rounds import Answer, Response
 from alloc.sheets import (
     DEFAULT_LIMITS,
     Sheet,
@@ -105,10 +106,13 @@ def get_column_letter(index: int) -> str:
 
 
 __all__ = [
+    "ANSWERS",
     "APPLICANT_COLUMNS",
     "DEFAULT_LIMITS",
     "DOCUMENT_TYPES",
     "KINDERGARTEN_COLUMNS",
+    "RESPONSE_COLUMNS",
+    "ROUND_CHOICE_COLUMNS",
     "ApplicantImport",
     "CellError",
     "Column",
@@ -123,6 +127,8 @@ __all__ = [
     "read_kindergartens",
     "read_lines",
     "read_policy",
+    "read_responses",
+    "read_round_choices",
     "read_rules",
     "read_table",
     "tier_labels_from",
@@ -265,6 +271,7 @@ _NUMBER_OK: Final = frozenset(
         "seats",
         "classes",
         "class_size",
+        "kindergarten",
     }
 )
 _CHINESE_DIGITS: Final = {c: i for i, c in enumerate("零一二三四五六七八九")}
@@ -316,6 +323,32 @@ def _alias_index(columns: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
 
 _APPLICANT_INDEX: Final = _alias_index(APPLICANT_COLUMNS)
 _KINDERGARTEN_INDEX: Final = _alias_index(KINDERGARTEN_COLUMNS)
+
+#: Columns of a responses file (spec 11.1): who answered what, for which seat.
+RESPONSE_COLUMNS: Final[Mapping[str, tuple[str, ...]]] = {
+    "registration_number": APPLICANT_COLUMNS["registration_number"],
+    "answer": ("answer", "回复", "确认结果", "确认情况", "是否确认"),
+    "kindergarten": ("kindergarten", "幼儿园", "幼儿园编号", "确认幼儿园", "学位幼儿园"),
+}
+#: The values of the answer column (NFKC, case and spaces ignored).
+ANSWERS: Final[Mapping[str, Answer]] = {
+    "confirm": Answer.CONFIRM,
+    "确认": Answer.CONFIRM,
+    "确认入园": Answer.CONFIRM,
+    "withdraw": Answer.WITHDRAW,
+    "确认并退出候补": Answer.WITHDRAW,
+    "退出候补": Answer.WITHDRAW,
+    "decline": Answer.DECLINE,
+    "放弃": Answer.DECLINE,
+    "放弃学位": Answer.DECLINE,
+}
+#: Columns of a second-round choices file (spec 11.5): the child and its new choices.
+ROUND_CHOICE_COLUMNS: Final[Mapping[str, tuple[str, ...]]] = {
+    "registration_number": APPLICANT_COLUMNS["registration_number"],
+    "choice_N": APPLICANT_COLUMNS["choice_N"],
+}
+_RESPONSE_INDEX: Final = _alias_index(RESPONSE_COLUMNS)
+_ROUND_CHOICE_INDEX: Final = _alias_index(ROUND_CHOICE_COLUMNS)
 
 
 def _match_header(text: str, index: Mapping[str, str], *, choices: bool) -> str | None:
@@ -2929,6 +2962,140 @@ def read_kindergartens(
     if not result:
         raise InputError("the file has a header but no kindergarten rows", source=grid.sheet.where)
     return tuple(result)
+
+
+# --- later rounds -------------------------------------------------------------------
+
+
+def read_responses(
+    path: StrPath, *, sheet: str | None = None, limits: SpreadsheetLimits = DEFAULT_LIMITS
+) -> tuple[Response, ...]:
+    """The families' answers from a CSV or .xlsx table (spec 11.1).
+
+    Columns (see :data:`RESPONSE_COLUMNS`): registration number, answer
+    (``confirm``/确认, ``withdraw``/退出候补, ``decline``/放弃, see
+    :data:`ANSWERS`) and the kindergarten of the seat kept (empty for a
+    decline, and for a withdrawal by a child without a seat).
+
+    Raises:
+        InputError: if the file is missing, of an unknown type, undecodable or
+            beyond ``limits``.
+        SpreadsheetError: listing every bad row: a missing column, an empty or
+            repeated registration number, an unknown answer, a kindergarten
+            where none belongs or none where one does.
+    """
+    grid, columns, problems = _round_grid(path, sheet, limits, _RESPONSE_INDEX, RESPONSE_COLUMNS)
+    out: list[Response] = []
+    first: dict[str, int] = {}
+    for position, number in enumerate(grid.rows.tolist()):
+        row = int(number)
+        reader = _Cells(grid, columns, row, grid.cells(position), problems)
+        reg = _round_registration(reader, row, first)
+        text = "".join(unicodedata.normalize("NFKC", reader.raw("answer")).split()).casefold()
+        answer = ANSWERS.get(text)
+        if answer is None:
+            reader.problem(
+                "answer",
+                "unknown answer",
+                reader.raw("answer"),
+                "write confirm (确认), withdraw (退出候补) or decline (放弃)",
+            )
+        kindergarten = reader.code("kindergarten")
+        if reg is None or answer is None:
+            continue
+        try:
+            out.append(Response(reg, answer, kindergarten))
+        except InputError as exc:
+            reader.located("kindergarten", exc)
+    if problems:
+        problems.sort(key=lambda p: p.row or 0)
+        raise SpreadsheetError(problems, source=grid.source, sheet=grid.name)
+    return tuple(out)
+
+
+def read_round_choices(
+    path: StrPath, *, sheet: str | None = None, limits: SpreadsheetLimits = DEFAULT_LIMITS
+) -> dict[str, tuple[str, ...]]:
+    """Second-round choices from a CSV or .xlsx table: registration number -> choices.
+
+    Columns: registration number and the numbered choices, as in a
+    registration export (志愿1, 志愿2, …).
+
+    Raises:
+        InputError: if the file is missing, of an unknown type, undecodable or
+            beyond ``limits``.
+        SpreadsheetError: listing every bad row (an empty or repeated
+            registration number, no choice, a gap, a kindergarten twice).
+    """
+    grid, columns, problems = _round_grid(
+        path, sheet, limits, _ROUND_CHOICE_INDEX, ROUND_CHOICE_COLUMNS, choices=True
+    )
+    if not any(name.startswith("choice_") for name in columns):
+        problems.append(_missing_column(grid, "choice_1", APPLICANT_COLUMNS["choice_N"]))
+        raise SpreadsheetError(problems, source=grid.source, sheet=grid.name)
+    numbers = sorted(int(n.removeprefix("choice_")) for n in columns if n.startswith("choice_"))
+    out: dict[str, tuple[str, ...]] = {}
+    first: dict[str, int] = {}
+    for position, number in enumerate(grid.rows.tolist()):
+        row = int(number)
+        reader = _Cells(grid, columns, row, grid.cells(position), problems)
+        reg = _round_registration(reader, row, first)
+        picked = [reader.code(f"choice_{n}") for n in numbers]
+        while picked and picked[-1] is None:
+            picked.pop()
+        if not picked:
+            reader.problem("choice_1", "no choice given", hint="list at least one kindergarten")
+        elif None in picked:
+            reader.problem("choices", "a gap in the choices", hint="list choices without blanks")
+        elif len(set(picked)) != len(picked):
+            reader.problem("choices", "a kindergarten is listed twice", hint="list each once")
+        elif reg is not None:
+            out[reg] = tuple(p for p in picked if p is not None)
+    if problems:
+        problems.sort(key=lambda p: p.row or 0)
+        raise SpreadsheetError(problems, source=grid.source, sheet=grid.name)
+    return out
+
+
+def _round_grid(
+    path: StrPath,
+    sheet: str | None,
+    limits: SpreadsheetLimits,
+    index: Mapping[str, str],
+    names: Mapping[str, tuple[str, ...]],
+    *,
+    choices: bool = False,
+) -> tuple[_Grid, dict[str, Column], list[CellError]]:
+    loaded, notes = _load(path, sheet=sheet, limits=limits)
+    if not len(loaded):
+        raise InputError("the file is empty", source=loaded.where, hint="check the file")
+    grid = _grid(loaded, _find_header(loaded, index, choices=choices))
+    columns, _, problems = _columns(grid, index, choices=choices)
+    problems = [*grid.problems, *problems]
+    for name, aliases in names.items():
+        if name not in ("choice_N", "kindergarten") and name not in columns:
+            problems.append(_missing_column(grid, name, aliases, notes))
+    if problems:
+        raise SpreadsheetError(problems, source=grid.source, sheet=grid.name)
+    return grid, columns, problems
+
+
+def _round_registration(reader: _Cells, row: int, first: dict[str, int]) -> str | None:
+    reg = reader.code("registration_number")
+    if reg is None:
+        if reader.empty("registration_number"):
+            reader.problem("registration_number", "registration number is empty")
+        return None
+    if reg in first:
+        reader.problem(
+            "registration_number",
+            f"registration number appears twice: rows {first[reg]} and {row}",
+            reg,
+            "give each child one row",
+        )
+        return None
+    first[reg] = row
+    return reg
 
 
 # --- result files -------------------------------------------------------------------

@@ -194,6 +194,8 @@ LEAF_COMMANDS = [
     ("freeze",),
     ("sign",),
     ("draw",),
+    ("round", "open"),
+    ("round", "draw"),
     ("verify",),
     ("publish",),
     ("report",),
@@ -202,7 +204,7 @@ LEAF_COMMANDS = [
     ("proof", "check"),
     ("demo",),
 ]
-GROUPS = [("keys",), ("policy",), ("rules",), ("ceremony",), ("proof",)]
+GROUPS = [("keys",), ("policy",), ("rules",), ("ceremony",), ("round",), ("proof",)]
 
 
 def description(help_text: str) -> str:
