@@ -60,6 +60,7 @@ from alloc.audit import (
     rules_digest,
 )
 from alloc.canonical import SPEC_VERSION, canonical_json
+from alloc.certificate import CheckedFile, render_certificate
 from alloc.demo import describe, run_demo
 from alloc.drand import KNOWN_CHAINS, chain_named
 from alloc.draw import Outcome, draw
@@ -89,6 +90,12 @@ from alloc.model import (
     Phase,
     TieBreak,
     local_time,
+)
+from alloc.notices import (
+    NoticeHeading,
+    PublishedLists,
+    check_publication,
+    check_published_lists,
 )
 from alloc.progress import Progress, Task
 from alloc.records import parse_record_lines, records_root
@@ -470,7 +477,7 @@ def _published_keys(paths: Sequence[Path]) -> list[PublicKey]:
     for path in paths:
         if not path.exists():
             continue
-        data = path.read_bytes()
+        data = files.read_bytes(path)
         if path.suffix == ".pub":
             keys.append(PublicKey.from_pem(data))
         else:
@@ -1315,37 +1322,111 @@ def cmd_verify(args: argparse.Namespace, out: Console) -> int:
     checked = [path.parent for path in paths.values()]
     if args.dir:
         checked.append(Path(args.dir))
-    trust = _trust(
-        args,
-        checked=checked,
-        key_files=[paths["announcement"].parent / "trust.json"],
-        signed=[("announcement", paths["announcement"]), ("transcript", paths["transcript"])],
-    )
-    out.step("reading the public files")
-    rules = files.read_rules(_require(paths["rules"], "rules", "it is in the public folder"))
-    records = files.read_lines(_require(paths["records"], "records", "public/records.jsonl"))
-    results = files.read_lines(paths["results"]) if paths["results"].exists() else None
-    out.step("verifying (signatures, commitments, ceremony, re-running the draw)")
-    previous = Path(args.previous).read_bytes() if args.previous else None
-    report = check_transcript(
-        _require(paths["transcript"], "transcript", "public/transcript.json").read_bytes(),
-        announcement=_require(
-            paths["announcement"], "announcement", "public/announcement.json"
-        ).read_bytes(),
-        rules=rules,
-        records=records,
-        policy=trust.policy,
-        results=results,
-        previous=previous,
-        progress=out.progress,
-    )
+    published = Path(args.published) if args.published else None
+    if published is not None:
+        checked.append(published)
+    certificate = Path(args.certificate) if args.certificate else None
+    if certificate is not None and not args.force and storage.will_exist(certificate):
+        raise files.OutputExistsError(certificate)
+    key_files = [paths["announcement"].parent / "trust.json"]
+    with files.recording_reads() as reads:
+        trust = _trust(
+            args,
+            checked=checked,
+            key_files=key_files,
+            signed=[("announcement", paths["announcement"]), ("transcript", paths["transcript"])],
+        )
+        out.step("reading the public files")
+        rules = files.read_rules(_require(paths["rules"], "rules", "it is in the public folder"))
+        records = files.read_lines(_require(paths["records"], "records", "public/records.jsonl"))
+        results = files.read_lines(paths["results"]) if paths["results"].exists() else None
+        announcement = files.read_bytes(paths["announcement"])
+        transcript = files.read_bytes(paths["transcript"])
+        previous = files.read_bytes(Path(args.previous)) if args.previous else None
+        out.step("verifying (signatures, commitments, ceremony, re-running the draw)")
+        report = check_transcript(
+            transcript,
+            announcement=announcement,
+            rules=rules,
+            records=records,
+            policy=trust.policy,
+            results=results,
+            previous=previous,
+            progress=out.progress,
+        )
+        if published is not None:
+            out.step("checking the published notice lists and waitlists against the results")
+            lists: PublishedLists | AllocError
+            try:
+                lists = files.read_published_lists(published, rules)
+            except InputError as exc:
+                lists = exc
+            report = check_publication(
+                lists,
+                report=report,
+                rules=rules,
+                records=records,
+                announcement=announcement,
+                transcript=transcript,
+            )
     out.say(f"draw {rules.draw_id}: {rules.title}")
     if report.round is not None:
         out.say(f"round {report.round}")
     out.say(f"trust: {trust.source}")
     out.say(str(report))
-    out.result({**report.to_json(), "trust": trust.source})
+    result: dict[str, Any] = {**report.to_json(), "trust": trust.source}
+    if certificate is not None:
+        roles = {str(path): key for key, path in paths.items()}
+        roles[str(args.previous)] = "previous"
+        roles |= {str(path): "keys" for path in ([Path(k) for k in args.keys or ()] or key_files)}
+        if args.trust:
+            roles[str(args.trust)] = "trust"
+        html = render_certificate(
+            report=report,
+            rules=rules,
+            policy=trust.policy,
+            trust_source=trust.source,
+            files=_checked_files(reads, roles, published),
+            verified_at=clock.now(),
+            announcement=_readable(announcement, "announcement"),
+            transcript=_readable(transcript, "transcript"),
+        )
+        files.write_bytes(certificate, html.encode("utf-8"), force=args.force)
+        out.say(f"wrote the certificate of this verification to {certificate}")
+        result["certificate"] = str(certificate)
+    out.result(result)
     return EXIT_OK if report.ok else EXIT_VERIFICATION_FAILED
+
+
+def _checked_files(
+    reads: Sequence[files.FileDigest], roles: dict[str, str], published: Path | None
+) -> list[CheckedFile]:
+    """Each file a verification read, once, named by what it is."""
+    seen: set[str] = set()
+    out = []
+    for read in reads:
+        if read.path in seen:
+            continue
+        seen.add(read.path)
+        role = roles.get(read.path, "other")
+        if published is not None and role == "other":
+            path = Path(read.path)
+            if path.parent == published / "notice":
+                role = "notice"
+            elif path.parent == published and path.stem == "waitlists":
+                role = "waitlists"
+        out.append(CheckedFile(role, read.path, read.size, read.sha256))
+    return out
+
+
+def _readable(data: bytes | None, kind: str) -> Envelope | None:
+    """A signed document for the certificate, or None if it does not read (a check says why)."""
+    if data is None:
+        return None
+    try:
+        return Envelope.from_bytes(data, expected_type=kind)
+    except AllocError:
+        return None
 
 
 @dataclass(frozen=True)
@@ -1434,10 +1515,25 @@ def cmd_publish(args: argparse.Namespace, out: Console) -> int:
     private = folder.private / f"results{suffix}"
     if private.exists() and not args.force:
         raise files.OutputExistsError(private)
+    heading = NoticeHeading.of(published.rules, Announcement.from_envelope(published.announcement))
     written = files.write_notice_lists(
-        target / "notice", outcome, registry, suffix=suffix, force=args.force, progress=out.progress
+        target / "notice",
+        outcome,
+        registry,
+        suffix=suffix,
+        force=args.force,
+        progress=out.progress,
+        heading=heading,
     )
-    files.write_waitlists(target / f"waitlists{suffix}", outcome, registry, force=args.force)
+    files.write_waitlists(
+        target / f"waitlists{suffix}", outcome, registry, force=args.force, heading=heading
+    )
+    out.step("checking the lists just written against the results, as `verify --published` does")
+    lists = files.read_published_lists(target, published.rules)
+    for check in check_published_lists(lists, outcome=outcome, heading=heading):
+        out.say(f"{'PASS' if check.passed else 'FAIL'}  {check.name}: {check.detail}")
+        if not check.passed:
+            raise check.error or VerificationError(check.detail)
     files.write_private_results(private, outcome, registry, force=args.force)
     html = published.report_html(report, outcome, registry, out.progress)
     files.write_bytes(target / "report.html", html, force=args.force)
@@ -1888,11 +1984,24 @@ def _parser() -> argparse.ArgumentParser:
     _add_trust_options(sub, own="DIR/trust.json")
     _replace_signed_option(sub)
 
-    sub = command("verify", cmd_verify)
+    sub = command("verify", cmd_verify, force=True)
     sub.add_argument("--dir", help="a draw folder (its public/ files are used)")
     for name in ("rules", "announcement", "transcript", "records", "results"):
         sub.add_argument(f"--{name}", help=f"path of the {name} file")
     sub.add_argument("--previous", help="previous round's transcript")
+    sub.add_argument(
+        "--published",
+        metavar="DIR",
+        help="also check the notice lists and waitlists `alloc publish` wrote to DIR"
+        " (notice/notice-ID.csv or .xlsx, waitlists.csv or .xlsx) against the results",
+    )
+    sub.add_argument(
+        "--certificate",
+        metavar="FILE.html",
+        help="write a printable certificate of this verification (Chinese and English, A4):"
+        " the time, the software, every file's SHA-256, the trusted keys, every check and"
+        " the verdict; never over an existing file without --force",
+    )
     _add_trust_options(sub, own=None)
 
     sub = command("publish", cmd_publish, folder=True, force=True)

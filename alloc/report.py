@@ -41,7 +41,7 @@ from alloc.seed import Contribution
 from alloc.signing import Envelope, TrustPolicy, fingerprint, is_demo_key
 from alloc.tickets import ticket
 
-__all__ = ["KeyStatus", "key_statuses", "render_report"]
+__all__ = ["KeyStatus", "check_name", "escape", "key_statuses", "render_report", "term"]
 
 # --- small value types ------------------------------------------------------------
 
@@ -180,7 +180,10 @@ _CHECKS = {
     "seed ceremony": "随机种子",
     "results file": "结果文件",
     "re-run": "独立重算",
+    "transcript time": "结果生成时间",
     "previous round": "上一轮",
+    "notice lists": "公示名单",
+    "waitlists": "候补名单",
 }
 
 _KEY_STATUS = {
@@ -403,6 +406,22 @@ _CSP = (
 def _e(value: object) -> str:
     """HTML-escape any text (quotes too, so it is safe in attributes)."""
     return html.escape(str(value), quote=True)
+
+
+def escape(value: object) -> str:
+    """HTML-escape any text, quotes included (safe in attributes). Never raises."""
+    return _e(value)
+
+
+def term(raw: str) -> str:
+    """An identifier as HTML, with its Chinese word when one is known. Never raises."""
+    return _term(raw)
+
+
+def check_name(name: str) -> str:
+    """A verification check's name as HTML: Chinese, then English. Never raises."""
+    zh = _CHECKS.get(name)
+    return _bi(zh, name) if zh else _e(name)
 
 
 def _bi(zh: str, en: str) -> str:
@@ -1408,8 +1427,7 @@ def _verification_section(
 
 def _check_item(check: Check) -> str:
     cls, icon, word = ("pass", "✓", "通过 PASS") if check.passed else ("fail", "✗", "未通过 FAIL")
-    zh = _CHECKS.get(check.name)
-    name = _bi(zh, check.name) if zh else _e(check.name)
+    name = check_name(check.name)
     return (
         f'<li class="{cls}"><span class="mark">{icon} {word}</span>'
         f'<span class="name">{name}</span>'
