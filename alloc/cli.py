@@ -100,7 +100,7 @@ from alloc.notices import (
 from alloc.progress import Progress, Task
 from alloc.records import parse_record_lines, records_root
 from alloc.registry import Registry, registry_from_json, registry_to_json
-from alloc.report import render_report
+from alloc.report import INDEX, ReportPages, render_report
 from alloc.seed import (
     Ceremony,
     Digits,
@@ -1475,13 +1475,13 @@ class PublishedDraw:
         seed = Transcript.from_envelope(self.transcript).seed
         return draw(self.rules, parse_record_lines(self.records), seed, progress=progress)
 
-    def report_html(
+    def report_pages(
         self,
         report: VerificationReport,
         outcome: Outcome,
         registry: Registry | None,
         progress: Progress | None = None,
-    ) -> bytes:
+    ) -> ReportPages:
         return render_report(
             rules=self.rules,
             announcement=self.announcement,
@@ -1491,7 +1491,7 @@ class PublishedDraw:
             policy=self.policy,
             registry=registry,
             progress=progress,
-        ).encode("utf-8")
+        )
 
 
 def cmd_publish(args: argparse.Namespace, out: Console) -> int:
@@ -1535,13 +1535,13 @@ def cmd_publish(args: argparse.Namespace, out: Console) -> int:
         if not check.passed:
             raise check.error or VerificationError(check.detail)
     files.write_private_results(private, outcome, registry, force=args.force)
-    html = published.report_html(report, outcome, registry, out.progress)
-    files.write_bytes(target / "report.html", html, force=args.force)
+    pages = published.report_pages(report, outcome, registry, out.progress)
+    _write_report(target / REPORT_FOLDER, pages, force=args.force)
     out.step("writing the public lookup index (opened only with a receipt)")
     index = build_public_index(registry, outcome, published.transcript)
     lookup = _write_lookup_index(target / LOOKUP_FOLDER, index, force=args.force)
     out.say(
-        f"published {len(written)} notice lists, waitlists, report.html"
+        f"published {len(written)} notice lists, waitlists, the report ({REPORT_FOLDER}/index.html)"
         f" and the lookup index ({len(index) - 1} shards) to {target}"
     )
     out.say(f"private full results: {private}")
@@ -1568,6 +1568,47 @@ def _write_lookup_index(folder: Path, index: dict[str, bytes], *, force: bool) -
     return folder
 
 
+#: The report's folder inside the publish folder.
+REPORT_FOLDER = "report"
+_REPORT_FILE = re.compile(r"(index|kg-[0-9]+|unplaced-[0-9]+)\.html|s[0-9]+\.js|pages\.js")
+
+
+def _write_report(folder: Path, pages: ReportPages, *, force: bool) -> Path:
+    """Write the report's pages to ``folder`` (made if missing); returns ``folder/index.html``.
+
+    Raises:
+        CommandError: if ``folder`` names an .html file (the report is a folder of pages).
+        OutputExistsError: if a page exists and ``force`` is false.
+    """
+    if folder.suffix.lower() in {".html", ".htm"}:
+        raise CommandError(
+            "the report is a folder of pages (index.html, one page per kindergarten and the"
+            " search index), not one file",
+            field="--out",
+            value=str(folder),
+            hint=f"give a folder, e.g. --out {folder.with_suffix('')}",
+        )
+    if not force:
+        for name in pages.files:
+            if storage.will_exist(folder / name):
+                raise files.OutputExistsError(folder / name)
+    (folder / "search").mkdir(parents=True, exist_ok=True)
+    for name, text in pages.files.items():
+        files.write_bytes(folder / name, text.encode("utf-8"), force=force)
+    # A report written again with --force may have fewer pages or shards; the old
+    # ones belong to another report and only mislead.
+    txn = storage.active_transaction()
+    for directory in (folder, folder / "search"):
+        for stale in directory.iterdir():
+            name = stale.relative_to(folder).as_posix()
+            if _REPORT_FILE.fullmatch(stale.name) and name not in pages.files:
+                if txn is not None:
+                    txn.remove(stale)
+                else:
+                    stale.unlink()
+    return folder / INDEX
+
+
 def _registry(folder: DrawFolder) -> Registry:
     return registry_from_json(
         _read_json(folder.registry, "private registry", "it is written by `alloc freeze`")
@@ -1583,17 +1624,20 @@ def cmd_report(args: argparse.Namespace, out: Console) -> int:
     report = published.verify(out.progress)
     outcome = published.outcome(out.progress)
     out.step(f"writing {args.out}")
-    html = published.report_html(report, outcome, registry, out.progress)
-    files.write_bytes(Path(args.out), html, force=args.force)
+    pages = published.report_pages(report, outcome, registry, out.progress)
+    index = _write_report(Path(args.out), pages, force=args.force)
     _show_signers(
         out,
         published.trust,
         [("announcement", published.announcement), ("transcript", published.transcript)],
     )
-    out.say(f"wrote {args.out} (verification {'passed' if report.ok else 'FAILED'})")
+    out.say(
+        f"wrote the report to {args.out}: open {index}"
+        f" ({len(pages.pages)} list pages; verification {'passed' if report.ok else 'FAILED'})"
+    )
     out.result(
         {
-            "report": args.out,
+            "report": str(index),
             "verified": report.ok,
             "trust": published.trust.source,
             "signatures": report.to_json()["signatures"],
@@ -1753,7 +1797,7 @@ def _write_demo(run: Any, target: Path, *, force: bool, out: Console) -> None:
     written = files.write_notice_lists(folder.publish / "notice", run.outcome, run.registry)
     files.write_waitlists(folder.publish / "waitlists.csv", run.outcome, run.registry)
     files.write_private_results(folder.private / "results.csv", run.outcome, run.registry)
-    html = render_report(
+    pages = render_report(
         rules=run.rules,
         announcement=run.announcement,
         transcript=run.transcript,
@@ -1762,7 +1806,7 @@ def _write_demo(run: Any, target: Path, *, force: bool, out: Console) -> None:
         policy=run.policy,
         registry=run.registry,
     )
-    files.write_bytes(folder.publish / "report.html", html.encode("utf-8"))
+    _write_report(folder.publish / REPORT_FOLDER, pages, force=force)
     index = build_public_index(run.registry, run.outcome, run.transcript)
     _write_lookup_index(folder.publish / LOOKUP_FOLDER, index, force=force)
     proofs = make_parent_proofs(
@@ -1778,7 +1822,7 @@ def _write_demo(run: Any, target: Path, *, force: bool, out: Console) -> None:
     out.say("")
     out.say(
         f"wrote the draw folder {target}: public/, publish/ ({len(written)} notice lists,"
-        " report.html, lookup/), private/"
+        f" {REPORT_FOLDER}/, lookup/), private/"
     )
     out.say(
         f"verify it with `alloc verify --dir {target} {pins}`: these are DEMO keys, whose"
@@ -2016,7 +2060,12 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     sub = command("report", cmd_report, folder=True, force=True)
-    sub.add_argument("--out", default="report.html")
+    sub.add_argument(
+        "--out",
+        default=REPORT_FOLDER,
+        help="the folder for the report's pages (default: report): index.html, a page per"
+        " kindergarten, the unplaced pages and the search index",
+    )
     sub.add_argument("--previous", help="previous round's transcript, for a later round")
     _add_trust_options(sub, own="DIR/trust.json")
 
