@@ -63,8 +63,7 @@ from alloc.errors import AllocError, InputError
 from alloc.identity import (
     DocumentType,
     format_salt,
-    mask_document_number,
-    mask_name,
+    mask_identity,
     normalise_document_number,
     normalise_name,
     parse_salt,
@@ -3122,11 +3121,7 @@ def _registration(registry: Mapping[str, Registration], reg: str) -> Registratio
 
 
 def _masks(entry: Registration) -> tuple[str, str]:
-    identity = entry.identity
-    return (
-        mask_name(identity.name),
-        mask_document_number(identity.document_type, identity.document_number),
-    )
+    return mask_identity(entry.identity)
 
 
 def _waitlist_text(result: ApplicantOutcome) -> str:

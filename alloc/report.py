@@ -36,10 +36,10 @@ from alloc.canonical import SPEC_VERSION
 from alloc.clock import format_time
 from alloc.draw import ApplicantOutcome, KindergartenSummary, Outcome
 from alloc.errors import InputError, WrongDrawError
-from alloc.identity import mask_document_number, mask_name
+from alloc.identity import mask_identity
 from alloc.model import OPEN_BLOCK, DrawRules, Mechanism, MultiplesPolicy, TieBreak
 from alloc.progress import Progress, Task, advance
-from alloc.registry import Registration
+from alloc.registry import Registration, Registry
 from alloc.seed import Contribution
 from alloc.signing import Envelope, TrustPolicy, fingerprint, is_demo_key
 from alloc.tickets import ticket
@@ -595,7 +595,7 @@ def _hex(data: bytes | str) -> str:
 
 def _lottery(value: str) -> str:
     """A lottery number: shortened on screen, whole in the text (copy, hover, tap to expand)."""
-    return f'<code class="tk" tabindex="0" title="{_e(value)}">{_e(value)}</code>'
+    return f'<code class="tk" tabindex="0">{value}</code>'
 
 
 def _table(
@@ -1258,6 +1258,8 @@ def _bucket_keys(registration_number: str, masked_id: str | None) -> list[str]:
 
 def _search_key(text: str) -> str:
     """A search text as the page's script reads it: NFKC, no white space, upper case."""
+    if text.isascii() and text.isprintable() and " " not in text:
+        return text.upper()  # NFKC leaves printable ASCII as it is
     return "".join(unicodedata.normalize("NFKC", text).split()).upper()
 
 
@@ -1306,11 +1308,15 @@ class _Lists:
         )
         self.independent = rules.mechanism is Mechanism.INDEPENDENT
         self.kg_index = {k.id: i for i, k in enumerate(rules.kindergartens)}
-        self.masks: dict[str, tuple[str, str]] = {}
+        # Masks of a registry come column-wise, not entry by entry (a province has millions).
+        self.masks: dict[str, tuple[str, str]] = (
+            registry.masks() if isinstance(registry, Registry) else {}
+        )
         self.results: dict[str, ApplicantOutcome] = {}
-        self.shared = Counter(bytes(t) for t in outcome.tickets)
-        #: Every list row of every child: (page number, kind, number on the list).
-        self.where: dict[str, list[tuple[int, int, int]]] = {}
+        self.hexes = outcome.tickets.tobytes().hex()
+        self.shared = Counter(self.hexes[i : i + 64] for i in range(0, len(self.hexes), 64))
+        #: Every list row of every child: [page number, kind, number on the list].
+        self.where: dict[str, list[list[int]]] = {}
         self.pages: list[tuple[str, str]] = [
             (f"kg-{i}.html", f"{k.id} {k.name}") for i, k in enumerate(rules.kindergartens, 1)
         ]
@@ -1337,14 +1343,7 @@ class _Lists:
             return None, None
         if reg not in self.masks:
             entry = self.registry.get(reg)
-            if entry is None:
-                self.masks[reg] = ("—", "—")
-            else:
-                ident = entry.identity
-                self.masks[reg] = (
-                    mask_name(ident.name),
-                    mask_document_number(ident.document_type, ident.document_number),
-                )
+            self.masks[reg] = ("—", "—") if entry is None else mask_identity(entry.identity)
         return self.masks[reg]
 
     def number_at(self, result: ApplicantOutcome, kg_id: str | None) -> bytes:
@@ -1380,7 +1379,7 @@ class _Lists:
                     notes.append(_bi("另中签", "also won") + " " + _e(", ".join(others)))
                 elif others:
                     notes.append(_bi("已中签", "won at") + " " + _e(", ".join(others)))
-        if self.shared[result.ticket] > 1:
+        if self.shared[result.ticket.hex()] > 1:
             notes.append(_bi("多胞胎同号", "shared group number"))
         return _Child(
             registration_number=reg,
@@ -1444,9 +1443,9 @@ class _Lists:
             placed.sort(key=lambda c: c.lottery_number)
         waitlist = [(self.child(r, kg_id), p) for r, p in self.outcome.waitlist(kg_id)]
         for n, c in enumerate(placed, start=1):
-            self.where.setdefault(c.registration_number, []).append((index, _PLACED, n))
+            self.where.setdefault(c.registration_number, []).append([index, _PLACED, n])
         for c, p in waitlist:
-            self.where.setdefault(c.registration_number, []).append((index, _WAITING, p))
+            self.where.setdefault(c.registration_number, []).append([index, _WAITING, p])
         number_head = (
             ("本园抽签号", "Lottery number here") if self.per_kg else ("抽签号", "Lottery number")
         )
@@ -1523,12 +1522,32 @@ class _Lists:
             "".join(body),
         )
 
+    def waitlists(self) -> dict[str, list[tuple[str, int]]]:
+        """Each child's waitlist positions, in the rules' order of kindergartens."""
+        found = self.__dict__.get("_waitlists")
+        if found is None:
+            found = {}
+            for kg in self.rules.kindergartens:
+                for reg, position in self.outcome.waitlist(kg.id):
+                    found.setdefault(reg, []).append((kg.id, position))
+            self.__dict__["_waitlists"] = found
+        return found
+
+    def unplaced_child(self, reg: str) -> _Child:
+        """A child placed nowhere: no seat, no kindergarten's own number, only its own."""
+        name, document = self.masked(reg)
+        row = self.outcome.index(reg)
+        ticket = self.hexes[64 * row : 64 * row + 64]
+        notes = (_bi("多胞胎同号", "shared group number"),) if self.shared[ticket] > 1 else ()
+        return _Child(reg, name, document, ticket, "", "", notes)
+
     def unplaced_page(self, index: int, first: int, chunk: Sequence[str]) -> str:
         rows = []
+        waitlists = self.waitlists()
         for n, reg in enumerate(chunk, start=first + 1):
-            c = self.child(reg, None)
-            self.where.setdefault(reg, []).append((index, _UNPLACED, n))
-            positions = ", ".join(f"{k} #{p}" for k, p in self.result(reg).waitlist) or "—"
+            c = self.unplaced_child(reg)
+            self.where.setdefault(reg, []).append([index, _UNPLACED, n])
+            positions = ", ".join(f"{k} #{p}" for k, p in waitlists.get(reg, ())) or "—"
             rows.append(
                 (
                     f"u-{n}",
@@ -1701,7 +1720,7 @@ class _Lists:
             if not rows:
                 continue
             name, document = self.masked(reg)
-            entry = [reg, name, document, [list(r) for r in rows]]
+            entry = [reg, name, document, rows]
             for bucket in _bucket_keys(reg, document):
                 shards.setdefault(_shard(bucket, count), {}).setdefault(bucket, []).append(entry)
         files = {"search/pages.js": f"allocPages({_js([list(p) for p in self.pages])});\n"}

@@ -441,7 +441,7 @@ def test_every_step_prints_one_json_document_with_json(
         "status": call("--json", "ceremony", "status", "--dir", folder),
         "verify": call("--json", "verify", "--dir", folder, *creds.pin),
         "publish": call("--json", "publish", "--dir", folder),
-        "report": call("--json", "report", "--dir", folder, "--out", tmp_path / "r.html"),
+        "report": call("--json", "report", "--dir", folder, "--out", tmp_path / "r"),
         "lookup": call("--json", "lookup", "--dir", folder, "--id", person[3], "--name", person[1]),
         "proof": call(
             "--json",

@@ -14,7 +14,9 @@ import shutil
 import signal
 import struct
 import subprocess
+import threading
 import unicodedata
+import urllib.parse
 import zlib
 from collections import Counter
 from collections.abc import Sequence
@@ -44,7 +46,7 @@ from alloc.errors import WrongDrawError
 from alloc.identity import PrivateIdentity, mask_document_number, mask_name
 from alloc.model import ApplicantTable, DrawRules, Mechanism, MultiplesPolicy, TieBreak
 from alloc.registry import Registration, Registry, attach_identities
-from alloc.report import INDEX, ReportPages, key_statuses, render_report
+from alloc.report import INDEX, UNPLACED_PAGE_ROWS, ReportPages, key_statuses, render_report
 from alloc.seed import Ceremony, CeremonyRecord, Digits, DrandRound, Source
 from alloc.signing import Envelope, SigningKey, TrustPolicy
 from alloc.synthetic import synthetic_district, synthetic_registry
@@ -909,6 +911,7 @@ _PROBE = """(function () {
       report.wideAfter = wide();
       report.scrollWidthAfter = document.documentElement.scrollWidth;
       parent.postMessage(JSON.stringify(report), "*");
+      console.log("ALLOC-PROBE " + encodeURIComponent(JSON.stringify(report)));
       return;
     }
     status.textContent = "";
@@ -970,11 +973,12 @@ def _on_phone(
     document = document.replace("</body>", f"<script>{probe}</script></body>", 1)
     (folder / page).write_text(document, encoding="utf-8")
     (folder / "harness.html").write_text(_HARNESS.format(page=page, w=PHONE[0], h=PHONE[1]))
-    clock = ["--timeout=30000"] if real_time else ["--virtual-time-budget=60000"]
+    if real_time:
+        return _console_report(tmp_path / "phone-profile", (folder / "harness.html").as_uri())
     dom = _chromium(
         tmp_path / "phone-profile",
         "--window-size=1000,1000",
-        *clock,
+        "--virtual-time-budget=60000",
         "--dump-dom",
         (folder / "harness.html").as_uri(),
         timeout=180,
@@ -983,6 +987,44 @@ def _on_phone(
     assert found, "the probe reported nothing: " + dom[-500:]
     assert found.group(1), "the probe reported nothing: " + dom[-500:]
     result: dict[str, Any] = json.loads(html.unescape(found.group(1)))
+    return result
+
+
+def _console_report(profile: Path, url: str, timeout: float = 120) -> dict[str, Any]:
+    """Run the probe on the real clock: Chromium until the probe logs its report, then stop.
+
+    ``--dump-dom`` would dump at the load event, before the search index files
+    load; a virtual clock (``--virtual-time-budget``) waits for them but does not
+    tell real time. So the probe logs its report to the console, which headless
+    Chromium prints on stderr.
+    """
+    command = [
+        str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--hide-scrollbars", "--window-size=1000,1000", "--enable-logging=stderr", "--v=0",
+        f"--user-data-dir={profile}", url,
+    ]  # fmt: skip
+    process = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
+    )
+    found: list[str] = []
+
+    def read() -> None:
+        assert process.stderr is not None
+        for line in process.stderr:
+            text = line.decode(errors="replace")
+            if "ALLOC-PROBE " in text:
+                found.append(text.split("ALLOC-PROBE ", 1)[1].split('"', 1)[0])
+                return
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    reader.join(timeout)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    assert found, f"the probe reported nothing in {timeout} s"
+    result: dict[str, Any] = json.loads(urllib.parse.unquote(found[0]))
     return result
 
 
@@ -1088,7 +1130,8 @@ def _links_of(pages: ReportPages, outcome: Outcome, reg: str) -> list[str]:
             links.append(f"kg-{number}.html#p-{placed.index(reg) + 1}")
         links += [f"kg-{number}.html#w-{p}" for r, p in outcome.waitlist(kg.id) if r == reg]
     if reg in outcome.unplaced:
-        links.append(f"unplaced-1.html#u-{outcome.unplaced.index(reg) + 1}")
+        at = outcome.unplaced.index(reg)
+        links.append(f"unplaced-{at // UNPLACED_PAGE_ROWS + 1}.html#u-{at + 1}")
     for link in links:
         page, anchor = link.split("#")
         assert f'<tr id="{anchor}"><td class="num">' in pages.files[page]
