@@ -1281,11 +1281,7 @@ def _js(data: object) -> str:
     """JSON for a script file (U+2028 and U+2029 escaped, as older engines require)."""
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     # "<" as \\u003c too: no markup can ever appear in a search file.
-    return (
-        text.replace("<", "\\u003c")
-        .replace("\u2028", "\\u2028")
-        .replace("\u2029", "\\u2029")
-    )
+    return text.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
 class _Lists:
