@@ -1570,7 +1570,8 @@ def _write_lookup_index(folder: Path, index: dict[str, bytes], *, force: bool) -
 
 #: The report's folder inside the publish folder.
 REPORT_FOLDER = "report"
-_REPORT_FILE = re.compile(r"(index|kg-[0-9]+|unplaced-[0-9]+)\.html|s[0-9]+\.js|pages\.js")
+_REPORT_PAGE = re.compile(r"(kg|unplaced)-[0-9]+\.html")
+_REPORT_SHARD = re.compile(r"s[0-9]+\.js")
 
 
 def _write_report(folder: Path, pages: ReportPages, *, force: bool) -> Path:
@@ -1598,10 +1599,10 @@ def _write_report(folder: Path, pages: ReportPages, *, force: bool) -> Path:
     # A report written again with --force may have fewer pages or shards; the old
     # ones belong to another report and only mislead.
     txn = storage.active_transaction()
-    for directory in (folder, folder / "search"):
-        for stale in directory.iterdir():
+    for directory, pattern in ((folder, _REPORT_PAGE), (folder / "search", _REPORT_SHARD)):
+        for stale in directory.iterdir() if force else ():
             name = stale.relative_to(folder).as_posix()
-            if _REPORT_FILE.fullmatch(stale.name) and name not in pages.files:
+            if pattern.fullmatch(stale.name) and name not in pages.files:
                 if txn is not None:
                     txn.remove(stale)
                 else:

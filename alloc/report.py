@@ -664,11 +664,13 @@ class ReportPages:
     ``unplaced-N.html`` (the children placed nowhere, :data:`UNPLACED_PAGE_ROWS`
     a page) and ``search/`` (the search index, a file per shard, read by the
     pages' search box as it needs them). ``pages`` names each list page and its
-    label, kindergartens first, in order.
+    label, kindergartens first, in order; ``kindergartens`` maps each
+    kindergarten id to its page.
     """
 
     files: Mapping[str, str]
     pages: tuple[tuple[str, str], ...]
+    kindergartens: Mapping[str, str]
 
     @property
     def index(self) -> str:
@@ -681,9 +683,9 @@ class ReportPages:
         Raises:
             InputError: for a kindergarten without one.
         """
-        for name, label in self.pages:
-            if label.split(" ", 1)[0] == kindergarten_id and name.startswith("kg-"):
-                return self.files[name]
+        name = self.kindergartens.get(kindergarten_id)
+        if name is not None:
+            return self.files[name]
         raise InputError(
             "no page for this kindergarten", field="kindergarten", value=kindergarten_id
         )
@@ -766,7 +768,13 @@ def render_report(
         files[name] = html_text
         advance(progress, Task.REPORT, number, total)
     files.update(lists.search_files())
-    return ReportPages(files=files, pages=tuple(lists.pages))
+    return ReportPages(
+        files=files,
+        pages=tuple(lists.pages),
+        kindergartens={
+            k.id: name for k, (name, _) in zip(rules.kindergartens, lists.pages, strict=False)
+        },
+    )
 
 
 def _head(page_title: str, draw_id: str) -> str:

@@ -337,3 +337,35 @@ def test_verify_refuses_a_missing_pin_before_reading_lists(
     run = call("verify", "--dir", folder, "--published", folder / "publish")
     assert run.code == EXIT_INPUT
     assert "no trust pin given" in run.err
+
+
+def test_the_report_is_a_folder_of_pages(
+    demo_folder: tuple[Path, list[str]], tmp_path: Path
+) -> None:
+    source, _ = demo_folder
+    folder = tmp_path / "draw"
+    shutil.copytree(source, folder)
+    refused = call("report", "--dir", folder, "--out", tmp_path / "r.html")
+    assert refused.code == EXIT_INPUT, str(refused)
+    assert "the report is a folder of pages" in refused.err
+    assert not (tmp_path / "r.html").exists()
+    out = tmp_path / "r"
+    run = call("report", "--dir", folder, "--out", out)
+    assert run.code == EXIT_OK, str(run)
+    assert f"open {out / 'index.html'}" in run.out
+    assert sorted(p.name for p in out.glob("*.html")) == [
+        "index.html",
+        "kg-1.html",
+        "kg-2.html",
+        "kg-3.html",
+        "unplaced-1.html",
+    ]
+    assert (out / "search" / "pages.js").is_file()
+    (out / "kg-9.html").write_text("a page of an earlier report", encoding="utf-8")
+    (out / "search" / "s999.js").write_text("allocShard('s999',{});", encoding="utf-8")
+    assert call("report", "--dir", folder, "--out", out).code == EXIT_INPUT
+    forced = call("report", "--dir", folder, "--out", out, "--force")
+    assert forced.code == EXIT_OK, str(forced)
+    assert not (out / "kg-9.html").exists()
+    assert not (out / "search" / "s999.js").exists()
+    assert (out / "kg-3.html").is_file()

@@ -1148,3 +1148,38 @@ def test_search_rule_is_stated_on_the_page(small: DemoRun, small_html: str) -> N
     without = parse(render(small, registry=None).index).all_text
     assert "ID number" not in without.split("Find a child")[1].split("Only exact")[0]
     assert "Only exact matches are shown." in without
+
+
+@pytest.mark.browser
+def test_a_kindergarten_page_prints_its_lists_on_a4(crowded: DemoRun, tmp_path: Path) -> None:
+    _require_chromium()
+    pypdf = pytest.importorskip("pypdf")
+    pages = render(crowded)
+    folder = tmp_path / "report"
+    write_pages(pages, folder)
+    kg = crowded.outcome.summaries[0]
+    pdf = tmp_path / "kg.pdf"
+    _chromium(
+        tmp_path / "profile",
+        "--no-pdf-header-footer",
+        f"--print-to-pdf={pdf}",
+        (folder / "kg-1.html").as_uri(),
+        timeout=120,
+    )
+    reader = pypdf.PdfReader(pdf)
+    for page in reader.pages:
+        assert abs(float(page.mediabox.width) - 595.28) < 1.5
+        assert abs(float(page.mediabox.height) - 841.89) < 1.5
+    text = "".join("".join(p.extract_text().split()) for p in reader.pages)
+    listed = list(crowded.outcome.placed_at(kg.id)) + [
+        r for r, _ in crowded.outcome.waitlist(kg.id)
+    ]
+    assert len(listed) > 40  # more than one printed page
+    assert len(reader.pages) > 1
+    missing = [reg for reg in listed if reg not in text]
+    assert missing == []
+    for reg in listed:  # whole lottery numbers, not the shortened screen form
+        ticket = crowded.outcome.applicant(reg).ticket.hex()
+        assert ticket in text, reg
+    assert "查找幼儿" not in text  # the search box is not printed
+    assert f"共{len(reader.pages)}页" in unicodedata.normalize("NFKC", text).replace("⻚", "页")
