@@ -20,10 +20,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import zoneinfo
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Final
+from pathlib import Path
+from typing import TYPE_CHECKING, Final
 
 from alloc._version import DISTRIBUTION, __version__
 from alloc.audit import Announcement, Transcript, VerificationReport, document_digest
@@ -34,7 +35,10 @@ from alloc.model import DrawRules, local_time
 from alloc.report import check_name, escape, term
 from alloc.signing import Envelope, TrustPolicy, fingerprint, is_demo_key
 
-__all__ = ["CheckedFile", "render_certificate"]
+if TYPE_CHECKING:
+    from alloc.io import FileDigest
+
+__all__ = ["CheckedFile", "checked_files", "render_certificate"]
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,32 @@ class CheckedFile:
     path: str
     size: int
     sha256: bytes
+
+
+def checked_files(
+    reads: Sequence[FileDigest], roles: Mapping[str, str], published: Path | None = None
+) -> list[CheckedFile]:
+    """Each file a verification read (:func:`alloc.io.recording_reads`), once, named by role.
+
+    ``roles`` maps a path as given to its role (``rules``, ``records``, …);
+    a file in ``published``'s ``notice/`` folder is a notice list, its
+    ``waitlists`` file the waitlists, anything else ``other``. Never raises.
+    """
+    seen: set[str] = set()
+    out = []
+    for read in reads:
+        if read.path in seen:
+            continue
+        seen.add(read.path)
+        role = roles.get(read.path, "other")
+        if published is not None and role == "other":
+            path = Path(read.path)
+            if path.parent == published / "notice":
+                role = "notice"
+            elif path.parent == published and path.stem == "waitlists":
+                role = "waitlists"
+        out.append(CheckedFile(role, read.path, read.size, read.sha256))
+    return out
 
 
 #: How each file a verification reads is named on the certificate.

@@ -60,7 +60,7 @@ from alloc.audit import (
     rules_digest,
 )
 from alloc.canonical import SPEC_VERSION, canonical_json
-from alloc.certificate import CheckedFile, render_certificate
+from alloc.certificate import checked_files, render_certificate
 from alloc.demo import describe, run_demo
 from alloc.drand import KNOWN_CHAINS, chain_named
 from alloc.draw import Outcome, draw
@@ -100,7 +100,7 @@ from alloc.notices import (
 from alloc.progress import Progress, Task
 from alloc.records import parse_record_lines, records_root
 from alloc.registry import Registry, registry_from_json, registry_to_json
-from alloc.report import INDEX, ReportPages, render_report
+from alloc.report import ReportPages, render_report
 from alloc.seed import (
     Ceremony,
     Digits,
@@ -1386,7 +1386,7 @@ def cmd_verify(args: argparse.Namespace, out: Console) -> int:
             rules=rules,
             policy=trust.policy,
             trust_source=trust.source,
-            files=_checked_files(reads, roles, published),
+            files=checked_files(reads, roles, published),
             verified_at=clock.now(),
             announcement=_readable(announcement, "announcement"),
             transcript=_readable(transcript, "transcript"),
@@ -1396,27 +1396,6 @@ def cmd_verify(args: argparse.Namespace, out: Console) -> int:
         result["certificate"] = str(certificate)
     out.result(result)
     return EXIT_OK if report.ok else EXIT_VERIFICATION_FAILED
-
-
-def _checked_files(
-    reads: Sequence[files.FileDigest], roles: dict[str, str], published: Path | None
-) -> list[CheckedFile]:
-    """Each file a verification read, once, named by what it is."""
-    seen: set[str] = set()
-    out = []
-    for read in reads:
-        if read.path in seen:
-            continue
-        seen.add(read.path)
-        role = roles.get(read.path, "other")
-        if published is not None and role == "other":
-            path = Path(read.path)
-            if path.parent == published / "notice":
-                role = "notice"
-            elif path.parent == published and path.stem == "waitlists":
-                role = "waitlists"
-        out.append(CheckedFile(role, read.path, read.size, read.sha256))
-    return out
 
 
 def _readable(data: bytes | None, kind: str) -> Envelope | None:
@@ -1536,7 +1515,7 @@ def cmd_publish(args: argparse.Namespace, out: Console) -> int:
             raise check.error or VerificationError(check.detail)
     files.write_private_results(private, outcome, registry, force=args.force)
     pages = published.report_pages(report, outcome, registry, out.progress)
-    _write_report(target / REPORT_FOLDER, pages, force=args.force)
+    files.write_report(target / REPORT_FOLDER, pages, force=args.force)
     out.step("writing the public lookup index (opened only with a receipt)")
     index = build_public_index(registry, outcome, published.transcript)
     lookup = _write_lookup_index(target / LOOKUP_FOLDER, index, force=args.force)
@@ -1570,44 +1549,6 @@ def _write_lookup_index(folder: Path, index: dict[str, bytes], *, force: bool) -
 
 #: The report's folder inside the publish folder.
 REPORT_FOLDER = "report"
-_REPORT_PAGE = re.compile(r"(kg|unplaced)-[0-9]+\.html")
-_REPORT_SHARD = re.compile(r"s[0-9]+\.js")
-
-
-def _write_report(folder: Path, pages: ReportPages, *, force: bool) -> Path:
-    """Write the report's pages to ``folder`` (made if missing); returns ``folder/index.html``.
-
-    Raises:
-        CommandError: if ``folder`` names an .html file (the report is a folder of pages).
-        OutputExistsError: if a page exists and ``force`` is false.
-    """
-    if folder.suffix.lower() in {".html", ".htm"}:
-        raise CommandError(
-            "the report is a folder of pages (index.html, one page per kindergarten and the"
-            " search index), not one file",
-            field="--out",
-            value=str(folder),
-            hint=f"give a folder, e.g. --out {folder.with_suffix('')}",
-        )
-    if not force:
-        for name in pages.files:
-            if storage.will_exist(folder / name):
-                raise files.OutputExistsError(folder / name)
-    (folder / "search").mkdir(parents=True, exist_ok=True)
-    for name, text in pages.files.items():
-        files.write_bytes(folder / name, text.encode("utf-8"), force=force)
-    # A report written again with --force may have fewer pages or shards; the old
-    # ones belong to another report and only mislead.
-    txn = storage.active_transaction()
-    for directory, pattern in ((folder, _REPORT_PAGE), (folder / "search", _REPORT_SHARD)):
-        for stale in directory.iterdir() if force else ():
-            name = stale.relative_to(folder).as_posix()
-            if pattern.fullmatch(stale.name) and name not in pages.files:
-                if txn is not None:
-                    txn.remove(stale)
-                else:
-                    stale.unlink()
-    return folder / INDEX
 
 
 def _registry(folder: DrawFolder) -> Registry:
@@ -1626,7 +1567,7 @@ def cmd_report(args: argparse.Namespace, out: Console) -> int:
     outcome = published.outcome(out.progress)
     out.step(f"writing {args.out}")
     pages = published.report_pages(report, outcome, registry, out.progress)
-    index = _write_report(Path(args.out), pages, force=args.force)
+    index = files.write_report(Path(args.out), pages, force=args.force)
     _show_signers(
         out,
         published.trust,
@@ -1807,7 +1748,7 @@ def _write_demo(run: Any, target: Path, *, force: bool, out: Console) -> None:
         policy=run.policy,
         registry=run.registry,
     )
-    _write_report(folder.publish / REPORT_FOLDER, pages, force=force)
+    files.write_report(folder.publish / REPORT_FOLDER, pages, force=force)
     index = build_public_index(run.registry, run.outcome, run.transcript)
     _write_lookup_index(folder.publish / LOOKUP_FOLDER, index, force=force)
     proofs = make_parent_proofs(

@@ -94,6 +94,8 @@ from alloc.strictjson import parse_json
 if TYPE_CHECKING:
     import pandas as pd
 
+    from alloc.report import ReportPages
+
 # pandas and openpyxl are imported where they are used: most commands never
 # read a spreadsheet, and the two cost most of a second at start-up.
 
@@ -141,6 +143,7 @@ __all__ = [
     "write_notice_lists",
     "write_private_results",
     "write_receipts",
+    "write_report",
     "write_rules",
     "write_unplaced",
     "write_waitlists",
@@ -3362,6 +3365,50 @@ def read_published_lists(directory: StrPath, rules: DrawRules) -> PublishedLists
         unexpected=tuple(unexpected),
         waitlists=tuple(waitlists),
     )
+
+
+_REPORT_PAGE: Final = re.compile(r"(kg|unplaced)-[0-9]+\.html")
+_REPORT_SHARD: Final = re.compile(r"s[0-9]+\.js")
+
+
+def write_report(folder: StrPath, pages: ReportPages, *, force: bool = False) -> Path:
+    """Write a report's pages (:func:`alloc.report.render_report`) to ``folder``, made if missing.
+
+    Returns the path of its ``index.html``. With ``force``, pages and search
+    files of an earlier report that this one does not have are deleted (they
+    would only mislead). Atomic like every write; in a transaction, all or none.
+
+    Raises:
+        InputError: if ``folder`` names an .html file (the report is a folder of pages).
+        OutputExistsError: if a page exists and ``force`` is false.
+        StorageError: if the file system refuses a write.
+    """
+    target = Path(folder)
+    if target.suffix.lower() in {".html", ".htm"}:
+        raise InputError(
+            "the report is a folder of pages (index.html, one page per kindergarten and the"
+            " search index), not one file",
+            field="--out",
+            value=str(target),
+            hint=f"give a folder, e.g. --out {target.with_suffix('')}",
+        )
+    if not force:
+        for name in pages.files:
+            if storage.will_exist(target / name):
+                raise OutputExistsError(target / name)
+    (target / "search").mkdir(parents=True, exist_ok=True)
+    for name, text in pages.files.items():
+        write_bytes(target / name, text.encode("utf-8"), force=force)
+    txn = storage.active_transaction()
+    for directory, pattern in ((target, _REPORT_PAGE), (target / "search", _REPORT_SHARD)):
+        for stale in directory.iterdir() if force else ():
+            name = stale.relative_to(target).as_posix()
+            if pattern.fullmatch(stale.name) and name not in pages.files:
+                if txn is not None:
+                    txn.remove(stale)
+                else:
+                    stale.unlink()
+    return target / "index.html"
 
 
 def _published_table(path: Path) -> PublishedTable:
