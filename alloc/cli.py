@@ -63,6 +63,7 @@ from alloc.audit import (
     rules_digest,
 )
 from alloc.canonical import SPEC_VERSION, canonical_json
+from alloc.certificate import checked_files, render_certificate
 from alloc.chain import (
     RoundAnnouncement,
     RoundFiles,
@@ -108,10 +109,16 @@ from alloc.model import (
     Unanswered,
     local_time,
 )
+from alloc.notices import (
+    NoticeHeading,
+    PublishedLists,
+    check_publication,
+    check_published_lists,
+)
 from alloc.progress import Progress, Task
 from alloc.records import parse_record_lines, records_root
 from alloc.registry import Registry, registry_from_json, registry_to_json
-from alloc.report import render_report
+from alloc.report import ReportPages, render_report
 from alloc.rounds import Answer, Standings, parse_response_lines, responses_root
 from alloc.seed import (
     Ceremony,
@@ -518,7 +525,7 @@ def _published_keys(paths: Sequence[Path]) -> list[PublicKey]:
     for path in paths:
         if not path.exists():
             continue
-        data = path.read_bytes()
+        data = files.read_bytes(path)
         if path.suffix == ".pub":
             keys.append(PublicKey.from_pem(data))
         else:
@@ -1859,36 +1866,63 @@ def cmd_verify(args: argparse.Namespace, out: Console) -> int:
     checked = [path.parent for path in paths.values()]
     if args.dir:
         checked.append(Path(args.dir))
-    trust = _trust(
-        args,
-        checked=checked,
-        key_files=[paths["announcement"].parent / "trust.json"],
-        signed=[("announcement", paths["announcement"]), ("transcript", paths["transcript"])],
-    )
-    out.step("reading the public files")
-    rules = files.read_rules(_require(paths["rules"], "rules", "it is in the public folder"))
-    records = files.read_lines(_require(paths["records"], "records", "public/records.jsonl"))
-    results = files.read_lines(paths["results"]) if paths["results"].exists() else None
-    rounds_dir = Path(args.rounds) if args.rounds else paths["transcript"].parent / "rounds"
-    rounds = [_round_files(rounds_dir / str(n), n) for n in _numbered(rounds_dir)]
-    remembered = _remembered(Path(args.remember), rules.draw_id) if args.remember else {}
-    out.step("verifying (signatures, commitments, ceremony, re-running the draw and every round)")
-    report = check_chain(
-        rules=rules,
-        policy=trust.policy,
-        announcement=_require(
-            paths["announcement"], "announcement", "public/announcement.json"
-        ).read_bytes(),
-        transcript=_require(
-            paths["transcript"], "transcript", "public/transcript.json"
-        ).read_bytes(),
-        records=records,
-        results=results,
-        rounds=rounds,
-        expect_round=args.expect_round,
-        known=remembered,
-        progress=out.progress,
-    )
+    published = Path(args.published) if args.published else None
+    if published is not None:
+        checked.append(published)
+    certificate = Path(args.certificate) if args.certificate else None
+    if certificate is not None and not args.force and storage.will_exist(certificate):
+        raise files.OutputExistsError(certificate)
+    key_files = [paths["announcement"].parent / "trust.json"]
+    with files.recording_reads() as reads:
+        trust = _trust(
+            args,
+            checked=checked,
+            key_files=key_files,
+            signed=[("announcement", paths["announcement"]), ("transcript", paths["transcript"])],
+        )
+        out.step("reading the public files")
+        rules = files.read_rules(_require(paths["rules"], "rules", "it is in the public folder"))
+        records = files.read_lines(_require(paths["records"], "records", "public/records.jsonl"))
+        results = files.read_lines(paths["results"]) if paths["results"].exists() else None
+        announcement = files.read_bytes(
+            _require(paths["announcement"], "announcement", "public/announcement.json")
+        )
+        transcript = files.read_bytes(
+            _require(paths["transcript"], "transcript", "public/transcript.json")
+        )
+        rounds_dir = Path(args.rounds) if args.rounds else paths["transcript"].parent / "rounds"
+        rounds = [_round_files(rounds_dir / str(n), n) for n in _numbered(rounds_dir)]
+        remembered = _remembered(Path(args.remember), rules.draw_id) if args.remember else {}
+        out.step(
+            "verifying (signatures, commitments, ceremony, re-running the draw and every round)"
+        )
+        report = check_chain(
+            rules=rules,
+            policy=trust.policy,
+            announcement=announcement,
+            transcript=transcript,
+            records=records,
+            results=results,
+            rounds=rounds,
+            expect_round=args.expect_round,
+            known=remembered,
+            progress=out.progress,
+        )
+        if published is not None:
+            out.step("checking the published notice lists and waitlists against the results")
+            lists: PublishedLists | AllocError
+            try:
+                lists = files.read_published_lists(published, rules)
+            except InputError as exc:
+                lists = exc
+            report = check_publication(
+                lists,
+                report=report,
+                rules=rules,
+                records=records,
+                announcement=announcement,
+                transcript=transcript,
+            )
     out.say(f"draw {rules.draw_id}: {rules.title}")
     if report.round is not None:
         latest = f"round {report.round}"
@@ -1900,7 +1934,26 @@ def cmd_verify(args: argparse.Namespace, out: Console) -> int:
     if args.remember and report.ok:
         _remember(Path(args.remember), rules.draw_id, report.digests, remembered)
         out.say(f"remembered rounds 1 to {report.round} in {args.remember}")
-    out.result({**report.to_json(), "trust": trust.source})
+    result: dict[str, Any] = {**report.to_json(), "trust": trust.source}
+    if certificate is not None:
+        roles = {str(path): key for key, path in paths.items()}
+        roles |= {str(path): "keys" for path in ([Path(k) for k in args.keys or ()] or key_files)}
+        if args.trust:
+            roles[str(args.trust)] = "trust"
+        html = render_certificate(
+            report=report,
+            rules=rules,
+            policy=trust.policy,
+            trust_source=trust.source,
+            files=checked_files(reads, roles, published),
+            verified_at=clock.now(),
+            announcement=_readable(announcement, "announcement"),
+            transcript=_readable(transcript, "transcript"),
+        )
+        files.write_bytes(certificate, html.encode("utf-8"), force=args.force)
+        out.say(f"wrote the certificate of this verification to {certificate}")
+        result["certificate"] = str(certificate)
+    out.result(result)
     return EXIT_OK if report.ok else EXIT_VERIFICATION_FAILED
 
 
@@ -1929,6 +1982,16 @@ def _remember(
     merged = {**before, **digests}
     data = {"draw_id": draw_id, "rounds": {str(r): d.hex() for r, d in sorted(merged.items())}}
     files.write_bytes(path, canonical_json(data) + b"\n", force=True)
+
+
+def _readable(data: bytes | None, kind: str) -> Envelope | None:
+    """A signed document for the certificate, or None if it does not read (a check says why)."""
+    if data is None:
+        return None
+    try:
+        return Envelope.from_bytes(data, expected_type=kind)
+    except AllocError:
+        return None
 
 
 @dataclass(frozen=True)
@@ -1973,13 +2036,13 @@ class PublishedDraw:
         seed = Transcript.from_envelope(self.transcript).seed
         return draw(self.rules, parse_record_lines(self.records), seed, progress=progress)
 
-    def report_html(
+    def report_pages(
         self,
         report: VerificationReport,
         outcome: Outcome,
         registry: Registry | None,
         progress: Progress | None = None,
-    ) -> bytes:
+    ) -> ReportPages:
         return render_report(
             rules=self.rules,
             announcement=self.announcement,
@@ -1989,7 +2052,7 @@ class PublishedDraw:
             policy=self.policy,
             registry=registry,
             progress=progress,
-        ).encode("utf-8")
+        )
 
 
 def cmd_publish(args: argparse.Namespace, out: Console) -> int:
@@ -2013,18 +2076,33 @@ def cmd_publish(args: argparse.Namespace, out: Console) -> int:
     private = folder.private / f"results{suffix}"
     if private.exists() and not args.force:
         raise files.OutputExistsError(private)
+    heading = NoticeHeading.of(published.rules, Announcement.from_envelope(published.announcement))
     written = files.write_notice_lists(
-        target / "notice", outcome, registry, suffix=suffix, force=args.force, progress=out.progress
+        target / "notice",
+        outcome,
+        registry,
+        suffix=suffix,
+        force=args.force,
+        progress=out.progress,
+        heading=heading,
     )
-    files.write_waitlists(target / f"waitlists{suffix}", outcome, registry, force=args.force)
+    files.write_waitlists(
+        target / f"waitlists{suffix}", outcome, registry, force=args.force, heading=heading
+    )
+    out.step("checking the lists just written against the results, as `verify --published` does")
+    lists = files.read_published_lists(target, published.rules)
+    for check in check_published_lists(lists, outcome=outcome, heading=heading):
+        out.say(f"{'PASS' if check.passed else 'FAIL'}  {check.name}: {check.detail}")
+        if not check.passed:
+            raise check.error or VerificationError(check.detail)
     files.write_private_results(private, outcome, registry, force=args.force)
-    html = published.report_html(report, outcome, registry, out.progress)
-    files.write_bytes(target / "report.html", html, force=args.force)
+    pages = published.report_pages(report, outcome, registry, out.progress)
+    files.write_report(target / REPORT_FOLDER, pages, force=args.force)
     out.step("writing the public lookup index (opened only with a receipt)")
     index = build_public_index(registry, outcome, published.transcript)
     lookup = _write_lookup_index(target / LOOKUP_FOLDER, index, force=args.force)
     out.say(
-        f"published {len(written)} notice lists, waitlists, report.html"
+        f"published {len(written)} notice lists, waitlists, the report ({REPORT_FOLDER}/index.html)"
         f" and the lookup index ({len(index) - 1} shards) to {target}"
     )
     out.say(f"private full results: {private}")
@@ -2051,6 +2129,10 @@ def _write_lookup_index(folder: Path, index: dict[str, bytes], *, force: bool) -
     return folder
 
 
+#: The report's folder inside the publish folder.
+REPORT_FOLDER = "report"
+
+
 def _registry(folder: DrawFolder) -> Registry:
     return registry_from_json(
         _read_json(folder.registry, "private registry", "it is written by `alloc freeze`")
@@ -2066,17 +2148,20 @@ def cmd_report(args: argparse.Namespace, out: Console) -> int:
     report = published.verify(out.progress)
     outcome = published.outcome(out.progress)
     out.step(f"writing {args.out}")
-    html = published.report_html(report, outcome, registry, out.progress)
-    files.write_bytes(Path(args.out), html, force=args.force)
+    pages = published.report_pages(report, outcome, registry, out.progress)
+    index = files.write_report(Path(args.out), pages, force=args.force)
     _show_signers(
         out,
         published.trust,
         [("announcement", published.announcement), ("transcript", published.transcript)],
     )
-    out.say(f"wrote {args.out} (verification {'passed' if report.ok else 'FAILED'})")
+    out.say(
+        f"wrote the report to {args.out}: open {index}"
+        f" ({len(pages.pages)} list pages; verification {'passed' if report.ok else 'FAILED'})"
+    )
     out.result(
         {
-            "report": args.out,
+            "report": str(index),
             "verified": report.ok,
             "trust": published.trust.source,
             "signatures": report.to_json()["signatures"],
@@ -2280,7 +2365,7 @@ def _write_demo(run: Any, target: Path, *, force: bool, out: Console) -> None:
     written = files.write_notice_lists(folder.publish / "notice", run.outcome, run.registry)
     files.write_waitlists(folder.publish / "waitlists.csv", run.outcome, run.registry)
     files.write_private_results(folder.private / "results.csv", run.outcome, run.registry)
-    html = render_report(
+    pages = render_report(
         rules=run.rules,
         announcement=run.announcement,
         transcript=run.transcript,
@@ -2289,7 +2374,7 @@ def _write_demo(run: Any, target: Path, *, force: bool, out: Console) -> None:
         policy=run.policy,
         registry=run.registry,
     )
-    files.write_bytes(folder.publish / "report.html", html.encode("utf-8"))
+    files.write_report(folder.publish / REPORT_FOLDER, pages, force=force)
     index = build_public_index(run.registry, run.outcome, run.transcript)
     _write_lookup_index(folder.publish / LOOKUP_FOLDER, index, force=force)
     proofs = make_parent_proofs(
@@ -2305,7 +2390,7 @@ def _write_demo(run: Any, target: Path, *, force: bool, out: Console) -> None:
     out.say("")
     out.say(
         f"wrote the draw folder {target}: public/, publish/ ({len(written)} notice lists,"
-        " report.html, lookup/), private/"
+        f" {REPORT_FOLDER}/, lookup/), private/"
     )
     out.say(
         f"verify it with `alloc verify --dir {target} {pins}`: these are DEMO keys, whose"
@@ -2550,7 +2635,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_trust_options(sub, own="DIR/trust.json")
     _replace_signed_option(sub)
 
-    sub = command("verify", cmd_verify)
+    sub = command("verify", cmd_verify, force=True)
     sub.add_argument("--dir", help="a draw folder (its public/ files are used)")
     for name in ("rules", "announcement", "transcript", "records", "results"):
         sub.add_argument(f"--{name}", help=f"path of the {name} file")
@@ -2570,6 +2655,19 @@ def _parser() -> argparse.ArgumentParser:
         help="keep the rounds verified here, and refuse later a chain that is shorter"
         " (a rollback) or disagrees (a fork)",
     )
+    sub.add_argument(
+        "--published",
+        metavar="DIR",
+        help="also check the notice lists and waitlists `alloc publish` wrote to DIR"
+        " (notice/notice-ID.csv or .xlsx, waitlists.csv or .xlsx) against the results",
+    )
+    sub.add_argument(
+        "--certificate",
+        metavar="FILE.html",
+        help="write a printable certificate of this verification (Chinese and English, A4):"
+        " the time, the software, every file's SHA-256, the trusted keys, every check and"
+        " the verdict; never over an existing file without --force",
+    )
     _add_trust_options(sub, own=None)
 
     sub = command("publish", cmd_publish, folder=True, force=True)
@@ -2583,7 +2681,12 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     sub = command("report", cmd_report, folder=True, force=True)
-    sub.add_argument("--out", default="report.html")
+    sub.add_argument(
+        "--out",
+        default=REPORT_FOLDER,
+        help="the folder for the report's pages (default: report): index.html, a page per"
+        " kindergarten, the unplaced pages and the search index",
+    )
     _add_trust_options(sub, own="DIR/trust.json")
 
     sub = command("lookup", cmd_lookup, folder=True)
