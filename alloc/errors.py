@@ -28,6 +28,7 @@ __all__ = [
     "InputRootMismatchError",
     "InvalidSignatureError",
     "MalformedDocumentError",
+    "NoticeMismatchError",
     "ReplayMismatchError",
     "RevealMismatchError",
     "RulesError",
@@ -383,6 +384,12 @@ class ReplayMismatchError(VerificationError):
 
     code = "verify.replay-mismatch"
     specific = True
+
+
+class NoticeMismatchError(VerificationError):
+    """A published notice list or waitlist differs from the verified results, e.g.
+    "notice/notice-K001.csv row 7: registration number is 2026-0000123, the results give
+    2026-0000456"."""
 
 
 class ChainError(VerificationError):
