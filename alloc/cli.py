@@ -43,7 +43,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 
@@ -59,6 +59,7 @@ from alloc.audit import (
     check_parent_proof,
     check_transcript,
     document_digest,
+    document_title,
     make_announcement,
     make_parent_proofs,
     make_transcript,
@@ -104,6 +105,7 @@ from alloc.i18n import (
     get_language,
     override_language,
     parse_language,
+    pgettext,
 )
 from alloc.identity import DocumentType, Receipt, parse_salt
 from alloc.lookup import INDEX_FILE, LookupIndex, build_public_index, public_lookup
@@ -184,9 +186,15 @@ _SHARD_NAME = re.compile(r"[0-9a-f]{1,4}\.json")
 class CommandError(InputError):
     """A command line usage problem (missing file, wrong option)."""
 
+    code = "cli.usage"
+
 
 #: Progress-bar units by task; the rest count stages.
-_UNITS = {Task.READ_SPREADSHEET: " rows", Task.NOTICE_LISTS: " lists", Task.VERIFY: " checks"}
+_UNITS = {
+    Task.READ_SPREADSHEET: N_(" rows"),
+    Task.NOTICE_LISTS: N_(" lists"),
+    Task.VERIFY: N_(" checks"),
+}
 
 
 @dataclass
@@ -223,8 +231,8 @@ class Console:
 
             self._bar = tqdm(
                 total=total or None,
-                desc=task.value,
-                unit=_UNITS.get(task, " steps"),
+                desc=task.text,
+                unit=_(_UNITS.get(task, N_(" steps"))),
                 file=sys.stderr,
                 dynamic_ncols=True,
                 leave=True,
@@ -366,8 +374,14 @@ def _folder(args: argparse.Namespace) -> DrawFolder:
 
 
 def _require(path: Path, what: str, hint: str) -> Path:
+    """``path`` if it exists; ``what`` and ``hint`` are already in the current language."""
     if not path.exists():
-        raise CommandError(f"{what} not found", source=str(path), hint=hint)
+        raise CommandError(
+            _("{what} not found").format(what=what),
+            code="file.not-found",
+            source=str(path),
+            hint=hint,
+        )
     return path
 
 
@@ -376,16 +390,22 @@ def _read_json(path: Path, what: str, hint: str) -> Any:
     try:
         return json.loads(path.read_bytes())
     except ValueError as exc:
-        raise CommandError(f"{what} is not valid JSON ({exc})", source=str(path)) from exc
+        raise CommandError(
+            _("{what} is not valid JSON ({error})").format(what=what, error=exc),
+            code="json.syntax",
+            source=str(path),
+        ) from exc
 
 
 def _rules(folder: DrawFolder) -> DrawRules:
-    _require(folder.rules, "rules", "create it with `alloc rules init`")
+    _require(folder.rules, _("the rules"), _("create it with `alloc rules init`"))
     return files.read_rules(folder.rules)
 
 
 def _ceremony(folder: DrawFolder) -> Ceremony:
-    path = _require(folder.ceremony, "ceremony state", "start it with `alloc ceremony begin`")
+    path = _require(
+        folder.ceremony, _("the ceremony state"), _("start it with `alloc ceremony begin`")
+    )
     return Ceremony.from_json(parse_json(path.read_bytes(), document=str(path)))
 
 
@@ -413,8 +433,21 @@ def _save_ceremony(folder: DrawFolder, ceremony: Ceremony) -> None:
 
 
 def _envelope(path: Path, kind: str) -> Envelope:
-    _require(path, kind, f"the {kind} is written by alloc into the public folder")
+    _require(
+        path,
+        document_title(kind),
+        _("the {document} is written by alloc into the public folder").format(
+            document=document_title(kind)
+        ),
+    )
     return files.read_envelope(path, kind)
+
+
+def _sign_it(kind: str, path: Path) -> str:
+    """What to do next with an unsigned document, in the current language."""
+    return _("{document} {path}: sign it with `alloc sign`").format(
+        document=document_title(kind), path=path
+    )
 
 
 # --- trust: the one place every command gets its keys from ---------------------------
@@ -428,7 +461,7 @@ class Trust:
     source: str
 
 
-_UNPINNED = (
+_UNPINNED = N_(
     "no trust pin given. alloc never takes the signers' keys from the files it checks: a"
     " forged draw would bring its own. These files are signed by:\n{signers}\nCompare these"
     " fingerprints with the ones the bureau published (its official notice or website, or"
@@ -497,9 +530,10 @@ def _trust(
     """
     if args.trust and args.expect:
         raise TrustError(
-            "give either --trust or --expect, not both",
+            _("give either --trust or --expect, not both"),
+            code="trust.two-pins",
             field="--trust",
-            hint="--trust FILE takes the whole policy from FILE; --expect pins one key per role",
+            hint=_("--trust FILE takes the whole policy from FILE; --expect pins one key per role"),
         )
     if args.trust:
         path = Path(args.trust)
@@ -507,15 +541,20 @@ def _trust(
         for folder in checked:
             if resolved.is_relative_to(folder.resolve()):
                 raise TrustError(
-                    f"the trust file lies in {str(folder)!r}, among the files it would vouch"
-                    " for: a forged draw brings its own trust file",
+                    _(
+                        "the trust file lies in {folder!r}, among the files it would vouch for:"
+                        " a forged draw brings its own trust file"
+                    ).format(folder=str(folder)),
+                    code="trust.file-among-checked",
                     source=str(path),
                     field="--trust",
-                    hint="use the trust file you made from keys you saw generated, kept apart,"
-                    " or pin fingerprints with --expect ROLE=FINGERPRINT",
+                    hint=_(
+                        "use the trust file you made from keys you saw generated, kept apart,"
+                        " or pin fingerprints with --expect ROLE=FINGERPRINT"
+                    ),
                 )
-        _require(path, "trust policy", "give the trust file from your own records")
-        return Trust(files.read_policy(path), f"trust file {path}")
+        _require(path, _("the trust policy"), _("give the trust file from your own records"))
+        return Trust(files.read_policy(path), _("trust file {path}").format(path=path))
     if args.expect:
         pins: dict[str, list[str]] = {}
         for spec in args.expect:
@@ -523,11 +562,15 @@ def _trust(
             pins.setdefault(role, []).append(parse_pin(value))
         sources = [Path(k) for k in args.keys] if args.keys else list(key_files)
         policy = TrustPolicy.from_pins(pins, _published_keys(sources))
-        return Trust(policy, "fingerprints pinned with --expect")
+        return Trust(policy, _("fingerprints pinned with --expect"))
     if own is not None:
-        _require(own, "trust policy", "create it with `alloc policy create`, or pin with --trust")
-        return Trust(files.read_policy(own), f"the operator's trust file {own}")
-    raise TrustError(_UNPINNED.format(signers=_signers_found(signed)))
+        _require(
+            own,
+            _("the trust policy"),
+            _("create it with `alloc policy create`, or pin with --trust"),
+        )
+        return Trust(files.read_policy(own), _("the operator's trust file {path}").format(path=own))
+    raise TrustError(_(_UNPINNED).format(signers=_signers_found(signed)), code="trust.no-pin")
 
 
 def _operator_trust(args: argparse.Namespace, folder: DrawFolder) -> Trust:
@@ -560,17 +603,28 @@ def _signers_found(signed: Sequence[tuple[str, Path]]) -> str:
         try:
             envelope = Envelope.from_bytes(path.read_bytes(), document=str(path))
         except (AllocError, OSError) as exc:
-            lines.append(f"  {kind}: cannot be read ({exc})")
+            lines.append(
+                _("  {document}: cannot be read ({error})").format(
+                    document=document_title(kind), error=exc
+                )
+            )
             continue
-        found = [key_label(s.keyid) for s in envelope.signatures] or ["no signature"]
-        lines += [f"  {kind}: {label}" for label in found]
-    return "\n".join(lines) or "  (no signed file given)"
+        found = [key_label(s.keyid) for s in envelope.signatures] or [_("no signature")]
+        lines += [
+            _("  {document}: {key}").format(document=document_title(kind), key=label)
+            for label in found
+        ]
+    return "\n".join(lines) or _("  (no signed file given)")
 
 
 def _show_signers(out: Console, trust: Trust, envelopes: Sequence[tuple[str, Envelope]]) -> None:
-    out.say(f"trust: {trust.source}")
+    out.say(_("trust: {source}").format(source=trust.source))
     for kind, envelope in envelopes:
-        out.say(f"{kind} signed by: {trust.policy.describe(envelope)}")
+        out.say(
+            _("{document} signed by: {signers}").format(
+                document=document_title(kind), signers=trust.policy.describe(envelope)
+            )
+        )
 
 
 # --- commands ----------------------------------------------------------------------
@@ -589,13 +643,19 @@ def cmd_keys_generate(args: argparse.Namespace, out: Console) -> int:
             raise files.OutputExistsError(path)
     files.write_bytes(private, key.to_pem(password), force=args.force, mode=0o600)
     files.write_bytes(directory / f"{args.name}.pub", key.public.to_pem(), force=args.force)
-    out.say(f"key {args.name}")
-    out.say(f"key id       {key.keyid}")
-    out.say(f"fingerprint  {key.public.fingerprint}")
-    out.say(f"private key {private} (keep it offline); public key {directory / args.name}.pub")
+    out.say(_("key {name}").format(name=args.name))
+    out.say(_("key id       {keyid}").format(keyid=key.keyid))
+    out.say(_("fingerprint  {fingerprint}").format(fingerprint=key.public.fingerprint))
     out.say(
-        "read the fingerprint aloud at the signing and print it on the notice: that is how"
-        " others pin this key"
+        _("private key {private} (keep it offline); public key {public}").format(
+            private=private, public=directory / f"{args.name}.pub"
+        )
+    )
+    out.say(
+        _(
+            "read the fingerprint aloud at the signing and print it on the notice: that is how"
+            " others pin this key"
+        )
     )
     out.result(
         {
@@ -613,7 +673,9 @@ def cmd_keys_fingerprint(args: argparse.Namespace, out: Console) -> int:
     """Print a public key's id and the fingerprint people compare and pin."""
     shown = []
     for name in args.file:
-        path = _require(Path(name), "public key", "give the .pub file `alloc keys generate` wrote")
+        path = _require(
+            Path(name), _("the public key"), _("give the .pub file `alloc keys generate` wrote")
+        )
         try:
             key = PublicKey.from_pem(path.read_bytes())
         except InputError as exc:
@@ -626,12 +688,14 @@ def cmd_keys_fingerprint(args: argparse.Namespace, out: Console) -> int:
             out.say(key.fingerprint)
             continue
         out.say(str(path))
-        out.say(f"  key id       {key.keyid}")
-        out.say(f"  fingerprint  {key.fingerprint}")
+        out.say(_("  key id       {keyid}").format(keyid=key.keyid))
+        out.say(_("  fingerprint  {fingerprint}").format(fingerprint=key.fingerprint))
         if demo:
             out.say(
-                "  DEMO KEY: its private key is derived from alloc's public demo code; anyone"
-                " can sign with it, so never trust it for a real draw"
+                _(
+                    "  DEMO KEY: its private key is derived from alloc's public demo code;"
+                    " anyone can sign with it, so never trust it for a real draw"
+                )
             )
     out.result({"keys": shown})
     return EXIT_OK
@@ -647,16 +711,21 @@ def cmd_policy_create(args: argparse.Namespace, out: Console) -> int:
         threshold = thresholds.get(name, "1")
         if not threshold.isdigit():
             raise CommandError(
-                "threshold must be a whole number",
+                _("threshold must be a whole number"),
+                code="trust.threshold-form",
                 field="--threshold",
                 value=threshold,
-                hint="e.g. --threshold notary=1",
+                hint=_("e.g. --threshold notary=1"),
             )
         roles.append(Role(name=name, keys=keys, threshold=int(threshold)))
     policy = TrustPolicy(roles=tuple(roles))
     files.write_bytes(Path(args.out), policy.to_bytes(), force=args.force)
     for role in policy.roles:
-        out.say(f"{role.name}: {role.threshold} of {len(role.keys)} keys")
+        out.say(
+            _("{role}: {threshold} of {count} keys").format(
+                role=role.name, threshold=role.threshold, count=len(role.keys)
+            )
+        )
         for key in role.keys:
             out.say(f"  {key_label(key.keyid)}")
     out.result(policy.to_json())
@@ -666,7 +735,9 @@ def cmd_policy_create(args: argparse.Namespace, out: Console) -> int:
 def _pair(text: str, option: str) -> tuple[str, str]:
     name, sep, value = text.partition("=")
     if not sep or not name or not value:
-        raise CommandError("expected NAME=VALUE", field=option, value=text)
+        raise CommandError(
+            _("expected NAME=VALUE"), code="cli.name-value", field=option, value=text
+        )
     return name.strip(), value.strip()
 
 
@@ -695,8 +766,9 @@ def cmd_rules_init(args: argparse.Namespace, out: Console) -> int:
     path = Path(args.out)
     files.write_rules(path, rules, force=args.force)
     out.say(
-        f"wrote {path}: {len(kindergartens)} kindergartens,"
-        f" {sum(k.seats for k in kindergartens)} seats"
+        _("wrote {path}: {kindergartens} kindergartens, {seats} seats").format(
+            path=path, kindergartens=len(kindergartens), seats=sum(k.seats for k in kindergartens)
+        )
     )
     out.result(rules.to_json())
     return EXIT_OK
@@ -709,7 +781,7 @@ def _read_applicants(
     previous: Registry | None = None,
 ) -> files.ApplicantImport:
     """The applicant export, mapped and checked against the rules in one pass."""
-    out.step(f"reading {args.applicants}")
+    out.step(_("reading {file}").format(file=args.applicants))
     imported = files.read_applicants(
         Path(args.applicants),
         draw_id=rules.draw_id,
@@ -719,17 +791,25 @@ def _read_applicants(
         previous=previous,
         progress=out.progress,
     )
-    read_as = (
-        f", sheet {imported.sheet!r}"
-        if imported.sheet is not None
-        else f" ({ENCODING_NAMES.get(imported.encoding or '', imported.encoding)})"
-    )
-    out.say(f"read {imported.source}{read_as}: {len(imported.table)} applicants")
+    if imported.sheet is not None:
+        out.say(
+            _("read {source}, sheet {sheet!r}: {count} applicants").format(
+                source=imported.source, sheet=imported.sheet, count=len(imported.table)
+            )
+        )
+    else:
+        out.say(
+            _("read {source} ({encoding}): {count} applicants").format(
+                source=imported.source,
+                encoding=_(ENCODING_NAMES.get(imported.encoding or "", imported.encoding or "")),
+                count=len(imported.table),
+            )
+        )
     for note in imported.notes:
-        out.say(f"  note: {note}")
+        out.say(_("  note: {note}").format(note=note))
     if imported.ignored:
         shown = ", ".join(f"{c.letter} {c.header}" for c in imported.ignored)
-        out.say(f"  ignored columns (not used by alloc): {shown}")
+        out.say(_("  ignored columns (not used by alloc): {columns}").format(columns=shown))
     return imported
 
 
@@ -749,7 +829,11 @@ def cmd_validate(args: argparse.Namespace, out: Console) -> int:
     rules = files.read_rules(Path(args.rules))
     imported = _read_applicants(args, rules, out)
     count = len(imported.table)
-    out.say(f"ok: {count} applicants, {len(rules.kindergartens)} kindergartens, no problems found")
+    out.say(
+        _("ok: {applicants} applicants, {kindergartens} kindergartens, no problems found").format(
+            applicants=count, kindergartens=len(rules.kindergartens)
+        )
+    )
     out.result({"ok": True, **_import_summary(imported)})
     return EXIT_OK
 
@@ -782,37 +866,50 @@ def _source(spec: str, option: str) -> Source:
     forms = "; ".join(SOURCE_FORMS.values())
 
     def refuse(problem: str, value: object = spec) -> CommandError:
-        return CommandError(problem, field=option, value=value, hint=f"write {forms}")
+        return CommandError(
+            problem,
+            code="cli.source-form",
+            field=option,
+            value=value,
+            hint=_("write {forms}").format(forms=forms),
+        )
 
     if len(words) < 2 or not all(words):
-        raise refuse("expected NAME KIND key=value ..., separated by single spaces")
+        raise refuse(_("expected NAME KIND key=value ..., separated by single spaces"))
     name, kind_text, pairs = words[0], words[1], words[2:]
     try:
         kind = SourceKind(kind_text)
     except ValueError:
-        raise refuse("unknown source kind (digits, numbers or drand)", kind_text) from None
+        raise refuse(_("unknown source kind (digits, numbers or drand)"), kind_text) from None
     values: dict[str, str] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not value:
-            raise refuse("expected key=value", pair)
+            raise refuse(_("expected key=value"), pair)
         if key not in _SOURCE_KEYS[kind]:
-            raise refuse(f"unknown key for a {kind.value} source", key)
+            raise refuse(_("unknown key for a {kind} source").format(kind=kind.value), key)
         if key in values:
-            raise refuse("key given twice", key)
+            raise refuse(_("key given twice"), key)
         values[key] = value
     missing = [k for k in _SOURCE_KEYS[kind] if k not in values]
     if missing:
-        raise refuse(f"missing {', '.join(missing)} for a {kind.value} source")
+        raise refuse(
+            _("missing {keys} for a {kind} source").format(keys=", ".join(missing), kind=kind.value)
+        )
 
     def number(key: str) -> int:
         if not values[key].isascii() or not values[key].isdigit():
-            raise refuse("expected a whole number", f"{key}={values[key]}")
+            raise refuse(_("expected a whole number"), f"{key}={values[key]}")
         return int(values[key])
 
     def choice(key: str, yes: str, no: str) -> bool:
         if values[key] not in (yes, no):
-            raise refuse(f"expected {key}={yes} or {key}={no}", f"{key}={values[key]}")
+            raise refuse(
+                _("expected {first} or {second}").format(
+                    first=f"{key}={yes}", second=f"{key}={no}"
+                ),
+                f"{key}={values[key]}",
+            )
         return values[key] == yes
 
     form: SourceForm
@@ -846,12 +943,15 @@ def cmd_ceremony_begin(args: argparse.Namespace, out: Console) -> int:
         fallbacks=[_source(s, "--fallback") for s in args.fallback or []],
     )
     _save_ceremony(folder, ceremony)
-    out.say(f"ceremony for {rules.draw_id}")
+    out.say(_("ceremony for {draw_id}").format(draw_id=rules.draw_id))
     like = _bureau_time(ceremony)
-    for label, sources in (("source", ceremony.sources), ("fallback", ceremony.fallbacks)):
+    for label, sources in (
+        (_("  source {name}: {form}"), ceremony.sources),
+        (_("  fallback {name}: {form}"), ceremony.fallbacks),
+    ):
         for source in sources:
-            out.say(f"  {label} {source.name}: {source.form.describe(like=like)}")
-            out.say(f"    its value will be typed as {source.form.expected()}")
+            out.say(label.format(name=source.name, form=source.form.describe(like=like)))
+            out.say(_("    its value will be typed as {form}").format(form=source.form.expected()))
     out.result(ceremony.to_json())
     return EXIT_OK
 
@@ -862,18 +962,24 @@ def cmd_ceremony_secret(args: argparse.Namespace, out: Console) -> int:
     value = commitment(args.draw_id, args.party, secret)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     files.write_bytes(Path(args.out), secret_file(secret), force=args.force, mode=0o600)
-    out.say(f"secret written to {args.out}: keep it private until the reveal")
-    out.say(f"commitment of {args.party}: {value.hex()}")
+    out.say(_("secret written to {path}: keep it private until the reveal").format(path=args.out))
+    out.say(
+        _("commitment of {party}: {commitment}").format(party=args.party, commitment=value.hex())
+    )
     out.result({"party": args.party, "commitment": value.hex(), "secret_file": args.out})
     return EXIT_OK
 
 
 def _read_secret(path: str, party: str) -> bytes:
-    raw = _require(Path(path), "secret file", "give the file `alloc ceremony secret` wrote")
+    raw = _require(
+        Path(path), _("the secret file"), _("give the file `alloc ceremony secret` wrote")
+    )
     try:
         return parse_secret_file(raw.read_bytes(), party=party)
     except InputError as exc:
-        raise CommandError(exc.problem, source=path, field=exc.field, hint=exc.hint) from exc
+        raise CommandError(
+            exc.problem, code=exc.code, source=path, field=exc.field, hint=exc.hint
+        ) from exc
 
 
 def cmd_ceremony_commit(args: argparse.Namespace, out: Console) -> int:
@@ -886,17 +992,26 @@ def cmd_ceremony_commit(args: argparse.Namespace, out: Console) -> int:
         text = args.commitment
         if len(text) != 64 or text.strip("0123456789abcdef"):
             raise CommandError(
-                "a commitment is 64 lower-case hexadecimal digits",
+                _("a commitment is 64 lower-case hexadecimal digits"),
+                code="ceremony.commitment-form",
                 field="--commitment",
                 value=text,
-                hint="type it exactly as `alloc ceremony secret` printed it",
+                hint=_("type it exactly as `alloc ceremony secret` printed it"),
             )
         value = bytes.fromhex(text)
     else:
-        raise CommandError("give --commitment HEX or --secret FILE", field="--commitment")
+        raise CommandError(
+            _("give --commitment HEX or --secret FILE"),
+            code="ceremony.commitment-missing",
+            field="--commitment",
+        )
     ceremony = ceremony.commit(args.party, value, fallback=args.fallback)
     _save_ceremony(folder, ceremony)
-    out.say(f"committed {args.party}: {value.hex()} (fallback {args.fallback})")
+    out.say(
+        _("committed {party}: {commitment} (fallback {fallback})").format(
+            party=args.party, commitment=value.hex(), fallback=args.fallback
+        )
+    )
     out.result({"party": args.party, "commitment": value.hex()})
     return EXIT_OK
 
@@ -914,9 +1029,10 @@ def cmd_freeze(args: argparse.Namespace, out: Console) -> int:
             raise files.OutputExistsError(path)
     if ceremony.stage is Stage.REVEALING:
         raise CommandError(
-            "reveals are already open: the list can no longer be frozen again",
+            _("reveals are already open: the list can no longer be frozen again"),
+            code="ceremony.already-revealing",
             source=str(folder.ceremony),
-            hint="a new freeze needs a new ceremony and announcement",
+            hint=_("a new freeze needs a new ceremony and announcement"),
         )
     plan_ceremony = ceremony.fix_plan() if ceremony.stage is Stage.COMMITTING else ceremony
     # The list is frozen now: the clock, never a typed time, so nothing can be
@@ -928,7 +1044,7 @@ def cmd_freeze(args: argparse.Namespace, out: Console) -> int:
         draw_at=args.draw_at,
         reveal_deadline=args.reveal_deadline,
     )
-    out.step("committing to the records")
+    out.step(_("committing to the records"))
     notice, records = make_announcement(
         rules, imported.table, plan_ceremony.plan, window=window, progress=out.progress
     )
@@ -956,28 +1072,41 @@ def cmd_freeze(args: argparse.Namespace, out: Console) -> int:
         if source.exists():
             files.write_bytes(target, source.read_bytes(), force=True)
     _save_ceremony(folder, plan_ceremony)
-    out.say(f"frozen {notice.records_count} records under input root {notice.records_root.hex()}")
     out.say(
-        f"frozen at {window.frozen_at}; reveals until {window.reveal_deadline}; draw at"
-        f" {window.draw_at}"
+        _("frozen {count} records under input root {root}").format(
+            count=notice.records_count, root=notice.records_root.hex()
+        )
     )
-    out.say(f"announcement {folder.announcement}: sign it with `alloc sign`")
+    out.say(
+        _("frozen at {frozen}; reveals until {deadline}; draw at {draw_at}").format(
+            frozen=window.frozen_at, deadline=window.reveal_deadline, draw_at=window.draw_at
+        )
+    )
+    out.say(_sign_it("announcement", folder.announcement))
     if imported.receipts_generated:
         kept = len(imported.table) - len(imported.new_salts)
         if previous is not None:
             out.say(
-                f"receipt salts: {kept} kept from {folder.registry}, {len(imported.new_salts)} new"
+                _("receipt salts: {kept} kept from {path}, {new} new").format(
+                    kept=kept, path=folder.registry, new=len(imported.new_salts)
+                )
             )
         if imported.reissued:
             shown = ", ".join(imported.reissued[:10])
             more = " …" if len(imported.reissued) > 10 else ""
             out.say(
-                f"{len(imported.reissued)} registration numbers now carry another document"
-                f" number: their old receipts no longer match; print new ones ({shown}{more})"
+                _(
+                    "{count} registration numbers now carry another document number: their"
+                    " old receipts no longer match; print new ones ({numbers})"
+                ).format(count=len(imported.reissued), numbers=shown + more)
             )
-        out.say(f"receipts with salts for parents: {folder.private / 'receipts.csv'}")
+        out.say(
+            _("receipts with salts for parents: {path}").format(
+                path=folder.private / "receipts.csv"
+            )
+        )
         if imported.new_salts and previous is not None:
-            out.say("  print the receipts marked new (是) in that file")
+            out.say(_("  print the receipts marked new (是) in that file"))
     out.result(
         {
             "records": notice.records_count,
@@ -991,6 +1120,40 @@ def cmd_freeze(args: argparse.Namespace, out: Console) -> int:
     return EXIT_OK
 
 
+#: The lines of sign's summary: a stable English key (its --json ``summary``) and the
+#: label people read.
+_SUMMARY_LABELS: Final = {
+    "document": N_("document"),
+    "draw": N_("draw"),
+    "digest": N_("digest"),
+    "round": N_("round"),
+    "announcement": N_("announcement"),
+    "rules": N_("rules"),
+    "records": N_("records"),
+    "seed plan": N_("seed plan"),
+    "seed": N_("seed"),
+    "times": N_("times"),
+    "results": N_("results"),
+    "responses": N_("responses"),
+    "unanswered": N_("unanswered"),
+    "draw round": N_("draw round"),
+    "announced": N_("announced"),
+    "standings": N_("standings"),
+    "outcome": N_("outcome"),
+    "created": N_("created"),
+    "checked": N_("checked"),
+    "signatures": N_("signatures"),
+    "signing key": N_("signing key"),
+}
+_SUMMARY_WIDTH = 14
+
+
+def _summary_line(key: str, value: str) -> str:
+    """``label         value``, the label padded by the columns it takes on a terminal."""
+    label = _(_SUMMARY_LABELS.get(key, key))
+    return label + " " * max(1, _SUMMARY_WIDTH - _columns(label)) + value
+
+
 def cmd_sign(args: argparse.Namespace, out: Console) -> int:
     """Check a document, show what it says and which key signs, ask, then add the signature.
 
@@ -1000,19 +1163,23 @@ def cmd_sign(args: argparse.Namespace, out: Console) -> int:
     still to come fails. The signed part never changes.
     """
     path = Path(args.document)
-    _require(path, "document", "give the announcement.json or transcript.json path")
+    _require(path, _("the document"), _("give the announcement.json or transcript.json path"))
     try:
         envelope = Envelope.from_bytes(path.read_bytes(), document=str(path))
     except MalformedDocumentError as exc:
         raise CommandError(
-            f"not a signed document ({exc.problem}, at {exc.field})",
+            _("not a signed document ({problem}, at {field})").format(
+                problem=exc.problem, field=exc.field
+            ),
+            code="sign.not-a-document",
             source=str(path),
-            hint="sign public/announcement.json or public/transcript.json as alloc wrote them",
+            hint=_("sign public/announcement.json or public/transcript.json as alloc wrote them"),
         ) from exc
     kind = envelope.signed.get("type")
     if kind not in ("announcement", "transcript", "round-announcement", "round-transcript"):
         raise CommandError(
-            "alloc signs only announcements and transcripts (of the draw or of a round)",
+            _("alloc signs only announcements and transcripts (of the draw or of a round)"),
+            code="sign.unknown-type",
             source=str(path),
             value=kind,
         )
@@ -1023,16 +1190,22 @@ def cmd_sign(args: argparse.Namespace, out: Console) -> int:
     roles = trust.policy.roles_of(key.keyid)
     if not roles:
         raise TrustError(
-            f"the key with {key_label(key.keyid)} has no role in the trust policy"
-            f" ({trust.source}): its signature would not count",
+            _(
+                "the key with {key} has no role in the trust policy ({source}): its signature"
+                " would not count"
+            ).format(key=key_label(key.keyid), source=trust.source),
+            code="sign.key-without-role",
             field="--key",
-            hint="sign with a key the policy names for the bureau or the notary",
+            hint=_("sign with a key the policy names for the bureau or the notary"),
         )
     if any(s.keyid == key.keyid for s in envelope.signatures):
         raise DuplicateError(
-            "this key has already signed the document", field="keyid", value=key.keyid
+            _("this key has already signed the document"),
+            code="sign.already-signed",
+            field="keyid",
+            value=key.keyid,
         )
-    out.step(f"checking the {kind} before signing")
+    out.step(_("checking the {document} before signing").format(document=document_title(kind)))
     if kind == "announcement":
         summary = _announcement_to_sign(folder, envelope, trust.policy)
     elif kind == "transcript":
@@ -1041,15 +1214,35 @@ def cmd_sign(args: argparse.Namespace, out: Console) -> int:
         summary = _round_announcement_to_sign(folder, envelope, trust.policy, out)
     else:
         summary = _round_transcript_to_sign(folder, envelope, trust.policy, out)
-    summary.append(("signatures", trust.policy.describe(envelope) or "none yet"))
-    summary.append(("signing key", f"{key_label(key.keyid)}, role {', '.join(roles)}"))
-    out.say(f"document      {kind} ({path})")
+    summary.append(("signatures", trust.policy.describe(envelope) or _("none yet")))
+    summary.append(
+        (
+            "signing key",
+            _("{key}, role {roles}").format(key=key_label(key.keyid), roles=", ".join(roles)),
+        )
+    )
+    out.say(
+        _summary_line(
+            "document",
+            _("{document} ({path})").format(document=document_title(kind), path=path),
+        )
+    )
     for label, value in summary:
-        out.say(f"{label:<14}{value}")
-    _confirm(args, out, f"Sign this {kind} as {' and '.join(roles)}?")
+        out.say(_summary_line(label, value))
+    _confirm(
+        args,
+        out,
+        _("Sign this {document} as {roles}?").format(
+            document=document_title(kind), roles=pgettext("joining names", " and ").join(roles)
+        ),
+    )
     signed = envelope.sign(key)
     files.write_bytes(path, signed.to_bytes(), force=True)
-    out.say(f"signed {path} ({len(signed.signatures)} signature(s) now)")
+    out.say(
+        _("signed {path} ({count} signature(s) now)").format(
+            path=path, count=len(signed.signatures)
+        )
+    )
     out.result(
         {
             "document": str(path),
@@ -1078,51 +1271,84 @@ def _announcement_to_sign(
     ceremony = _ceremony(folder)
     if ceremony.stage is not Stage.PLAN_FIXED:
         raise CeremonyStateError(
-            f"the ceremony is at stage {ceremony.stage.value!r}: an announcement can be signed"
-            " only while its seed plan is fixed and no secret has been revealed, since"
-            " everything it commits to must be public before any randomness exists"
+            _(
+                "the ceremony is at stage {stage!r}: an announcement can be signed only while"
+                " its seed plan is fixed and no secret has been revealed, since everything it"
+                " commits to must be public before any randomness exists"
+            ).format(stage=ceremony.stage.value),
+            code="sign.announcement-after-reveal",
         )
     if ceremony.plan != notice.seed_plan:
-        raise CeremonyError(f"the announcement's seed plan is not the plan in {folder.ceremony}")
+        raise CeremonyError(
+            _("the announcement's seed plan is not the plan in {path}").format(
+                path=folder.ceremony
+            ),
+            code="ceremony.plan-mismatch",
+        )
     rules = _rules(folder)
     if rules.draw_id != notice.draw_id:
         raise WrongDrawError(
-            f"the announcement is for draw {notice.draw_id!r}, {folder.rules} for {rules.draw_id!r}"
+            _("the announcement is for draw {found!r}, {path} for {draw_id!r}").format(
+                found=notice.draw_id, path=folder.rules, draw_id=rules.draw_id
+            )
         )
     if rules_digest(rules) != notice.rules_digest:
         raise DigestMismatchError(
-            f"the announcement's rules digest is not the digest of {folder.rules}"
+            _("the announcement's rules digest is not the digest of {path}").format(
+                path=folder.rules
+            ),
+            code="verify.rules-mismatch",
         )
-    records = files.read_lines(_require(folder.records, "records", "run `alloc freeze`"))
+    records = files.read_lines(
+        _require(folder.records, _("the public records"), _("run `alloc freeze`"))
+    )
     if len(records) != notice.records_count or (
         records_root(notice.draw_id, records) != notice.records_root
     ):
         raise InputRootMismatchError(
-            f"{folder.records} does not match the announced input root and count"
+            _("{path} does not match the announced input root and count").format(
+                path=folder.records
+            )
         )
     _refuse_invalid_signatures(policy, envelope, "announcement")
     window = notice.window
+    plan = notice.seed_plan
+    nothing = _("none")
     return [
         (
             "draw",
             f"{notice.draw_id}: {' — '.join(t for t in (notice.title, notice.authority) if t)}",
         ),
         ("digest", document_digest(envelope).hex()),
-        ("rules", f"digest {notice.rules_digest.hex()} (= {folder.rules})"),
-        ("records", f"{notice.records_count} under input root {notice.records_root.hex()}"),
+        (
+            "rules",
+            _("digest {digest} (= {path})").format(
+                digest=notice.rules_digest.hex(), path=folder.rules
+            ),
+        ),
+        (
+            "records",
+            _("{count} under input root {root}").format(
+                count=notice.records_count, root=notice.records_root.hex()
+            ),
+        ),
         (
             "seed plan",
-            f"parties {', '.join(p.name for p in notice.seed_plan.parties) or 'none'};"
-            f" sources {', '.join(s.name for s in notice.seed_plan.sources) or 'none'};"
-            f" fallbacks {', '.join(s.name for s in notice.seed_plan.fallbacks) or 'none'}",
+            _("parties {parties}; sources {sources}; fallbacks {fallbacks}").format(
+                parties=", ".join(p.name for p in plan.parties) or nothing,
+                sources=", ".join(s.name for s in plan.sources) or nothing,
+                fallbacks=", ".join(s.name for s in plan.fallbacks) or nothing,
+            ),
         ),
         (
             "times",
-            f"frozen {local_time(window.frozen_at, rules.time_zone)}; draw"
-            f" {local_time(window.draw_at, rules.time_zone)}; reveal deadline"
-            f" {local_time(window.reveal_deadline, rules.time_zone)}",
+            _("frozen {frozen}; draw {draw_at}; reveal deadline {deadline}").format(
+                frozen=local_time(window.frozen_at, rules.time_zone),
+                draw_at=local_time(window.draw_at, rules.time_zone),
+                deadline=local_time(window.reveal_deadline, rules.time_zone),
+            ),
         ),
-        ("checked", "rules, records and seed plan match the draw folder; no reveal yet"),
+        ("checked", _("rules, records and seed plan match the draw folder; no reveal yet")),
     ]
 
 
@@ -1140,7 +1366,9 @@ def _transcript_to_sign(
     """
     rules = _rules(folder)
     announcement = _envelope(folder.announcement, "announcement")
-    records = files.read_lines(_require(folder.records, "records", "run `alloc freeze`"))
+    records = files.read_lines(
+        _require(folder.records, _("the public records"), _("run `alloc freeze`"))
+    )
     results = files.read_lines(folder.results) if folder.results.exists() else None
     report = check_transcript(
         envelope,
@@ -1157,23 +1385,34 @@ def _transcript_to_sign(
     ]
     if failures:
         out.say(str(report))
-        raise failures[0].error or VerificationError(failures[0].detail)
+        raise failures[0].error or VerificationError(failures[0].detail, code="verify.failed")
     tx = Transcript.from_envelope(envelope)
     placed = sum(int(k["placed"]) for k in tx.kindergartens)
     return [
         ("draw", f"{tx.draw_id}: {rules.title}"),
         ("digest", document_digest(envelope).hex()),
-        ("round", "1 (the draw)"),
+        ("round", _("1 (the draw)")),
         ("announcement", tx.announcement_digest.hex()),
-        ("records", f"{tx.records_count} under input root {tx.records_root.hex()}"),
+        (
+            "records",
+            _("{count} under input root {root}").format(
+                count=tx.records_count, root=tx.records_root.hex()
+            ),
+        ),
         ("seed", tx.seed.hex()),
         (
             "results",
-            f"{tx.results_count} under results root {tx.results_root.hex()};"
-            f" {placed} seats taken, {tx.unplaced} unplaced",
+            _(
+                "{count} under results root {root}; {placed} seats taken, {unplaced} unplaced"
+            ).format(
+                count=tx.results_count,
+                root=tx.results_root.hex(),
+                placed=placed,
+                unplaced=tx.unplaced,
+            ),
         ),
         ("created", local_time(tx.created, rules.time_zone)),
-        ("checked", "every check passed, the draw re-run outcome by outcome"),
+        ("checked", _("every check passed, the draw re-run outcome by outcome")),
     ]
 
 
@@ -1193,56 +1432,86 @@ def _round_announcement_to_sign(
     chain = _verified_chain(folder, policy, number - 1, out)
     if notice.previous != document_digest(chain.transcript):
         raise DigestMismatchError(
-            f"round {number}'s announcement does not name round {number - 1}'s transcript"
+            _("round {round}'s announcement does not name round {previous}'s transcript").format(
+                round=number, previous=number - 1
+            ),
+            code="verify.chain-broken",
         )
     public = folder.round_public(number)
     given = _round_files(public, number)
     rules = _rules(folder)
     lines = list(given.responses)
     if (responses_root(rules.draw_id, lines), len(lines)) != notice.responses:
-        raise DigestMismatchError(f"{public / 'responses.jsonl'} is not the announced file")
+        raise DigestMismatchError(
+            _("{path} is not the announced file").format(path=public / "responses.jsonl"),
+            code="verify.responses-mismatch",
+        )
     if notice.records is not None:
         records = list(given.records or [])
         if (records_root(rules.draw_id, records), len(records)) != notice.records:
-            raise InputRootMismatchError(f"{public / 'records.jsonl'} is not the announced file")
+            raise InputRootMismatchError(
+                _("{path} is not the announced file").format(path=public / "records.jsonl")
+            )
     if notice.seed_plan is not None:
         ceremony = _ceremony(folder.round_folder(number))
         if ceremony.stage is not Stage.PLAN_FIXED or ceremony.plan != notice.seed_plan:
             raise CeremonyStateError(
-                f"round {number}'s ceremony is at stage {ceremony.stage.value!r} or has another"
-                " plan: its announcement can be signed only while the plan is fixed and no"
-                " secret has been revealed"
+                _(
+                    "round {round}'s ceremony is at stage {stage!r} or has another plan: its"
+                    " announcement can be signed only while the plan is fixed and no secret"
+                    " has been revealed"
+                ).format(round=number, stage=ceremony.stage.value),
+                code="sign.announcement-after-reveal",
             )
     _refuse_invalid_signatures(policy, envelope, f"round {number} announcement")
     answered = Counter(r.answer.value for r in parse_response_lines(lines))
     summary = [
         ("draw", f"{notice.draw_id}: {rules.title}"),
-        ("round", f"{number}, after round {number - 1} ({notice.previous.hex()})"),
+        (
+            "round",
+            _("{round}, after round {previous} ({digest})").format(
+                round=number, previous=number - 1, digest=notice.previous.hex()
+            ),
+        ),
         ("digest", document_digest(envelope).hex()),
         (
             "responses",
-            f"{notice.responses[1]} under root {notice.responses[0].hex()} ("
-            + ", ".join(f"{answered[a.value]} {a.value}" for a in Answer)
-            + ")",
+            _("{count} under root {root} ({answers})").format(
+                count=notice.responses[1],
+                root=notice.responses[0].hex(),
+                answers=", ".join(f"{answered[a.value]} {a.value}" for a in Answer),
+            ),
         ),
-        ("unanswered", f"counts as {rules.unanswered.value} (the rules)"),
+        (
+            "unanswered",
+            _("counts as {answer} (the rules)").format(answer=rules.unanswered.value),
+        ),
     ]
     if notice.records is not None:
         summary.append(
-            ("draw round", f"{notice.records[1]} records under root {notice.records[0].hex()}")
+            (
+                "draw round",
+                _("{count} records under root {root}").format(
+                    count=notice.records[1], root=notice.records[0].hex()
+                ),
+            )
         )
     if notice.seed_plan is not None:
         summary.append(
             (
                 "times",
-                f"announced {local_time(notice.frozen_at, rules.time_zone)}; reveal deadline"
-                f" {local_time(notice.reveal_deadline or '', rules.time_zone)}; draw"
-                f" {local_time(notice.draw_at or '', rules.time_zone)}",
+                _("announced {announced}; reveal deadline {deadline}; draw {draw_at}").format(
+                    announced=local_time(notice.frozen_at, rules.time_zone),
+                    deadline=local_time(notice.reveal_deadline or "", rules.time_zone),
+                    draw_at=local_time(notice.draw_at or "", rules.time_zone),
+                ),
             )
         )
     else:
         summary.append(("announced", local_time(notice.frozen_at, rules.time_zone)))
-    summary.append(("checked", f"rounds 1 to {number - 1} verify; the files match"))
+    summary.append(
+        ("checked", _("rounds 1 to {last} verify; the files match").format(last=number - 1))
+    )
     return summary
 
 
@@ -1272,7 +1541,9 @@ def _round_transcript_to_sign(
         policy=policy,
         announcement=_envelope(folder.public / "announcement.json", "announcement"),
         transcript=_envelope(folder.transcript, "transcript"),
-        records=files.read_lines(_require(folder.records, "records", "run `alloc freeze`")),
+        records=files.read_lines(
+            _require(folder.records, _("the public records"), _("run `alloc freeze`"))
+        ),
         results=files.read_lines(folder.results) if folder.results.exists() else None,
         rounds=rounds,
     )
@@ -1286,32 +1557,56 @@ def _round_transcript_to_sign(
     ]
     if failures:
         out.say(str(report))
-        raise failures[0].error or VerificationError(failures[0].detail)
+        raise failures[0].error or VerificationError(failures[0].detail, code="verify.failed")
     placed = sum(int(k["placed"]) for k in tx.kindergartens)
     moved = sum(int(k["moved_in"]) for k in tx.kindergartens)
     summary = [
         ("draw", f"{tx.draw_id}: {rules.title}"),
-        ("round", f"{number}, after round {number - 1} ({tx.previous.hex()})"),
+        (
+            "round",
+            _("{round}, after round {previous} ({digest})").format(
+                round=number, previous=number - 1, digest=tx.previous.hex()
+            ),
+        ),
         ("digest", document_digest(envelope).hex()),
-        ("standings", f"{tx.standings[1]} under root {tx.standings[0].hex()}"),
+        (
+            "standings",
+            _("{count} under root {root}").format(
+                count=tx.standings[1], root=tx.standings[0].hex()
+            ),
+        ),
         (
             "outcome",
-            f"{moved} moved in, {placed} seats held, {tx.unplaced} unplaced,"
-            f" {tx.declined} declined",
+            _(
+                "{moved} moved in, {placed} seats held, {unplaced} unplaced, {declined} declined"
+            ).format(moved=moved, placed=placed, unplaced=tx.unplaced, declined=tx.declined),
         ),
     ]
     if tx.seed is not None and tx.results is not None:
         summary.append(("seed", tx.seed.hex()))
-        summary.append(("draw round", f"{tx.results[1]} results under root {tx.results[0].hex()}"))
+        summary.append(
+            (
+                "draw round",
+                _("{count} results under root {root}").format(
+                    count=tx.results[1], root=tx.results[0].hex()
+                ),
+            )
+        )
     summary.append(("created", local_time(tx.created, rules.time_zone)))
-    summary.append(("checked", f"every check passed, rounds 1 to {number} re-computed"))
+    summary.append(
+        (
+            "checked",
+            _("every check passed, rounds 1 to {last} re-computed").format(last=number),
+        )
+    )
     return summary
 
 
 def _refuse_invalid_signatures(policy: TrustPolicy, envelope: Envelope, document: str) -> None:
     for result in policy.evaluate(envelope):
         if result.invalid:
-            policy.verify(envelope, document=document)  # raises InvalidSignatureError
+            # raises InvalidSignatureError
+            policy.verify(envelope, document=document_title(document))
 
 
 def _confirm(args: argparse.Namespace, out: Console, question: str) -> None:
@@ -1320,16 +1615,22 @@ def _confirm(args: argparse.Namespace, out: Console, question: str) -> None:
         return
     if out.json_mode:
         raise CommandError(
-            "not signed: with --json nobody reads the summary", hint="add --yes to sign"
+            _("not signed: with --json nobody reads the summary"),
+            code="sign.not-confirmed",
+            hint=_("add --yes to sign"),
         )
     if not sys.stdin.isatty():
         raise CommandError(
-            "not signed: standard input is not a terminal, so nobody confirmed",
-            hint="read the summary above, then run the command again with --yes",
+            _("not signed: standard input is not a terminal, so nobody confirmed"),
+            code="sign.not-confirmed",
+            hint=_("read the summary above, then run the command again with --yes"),
         )
-    answer = input(f"{question} Type yes to sign: ")
+    # The answer is "yes" in every language: one accepted form, typed the same everywhere.
+    answer = input(_("{question} Type yes to sign: ").format(question=question))
     if answer.strip().lower() != "yes":
-        raise CommandError("not signed: the answer was not yes", value=answer)
+        raise CommandError(
+            _("not signed: the answer was not yes"), code="sign.not-confirmed", value=answer
+        )
 
 
 def cmd_ceremony_open(args: argparse.Namespace, out: Console) -> int:
@@ -1339,30 +1640,40 @@ def cmd_ceremony_open(args: argparse.Namespace, out: Console) -> int:
     number = folder.round_number
     if number is None:
         announcement = _envelope(folder.announcement, "announcement")
-        policy.verify(announcement, document="announcement")
+        policy.verify(announcement, document=document_title("announcement"))
         notice = Announcement.from_envelope(announcement)
         plan, deadline = notice.seed_plan, notice.window.deadline
     else:
         announcement = _envelope(folder.announcement, "round-announcement")
-        policy.verify(announcement, document=f"round {number} announcement")
+        policy.verify(announcement, document=document_title(f"round {number} announcement"))
         round_notice = RoundAnnouncement.from_envelope(announcement)
         if round_notice.seed_plan is None or round_notice.deadline is None:
             raise CommandError(
-                f"round {number} has no seed ceremony of its own (it draws nothing, or with"
-                " round 1's seed)",
+                _(
+                    "round {round} has no seed ceremony of its own (it draws nothing, or with"
+                    " round 1's seed)"
+                ).format(round=number),
+                code="round.no-ceremony",
                 source=str(folder.announcement),
             )
         plan, deadline = round_notice.seed_plan, round_notice.deadline
     ceremony = _ceremony(folder)
     if plan != ceremony.plan:
-        raise VerificationError("the announcement's seed plan is not this ceremony's plan")
+        raise VerificationError(
+            _("the announcement's seed plan is not this ceremony's plan"),
+            code="ceremony.plan-mismatch",
+        )
     digest = document_digest(announcement)
     opened = ceremony.open(
         digest, reveal_deadline=deadline, at=clock.now().astimezone(deadline.tzinfo)
     )
     _save_ceremony(folder, opened)
-    out.say(f"reveals open on announcement {digest.hex()}")
-    out.say(f"reveals are accepted until {clock.format_time(deadline, like=deadline)}")
+    out.say(_("reveals open on announcement {digest}").format(digest=digest.hex()))
+    out.say(
+        _("reveals are accepted until {deadline}").format(
+            deadline=clock.format_time(deadline, like=deadline)
+        )
+    )
     out.result({"announcement": digest.hex()})
     return EXIT_OK
 
@@ -1374,7 +1685,7 @@ def cmd_ceremony_reveal(args: argparse.Namespace, out: Console) -> int:
     secret = _read_secret(args.secret, args.party)
     ceremony = ceremony.reveal(args.party, secret, at=_now_in(ceremony))
     _save_ceremony(folder, ceremony)
-    out.say(f"reveal of {args.party} matches its commitment")
+    out.say(_("reveal of {party} matches its commitment").format(party=args.party))
     out.say(_missing_text(ceremony))
     out.result({"party": args.party, "missing": ceremony.missing()})
     return EXIT_OK
@@ -1387,7 +1698,11 @@ def cmd_ceremony_default(args: argparse.Namespace, out: Console) -> int:
     ceremony = ceremony.default(args.party, at=_now_in(ceremony))
     _save_ceremony(folder, ceremony)
     fallback = ceremony.plan.party(args.party).fallback
-    out.say(f"{args.party} declared in default: fallback source {fallback} replaces it")
+    out.say(
+        _("{party} declared in default: fallback source {fallback} replaces it").format(
+            party=args.party, fallback=fallback
+        )
+    )
     out.say(_missing_text(ceremony))
     out.result({"party": args.party, "fallback": fallback, "missing": ceremony.missing()})
     return EXIT_OK
@@ -1400,7 +1715,7 @@ def cmd_ceremony_source(args: argparse.Namespace, out: Console) -> int:
     ceremony = ceremony.add_source(args.name, args.value, at=_now_in(ceremony))
     _save_ceremony(folder, ceremony)
     value = ceremony.source_values[-1].value
-    out.say(f"source {args.name} = {value}")
+    out.say(_("source {name} = {value}").format(name=args.name, value=value))
     out.say(_missing_text(ceremony))
     out.result({"source": args.name, "value": value, "missing": ceremony.missing()})
     return EXIT_OK
@@ -1408,34 +1723,57 @@ def cmd_ceremony_source(args: argparse.Namespace, out: Console) -> int:
 
 def _missing_text(ceremony: Ceremony) -> str:
     missing = ceremony.missing()
-    return (
-        "still needed: " + "; ".join(missing)
-        if missing
-        else "everything is in: run `alloc ceremony seed`"
-    )
+    if missing:
+        return _("still needed: {missing}").format(
+            missing=pgettext("list of notes", "; ").join(missing)
+        )
+    return _("everything is in: run `alloc ceremony seed`")
 
 
 def cmd_ceremony_status(args: argparse.Namespace, out: Console) -> int:
     """Show the ceremony's stage, the commitments and what is still missing."""
     ceremony = _ceremony(_folder(args))
-    out.say(f"stage {ceremony.stage.value}")
+    out.say(_("stage {stage}").format(stage=ceremony.stage.value))
     deadline = ceremony.reveal_deadline
     if deadline is not None:
-        out.say(f"reveals until {clock.format_time(deadline, like=deadline)}")
+        out.say(
+            _("reveals until {deadline}").format(
+                deadline=clock.format_time(deadline, like=deadline)
+            )
+        )
     settled = {c.party: c for c in ceremony.contributions}
     for party in ceremony.parties:
         done = settled.get(party.name)
-        what = "" if done is None else " — " + ("revealed" if done.secret else "in default")
-        when = "" if done is None else f" at {clock.format_time(done.at, like=done.at)}"
-        out.say(f"  {party.name}: {party.commitment.hex()}{what}{when}")
+        if done is None:
+            out.say(f"  {party.name}: {party.commitment.hex()}")
+            continue
+        out.say(
+            (
+                _("  {party}: {commitment} — revealed at {time}")
+                if done.secret
+                else _("  {party}: {commitment} — in default at {time}")
+            ).format(
+                party=party.name,
+                commitment=party.commitment.hex(),
+                time=clock.format_time(done.at, like=done.at),
+            )
+        )
     values = {v.name: v for v in ceremony.source_values}
     for source in (*ceremony.sources, *ceremony.fallbacks):
-        out.say(f"  source {source.name}: {source.form.describe(like=_bureau_time(ceremony))}")
+        out.say(
+            _("  source {name}: {form}").format(
+                name=source.name, form=source.form.describe(like=_bureau_time(ceremony))
+            )
+        )
         read = values.get(source.name)
         if read is None:
-            out.say(f"    type its value as {source.form.expected()}")
+            out.say(_("    type its value as {form}").format(form=source.form.expected()))
         else:
-            out.say(f"    = {read.value} (read at {clock.format_time(read.at, like=read.at)})")
+            out.say(
+                _("    = {value} (read at {time})").format(
+                    value=read.value, time=clock.format_time(read.at, like=read.at)
+                )
+            )
     out.say(_missing_text(ceremony))
     out.result({"stage": ceremony.stage.value, "missing": ceremony.missing()})
     return EXIT_OK
@@ -1446,7 +1784,7 @@ def cmd_ceremony_seed(args: argparse.Namespace, out: Console) -> int:
     folder = _folder(args)
     # Reading ceremony.json replays and re-checks every step, so the record is checked.
     record = _ceremony(folder).finish()
-    out.say(f"seed {record.seed.hex()}")
+    out.say(_("seed {seed}").format(seed=record.seed.hex()))
     out.result({"seed": record.seed.hex()})
     return EXIT_OK
 
@@ -1459,23 +1797,33 @@ def cmd_draw(args: argparse.Namespace, out: Console) -> int:
         if path.exists() and not args.force:
             raise files.OutputExistsError(path)
     announcement = _envelope(folder.announcement, "announcement")
-    _operator_trust(args, folder).policy.verify(announcement, document="announcement")
+    _operator_trust(args, folder).policy.verify(
+        announcement, document=document_title("announcement")
+    )
     window = Announcement.from_envelope(announcement).window
     now = clock.now().astimezone(window.draw.tzinfo)
     if now < window.draw:
         raise ScheduleError(
-            f"the draw cannot run before the announced draw time {window.draw_at}"
-            f" (it is now {clock.format_time(now, like=now)})",
+            _(
+                "the draw cannot run before the announced draw time {draw_at} (it is now {now})"
+            ).format(draw_at=window.draw_at, now=clock.format_time(now, like=now)),
+            code="ceremony.draw-before-time",
             field="draw_at",
-            hint="run `alloc draw` at or after the announced time",
+            hint=_("run `alloc draw` at or after the announced time"),
         )
     record = _ceremony(folder).finish()
-    out.step("reading the public records")
-    records = files.read_lines(_require(folder.records, "records", "run `alloc freeze` first"))
+    out.step(_("reading the public records"))
+    records = files.read_lines(
+        _require(folder.records, _("the public records"), _("run `alloc freeze` first"))
+    )
     table = parse_record_lines(records)
-    out.step(f"drawing {len(table)} applicants with seed {record.seed.hex()[:16]}…")
+    out.step(
+        _("drawing {count} applicants with seed {seed}…").format(
+            count=len(table), seed=record.seed.hex()[:16]
+        )
+    )
     outcome = draw(rules, table, record.seed, progress=out.progress)
-    out.step("writing results and the transcript")
+    out.step(_("writing results and the transcript"))
     transcript, results = make_transcript(
         announcement,
         rules,
@@ -1487,9 +1835,13 @@ def cmd_draw(args: argparse.Namespace, out: Console) -> int:
     files.write_lines(folder.results, results, force=args.force)
     files.write_bytes(folder.transcript, transcript.envelope().to_bytes(), force=args.force)
     placed = sum(s.placed for s in outcome.summaries)
-    out.say(f"drew {len(table)} applicants: {placed} seats taken, {len(outcome.unplaced)} unplaced")
-    out.say(f"results root {transcript.results_root.hex()}")
-    out.say(f"transcript {folder.transcript}: sign it with `alloc sign`")
+    out.say(
+        _("drew {count} applicants: {placed} seats taken, {unplaced} unplaced").format(
+            count=len(table), placed=placed, unplaced=len(outcome.unplaced)
+        )
+    )
+    out.say(_("results root {root}").format(root=transcript.results_root.hex()))
+    out.say(_sign_it("transcript", folder.transcript))
     out.result(
         {
             "applicants": len(table),
@@ -1526,15 +1878,16 @@ def _round_files(folder: Path, number: int) -> RoundFiles:
 
     announcement = _require(
         folder / "announcement.json",
-        f"round {number}'s announcement",
-        f"it is written by `alloc round open --round {number}`",
+        _("round {round}'s announcement").format(round=number),
+        _("it is written by `alloc round open --round {round}`").format(round=number),
     )
     responses = lines("responses.jsonl")
     if responses is None:
         raise CommandError(
-            f"round {number}'s responses file is missing",
+            _("round {round}'s responses file is missing").format(round=number),
+            code="file.not-found",
             source=str(folder / "responses.jsonl"),
-            hint="it is published with the round's announcement",
+            hint=_("it is published with the round's announcement"),
         )
     transcript = folder / "transcript.json"
     return RoundFiles(
@@ -1568,9 +1921,11 @@ def _verified_chain(folder: DrawFolder, policy: TrustPolicy, through: int, out: 
         VerificationError: the first failed check (the report is printed first).
     """
     rules = _rules(folder)
-    records = files.read_lines(_require(folder.records, "records", "run `alloc freeze`"))
+    records = files.read_lines(
+        _require(folder.records, _("the public records"), _("run `alloc freeze`"))
+    )
     rounds = [_round_files(folder.round_public(n), n) for n in range(2, through + 1)]
-    out.step(f"verifying the draw and its rounds through round {through}")
+    out.step(_("verifying the draw and its rounds through round {round}").format(round=through))
     report = check_chain(
         rules=rules,
         policy=policy,
@@ -1584,7 +1939,8 @@ def _verified_chain(folder: DrawFolder, policy: TrustPolicy, through: int, out: 
         out.say(str(report))
         failed = report.failures
         raise (failed[0].error if failed and failed[0].error else None) or VerificationError(
-            f"round {through} is not complete: draw it first"
+            _("round {round} is not complete: draw it first").format(round=through),
+            code="round.not-drawn",
         )
     first = Transcript.from_envelope(_envelope(folder.transcript, "transcript"))
     inputs = []
@@ -1607,7 +1963,10 @@ def _as_round_envelope(data: Envelope | bytes | None, kind: str) -> Envelope:
     if isinstance(data, Envelope):
         return data
     if data is None:
-        raise CommandError(f"the {kind} is missing")
+        raise CommandError(
+            _("the {document} is missing").format(document=document_title(kind)),
+            code="file.not-found",
+        )
     return Envelope.from_bytes(data, expected_type=kind)
 
 
@@ -1651,7 +2010,8 @@ def _round_records(
         base = current.get(reg)
         if base is None:
             raise CommandError(
-                "no child of the draw has this registration number",
+                _("no child of the draw has this registration number"),
+                code="round.unknown-child",
                 field="registration_number",
                 value=reg,
             )
@@ -1671,21 +2031,24 @@ def cmd_round_open(args: argparse.Namespace, out: Console) -> int:
     number = args.round or last + 1
     if number != last + 1:
         raise CommandError(
-            f"round {number} cannot be opened: the last round drawn is round {last}",
+            _("round {round} cannot be opened: the last round drawn is round {last}").format(
+                round=number, last=last
+            ),
+            code="round.out-of-order",
             field="--round",
             value=number,
-            hint=f"open round {last + 1}",
+            hint=_("open round {round}").format(round=last + 1),
         )
     target = folder.round_public(number)
     if (target / "announcement.json").exists() and not args.force:
         raise files.OutputExistsError(target / "announcement.json")
     trust = _operator_trust(args, folder)
     chain = _verified_chain(folder, trust.policy, last, out)
-    out.step(f"reading {args.responses}")
+    out.step(_("reading {file}").format(file=args.responses))
     responses = files.read_responses(Path(args.responses))
     records = None
     if args.choices:
-        out.step(f"reading {args.choices}")
+        out.step(_("reading {file}").format(file=args.choices))
         choices = files.read_round_choices(Path(args.choices))
         records = _round_records(choices, _current_records(folder, last), chain.standings)
     ceremony = None
@@ -1694,24 +2057,32 @@ def cmd_round_open(args: argparse.Namespace, out: Console) -> int:
     if fresh:
         if not (args.reveal_deadline and args.draw_at):
             raise CommandError(
-                "a second-round draw with round_seed = fresh needs its own seed ceremony:"
-                " give --reveal-deadline and --draw-at",
+                _(
+                    "a second-round draw with round_seed = fresh needs its own seed ceremony:"
+                    " give --reveal-deadline and --draw-at"
+                ),
+                code="round.fresh-seed-needs-plan",
                 field="--draw-at",
-                hint=f"first run `alloc ceremony begin --dir {round_folder.root}` and the"
-                " parties' commits",
+                hint=_(
+                    "first run `alloc ceremony begin --dir {folder}` and the parties' commits"
+                ).format(folder=round_folder.root),
             )
         ceremony = _ceremony(round_folder)
         if ceremony.stage is Stage.REVEALING:
             raise CommandError(
-                "the round's reveals are already open: it can no longer be announced again",
+                _("the round's reveals are already open: it can no longer be announced again"),
+                code="ceremony.already-revealing",
                 source=str(round_folder.ceremony),
             )
         if ceremony.stage is Stage.COMMITTING:
             ceremony = ceremony.fix_plan()
     elif args.reveal_deadline or args.draw_at:
         raise CommandError(
-            "--reveal-deadline and --draw-at belong to a second-round draw with its own"
-            " ceremony (--choices, and round_seed = fresh in the rules)",
+            _(
+                "--reveal-deadline and --draw-at belong to a second-round draw with its own"
+                " ceremony (--choices, and round_seed = fresh in the rules)"
+            ),
+            code="round.plan-not-expected",
             field="--draw-at",
         )
     # The clock, never a typed time, in the bureau's own UTC offset.
@@ -1741,17 +2112,21 @@ def cmd_round_open(args: argparse.Namespace, out: Console) -> int:
         _save_ceremony(round_folder, ceremony)
     answered = Counter(r.answer.value for r in responses)
     out.say(
-        f"round {number}: {len(lines)} responses ("
-        + ", ".join(f"{answered[a.value]} {a.value}" for a in Answer)
-        + f") under root {notice.responses[0].hex()}"
+        _("round {round}: {count} responses ({answers}) under root {root}").format(
+            round=number,
+            count=len(lines),
+            answers=", ".join(f"{answered[a.value]} {a.value}" for a in Answer),
+            root=notice.responses[0].hex(),
+        )
     )
     if notice.records is not None:
         out.say(
-            f"second-round draw of {notice.records[1]} children under root"
-            f" {notice.records[0].hex()}"
+            _("second-round draw of {count} children under root {root}").format(
+                count=notice.records[1], root=notice.records[0].hex()
+            )
         )
-    out.say(f"announced at {notice.frozen_at}")
-    out.say(f"announcement {target / 'announcement.json'}: sign it with `alloc sign`")
+    out.say(_("announced at {time}").format(time=notice.frozen_at))
+    out.say(_sign_it("announcement", target / "announcement.json"))
     out.result(
         {
             "round": number,
@@ -1775,18 +2150,25 @@ def cmd_round_draw(args: argparse.Namespace, out: Console) -> int:
     target = folder.round_public(number)
     if number != last + 1 or number not in numbers:
         raise CommandError(
-            f"round {number} cannot be drawn: the last round drawn is round {last}"
-            + ("" if number in numbers else f" and round {number} is not announced"),
+            (
+                _("round {round} cannot be drawn: the last round drawn is round {last}")
+                if number in numbers
+                else _(
+                    "round {round} cannot be drawn: the last round drawn is round {last} and"
+                    " round {round} is not announced"
+                )
+            ).format(round=number, last=last),
+            code="round.out-of-order",
             field="--round",
             value=number,
-            hint=f"open round {last + 1} with `alloc round open`",
+            hint=_("open round {round} with `alloc round open`").format(round=last + 1),
         )
     for name in ("transcript.json", "standings.jsonl", "results.jsonl"):
         if (target / name).exists() and not args.force:
             raise files.OutputExistsError(target / name)
     trust = _operator_trust(args, folder)
     announcement = files.read_envelope(target / "announcement.json", "round-announcement")
-    trust.policy.verify(announcement, document=f"round {number} announcement")
+    trust.policy.verify(announcement, document=document_title(f"round {number} announcement"))
     notice = RoundAnnouncement.from_envelope(announcement)
     chain = _verified_chain(folder, trust.policy, last, out)
     now = clock.now()
@@ -1797,17 +2179,22 @@ def cmd_round_draw(args: argparse.Namespace, out: Console) -> int:
         now = now.astimezone(drawn.tzinfo)
         if now < drawn:
             raise ScheduleError(
-                f"round {number} cannot be drawn before its announced draw time"
-                f" {notice.draw_at} (it is now {clock.format_time(now, like=now)})",
+                _(
+                    "round {round} cannot be drawn before its announced draw time {draw_at}"
+                    " (it is now {now})"
+                ).format(
+                    round=number, draw_at=notice.draw_at, now=clock.format_time(now, like=now)
+                ),
+                code="ceremony.draw-before-time",
                 field="draw_at",
-                hint="run `alloc round draw` at or after the announced time",
+                hint=_("run `alloc round draw` at or after the announced time"),
             )
         record = _ceremony(folder.round_folder(number)).finish()
     else:
         now = now.astimezone(clock.parse_time(notice.frozen_at, field="frozen_at").tzinfo)
     first = Transcript.from_envelope(_envelope(folder.transcript, "transcript"))
     round_files = _round_files(target, number)
-    out.step(f"computing round {number}")
+    out.step(_("computing round {round}").format(round=number))
     tx, outcome, standing_lines, results = make_round_transcript(
         announcement,
         rules,
@@ -1835,15 +2222,28 @@ def cmd_round_draw(args: argparse.Namespace, out: Console) -> int:
     )
     placed = sum(s.placed for s in standings.summaries)
     out.say(
-        f"round {number}: {given} given a seat from the waitlists, {moved} moved up to a"
-        f" kindergarten listed higher; {placed} seats held, {len(standings.unplaced)} unplaced,"
-        f" {tx.declined} declined"
+        _(
+            "round {round}: {given} given a seat from the waitlists, {moved} moved up to a"
+            " kindergarten listed higher; {placed} seats held, {unplaced} unplaced,"
+            " {declined} declined"
+        ).format(
+            round=number,
+            given=given,
+            moved=moved,
+            placed=placed,
+            unplaced=len(standings.unplaced),
+            declined=tx.declined,
+        )
     )
     if outcome.draw is not None:
         won = sum(1 for a in outcome.draw if a.placed or a.wins)
-        out.say(f"second-round draw: {won} of {len(outcome.draw)} children drawn a seat")
-    out.say(f"standings root {tx.standings[0].hex()}")
-    out.say(f"transcript {target / 'transcript.json'}: sign it with `alloc sign`")
+        out.say(
+            _("second-round draw: {won} of {count} children drawn a seat").format(
+                won=won, count=len(outcome.draw)
+            )
+        )
+    out.say(_("standings root {root}").format(root=tx.standings[0].hex()))
+    out.say(_sign_it("transcript", target / "transcript.json"))
     out.result(
         {
             "round": number,
@@ -1875,15 +2275,28 @@ def _public_paths(args: argparse.Namespace) -> dict[str, Path]:
         elif base is not None:
             paths[key] = base / name
         else:
-            raise CommandError(f"give --{key} or --dir", field=f"--{key}")
+            raise CommandError(
+                _("give --{option} or --dir").format(option=key),
+                code="cli.missing-option",
+                field=f"--{key}",
+            )
     return paths
 
 
 def cmd_verify(args: argparse.Namespace, out: Console) -> int:
     """Check everything from the public files alone, against keys you pinned; list every check."""
     paths = _public_paths(args)
-    for key in ("announcement", "transcript", "rules", "records"):
-        _require(paths[key], key, f"it is in the draw's public folder ({key})")
+    for key, what in (
+        ("announcement", document_title("announcement")),
+        ("transcript", document_title("transcript")),
+        ("rules", _("the rules")),
+        ("records", _("the public records")),
+    ):
+        _require(
+            paths[key],
+            what,
+            _("it is in the draw's public folder ({file})").format(file=paths[key].name),
+        )
     checked = [path.parent for path in paths.values()]
     if args.dir:
         checked.append(Path(args.dir))
@@ -1901,21 +2314,27 @@ def cmd_verify(args: argparse.Namespace, out: Console) -> int:
             key_files=key_files,
             signed=[("announcement", paths["announcement"]), ("transcript", paths["transcript"])],
         )
-        out.step("reading the public files")
-        rules = files.read_rules(_require(paths["rules"], "rules", "it is in the public folder"))
-        records = files.read_lines(_require(paths["records"], "records", "public/records.jsonl"))
+        out.step(_("reading the public files"))
+        rules = files.read_rules(
+            _require(paths["rules"], _("the rules"), _("it is in the public folder"))
+        )
+        records = files.read_lines(
+            _require(paths["records"], _("the public records"), "public/records.jsonl")
+        )
         results = files.read_lines(paths["results"]) if paths["results"].exists() else None
         announcement = files.read_bytes(
-            _require(paths["announcement"], "announcement", "public/announcement.json")
+            _require(
+                paths["announcement"], document_title("announcement"), "public/announcement.json"
+            )
         )
         transcript = files.read_bytes(
-            _require(paths["transcript"], "transcript", "public/transcript.json")
+            _require(paths["transcript"], document_title("transcript"), "public/transcript.json")
         )
         rounds_dir = Path(args.rounds) if args.rounds else paths["transcript"].parent / "rounds"
         rounds = [_round_files(rounds_dir / str(n), n) for n in _numbered(rounds_dir)]
         remembered = _remembered(Path(args.remember), rules.draw_id) if args.remember else {}
         out.step(
-            "verifying (signatures, commitments, ceremony, re-running the draw and every round)"
+            _("verifying (signatures, commitments, ceremony, re-running the draw and every round)")
         )
         report = check_chain(
             rules=rules,
@@ -1930,7 +2349,7 @@ def cmd_verify(args: argparse.Namespace, out: Console) -> int:
             progress=out.progress,
         )
         if published is not None:
-            out.step("checking the published notice lists and waitlists against the results")
+            out.step(_("checking the published notice lists and waitlists against the results"))
             lists: PublishedLists | AllocError
             try:
                 lists = files.read_published_lists(published, rules)
@@ -1944,17 +2363,22 @@ def cmd_verify(args: argparse.Namespace, out: Console) -> int:
                 announcement=announcement,
                 transcript=transcript,
             )
-    out.say(f"draw {rules.draw_id}: {rules.title}")
+    out.say(_("draw {draw_id}: {title}").format(draw_id=rules.draw_id, title=rules.title))
     if report.round is not None:
-        latest = f"round {report.round}"
         out.say(
-            latest if report.round == 1 else f"{latest} (the chain of rounds 1 to {report.round})"
+            _("round {round}").format(round=report.round)
+            if report.round == 1
+            else _("round {round} (the chain of rounds 1 to {round})").format(round=report.round)
         )
-    out.say(f"trust: {trust.source}")
+    out.say(_("trust: {source}").format(source=trust.source))
     out.say(str(report))
     if args.remember and report.ok:
         _remember(Path(args.remember), rules.draw_id, report.digests, remembered)
-        out.say(f"remembered rounds 1 to {report.round} in {args.remember}")
+        out.say(
+            _("remembered rounds 1 to {round} in {path}").format(
+                round=report.round, path=args.remember
+            )
+        )
     result: dict[str, Any] = {**report.to_json(), "trust": trust.source}
     if certificate is not None:
         roles = {str(path): key for key, path in paths.items()}
@@ -1972,7 +2396,7 @@ def cmd_verify(args: argparse.Namespace, out: Console) -> int:
             transcript=_readable(transcript, "transcript"),
         )
         files.write_bytes(certificate, html.encode("utf-8"), force=args.force)
-        out.say(f"wrote the certificate of this verification to {certificate}")
+        out.say(_("wrote the certificate of this verification to {path}").format(path=certificate))
         result["certificate"] = str(certificate)
     out.result(result)
     return EXIT_OK if report.ok else EXIT_VERIFICATION_FAILED
@@ -1985,10 +2409,11 @@ def _remembered(path: Path, draw_id: str) -> dict[int, bytes]:
     fields = Fields.of(parse_json(path.read_bytes(), document=str(path)), document=str(path))
     if fields.string("draw_id") != draw_id:
         raise CommandError(
-            "this file remembers another draw",
+            _("this file remembers another draw"),
+            code="verify.remember-other-draw",
             source=str(path),
             field="draw_id",
-            hint="keep one --remember file per draw",
+            hint=_("keep one --remember file per draw"),
         )
     rounds = fields.object("rounds")
     seen = {int(key): rounds.hex(key, size=32) for key in sorted(rounds.data) if key.isdigit()}
@@ -2036,8 +2461,12 @@ class PublishedDraw:
             rules=_rules(folder),
             announcement=_envelope(folder.announcement, "announcement"),
             transcript=_envelope(folder.transcript, "transcript"),
-            records=files.read_lines(_require(folder.records, "records", "run `alloc freeze`")),
-            results=files.read_lines(_require(folder.results, "results", "run `alloc draw`")),
+            records=files.read_lines(
+                _require(folder.records, _("the public records"), _("run `alloc freeze`"))
+            ),
+            results=files.read_lines(
+                _require(folder.results, _("the results"), _("run `alloc draw`"))
+            ),
             trust=_operator_trust(args, folder),
         )
 
@@ -2084,15 +2513,17 @@ def cmd_publish(args: argparse.Namespace, out: Console) -> int:
     target = Path(args.out) if args.out else folder.publish
     if storage.holds_outputs(target) and not args.force:
         raise files.OutputExistsError(target)
-    out.step("verifying before publishing")
+    out.step(_("verifying before publishing"))
     report = published.verify(out.progress)
-    out.say(f"trust: {published.trust.source}")
+    out.say(_("trust: {source}").format(source=published.trust.source))
     out.say(str(report))
     if not report.ok:
-        raise report.failures[0].error or VerificationError("verification failed")
+        raise report.failures[0].error or VerificationError(
+            _("verification failed"), code="verify.failed"
+        )
     outcome = published.outcome(out.progress)
     target.mkdir(parents=True, exist_ok=True)
-    out.step("writing notice boards, waitlists and the report")
+    out.step(_("writing notice boards, waitlists and the report"))
     suffix = f".{args.format}"
     private = folder.private / f"results{suffix}"
     if private.exists() and not args.force:
@@ -2110,23 +2541,30 @@ def cmd_publish(args: argparse.Namespace, out: Console) -> int:
     files.write_waitlists(
         target / f"waitlists{suffix}", outcome, registry, force=args.force, heading=heading
     )
-    out.step("checking the lists just written against the results, as `verify --published` does")
+    out.step(_("checking the lists just written against the results, as `verify --published` does"))
     lists = files.read_published_lists(target, published.rules)
     for check in check_published_lists(lists, outcome=outcome, heading=heading):
-        out.say(f"{'PASS' if check.passed else 'FAIL'}  {check.name}: {check.detail}")
+        out.say(check.line())
         if not check.passed:
-            raise check.error or VerificationError(check.detail)
+            raise check.error or VerificationError(check.detail, code="verify.notice-mismatch")
     files.write_private_results(private, outcome, registry, force=args.force)
     pages = published.report_pages(report, outcome, registry, out.progress)
     files.write_report(target / REPORT_FOLDER, pages, force=args.force)
-    out.step("writing the public lookup index (opened only with a receipt)")
+    out.step(_("writing the public lookup index (opened only with a receipt)"))
     index = build_public_index(registry, outcome, published.transcript)
     lookup = _write_lookup_index(target / LOOKUP_FOLDER, index, force=args.force)
     out.say(
-        f"published {len(written)} notice lists, waitlists, the report ({REPORT_FOLDER}/index.html)"
-        f" and the lookup index ({len(index) - 1} shards) to {target}"
+        _(
+            "published {count} notice lists, waitlists, the report ({report}) and the lookup"
+            " index ({shards} shards) to {target}"
+        ).format(
+            count=len(written),
+            report=f"{REPORT_FOLDER}/index.html",
+            shards=len(index) - 1,
+            target=target,
+        )
     )
-    out.say(f"private full results: {private}")
+    out.say(_("private full results: {path}").format(path=private))
     out.result(
         {
             "published": str(target),
@@ -2156,7 +2594,7 @@ REPORT_FOLDER = "report"
 
 def _registry(folder: DrawFolder) -> Registry:
     return registry_from_json(
-        _read_json(folder.registry, "private registry", "it is written by `alloc freeze`")
+        _read_json(folder.registry, _("the private registry"), _("it is written by `alloc freeze`"))
     )
 
 
@@ -2165,10 +2603,10 @@ def cmd_report(args: argparse.Namespace, out: Console) -> int:
     folder = _folder(args)
     published = PublishedDraw.load(folder, args)
     registry = _registry(folder) if folder.registry.exists() else None
-    out.step("verifying (re-running the draw)")
+    out.step(_("verifying (re-running the draw)"))
     report = published.verify(out.progress)
     outcome = published.outcome(out.progress)
-    out.step(f"writing {args.out}")
+    out.step(_("writing {path}").format(path=args.out))
     pages = published.report_pages(report, outcome, registry, out.progress)
     index = files.write_report(Path(args.out), pages, force=args.force)
     _show_signers(
@@ -2177,8 +2615,17 @@ def cmd_report(args: argparse.Namespace, out: Console) -> int:
         [("announcement", published.announcement), ("transcript", published.transcript)],
     )
     out.say(
-        f"wrote the report to {args.out}: open {index}"
-        f" ({len(pages.pages)} list pages; verification {'passed' if report.ok else 'FAILED'})"
+        (
+            _(
+                "wrote the report to {folder}: open {index} ({count} list pages; verification"
+                " passed)"
+            )
+            if report.ok
+            else _(
+                "wrote the report to {folder}: open {index} ({count} list pages; verification"
+                " FAILED)"
+            )
+        ).format(folder=args.out, index=index, count=len(pages.pages))
     )
     out.result(
         {
@@ -2199,21 +2646,26 @@ def cmd_lookup(args: argparse.Namespace, out: Console) -> int:
         # At the bureau: the private registry answers by number and name alone.
         rules = _rules(folder)
         seed = Transcript.from_envelope(_envelope(folder.transcript, "transcript")).seed
-        records = files.read_lines(_require(folder.records, "records", "run `alloc freeze`"))
+        records = files.read_lines(
+            _require(folder.records, _("the public records"), _("run `alloc freeze`"))
+        )
         outcome = draw(rules, parse_record_lines(records), seed)
         index = LookupIndex.build(_registry(folder), outcome)
         answer = index.lookup(args.id, args.name, document_type=kind)
     else:
         if args.salt is None or args.registration_number is None:
             raise CommandError(
-                "a lookup in the public index needs the whole receipt",
-                hint="give --registration-number and --salt as printed on the receipt",
+                _("a lookup in the public index needs the whole receipt"),
+                code="lookup.receipt-incomplete",
+                hint=_("give --registration-number and --salt as printed on the receipt"),
             )
         receipt = Receipt(
             registration_number=args.registration_number.strip(), salt=parse_salt(args.salt)
         )
         where = Path(args.index) if args.index else folder.publish / LOOKUP_FOLDER
-        _require(where / INDEX_FILE, "lookup index", "run `alloc publish`, or pass --index")
+        _require(
+            where / INDEX_FILE, _("the lookup index"), _("run `alloc publish`, or pass --index")
+        )
         # With a draw folder, the index must be the one made for its transcript.
         transcript = (
             _envelope(folder.transcript, "transcript")
@@ -2241,8 +2693,10 @@ def cmd_proof_make(args: argparse.Namespace, out: Console) -> int:
     """The bureau hands a parent the proof file for their child."""
     folder = _folder(args)
     rules = _rules(folder)
-    records = files.read_lines(_require(folder.records, "records", "run `alloc freeze`"))
-    results = files.read_lines(_require(folder.results, "results", "run `alloc draw`"))
+    records = files.read_lines(
+        _require(folder.records, _("the public records"), _("run `alloc freeze`"))
+    )
+    results = files.read_lines(_require(folder.results, _("the results"), _("run `alloc draw`")))
     proofs = make_parent_proofs(rules.draw_id, records, results, [args.registration_number])
     proof = proofs[args.registration_number]
     drawn = _last_drawn(folder)
@@ -2252,8 +2706,13 @@ def cmd_proof_make(args: argparse.Namespace, out: Console) -> int:
             proof, [_round_files(folder.round_public(n), n) for n in range(2, drawn + 1)]
         )
     files.write_bytes(Path(args.out), canonical_json(proof.to_json()) + b"\n", force=args.force)
-    spans = "" if drawn == 1 else f", spanning rounds 1 to {drawn}"
-    out.say(f"proof for {args.registration_number} written to {args.out}{spans}")
+    out.say(
+        (
+            _("proof for {registration} written to {path}")
+            if drawn == 1
+            else _("proof for {registration} written to {path}, spanning rounds 1 to {last}")
+        ).format(registration=args.registration_number, path=args.out, last=drawn)
+    )
     out.result(proof.to_json())
     return EXIT_OK
 
@@ -2261,7 +2720,7 @@ def cmd_proof_make(args: argparse.Namespace, out: Console) -> int:
 def cmd_proof_check(args: argparse.Namespace, out: Console) -> int:
     """A parent checks their own child: identity, record, lottery number, result, signers."""
     proof_path = _require(
-        Path(args.proof), "proof file", "ask the bureau or the lookup site for it"
+        Path(args.proof), _("the proof file"), _("ask the bureau or the lookup site for it")
     )
     announcement, transcript = Path(args.announcement), Path(args.transcript)
     trust = _trust(
@@ -2278,8 +2737,12 @@ def cmd_proof_check(args: argparse.Namespace, out: Console) -> int:
         document_type=DocumentType(args.document_type),
         document_number=args.id,
         name=args.name,
-        announcement=_require(announcement, "announcement", "").read_bytes(),
-        transcript=_require(transcript, "transcript", "").read_bytes(),
+        announcement=_require(
+            announcement, document_title("announcement"), _("give the signed announcement")
+        ).read_bytes(),
+        transcript=_require(
+            transcript, document_title("transcript"), _("give the signed transcript")
+        ).read_bytes(),
         policy=trust.policy,
     )
     steps = list(report.steps)
@@ -2292,13 +2755,13 @@ def cmd_proof_check(args: argparse.Namespace, out: Console) -> int:
                 (
                     _require(
                         folder / "announcement.json",
-                        f"round {part.round}'s announcement",
-                        "it is published in public/rounds/N/",
+                        _("round {round}'s announcement").format(round=part.round),
+                        _("it is published in public/rounds/N/"),
                     ).read_bytes(),
                     _require(
                         folder / "transcript.json",
-                        f"round {part.round}'s transcript",
-                        "it is published in public/rounds/N/",
+                        _("round {round}'s transcript").format(round=part.round),
+                        _("it is published in public/rounds/N/"),
                     ).read_bytes(),
                 )
             )
@@ -2310,10 +2773,10 @@ def cmd_proof_check(args: argparse.Namespace, out: Console) -> int:
             policy=trust.policy,
         )
     ok = all(s.passed for s in steps)
-    out.say(f"trust: {trust.source}")
+    out.say(_("trust: {source}").format(source=trust.source))
     out.say(str(report))
     for step in steps[len(report.steps) :]:
-        out.say(f"{'PASS' if step.passed else 'FAIL'}  {step.name}: {step.detail}")
+        out.say(step.line())
     out.result(
         {
             **report.to_json(),
@@ -2329,7 +2792,7 @@ def cmd_demo(args: argparse.Namespace, out: Console) -> int:
     """Run the synthetic example draw end to end; with --out, write every file."""
     if args.out and storage.holds_outputs(args.out) and not args.force:
         raise files.OutputExistsError(Path(args.out))
-    out.step("running the synthetic district draw end to end")
+    out.step(_("running the synthetic district draw end to end"))
     run = run_demo(applicants=args.applicants, kindergartens=args.kindergartens)
     for line in describe(run):
         out.say(line)
@@ -2341,9 +2804,11 @@ def cmd_demo(args: argparse.Namespace, out: Console) -> int:
 
 
 _DEMO_KEY_NOTE = (
-    b"DEMO KEY: its private key is derived from alloc's public demo code (alloc/demo.py)."
-    b" Anyone can sign with it; never trust it for a real draw.\n"
-)
+    "演示密钥：其私钥可由 alloc 公开的演示代码（alloc/demo.py）推出，任何人都能用它签名，"
+    "切勿用于真实派位。\n"
+    "DEMO KEY: its private key is derived from alloc's public demo code (alloc/demo.py)."
+    " Anyone can sign with it; never trust it for a real draw.\n"
+).encode()
 
 
 def _write_demo(run: Any, target: Path, *, force: bool, out: Console) -> None:
@@ -2410,13 +2875,16 @@ def _write_demo(run: Any, target: Path, *, force: bool, out: Console) -> None:
     )
     out.say("")
     out.say(
-        f"wrote the draw folder {target}: public/, publish/ ({len(written)} notice lists,"
-        f" {REPORT_FOLDER}/, lookup/), private/"
+        _(
+            "wrote the draw folder {target}: public/, publish/ ({count} notice lists, {report},"
+            " lookup/), private/"
+        ).format(target=target, count=len(written), report=f"{REPORT_FOLDER}/")
     )
     out.say(
-        f"verify it with `alloc verify --dir {target} {pins}`: these are DEMO keys, whose"
-        " private keys anyone can derive from alloc's code, so the pins only show how pinning"
-        " works"
+        _(
+            "verify it with `{command}`: these are DEMO keys, whose private keys anyone can"
+            " derive from alloc's code, so the pins only show how pinning works"
+        ).format(command=f"alloc verify --dir {target} {pins}")
     )
 
 
@@ -3234,7 +3702,7 @@ EXIT_INTERRUPTED = 130
 
 def _key_name(text: str) -> str:
     try:
-        return storage.check_file_name(text, field="key name")
+        return storage.check_file_name(text, field=_("key name"))
     except InputError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from exc
 
@@ -3316,8 +3784,11 @@ def _run_in_folder(args: argparse.Namespace, console: Console) -> int:
         command=command,
         timeout=args.lock_timeout,
         on_wait=lambda holder: console.notice(
-            f"waiting for {folder}: {holder or 'another alloc command'} is using it"
-            f" (giving up after {args.lock_timeout:g} s)"
+            _("waiting for {folder}: {holder} is using it (giving up after {seconds:g} s)").format(
+                folder=folder,
+                holder=holder or _("another alloc command"),
+                seconds=args.lock_timeout,
+            )
         ),
         optional=workspace.read_only,
     )

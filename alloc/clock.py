@@ -18,12 +18,12 @@ from typing import Final
 
 from alloc._check import type_name
 from alloc.errors import InputError, WrongTypeError
-from alloc.i18n import _
+from alloc.i18n import N_, _
 
 __all__ = ["TIME_FORM", "format_time", "now", "parse_time"]
 
 #: How every time is written, for messages.
-TIME_FORM: Final = (
+TIME_FORM: Final = N_(
     "YYYY-MM-DDTHH:MM:SS+08:00, with seconds and the UTC offset (e.g. 2026-07-23T15:30:00+08:00)"
 )
 
@@ -51,7 +51,7 @@ def parse_time(text: object, *, field: str) -> datetime:
             _("a time must be text, got {type}").format(type=type_name(text)),
             code="time.wrong-type",
             field=field,
-            hint=_("write it as {form}").format(form=TIME_FORM),
+            hint=_("write it as {form}").format(form=_(TIME_FORM)),
         )
     if not _TIME.fullmatch(text):
         raise InputError(
@@ -59,7 +59,7 @@ def parse_time(text: object, *, field: str) -> datetime:
             code="time.form",
             field=field,
             value=text,
-            hint=_("write it as {form}").format(form=TIME_FORM),
+            hint=_("write it as {form}").format(form=_(TIME_FORM)),
         )
     try:
         moment = datetime.fromisoformat(text)
@@ -69,7 +69,7 @@ def parse_time(text: object, *, field: str) -> datetime:
             code="time.impossible",
             field=field,
             value=text,
-            hint=_("write it as {form}").format(form=TIME_FORM),
+            hint=_("write it as {form}").format(form=_(TIME_FORM)),
         ) from exc
     offset = moment.utcoffset()
     assert offset is not None  # the pattern requires one

@@ -391,6 +391,9 @@ class NoticeMismatchError(VerificationError):
     "notice/notice-K001.csv row 7: registration number is 2026-0000123, the results give
     2026-0000456"."""
 
+    code = "verify.notice-mismatch"
+    specific = True
+
 
 class ChainError(VerificationError):
     """A later-round transcript does not name its predecessor's digest."""

@@ -3816,7 +3816,10 @@ def read_published_lists(directory: StrPath, rules: DrawRules) -> PublishedLists
     folder = Path(directory)
     if not folder.is_dir():
         raise InputError(
-            "is not a folder", source=str(folder), hint="give the folder `alloc publish` wrote"
+            _("is not a folder"),
+            code="file.not-a-folder",
+            source=str(folder),
+            hint=_("give the folder `alloc publish` wrote"),
         )
     by_name = {
         notice_file_name(kg.id, suffix): kg.id
@@ -3875,11 +3878,14 @@ def write_report(folder: StrPath, pages: ReportPages, *, force: bool = False) ->
     target = Path(folder)
     if target.suffix.lower() in {".html", ".htm"}:
         raise InputError(
-            "the report is a folder of pages (index.html, one page per kindergarten and the"
-            " search index), not one file",
+            _(
+                "the report is a folder of pages (index.html, one page per kindergarten and the"
+                " search index), not one file"
+            ),
+            code="output.report-is-a-folder",
             field="--out",
             value=str(target),
-            hint=f"give a folder, e.g. --out {target.with_suffix('')}",
+            hint=_("give a folder, e.g. --out {folder}").format(folder=target.with_suffix("")),
         )
     if not force:
         for name in pages.files:

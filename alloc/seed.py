@@ -561,7 +561,7 @@ class Source:
         Raises:
             MalformedDocumentError: naming the key at fault.
         """
-        fields = _fields(data, "seed plan", "$")
+        fields = _fields(data, _("seed plan"), "$")
         name = fields.string("name")
         kind_text = fields.string("kind")
         try:
@@ -676,7 +676,7 @@ class Party:
     @classmethod
     def from_json(cls, data: Mapping[str, Any] | Fields) -> Party:
         """Raises: MalformedDocumentError naming the key at fault."""
-        fields = _fields(data, "seed plan", "$")
+        fields = _fields(data, _("seed plan"), "$")
         try:
             party = cls(
                 name=fields.string("name"),
@@ -826,7 +826,7 @@ class SeedPlan:
         cls,
         data: Mapping[str, Any] | Fields,
         *,
-        document: str = "seed plan",
+        document: str | None = None,
         path: str = "$",
     ) -> SeedPlan:
         """Read a seed plan strictly: unknown, duplicate or missing keys, wrong types,
@@ -835,7 +835,7 @@ class SeedPlan:
         Raises:
             MalformedDocumentError: naming the document, the key and the reason.
         """
-        fields = _fields(data, document, path)
+        fields = _fields(data, document or _("seed plan"), path)
         draw_id = fields.string("draw_id")
         parties = fields.each("parties", Party.from_json)
         sources = fields.each("sources", Source.from_json)
@@ -892,7 +892,7 @@ class Contribution:
     @classmethod
     def from_json(cls, data: Mapping[str, Any] | Fields) -> Contribution:
         """Raises: MalformedDocumentError naming the key at fault."""
-        fields = _fields(data, "ceremony record", "$")
+        fields = _fields(data, _("ceremony record"), "$")
         party = fields.string("party")
         at = _time(fields, "at")
         if fields.has("reveal"):
@@ -923,7 +923,7 @@ class SourceValue:
     @classmethod
     def from_json(cls, data: Mapping[str, Any] | Fields) -> SourceValue:
         """Raises: MalformedDocumentError naming the key at fault."""
-        fields = _fields(data, "ceremony record", "$")
+        fields = _fields(data, _("ceremony record"), "$")
         name = fields.string("name")
         kind_text = fields.string("kind")
         try:
@@ -1225,7 +1225,7 @@ class CeremonyRecord:
         cls,
         data: Mapping[str, Any] | Fields,
         *,
-        document: str = "ceremony record",
+        document: str | None = None,
         path: str = "$",
     ) -> CeremonyRecord:
         """Read a ceremony record strictly (spec 9.3): contributions sorted by party,
@@ -1234,7 +1234,7 @@ class CeremonyRecord:
         Raises:
             MalformedDocumentError: naming the document, the key and the reason.
         """
-        fields = _fields(data, document, path)
+        fields = _fields(data, document or _("ceremony record"), path)
         plan = SeedPlan.from_json(fields.object("plan"))
         contributions = fields.each("contributions", Contribution.from_json)
         sources = fields.each("sources", SourceValue.from_json)
@@ -1625,7 +1625,7 @@ class Ceremony:
             CeremonyError, InputError: if a recorded step is invalid (e.g. a
                 reveal that does not match its commitment).
         """
-        fields = _fields(data, "ceremony state", "$")
+        fields = _fields(data, _("ceremony state"), "$")
         stage_text = fields.string("stage")
         try:
             stage = Stage(stage_text)

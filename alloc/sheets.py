@@ -109,7 +109,7 @@ DEFAULT_LIMITS: Final = SpreadsheetLimits()
 #: How an encoding is named to a person.
 ENCODING_NAMES: Final = {
     "utf-8": "UTF-8",
-    "utf-8-sig": "UTF-8 with BOM",
+    "utf-8-sig": N_("UTF-8 with BOM"),
     "gb18030": "GB18030 (GBK)",
 }
 

@@ -358,7 +358,7 @@ class Envelope:
                 envelope, not canonical, of another type, or their signatures
                 are unsorted or repeat a key.
         """
-        name = document or expected_type or "signed document"
+        name = document or expected_type or _("signed document")
         fields = Fields.of(parse_json(data, document=name), document=name)
         signed = fields.object("signed").data
         signatures = []
@@ -684,7 +684,7 @@ class TrustPolicy:
         return canonical_json(self.to_json()) + b"\n"
 
     @classmethod
-    def from_bytes(cls, data: bytes, *, document: str = "trust policy") -> TrustPolicy:
+    def from_bytes(cls, data: bytes, *, document: str | None = None) -> TrustPolicy:
         """Read a trust file strictly (spec section 9.1).
 
         Raises:
@@ -693,12 +693,13 @@ class TrustPolicy:
                 that does not match its public key.
             TrustError: if the policy itself is not acceptable (see the class).
         """
-        return cls.from_json(parse_json(data, document=document), document=document)
+        name = document or _("trust policy")
+        return cls.from_json(parse_json(data, document=name), document=name)
 
     @classmethod
-    def from_json(cls, data: object, *, document: str = "trust policy") -> TrustPolicy:
+    def from_json(cls, data: object, *, document: str | None = None) -> TrustPolicy:
         """As :meth:`from_bytes`, from parsed JSON."""
-        fields = Fields.of(data, document=document)
+        fields = Fields.of(data, document=document or _("trust policy"))
         spec = fields.value("spec")
         if spec != SPEC_VERSION or isinstance(spec, bool):
             raise fields.error(

@@ -432,7 +432,10 @@ def synthetic_registry_bulk(
     most = len(_REGIONS) * days * 1000
     if n > most:
         raise InputError(
-            f"synthetic_registry_bulk makes at most {most:,} children, not {n:,}",
+            _("synthetic_registry_bulk makes at most {most:,} children, not {count:,}").format(
+                most=most, count=n
+            ),
+            code="synthetic.too-many",
             field="applicants",
             value=n,
         )

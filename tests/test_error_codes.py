@@ -19,21 +19,7 @@ from alloc.i18n import override_language
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
 import errors_doc
 
-#: Modules whose messages and codes the second half of issue 13 sweeps, while
-#: other work on them lands; emptied when it does.
-NOT_YET_SWEPT = frozenset(
-    {
-        "alloc/audit.py",
-        "alloc/cli.py",
-        "alloc/draw.py",
-        "alloc/lookup.py",
-        "alloc/records.py",
-        "alloc/report.py",
-        "alloc/storage.py",
-    }
-)
-
-CALLS = [c for c in errors_doc.error_calls() if c.path not in NOT_YET_SWEPT]
+CALLS = list(errors_doc.error_calls())
 
 
 def _where(call: errors_doc.ErrorCall) -> str:

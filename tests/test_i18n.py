@@ -17,7 +17,9 @@ import shutil
 import sys
 import threading
 from collections.abc import Iterator
+from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
@@ -113,6 +115,31 @@ def test_every_translation_with_words_is_chinese(catalog: object) -> None:
         if re.search(r"[A-Za-z]{3,}", words) and not HAN.search(translated):
             not_chinese.append(text)
     assert not_chinese == []
+
+
+def test_text_a_person_reads_is_marked_for_translation() -> None:
+    # Console output, errors made through helpers, option help: each place is named.
+    assert catalog_tools.untranslated_text() == [], "wrap these in _() (tools/i18n.py)"
+
+
+def test_the_scan_for_untranslated_text_sees_plain_text(tmp_path: Path) -> None:
+    # A scan that found nothing would pass the test above: it sees what it must.
+    (tmp_path / "alloc").mkdir()
+    (tmp_path / "alloc" / "m.py").write_text(
+        "def f(out, fields, n):\n"
+        "    out.say(f'drew {n} applicants')\n"
+        "    raise fields.error('key', 'not a number', hint=_('fine'))\n"
+        "    out.step(_('reading {file}').format(file=n))\n"
+        "    out.say(str(n / 'rules.json'))\n",
+        encoding="utf-8",
+    )
+    root = catalog_tools.ROOT
+    catalog_tools.ROOT = tmp_path
+    try:
+        found = catalog_tools.untranslated_text()
+    finally:
+        catalog_tools.ROOT = root
+    assert [line.split(":")[1].split()[0] for line in found] == ["2", "3"]
 
 
 def _argparse_words() -> set[str]:
@@ -442,3 +469,117 @@ def test_a_signature_by_a_stranger_fails_verification_in_chinese(
     assert "错误：核验未通过：" in run.err
     assert "bureau 的有效签名 0/1；签名的却是不在信任策略中的密钥：指纹" in run.err
     assert run.json()["code"] == "trust.threshold-not-met"
+
+
+# --- the pages people print: Chinese first, English beside it, never English alone --------
+
+
+class _TextNodes(HTMLParser):
+    """The text of a page that is not marked as English, code, a digest or a script."""
+
+    VOID = frozenset({"meta", "link", "br", "input", "img", "wbr", "hr"})
+    SKIPPED = frozenset({"script", "style", "code", "title"})
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[tuple[str, bool]] = []
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self.VOID:
+            return
+        attributes = dict(attrs)
+        classes = (attributes.get("class") or "").split()
+        skip = (
+            tag in self.SKIPPED
+            or attributes.get("lang") == "en"
+            or bool({"en", "hex", "tk"} & set(classes))
+        )
+        self.stack.append((tag, skip))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.VOID or all(open_tag != tag for open_tag, _skip in self.stack):
+            return
+        while self.stack and self.stack.pop()[0] != tag:
+            pass
+
+    def handle_data(self, data: str) -> None:
+        if not any(skip for _tag, skip in self.stack) and data.strip():
+            self.found.append(data.strip())
+
+
+#: Words that are names in every language: of programs, algorithms, the time zone.
+_NAMES = frozenset({"UTC", "SHA", "HMAC", "Python", "OpenSSL", "Asia", "Shanghai", "alloc"})
+
+
+def _english_only(page: str) -> list[str]:
+    parser = _TextNodes()
+    parser.feed(page)
+    return [
+        text
+        for text in parser.found
+        if not HAN.search(text)
+        and any(
+            word not in _NAMES and not re.fullmatch(r"[0-9a-f]+", word)
+            for word in re.findall(r"[A-Za-z]{3,}", text)
+        )
+    ]
+
+
+@pytest.fixture(scope="module")
+def chinese_demo() -> object:
+    from alloc.demo import run_demo  # noqa: PLC0415
+
+    # The checks' details are written in the language current when they run.
+    with override_language("zh-CN"):
+        return run_demo(applicants=300, kindergartens=4)
+
+
+def test_the_report_pages_show_no_english_alone(chinese_demo: object) -> None:
+    from alloc.report import render_report  # noqa: PLC0415
+
+    run: Any = chinese_demo
+    with override_language("zh-CN"):
+        pages = render_report(
+            rules=run.rules,
+            announcement=run.announcement,
+            transcript=run.transcript,
+            outcome=run.outcome,
+            report=run.report,
+            policy=run.policy,
+            registry=run.registry,
+        )
+    found = {
+        name: _english_only(text) for name, text in pages.files.items() if name.endswith(".html")
+    }
+    assert len(found) > 2
+    assert {name: texts for name, texts in found.items() if texts} == {}
+
+
+def test_the_certificate_shows_no_english_alone(chinese_demo: object) -> None:
+    from datetime import UTC, datetime  # noqa: PLC0415
+
+    from alloc.certificate import CheckedFile, render_certificate  # noqa: PLC0415
+
+    run: Any = chinese_demo
+    with override_language("zh-CN"):
+        page = render_certificate(
+            report=run.report,
+            rules=run.rules,
+            policy=run.policy,
+            trust_source=i18n._("fingerprints pinned with --expect"),
+            files=[CheckedFile("transcript", "public/transcript.json", 1, bytes(32))],
+            verified_at=datetime(2026, 7, 24, 2, 0, tzinfo=UTC),
+            announcement=run.announcement,
+            transcript=run.transcript,
+        )
+    assert '派位记录 <span class="en" lang="en">transcript</span> ✓' in page
+    assert _english_only(page) == []
+
+
+def test_the_english_only_scan_sees_english(chinese_demo: object) -> None:
+    page = (
+        '<p>核验通过 <span lang="en">passed</span></p><p>re-ran the draw</p>'
+        '<p><code>alloc verify</code> <span class="hex">c0ffee</span> UTC+08:00</p>'
+    )
+    assert _english_only(page) == ["re-ran the draw"]

@@ -132,7 +132,8 @@ def _is_plain_text(node: ast.expr) -> bool:
         return isinstance(node.value, str) and any(c.isalpha() for c in node.value)
     if isinstance(node, ast.JoinedStr):
         return True
-    if isinstance(node, ast.BinOp):
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Mod):
+        # Text joined or %-formatted; a path built with ``/`` is no text.
         return _is_plain_text(node.left) or _is_plain_text(node.right)
     return False
 

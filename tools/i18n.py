@@ -4,6 +4,7 @@ Run from the repository's root::
 
     python tools/i18n.py update    # new messages into alloc.po, compile alloc.mo, docs/errors.md
     python tools/i18n.py check     # what tests/test_i18n.py checks; exit 1 on any problem
+    python tools/i18n.py untranslated  # text a person reads that no translation reaches
 
 ``update`` extracts every message marked with ``_``, ``N_``, ``ngettext`` or
 ``pgettext`` in ``alloc/`` (with Babel), merges them into
@@ -17,6 +18,7 @@ tests, never to run alloc.
 
 from __future__ import annotations
 
+import ast
 import io
 import re
 import string
@@ -38,6 +40,7 @@ __all__ = [
     "placeholder_problems",
     "read_catalog",
     "untranslated",
+    "untranslated_text",
     "update",
 ]
 
@@ -143,6 +146,81 @@ def placeholder_problems(catalog: Catalog) -> Iterator[str]:
                 yield f"{_ids(message)[0]!r}: placeholders {_placeholders(text)} != {expected}"
 
 
+#: Calls whose arguments a person reads: console output, errors made by helpers, help.
+_SINKS = frozenset(
+    {
+        "say",
+        "step",
+        "notice",
+        "print",
+        "error",
+        "problem",
+        "refuse",
+        "_require",
+        "_row_error",
+        "_confirm",
+        "add_argument",
+        "add_parser",
+        "command",
+        "group",
+    }
+)
+#: Keyword arguments a person reads, whatever the call.
+_TEXT_KEYWORDS = frozenset(
+    {"hint", "help", "description", "epilog", "about", "problem", "message", "what", "document"}
+)
+#: Keyword arguments that hold names, paths or values, never prose.
+_NOT_TEXT = frozenset(
+    {"field", "value", "source", "code", "sheet", "column", "header", "row", "path", "file"}
+)
+#: Two words in a row: prose, where a file name (``rules.json``) or a key is one word.
+_PROSE = re.compile(r"[A-Za-z]{2,}[,:;.!?]? +[A-Za-z]|[A-Za-z][,:;.!?]? +[A-Za-z]{2,}")
+
+
+def _prose(node: ast.expr) -> str | None:
+    """The English prose ``node`` spells out, if it is a literal or an f-string."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value if _PROSE.search(node.value) else None
+    if isinstance(node, ast.JoinedStr):
+        text = "".join(v.value if isinstance(v, ast.Constant) else "{…}" for v in node.values)
+        return text if _PROSE.search(text.replace("{…}", " ")) else None
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Mod):
+        return _prose(node.left) or _prose(node.right)
+    return None
+
+
+def untranslated_text() -> list[str]:
+    """Each place in ``alloc/`` that hands English prose to a person without ``_()``.
+
+    Looks at the arguments of calls that print, make an error through a
+    helper or describe an option (:data:`_SINKS`), and at keyword arguments
+    such as ``hint=`` anywhere; the error classes themselves are held to
+    their codes and messages by tests/test_error_codes.py. Pages that show
+    Chinese and English side by side (report, certificate, notice lists) are
+    checked on the rendered page instead (tests/test_i18n.py).
+    """
+    found = []
+    for path in sorted((ROOT / "alloc").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+            arguments: list[ast.expr] = []
+            if name in _SINKS:
+                arguments += node.args
+                arguments += [k.value for k in node.keywords if k.arg not in _NOT_TEXT]
+            else:
+                arguments += [k.value for k in node.keywords if k.arg in _TEXT_KEYWORDS]
+            for argument in arguments:
+                text = _prose(argument)
+                if text is not None:
+                    where = f"alloc/{path.name}:{argument.lineno} {name}"
+                    found.append(f"{where}: {text!r}")
+    return found
+
+
 def update() -> list[Message]:
     """Merge the code's messages into the catalog, compile it; returns those to translate."""
     template = extract()
@@ -189,8 +267,13 @@ def main(argv: list[str]) -> int:
             print(f"to translate: {message.id!r}")
         print(f"{CATALOG.relative_to(ROOT)}: {len(todo)} messages to translate")
         return 1 if todo else 0
+    if argv == ["untranslated"]:
+        text = untranslated_text()
+        for line in text:
+            print(line)
+        return 1 if text else 0
     if argv == ["check"]:
-        problems = _check()
+        problems = _check() + untranslated_text()
         for problem in problems:
             print(problem)
         return 1 if problems else 0
