@@ -454,7 +454,7 @@ def _prepare(rules: DrawRules, table: ApplicantTable, seed: bytes) -> tuple[_Pro
                 _("tier is not declared in the rules"),
                 "tier",
                 tier_value,
-                _("use one of {tiers}").format(tiers=", ".join(rules.tiers)),
+                _("use one of {tiers}").format(tiers=list(rules.tiers)),
                 code="applicant.unknown-tier",
             )
     else:

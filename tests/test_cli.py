@@ -1901,7 +1901,8 @@ def test_demo_writes_a_draw_folder_that_verifies_and_keeps_names_private(
     assert verified.code == EXIT_OK, str(verified)
     assert "[DEMO KEY" in verified.out
     for key in (target / "keys").glob("*.pub"):
-        assert key.read_text().startswith("DEMO KEY")
+        assert key.read_text().startswith("演示密钥")
+        assert "DEMO KEY: its private key is derived" in key.read_text()
     assert personal_data_in(_public_files(target), registry_people(target)) == []
 
 
