@@ -267,14 +267,14 @@ def _pairing_check(
         z = int.from_bytes(data, "big")
         point = compression.decompress_G1(z)
         if compression.compress_G1(point) != z:
-            raise ValueError("not the canonical encoding")
+            raise ValueError(_("not the canonical encoding"))
         return point
 
     def g2(data: bytes) -> Any:
         z = (int.from_bytes(data[:48], "big"), int.from_bytes(data[48:], "big"))
         point = compression.decompress_G2(z)
         if tuple(compression.compress_G2(point)) != z:
-            raise ValueError("not the canonical encoding")
+            raise ValueError(_("not the canonical encoding"))
         return point
 
     key: Any

@@ -409,7 +409,7 @@ def draw(tmp_path_factory: pytest.TempPathFactory) -> tuple[Credentials, dict[st
     inputs.mkdir()
     write_csv(inputs / "kindergartens.csv", SMALL_KINDERGARTENS)
     write_csv(inputs / "applicants.csv", [APPLICANT_HEADER, *small_applicants()])
-    stages = {"announced": root / "announced", "opened": root / "opened"}
+    stages = {"frozen": root / "frozen", "announced": root / "announced", "opened": root / "opened"}
     build_draw(
         root / "work",
         creds,
@@ -417,9 +417,10 @@ def draw(tmp_path_factory: pytest.TempPathFactory) -> tuple[Credentials, dict[st
         applicants=inputs / "applicants.csv",
         draw_id=SMALL_DRAW_ID,
         min_lottery_percent=50,
-        until="opened",
+        until="signed",
         snapshots=stages,
     )
+    stages["signed"] = root / "work"
     return creds, stages
 
 
@@ -583,3 +584,51 @@ def test_the_english_only_scan_sees_english(chinese_demo: object) -> None:
         '<p><code>alloc verify</code> <span class="hex">c0ffee</span> UTC+08:00</p>'
     )
     assert _english_only(page) == ["re-ran the draw"]
+
+
+def test_verify_speaks_chinese_and_names_signers_by_role(
+    chinese_by_default: None, draw: tuple[Credentials, dict[str, Path]]
+) -> None:
+    creds, stages = draw
+    run = call("verify", "--dir", stages["signed"], *creds.pin)
+    assert run.code == 0, str(run)
+    assert "通过  公告签名：bureau 的有效签名 1/1：指纹 " in run.out
+    assert "notary 的有效签名 1/1：指纹 " in run.out
+    assert "通过  独立重算：已用 alloc " in run.out
+    assert run.out.rstrip().endswith("核验通过")
+    assert not re.search(r"\b(PASS|FAIL|verification)\b", run.out)
+    checks = call("--json", "verify", "--dir", stages["signed"], *creds.pin).json()["checks"]
+    # Programs key on the English name; people read the title.
+    assert {"name": "re-run", "title": "独立重算"}.items() <= next(
+        c for c in checks if c["name"] == "re-run"
+    ).items()
+
+
+def test_sign_shows_its_summary_in_chinese(
+    chinese_by_default: None, draw: tuple[Credentials, dict[str, Path]], tmp_path: Path
+) -> None:
+    creds, _stages = draw
+    folder = _copy(draw, "frozen", tmp_path)
+    announcement = folder / "public" / "announcement.json"
+    run = call("sign", announcement, "--key", creds.key("bureau"), "--yes")
+    assert run.code == 0, str(run)
+    lines = run.out.splitlines()
+    assert lines[0].startswith("文件          派位公告（")
+    assert any(line.startswith("种子计划      参与方 bureau") for line in lines)
+    assert any(line.startswith("签名密钥      指纹 ") and "角色 bureau" in line for line in lines)
+    assert lines[-1].startswith("已签署 ")
+    # --json keeps the summary's English keys.
+    again = call("--json", "sign", announcement, "--key", creds.key("bureau"), "--yes")
+    assert again.json()["code"] == "sign.already-signed"
+
+
+def test_a_round_opened_out_of_order_is_refused_in_chinese(
+    chinese_by_default: None, draw: tuple[Credentials, dict[str, Path]], tmp_path: Path
+) -> None:
+    folder = _copy(draw, "signed", tmp_path)
+    responses = tmp_path / "responses.csv"
+    write_csv(responses, [("报名编号", "答复", "幼儿园"), ("2026-0001", "放弃", "")])
+    run = call("--json", "round", "open", "--dir", folder, "--round", "3", "--responses", responses)
+    assert run.code == EXIT_INPUT
+    assert "字段 '--round'：无法开启第 3 轮：最近完成的是第 1 轮（值 3）；请开启第 2 轮" in run.err
+    assert run.json()["code"] == "round.out-of-order"
