@@ -165,8 +165,11 @@ class LogEntry:
     def describe(self) -> str:
         """One line for people: when, what, and which files it wrote."""
         shown = []
-        for name, value in self.options.items():
-            if value is None:
+        # Positional arguments (no leading --) first, as they were typed.
+        for name, value in sorted(self.options.items(), key=lambda o: o[0].startswith("--")):
+            if not name.startswith("--") and isinstance(value, FileDigest | str):
+                shown.append(value.path if isinstance(value, FileDigest) else value)
+            elif value is None:
                 shown.append(f"{name} (not recorded)")
             elif value is True:
                 shown.append(name)
