@@ -1532,11 +1532,20 @@ def cmd_publish(args: argparse.Namespace, out: Console) -> int:
     private = folder.private / f"results{suffix}"
     if private.exists() and not args.force:
         raise files.OutputExistsError(private)
+    banner = rehearsal.BANNER if published.rehearsal else None
     written = files.write_notice_lists(
-        target / "notice", outcome, registry, suffix=suffix, force=args.force, progress=out.progress
+        target / "notice",
+        outcome,
+        registry,
+        suffix=suffix,
+        force=args.force,
+        progress=out.progress,
+        banner=banner,
     )
-    files.write_waitlists(target / f"waitlists{suffix}", outcome, registry, force=args.force)
-    files.write_private_results(private, outcome, registry, force=args.force)
+    files.write_waitlists(
+        target / f"waitlists{suffix}", outcome, registry, force=args.force, banner=banner
+    )
+    files.write_private_results(private, outcome, registry, force=args.force, banner=banner)
     html = published.report_html(report, outcome, registry, out.progress)
     files.write_bytes(target / "report.html", html, force=args.force)
     out.step("writing the public lookup index (opened only with a receipt)")
@@ -2544,12 +2553,9 @@ _LOG_PUBLIC = frozenset(
         "fallback",
         "force",
         "format",
-        "index",
-        "keys",
         "mechanism",
         "min_lottery_percent",
         "multiples",
-        "out",
         "owners_phase",
         "party",
         "registration_number",
@@ -2557,7 +2563,6 @@ _LOG_PUBLIC = frozenset(
         "replace_signed",
         "reveal_deadline",
         "reveal_window",
-        "role",
         "sheet",
         "source",
         "threshold",
@@ -2575,6 +2580,8 @@ _LOG_PUBLIC = frozenset(
 _LOG_FILES = frozenset({"applicants", "document", "kindergartens", "log", "previous", "trust"})
 #: File options recorded by name only: private keys, secrets, passwords.
 _LOG_FILE_NAMES = frozenset({"key", "password_file", "secret"})
+#: Other options that name files or folders (``--role`` holds ``ROLE=FILE,FILE``).
+_LOG_PATHS = frozenset({"index", "keys", "out", "role"})
 #: Positional arguments of logged commands, recorded without ``--``.
 _POSITIONAL = frozenset({"document"})
 
@@ -2590,13 +2597,27 @@ def _file_digest(path: str) -> bytes | None:
         return None
 
 
-def _log_options(args: argparse.Namespace) -> dict[str, OptionValue]:
+def _log_path(text: str, folder: Path) -> str:
+    """A path as the log records it: inside the draw folder relative to it, else its name.
+
+    So the log does not depend on where the folder lies (a copy's log reads
+    the same), and names no folder outside it (a user name in a home folder).
+    """
+    path = Path(os.path.abspath(text))
+    try:
+        return path.relative_to(Path(os.path.abspath(folder))).as_posix()
+    except ValueError:
+        return path.name
+
+
+def _log_options(args: argparse.Namespace, folder: Path) -> dict[str, OptionValue]:
     """The command's options as the log records them (spec 9.6): never personal data.
 
     Only options known to hold nothing personal are recorded as given; files
-    by name and SHA-256 (private keys, secrets and passwords by name only);
-    every other option given is recorded as ``null``, so the log shows that
-    it was given and never what it was (an ID number, a name, a receipt code).
+    by path and SHA-256 (private keys, secrets and passwords by path only),
+    each path relative to the draw folder or, outside it, by its name; every
+    other option given is recorded as ``null``, so the log shows that it was
+    given and never what it was (an ID number, a name, a receipt code).
     """
     options: dict[str, OptionValue] = {}
     for dest, value in sorted(vars(args).items()):
@@ -2605,9 +2626,18 @@ def _log_options(args: argparse.Namespace) -> dict[str, OptionValue]:
         name = dest if dest in _POSITIONAL else "--" + dest.replace("_", "-")
         public = dest in _LOG_PUBLIC or (dest == "name" and args.run is cmd_ceremony_source)
         if dest in _LOG_FILES:
-            options[name] = FileDigest(str(value), _file_digest(str(value)))
+            options[name] = FileDigest(_log_path(str(value), folder), _file_digest(str(value)))
         elif dest in _LOG_FILE_NAMES:
-            options[name] = FileDigest(str(value), None)
+            options[name] = FileDigest(_log_path(str(value), folder), None)
+        elif dest == "role":
+            options[name] = tuple(
+                role + "=" + ",".join(_log_path(p, folder) for p in paths.split(","))
+                for role, _, paths in (str(item).partition("=") for item in value)
+            )
+        elif dest in _LOG_PATHS:
+            items = [value] if isinstance(value, str) else value
+            shown = tuple(_log_path(str(item), folder) for item in items)
+            options[name] = shown[0] if isinstance(value, str) else shown
         elif not public:
             options[name] = None
         elif isinstance(value, list | tuple):
@@ -2673,7 +2703,7 @@ def _log_command(
         at=now,
         like=now.astimezone(ZoneInfo(zone)),
         command=command,
-        options=_log_options(args),
+        options=_log_options(args, folder),
         wrote=[FileDigest(place(path), bytes.fromhex(digest)) for path, digest in written],
         removed=[place(path) for path in removed],
         draw_id=draw_id,

@@ -2955,9 +2955,13 @@ _NO: Final = "否"
 _FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r", "'")
 
 
-def _csv_bytes(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
+def _csv_bytes(
+    headers: Sequence[str], rows: Iterable[Sequence[object]], banner: str | None = None
+) -> bytes:
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
+    if banner:
+        writer.writerow([banner])
     writer.writerow(headers)
     for row in rows:
         # A cell starting with = + - @ is a formula to Excel (CSV injection):
@@ -2971,7 +2975,9 @@ def _csv_bytes(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> byte
     return codecs.BOM_UTF8 + buffer.getvalue().encode("utf-8")
 
 
-def _xlsx_bytes(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
+def _xlsx_bytes(
+    headers: Sequence[str], rows: Iterable[Sequence[object]], banner: str | None = None
+) -> bytes:
     import openpyxl  # noqa: PLC0415 - see the note at the imports
     from openpyxl.cell import WriteOnlyCell  # noqa: PLC0415
 
@@ -2979,7 +2985,7 @@ def _xlsx_bytes(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> byt
     sheet = book.create_sheet()
     for index, header in enumerate(headers, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = max(12, len(header) + 4)
-    sheet.freeze_panes = "A2"
+    sheet.freeze_panes = "A3" if banner else "A2"
 
     def cells(values: Sequence[object]) -> list[Any]:
         out = []
@@ -2992,6 +2998,8 @@ def _xlsx_bytes(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> byt
             out.append(cell)
         return out
 
+    if banner:
+        sheet.append(cells([banner]))
     sheet.append(cells(headers))
     for row in rows:
         sheet.append(cells(row))
@@ -3000,12 +3008,18 @@ def _xlsx_bytes(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> byt
     return buffer.getvalue()
 
 
-def _table_bytes(path: Path, headers: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
+def _table_bytes(
+    path: Path,
+    headers: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    banner: str | None = None,
+) -> bytes:
+    # ``banner``: a row above the header, on every list of a rehearsal (its mark).
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        return _csv_bytes(headers, rows)
+        return _csv_bytes(headers, rows, banner)
     if suffix == ".xlsx":
-        return _xlsx_bytes(headers, rows)
+        return _xlsx_bytes(headers, rows, banner)
     raise InputError(
         "unknown output file type", source=str(path), value=suffix or None, hint="use .csv or .xlsx"
     )
@@ -3041,6 +3055,7 @@ def write_private_results(
     registry: Mapping[str, Registration],
     *,
     force: bool = False,
+    banner: str | None = None,
 ) -> Path:
     """The bureau's full result list (.csv or .xlsx): one row per child in draw order.
 
@@ -3098,7 +3113,7 @@ def write_private_results(
                 _YES if result.over_capacity else _NO,
             ]
         )
-    return write_bytes(target, _table_bytes(target, headers, rows), force=force, mode=0o600)
+    return write_bytes(target, _table_bytes(target, headers, rows, banner), force=force, mode=0o600)
 
 
 def _ranked(outcome: Outcome) -> dict[str, tuple[int, ApplicantOutcome]]:
@@ -3130,6 +3145,7 @@ def write_notice_lists(
     suffix: str = ".csv",
     force: bool = False,
     progress: Progress | None = None,
+    banner: str | None = None,
 ) -> list[Path]:
     """One notice-board list per kindergarten, ``notice-<id>.csv`` (or ``.xlsx``).
 
@@ -3137,7 +3153,8 @@ def write_notice_lists(
     winning there) in draw order, then its waitlist in order, with masked
     names (张**) and document numbers (**************1234) only. The
     directory is created if missing. No file is written if any exists
-    (without ``force``).
+    (without ``force``). ``banner``, if given, is a row above the header
+    (a rehearsal's mark).
 
     Raises:
         InputError: for an unknown suffix, kindergarten ids that give the same
@@ -3211,7 +3228,7 @@ def write_notice_lists(
                     "",
                 ]
             )
-        contents.append((target, _table_bytes(target, headers, rows)))
+        contents.append((target, _table_bytes(target, headers, rows, banner)))
     folder.mkdir(parents=True, exist_ok=True)
     return [write_bytes(target, data, force=force) for target, data in contents]
 
@@ -3222,10 +3239,12 @@ def write_waitlists(
     registry: Mapping[str, Registration],
     *,
     force: bool = False,
+    banner: str | None = None,
 ) -> Path:
     """Every kindergarten's waitlist in one file (.csv or .xlsx), masked.
 
-    Rows by kindergarten in rules order, then waitlist position.
+    Rows by kindergarten in rules order, then waitlist position; ``banner``,
+    if given, is a row above the header (a rehearsal's mark).
 
     Raises:
         InputError: for an unknown file type or a child missing from ``registry``.
@@ -3250,7 +3269,7 @@ def write_waitlists(
             rank, result = ranked[reg]
             name, number = _masks(_registration(registry, reg))
             rows.append([kg.id, kg.name, position, reg, name, number, result.ticket.hex(), rank])
-    return write_bytes(target, _table_bytes(target, headers, rows), force=force)
+    return write_bytes(target, _table_bytes(target, headers, rows, banner), force=force)
 
 
 def write_unplaced(

@@ -60,6 +60,7 @@ from alloc.seed import Ceremony, Digits, DrandRound, Numbers, Source, SourceForm
 from alloc.strictjson import Fields, parse_json
 
 __all__ = [
+    "BANNER",
     "DRAW_ID_PREFIX",
     "MARKER_NAME",
     "REHEARSAL_MARK",
@@ -83,6 +84,10 @@ MARKER_NAME: Final = "rehearsal.json"
 DRAW_ID_PREFIX: Final = "rehearsal-"
 #: The rehearsal's title is the real one after this.
 TITLE_MARK: Final = "【演练 REHEARSAL · 不是正式派位 / not the real draw】"
+#: The first row of every list a rehearsal publishes (notice boards, waitlists, results).
+BANNER: Final = (
+    "演练 REHEARSAL · 不是正式派位结果，不得公示 / not the real draw: never post these lists"
+)
 #: The digits a drand round is rehearsed with (drand needs the network; a rehearsal does not).
 DRAND_STAND_IN_DIGITS: Final = 6
 
