@@ -34,7 +34,7 @@ from typing import Any, Final
 from alloc._version import __version__
 from alloc.canonical import SPEC_VERSION, Tag, canonical_json, check_identifier, tagged_hash
 from alloc.clock import format_time, parse_time
-from alloc.errors import InputError, LogChainError, MalformedDocumentError, WrongDrawError
+from alloc.errors import InputError, LogChainError, MalformedDocumentError
 from alloc.strictjson import Fields, parse_json
 
 __all__ = [
@@ -314,12 +314,15 @@ class OperatorLog:
         """The entry that continues this log (times written in the offset of ``like``).
 
         Raises:
-            WrongDrawError: if the log already belongs to another draw.
+            InputError: if the log already belongs to another draw.
         """
         if draw_id is not None and self.draw_id not in (None, draw_id):
-            raise WrongDrawError(
-                f"this folder's operator log belongs to draw {self.draw_id!r}, not {draw_id!r}:"
-                " a draw folder holds one draw; start the other draw in a folder of its own"
+            raise InputError(
+                f"this folder's operator log belongs to draw {self.draw_id!r}: a draw folder"
+                " holds one draw",
+                field="draw_id",
+                value=draw_id,
+                hint="start the other draw in a folder of its own",
             )
         return LogEntry(
             index=len(self.entries) + 1,

@@ -377,7 +377,9 @@ def drill(
     key_file = {name: folder / "keys" / name for _, name in keys}
     prepare = [Step(("keys", "generate", name, "--out", str(folder / "keys"))) for _, name in keys]
     policy = ["policy", "create"]
-    policy += [a for role, name in keys for a in ("--role", f"{role}={key_file[name]}.pub")]
+    for role, _ in thresholds:
+        files = ",".join(f"{key_file[name]}.pub" for owner, name in keys if owner == role)
+        policy += ["--role", f"{role}={files}"]
     policy += [a for role, threshold in thresholds for a in ("--threshold", f"{role}={threshold}")]
     prepare.append(Step((*policy, "--out", str(folder / "trust.json"))))
     begin = ["ceremony", "begin", "--dir", where]

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from alloc.errors import InputError, LogChainError, MalformedDocumentError, WrongDrawError
+from alloc.errors import InputError, LogChainError, MalformedDocumentError
 from alloc.oplog import (
     EMPTY_HEAD,
     FileDigest,
@@ -93,7 +93,7 @@ def test_a_head_fits_its_count() -> None:
 
 def test_a_log_holds_one_draw() -> None:
     log = parse_log("".join(item["line"] + "\n" for item in VECTOR["entries"]).encode())
-    with pytest.raises(WrongDrawError, match="a draw folder holds one draw"):
+    with pytest.raises(InputError, match="a draw folder holds one draw"):
         log.next_entry(
             at=datetime.now(UTC), command="alloc draw", options={}, wrote=[], draw_id="other"
         )

@@ -439,3 +439,43 @@ def test_check_transcript_reads_the_mark(rehearsed: Rehearsed) -> None:
     mixed = check_transcript(envelope, rehearsal=True, **arguments)
     assert [c.name for c in mixed.failures] == ["rehearsal mark"]
     assert "the transcript is marked rehearsal: false and its announcement" in str(mixed)
+
+
+def test_a_folder_with_rules_only_is_rehearsed_with_a_plan_of_its_own(
+    tmp_path: Path, creds: Credentials
+) -> None:
+    """No ceremony yet, and two notaries must sign: the rehearsal follows the policy."""
+    write_small_inputs(tmp_path / "inputs")
+    real = tmp_path / "real"
+    real.mkdir()
+    call("rules", "init", "--kindergartens", tmp_path / "inputs" / "kindergartens.csv",
+         "--draw-id", SMALL_DRAW_ID, "--tiers", "policy-care,local,other",
+         "--out", real / "rules.json")  # fmt: skip
+    call("policy", "create", "--role", f"bureau={creds.pub('bureau')}",
+         "--role", f"notary={creds.pub('notary-1')},{creds.pub('stranger')}",
+         "--threshold", "notary=2", "--out", real / "trust.json")  # fmt: skip
+    target = tmp_path / "rehearsal"
+    run = rehearse("--dir", real, "--applicants", tmp_path / "inputs" / "applicants.csv",
+                   "--out", target)  # fmt: skip
+    assert run.code == EXIT_OK, str(run)
+    transcript = Envelope.from_bytes((target / "public" / "transcript.json").read_bytes())
+    assert len(transcript.signatures) == 3
+    assert sorted(p.name for p in (target / "keys").glob("*.pub")) == [
+        "rehearsal-bureau.pub", "rehearsal-notary-1.pub", "rehearsal-notary-2.pub",
+    ]  # fmt: skip
+    plan = Announcement.from_envelope(
+        Envelope.from_bytes((target / "public" / "announcement.json").read_bytes())
+    ).seed_plan
+    assert [p.name for p in plan.parties] == ["bureau", "notary"]
+    assert [s.name for s in plan.sources] == ["rehearsal-dice"]
+
+
+def test_a_rehearsal_folder_that_lost_its_marker_is_refused_by_its_own_steps(
+    rehearsed: Rehearsed, tmp_path: Path
+) -> None:
+    folder = tmp_path / "unmarked"
+    shutil.copytree(rehearsed.folder, folder)
+    (folder / "rehearsal.json").unlink()
+    run = call("publish", "--dir", folder, "--force")
+    assert run.code == EXIT_VERIFY, str(run)
+    assert "FAIL  rehearsal mark: 演练 REHEARSAL" in run.out
