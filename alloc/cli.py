@@ -1392,6 +1392,8 @@ def cmd_verify(args: argparse.Namespace, out: Console) -> int:
     paths = _public_paths(args)
     for key in ("announcement", "transcript", "rules", "records"):
         _require(paths[key], key, f"it is in the draw's public folder ({key})")
+    if _marked_rehearsal(paths["announcement"]):
+        out.mark = _MARK  # before anything is printed; verification checks the mark itself
     checked = [path.parent for path in paths.values()]
     if args.dir:
         checked.append(Path(args.dir))
@@ -1679,6 +1681,8 @@ def cmd_proof_check(args: argparse.Namespace, out: Console) -> int:
         Path(args.proof), "proof file", "ask the bureau or the lookup site for it"
     )
     announcement, transcript = Path(args.announcement), Path(args.transcript)
+    if _marked_rehearsal(announcement):
+        out.mark = _MARK
     trust = _trust(
         args,
         checked=[proof_path.parent, announcement.parent, transcript.parent],
@@ -1698,8 +1702,6 @@ def cmd_proof_check(args: argparse.Namespace, out: Console) -> int:
         policy=trust.policy,
         rehearsal=args.rehearsal,
     )
-    if args.rehearsal:
-        out.mark = _MARK
     out.say(f"trust: {trust.source}")
     out.say(str(report))
     out.result({**report.to_json(), "trust": trust.source})
@@ -1810,6 +1812,8 @@ def cmd_log_verify(args: argparse.Namespace, out: Console) -> int:
     summary: dict[str, Any] = {"entries": len(log.entries), "head": log.head.head.hex()}
     if args.transcript:
         where = Path(args.transcript)
+        if _marked_rehearsal(where):
+            out.mark = _MARK
         trust = _trust(
             args,
             checked=[path.parent, where.parent],
@@ -1820,8 +1824,6 @@ def cmd_log_verify(args: argparse.Namespace, out: Console) -> int:
             _require(where, "transcript", "public/transcript.json"), "transcript"
         )
         tx = Transcript.from_envelope(envelope)
-        if tx.rehearsal:
-            out.mark = _MARK
         trust.policy.verify(envelope, document="transcript")
         detail = check_log(data, tx.log, draw_id=tx.draw_id, document=str(path))
         committed = tx.log
@@ -2721,6 +2723,13 @@ def _log_head(folder: Path) -> LogHead:
 
 #: Every line a rehearsal prints starts with this.
 _MARK = f"【{REHEARSAL_MARK}】"
+
+
+def _marked_rehearsal(document: Path) -> bool:
+    """Whether a signed document says ``rehearsal: true`` (read loosely: only to mark lines)."""
+    with contextlib.suppress(AllocError, OSError):
+        return Envelope.from_bytes(document.read_bytes()).signed.get("rehearsal") is True
+    return False
 
 
 def _rehearsal_marker(folder: Path) -> rehearsal.Marker | None:

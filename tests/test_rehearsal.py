@@ -300,6 +300,7 @@ def test_a_parents_proof_of_a_rehearsal_is_no_proof_of_the_draw(
     refused = call(*argv)
     assert refused.code == EXIT_VERIFY
     assert "FAIL  documents: 演练 REHEARSAL: the announcement and the transcript" in refused.out
+    assert all(line.startswith(MARK) for line in refused.out.splitlines() if line)
     checked = call(*argv, "--rehearsal")
     assert checked.code == EXIT_OK, str(checked)
     assert all(line.startswith(MARK) for line in checked.out.splitlines() if line)
