@@ -1894,6 +1894,13 @@ def cmd_rehearse(args: argparse.Namespace, out: Console) -> int:
     away and why.
     """
     real = DrawFolder(Path(args.dir))
+    if args.reveal_window is not None and args.reveal_window < 1:
+        raise CommandError(
+            "the reveal window is a whole number of seconds, at least 1",
+            field="--reveal-window",
+            value=args.reveal_window,
+            hint="e.g. --reveal-window 300 for a district of a few hundred thousand children",
+        )
     if _rehearsal_marker(real.root) is not None:
         raise CommandError(
             "this is a rehearsal folder: rehearse the real draw folder",
@@ -1918,7 +1925,9 @@ def cmd_rehearse(args: argparse.Namespace, out: Console) -> int:
     start = clock.now().astimezone(ZoneInfo(rules.time_zone))
     schedule = rehearsal.Schedule(
         start,
-        reveal_window=timedelta(seconds=args.reveal_window or (1800 if args.by_hand else 60)),
+        reveal_window=timedelta(
+            seconds=args.reveal_window if args.reveal_window else 1800 if args.by_hand else 60
+        ),
         gap=timedelta(seconds=300 if args.by_hand else 1),
     )
     marker = rehearsal.Marker(
@@ -1943,7 +1952,8 @@ def cmd_rehearse(args: argparse.Namespace, out: Console) -> int:
             value=(lambda _: "VALUE") if args.by_hand else rehearsal.throwaway_value,
         )
 
-    plan({name: "" for _, name in keys})  # refuse a wrong --default before writing anything
+    # Made once before anything is written, so a wrong --default is refused first.
+    preparation = plan({name: "" for _, name in keys}).preparation
 
     def setup() -> int:
         files.write_bytes(target / rehearsal.MARKER_NAME, marker.to_bytes())
@@ -1955,7 +1965,6 @@ def cmd_rehearse(args: argparse.Namespace, out: Console) -> int:
     out.say(f"rehearsal of draw {marker.of}, as draw {marker.draw_id}, in {target}")
     out.say(f"the real folder {real.root} is only read: nothing of the rehearsal enters it")
     results: list[dict[str, Any]] = []
-    preparation = plan({name: "" for _, name in keys}).preparation
     for step in preparation:
         if (code := _rehearsal_step(step.argv, args, out, results)) != EXIT_OK:
             return code
@@ -1989,11 +1998,9 @@ def cmd_rehearse(args: argparse.Namespace, out: Console) -> int:
         if (code := _rehearsal_step(step.argv, args, out, results)) != EXIT_OK:
             if step.not_before is None and clock.now() > schedule.reveal_deadline:
                 out.notice(
-                    out.marked(
-                        "the rehearsal's reveal deadline"
-                        f" {schedule.written(schedule.reveal_deadline)} passed before this"
-                        " step: give a longer --reveal-window"
-                    )
+                    "the rehearsal's reveal deadline"
+                    f" {schedule.written(schedule.reveal_deadline)} passed before this step:"
+                    " give a longer --reveal-window"
                 )
             return code
     code = _rehearsal_step(drill.verify.argv, args, out, results)
@@ -2517,7 +2524,7 @@ def _locked(
         ),
         optional=read_only,
     )
-    if _rehearsal_marker(folder) is not None:
+    if _rehearsal_marker(folder, or_parent=True) is not None:
         console.mark = _MARK
     if not lock.acquire():
         return run()  # a read-only disk: nobody can write there
@@ -2732,13 +2739,14 @@ def _marked_rehearsal(document: Path) -> bool:
     return False
 
 
-def _rehearsal_marker(folder: Path) -> rehearsal.Marker | None:
-    """The rehearsal marker of ``folder`` (or of the folder it is in: keys/, secrets/).
+def _rehearsal_marker(folder: Path, *, or_parent: bool = False) -> rehearsal.Marker | None:
+    """The rehearsal marker of ``folder`` (``or_parent``: or of the folder it is in, as
+    for a rehearsal's keys/ and secrets/).
 
     Raises:
         MalformedDocumentError: for a marker alloc did not write.
     """
-    for candidate in (folder, folder.parent):
+    for candidate in (folder, folder.parent) if or_parent else (folder,):
         path = candidate / rehearsal.MARKER_NAME
         if path.is_file():
             return rehearsal.Marker.from_bytes(path.read_bytes(), document=str(path))
