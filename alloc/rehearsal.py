@@ -9,13 +9,15 @@ never be mistaken for the real draw, nor turned into part of it:
   rehearsal's); the real draw folder is only read, never written, locked or
   recovered.
 * **Marked where it cannot be removed.** The announcement and the transcript
-  carry ``"rehearsal": true`` in their signed part (spec 9.2, 9.3): removing
-  it breaks every signature, and verifiers refuse a document so marked as a
-  real draw. The rules' title starts with :data:`TITLE_MARK` and the draw id
-  with :data:`DRAW_ID_PREFIX`, so every report, list and page that shows them
-  says 演练 REHEARSAL, and every lottery number, commitment and digest
-  differs from the real draw's (they are all bound to the draw id). Every
-  line the command line prints in a rehearsal folder starts with the mark.
+  carry ``"rehearsal": true`` in their signed part (spec 9.2, 9.3), as do the
+  documents of any later round practised in the rehearsal folder (11.7):
+  removing it breaks every signature, and verifiers refuse a document so
+  marked as a real draw. The rules' title starts with :data:`TITLE_MARK`
+  and the draw id with :data:`DRAW_ID_PREFIX`, so every report, list and
+  page that shows them says 演练 REHEARSAL, and every lottery number,
+  commitment and digest differs from the real draw's (they are all bound to
+  the draw id). Every list it publishes starts with :data:`BANNER`, and
+  every line the command line prints in a rehearsal folder with the mark.
 * **Throw-away keys.** Each role of the real trust policy gets as many new
   keys as its threshold, made for this rehearsal and kept in it; the real
   private keys are never used. A signature by a real key on a rehearsal
@@ -55,6 +57,7 @@ from alloc.errors import InputError
 from alloc.identity import SALT_SIZE
 from alloc.io import ApplicantImport
 from alloc.model import DrawRules
+from alloc.notices import REHEARSAL_BANNER
 from alloc.registry import Registration, Registry, attach_identities
 from alloc.seed import Ceremony, Digits, DrandRound, Numbers, Source, SourceForm
 from alloc.strictjson import Fields, parse_json
@@ -85,9 +88,7 @@ DRAW_ID_PREFIX: Final = "rehearsal-"
 #: The rehearsal's title is the real one after this.
 TITLE_MARK: Final = "【演练 REHEARSAL · 不是正式派位 / not the real draw】"
 #: The first row of every list a rehearsal publishes (notice boards, waitlists, results).
-BANNER: Final = (
-    "演练 REHEARSAL · 不是正式派位结果，不得公示 / not the real draw: never post these lists"
-)
+BANNER: Final = REHEARSAL_BANNER
 #: The digits a drand round is rehearsed with (drand needs the network; a rehearsal does not).
 DRAND_STAND_IN_DIGITS: Final = 6
 

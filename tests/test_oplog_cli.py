@@ -219,7 +219,7 @@ def test_a_damaged_log_stops_the_next_command_and_changes_nothing(copy: Path) ->
 def test_a_failed_command_adds_no_entry(copy: Path, tmp_path: Path) -> None:
     before = folder_state(copy)
     missing = tmp_path / "missing.csv"
-    run = call("report", "--dir", copy, "--out", copy / "report.html", "--trust", missing)
+    run = call("report", "--dir", copy, "--out", copy / "report", "--trust", missing)
     assert run.code == EXIT_INPUT, str(run)
     assert folder_state(copy) == before
 

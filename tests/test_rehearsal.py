@@ -141,7 +141,7 @@ def test_a_rehearsal_runs_the_whole_day(rehearsed: Rehearsed) -> None:
         assert step in commands, step
     assert "verification passed — 演练 REHEARSAL" in run.out
     folder = rehearsed.folder
-    for path in ("public/announcement.json", "public/transcript.json", "publish/report.html",
+    for path in ("public/announcement.json", "public/transcript.json", "publish/report/index.html",
                  "private/registry.json", "publish/notice/notice-K01.csv"):  # fmt: skip
         assert (folder / path).is_file(), path
 
@@ -255,7 +255,7 @@ def test_lists_and_report_show_the_mark(rehearsed: Rehearsed) -> None:
                  rehearsed.folder / "private" / "results.csv"]:  # fmt: skip
         rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
         assert rows[0] == [BANNER], path
-    assert TITLE_MARK in (publish / "report.html").read_text(encoding="utf-8")
+    assert TITLE_MARK in (publish / "report" / "index.html").read_text(encoding="utf-8")
 
 
 def test_the_rehearsal_keeps_the_day_in_order_on_its_own_clock(rehearsed: Rehearsed) -> None:
