@@ -28,7 +28,9 @@ from cli_helpers import (
     folder_state,
     make_credentials,
     registry_people,
+    resign,
     small_applicants,
+    write_csv,
     write_small_inputs,
 )
 
@@ -304,6 +306,116 @@ def test_a_parents_proof_of_a_rehearsal_is_no_proof_of_the_draw(
     checked = call(*argv, "--rehearsal")
     assert checked.code == EXIT_OK, str(checked)
     assert all(line.startswith(MARK) for line in checked.out.splitlines() if line)
+
+
+def test_the_notary_checks_a_rehearsals_lists(rehearsed: Rehearsed, tmp_path: Path) -> None:
+    folder = rehearsed.folder
+    run = call("verify", "--dir", folder, "--rehearsal", "--published", folder / "publish",
+               *_pins(folder))  # fmt: skip
+    assert run.code == EXIT_OK, str(run)
+    assert f"{MARK} PASS  notice lists: " in run.out
+    assert f"{MARK} PASS  waitlists: " in run.out
+    # A rehearsal's list that lost its banner fails, naming the file.
+    published = tmp_path / "publish"
+    shutil.copytree(folder / "publish", published)
+    notice = sorted((published / "notice").iterdir())[0]
+    rows = notice.read_text(encoding="utf-8-sig").splitlines(keepends=True)
+    assert rows[0].strip() == BANNER
+    notice.write_text("".join(rows[1:]), encoding="utf-8-sig")
+    run = call("verify", "--dir", folder, "--rehearsal", "--published", published,
+               *_pins(folder))  # fmt: skip
+    assert run.code == EXIT_VERIFY, str(run)
+    assert f"{MARK} FAIL  notice lists: " in run.out
+    assert f"{notice}: title '{BANNER}' is missing above the header" in run.out
+
+
+@dataclass(frozen=True)
+class RehearsedRound:
+    folder: Path
+    opened: Run
+    drawn: Run
+
+
+def _rehearsal_key(folder: Path, role: str) -> Path:
+    return folder / "keys" / f"rehearsal-{role}.key"
+
+
+@pytest.fixture(scope="module")
+def rehearsed_round(
+    rehearsed: Rehearsed, tmp_path_factory: pytest.TempPathFactory
+) -> RehearsedRound:
+    """The rehearsal practises round 2 too: the families answer, the waitlists move up."""
+    root = tmp_path_factory.mktemp("rehearsal-round")
+    folder = root / "rehearsal"
+    shutil.copytree(rehearsed.folder, folder)
+    results = [
+        json.loads(line) for line in (folder / "public" / "results.jsonl").read_text().splitlines()
+    ]
+    placed = [r for r in results if r["placed"]]
+    rows = [(placed[0]["registration_number"], "放弃", "")]
+    rows += [(r["registration_number"], "确认", r["placed"]) for r in placed[1:]]
+    answers = write_csv(root / "answers.csv", [("报名编号", "确认结果", "幼儿园编号"), *rows])
+    opened = call("round", "open", "--dir", folder, "--responses", answers)
+    assert opened.code == EXIT_OK, str(opened)
+    public = folder / "public" / "rounds" / "2"
+
+    def sign(document: Path) -> None:
+        for role in ("bureau", "notary"):
+            signed = call("sign", document, "--key", _rehearsal_key(folder, role), "--yes")
+            assert signed.code == EXIT_OK, str(signed)
+            assert "kind          演练 REHEARSAL (rehearsal: true)" in signed.out
+
+    sign(public / "announcement.json")
+    drawn = call("round", "draw", "--dir", folder)
+    assert drawn.code == EXIT_OK, str(drawn)
+    sign(public / "transcript.json")
+    return RehearsedRound(folder, opened, drawn)
+
+
+def test_a_later_round_of_a_rehearsal_is_a_rehearsals(rehearsed_round: RehearsedRound) -> None:
+    folder = rehearsed_round.folder
+    for run in (rehearsed_round.opened, rehearsed_round.drawn):
+        assert all(line.startswith(MARK) for line in run.out.splitlines() if line), run.out
+    public = folder / "public" / "rounds" / "2"
+    announcement = _signed(public / "announcement.json")
+    transcript = _signed(public / "transcript.json")
+    assert announcement["rehearsal"] is True
+    assert transcript["rehearsal"] is True
+    log = parse_log((folder / LOG_NAME).read_bytes())
+    assert transcript["log"] == log.head_at(transcript["log"]["count"]).to_json()
+    assert log.entries[transcript["log"]["count"]].command == "alloc round draw"
+    refused = call("verify", "--dir", folder, *_pins(folder))
+    assert refused.code == EXIT_VERIFY
+    assert f"{MARK} FAIL  rehearsal mark: 演练 REHEARSAL" in refused.out
+    checked = call("verify", "--dir", folder, "--rehearsal", *_pins(folder))
+    assert checked.code == EXIT_OK, str(checked)
+    assert f"{MARK} PASS  round 2: rehearsal mark: 演练 REHEARSAL" in checked.out
+    assert f"{MARK} PASS  round 2: operator log" in checked.out
+    assert "round 2 (the chain of rounds 1 to 2)" in checked.out
+
+
+def test_a_rehearsals_round_marked_real_is_refused(
+    rehearsed_round: RehearsedRound, tmp_path: Path
+) -> None:
+    """Round 2's transcript re-signed (with the rehearsal's keys) as a real round."""
+    folder = tmp_path / "rehearsal"
+    shutil.copytree(rehearsed_round.folder, folder)
+    path = folder / "public" / "rounds" / "2" / "transcript.json"
+    signed = _signed(path)
+    signed["rehearsal"] = False
+    path.write_bytes(canonical_json({"signatures": [], "signed": signed}) + b"\n")
+    resign(path, _rehearsal_key(folder, "bureau"), _rehearsal_key(folder, "notary"))
+    run = call("verify", "--dir", folder, "--rehearsal", *_pins(folder))
+    assert run.code == EXIT_VERIFY
+    assert (
+        "FAIL  round 2: rehearsal mark: round 2's announcement and transcript disagree on the"
+        " rehearsal mark"
+    ) in run.out
+    # Nor does alloc sign it in a rehearsal folder (nor a rehearsal's in a real one).
+    path.write_bytes(canonical_json({"signatures": [], "signed": signed}) + b"\n")
+    again = call("sign", path, "--key", _rehearsal_key(folder, "bureau"), "--yes")
+    assert again.code == EXIT_VERIFY, str(again)
+    assert "is a rehearsal folder, but the document is marked rehearsal: false" in again.err
 
 
 # --- what a rehearsal refuses ---------------------------------------------------------------
