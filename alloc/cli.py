@@ -1611,9 +1611,9 @@ def _round_files(folder: Path, number: int) -> RoundFiles:
         )
     transcript = folder / "transcript.json"
     return RoundFiles(
-        announcement=announcement.read_bytes(),
+        announcement=files.read_bytes(announcement),
         responses=responses,
-        transcript=transcript.read_bytes() if transcript.exists() else None,
+        transcript=files.read_bytes(transcript) if transcript.exists() else None,
         records=lines("records.jsonl"),
         standings=lines("standings.jsonl"),
         results=lines("results.jsonl"),
@@ -2056,6 +2056,8 @@ def cmd_verify(args: argparse.Namespace, out: Console) -> int:
     result: dict[str, Any] = {**report.to_json(), "trust": trust.source}
     if certificate is not None:
         roles = {str(path): key for key, path in paths.items()}
+        if log_path is not None:
+            roles[str(log_path)] = "log"
         roles |= {str(path): "keys" for path in ([Path(k) for k in args.keys or ()] or key_files)}
         if args.trust:
             roles[str(args.trust)] = "trust"

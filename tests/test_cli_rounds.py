@@ -424,3 +424,16 @@ def test_a_round_whose_log_head_goes_back_fails(chain: Chain, copy: Path) -> Non
         run.out,
     )
     assert "PASS  round 3: re-computation" in run.out
+
+
+def test_the_certificate_lists_every_rounds_files(chain: Chain, tmp_path: Path) -> None:
+    certificate = tmp_path / "certificate.html"
+    run = verify(chain.folder, chain.creds, "--certificate", certificate)
+    assert run.code == EXIT_OK, run.text
+    page = certificate.read_text(encoding="utf-8")
+    public = chain.folder / "public"
+    for number in (2, 3):
+        for name in ("announcement.json", "transcript.json", "responses.jsonl"):
+            assert f"<code>{public / 'rounds' / str(number) / name}</code>" in page, name
+    log = f"operator log</span><br><code>{chain.folder / LOG_NAME}</code>"
+    assert f'操作日志 <span class="en" lang="en">{log}' in page

@@ -308,13 +308,24 @@ def test_a_parents_proof_of_a_rehearsal_is_no_proof_of_the_draw(
     assert all(line.startswith(MARK) for line in checked.out.splitlines() if line)
 
 
-def test_the_notary_checks_a_rehearsals_lists(rehearsed: Rehearsed, tmp_path: Path) -> None:
+def test_the_notary_checks_a_rehearsals_lists_and_certifies_it_as_a_rehearsal(
+    rehearsed: Rehearsed, tmp_path: Path
+) -> None:
     folder = rehearsed.folder
+    certificate = tmp_path / "演练核验证明.html"
     run = call("verify", "--dir", folder, "--rehearsal", "--published", folder / "publish",
-               *_pins(folder))  # fmt: skip
+               "--certificate", certificate, *_pins(folder))  # fmt: skip
     assert run.code == EXIT_OK, str(run)
     assert f"{MARK} PASS  notice lists: " in run.out
     assert f"{MARK} PASS  waitlists: " in run.out
+    page = certificate.read_text(encoding="utf-8")
+    title = re.search(r"<title>(.*?)</title>", page)
+    assert title is not None
+    assert title[1].startswith("【演练 REHEARSAL】")
+    assert "演练核验通过" in page
+    assert "not the real draw" in page
+    assert page.count("本证明不证明任何正式派位结果") == 2  # the banner and the verdict
+    assert f"<code>{folder / LOG_NAME}</code>" in page
     # A rehearsal's list that lost its banner fails, naming the file.
     published = tmp_path / "publish"
     shutil.copytree(folder / "publish", published)
