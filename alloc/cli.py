@@ -2536,7 +2536,8 @@ def _write_demo(run: Any, target: Path, *, force: bool, out: Console) -> None:
 
 
 def cmd_log_verify(args: argparse.Namespace, out: Console) -> int:
-    """Check an operator log's chain and, with a transcript, that it is the log the draw signed."""
+    """Check an operator log's chain and, with a transcript (the draw's or a later round's),
+    that it is the log that transcript signed."""
     path = _require(Path(args.log), "operator log", f"it is {LOG_NAME} in the draw folder")
     data = path.read_bytes()
     log = parse_log(data, document=str(path))
@@ -2552,11 +2553,15 @@ def cmd_log_verify(args: argparse.Namespace, out: Console) -> int:
             key_files=[where.parent / "trust.json"],
             signed=[("transcript", where)],
         )
-        envelope = files.read_envelope(
-            _require(where, "transcript", "public/transcript.json"), "transcript"
+        _require(where, "transcript", "public/transcript.json")
+        kind = "round-transcript" if _is_round_transcript(where) else "transcript"
+        envelope = files.read_envelope(where, kind)
+        tx: Transcript | RoundTranscript = (
+            RoundTranscript.from_envelope(envelope)
+            if kind == "round-transcript"
+            else Transcript.from_envelope(envelope)
         )
-        tx = Transcript.from_envelope(envelope)
-        trust.policy.verify(envelope, document="transcript")
+        trust.policy.verify(envelope, document=kind)
         detail = check_log(data, tx.log, draw_id=tx.draw_id, document=str(path))
         committed = tx.log
         out.say(f"trust: {trust.source}")
@@ -2572,6 +2577,14 @@ def cmd_log_verify(args: argparse.Namespace, out: Console) -> int:
     out.say(f"PASS  operator log: {detail}")
     out.result({"ok": True, **summary, "detail": detail})
     return EXIT_OK
+
+
+def _is_round_transcript(document: Path) -> bool:
+    """Whether a signed file says it is a later round's transcript (read loosely: the strict
+    reading that follows names any problem)."""
+    with contextlib.suppress(AllocError, OSError):
+        return Envelope.from_bytes(document.read_bytes()).signed.get("type") == "round-transcript"
+    return False
 
 
 def _overlap(one: Path, other: Path) -> bool:
@@ -3115,7 +3128,9 @@ def _parser() -> argparse.ArgumentParser:
     sub = command("verify", cmd_log_verify, log)
     sub.add_argument("--log", required=True, help=f"the operator log ({LOG_NAME})")
     sub.add_argument(
-        "--transcript", help="the signed transcript whose operator log head it must match"
+        "--transcript",
+        help="the signed transcript (the draw's, or a later round's) whose operator log head"
+        " it must match",
     )
     _add_trust_options(sub, own=None)
 

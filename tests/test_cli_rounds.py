@@ -394,6 +394,15 @@ def test_every_round_signs_the_operator_log_kept_in_the_draw_folder(chain: Chain
     assert f"operator log: {chain.folder / LOG_NAME}" in run.out
     for label in ("operator log", "round 2: operator log", "round 3: operator log"):
         assert f"PASS  {label}: " in run.out
+    # alloc log verify takes a later round's transcript as it takes the draw's.
+    checked = call("log", "verify", "--log", chain.folder / LOG_NAME,
+                   "--transcript", public / "rounds" / "3" / "transcript.json",
+                   *chain.creds.pin)  # fmt: skip
+    assert checked.code == EXIT_OK, checked.text
+    count = heads[2]["count"]
+    assert (
+        f"PASS  operator log: {len(log.entries)} entries chained; the first {count}" in checked.out
+    )
 
 
 def test_a_log_cut_before_a_later_round_fails_that_round(chain: Chain, copy: Path) -> None:
