@@ -3453,6 +3453,8 @@ _LOG_FILE_NAMES = frozenset({"key", "password_file", "secret"})
 _LOG_PATHS = frozenset(
     {"certificate", "index", "keys", "out", "published", "remember", "role", "rounds"}
 )
+#: Options recorded only as given (``null``): personal data, a receipt code, a key's name.
+_LOG_WITHHELD = frozenset({"id", "name", "salt"})
 #: Positional arguments of logged commands, recorded without ``--``.
 _POSITIONAL = frozenset({"document", "file"})
 

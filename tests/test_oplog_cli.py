@@ -165,6 +165,66 @@ def test_options_that_could_be_personal_are_recorded_only_as_given(tmp_path: Pat
     }
 
 
+def _options(parser: argparse.ArgumentParser, path: str = "alloc") -> list[tuple[str, str]]:
+    """(command, option dest) of every option of every command, sub-commands included."""
+    found = []
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                found += _options(sub, f"{path} {name}")
+        elif action.dest not in (argparse.SUPPRESS, "help", "version"):
+            found.append((path, action.dest))
+    return found
+
+
+def test_every_option_of_every_command_says_how_the_log_records_it() -> None:
+    """A new option is recorded as given, or as a file, only once someone said what it holds;
+    each is in exactly one of the log's lists (spec 9.6)."""
+    lists = {
+        "skipped": cli._LOG_SKIP,
+        "public": cli._LOG_PUBLIC,
+        "files": cli._LOG_FILES,
+        "file names": cli._LOG_FILE_NAMES,
+        "paths": cli._LOG_PATHS,
+        "withheld": cli._LOG_WITHHELD,
+    }
+    for name, one in lists.items():
+        for other, two in lists.items():
+            assert name == other or not one & two, (name, other, one & two)
+    known = frozenset().union(*lists.values())
+    unlisted = [(command, dest) for command, dest in _options(cli._parser()) if dest not in known]
+    assert unlisted == []
+    # Among them the options of the later rounds and of the notary's checks.
+    assert {"round", "expect_round", "unanswered", "round_seed"} <= cli._LOG_PUBLIC
+    assert {"responses", "choices"} <= cli._LOG_FILES
+    assert {"remember", "certificate", "published", "rounds"} <= cli._LOG_PATHS
+
+
+def test_a_verification_that_writes_in_the_folder_is_logged(copy: Path, creds: Credentials) -> None:
+    before = parse_log((copy / LOG_NAME).read_bytes()).entries
+    run = call("verify", "--dir", copy, *creds.pin, "--published", copy / "publish",
+               "--remember", copy / "rounds-seen.json",
+               "--certificate", copy / "certificate.html")  # fmt: skip
+    assert run.code == EXIT_OK, str(run)
+    entries = parse_log((copy / LOG_NAME).read_bytes()).entries
+    assert entries[: len(before)] == before
+    (entry,) = entries[len(before) :]
+    assert entry.command == "alloc verify"
+    assert [f.path for f in entry.wrote] == ["certificate.html", "rounds-seen.json"]
+    assert (
+        entry.wrote[1].sha256 == hashlib.sha256((copy / "rounds-seen.json").read_bytes()).digest()
+    )
+    assert entry.options["--remember"] == "rounds-seen.json"
+    # Checking the lists too keeps what the chain verified: round 1 is remembered.
+    assert list(json.loads((copy / "rounds-seen.json").read_text())["rounds"]) == ["1"]
+    assert entry.options["--certificate"] == "certificate.html"
+    assert entry.options["--published"] == "publish"
+    # The notary's own trust file lies outside the folder: its name and digest only.
+    trust = creds.trust
+    assert entry.options["--trust"] == FileDigest(trust.name, hashlib.sha256(
+        trust.read_bytes()).digest())  # fmt: skip
+
+
 @pytest.mark.parametrize(
     ("tamper", "caught"),
     [("edit", "line 8: the entry does not name the hash of the entry before it"),
