@@ -2018,7 +2018,8 @@ def cmd_verify(args: argparse.Namespace, out: Console) -> int:
             results=results,
             rounds=rounds,
             expect_round=args.expect_round,
-            known=remembered,
+            # None without --remember: check_chain checks any ``known`` it is given.
+            known=remembered if args.remember else None,
             log=log,
             rehearsal=args.rehearsal,
             progress=out.progress,
