@@ -37,6 +37,7 @@ from alloc.errors import (
     InputError,
     InputRootMismatchError,
     MalformedDocumentError,
+    RehearsalError,
     ReplayMismatchError,
     ScheduleError,
     SeedMismatchError,
@@ -54,6 +55,7 @@ from alloc.merkle import (
     verify_inclusion,
 )
 from alloc.model import Applicant, ApplicantTable, DrawRules, local_time
+from alloc.oplog import LogHead, check_log
 from alloc.progress import Progress, Task, advance
 from alloc.records import (
     parse_record_lines,
@@ -74,6 +76,7 @@ from alloc.tickets import group_ticket, ticket
 
 __all__ = [
     "EMPTY_ROOT",
+    "REHEARSAL_MARK",
     "Announcement",
     "Check",
     "MerkleTree",
@@ -100,6 +103,8 @@ __all__ = [
 ]
 
 SOFTWARE = f"alloc {__version__}"
+#: How a rehearsal is marked wherever alloc shows one.
+REHEARSAL_MARK = "演练 REHEARSAL"
 
 _T = TypeVar("_T")
 
@@ -213,6 +218,8 @@ class Announcement:
     seed_plan: SeedPlan
     window: TimeWindow
     software: str = SOFTWARE
+    #: A rehearsal (``alloc rehearse``): never a real draw, whatever else it says.
+    rehearsal: bool = False
 
     def to_signed(self) -> dict[str, Any]:
         return {
@@ -225,6 +232,7 @@ class Announcement:
             "records": {"root": self.records_root.hex(), "count": self.records_count},
             "seed_plan": self.seed_plan.to_json(),
             "window": self.window.to_json(),
+            "rehearsal": self.rehearsal,
             "software": self.software,
         }
 
@@ -259,6 +267,7 @@ class Announcement:
             seed_plan=_nested(fields, "seed_plan", SeedPlan.from_json),
             window=_nested(fields, "window", lambda _: TimeWindow(**times)),
             software=fields.string("software"),
+            rehearsal=fields.boolean("rehearsal"),
         )
         fields.done()
         _same_form(fields, notice.to_signed())
@@ -325,11 +334,14 @@ def make_announcement(
     plan: SeedPlan,
     *,
     window: TimeWindow,
+    rehearsal: bool = False,
     progress: Progress | None = None,
 ) -> tuple[Announcement, list[bytes]]:
     """Freeze the inputs: the announcement and the public record lines it commits to.
 
     ``applicants`` is an :class:`ApplicantTable` or a list of :class:`Applicant`.
+    ``rehearsal`` marks a practice draw day (spec 9.2): every verifier refuses
+    it, and the transcript made from it, as a real draw.
     ``progress`` hears of its two stages: the lines, the Merkle root.
 
     Raises:
@@ -361,6 +373,7 @@ def make_announcement(
         records_count=len(lines),
         seed_plan=plan,
         window=window,
+        rehearsal=check_instance(rehearsal, bool, "rehearsal"),
     )
     return announcement, lines
 
@@ -383,6 +396,10 @@ class Transcript:
     round: int = 1
     previous: bytes | None = None
     software: str = SOFTWARE
+    #: As its announcement's (spec 9.3): a rehearsal's transcript is a rehearsal's.
+    rehearsal: bool = False
+    #: The operator log's head when the draw ran (spec 9.6); None without a log.
+    log: LogHead | None = None
 
     @property
     def seed(self) -> bytes:
@@ -404,6 +421,8 @@ class Transcript:
             "created": self.created,
             "round": self.round,
             "previous": None if self.previous is None else self.previous.hex(),
+            "rehearsal": self.rehearsal,
+            "log": None if self.log is None else self.log.to_json(),
             "software": self.software,
         }
 
@@ -449,6 +468,7 @@ class Transcript:
                 " round transcript of its own (spec 11.7)",
                 number if number != 1 else previous.hex() if previous is not None else None,
             )
+        log = fields.optional_object("log")
         transcript = cls(
             draw_id=draw_id,
             announcement_digest=fields.hex("announcement", size=32),
@@ -464,6 +484,8 @@ class Transcript:
             round=number,
             previous=previous,
             software=fields.string("software"),
+            rehearsal=fields.boolean("rehearsal"),
+            log=None if log is None else LogHead.from_fields(log),
         )
         fields.done()
         _same_form(fields, transcript.to_signed())
@@ -511,11 +533,15 @@ def make_transcript(
     outcome: Outcome,
     *,
     created: str,
+    log: LogHead | None = None,
     progress: Progress | None = None,
 ) -> tuple[Transcript, list[bytes]]:
     """The transcript of a finished draw (round 1) and the result lines it commits to.
 
     Later rounds have transcripts of their own (:mod:`alloc.chain`).
+    ``log`` is the head of the operator log as the draw runs (spec 9.6), which
+    the transcript then signs. A rehearsal's announcement gives a rehearsal's
+    transcript.
     ``progress`` hears of its two stages: the lines, the Merkle root.
 
     Raises:
@@ -563,6 +589,8 @@ def make_transcript(
         created=created,
         round=1,
         previous=None,
+        rehearsal=notice.rehearsal,
+        log=None if log is None else check_instance(log, LogHead, "log"),
     )
     return transcript, lines
 
@@ -595,6 +623,9 @@ class VerificationReport:
     checks: tuple[Check, ...]
     signatures: Mapping[str, tuple[RoleResult, ...]] = field(default_factory=dict)
     round: int | None = None
+    #: The documents' rehearsal mark (None if they could not be read): a report on a
+    #: rehearsal says so in its verdict, whether or not it was checked as one.
+    rehearsal: bool | None = None
     #: the transcript digest of every round that verified, by round number
     digests: Mapping[int, bytes] = field(default_factory=dict)
 
@@ -617,6 +648,7 @@ class VerificationReport:
         return {
             "ok": self.ok,
             "round": self.round,
+            "rehearsal": self.rehearsal,
             "digests": {str(r): d.hex() for r, d in sorted(self.digests.items())},
             "checks": [c.to_json() for c in self.checks],
             "signatures": {
@@ -627,7 +659,10 @@ class VerificationReport:
 
     def __str__(self) -> str:
         lines = [f"{'PASS' if c.passed else 'FAIL'}  {c.name}: {c.detail}" for c in self.checks]
-        lines.append("verification " + ("passed" if self.ok else "FAILED"))
+        verdict = "verification " + ("passed" if self.ok else "FAILED")
+        if self.rehearsal:
+            verdict += f" — {REHEARSAL_MARK}: a rehearsal, never a real draw"
+        lines.append(verdict)
         return "\n".join(lines)
 
 
@@ -674,13 +709,19 @@ def check_transcript(
     records: Sequence[bytes],
     policy: TrustPolicy,
     results: Sequence[bytes] | None = None,
+    log: bytes | None = None,
+    rehearsal: bool = False,
     progress: Progress | None = None,
 ) -> VerificationReport:
     """Check a draw's transcript end to end and report every check; never raises.
 
     ``records`` are the public record lines and ``results`` the published
     result lines (optional: without them the re-run is compared by root).
-    Later rounds are checked with :func:`alloc.chain.check_chain`.
+    ``log`` is the operator log's bytes, checked against the head the
+    transcript signs (spec 9.6). Documents marked as a rehearsal fail as a
+    real draw; with ``rehearsal`` they are checked as a rehearsal instead
+    (and a real draw fails). Later rounds are checked with
+    :func:`alloc.chain.check_chain`.
     The draw is re-run from the public records and the seed with this
     version of alloc, and every outcome compared. ``progress`` hears of each
     check as it finishes (their number is not known in advance).
@@ -714,6 +755,11 @@ def check_transcript(
         return f"all documents are for draw {rules.draw_id!r}"
 
     run.run("draw id", same_draw, essential=True)
+
+    def kind() -> str:
+        return _rehearsal_mark(state["announcement"], state["transcript"], rehearsal)
+
+    run.run("rehearsal mark", kind)
 
     signers: dict[str, tuple[RoleResult, ...]] = {}
 
@@ -878,14 +924,57 @@ def check_transcript(
 
     run.run("re-run", replay)
 
+    if log is not None:
+
+        def operator_log() -> str:
+            tx: Transcript = state["transcript"]
+            return check_log(bytes(log), tx.log, draw_id=tx.draw_id)
+
+        run.run("operator log", operator_log)
+
     tx_round = state["transcript"].round if "transcript" in state else None
+    marked = state["transcript"].rehearsal if "transcript" in state else None
     ok = all(c.passed for c in run.checks)
     return VerificationReport(
         checks=tuple(run.checks),
         signatures=signers,
         round=tx_round,
+        rehearsal=marked,
         digests={1: document_digest(state["transcript_env"])} if ok else {},
     )
+
+
+def _rehearsal_mark(notice: Announcement, tx: Transcript, expected: bool) -> str:
+    """The documents' rehearsal mark, agreeing with each other and with what was asked.
+
+    Raises:
+        RehearsalError: if announcement and transcript disagree, or a rehearsal
+            is checked as a real draw, or a real draw as a rehearsal.
+    """
+    if tx.rehearsal != notice.rehearsal:
+        raise RehearsalError(
+            f"the transcript is marked rehearsal: {str(tx.rehearsal).lower()} and its"
+            f" announcement rehearsal: {str(notice.rehearsal).lower()}; a rehearsal's"
+            " transcript is always a rehearsal's"
+        )
+    if notice.rehearsal and not expected:
+        raise RehearsalError(
+            f"{REHEARSAL_MARK}: the announcement and the transcript are marked rehearsal:"
+            " true (signed): this is a practice draw on a throw-away seed, never a real draw;"
+            " check it as a rehearsal with --rehearsal (rehearsal=True), or verify the real"
+            " draw's files"
+        )
+    if expected and not notice.rehearsal:
+        raise RehearsalError(
+            "checked as a rehearsal, but the announcement and the transcript are marked"
+            " rehearsal: false: this is a real draw; verify it without --rehearsal"
+        )
+    if notice.rehearsal:
+        return (
+            f"{REHEARSAL_MARK}: marked rehearsal: true and checked as a rehearsal, never a"
+            " real draw"
+        )
+    return "a real draw (marked rehearsal: false)"
 
 
 def _instant(text: str) -> datetime:
@@ -947,13 +1036,16 @@ def verify_transcript(
     records: Sequence[bytes],
     policy: TrustPolicy,
     results: Sequence[bytes] | None = None,
+    log: bytes | None = None,
+    rehearsal: bool = False,
 ) -> VerificationReport:
     """As :func:`check_transcript`, but raise the first failure's precise error.
 
     Raises:
-        MalformedDocumentError, WrongDrawError, SignatureThresholdError,
-        DigestMismatchError, InputRootMismatchError, RevealMismatchError,
-        SeedMismatchError, ReplayMismatchError: whichever check failed first.
+        MalformedDocumentError, WrongDrawError, RehearsalError,
+        SignatureThresholdError, DigestMismatchError, InputRootMismatchError,
+        RevealMismatchError, SeedMismatchError, ReplayMismatchError,
+        LogChainError: whichever check failed first.
     """
     report = check_transcript(
         transcript,
@@ -962,6 +1054,8 @@ def verify_transcript(
         records=records,
         policy=policy,
         results=results,
+        log=log,
+        rehearsal=rehearsal,
     )
     report.raise_for_failure()
     return report
@@ -1223,6 +1317,7 @@ def check_parent_proof(
     announcement: Envelope | bytes,
     transcript: Envelope | bytes,
     policy: TrustPolicy,
+    rehearsal: bool = False,
 ) -> ParentReport:
     """A parent's whole check, step by step; never raises.
 
@@ -1231,7 +1326,8 @@ def check_parent_proof(
     record is in the announced input root; the lottery number is the HMAC of
     the seed; the result line is under the results root; and the
     announcement and transcript carry the signatures ``policy`` requires (a
-    policy the parent pinned, never one that came with these files).
+    policy the parent pinned, never one that came with these files). A
+    rehearsal's documents fail, unless checked as one with ``rehearsal``.
     """
     from alloc.identity import identity_commitment  # noqa: PLC0415 - optional layer
 
@@ -1247,7 +1343,8 @@ def check_parent_proof(
             raise DigestMismatchError("the transcript names a different announcement")
         if proof.draw_id != state["a"].draw_id or state["t"].draw_id != state["a"].draw_id:
             raise WrongDrawError("the proof, announcement and transcript are for different draws")
-        return f"announcement and transcript of draw {state['a'].draw_id!r}"
+        kind = _rehearsal_mark(state["a"], state["t"], rehearsal)
+        return f"announcement and transcript of draw {state['a'].draw_id!r}; {kind}"
 
     run.run("documents", documents, essential=True)
 

@@ -26,6 +26,7 @@ from typing import Any
 
 from alloc._check import check_instance
 from alloc.audit import (
+    REHEARSAL_MARK,
     SOFTWARE,
     Check,
     ParentProof,
@@ -51,6 +52,8 @@ from alloc.errors import (
     DigestMismatchError,
     InputError,
     InputRootMismatchError,
+    LogChainError,
+    RehearsalError,
     ReplayMismatchError,
     ScheduleError,
     SeedMismatchError,
@@ -60,6 +63,7 @@ from alloc.errors import (
 )
 from alloc.merkle import verify_inclusion
 from alloc.model import ApplicantTable, DrawRules, RoundSeed
+from alloc.oplog import LogHead, check_log
 from alloc.progress import Progress
 from alloc.records import (
     parse_record_lines,
@@ -124,7 +128,8 @@ class RoundAnnouncement:
 
     ``previous`` is the digest of the previous round's transcript; ``records``
     and, with a fresh seed, ``seed_plan`` and ``window`` are set only for a
-    round with a second-round draw.
+    round with a second-round draw. ``rehearsal`` is the previous round's
+    mark: a later round of a rehearsal is a rehearsal's (spec 9.7).
     """
 
     draw_id: str
@@ -138,6 +143,7 @@ class RoundAnnouncement:
     reveal_deadline: str | None
     draw_at: str | None
     software: str = SOFTWARE
+    rehearsal: bool = False
 
     def to_signed(self) -> dict[str, Any]:
         return {
@@ -155,6 +161,7 @@ class RoundAnnouncement:
                 "reveal_deadline": self.reveal_deadline,
                 "draw_at": self.draw_at,
             },
+            "rehearsal": self.rehearsal,
             "software": self.software,
         }
 
@@ -232,6 +239,7 @@ class RoundAnnouncement:
             reveal_deadline=reveal_deadline,
             draw_at=draw_at,
             software=fields.string("software"),
+            rehearsal=fields.boolean("rehearsal"),
         )
         fields.done()
         _same_form(fields, notice.to_signed())
@@ -240,7 +248,11 @@ class RoundAnnouncement:
 
 @dataclass(frozen=True)
 class RoundTranscript:
-    """What a later round decided (spec 11.7): every child's standing, and any draw."""
+    """What a later round decided (spec 11.7): every child's standing, and any draw.
+
+    ``rehearsal`` is its announcement's mark; ``log`` the operator log's head
+    when the round was computed (spec 9.6), ``None`` without a log.
+    """
 
     draw_id: str
     round: int
@@ -258,6 +270,8 @@ class RoundTranscript:
     declined: int
     created: str
     software: str = SOFTWARE
+    rehearsal: bool = False
+    log: LogHead | None = None
 
     def to_signed(self) -> dict[str, Any]:
         return {
@@ -278,6 +292,8 @@ class RoundTranscript:
             "unplaced": self.unplaced,
             "declined": self.declined,
             "created": self.created,
+            "rehearsal": self.rehearsal,
+            "log": None if self.log is None else self.log.to_json(),
             "software": self.software,
         }
 
@@ -321,6 +337,7 @@ class RoundTranscript:
             raise SeedMismatchError("the round transcript's seed is not its ceremony record's seed")
         created = fields.string("created")
         _nested(fields, "created", lambda value: parse_time(value, field="created"))
+        log = fields.optional_object("log")
         transcript = cls(
             draw_id=draw_id,
             round=fields.integer("round", minimum=2),
@@ -338,6 +355,8 @@ class RoundTranscript:
             declined=fields.integer("declined", minimum=0),
             created=created,
             software=fields.string("software"),
+            rehearsal=fields.boolean("rehearsal"),
+            log=None if log is None else LogHead.from_fields(log),
         )
         fields.done()
         _same_form(fields, transcript.to_signed())
@@ -363,13 +382,13 @@ def _read_figures(item: Fields) -> dict[str, Any]:
     return figures
 
 
-def _previous_round(envelope: Envelope) -> tuple[str, int, str]:
-    """(draw id, round, created) of a round-1 transcript or a round transcript."""
+def _previous_round(envelope: Envelope) -> tuple[str, int, bool]:
+    """(draw id, round, rehearsal mark) of a round-1 transcript or a round transcript."""
     if envelope.signed.get("type") == "round-transcript":
         later = RoundTranscript.from_envelope(envelope)
-        return later.draw_id, later.round, later.created
+        return later.draw_id, later.round, later.rehearsal
     first = Transcript.from_envelope(envelope)
-    return first.draw_id, first.round, first.created
+    return first.draw_id, first.round, first.rehearsal
 
 
 # --- making a round ----------------------------------------------------------------
@@ -395,7 +414,8 @@ def make_round_announcement(
     by computing the round once with a stand-in seed, so an announcement is
     never signed for inputs the round would refuse. A second-round draw with
     ``round_seed = fresh`` needs its seed ``plan`` with ``reveal_deadline`` and
-    ``draw_at``; with ``same`` it takes none.
+    ``draw_at``; with ``same`` it takes none. A round after a rehearsal's is
+    marked as a rehearsal's (spec 9.7).
 
     Raises:
         InputError: for responses or records that do not fit the previous
@@ -406,7 +426,7 @@ def make_round_announcement(
     """
     check_instance(rules, DrawRules, "rules", rules=True)
     check_instance(standings, Standings, "standings")
-    draw_id, number, _ = _previous_round(previous)
+    draw_id, number, rehearsal = _previous_round(previous)
     if draw_id != rules.draw_id or (plan is not None and plan.draw_id != rules.draw_id):
         raise WrongDrawError(f"the previous round or seed plan is not of draw {rules.draw_id!r}")
     if standings.round != number:
@@ -468,6 +488,7 @@ def make_round_announcement(
         frozen_at=frozen_at,
         reveal_deadline=reveal_deadline if fresh else None,
         draw_at=draw_at if fresh else None,
+        rehearsal=rehearsal,
     )
     return notice, lines, records_out
 
@@ -482,13 +503,16 @@ def make_round_transcript(
     records: Sequence[bytes] | None = None,
     ceremony: CeremonyRecord | None = None,
     first_seed: bytes | None = None,
+    log: LogHead | None = None,
 ) -> tuple[RoundTranscript, RoundOutcome, list[bytes], list[bytes] | None]:
     """Compute a round from its announcement and inputs: the transcript, the outcome,
     the standing lines and (for a draw) the result lines.
 
     ``standings`` are the previous round's; ``ceremony`` is the round's
     finished ceremony (``round_seed = fresh``); ``first_seed`` is round 1's
-    seed (``round_seed = same``).
+    seed (``round_seed = same``); ``log`` the head of the operator log as the
+    round is computed (spec 9.6), which the transcript then signs. The
+    transcript carries its announcement's rehearsal mark.
 
     Raises:
         DigestMismatchError: if the rules, responses or records are not the
@@ -537,6 +561,8 @@ def make_round_transcript(
         unplaced=len(outcome.standings.unplaced),
         declined=int(outcome.standings.declined.sum()),
         created=created,
+        rehearsal=notice.rehearsal,
+        log=None if log is None else check_instance(log, LogHead, "log"),
     )
     return transcript, outcome, lines, results
 
@@ -627,6 +653,8 @@ def check_chain(
     rounds: Sequence[RoundFiles] = (),
     expect_round: int | None = None,
     known: Mapping[int, bytes] | None = None,
+    log: bytes | None = None,
+    rehearsal: bool = False,
     progress: Progress | None = None,
 ) -> VerificationReport:
     """Check the draw and every later round, in order, and report every check; never raises.
@@ -640,7 +668,11 @@ def check_chain(
     the round before, standing by standing. ``expect_round`` is the latest
     round the verifier knows was published, and ``known`` maps rounds to
     transcript digests it saw before: a chain that ends earlier is a
-    rollback, one that disagrees a fork.
+    rollback, one that disagrees a fork. ``log`` is the operator log's
+    bytes: every transcript's log head, round 1's and each later round's, is
+    checked against it, each after the one before. Documents marked as a
+    rehearsal fail as a real draw, in every round; with ``rehearsal`` they
+    are checked as a rehearsal instead (and a real draw fails).
     """
     first = check_transcript(
         transcript,
@@ -649,6 +681,8 @@ def check_chain(
         records=records,
         policy=policy,
         results=results,
+        log=log,
+        rehearsal=rehearsal,
         progress=progress,
     )
     run = _Checks(progress)
@@ -661,13 +695,14 @@ def check_chain(
         rounds = []
     signers: dict[str, tuple[RoleResult, ...]] = dict(first.signatures)
     digests: dict[int, bytes] = {}
-    state: dict[str, Any] = {"last": 1 if first.ok else 0}
+    state: dict[str, Any] = {"last": 1 if first.ok else 0, "rehearsal": rehearsal, "log": log}
     if first.ok:
         envelope = _as_envelope(transcript, "transcript")
         digests[1] = document_digest(envelope)
         state["previous"] = envelope
         state["previous_created"] = Transcript.from_envelope(envelope).created
         state["first_seed"] = Transcript.from_envelope(envelope).seed
+        state["log_head"] = Transcript.from_envelope(envelope).log
 
         def standings() -> str:
             table = parse_record_lines(records)
@@ -715,6 +750,7 @@ def check_chain(
         checks=tuple(run.checks),
         signatures=signers,
         round=last,
+        rehearsal=first.rehearsal,
         digests=dict(digests),
     )
 
@@ -756,6 +792,12 @@ def _check_round(
         return f"round {number}'s {kinds} are well-formed and canonical"
 
     run.run(f"{label}: documents", documents, essential=True)
+
+    def kind() -> str:
+        marks = {mine["a"].rehearsal} | ({mine["t"].rehearsal} if "t" in mine else set())
+        return _round_mark(number, marks, state["rehearsal"])
+
+    run.run(f"{label}: rehearsal mark", kind)
 
     def signatures(key: str, document: str) -> Callable[[], str]:
         def check() -> str:
@@ -956,8 +998,27 @@ def _check_round(
                 Check(f"{label}: drawn", True, f"round {number} is announced, not yet computed")
             )
         return False
+
+    def operator_log() -> str:
+        tx: RoundTranscript = mine["t"]
+        if tx.log is None:
+            raise LogChainError(
+                f"round {number}'s transcript commits to no operator log (it was made without"
+                " one), so the log cannot be checked against it"
+            )
+        before: LogHead | None = state.get("log_head")
+        if before is not None and tx.log.count <= before.count:
+            raise LogChainError(
+                f"round {number}'s transcript commits to the operator log's first"
+                f" {tx.log.count} entries, round {number - 1}'s to the first {before.count}:"
+                " a later round's head comes after the head of the round before"
+            )
+        return check_log(bytes(state["log"]), tx.log, draw_id=rules.draw_id)
+
     run.run(f"{label}: seed", seed)
     run.run(f"{label}: time", times)
+    if state["log"] is not None:
+        run.run(f"{label}: operator log", operator_log)
     run.run(f"{label}: published files", published)
     run.run(f"{label}: re-computation", recompute)
     if any(not c.passed for c in run.checks[before:]) or "standings" not in mine:
@@ -965,8 +1026,38 @@ def _check_round(
     state["standings"] = mine["standings"]
     state["previous"] = mine["t_env"]
     state["previous_created"] = mine["t"].created
+    state["log_head"] = mine["t"].log
     digests[number] = document_digest(mine["t_env"])
     return True
+
+
+def _round_mark(number: int, marks: set[bool], expected: bool) -> str:
+    """A later round's rehearsal mark, as the chain's and as asked (spec 9.7).
+
+    Raises:
+        RehearsalError: if its documents disagree, or a rehearsal's round is
+            checked as a real one, or a real round as a rehearsal's.
+    """
+    if len(marks) != 1:
+        raise RehearsalError(
+            f"round {number}'s announcement and transcript disagree on the rehearsal mark;"
+            " a rehearsal's round is always a rehearsal's"
+        )
+    (marked,) = marks
+    if marked and not expected:
+        raise RehearsalError(
+            f"{REHEARSAL_MARK}: round {number} is marked rehearsal: true (signed): a round of a"
+            " practice draw, never of a real one; check it as a rehearsal with --rehearsal"
+            " (rehearsal=True), or verify the real draw's files"
+        )
+    if expected and not marked:
+        raise RehearsalError(
+            f"checked as a rehearsal, but round {number} is marked rehearsal: false: a real"
+            " draw's round; verify it without --rehearsal"
+        )
+    if marked:
+        return f"{REHEARSAL_MARK}: marked rehearsal: true and checked as a rehearsal's round"
+    return "a real draw's round (marked rehearsal: false)"
 
 
 def _standing_difference(
@@ -1108,6 +1199,7 @@ def check_round_proofs(
     transcript: Envelope | bytes,
     rounds: Sequence[tuple[Envelope | bytes, Envelope | bytes]],
     policy: TrustPolicy,
+    rehearsal: bool = False,
 ) -> list[Check]:
     """A parent's checks of the later rounds of ``proof``; never raises.
 
@@ -1117,7 +1209,8 @@ def check_round_proofs(
     standing line must be under the round's standings root, its response
     (if it answered) under the responses root, and for a second-round draw
     its record and result under that round's roots, its lottery number from
-    the round's seed and its identity commitment unchanged.
+    the round's seed and its identity commitment unchanged. A rehearsal's
+    round fails, unless checked as one with ``rehearsal`` (spec 9.7).
     """
     run = _Checks()
     state: dict[str, Any] = {}
@@ -1144,6 +1237,7 @@ def check_round_proofs(
             tx = RoundTranscript.from_envelope(t_env)
             policy.verify(a_env, document=f"round {number} announcement")
             policy.verify(t_env, document=f"round {number} transcript")
+            _round_mark(number, {notice.rehearsal, tx.rehearsal}, rehearsal)
             previous = document_digest(state["previous"])
             if part.round != number or notice.round != number or tx.round != number:
                 raise ChainError(f"the documents and proof part given as round {number} differ")

@@ -30,8 +30,14 @@ next command in the folder.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import hashlib
+import io
 import json
+import os
 import re
+import shlex
+import shutil
 import sys
 import threading
 import time
@@ -39,16 +45,18 @@ import traceback
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from alloc import clock, storage
+from alloc import clock, rehearsal, storage
 from alloc import io as files
 from alloc._version import DISTRIBUTION, __version__
 from alloc.audit import (
+    REHEARSAL_MARK,
     Announcement,
     ParentProof,
     TimeWindow,
@@ -87,6 +95,7 @@ from alloc.errors import (
     InputError,
     InputRootMismatchError,
     MalformedDocumentError,
+    RehearsalError,
     ScheduleError,
     SignatureThresholdError,
     TrustError,
@@ -115,6 +124,16 @@ from alloc.notices import (
     check_publication,
     check_published_lists,
 )
+from alloc.oplog import (
+    LOG_NAME,
+    FileDigest,
+    LogHead,
+    OperatorLog,
+    OptionValue,
+    check_log,
+    parse_log,
+)
+from alloc.oplog import describe as describe_log
 from alloc.progress import Progress, Task
 from alloc.records import parse_record_lines, records_root
 from alloc.registry import Registry, registry_from_json, registry_to_json
@@ -183,14 +202,22 @@ class Console:
     json_mode: bool
     quiet: bool
     started: float = 0.0
+    #: Put before every line printed: 【演练 REHEARSAL】 in a rehearsal.
+    mark: str = ""
     _bar: Any = None
     _task: Task | None = None
     _ticker: threading.Event | None = None
 
+    def marked(self, text: str) -> str:
+        """``text`` with the mark before each of its lines that is not empty."""
+        if not self.mark:
+            return text
+        return "\n".join(f"{self.mark} {line}" if line else line for line in text.split("\n"))
+
     def say(self, text: str = "") -> None:
         self.close_bar()
         if not self.json_mode:
-            print(text)
+            print(self.marked(text))
 
     @property
     def progress(self) -> Progress | None:
@@ -241,17 +268,19 @@ class Console:
             now = time.perf_counter()
             if not self.started:
                 self.started = now
-            print(f"[{now - self.started:7.2f}s] {text}", file=sys.stderr, flush=True)
+            print(self.marked(f"[{now - self.started:7.2f}s] {text}"), file=sys.stderr, flush=True)
 
     def result(self, data: dict[str, Any]) -> None:
         self.close_bar()
         if self.json_mode:
+            if self.mark:
+                data = {**data, "rehearsal": True}
             print(json.dumps(data, ensure_ascii=False, indent=2))
 
     def notice(self, text: str) -> None:
         """Something the operator must see even with --quiet (waiting, recovery): on stderr."""
         self.close_bar()
-        print(text, file=sys.stderr, flush=True)
+        print(self.marked(text), file=sys.stderr, flush=True)
 
 
 def _is_terminal(stream: Any) -> bool:
@@ -888,6 +917,10 @@ def cmd_freeze(args: argparse.Namespace, out: Console) -> int:
     # Salts are made once: a re-freeze keeps every receipt already printed.
     previous = _registry(folder) if folder.registry.exists() else None
     imported = _read_applicants(args, rules, out, previous)
+    rehearsing = _rehearsal_marker(folder.root) is not None
+    if rehearsing:
+        # A rehearsal never carries a real receipt salt (see alloc.rehearsal).
+        imported = rehearsal.throwaway_salts(imported, rules.draw_id)
     for path in (folder.records, folder.announcement, folder.registry):
         if path.exists() and not args.force:
             raise files.OutputExistsError(path)
@@ -909,7 +942,12 @@ def cmd_freeze(args: argparse.Namespace, out: Console) -> int:
     )
     out.step("committing to the records")
     notice, records = make_announcement(
-        rules, imported.table, plan_ceremony.plan, window=window, progress=out.progress
+        rules,
+        imported.table,
+        plan_ceremony.plan,
+        window=window,
+        rehearsal=rehearsing,
+        progress=out.progress,
     )
     folder.public.mkdir(parents=True, exist_ok=True)
     folder.private.mkdir(parents=True, exist_ok=True)
@@ -1080,6 +1118,7 @@ def _announcement_to_sign(
             f"{folder.records} does not match the announced input root and count"
         )
     _refuse_invalid_signatures(policy, envelope, "announcement")
+    _check_kind(folder, notice.rehearsal)
     window = notice.window
     return [
         (
@@ -1101,8 +1140,36 @@ def _announcement_to_sign(
             f" {local_time(window.draw_at, rules.time_zone)}; reveal deadline"
             f" {local_time(window.reveal_deadline, rules.time_zone)}",
         ),
+        ("kind", _kind_text(notice.rehearsal)),
         ("checked", "rules, records and seed plan match the draw folder; no reveal yet"),
     ]
+
+
+def _kind_text(marked: bool) -> str:
+    return (
+        f"{REHEARSAL_MARK} (rehearsal: true): a practice draw, never the real one"
+        if marked
+        else "the real draw (rehearsal: false)"
+    )
+
+
+def _check_kind(folder: DrawFolder, marked: bool) -> None:
+    """A rehearsal's documents belong in a rehearsal folder and a real draw's in a real one.
+
+    Raises:
+        RehearsalError: otherwise.
+    """
+    root = folder.draw_root
+    rehearsing = _rehearsal_marker(root) is not None
+    if marked and not rehearsing:
+        raise RehearsalError(
+            f"the document is marked rehearsal: true, but {root} is no rehearsal folder:"
+            " a rehearsal's documents never enter a real draw folder"
+        )
+    if rehearsing and not marked:
+        raise RehearsalError(
+            f"{root} is a rehearsal folder, but the document is marked rehearsal: false"
+        )
 
 
 def _transcript_to_sign(
@@ -1128,6 +1195,7 @@ def _transcript_to_sign(
         records=records,
         policy=policy,
         results=results,
+        rehearsal=_rehearsal_marker(folder.root) is not None,
     )
     failures = [
         c
@@ -1152,6 +1220,13 @@ def _transcript_to_sign(
             f" {placed} seats taken, {tx.unplaced} unplaced",
         ),
         ("created", local_time(tx.created, rules.time_zone)),
+        (
+            "operator log",
+            "none"
+            if tx.log is None
+            else f"its first {tx.log.count} entries, head {tx.log.head.hex()}",
+        ),
+        ("kind", _kind_text(tx.rehearsal)),
         ("checked", "every check passed, the draw re-run outcome by outcome"),
     ]
 
@@ -1193,6 +1268,7 @@ def _round_announcement_to_sign(
                 " secret has been revealed"
             )
     _refuse_invalid_signatures(policy, envelope, f"round {number} announcement")
+    _check_kind(folder, notice.rehearsal)
     answered = Counter(r.answer.value for r in parse_response_lines(lines))
     summary = [
         ("draw", f"{notice.draw_id}: {rules.title}"),
@@ -1221,6 +1297,7 @@ def _round_announcement_to_sign(
         )
     else:
         summary.append(("announced", local_time(notice.frozen_at, rules.time_zone)))
+    summary.append(("kind", _kind_text(notice.rehearsal)))
     summary.append(("checked", f"rounds 1 to {number - 1} verify; the files match"))
     return summary
 
@@ -1234,6 +1311,7 @@ def _round_transcript_to_sign(
         VerificationError: the first failed check but the signatures still to come.
     """
     tx = RoundTranscript.from_envelope(envelope)
+    _check_kind(folder, tx.rehearsal)
     rules = _rules(folder)
     number = tx.round
     rounds = [_round_files(folder.round_public(n), n) for n in range(2, number + 1)]
@@ -1254,6 +1332,7 @@ def _round_transcript_to_sign(
         records=files.read_lines(_require(folder.records, "records", "run `alloc freeze`")),
         results=files.read_lines(folder.results) if folder.results.exists() else None,
         rounds=rounds,
+        rehearsal=_rehearsal_marker(folder.draw_root) is not None,
     )
     failures = [
         c
@@ -1283,6 +1362,15 @@ def _round_transcript_to_sign(
         summary.append(("seed", tx.seed.hex()))
         summary.append(("draw round", f"{tx.results[1]} results under root {tx.results[0].hex()}"))
     summary.append(("created", local_time(tx.created, rules.time_zone)))
+    summary.append(
+        (
+            "operator log",
+            "none"
+            if tx.log is None
+            else f"its first {tx.log.count} entries, head {tx.log.head.hex()}",
+        )
+    )
+    summary.append(("kind", _kind_text(tx.rehearsal)))
     summary.append(("checked", f"every check passed, rounds 1 to {number} re-computed"))
     return summary
 
@@ -1461,6 +1549,7 @@ def cmd_draw(args: argparse.Namespace, out: Console) -> int:
         record,
         outcome,
         created=clock.format_time(now, like=window.draw),
+        log=_log_head(folder.root),
         progress=out.progress,
     )
     files.write_lines(folder.results, results, force=args.force)
@@ -1468,6 +1557,11 @@ def cmd_draw(args: argparse.Namespace, out: Console) -> int:
     placed = sum(s.placed for s in outcome.summaries)
     out.say(f"drew {len(table)} applicants: {placed} seats taken, {len(outcome.unplaced)} unplaced")
     out.say(f"results root {transcript.results_root.hex()}")
+    if transcript.log is not None:
+        out.say(
+            f"the transcript commits to the operator log's first {transcript.log.count} entries"
+            f" (head {transcript.log.head.hex()})"
+        )
     out.say(f"transcript {folder.transcript}: sign it with `alloc sign`")
     out.result(
         {
@@ -1517,9 +1611,9 @@ def _round_files(folder: Path, number: int) -> RoundFiles:
         )
     transcript = folder / "transcript.json"
     return RoundFiles(
-        announcement=announcement.read_bytes(),
+        announcement=files.read_bytes(announcement),
         responses=responses,
-        transcript=transcript.read_bytes() if transcript.exists() else None,
+        transcript=files.read_bytes(transcript) if transcript.exists() else None,
         records=lines("records.jsonl"),
         standings=lines("standings.jsonl"),
         results=lines("results.jsonl"),
@@ -1558,6 +1652,7 @@ def _verified_chain(folder: DrawFolder, policy: TrustPolicy, through: int, out: 
         records=records,
         results=files.read_lines(folder.results) if folder.results.exists() else None,
         rounds=rounds,
+        rehearsal=_rehearsal_marker(folder.draw_root) is not None,
     )
     if not report.ok or report.round != through:
         out.say(str(report))
@@ -1796,6 +1891,7 @@ def cmd_round_draw(args: argparse.Namespace, out: Console) -> int:
         ceremony=record,
         first_seed=first.seed,
         created=clock.format_time(now, like=now),
+        log=_log_head(folder.root),
     )
     files.write_lines(target / "standings.jsonl", standing_lines, force=args.force)
     if results is not None:
@@ -1822,6 +1918,11 @@ def cmd_round_draw(args: argparse.Namespace, out: Console) -> int:
         won = sum(1 for a in outcome.draw if a.placed or a.wins)
         out.say(f"second-round draw: {won} of {len(outcome.draw)} children drawn a seat")
     out.say(f"standings root {tx.standings[0].hex()}")
+    if tx.log is not None:
+        out.say(
+            f"the transcript commits to the operator log's first {tx.log.count} entries"
+            f" (head {tx.log.head.hex()})"
+        )
     out.say(f"transcript {target / 'transcript.json'}: sign it with `alloc sign`")
     out.result(
         {
@@ -1863,6 +1964,8 @@ def cmd_verify(args: argparse.Namespace, out: Console) -> int:
     paths = _public_paths(args)
     for key in ("announcement", "transcript", "rules", "records"):
         _require(paths[key], key, f"it is in the draw's public folder ({key})")
+    if _marked_rehearsal(paths["announcement"]):
+        out.mark = _MARK  # before anything is printed; verification checks the mark itself
     checked = [path.parent for path in paths.values()]
     if args.dir:
         checked.append(Path(args.dir))
@@ -1884,6 +1987,16 @@ def cmd_verify(args: argparse.Namespace, out: Console) -> int:
         rules = files.read_rules(_require(paths["rules"], "rules", "it is in the public folder"))
         records = files.read_lines(_require(paths["records"], "records", "public/records.jsonl"))
         results = files.read_lines(paths["results"]) if paths["results"].exists() else None
+        log_path = Path(args.log) if args.log else None
+        if log_path is None and args.dir and (Path(args.dir) / LOG_NAME).is_file():
+            log_path = Path(args.dir) / LOG_NAME
+        log = (
+            files.read_bytes(
+                _require(log_path, "operator log", "give the draw folder's " + LOG_NAME)
+            )
+            if log_path
+            else None
+        )
         announcement = files.read_bytes(
             _require(paths["announcement"], "announcement", "public/announcement.json")
         )
@@ -1905,7 +2018,10 @@ def cmd_verify(args: argparse.Namespace, out: Console) -> int:
             results=results,
             rounds=rounds,
             expect_round=args.expect_round,
-            known=remembered,
+            # None without --remember: check_chain checks any ``known`` it is given.
+            known=remembered if args.remember else None,
+            log=log,
+            rehearsal=args.rehearsal,
             progress=out.progress,
         )
         if published is not None:
@@ -1923,6 +2039,8 @@ def cmd_verify(args: argparse.Namespace, out: Console) -> int:
                 announcement=announcement,
                 transcript=transcript,
             )
+    if report.rehearsal:
+        out.mark = _MARK
     out.say(f"draw {rules.draw_id}: {rules.title}")
     if report.round is not None:
         latest = f"round {report.round}"
@@ -1930,6 +2048,8 @@ def cmd_verify(args: argparse.Namespace, out: Console) -> int:
             latest if report.round == 1 else f"{latest} (the chain of rounds 1 to {report.round})"
         )
     out.say(f"trust: {trust.source}")
+    if log_path is not None:
+        out.say(f"operator log: {log_path}")
     out.say(str(report))
     if args.remember and report.ok:
         _remember(Path(args.remember), rules.draw_id, report.digests, remembered)
@@ -1937,6 +2057,8 @@ def cmd_verify(args: argparse.Namespace, out: Console) -> int:
     result: dict[str, Any] = {**report.to_json(), "trust": trust.source}
     if certificate is not None:
         roles = {str(path): key for key, path in paths.items()}
+        if log_path is not None:
+            roles[str(log_path)] = "log"
         roles |= {str(path): "keys" for path in ([Path(k) for k in args.keys or ()] or key_files)}
         if args.trust:
             roles[str(args.trust)] = "trust"
@@ -2004,6 +2126,8 @@ class PublishedDraw:
     records: list[bytes]
     results: list[bytes]
     trust: Trust
+    #: The folder is a rehearsal's: its documents are checked as a rehearsal's.
+    rehearsal: bool = False
 
     @property
     def policy(self) -> TrustPolicy:
@@ -2018,6 +2142,7 @@ class PublishedDraw:
             records=files.read_lines(_require(folder.records, "records", "run `alloc freeze`")),
             results=files.read_lines(_require(folder.results, "results", "run `alloc draw`")),
             trust=_operator_trust(args, folder),
+            rehearsal=_rehearsal_marker(folder.root) is not None,
         )
 
     def verify(self, progress: Progress | None = None) -> VerificationReport:
@@ -2028,6 +2153,7 @@ class PublishedDraw:
             records=self.records,
             policy=self.policy,
             results=self.results,
+            rehearsal=self.rehearsal,
             progress=progress,
         )
 
@@ -2077,6 +2203,7 @@ def cmd_publish(args: argparse.Namespace, out: Console) -> int:
     if private.exists() and not args.force:
         raise files.OutputExistsError(private)
     heading = NoticeHeading.of(published.rules, Announcement.from_envelope(published.announcement))
+    banner = heading.banner  # a rehearsal's lists say so above everything else
     written = files.write_notice_lists(
         target / "notice",
         outcome,
@@ -2085,9 +2212,15 @@ def cmd_publish(args: argparse.Namespace, out: Console) -> int:
         force=args.force,
         progress=out.progress,
         heading=heading,
+        banner=banner,
     )
     files.write_waitlists(
-        target / f"waitlists{suffix}", outcome, registry, force=args.force, heading=heading
+        target / f"waitlists{suffix}",
+        outcome,
+        registry,
+        force=args.force,
+        heading=heading,
+        banner=banner,
     )
     out.step("checking the lists just written against the results, as `verify --published` does")
     lists = files.read_published_lists(target, published.rules)
@@ -2095,7 +2228,7 @@ def cmd_publish(args: argparse.Namespace, out: Console) -> int:
         out.say(f"{'PASS' if check.passed else 'FAIL'}  {check.name}: {check.detail}")
         if not check.passed:
             raise check.error or VerificationError(check.detail)
-    files.write_private_results(private, outcome, registry, force=args.force)
+    files.write_private_results(private, outcome, registry, force=args.force, banner=banner)
     pages = published.report_pages(report, outcome, registry, out.progress)
     files.write_report(target / REPORT_FOLDER, pages, force=args.force)
     out.step("writing the public lookup index (opened only with a receipt)")
@@ -2243,6 +2376,8 @@ def cmd_proof_check(args: argparse.Namespace, out: Console) -> int:
         Path(args.proof), "proof file", "ask the bureau or the lookup site for it"
     )
     announcement, transcript = Path(args.announcement), Path(args.transcript)
+    if _marked_rehearsal(announcement):
+        out.mark = _MARK
     trust = _trust(
         args,
         checked=[proof_path.parent, announcement.parent, transcript.parent],
@@ -2260,6 +2395,7 @@ def cmd_proof_check(args: argparse.Namespace, out: Console) -> int:
         announcement=_require(announcement, "announcement", "").read_bytes(),
         transcript=_require(transcript, "transcript", "").read_bytes(),
         policy=trust.policy,
+        rehearsal=args.rehearsal,
     )
     steps = list(report.steps)
     if proof.rounds:
@@ -2287,6 +2423,7 @@ def cmd_proof_check(args: argparse.Namespace, out: Console) -> int:
             transcript=transcript.read_bytes(),
             rounds=documents,
             policy=trust.policy,
+            rehearsal=args.rehearsal,
         )
     ok = all(s.passed for s in steps)
     out.say(f"trust: {trust.source}")
@@ -2397,6 +2534,246 @@ def _write_demo(run: Any, target: Path, *, force: bool, out: Console) -> None:
         " private keys anyone can derive from alloc's code, so the pins only show how pinning"
         " works"
     )
+
+
+def cmd_log_verify(args: argparse.Namespace, out: Console) -> int:
+    """Check an operator log's chain and, with a transcript (the draw's or a later round's),
+    that it is the log that transcript signed."""
+    path = _require(Path(args.log), "operator log", f"it is {LOG_NAME} in the draw folder")
+    data = path.read_bytes()
+    log = parse_log(data, document=str(path))
+    committed: LogHead | None = None
+    summary: dict[str, Any] = {"entries": len(log.entries), "head": log.head.head.hex()}
+    if args.transcript:
+        where = Path(args.transcript)
+        if _marked_rehearsal(where):
+            out.mark = _MARK
+        trust = _trust(
+            args,
+            checked=[path.parent, where.parent],
+            key_files=[where.parent / "trust.json"],
+            signed=[("transcript", where)],
+        )
+        _require(where, "transcript", "public/transcript.json")
+        kind = "round-transcript" if _is_round_transcript(where) else "transcript"
+        envelope = files.read_envelope(where, kind)
+        tx: Transcript | RoundTranscript = (
+            RoundTranscript.from_envelope(envelope)
+            if kind == "round-transcript"
+            else Transcript.from_envelope(envelope)
+        )
+        trust.policy.verify(envelope, document=kind)
+        detail = check_log(data, tx.log, draw_id=tx.draw_id, document=str(path))
+        committed = tx.log
+        out.say(f"trust: {trust.source}")
+        out.say(f"transcript signed by: {trust.policy.describe(envelope)}")
+        summary.update({"transcript": str(where), "committed": committed and committed.count})
+    else:
+        detail = (
+            f"{len(log.entries)} entries, each naming the hash of the one before; give"
+            " --transcript to check the log is the one the draw signed"
+        )
+    for line in describe_log(log, committed):
+        out.say(line)
+    out.say(f"PASS  operator log: {detail}")
+    out.result({"ok": True, **summary, "detail": detail})
+    return EXIT_OK
+
+
+def _is_round_transcript(document: Path) -> bool:
+    """Whether a signed file says it is a later round's transcript (read loosely: the strict
+    reading that follows names any problem)."""
+    with contextlib.suppress(AllocError, OSError):
+        return Envelope.from_bytes(document.read_bytes()).signed.get("type") == "round-transcript"
+    return False
+
+
+def _overlap(one: Path, other: Path) -> bool:
+    a, b = one.resolve(), other.resolve()
+    return a == b or a.is_relative_to(b) or b.is_relative_to(a)
+
+
+def _prepare_rehearsal_folder(target: Path, real: Path, *, force: bool) -> None:
+    """An empty folder for the rehearsal: new, or an earlier rehearsal's cleared with --force.
+
+    Raises:
+        CommandError: if it is (or holds, or lies in) the real folder, or holds
+            files and is no rehearsal's.
+        OutputExistsError: if it holds a rehearsal and ``force`` is false.
+    """
+    if _overlap(target, real):
+        raise CommandError(
+            "the rehearsal folder must lie outside the real draw folder, and not hold it:"
+            " a rehearsal never touches the real draw's files",
+            field="--out",
+            value=str(target),
+            hint="give --out a folder of its own, e.g. next to the draw folder",
+        )
+    if not storage.holds_outputs(target):
+        return
+    if _rehearsal_marker(target) is None:
+        raise CommandError(
+            "the folder holds files and is no rehearsal folder: alloc clears only an earlier"
+            " rehearsal's folder",
+            field="--out",
+            value=str(target),
+            hint="give --out a new folder",
+        )
+    if not force:
+        raise files.OutputExistsError(target)
+    shutil.rmtree(target)
+
+
+def _wait_until(moment: datetime, out: Console, why: str) -> None:
+    """Sleep until the clock reads ``moment``: a rehearsal keeps its own times."""
+    if clock.now() < moment:
+        out.say(f"waiting until {clock.format_time(moment, like=moment)}: {why}")
+    while (now := clock.now()) < moment:
+        time.sleep(min(1.0, (moment - now).total_seconds()))
+
+
+def cmd_rehearse(args: argparse.Namespace, out: Console) -> int:
+    """Rehearse the draw day on a throw-away seed, in a folder of its own, marked 演练 REHEARSAL.
+
+    The real folder is only read: its rules, the shape of its seed plan and
+    its trust policy's roles. See :mod:`alloc.rehearsal` for what is thrown
+    away and why.
+    """
+    real = DrawFolder(Path(args.dir))
+    if args.reveal_window is not None and args.reveal_window < 1:
+        raise CommandError(
+            "the reveal window is a whole number of seconds, at least 1",
+            field="--reveal-window",
+            value=args.reveal_window,
+            hint="e.g. --reveal-window 300 for a district of a few hundred thousand children",
+        )
+    if _rehearsal_marker(real.root) is not None:
+        raise CommandError(
+            "this is a rehearsal folder: rehearse the real draw folder",
+            field="--dir",
+            value=str(real.root),
+        )
+    rules = rehearsal.rehearsal_rules(_rules(real))
+    _require(Path(args.applicants), "applicant export", "give the registration system's export")
+    shape = rehearsal.Shape.of(_ceremony(real) if real.ceremony.exists() else None)
+    thresholds = (
+        [(role.name, role.threshold) for role in files.read_policy(real.trust).roles]
+        if real.trust.exists()
+        else [("bureau", 1), ("notary", 1)]
+    )
+    target = (
+        Path(args.out)
+        if args.out
+        else real.root.resolve().parent / f"{real.root.resolve().name}-rehearsal"
+    )
+    _prepare_rehearsal_folder(target, real.root, force=args.force)
+    out.mark = _MARK
+    start = clock.now().astimezone(ZoneInfo(rules.time_zone))
+    schedule = rehearsal.Schedule(
+        start,
+        reveal_window=timedelta(
+            seconds=args.reveal_window if args.reveal_window else 1800 if args.by_hand else 60
+        ),
+        gap=timedelta(seconds=300 if args.by_hand else 1),
+    )
+    marker = rehearsal.Marker(
+        rules.draw_id, rules.draw_id.removeprefix(rehearsal.DRAW_ID_PREFIX), schedule.written(start)
+    )
+    keys = rehearsal.key_names(thresholds)
+    import_options = ["--sheet", args.sheet] if args.sheet else []
+    import_options += [a for label in args.tier_label or () for a in ("--tier-label", label)]
+
+    def plan(fingerprints: dict[str, str]) -> rehearsal.Drill:
+        return rehearsal.drill(
+            folder=target,
+            draw_id=rules.draw_id,
+            keys=keys,
+            thresholds=thresholds,
+            fingerprints=fingerprints,
+            shape=shape,
+            schedule=schedule,
+            applicants=args.applicants,
+            import_options=import_options,
+            defaulting=args.default or (),
+            value=(lambda _: "VALUE") if args.by_hand else rehearsal.throwaway_value,
+        )
+
+    # Made once before anything is written, so a wrong --default is refused first.
+    preparation = plan({name: "" for _, name in keys}).preparation
+
+    def setup() -> int:
+        files.write_bytes(target / rehearsal.MARKER_NAME, marker.to_bytes())
+        files.write_rules(target / "rules.json", rules)
+        return EXIT_OK
+
+    target.mkdir(parents=True, exist_ok=True)
+    _locked(target, args, out, setup)
+    out.say(f"rehearsal of draw {marker.of}, as draw {marker.draw_id}, in {target}")
+    out.say(f"the real folder {real.root} is only read: nothing of the rehearsal enters it")
+    results: list[dict[str, Any]] = []
+    for step in preparation:
+        if (code := _rehearsal_step(step.argv, args, out, results)) != EXIT_OK:
+            return code
+    drill = plan(
+        {
+            name: PublicKey.from_pem((target / "keys" / f"{name}.pub").read_bytes()).fingerprint
+            for _, name in keys
+        }
+    )
+    if args.by_hand:
+        out.say("")
+        out.say(
+            f"the rehearsal's times: reveals until {schedule.written(schedule.reveal_deadline)},"
+            f" sources from {schedule.written(schedule.sources_known)}, the draw at"
+            f" {schedule.written(schedule.draw_at)}"
+        )
+        out.say("the rehearsal folder is ready; practise the day now, typing each command:")
+        for step in (*drill.day, drill.verify):
+            if step.not_before is not None:
+                out.say(f"  # not before {schedule.written(step.not_before)}:")
+            out.say(f"  alloc {shlex.join(step.argv)}")
+        out.say(
+            "type for VALUE each source's throw-away value in its one form (`alloc ceremony"
+            " status` shows it): roll dice, or make one up"
+        )
+        out.result({"folder": str(target), "draw_id": rules.draw_id, "steps": results})
+        return EXIT_OK
+    for step in drill.day:
+        if step.not_before is not None:
+            _wait_until(step.not_before, out, "the rehearsal keeps the order of the day's times")
+        if (code := _rehearsal_step(step.argv, args, out, results)) != EXIT_OK:
+            if step.not_before is None and clock.now() > schedule.reveal_deadline:
+                out.notice(
+                    "the rehearsal's reveal deadline"
+                    f" {schedule.written(schedule.reveal_deadline)} passed before this step:"
+                    " give a longer --reveal-window"
+                )
+            return code
+    code = _rehearsal_step(drill.verify.argv, args, out, results)
+    out.say("")
+    out.say(
+        f"rehearsal done in {target}: its announcement and transcript are signed with"
+        " rehearsal: true, so `alloc verify` refuses them as a real draw"
+    )
+    out.result({"folder": str(target), "draw_id": rules.draw_id, "steps": results})
+    return code
+
+
+def _rehearsal_step(
+    argv: Sequence[str], args: argparse.Namespace, out: Console, results: list[dict[str, Any]]
+) -> int:
+    """Run one command of the rehearsal as the operator would type it; its exit code."""
+    options = ["--lock-timeout", f"{args.lock_timeout:g}", *(["--quiet"] if args.quiet else [])]
+    out.say(f"$ alloc {shlex.join(argv)}")
+    if not out.json_mode:
+        return main([*options, *argv])
+    captured = io.StringIO()
+    with contextlib.redirect_stdout(captured):
+        code = main(["--json", *options, *argv])
+    text = captured.getvalue()
+    result = json.loads(text) if text.strip() else None
+    results.append({"command": list(argv[:2]), "exit_code": code, "result": result})
+    return code
 
 
 # --- parser ------------------------------------------------------------------------
@@ -2668,6 +3045,17 @@ def _parser() -> argparse.ArgumentParser:
         " the time, the software, every file's SHA-256, the trusted keys, every check and"
         " the verdict; never over an existing file without --force",
     )
+    sub.add_argument(
+        "--log",
+        help=f"the draw folder's operator log ({LOG_NAME}), checked against the head every"
+        f" transcript signs, round 1's and each later round's (with --dir: DIR/{LOG_NAME} if"
+        " it is there)",
+    )
+    sub.add_argument(
+        "--rehearsal",
+        action="store_true",
+        help="check a rehearsal (alloc rehearse) as a rehearsal; without it a rehearsal fails",
+    )
     _add_trust_options(sub, own=None)
 
     sub = command("publish", cmd_publish, folder=True, force=True)
@@ -2728,7 +3116,51 @@ def _parser() -> argparse.ArgumentParser:
         help="the folder of the later rounds, for a proof spanning them (default: rounds/"
         " beside the transcript)",
     )
+    sub.add_argument(
+        "--rehearsal", action="store_true", help="check a rehearsal's proof as a rehearsal's"
+    )
     _add_trust_options(sub, own=None)
+
+    log = commands.add_parser(
+        "log",
+        help="the operator log: check its chain and that the draw signed it",
+        description="the operator log: check its chain and that the draw signed it",
+    ).add_subparsers(dest="log_command", required=True, metavar="ACTION")
+    sub = command("verify", cmd_log_verify, log)
+    sub.add_argument("--log", required=True, help=f"the operator log ({LOG_NAME})")
+    sub.add_argument(
+        "--transcript",
+        help="the signed transcript (the draw's, or a later round's) whose operator log head"
+        " it must match",
+    )
+    _add_trust_options(sub, own=None)
+
+    sub = command("rehearse", cmd_rehearse, force=True)
+    sub.add_argument("--dir", default=".", help="the real draw folder (only read; default: .)")
+    sub.add_argument("--applicants", required=True, help="CSV or .xlsx from registration")
+    _import_options(sub)
+    sub.add_argument(
+        "--out", help="the rehearsal folder (default: the draw folder's name + -rehearsal)"
+    )
+    sub.add_argument(
+        "--reveal-window",
+        type=int,
+        metavar="SECONDS",
+        help="from the start to the rehearsal's reveal deadline (default 60; 1800 with"
+        " --by-hand): the freeze, the signatures and the reveals must fit in it",
+    )
+    sub.add_argument(
+        "--default",
+        action="append",
+        metavar="PARTY",
+        help="a party that does not reveal, to practise a default (repeatable)",
+    )
+    sub.add_argument(
+        "--by-hand",
+        action="store_true",
+        help="prepare the folder and print the day's commands for staff to type, instead of"
+        " running them",
+    )
 
     sub = command("demo", cmd_demo, force=True)
     sub.add_argument("--applicants", type=int, default=5000)
@@ -2858,6 +3290,8 @@ def _document_folder(args: argparse.Namespace) -> Path:
 
 def _workspace(args: argparse.Namespace) -> _Workspace | None:
     run = args.run
+    if run in (cmd_rehearse, cmd_log_verify):
+        return None  # rehearse never locks the real folder; it runs each step in its own
     if run is cmd_keys_generate:
         return _Workspace(Path(args.out), create=True)
     if run is cmd_ceremony_secret:
@@ -2895,6 +3329,25 @@ def _run_in_folder(args: argparse.Namespace, console: Console) -> int:
             raise storage.os_error(exc, path=folder, action="create the folder") from exc
     elif not folder.is_dir():
         return int(args.run(args, console))  # the command says what is missing
+    draw = DrawFolder(folder)
+    if draw.round_number is not None and draw.rules.exists():
+        # A round's ceremony (DIR/rounds/N) is part of the draw: its commands hold the
+        # draw folder's lock and append to the draw folder's one operator log.
+        folder = draw.draw_root
+    return _locked(
+        folder, args, console, lambda: int(args.run(args, console)), read_only=workspace.read_only
+    )
+
+
+def _locked(
+    folder: Path,
+    args: argparse.Namespace,
+    console: Console,
+    run: Callable[[], int],
+    *,
+    read_only: bool = False,
+) -> int:
+    """``run`` holding ``folder``'s lock, in one transaction with its operator log entry."""
     command = _command_name(args)
     lock = storage.FolderLock(
         folder,
@@ -2904,23 +3357,269 @@ def _run_in_folder(args: argparse.Namespace, console: Console) -> int:
             f"waiting for {folder}: {holder or 'another alloc command'} is using it"
             f" (giving up after {args.lock_timeout:g} s)"
         ),
-        optional=workspace.read_only,
+        optional=read_only,
     )
+    if _rehearsal_marker(folder, or_parent=True) is not None:
+        console.mark = _MARK
     if not lock.acquire():
-        return int(args.run(args, console))  # a read-only disk: nobody can write there
+        return run()  # a read-only disk: nobody can write there
     try:
         for line in storage.recover(folder).messages():
             console.notice(f"{folder}: {line}")
         with storage.transaction(
             folder, command=command, replace_signed=getattr(args, "replace_signed", False)
-        ):
-            return int(args.run(args, console))
+        ) as txn:
+            code = run()
+            _log_command(txn, folder, args, command)
+            return code
     finally:
         lock.release()
 
 
+# --- the operator log: one entry per command that wrote files in a draw folder -----------
+
+#: Namespace entries that are no option of the command itself.
+_LOG_SKIP = frozenset(
+    {"run", "command", "json", "quiet", "lock_timeout", "dir"}
+    | {
+        f"{group}_command"
+        for group in ("keys", "policy", "rules", "ceremony", "round", "proof", "log")
+    }
+)
+#: Options whose value is recorded as given: nothing in them is personal data or secret.
+_LOG_PUBLIC = frozenset(
+    {
+        "authority",
+        "by_hand",
+        "commitment",
+        "default",
+        "digits",
+        "document_type",
+        "draw_at",
+        "draw_id",
+        "expect",
+        "expect_round",
+        "fallback",
+        "force",
+        "format",
+        "mechanism",
+        "min_lottery_percent",
+        "multiples",
+        "owners_phase",
+        "party",
+        "registration_number",
+        "rehearsal",
+        "replace_signed",
+        "reveal_deadline",
+        "reveal_window",
+        "round",
+        "round_seed",
+        "sheet",
+        "source",
+        "threshold",
+        "tie_break",
+        "tier_label",
+        "tiers",
+        "time_zone",
+        "title",
+        "unanswered",
+        "value",
+        "waitlist",
+        "yes",
+    }
+)
+#: File options recorded by name and SHA-256: public files, or files of no personal data.
+_LOG_FILES = frozenset(
+    {
+        "announcement",
+        "applicants",
+        "choices",
+        "document",
+        "file",
+        "kindergartens",
+        "log",
+        "proof",
+        "records",
+        "responses",
+        "results",
+        "rules",
+        "transcript",
+        "trust",
+    }
+)
+#: File options recorded by name only: private keys, secrets, passwords.
+_LOG_FILE_NAMES = frozenset({"key", "password_file", "secret"})
+#: Other options that name files or folders (``--role`` holds ``ROLE=FILE,FILE``); a file
+#: the command itself writes (``--remember``) has its new SHA-256 among the files written.
+_LOG_PATHS = frozenset(
+    {"certificate", "index", "keys", "out", "published", "remember", "role", "rounds"}
+)
+#: Options recorded only as given (``null``): personal data, a receipt code, a key's name.
+_LOG_WITHHELD = frozenset({"id", "name", "salt"})
+#: Positional arguments of logged commands, recorded without ``--``.
+_POSITIONAL = frozenset({"document", "file"})
+
+
+def _file_digest(path: str) -> bytes | None:
+    try:
+        digest = hashlib.sha256()
+        with open(path, "rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+        return digest.digest()
+    except OSError:
+        return None
+
+
+def _log_path(text: str, folder: Path) -> str:
+    """A path as the log records it: inside the draw folder relative to it, else its name.
+
+    So the log does not depend on where the folder lies (a copy's log reads
+    the same), and names no folder outside it (a user name in a home folder).
+    """
+    path = Path(os.path.abspath(text))
+    try:
+        return path.relative_to(Path(os.path.abspath(folder))).as_posix()
+    except ValueError:
+        return path.name
+
+
+def _log_options(args: argparse.Namespace, folder: Path) -> dict[str, OptionValue]:
+    """The command's options as the log records them (spec 9.6): never personal data.
+
+    Only options known to hold nothing personal are recorded as given; files
+    by path and SHA-256 (private keys, secrets and passwords by path only),
+    each path relative to the draw folder or, outside it, by its name; every
+    other option given is recorded as ``null``, so the log shows that it was
+    given and never what it was (an ID number, a name, a receipt code).
+    """
+    options: dict[str, OptionValue] = {}
+    for dest, value in sorted(vars(args).items()):
+        if dest in _LOG_SKIP or value is None or value is False:
+            continue
+        name = dest if dest in _POSITIONAL else "--" + dest.replace("_", "-")
+        public = dest in _LOG_PUBLIC or (dest == "name" and args.run is cmd_ceremony_source)
+        if dest in _LOG_FILES:
+            options[name] = FileDigest(_log_path(str(value), folder), _file_digest(str(value)))
+        elif dest in _LOG_FILE_NAMES:
+            options[name] = FileDigest(_log_path(str(value), folder), None)
+        elif dest == "role":
+            options[name] = tuple(
+                role + "=" + ",".join(_log_path(p, folder) for p in paths.split(","))
+                for role, _, paths in (str(item).partition("=") for item in value)
+            )
+        elif dest in _LOG_PATHS:
+            items = [value] if isinstance(value, str) else value
+            shown = tuple(_log_path(str(item), folder) for item in items)
+            options[name] = shown[0] if isinstance(value, str) else shown
+        elif not public:
+            options[name] = None
+        elif isinstance(value, list | tuple):
+            options[name] = tuple(str(item) for item in value)
+        elif isinstance(value, bool | int | str):
+            options[name] = value
+        else:
+            options[name] = str(value)
+    return options
+
+
+def _read_log(folder: Path) -> OperatorLog:
+    """The folder's operator log as this command will have left it, its chain checked.
+
+    Raises:
+        MalformedDocumentError, LogChainError: for a damaged log, with what to do.
+    """
+    path = folder / LOG_NAME
+    if not storage.will_exist(path):
+        return OperatorLog()
+    txn = storage.active_transaction()
+    staged = txn.staged(path) if txn is not None else None
+    data = (staged or path).read_bytes()
+    try:
+        return parse_log(data, document=str(path))
+    except (MalformedDocumentError, VerificationError) as exc:
+        raise type(exc)(
+            f"{exc}; alloc appends to an operator log only while its chain is intact. Restore"
+            f" {LOG_NAME} from a copy, or move it aside and tell the notary: the log then"
+            " starts again and the transcript commits to the new one"
+        ) from exc
+
+
+def _log_command(
+    txn: storage.Transaction, folder: Path, args: argparse.Namespace, command: str
+) -> None:
+    """Append the command's entry to the folder's log, in the command's own transaction.
+
+    Keys and party secrets are not logged: they are made on their owners' own
+    devices, and their digests have no place in the bureau's log; nor is the demo.
+    """
+    if args.run in (cmd_keys_generate, cmd_ceremony_secret, cmd_demo):
+        return
+    written = [(path, digest) for path, digest in txn.written() if path.name != LOG_NAME]
+    removed = [path for path in txn.removed() if path.name != LOG_NAME]
+    rules_path = folder / "rules.json"
+    if not (written or removed) or not (
+        storage.will_exist(rules_path) or storage.will_exist(folder / LOG_NAME)
+    ):
+        return  # nothing written, or not a draw folder (a folder of keys or secrets)
+    log = _read_log(folder)
+    draw_id, zone = None, DEFAULT_TIME_ZONE
+    if storage.will_exist(rules_path):
+        with contextlib.suppress(AllocError, OSError):
+            rules = files.read_rules(rules_path)
+            draw_id, zone = rules.draw_id, rules.time_zone
+
+    def place(path: Path) -> str:
+        return Path(os.path.relpath(os.path.abspath(path), os.path.abspath(folder))).as_posix()
+
+    now = clock.now()
+    entry = log.next_entry(
+        at=now,
+        like=now.astimezone(ZoneInfo(zone)),
+        command=command,
+        options=_log_options(args, folder),
+        wrote=[FileDigest(place(path), bytes.fromhex(digest)) for path, digest in written],
+        removed=[place(path) for path in removed],
+        draw_id=draw_id,
+    )
+    path = folder / LOG_NAME
+    staged = txn.staged(path)
+    old = b"" if not storage.will_exist(path) else (staged or path).read_bytes()
+    txn.stage(path, old + entry.line() + b"\n")
+
+
+def _log_head(folder: Path) -> LogHead:
+    """The head of the folder's operator log as it stands (the draw signs it)."""
+    return _read_log(folder).head
+
+
+#: Every line a rehearsal prints starts with this.
+_MARK = f"【{REHEARSAL_MARK}】"
+
+
+def _marked_rehearsal(document: Path) -> bool:
+    """Whether a signed document says ``rehearsal: true`` (read loosely: only to mark lines)."""
+    with contextlib.suppress(AllocError, OSError):
+        return Envelope.from_bytes(document.read_bytes()).signed.get("rehearsal") is True
+    return False
+
+
+def _rehearsal_marker(folder: Path, *, or_parent: bool = False) -> rehearsal.Marker | None:
+    """The rehearsal marker of ``folder`` (``or_parent``: or of the folder it is in, as
+    for a rehearsal's keys/ and secrets/).
+
+    Raises:
+        MalformedDocumentError: for a marker alloc did not write.
+    """
+    for candidate in (folder, folder.parent) if or_parent else (folder,):
+        path = candidate / rehearsal.MARKER_NAME
+        if path.is_file():
+            return rehearsal.Marker.from_bytes(path.read_bytes(), document=str(path))
+    return None
+
+
 def _fail(console: Console, kind: str, exc: BaseException) -> None:
-    print(f"error: {kind}: {exc}", file=sys.stderr)
+    print(console.marked(f"error: {kind}: {exc}"), file=sys.stderr)
     if console.json_mode:
         data: dict[str, Any] = {
             "ok": False,

@@ -18,8 +18,10 @@ __all__ = [
     "InputError",
     "InputRootMismatchError",
     "InvalidSignatureError",
+    "LogChainError",
     "MalformedDocumentError",
     "NoticeMismatchError",
+    "RehearsalError",
     "ReplayMismatchError",
     "RevealMismatchError",
     "RulesError",
@@ -217,6 +219,16 @@ class NoticeMismatchError(VerificationError):
 
 class ChainError(VerificationError):
     """A later-round transcript does not name its predecessor's digest."""
+
+
+class LogChainError(VerificationError):
+    """An operator log whose chain is broken (an entry edited, removed or moved), or that
+    is not the log a transcript commits to."""
+
+
+class RehearsalError(VerificationError):
+    """Documents marked ``rehearsal: true`` checked as a real draw (or a real draw checked
+    as a rehearsal): a rehearsal is never a real draw."""
 
 
 class UnannouncedSourceError(CeremonyError):

@@ -3172,9 +3172,13 @@ _NO: Final = "否"
 _FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r", "'")
 
 
-def _csv_bytes(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
+def _csv_bytes(
+    headers: Sequence[str], rows: Iterable[Sequence[object]], banner: str | None = None
+) -> bytes:
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
+    if banner:
+        writer.writerow([banner])
     writer.writerow(headers)
     for row in rows:
         # A cell starting with = + - @ is a formula to Excel (CSV injection):
@@ -3198,13 +3202,15 @@ def _xlsx_bytes(
     *,
     titles: Sequence[str] = (),
     sheet_title: str | None = None,
+    banner: str | None = None,
 ) -> bytes:
     """A one-sheet workbook; with ``titles``, laid out to print as a notice board.
 
     Title rows go above the header, with a blank row between; the titles and
     the header repeat on every printed page, which is A4 landscape, the
     columns fitted to the page width, numbered "第 N 页 / 共 M 页"; the header
-    stays frozen on screen.
+    stays frozen on screen. ``banner`` (a rehearsal's mark) is the first row
+    of all, above the titles.
     """
     import openpyxl  # noqa: PLC0415 - see the note at the imports
     from openpyxl.cell import WriteOnlyCell  # noqa: PLC0415
@@ -3214,7 +3220,8 @@ def _xlsx_bytes(
     sheet = book.create_sheet(title=sheet_title)
     for index, header in enumerate(headers, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = max(12, len(header) + 4)
-    header_row = len(titles) + 2 if titles else 1
+    above = [*([banner] if banner else []), *titles]
+    header_row = len(above) + 2 if above else 1
     sheet.freeze_panes = f"A{header_row + 1}"
     if titles:
         sheet.print_title_rows = f"1:{header_row}"
@@ -3247,9 +3254,11 @@ def _xlsx_bytes(
             out.append(cell)
         return out
 
+    if banner:
+        sheet.append(cells([banner], font=Font(bold=True, size=14, color="FFA4141A")))
     for number, title in enumerate(titles):
         sheet.append(cells([title], font=Font(bold=True, size=14 if number == 0 else 11)))
-    if titles:
+    if above:
         sheet.append([])
     sheet.append(cells(headers, font=Font(bold=True), header=True))
     for row in rows:
@@ -3266,13 +3275,17 @@ def _table_bytes(
     *,
     titles: Sequence[str] = (),
     sheet_title: str | None = None,
+    banner: str | None = None,
 ) -> bytes:
-    """A table as CSV or .xlsx by the path's suffix; ``titles`` print above an .xlsx table."""
+    """A table as CSV or .xlsx by the path's suffix; ``titles`` print above an .xlsx table.
+
+    ``banner`` (a rehearsal's mark) is a row above everything else, in either format.
+    """
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        return _csv_bytes(headers, rows)
+        return _csv_bytes(headers, rows, banner)
     if suffix == ".xlsx":
-        return _xlsx_bytes(headers, rows, titles=titles, sheet_title=sheet_title)
+        return _xlsx_bytes(headers, rows, titles=titles, sheet_title=sheet_title, banner=banner)
     raise InputError(
         "unknown output file type", source=str(path), value=suffix or None, hint="use .csv or .xlsx"
     )
@@ -3304,6 +3317,7 @@ def write_private_results(
     registry: Mapping[str, Registration],
     *,
     force: bool = False,
+    banner: str | None = None,
 ) -> Path:
     """The bureau's full result list (.csv or .xlsx): one row per child in draw order.
 
@@ -3361,7 +3375,9 @@ def write_private_results(
                 _YES if result.over_capacity else _NO,
             ]
         )
-    return write_bytes(target, _table_bytes(target, headers, rows), force=force, mode=0o600)
+    return write_bytes(
+        target, _table_bytes(target, headers, rows, banner=banner), force=force, mode=0o600
+    )
 
 
 def _ranked(outcome: Outcome) -> dict[str, tuple[int, ApplicantOutcome]]:
@@ -3388,6 +3404,7 @@ def write_notice_lists(
     force: bool = False,
     progress: Progress | None = None,
     heading: NoticeHeading | None = None,
+    banner: str | None = None,
 ) -> list[Path]:
     """One notice-board list per kindergarten, ``notice-<id>.csv`` (or ``.xlsx``).
 
@@ -3396,8 +3413,9 @@ def write_notice_lists(
     names (张**) and document numbers (**************1234) only
     (:func:`alloc.notices.notice_rows`). With ``heading`` an .xlsx list
     has title rows (the draw, the kindergarten, the draw time) and prints
-    on A4 (:func:`_xlsx_bytes`). The directory is created if missing. No
-    file is written if any exists (without ``force``).
+    on A4 (:func:`_xlsx_bytes`). ``banner``, if given, is a row above
+    everything else in either format (a rehearsal's mark). The directory is
+    created if missing. No file is written if any exists (without ``force``).
 
     Raises:
         InputError: for an unknown suffix, kindergarten ids that give the same
@@ -3436,7 +3454,12 @@ def write_notice_lists(
             else ()
         )
         data = _table_bytes(
-            target, notices.NOTICE_HEADERS, rows, titles=titles, sheet_title="公示名单"
+            target,
+            notices.NOTICE_HEADERS,
+            rows,
+            titles=titles,
+            sheet_title="公示名单",
+            banner=banner,
         )
         contents.append((target, data))
     folder.mkdir(parents=True, exist_ok=True)
@@ -3455,12 +3478,14 @@ def write_waitlists(
     *,
     force: bool = False,
     heading: NoticeHeading | None = None,
+    banner: str | None = None,
 ) -> Path:
     """Every kindergarten's waitlist in one file (.csv or .xlsx), masked.
 
     Rows by kindergarten in rules order, then waitlist position
     (:func:`alloc.notices.waitlist_rows`); with ``heading`` an .xlsx file
-    has title rows and prints on A4, as the notice lists.
+    has title rows and prints on A4, as the notice lists. ``banner``, if
+    given, is a row above everything else (a rehearsal's mark).
 
     Raises:
         InputError: for an unknown file type or a child missing from ``registry``.
@@ -3476,7 +3501,12 @@ def write_waitlists(
     ]
     titles = heading.waitlist_titles() if heading is not None else ()
     data = _table_bytes(
-        target, notices.WAITLIST_HEADERS, rows, titles=titles, sheet_title="候补名单"
+        target,
+        notices.WAITLIST_HEADERS,
+        rows,
+        titles=titles,
+        sheet_title="候补名单",
+        banner=banner,
     )
     return write_bytes(target, data, force=force)
 

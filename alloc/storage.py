@@ -484,6 +484,7 @@ class FolderLock:
 class _Move:
     temporary: Path
     target: Path
+    digest: str  # SHA-256 of the new content: the operator log records it (alloc.oplog)
 
 
 def _relative(path: Path, root: Path) -> str:
@@ -559,8 +560,16 @@ class Transaction:
             _write_synced(temporary, data, 0o666 if mode is None else mode)
         except OSError as exc:
             raise os_error(exc, path=path) from exc
-        self._moves[key] = _Move(temporary, path)
+        self._moves[key] = _Move(temporary, path, sha256(data).hexdigest())
         return path
+
+    def written(self) -> list[tuple[Path, str]]:
+        """Every file this transaction puts in place, with the SHA-256 of its new content."""
+        return [(move.target, move.digest) for move in self._moves.values()]
+
+    def removed(self) -> list[Path]:
+        """Every file this transaction deletes on commit (and does not write anew)."""
+        return [path for key, path in self._removals.items() if key not in self._moves]
 
     def remove(self, target: StrPath) -> None:
         """Delete ``target`` on commit (if it still exists then and was not written anew)."""

@@ -382,3 +382,95 @@ def test_a_round_cannot_be_announced_for_responses_that_do_not_fit(chain: Chain)
             frozen_at="2026-07-31T10:00:00+08:00",
             records=ApplicantTable.from_applicants([]),
         )
+
+
+# --- the rehearsal mark and the operator log in later rounds (spec 9.6, 9.7, 11.7) -------------
+
+
+def test_a_round_after_a_rehearsal_is_a_rehearsals(chain: Chain) -> None:
+    demo = chain.demo
+    start = chain_standings(demo.rules, demo.records, demo.ceremony.seed)
+    for marked in (False, True):
+        previous = Envelope(signed={**demo.transcript.signed, "rehearsal": marked})
+        notice, _, _ = make_round_announcement(
+            demo.rules, previous, start, answers(start, 5), frozen_at="2026-07-31T10:00:00+08:00"
+        )
+        assert notice.rehearsal is marked
+        assert notice.to_signed()["rehearsal"] is marked
+
+
+def test_a_real_draws_round_marked_as_a_rehearsal_is_refused_either_way(chain: Chain) -> None:
+    """Round 2 announced and computed as a rehearsal's, after a real round 1: signed by the
+    real keys, it is refused as a real round, and checked as a rehearsal round 1 fails."""
+    demo, second = chain.demo, chain.rounds[0]
+    notice = replace(RoundAnnouncement.from_envelope(second.announcement), rehearsal=True)
+    announcement = sign(notice, demo.keys)
+    start = chain_standings(demo.rules, demo.records, demo.ceremony.seed)
+    tx, _, lines, _ = make_round_transcript(
+        announcement,
+        demo.rules,
+        start,
+        list(second.files.responses),
+        created=RoundTranscript.from_envelope(second.transcript).created,
+    )
+    assert tx.rehearsal
+    files = replace(
+        second.files, announcement=announcement, transcript=sign(tx, demo.keys), standings=lines
+    )
+    report = check(chain, [files])
+    assert [f.split(":")[0] for f in failures(report)] == ["round 2"]
+    assert failures(report)[0].startswith(
+        "round 2: rehearsal mark: 演练 REHEARSAL: round 2 is marked rehearsal: true"
+    )
+    assert report.rehearsal is False
+    report = check(chain, [files], rehearsal=True)
+    assert failures(report)[0].startswith("rehearsal mark: checked as a rehearsal")
+    assert "round 2: rehearsal mark" not in [c.name for c in report.checks]  # the chain stopped
+
+
+def test_a_round_whose_documents_disagree_on_the_mark_is_refused(chain: Chain) -> None:
+    demo, second = chain.demo, chain.rounds[0]
+    tx = replace(RoundTranscript.from_envelope(second.transcript), rehearsal=True)
+    report = check(chain, [replace(second.files, transcript=sign(tx, demo.keys))])
+    assert failures(report) == [
+        "round 2: rehearsal mark: round 2's announcement and transcript disagree on the"
+        " rehearsal mark; a rehearsal's round is always a rehearsal's"
+    ]
+
+
+def test_a_log_is_checked_against_every_transcript(chain: Chain) -> None:
+    """The demo keeps no operator log: a log given cannot be checked against its transcripts."""
+    report = check(chain, [r.files for r in chain.rounds], log=b"")
+    assert [f.split(":")[0] for f in failures(report)] == ["operator log"]
+    assert "commits to no operator log" in failures(report)[0]
+
+
+def test_round_documents_read_their_mark_and_log_strictly(chain: Chain) -> None:
+    second = chain.rounds[0]
+    notice = dict(second.announcement.signed)
+    tx = dict(second.transcript.signed)
+    assert notice["rehearsal"] is False
+    assert tx["rehearsal"] is False
+    assert tx["log"] is None
+    for document, read, change, reason in (
+        (notice, RoundAnnouncement.from_envelope, {"rehearsal": None}, "expected true or false"),
+        (tx, RoundTranscript.from_envelope, {"rehearsal": 0}, "expected true or false"),
+        (tx, RoundTranscript.from_envelope, {"log": {"count": 3}}, "missing key"),
+        (
+            tx,
+            RoundTranscript.from_envelope,
+            {"log": {"count": 0, "head": "11" * 32}},
+            "an empty log has the all-zero head",
+        ),
+    ):
+        with pytest.raises(MalformedDocumentError, match=reason):
+            read(Envelope(signed={**document, **change}))
+    for document, read in (
+        (notice, RoundAnnouncement.from_envelope),
+        (tx, RoundTranscript.from_envelope),
+    ):
+        without = {k: v for k, v in document.items() if k != "rehearsal"}
+        with pytest.raises(MalformedDocumentError, match="missing key"):
+            read(Envelope(signed=without))
+    logged = {**tx, "log": {"count": 2, "head": "11" * 32}}
+    assert RoundTranscript.from_envelope(Envelope(signed=logged)).log is not None
