@@ -14,13 +14,14 @@ line against ``rfc8785`` byte for byte.
 from __future__ import annotations
 
 import gc
+import itertools
 import json
 import operator
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import partial
-from itertools import accumulate, repeat
-from typing import Any
+from itertools import accumulate, islice, repeat
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 import numpy.typing as npt
@@ -40,6 +41,10 @@ from alloc.model import Applicant, ApplicantTable
 from alloc.strictjson import Fields, parse_json
 
 __all__ = [
+    "CHUNK_LINES",
+    "LineSource",
+    "RecordReader",
+    "line_chunks",
     "parse_record_lines",
     "parse_result_line",
     "record_leaf",
@@ -406,34 +411,197 @@ def records_root(draw_id: str, lines: Iterable[bytes]) -> bytes:
     return merkle_root(lines, prefix=record_leaf(draw_id, b""))
 
 
-#: Files this long are parsed by the vectorised reader (below it, pandas'
+#: Chunks this long are parsed by the vectorised reader (below it, pandas'
 #: import would cost more than it saves).
 _FAST_PARSE_MIN = 4096
 
+#: Lines read at a time: a file is parsed chunk by chunk, so what is held at
+#: once besides the table is one chunk's lines and working arrays.
+CHUNK_LINES = 1 << 17
 
-def parse_record_lines(lines: Iterable[bytes]) -> ApplicantTable:
+
+@runtime_checkable
+class LineSource(Protocol):
+    """A line-per-child file that can be read chunk by chunk, as often as needed.
+
+    :class:`alloc.io.LineFile` is one: the verifier reads records and results
+    through it without ever holding a whole file.
+    """
+
+    def __len__(self) -> int: ...
+
+    def chunks(self, size: int) -> Iterator[list[bytes]]:
+        """The lines in order, ``size`` at a time (the last chunk may be shorter)."""
+        ...
+
+
+def line_chunks(
+    lines: Iterable[bytes] | LineSource, size: int | None = None
+) -> Iterator[list[bytes]]:
+    """``lines`` (a list, any iterable of lines, or a :class:`LineSource`), ``size`` at a time.
+
+    ``size`` is :data:`CHUNK_LINES` unless given.
+
+    Raises:
+        InputError: if a :class:`LineSource` cannot be read.
+    """
+    size = CHUNK_LINES if size is None else size
+    if isinstance(lines, LineSource):
+        yield from lines.chunks(size)
+    elif isinstance(lines, list):
+        for at in range(0, len(lines), size):
+            yield lines[at : at + size]
+    else:
+        source = iter(lines)
+        while chunk := list(islice(source, size)):
+            yield chunk
+
+
+def parse_record_lines(lines: Iterable[bytes] | LineSource) -> ApplicantTable:
     """Read public record lines back into an :class:`ApplicantTable`.
 
     Every line must be canonical: re-encoding it must give the same bytes, so
-    a record file has exactly one byte form and one root.
-
-    Large files are read column-wise: every field of every line is located at
-    once, the table is built, and its lines are written again with
-    :func:`record_lines` and compared byte for byte with the input. Equal
-    bytes prove both that the lines are canonical and that they were read
-    right; on any difference the file is read again line by line, which names
-    the first line at fault.
+    a record file has exactly one byte form and one root. The lines are read
+    :data:`CHUNK_LINES` at a time by a :class:`RecordReader`.
 
     Raises:
         InputError: naming the 1-based line at fault.
     """
-    lines = lines if isinstance(lines, list) else list(lines)
-    if len(lines) >= _FAST_PARSE_MIN:
-        with _bulk():
-            table = _parse_records_fast(lines)
-        if table is not None:
-            return table
-    return _parse_records_slowly(lines)
+    reader = RecordReader()
+    for chunk in line_chunks(lines):
+        reader.add(chunk)
+    return reader.table()
+
+
+class RecordReader:
+    """Public record lines, given chunk by chunk, read into one :class:`ApplicantTable`.
+
+    A large chunk is read column-wise: every field of every line is located
+    at once, the chunk's table is built, and its lines are written again with
+    :func:`record_lines` and compared byte for byte with the input. Equal
+    bytes prove both that the lines are canonical and that they were read
+    right; on any difference (and for small chunks) the chunk is read line
+    by line, which names the first line at fault. Each chunk's table is then
+    folded into the file's, its names numbered in order of first appearance
+    in the file, so the table is the same however the file is cut. What is
+    checked across lines (ascending registration numbers, identity
+    commitments on all records or none) is checked across chunks too.
+    """
+
+    def __init__(self) -> None:
+        self._rows = 0
+        self._fast = False  # once pandas is loaded, small chunks are read column-wise too
+        self._last: str | None = None
+        self._identity: bool | None = None
+        self._regs: list[tuple[str, ...]] = []
+        self._names: dict[str, dict[str, int]] = {
+            key: {} for key in ("kindergartens", "tiers", "groups", "facts")
+        }
+        self._columns: dict[str, list[npt.NDArray[Any]]] = {
+            key: []
+            for key in (
+                "choices",
+                "tiers",
+                "groups",
+                "fact_rows",
+                "fact_codes",
+                "fact_kindergartens",
+                "identities",
+            )
+        }
+
+    def __len__(self) -> int:
+        return self._rows
+
+    def add(self, lines: Sequence[bytes]) -> None:
+        """Read the next ``lines`` of the file.
+
+        Raises:
+            InputError: naming the 1-based line of the file at fault.
+        """
+        lines = lines if isinstance(lines, list) else list(lines)
+        if not lines:
+            return
+        table = None
+        if self._fast or len(lines) >= _FAST_PARSE_MIN:
+            self._fast = True
+            with _bulk():
+                table = _parse_records_fast(lines)
+            if table is not None and not self._follows(table):
+                table = None
+        if table is None:
+            table = _parse_records_slowly(
+                lines, first_row=self._rows + 1, after=self._last, with_identity=self._identity
+            )
+        self._fold(table)
+
+    def _follows(self, table: ApplicantTable) -> bool:
+        """True if the chunk's first line may follow the lines read before."""
+        first = table.registration_numbers[0]
+        if self._last is not None and not self._last < first:
+            return False
+        return self._identity is None or self._identity == (table.identities is not None)
+
+    def _codes(self, key: str, names: Sequence[str]) -> npt.NDArray[np.int32]:
+        """The file's code of each of a chunk's names, and -1 for code -1."""
+        index = self._names[key]
+        codes = [index.setdefault(name, len(index)) for name in names]
+        return np.asarray([*codes, -1], np.int32)
+
+    def _fold(self, table: ApplicantTable) -> None:
+        assert table.tiers is not None
+        assert table.groups is not None
+        kgs = self._codes("kindergartens", table.kindergarten_ids)
+        columns = self._columns
+        columns["choices"].append(kgs[table.choices])
+        columns["tiers"].append(self._codes("tiers", table.tier_names)[table.tiers])
+        columns["groups"].append(self._codes("groups", table.group_ids)[table.groups])
+        columns["fact_rows"].append(table.fact_rows + np.int32(self._rows))
+        columns["fact_codes"].append(self._codes("facts", table.fact_names)[table.fact_codes])
+        columns["fact_kindergartens"].append(kgs[table.fact_kindergartens])
+        if table.identities is not None:
+            columns["identities"].append(table.identities)
+        self._regs.append(table.registration_numbers)
+        self._rows += len(table)
+        self._last = table.registration_numbers[-1]
+        self._identity = table.identities is not None
+
+    def table(self) -> ApplicantTable:
+        """The table of every line added; the reader lets go of its parts."""
+        columns = self._columns
+        choices = np.full(
+            (self._rows, max((c.shape[1] for c in columns["choices"]), default=1)), -1, np.int32
+        )
+        at = 0
+        for part in columns["choices"]:
+            choices[at : at + len(part), : part.shape[1]] = part
+            at += len(part)
+        columns["choices"].clear()
+
+        def joined(key: str) -> npt.NDArray[Any]:
+            parts = columns[key]
+            whole = np.concatenate(parts) if parts else np.zeros(0, np.int32)
+            parts.clear()
+            return whole
+
+        regs = tuple(itertools.chain.from_iterable(self._regs))
+        self._regs.clear()
+        names = {key: tuple(index) for key, index in self._names.items()}
+        identities = joined("identities") if self._identity else None
+        return ApplicantTable(
+            registration_numbers=regs,
+            kindergarten_ids=names["kindergartens"],
+            choices=choices,
+            tier_names=names["tiers"],
+            tiers=joined("tiers"),
+            group_ids=names["groups"],
+            groups=joined("groups"),
+            fact_names=names["facts"],
+            fact_rows=joined("fact_rows"),
+            fact_codes=joined("fact_codes"),
+            fact_kindergartens=joined("fact_kindergartens"),
+            identities=identities,
+        )
 
 
 def _strings(
@@ -774,8 +942,19 @@ def _parse_records_fast(lines: list[bytes]) -> ApplicantTable | None:
     return table
 
 
-def _parse_records_slowly(lines: list[bytes]) -> ApplicantTable:
-    """Line by line with :mod:`json`, naming the first line that is not canonical."""
+def _parse_records_slowly(
+    lines: Sequence[bytes],
+    *,
+    first_row: int = 1,
+    after: str | None = None,
+    with_identity: bool | None = None,
+) -> ApplicantTable:
+    """Line by line with :mod:`json`, naming the first line that is not canonical.
+
+    The lines are a file's from line ``first_row`` on; ``after`` is the
+    registration number on the line before, and ``with_identity`` whether the
+    lines before carry identity commitments (None: there are none before).
+    """
     regs: list[str] = []
     kg_index: dict[str, int] = {}
     tier_index: dict[str, int] = {}
@@ -788,9 +967,9 @@ def _parse_records_slowly(lines: list[bytes]) -> ApplicantTable:
     fact_rows: list[int] = []
     fact_codes: list[int] = []
     fact_kgs: list[int] = []
-    any_identity = False
-    previous: str | None = None
-    for number, line in enumerate(lines, start=1):
+    expected = with_identity
+    previous = after
+    for number, line in enumerate(lines, start=first_row):
         try:
             fields = Fields.of(parse_json(line, document="records"), document="records")
             reg = check_identifier(fields.string("registration_number"), "registration_number")
@@ -825,15 +1004,15 @@ def _parse_records_slowly(lines: list[bytes]) -> ApplicantTable:
         choice_rows.append([kg_index.setdefault(c, len(kg_index)) for c in choices])
         tiers.append(-1 if tier is None else tier_index.setdefault(tier, len(tier_index)))
         groups.append(-1 if group is None else group_index.setdefault(group, len(group_index)))
-        if (identity is not None) != any_identity and number > 1:
+        if expected is not None and (identity is not None) != expected:
             raise InputError(
                 "some records carry an identity commitment and some do not",
                 field="identity",
                 row=number,
                 source="records",
             )
+        expected = identity is not None
         if identity is not None:
-            any_identity = True
             identities.append(bytes.fromhex(identity))
         for fact, kg in held:
             fact_rows.append(len(regs) - 1)
@@ -844,7 +1023,7 @@ def _parse_records_slowly(lines: list[bytes]) -> ApplicantTable:
     for row, chosen in enumerate(choice_rows):
         matrix[row, : len(chosen)] = chosen
     identity_array: npt.NDArray[np.uint8] | None = None
-    if any_identity:
+    if identities:
         identity_array = np.frombuffer(b"".join(identities), np.uint8).reshape(-1, 32).copy()
     return ApplicantTable(
         registration_numbers=tuple(regs),
