@@ -51,6 +51,7 @@ __all__ = [
     "record_lines",
     "records_root",
     "result_leaf",
+    "result_line_chunks",
     "result_lines",
     "results_root",
 ]
@@ -1056,40 +1057,6 @@ def _placement_codes(
     return code.astype(np.int64)
 
 
-def _placement_table(
-    codes: npt.NDArray[np.int64],
-    widest: int,
-    phases: int,
-    text: Callable[[int, int, int], bytes],
-) -> npt.NDArray[Any]:
-    """``text(kg, block, phase)`` for every code that occurs, in an array indexed by code."""
-    present = np.flatnonzero(np.bincount(codes)) if codes.size else codes
-    table = np.empty(int(present[-1]) + 1 if present.size else 1, dtype=object)
-    for code in present.tolist():
-        rest, phase = divmod(code, phases + 1)
-        kg, block = divmod(rest, widest + 1)
-        table[code] = text(kg - 1, block, phase - 1)
-    return table
-
-
-def _placement_texts(
-    codes: npt.NDArray[np.int64],
-    widest: int,
-    phases: int,
-    text: Callable[[int, int, int], bytes],
-) -> list[bytes]:
-    """``text(kg, block, phase)`` per line, built once per code that occurs."""
-    return _placement_table(codes, widest, phases, text)[codes].tolist()  # type: ignore[no-any-return]
-
-
-def _text_grid(table: npt.NDArray[Any], codes: npt.NDArray[np.int64]) -> npt.NDArray[np.uint8]:
-    """``table[code]`` per row as an (n, w) byte array; every text used must have length w."""
-    used, inverse = np.unique(codes, return_inverse=True)
-    texts = [bytes(table[c]) for c in used.tolist()]
-    grid = np.frombuffer(b"".join(texts), np.uint8).reshape(len(texts), -1)
-    return grid[inverse.reshape(-1)]
-
-
 def _layouts(*keys: npt.NDArray[np.int64]) -> Iterator[npt.NDArray[np.int64]]:
     """The row indices of each distinct combination of ``keys`` (one layout each)."""
     if not keys[0].size:
@@ -1134,144 +1101,228 @@ def result_lines(outcome: Outcome) -> list[bytes]:
     """
     check_instance(outcome, Outcome, "outcome")
     with _bulk():
-        return _result_lines(outcome)
+        return _ResultLines(outcome).lines(0, len(outcome))
 
 
-def _result_lines(outcome: Outcome) -> list[bytes]:
-    rules = outcome.rules
-    kgs = rules.kindergartens
-    n = len(outcome)
-    if n == 0:
-        return []
-    kg_q = [_quote(k.id) for k in kgs]
-    block_q = [[_quote(b.name) for b in k.blocks] + ['"open"'] for k in kgs]
-    phase_q = [_quote(p.name) for p in rules.phases]
-    widest = max(len(k.blocks) for k in kgs) + 1
-    phases = len(rules.phases)
-    order = outcome.draw_order.astype(np.int64)
-    placed = outcome.placed[order].astype(np.int64)
-    block = outcome.block[order].astype(np.int64)
-    phase = outcome.phase[order].astype(np.int64)
-    over = outcome.over_capacity[order]
-    moved = outcome.moved_from[order].astype(np.int64)
+def result_line_chunks(outcome: Outcome, size: int | None = None) -> Iterator[list[bytes]]:
+    """The lines of :func:`result_lines`, ``size`` at a time (:data:`CHUNK_LINES` unless given).
 
-    def head(kg: int, b: int) -> bytes:
-        text = '{"block":' + (block_q[kg][b] if kg >= 0 else "null") + ',"choice_tickets":['
+    Only one chunk of lines exists at a time, so a verifier can compare a
+    province's results with the published file without holding either.
+
+    Raises:
+        WrongTypeError: if ``outcome`` is not an Outcome of :func:`alloc.draw`.
+    """
+    check_instance(outcome, Outcome, "outcome")
+    size = CHUNK_LINES if size is None else size
+    if size < 1:
+        raise InputError("a chunk holds at least one line", field="size", value=size)
+    return _result_line_chunks(outcome, size)
+
+
+def _result_line_chunks(outcome: Outcome, size: int) -> Iterator[list[bytes]]:
+    with _bulk():
+        writer = _ResultLines(outcome)
+    for start in range(0, len(outcome), size):
+        with _bulk():
+            chunk = writer.lines(start, min(start + size, len(outcome)))
+        yield chunk
+
+
+class _PlacementTexts:
+    """``text(kg, block, phase)`` per placement code, each made the first time it is used."""
+
+    def __init__(self, widest: int, phases: int, text: Callable[[int, int, int], bytes]) -> None:
+        self.widest, self.phases, self.text = widest, phases, text
+        self.table = np.empty(0, dtype=object)
+        self.made = np.zeros(0, np.bool_)
+
+    def take(self, codes: npt.NDArray[np.int64]) -> list[bytes]:
+        """The text of each code."""
+        if not codes.size:
+            return []
+        used = np.bincount(codes)
+        if used.size > self.table.size:
+            table = np.empty(used.size, dtype=object)
+            table[: self.table.size] = self.table
+            made = np.zeros(used.size, np.bool_)
+            made[: self.made.size] = self.made
+            self.table, self.made = table, made
+        new = np.flatnonzero((used > 0) & ~self.made[: used.size])
+        for code in new.tolist():
+            rest, phase = divmod(code, self.phases + 1)
+            kg, block = divmod(rest, self.widest + 1)
+            self.table[code] = self.text(kg - 1, block, phase - 1)
+        self.made[new] = True
+        return self.table[codes].tolist()  # type: ignore[no-any-return]
+
+
+class _ResultLines:
+    """Result lines of an outcome for any range of the draw order.
+
+    The texts shared by many lines (placements, wins) are made once and
+    reused by every range, so writing the lines in chunks costs what writing
+    them at once does.
+    """
+
+    def __init__(self, outcome: Outcome) -> None:
+        self.outcome = outcome
+        rules = outcome.rules
+        kgs = rules.kindergartens
+        n = len(outcome)
+        self.kg_q = kg_q = [_quote(k.id) for k in kgs]
+        self.block_q = block_q = [[_quote(b.name) for b in k.blocks] + ['"open"'] for k in kgs]
+        self.phase_q = phase_q = [_quote(p.name) for p in rules.phases]
+        self.widest = widest = max((len(k.blocks) for k in kgs), default=0) + 1
+        self.phases = phases = len(rules.phases)
+        self.order = order = outcome.draw_order.astype(np.int64)
+        self.fixed_regs = _fixed_width(outcome.registration_numbers)
+        self.starts = _PlacementTexts(
+            widest, phases, lambda kg, b, p: self.head(kg, b) + self.middle(kg, p)
+        )
+        self.heads = _PlacementTexts(widest, phases, lambda kg, b, p: self.head(kg, b))
+        self.middles = _PlacementTexts(widest, phases, lambda kg, b, p: self.middle(kg, p))
+        self.wins: dict[tuple[bool, bool], _PlacementTexts] = {}
+
+        def win(kg: int, b: int, p: int, *, first: bool, last: bool) -> bytes:
+            opening = b'],"wins":[' if first else b""
+            after = b"]}" if last else b""
+            if kg < 0:
+                return opening + after
+            text = (
+                '{"block":'
+                + block_q[kg][b]
+                + ',"kindergarten":'
+                + kg_q[kg]
+                + ',"phase":'
+                + (phase_q[p] if p >= 0 else "null")
+                + "}"
+            )
+            return opening + (b"" if first else b",") + text.encode("utf-8") + after
+
+        for first in (False, True):
+            for last in (False, True):
+                self.wins[first, last] = _PlacementTexts(
+                    widest, phases, partial(win, first=first, last=last)
+                )
+
+        # Waitlists hold at most waitlist_length units per kindergarten: few lines.
+        position = np.empty(n, np.int64)
+        position[order] = np.arange(n, dtype=np.int64)
+        self.waiting: dict[int, list[bytes]] = {}
+        for kg, (rows, positions) in enumerate(
+            zip(outcome.waitlist_rows, outcome.waitlist_positions, strict=True)
+        ):
+            prefix = b'{"kindergarten":' + kg_q[kg].encode("utf-8") + b',"position":'
+            for at, pos in zip(position[rows].tolist(), positions.tolist(), strict=True):
+                self.waiting.setdefault(at, []).append(prefix + str(pos).encode("ascii") + b"}")
+        self.waiting_at = np.asarray(sorted(self.waiting), np.int64)
+
+    def head(self, kg: int, b: int) -> bytes:
+        text = '{"block":' + (self.block_q[kg][b] if kg >= 0 else "null") + ',"choice_tickets":['
         return text.encode("utf-8")
 
-    def middle(kg: int, p: int, moved_kg: int = -1, over_: bool = False) -> bytes:
+    def middle(self, kg: int, p: int, moved_kg: int = -1, over: bool = False) -> bytes:
         return (
             '],"moved_from":'
-            + (kg_q[moved_kg] if moved_kg >= 0 else "null")
+            + (self.kg_q[moved_kg] if moved_kg >= 0 else "null")
             + ',"over_capacity":'
-            + ("true" if over_ else "false")
+            + ("true" if over else "false")
             + ',"phase":'
-            + (phase_q[p] if kg >= 0 and p >= 0 else "null")
+            + (self.phase_q[p] if kg >= 0 and p >= 0 else "null")
             + ',"placed":'
-            + (kg_q[kg] if kg >= 0 else "null")
+            + (self.kg_q[kg] if kg >= 0 else "null")
             + ',"registration_number":'
         ).encode("utf-8")
 
-    lines = _Lines(n)
-    codes = _placement_codes(placed, block, phase, widest, phases)
-    rare = np.flatnonzero(over | (moved >= 0)).tolist()
-    tickets = outcome.choice_tickets
-    if tickets is None:
-        # One shared text for everything before the registration number; the
-        # rare line over capacity or moved by a merge is written on its own.
-        starts = _placement_texts(
-            codes, widest, phases, lambda kg, b, p: head(kg, b) + middle(kg, p)
-        )
-        for at in rare:
-            kg = int(placed[at])
-            starts[at] = head(kg, int(block[at])) + middle(
-                kg, int(phase[at]), int(moved[at]), bool(over[at])
+    def lines(self, start: int, stop: int) -> list[bytes]:
+        """The lines of the children at draw positions ``start`` to ``stop``."""
+        outcome = self.outcome
+        order = self.order[start:stop]
+        n = order.size
+        if n == 0:
+            return []
+        widest, phases = self.widest, self.phases
+        placed = outcome.placed[order].astype(np.int64)
+        block = outcome.block[order].astype(np.int64)
+        phase = outcome.phase[order].astype(np.int64)
+        over = outcome.over_capacity[order]
+        moved = outcome.moved_from[order].astype(np.int64)
+
+        lines = _Lines(n)
+        codes = _placement_codes(placed, block, phase, widest, phases)
+        rare = np.flatnonzero(over | (moved >= 0)).tolist()
+        tickets = outcome.choice_tickets
+        if tickets is None:
+            # One shared text for everything before the registration number; the
+            # rare line over capacity or moved by a merge is written on its own.
+            starts = self.starts.take(codes)
+            for at in rare:
+                kg = int(placed[at])
+                starts[at] = self.head(kg, int(block[at])) + self.middle(
+                    kg, int(phase[at]), int(moved[at]), bool(over[at])
+                )
+            lines.add(starts)
+        else:
+            lines.add(self.heads.take(codes))
+            counts = (outcome.choice_kindergartens[order] >= 0).sum(axis=1)
+            chosen = tickets[order]
+            for c in range(tickets.shape[1]):
+                present = counts > c
+                if not present.any():
+                    break
+                lines.add(_choice_ticket_column(chosen[:, c], present, first=c == 0))
+            middles = self.middles.take(codes)
+            for at in rare:
+                kg = int(placed[at])
+                middles[at] = self.middle(kg, int(phase[at]), int(moved[at]), bool(over[at]))
+            lines.add(middles)
+
+        ticket_digits = _hex(outcome.tickets[order])
+        if self.fixed_regs is not None:
+            lines.add(
+                _block_rows(
+                    [
+                        b'"',
+                        self.fixed_regs[order],
+                        b'","ticket":"',
+                        ticket_digits,
+                        b'","waitlist":[',
+                    ],
+                    n,
+                )
             )
-        lines.add(starts)
-    else:
-        lines.add(_placement_texts(codes, widest, phases, lambda kg, b, p: head(kg, b)))
-        counts = (outcome.choice_kindergartens[order] >= 0).sum(axis=1)
-        chosen = tickets[order]
-        for c in range(tickets.shape[1]):
-            present = counts > c
-            if not present.any():
-                break
-            lines.add(_choice_ticket_column(chosen[:, c], present, first=c == 0))
-        middles = _placement_texts(codes, widest, phases, lambda kg, b, p: middle(kg, p))
-        for at in rare:
-            kg = int(placed[at])
-            middles[at] = middle(kg, int(phase[at]), int(moved[at]), bool(over[at]))
-        lines.add(middles)
+        else:
+            regs = outcome.registration_numbers
+            lines.add(_quoted(tuple(map(regs.__getitem__, order.tolist()))))
+            lines.add(_block_rows([b',"ticket":"', ticket_digits, b'","waitlist":['], n))
 
-    ticket_digits = _hex(outcome.tickets[order])
-    fixed_regs = _fixed_width(outcome.registration_numbers)
-    if fixed_regs is not None:
-        lines.add(
-            _block_rows(
-                [b'"', fixed_regs[order], b'","ticket":"', ticket_digits, b'","waitlist":['], n
+        # Wins, in the order each child listed them: at most one but under the
+        # independent lottery.
+        first_win = outcome.win_indptr[order]
+        counts = outcome.win_indptr[order + 1] - first_win
+        columns = []
+        most = max(int(counts.max()), 1)
+        for c in range(most):
+            has = counts > c
+            column_codes = np.zeros(n, np.int64)
+            won = first_win[has] + c
+            column_codes[has] = _placement_codes(
+                outcome.win_kindergartens[won].astype(np.int64),
+                outcome.win_blocks[won].astype(np.int64),
+                outcome.win_phases[won].astype(np.int64),
+                widest,
+                phases,
             )
-        )
-    else:
-        regs = outcome.registration_numbers
-        lines.add(_quoted(tuple(map(regs.__getitem__, order.tolist()))))
-        lines.add(_block_rows([b',"ticket":"', ticket_digits, b'","waitlist":['], n))
+            columns.append(self.wins[c == 0, c == most - 1].take(column_codes))
 
-    # Wins, in the order each child listed them: at most one but under the
-    # independent lottery.
-    counts = np.diff(outcome.win_indptr)[order]
-    first_win = outcome.win_indptr[:-1][order]
-    win_codes = _placement_codes(
-        outcome.win_kindergartens.astype(np.int64),
-        outcome.win_blocks.astype(np.int64),
-        outcome.win_phases.astype(np.int64),
-        widest,
-        phases,
-    )
-
-    def win(kg: int, b: int, p: int, *, opening: bytes, comma: bytes, after: bytes) -> bytes:
-        if kg < 0:
-            return opening + after
-        text = (
-            '{"block":'
-            + block_q[kg][b]
-            + ',"kindergarten":'
-            + kg_q[kg]
-            + ',"phase":'
-            + (phase_q[p] if p >= 0 else "null")
-            + "}"
-        )
-        return opening + comma + text.encode("utf-8") + after
-
-    columns = []
-    most = max(int(counts.max()), 1)
-    for c in range(most):
-        has = counts > c
-        column_codes = np.zeros(n, np.int64)
-        column_codes[has] = win_codes[first_win[has] + c]
-        texts = partial(
-            win,
-            opening=b"" if c else b'],"wins":[',
-            comma=b"," if c else b"",
-            after=b"]}" if c == most - 1 else b"",
-        )
-        columns.append(_placement_texts(column_codes, widest, phases, texts))
-
-    # Waitlists hold at most waitlist_length units per kindergarten: few lines.
-    position = np.empty(n, np.int64)
-    position[order] = np.arange(n, dtype=np.int64)
-    waiting: dict[int, list[bytes]] = {}
-    for kg, (rows, positions) in enumerate(
-        zip(outcome.waitlist_rows, outcome.waitlist_positions, strict=True)
-    ):
-        prefix = b'{"kindergarten":' + kg_q[kg].encode("utf-8") + b',"position":'
-        for at, pos in zip(position[rows].tolist(), positions.tolist(), strict=True):
-            waiting.setdefault(at, []).append(prefix + str(pos).encode("ascii") + b"}")
-    tail = columns[0]
-    for at, entries in waiting.items():
-        tail[at] = b",".join(entries) + tail[at]
-    for column in columns:
-        lines.add(column)
-    return lines.build()
+        tail = columns[0]
+        low, high = np.searchsorted(self.waiting_at, [start, stop])
+        for at in self.waiting_at[low:high].tolist():
+            tail[at - start] = b",".join(self.waiting[at]) + tail[at - start]
+        for column in columns:
+            lines.add(column)
+        return lines.build()
 
 
 def results_root(draw_id: str, lines: Iterable[bytes]) -> bytes:

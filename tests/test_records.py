@@ -160,6 +160,19 @@ def test_result_lines_are_the_canonical_json_of_each_result(problem: Any) -> Non
     assert lines == [canonical_json(result.to_json()) for result in outcome]
 
 
+@settings(max_examples=100)
+@given(_valid_problems(), st.data())
+def test_result_lines_in_any_chunks_are_the_lines_written_at_once(
+    problem: Any, data: st.DataObject
+) -> None:
+    outcome = draw(problem.rules, problem.applicants, problem.seed)
+    lines = records.result_lines(outcome)
+    size = data.draw(st.integers(1, len(lines) + 1))
+    chunks = list(records.result_line_chunks(outcome, size))
+    assert [line for chunk in chunks for line in chunk] == lines
+    assert all(len(chunk) == size for chunk in chunks[:-1])
+
+
 @pytest.mark.parametrize("mechanism", list(Mechanism))
 @pytest.mark.parametrize("tie_break", list(TieBreak))
 def test_a_synthetic_district_writes_canonical_lines(
@@ -190,7 +203,11 @@ def test_a_synthetic_district_writes_canonical_lines(
     )
     assert records.record_lines(table) == expected_record_lines(table)
     outcome = draw(rules, table, SEED)
-    assert records.result_lines(outcome) == [canonical_json(r.to_json()) for r in outcome]
+    lines = records.result_lines(outcome)
+    assert lines == [canonical_json(r.to_json()) for r in outcome]
+    for size in (7, 256, 1500):
+        chunks = records.result_line_chunks(outcome, size)
+        assert [line for chunk in chunks for line in chunk] == lines
 
 
 @settings(max_examples=100)
