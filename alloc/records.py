@@ -429,8 +429,6 @@ class LineSource(Protocol):
     through it without ever holding a whole file.
     """
 
-    def __len__(self) -> int: ...
-
     def chunks(self, size: int) -> Iterator[list[bytes]]:
         """The lines in order, ``size`` at a time (the last chunk may be shorter)."""
         ...
