@@ -80,6 +80,7 @@ from alloc.errors import (
 )
 from alloc.identity import DocumentType, Receipt, parse_salt
 from alloc.lookup import INDEX_FILE, LookupIndex, build_public_index, public_lookup
+from alloc.merkle import MerkleAccumulator
 from alloc.model import (
     DEFAULT_TIME_ZONE,
     DrawRules,
@@ -91,7 +92,7 @@ from alloc.model import (
     local_time,
 )
 from alloc.progress import Progress, Task
-from alloc.records import parse_record_lines, records_root
+from alloc.records import CHUNK_LINES, parse_record_lines, record_leaf
 from alloc.registry import Registry, registry_from_json, registry_to_json
 from alloc.report import render_report
 from alloc.seed import (
@@ -1013,10 +1014,11 @@ def _announcement_to_sign(
         raise DigestMismatchError(
             f"the announcement's rules digest is not the digest of {folder.rules}"
         )
-    records = files.read_lines(_require(folder.records, "records", "run `alloc freeze`"))
-    if len(records) != notice.records_count or (
-        records_root(notice.draw_id, records) != notice.records_root
-    ):
+    records = files.LineFile(_require(folder.records, "records", "run `alloc freeze`"))
+    commitment = MerkleAccumulator(prefix=record_leaf(notice.draw_id, b""))
+    for chunk in records.chunks(CHUNK_LINES):
+        commitment.add(chunk)
+    if (commitment.count, commitment.root()) != (notice.records_count, notice.records_root):
         raise InputRootMismatchError(
             f"{folder.records} does not match the announced input root and count"
         )
@@ -1060,8 +1062,8 @@ def _transcript_to_sign(
     """
     rules = _rules(folder)
     announcement = _envelope(folder.announcement, "announcement")
-    records = files.read_lines(_require(folder.records, "records", "run `alloc freeze`"))
-    results = files.read_lines(folder.results) if folder.results.exists() else None
+    records = files.LineFile(_require(folder.records, "records", "run `alloc freeze`"))
+    results = files.LineFile(folder.results) if folder.results.exists() else None
     previous = files.read_envelope(Path(args.previous), "transcript") if args.previous else None
     report = check_transcript(
         envelope,
@@ -1323,8 +1325,8 @@ def cmd_verify(args: argparse.Namespace, out: Console) -> int:
     )
     out.step("reading the public files")
     rules = files.read_rules(_require(paths["rules"], "rules", "it is in the public folder"))
-    records = files.read_lines(_require(paths["records"], "records", "public/records.jsonl"))
-    results = files.read_lines(paths["results"]) if paths["results"].exists() else None
+    records = files.LineFile(_require(paths["records"], "records", "public/records.jsonl"))
+    results = files.LineFile(paths["results"]) if paths["results"].exists() else None
     out.step("verifying (signatures, commitments, ceremony, re-running the draw)")
     previous = Path(args.previous).read_bytes() if args.previous else None
     report = check_transcript(
