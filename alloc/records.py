@@ -14,7 +14,6 @@ line against ``rfc8785`` byte for byte.
 from __future__ import annotations
 
 import gc
-import itertools
 import json
 import operator
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -492,21 +491,18 @@ class RecordReader:
         self._fast = False  # once pandas is loaded, small chunks are read column-wise too
         self._last: str | None = None
         self._identity: bool | None = None
-        self._regs: list[tuple[str, ...]] = []
+        self._regs: list[str] = []
         self._names: dict[str, dict[str, int]] = {
             key: {} for key in ("kindergartens", "tiers", "groups", "facts")
         }
-        self._columns: dict[str, list[npt.NDArray[Any]]] = {
-            key: []
-            for key in (
-                "choices",
-                "tiers",
-                "groups",
-                "fact_rows",
-                "fact_codes",
-                "fact_kindergartens",
-                "identities",
-            )
+        self._columns = {
+            "choices": _Rows(np.int32, width=1, fill=-1),
+            "tiers": _Rows(np.int32),
+            "groups": _Rows(np.int32),
+            "fact_rows": _Rows(np.int32),
+            "fact_codes": _Rows(np.int32),
+            "fact_kindergartens": _Rows(np.int32),
+            "identities": _Rows(np.uint8, width=32),
         }
 
     def __len__(self) -> int:
@@ -560,47 +556,72 @@ class RecordReader:
         columns["fact_kindergartens"].append(kgs[table.fact_kindergartens])
         if table.identities is not None:
             columns["identities"].append(table.identities)
-        self._regs.append(table.registration_numbers)
+        self._regs += table.registration_numbers
         self._rows += len(table)
         self._last = table.registration_numbers[-1]
         self._identity = table.identities is not None
 
     def table(self) -> ApplicantTable:
         """The table of every line added; the reader lets go of its parts."""
-        columns = self._columns
-        choices = np.full(
-            (self._rows, max((c.shape[1] for c in columns["choices"]), default=1)), -1, np.int32
-        )
-        at = 0
-        for part in columns["choices"]:
-            choices[at : at + len(part), : part.shape[1]] = part
-            at += len(part)
-        columns["choices"].clear()
-
-        def joined(key: str) -> npt.NDArray[Any]:
-            parts = columns[key]
-            whole = np.concatenate(parts) if parts else np.zeros(0, np.int32)
-            parts.clear()
-            return whole
-
-        regs = tuple(itertools.chain.from_iterable(self._regs))
+        columns = {key: rows.take() for key, rows in self._columns.items()}
+        regs = tuple(self._regs)
         self._regs.clear()
         names = {key: tuple(index) for key, index in self._names.items()}
-        identities = joined("identities") if self._identity else None
         return ApplicantTable(
             registration_numbers=regs,
             kindergarten_ids=names["kindergartens"],
-            choices=choices,
+            choices=columns["choices"],
             tier_names=names["tiers"],
-            tiers=joined("tiers"),
+            tiers=columns["tiers"],
             group_ids=names["groups"],
-            groups=joined("groups"),
+            groups=columns["groups"],
             fact_names=names["facts"],
-            fact_rows=joined("fact_rows"),
-            fact_codes=joined("fact_codes"),
-            fact_kindergartens=joined("fact_kindergartens"),
-            identities=identities,
+            fact_rows=columns["fact_rows"],
+            fact_codes=columns["fact_codes"],
+            fact_kindergartens=columns["fact_kindergartens"],
+            identities=columns["identities"] if self._identity else None,
         )
+
+
+class _Rows:
+    """A column's rows, added chunk by chunk to one buffer that doubles as it fills.
+
+    Each chunk's rows are copied in at once, so no chunk's array outlives the
+    chunk: thousands of chunk-sized arrays kept alive among the chunks'
+    working arrays would keep the memory freed around them from going back
+    to the system (most of a gigabyte at ten million records). A block of
+    ``width`` values per row grows wider when a chunk's rows are wider, the
+    new places holding ``fill``.
+    """
+
+    def __init__(self, dtype: type[np.generic], *, width: int | None = None, fill: int = 0) -> None:
+        self.width, self.fill, self.size = width, fill, 0
+        self.data: npt.NDArray[Any] = np.empty((0,) if width is None else (0, width), dtype)
+
+    def append(self, rows: npt.NDArray[Any]) -> None:
+        need = self.size + len(rows)
+        width = None if self.width is None else max(self.width, rows.shape[1])
+        if need > len(self.data) or width != self.width:
+            capacity = max(need, 2 * len(self.data))
+            grown = np.empty((capacity,) if width is None else (capacity, width), self.data.dtype)
+            if width is None:
+                grown[: self.size] = self.data[: self.size]
+            else:
+                grown[: self.size, : self.width] = self.data[: self.size]
+                grown[: self.size, self.width :] = self.fill
+            self.data, self.width = grown, width
+        if width is None:
+            self.data[self.size : need] = rows
+        else:
+            self.data[self.size : need, : rows.shape[1]] = rows
+            self.data[self.size : need, rows.shape[1] :] = self.fill
+        self.size = need
+
+    def take(self) -> npt.NDArray[Any]:
+        """The rows (the buffer's untouched tail is never paged in); the column is emptied."""
+        rows = self.data[: self.size]
+        self.data, self.size = np.empty((0, *self.data.shape[1:]), self.data.dtype), 0
+        return rows
 
 
 def _strings(
