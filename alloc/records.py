@@ -53,6 +53,7 @@ __all__ = [
     "result_line_chunks",
     "result_lines",
     "results_root",
+    "whole_lines",
 ]
 
 
@@ -453,6 +454,20 @@ def line_chunks(
         source = iter(lines)
         while chunk := list(islice(source, size)):
             yield chunk
+
+
+def whole_lines(lines: Sequence[bytes] | LineSource) -> Sequence[bytes]:
+    """``lines`` as a sequence: a :class:`LineSource` read whole, a sequence as it is.
+
+    For the operator's steps that need every line at hand (a Merkle tree to
+    cut proofs from, the next round's computation); verifying never does.
+
+    Raises:
+        InputError: if a :class:`LineSource` cannot be read.
+    """
+    if isinstance(lines, LineSource):
+        return [line for chunk in lines.chunks(CHUNK_LINES) for line in chunk]
+    return lines
 
 
 def parse_record_lines(lines: Iterable[bytes] | LineSource) -> ApplicantTable:

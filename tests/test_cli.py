@@ -194,6 +194,8 @@ LEAF_COMMANDS = [
     ("freeze",),
     ("sign",),
     ("draw",),
+    ("round", "open"),
+    ("round", "draw"),
     ("verify",),
     ("publish",),
     ("report",),
@@ -202,7 +204,7 @@ LEAF_COMMANDS = [
     ("proof", "check"),
     ("demo",),
 ]
-GROUPS = [("keys",), ("policy",), ("rules",), ("ceremony",), ("proof",)]
+GROUPS = [("keys",), ("policy",), ("rules",), ("ceremony",), ("round",), ("proof",)]
 
 
 def description(help_text: str) -> str:
@@ -441,7 +443,7 @@ def test_every_step_prints_one_json_document_with_json(
         "status": call("--json", "ceremony", "status", "--dir", folder),
         "verify": call("--json", "verify", "--dir", folder, *creds.pin),
         "publish": call("--json", "publish", "--dir", folder),
-        "report": call("--json", "report", "--dir", folder, "--out", tmp_path / "r.html"),
+        "report": call("--json", "report", "--dir", folder, "--out", tmp_path / "r"),
         "lookup": call("--json", "lookup", "--dir", folder, "--id", person[3], "--name", person[1]),
         "proof": call(
             "--json",
@@ -1039,11 +1041,11 @@ def test_report_of_a_tampered_draw_says_it_failed(
     folder = folder_at("signed")
     results = folder / "public" / "results.jsonl"
     results.write_bytes(results.read_bytes().replace(b'"placed":null', b'"placed":"K03"', 1))
-    run = call("report", "--dir", folder, "--out", tmp_path / "report.html")
+    run = call("report", "--dir", folder, "--out", tmp_path / "report")
     # The report is written and shows the failure; the command exits 3.
     assert run.code == EXIT_VERIFY
-    assert "(verification FAILED)" in run.out
-    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "verification FAILED)" in run.out
+    html = (tmp_path / "report" / "index.html").read_text(encoding="utf-8")
     assert "Verification FAILED" in html
 
 
@@ -1476,7 +1478,7 @@ def _overwrite_cases(
         ),
         "draw": ("draw", "--dir", folder),
         "publish": ("publish", "--dir", folder),
-        "report": ("report", "--dir", folder, "--out", folder / "publish" / "report.html"),
+        "report": ("report", "--dir", folder, "--out", folder / "publish" / "report"),
         "proof make": (
             "proof", "make", "--dir", folder, "--registration-number", "2026-0001",
             "--out", folder / "proof.json",
@@ -1824,7 +1826,8 @@ def test_publish_writes_masked_lists_and_the_report(published_district: Path) ->
     assert len(notices) == 30
     assert all(p.suffix == ".xlsx" for p in notices)
     assert (publish / "waitlists.xlsx").is_file()
-    assert (publish / "report.html").is_file()
+    assert (publish / "report" / "index.html").is_file()
+    assert len(list((publish / "report").glob("kg-*.html"))) == 30
     assert (publish / "lookup" / "index.json").is_file()
     assert (published_district / "private" / "results.xlsx").is_file()
 
@@ -1867,7 +1870,7 @@ def test_no_personal_data_in_the_small_draws_public_files(
 ) -> None:
     folder = folder_at("signed")
     ok("publish", "--dir", folder, "--format", fmt)
-    ok("report", "--dir", folder, "--out", folder / "publish" / "again.html")
+    ok("report", "--dir", folder, "--out", folder / "publish" / "again")
     people = registry_people(folder)
     assert {p["name"] for p in people} == {row[1] for row in small_applicants()}
     paths = _public_files(folder)
@@ -1968,7 +1971,8 @@ def test_a_whole_draw_as_real_processes(tmp_path: Path) -> None:
     assert seed in verified.out
     published = alloc_("publish")
     assert (
-        "published 3 notice lists, waitlists, report.html and the lookup index (16 shards)"
+        "published 3 notice lists, waitlists, the report (report/index.html) and the lookup index"
+        " (16 shards)"
         " to publish" in published.out
     )
     reg, name, _, number = small_applicants()[0][:4]

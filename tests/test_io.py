@@ -1042,9 +1042,12 @@ def test_a_line_file_is_read_in_blocks_and_chunks_as_it_is_read_whole(
         path = Path(folder) / "records.jsonl"
         path.write_bytes(data)
         expected = plainly_read_lines(data)
-        with pytest.MonkeyPatch.context() as patch:
+        # Every reading to the end is recorded, refused or not, as the file's whole bytes.
+        whole = files.FileDigest(str(path), len(data), hashlib.sha256(data).digest())
+        with pytest.MonkeyPatch.context() as patch, files.recording_reads() as reads:
             patch.setattr(files, "_LINE_BLOCK", block)
             assert streamed(lambda: files.read_lines(path)) == expected
+            assert reads == [whole]
 
             def chunked() -> list[bytes]:
                 lines = files.LineFile(path)
@@ -1055,6 +1058,25 @@ def test_a_line_file_is_read_in_blocks_and_chunks_as_it_is_read_whole(
                 return [line for chunk in chunks for line in chunk]
 
             assert streamed(chunked) == expected
+            assert set(reads) == {whole}
+            assert len(reads) == (3 if expected[0] == "lines" else 2)
+
+
+def test_a_line_file_records_only_whole_readings_and_the_same_bytes(tmp_path: Path) -> None:
+    path = files.write_lines(tmp_path / "results.jsonl", [b"a", b"b", b"c"])
+    with files.recording_reads() as reads:
+        lines = files.LineFile(path)
+        next(iter(lines.chunks(1)))  # a reading stopped early reads no whole file
+        assert reads == []
+        assert [line for chunk in lines.chunks(2) for line in chunk] == [b"a", b"b", b"c"]
+        assert reads == [files.FileDigest(str(path), 6, hashlib.sha256(b"a\nb\nc\n").digest())]
+        # Other bytes under the same size and time: only the digest tells.
+        stamp = path.stat()
+        path.write_bytes(b"a\nb\nd\n")
+        os.utime(path, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+        with pytest.raises(InputError, match="changed while alloc was reading it"):
+            list(lines.chunks(2))
+    assert list(lines.chunks(2)) == [[b"a", b"b"], [b"d"]]  # unrecorded readings are not hashed
 
 
 def test_a_line_file_that_changes_after_it_was_opened_is_refused(tmp_path: Path) -> None:
