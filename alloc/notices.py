@@ -483,5 +483,8 @@ def check_publication(
         else:
             checks = check_published_lists(lists, outcome=outcome, heading=heading)
     return VerificationReport(
-        checks=(*report.checks, *checks), signatures=report.signatures, round=report.round
+        checks=(*report.checks, *checks),
+        signatures=report.signatures,
+        round=report.round,
+        digests=report.digests,
     )
