@@ -17,13 +17,17 @@ The protocol (DESIGN section 2, spec sections 9 and 10):
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import itertools
 import json
+from array import array
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
+
+import numpy as np
 
 from alloc._check import check_id, check_instance, check_items, check_text
 from alloc._version import __version__
@@ -47,6 +51,7 @@ from alloc.errors import (
 )
 from alloc.merkle import (
     EMPTY_ROOT,
+    MerkleAccumulator,
     MerkleTree,
     inclusion_proof,
     leaf_hash,
@@ -58,6 +63,10 @@ from alloc.model import Applicant, ApplicantTable, DrawRules, local_time
 from alloc.oplog import LogHead, check_log
 from alloc.progress import Progress, Task, advance
 from alloc.records import (
+    CHUNK_LINES,
+    LineSource,
+    RecordReader,
+    line_chunks,
     parse_record_lines,
     parse_result_line,
     record_leaf,
@@ -65,6 +74,7 @@ from alloc.records import (
     records_root,
     records_tree,
     result_leaf,
+    result_line_chunks,
     result_lines,
     results_root,
     results_tree,
@@ -706,9 +716,9 @@ def check_transcript(
     *,
     announcement: Envelope | bytes,
     rules: DrawRules,
-    records: Sequence[bytes],
+    records: Sequence[bytes] | LineSource,
     policy: TrustPolicy,
-    results: Sequence[bytes] | None = None,
+    results: Sequence[bytes] | LineSource | None = None,
     log: bytes | None = None,
     rehearsal: bool = False,
     progress: Progress | None = None,
@@ -716,16 +726,47 @@ def check_transcript(
     """Check a draw's transcript end to end and report every check; never raises.
 
     ``records`` are the public record lines and ``results`` the published
-    result lines (optional: without them the re-run is compared by root).
-    ``log`` is the operator log's bytes, checked against the head the
-    transcript signs (spec 9.6). Documents marked as a rehearsal fail as a
-    real draw; with ``rehearsal`` they are checked as a rehearsal instead
-    (and a real draw fails). Later rounds are checked with
-    :func:`alloc.chain.check_chain`.
-    The draw is re-run from the public records and the seed with this
-    version of alloc, and every outcome compared. ``progress`` hears of each
-    check as it finishes (their number is not known in advance).
+    result lines (optional: without them the re-run is compared by root),
+    each a list of lines or a file read chunk by chunk
+    (:class:`alloc.io.LineFile`): then no file is ever held whole, and a
+    national draw is verified in a few gigabytes. ``log`` is the operator
+    log's bytes, checked against the head the transcript signs (spec 9.6).
+    Documents marked as a rehearsal fail as a real draw; with ``rehearsal``
+    they are checked as a rehearsal instead (and a real draw fails). Later
+    rounds are checked with :func:`alloc.chain.check_chain`. The draw is
+    re-run from the public records and the seed with this version of alloc,
+    and every outcome compared. ``progress`` hears of each check as it
+    finishes (their number is not known in advance).
     """
+    report, _ = _check_draw(
+        transcript,
+        announcement=announcement,
+        rules=rules,
+        records=records,
+        policy=policy,
+        results=results,
+        log=log,
+        rehearsal=rehearsal,
+        progress=progress,
+    )
+    return report
+
+
+def _check_draw(
+    transcript: Envelope | bytes,
+    *,
+    announcement: Envelope | bytes,
+    rules: DrawRules,
+    records: Sequence[bytes] | LineSource,
+    policy: TrustPolicy,
+    results: Sequence[bytes] | LineSource | None,
+    log: bytes | None,
+    rehearsal: bool,
+    progress: Progress | None,
+) -> tuple[VerificationReport, tuple[ApplicantTable, Outcome] | None]:
+    """:func:`check_transcript`'s report, and the records' table and the re-run's
+    outcome if every check passed: :func:`alloc.chain.check_chain` goes on from
+    them without reading and drawing again."""
     run = _Checks(progress)
     state: dict[str, Any] = {}
 
@@ -787,20 +828,21 @@ def check_transcript(
 
     def records_match() -> str:
         notice: Announcement = state["announcement"]
-        if len(records) != notice.records_count:
+        # One pass counts, commits and parses; the count, then the root, then
+        # the parse decide in that order, as if each had read the whole file.
+        count, root, table = _read_records(rules.draw_id, records)
+        if count != notice.records_count:
             raise InputRootMismatchError(
-                f"{len(records)} public records, the announcement committed to"
-                f" {notice.records_count}"
+                f"{count} public records, the announcement committed to {notice.records_count}"
             )
-        root = records_root(rules.draw_id, records)
         if root != notice.records_root:
             raise InputRootMismatchError(
                 "the public records do not match the announced input root"
                 f" (computed {root.hex()[:16]}…, announced {notice.records_root.hex()[:16]}…):"
                 " a record was changed after the announcement"
             )
-        state["table"] = parse_record_lines(records)
-        return f"{len(records)} records under input root {root.hex()}"
+        state["table"] = table()
+        return f"{count} records under input root {root.hex()}"
 
     run.run("public records", records_match)
 
@@ -876,11 +918,11 @@ def check_transcript(
         tx: Transcript = state["transcript"]
         if results is None:
             return "no results file given; the re-run is compared by root"
-        if len(results) != tx.results_count:
+        count, root = _lines_root(line_chunks(results), result_leaf(rules.draw_id, b""))
+        if count != tx.results_count:
             raise DigestMismatchError(
-                f"{len(results)} result lines, the transcript committed to {tx.results_count}"
+                f"{count} result lines, the transcript committed to {tx.results_count}"
             )
-        root = results_root(rules.draw_id, results)
         state["results_file_root"] = root
         if root != tx.results_root:
             raise DigestMismatchError(
@@ -888,7 +930,7 @@ def check_transcript(
                 f" results root ({root.hex()[:16]}… instead of"
                 f" {tx.results_root.hex()[:16]}…)"
             )
-        return f"{len(results)} result lines under results root {root.hex()}"
+        return f"{count} result lines under results root {root.hex()}"
 
     run.run("results file", results_file)
 
@@ -897,18 +939,19 @@ def check_transcript(
         if "table" not in state:
             raise VerificationError("cannot re-run: the public records did not verify")
         outcome = draw(rules, state["table"], tx.seed)
-        lines = result_lines(outcome)
-        published = None if results is None else list(results)
-        if published == lines and "results_file_root" in state:
+        # The re-run's lines are made a chunk at a time and compared with the
+        # published file's as they come; neither file is ever held whole.
+        same = results is not None and _same_lines(result_line_chunks(outcome), results)
+        if same and "results_file_root" in state:
             # Byte for byte the published file, whose root was just computed.
-            root = state["results_file_root"]
+            count, root = len(outcome), state["results_file_root"]
         else:
-            root = results_root(rules.draw_id, lines)
-        if root != tx.results_root or len(lines) != tx.results_count:
-            raise _replay_difference(lines, results, root, tx)
-        if published is not None and published != lines:
+            count, root = _lines_root(result_line_chunks(outcome), result_leaf(rules.draw_id, b""))
+        if root != tx.results_root or count != tx.results_count:
+            raise _replay_difference(outcome, results, root, tx)
+        if results is not None and not same:
             # The signed root is right but the published file is not: name the child.
-            raise _replay_difference(lines, results, root, tx)
+            raise _replay_difference(outcome, results, root, tx)
         summaries = tuple(s.to_json() for s in outcome.summaries)
         if summaries != tuple(dict(k) for k in tx.kindergartens):
             raise ReplayMismatchError("per-kindergarten summaries differ from the re-run")
@@ -917,8 +960,9 @@ def check_transcript(
                 f"transcript says {tx.unplaced} unplaced, re-run gives {len(outcome.unplaced)}"
             )
         placed = sum(s.placed for s in outcome.summaries)
+        state["outcome"] = outcome
         return (
-            f"re-ran the draw with {SOFTWARE}: {len(lines)} outcomes identical"
+            f"re-ran the draw with {SOFTWARE}: {count} outcomes identical"
             f" ({placed} seats taken, {len(outcome.unplaced)} unplaced)"
         )
 
@@ -935,13 +979,14 @@ def check_transcript(
     tx_round = state["transcript"].round if "transcript" in state else None
     marked = state["transcript"].rehearsal if "transcript" in state else None
     ok = all(c.passed for c in run.checks)
-    return VerificationReport(
+    report = VerificationReport(
         checks=tuple(run.checks),
         signatures=signers,
         round=tx_round,
         rehearsal=marked,
         digests={1: document_digest(state["transcript_env"])} if ok else {},
     )
+    return report, (state["table"], state["outcome"]) if ok else None
 
 
 def _rehearsal_mark(notice: Announcement, tx: Transcript, expected: bool) -> str:
@@ -982,33 +1027,162 @@ def _instant(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
+def _read_records(
+    draw_id: str, records: Sequence[bytes] | LineSource
+) -> tuple[int, bytes, Callable[[], ApplicantTable]]:
+    """The records' count, input root and table, read in one pass, a chunk at a time.
+
+    The table is returned as a function that raises the parse's error, if
+    there was one: it is the last of the three to decide.
+    """
+    commitment = MerkleAccumulator(prefix=record_leaf(draw_id, b""))
+    reader = RecordReader()
+    failure: Exception | None = None
+    for chunk in line_chunks(records):
+        commitment.add(chunk)
+        if failure is None:
+            try:
+                reader.add(chunk)
+            except Exception as exc:  # raised once the count and root are known to be right
+                failure = exc
+
+    def table() -> ApplicantTable:
+        if failure is not None:
+            raise failure
+        return reader.table()
+
+    return commitment.count, commitment.root(), table
+
+
+def _lines_root(chunks: Iterable[Sequence[bytes]], prefix: bytes) -> tuple[int, bytes]:
+    """How many lines, and their Merkle root (leaves ``prefix || line``)."""
+    commitment = MerkleAccumulator(prefix=prefix)
+    for chunk in chunks:
+        commitment.add(chunk)
+    return commitment.count, commitment.root()
+
+
+def _same_lines(mine: Iterable[Sequence[bytes]], theirs: Sequence[bytes] | LineSource) -> bool:
+    """True if the published lines are ``mine``, byte for byte, compared a chunk at a time."""
+    given = itertools.chain.from_iterable(line_chunks(theirs))
+    for chunk in mine:
+        if list(itertools.islice(given, len(chunk))) != list(chunk):
+            return False
+    return next(given, None) is None
+
+
+def _line_at(lines: Sequence[bytes] | LineSource, index: int) -> bytes:
+    if not isinstance(lines, LineSource):
+        return lines[index]
+    for chunk in lines.chunks(CHUNK_LINES):
+        if index < len(chunk):
+            return chunk[index]
+        index -= len(chunk)
+    raise IndexError(index)
+
+
+def _key(registration_number: str) -> bytes:
+    return hashlib.sha256(registration_number.encode("utf-8", "surrogatepass")).digest()
+
+
+def _first_difference(
+    mine: Callable[[], Iterable[Sequence[bytes]]],
+    registration: Callable[[int], str],
+    theirs: Sequence[bytes] | LineSource,
+    read: Callable[[bytes], str],
+) -> tuple[bytes, bytes | None] | None:
+    """The first of ``mine``'s lines whose child's published line differs, and that line.
+
+    ``mine()`` gives the re-computed lines in order, chunk by chunk (it is
+    called twice), ``registration(i)`` the child of the i-th, and ``read``
+    the child of a published line (raising :class:`InputError` for a line
+    that does not read, which is skipped). A child's published line is the
+    last readable line with their registration number; ``None`` stands for
+    a child with none, and the whole answer is ``None`` if every child's is
+    theirs. Two canonical lines hold the same content exactly when they are
+    the same bytes, so each published line is kept as the SHA-256 digests of
+    its registration number and of its bytes, and only a line that differs
+    from the re-computed line at its place is read: the difference is found
+    in a province's files without holding them.
+    """
+    keys, digests, places = bytearray(), bytearray(), array("q")
+
+    def keep(line: bytes, place: int, reg: str | None) -> None:
+        if reg is None:
+            try:
+                reg = read(line)
+            except InputError:
+                return
+        keys.extend(_key(reg))
+        digests.extend(hashlib.sha256(line).digest())
+        places.append(place)
+
+    given = itertools.chain.from_iterable(line_chunks(theirs))
+    place = 0
+    for chunk in mine():
+        lines = list(itertools.islice(given, len(chunk)))
+        for ours, line in zip(chunk, lines, strict=False):
+            keep(line, place, registration(place) if line == ours else None)
+            place += 1
+        if len(lines) < len(chunk):
+            break
+    for line in given:
+        keep(line, place, None)
+        place += 1
+    # Each registration number's last line: the first of the reversed keys.
+    flipped = np.frombuffer(keys, "S32")[::-1]
+    known, first = np.unique(flipped, return_index=True)
+    last = flipped.size - 1 - first
+    their_digests = np.frombuffer(digests, "S32")[last]
+    their_places = np.frombuffer(places, np.int64)[last]
+    place = 0
+    for chunk in mine():
+        wanted = np.array([_key(registration(place + i)) for i in range(len(chunk))], "S32")
+        mine_digests = np.array([hashlib.sha256(line).digest() for line in chunk], "S32")
+        at = np.searchsorted(known, wanted)
+        found = np.zeros(len(chunk), np.bool_)
+        inside = np.flatnonzero(at < known.size)
+        found[inside] = known[at[inside]] == wanted[inside]
+        same = np.zeros(len(chunk), np.bool_)
+        same[found] = their_digests[at[found]] == mine_digests[found]
+        if not same.all():
+            index = int(np.argmin(same))
+            if not found[index]:
+                return chunk[index], None
+            return chunk[index], _line_at(theirs, int(their_places[at[index]]))
+        place += len(chunk)
+    return None
+
+
 def _replay_difference(
-    lines: Sequence[bytes], results: Sequence[bytes] | None, root: bytes, tx: Transcript
+    outcome: Outcome,
+    results: Sequence[bytes] | LineSource | None,
+    root: bytes,
+    tx: Transcript,
 ) -> ReplayMismatchError:
-    """Name the first child whose published result differs from the re-run."""
+    """Name the first child, in draw order, whose published result differs from the re-run."""
     if results is None:
         return ReplayMismatchError(
             f"re-running the draw gives results root {root.hex()[:16]}…, the transcript"
             f" commits to {tx.results_root.hex()[:16]}…"
         )
-    published = {}
-    for line in results:
-        try:
-            data = parse_result_line(line)
-        except InputError:
-            continue
-        published[data["registration_number"]] = data
-    for line in lines:
-        mine = parse_result_line(line)
-        reg = mine["registration_number"]
-        theirs = published.get(reg)
-        if theirs is None:
-            return ReplayMismatchError(f"applicant {reg} is missing from the published results")
-        if theirs != mine:
-            return ReplayMismatchError(
-                f"applicant {reg} {_describe(theirs)}, re-run gives {_describe(mine)}"
-            )
-    return ReplayMismatchError("the published results list an applicant the re-run does not")
+    regs, order = outcome.registration_numbers, outcome.draw_order
+    found = _first_difference(
+        lambda: result_line_chunks(outcome),
+        lambda place: regs[order[place]],
+        results,
+        lambda line: str(parse_result_line(line)["registration_number"]),
+    )
+    if found is None:
+        return ReplayMismatchError("the published results list an applicant the re-run does not")
+    line, theirs = found
+    mine = parse_result_line(line)
+    reg = mine["registration_number"]
+    if theirs is None:
+        return ReplayMismatchError(f"applicant {reg} is missing from the published results")
+    return ReplayMismatchError(
+        f"applicant {reg} {_describe(parse_result_line(theirs))}, re-run gives {_describe(mine)}"
+    )
 
 
 def _describe(result: Mapping[str, Any]) -> str:
@@ -1033,9 +1207,9 @@ def verify_transcript(
     *,
     announcement: Envelope | bytes,
     rules: DrawRules,
-    records: Sequence[bytes],
+    records: Sequence[bytes] | LineSource,
     policy: TrustPolicy,
-    results: Sequence[bytes] | None = None,
+    results: Sequence[bytes] | LineSource | None = None,
     log: bytes | None = None,
     rehearsal: bool = False,
 ) -> VerificationReport:

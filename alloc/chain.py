@@ -19,6 +19,7 @@ by :func:`check_round_proofs`.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -34,12 +35,16 @@ from alloc.audit import (
     Transcript,
     VerificationReport,
     _as_envelope,
+    _check_draw,
     _Checks,
+    _first_difference,
     _identifier,
+    _lines_root,
     _nested,
+    _read_records,
     _same_form,
+    _same_lines,
     _signed_fields,
-    check_transcript,
     document_digest,
     rules_digest,
 )
@@ -66,14 +71,18 @@ from alloc.model import ApplicantTable, DrawRules, RoundSeed
 from alloc.oplog import LogHead, check_log
 from alloc.progress import Progress
 from alloc.records import (
+    LineSource,
+    line_chunks,
     parse_record_lines,
     parse_result_line,
     record_leaf,
     record_lines,
     records_root,
     result_leaf,
+    result_line_chunks,
     result_lines,
     results_root,
+    whole_lines,
 )
 from alloc.rounds import (
     Response,
@@ -631,15 +640,16 @@ class RoundFiles:
     ``transcript`` is ``None`` for a round announced but not yet drawn (only
     the last round may be); ``standings`` and ``results`` are optional, as
     the results file of round 1 is: without them the re-computation is
-    compared by root.
+    compared by root. Each line-per-child file is a list of lines or a file
+    read chunk by chunk (:class:`alloc.io.LineFile`).
     """
 
     announcement: Envelope | bytes
-    responses: Sequence[bytes]
+    responses: Sequence[bytes] | LineSource
     transcript: Envelope | bytes | None = None
-    records: Sequence[bytes] | None = None
-    standings: Sequence[bytes] | None = None
-    results: Sequence[bytes] | None = None
+    records: Sequence[bytes] | LineSource | None = None
+    standings: Sequence[bytes] | LineSource | None = None
+    results: Sequence[bytes] | LineSource | None = None
 
 
 def check_chain(
@@ -648,8 +658,8 @@ def check_chain(
     policy: TrustPolicy,
     announcement: Envelope | bytes,
     transcript: Envelope | bytes,
-    records: Sequence[bytes],
-    results: Sequence[bytes] | None = None,
+    records: Sequence[bytes] | LineSource,
+    results: Sequence[bytes] | LineSource | None = None,
     rounds: Sequence[RoundFiles] = (),
     expect_round: int | None = None,
     known: Mapping[int, bytes] | None = None,
@@ -672,9 +682,12 @@ def check_chain(
     bytes: every transcript's log head, round 1's and each later round's, is
     checked against it, each after the one before. Documents marked as a
     rehearsal fail as a real draw, in every round; with ``rehearsal`` they
-    are checked as a rehearsal instead (and a real draw fails).
+    are checked as a rehearsal instead (and a real draw fails). Records,
+    results, responses and standings may be files read chunk by chunk
+    (:class:`alloc.io.LineFile`), as in :func:`alloc.audit.check_transcript`:
+    no file is held whole, and round 1 is parsed and re-drawn once.
     """
-    first = check_transcript(
+    first, drawn = _check_draw(
         transcript,
         announcement=announcement,
         rules=rules,
@@ -695,7 +708,13 @@ def check_chain(
         rounds = []
     signers: dict[str, tuple[RoleResult, ...]] = dict(first.signatures)
     digests: dict[int, bytes] = {}
-    state: dict[str, Any] = {"last": 1 if first.ok else 0, "rehearsal": rehearsal, "log": log}
+    state: dict[str, Any] = {
+        "last": 1 if first.ok else 0,
+        "rehearsal": rehearsal,
+        "log": log,
+        "drawn": drawn,
+    }
+    del drawn
     if first.ok:
         envelope = _as_envelope(transcript, "transcript")
         digests[1] = document_digest(envelope)
@@ -705,8 +724,10 @@ def check_chain(
         state["log_head"] = Transcript.from_envelope(envelope).log
 
         def standings() -> str:
-            table = parse_record_lines(records)
-            state["standings"] = first_standings(draw(rules, table, state["first_seed"]), table)
+            # Round 1 passed every check, so its table and re-run are at hand;
+            # they are let go of once its standings are made.
+            table, outcome = state.pop("drawn")
+            state["standings"] = first_standings(outcome, table)
             return "round 1's standings from the re-run draw"
 
         if rounds:
@@ -843,23 +864,27 @@ def _check_round(
 
     def inputs() -> str:
         notice: RoundAnnouncement = mine["a"]
-        lines = list(files.responses)
-        if (responses_root(rules.draw_id, lines), len(lines)) != notice.responses:
+        # Committed and counted first, then read: the file is read twice, a
+        # chunk at a time, never held whole.
+        count, root = _lines_root(line_chunks(files.responses), response_leaf(rules.draw_id, b""))
+        if (root, count) != notice.responses:
             raise DigestMismatchError(
                 f"round {number}'s responses file does not match the announced root and count"
             )
-        mine["responses"] = parse_response_lines(lines)
-        text = f"{len(lines)} responses"
+        mine["responses"] = parse_response_lines(
+            itertools.chain.from_iterable(line_chunks(files.responses))
+        )
+        text = f"{count} responses"
         if notice.records is not None:
             if files.records is None:
                 raise VerificationError(f"round {number} draws: give its records file")
-            given = list(files.records)
-            if (records_root(rules.draw_id, given), len(given)) != notice.records:
+            count, root, table = _read_records(rules.draw_id, files.records)
+            if (root, count) != notice.records:
                 raise InputRootMismatchError(
                     f"round {number}'s records do not match the announced root and count"
                 )
-            mine["records"] = parse_record_lines(given)
-            text += f" and {len(given)} second-round records"
+            mine["records"] = table()
+            text += f" and {count} second-round records"
         return text + " under the announced roots"
 
     run.run(f"{label}: responses and records", inputs)
@@ -936,19 +961,18 @@ def _check_round(
     def published() -> str:
         tx: RoundTranscript = mine["t"]
         text = []
-        for name, given, committed in (
-            ("standings", files.standings, tx.standings),
-            ("results", files.results, tx.results),
+        for name, given, committed, leaf in (
+            ("standings", files.standings, tx.standings, standing_leaf),
+            ("results", files.results, tx.results, result_leaf),
         ):
             if given is None or committed is None:
                 continue
-            lines = list(given)
-            root = (standings_root if name == "standings" else results_root)(rules.draw_id, lines)
-            if (root, len(lines)) != committed:
+            count, root = _lines_root(line_chunks(given), leaf(rules.draw_id, b""))
+            if (root, count) != committed:
                 raise DigestMismatchError(
                     f"round {number}'s {name} file does not match the transcript's root and count"
                 )
-            text.append(f"{len(lines)} {name} lines")
+            text.append(f"{count} {name} lines")
         return (
             " and ".join(text) + " under the transcript's roots"
             if text
@@ -967,9 +991,9 @@ def _check_round(
         )
         lines = standing_lines(outcome.standings)
         if (standings_root(rules.draw_id, lines), len(lines)) != tx.standings:
-            raise _standing_difference(number, lines, files.standings)
-        if files.standings is not None and list(files.standings) != lines:
-            raise _standing_difference(number, lines, files.standings)
+            raise _standing_difference(number, outcome.standings, lines, files.standings)
+        if files.standings is not None and not _same_lines(line_chunks(lines), files.standings):
+            raise _standing_difference(number, outcome.standings, lines, files.standings)
         figures = tuple(s.to_json() for s in outcome.standings.summaries)
         if figures != tuple(dict(k) for k in tx.kindergartens):
             raise ReplayMismatchError(f"round {number}'s per-kindergarten figures differ")
@@ -979,8 +1003,10 @@ def _check_round(
         ):
             raise ReplayMismatchError(f"round {number}'s unplaced or declined counts differ")
         if outcome.draw is not None:
-            results = result_lines(outcome.draw)
-            if (results_root(rules.draw_id, results), len(results)) != tx.results:
+            count, root = _lines_root(
+                result_line_chunks(outcome.draw), result_leaf(rules.draw_id, b"")
+            )
+            if (root, count) != tx.results:
                 raise ReplayMismatchError(
                     f"re-drawing round {number}'s second-round draw gives other results"
                 )
@@ -1061,28 +1087,32 @@ def _round_mark(number: int, marks: set[bool], expected: bool) -> str:
 
 
 def _standing_difference(
-    number: int, lines: Sequence[bytes], published: Sequence[bytes] | None
+    number: int,
+    standings: Standings,
+    lines: Sequence[bytes],
+    published: Sequence[bytes] | LineSource | None,
 ) -> ReplayMismatchError:
+    """Name the first child whose published standing differs from the re-computed one."""
     if published is None:
         return ReplayMismatchError(
             f"re-computing round {number} gives another standings root than its transcript's"
         )
-    theirs = {}
-    for line in published:
-        try:
-            standing = parse_standing_line(line)
-        except InputError:
-            continue
-        theirs[standing.registration_number] = standing
-    for line in lines:
-        mine = parse_standing_line(line)
-        other = theirs.get(mine.registration_number)
-        if other != mine:
-            return ReplayMismatchError(
-                f"round {number}: child {mine.registration_number} is published as"
-                f" {_describe_standing(other)}, re-computation gives {_describe_standing(mine)}"
-            )
-    return ReplayMismatchError(f"round {number}'s published standings list a child too many")
+    regs = standings.registration_numbers
+    found = _first_difference(
+        lambda: line_chunks(lines),
+        lambda place: regs[place],
+        published,
+        lambda line: parse_standing_line(line).registration_number,
+    )
+    if found is None:
+        return ReplayMismatchError(f"round {number}'s published standings list a child too many")
+    line, theirs = found
+    mine = parse_standing_line(line)
+    other = None if theirs is None else parse_standing_line(theirs)
+    return ReplayMismatchError(
+        f"round {number}: child {mine.registration_number} is published as"
+        f" {_describe_standing(other)}, re-computation gives {_describe_standing(mine)}"
+    )
 
 
 def _describe_standing(standing: Any) -> str:
@@ -1134,12 +1164,13 @@ def make_round_proofs(
             raise InputError(f"round {number}: give its standings file", field="standings")
 
         def part(
-            lines: Sequence[bytes] | None,
+            given: Sequence[bytes] | LineSource | None,
             leaf: Callable[[str, bytes], bytes],
             key: Callable[[bytes], str],
         ) -> tuple[bytes, int, int, tuple[bytes, ...]] | None:
-            if lines is None:
+            if given is None:
                 return None
+            lines = whole_lines(given)
             for at, line in enumerate(lines):
                 if key(line) == reg:
                     tree = MerkleTree(list(lines), prefix=leaf(draw_id, b""))

@@ -104,6 +104,7 @@ from alloc.errors import (
 )
 from alloc.identity import DocumentType, Receipt, parse_salt
 from alloc.lookup import INDEX_FILE, LookupIndex, build_public_index, public_lookup
+from alloc.merkle import MerkleAccumulator
 from alloc.model import (
     DEFAULT_TIME_ZONE,
     Applicant,
@@ -135,7 +136,13 @@ from alloc.oplog import (
 )
 from alloc.oplog import describe as describe_log
 from alloc.progress import Progress, Task
-from alloc.records import parse_record_lines, records_root
+from alloc.records import (
+    CHUNK_LINES,
+    parse_record_lines,
+    record_leaf,
+    records_root,
+    whole_lines,
+)
 from alloc.registry import Registry, registry_from_json, registry_to_json
 from alloc.report import ReportPages, render_report
 from alloc.rounds import Answer, Standings, parse_response_lines, responses_root
@@ -1110,10 +1117,11 @@ def _announcement_to_sign(
         raise DigestMismatchError(
             f"the announcement's rules digest is not the digest of {folder.rules}"
         )
-    records = files.read_lines(_require(folder.records, "records", "run `alloc freeze`"))
-    if len(records) != notice.records_count or (
-        records_root(notice.draw_id, records) != notice.records_root
-    ):
+    records = files.LineFile(_require(folder.records, "records", "run `alloc freeze`"))
+    commitment = MerkleAccumulator(prefix=record_leaf(notice.draw_id, b""))
+    for chunk in records.chunks(CHUNK_LINES):
+        commitment.add(chunk)
+    if (commitment.count, commitment.root()) != (notice.records_count, notice.records_root):
         raise InputRootMismatchError(
             f"{folder.records} does not match the announced input root and count"
         )
@@ -1186,8 +1194,8 @@ def _transcript_to_sign(
     """
     rules = _rules(folder)
     announcement = _envelope(folder.announcement, "announcement")
-    records = files.read_lines(_require(folder.records, "records", "run `alloc freeze`"))
-    results = files.read_lines(folder.results) if folder.results.exists() else None
+    records = files.LineFile(_require(folder.records, "records", "run `alloc freeze`"))
+    results = files.LineFile(folder.results) if folder.results.exists() else None
     report = check_transcript(
         envelope,
         announcement=announcement,
@@ -1252,11 +1260,11 @@ def _round_announcement_to_sign(
     public = folder.round_public(number)
     given = _round_files(public, number)
     rules = _rules(folder)
-    lines = list(given.responses)
+    lines = whole_lines(given.responses)
     if (responses_root(rules.draw_id, lines), len(lines)) != notice.responses:
         raise DigestMismatchError(f"{public / 'responses.jsonl'} is not the announced file")
     if notice.records is not None:
-        records = list(given.records or [])
+        records = whole_lines(given.records or [])
         if (records_root(rules.draw_id, records), len(records)) != notice.records:
             raise InputRootMismatchError(f"{public / 'records.jsonl'} is not the announced file")
     if notice.seed_plan is not None:
@@ -1314,7 +1322,7 @@ def _round_transcript_to_sign(
     _check_kind(folder, tx.rehearsal)
     rules = _rules(folder)
     number = tx.round
-    rounds = [_round_files(folder.round_public(n), n) for n in range(2, number + 1)]
+    rounds = [_round_files(folder.round_public(n), n, stream=True) for n in range(2, number + 1)]
     last = rounds[-1]
     rounds[-1] = RoundFiles(
         announcement=last.announcement,
@@ -1329,8 +1337,8 @@ def _round_transcript_to_sign(
         policy=policy,
         announcement=_envelope(folder.public / "announcement.json", "announcement"),
         transcript=_envelope(folder.transcript, "transcript"),
-        records=files.read_lines(_require(folder.records, "records", "run `alloc freeze`")),
-        results=files.read_lines(folder.results) if folder.results.exists() else None,
+        records=files.LineFile(_require(folder.records, "records", "run `alloc freeze`")),
+        results=files.LineFile(folder.results) if folder.results.exists() else None,
         rounds=rounds,
         rehearsal=_rehearsal_marker(folder.draw_root) is not None,
     )
@@ -1590,12 +1598,18 @@ def _numbered(base: Path) -> list[int]:
     return sorted(int(p.name) for p in base.iterdir() if p.is_dir() and p.name.isdigit())
 
 
-def _round_files(folder: Path, number: int) -> RoundFiles:
-    """One round's public files as published (``transcript`` None if not yet drawn)."""
+def _round_files(folder: Path, number: int, *, stream: bool = False) -> RoundFiles:
+    """One round's public files as published (``transcript`` None if not yet drawn).
 
-    def lines(name: str) -> list[bytes] | None:
+    With ``stream`` the line-per-child files are :class:`alloc.io.LineFile`,
+    read chunk by chunk as they are checked (for verifying only).
+    """
+
+    def lines(name: str) -> list[bytes] | files.LineFile | None:
         path = folder / name
-        return files.read_lines(path) if path.exists() else None
+        if not path.exists():
+            return None
+        return files.LineFile(path) if stream else files.read_lines(path)
 
     announcement = _require(
         folder / "announcement.json",
@@ -1667,7 +1681,8 @@ def _verified_chain(folder: DrawFolder, policy: TrustPolicy, through: int, out: 
         tx = RoundTranscript.from_envelope(
             _as_round_envelope(files_.transcript, "round-transcript")
         )
-        inputs.append((files_.responses, files_.records, tx.seed))
+        round_records = None if files_.records is None else whole_lines(files_.records)
+        inputs.append((whole_lines(files_.responses), round_records, tx.seed))
     standings = chain_standings(rules, records, first.seed, inputs)
     last = (
         _envelope(folder.transcript, "transcript")
@@ -1886,8 +1901,8 @@ def cmd_round_draw(args: argparse.Namespace, out: Console) -> int:
         announcement,
         rules,
         chain.standings,
-        round_files.responses,
-        records=round_files.records,
+        whole_lines(round_files.responses),
+        records=None if round_files.records is None else whole_lines(round_files.records),
         ceremony=record,
         first_seed=first.seed,
         created=clock.format_time(now, like=now),
@@ -1959,6 +1974,15 @@ def _public_paths(args: argparse.Namespace) -> dict[str, Path]:
     return paths
 
 
+def _commits_to_no_log(transcript: bytes) -> bool:
+    """Whether a readable transcript commits to no operator log (unreadable: False,
+    so that the verification itself reports what is wrong with it)."""
+    try:
+        return Transcript.from_envelope(Envelope.from_bytes(transcript)).log is None
+    except AllocError:
+        return False
+
+
 def cmd_verify(args: argparse.Namespace, out: Console) -> int:
     """Check everything from the public files alone, against keys you pinned; list every check."""
     paths = _public_paths(args)
@@ -1985,8 +2009,8 @@ def cmd_verify(args: argparse.Namespace, out: Console) -> int:
         )
         out.step("reading the public files")
         rules = files.read_rules(_require(paths["rules"], "rules", "it is in the public folder"))
-        records = files.read_lines(_require(paths["records"], "records", "public/records.jsonl"))
-        results = files.read_lines(paths["results"]) if paths["results"].exists() else None
+        records = files.LineFile(_require(paths["records"], "records", "public/records.jsonl"))
+        results = files.LineFile(paths["results"]) if paths["results"].exists() else None
         log_path = Path(args.log) if args.log else None
         if log_path is None and args.dir and (Path(args.dir) / LOG_NAME).is_file():
             log_path = Path(args.dir) / LOG_NAME
@@ -2003,8 +2027,13 @@ def cmd_verify(args: argparse.Namespace, out: Console) -> int:
         transcript = files.read_bytes(
             _require(paths["transcript"], "transcript", "public/transcript.json")
         )
+        if log is not None and not args.log and _commits_to_no_log(transcript):
+            # A folder's log begun after its draw (a demo folder, then publish or
+            # verify in it) has nothing signed to be checked against.
+            out.notice(f"{log_path}: not checked: the transcript commits to no operator log")
+            log = None
         rounds_dir = Path(args.rounds) if args.rounds else paths["transcript"].parent / "rounds"
-        rounds = [_round_files(rounds_dir / str(n), n) for n in _numbered(rounds_dir)]
+        rounds = [_round_files(rounds_dir / str(n), n, stream=True) for n in _numbered(rounds_dir)]
         remembered = _remembered(Path(args.remember), rules.draw_id) if args.remember else {}
         out.step(
             "verifying (signatures, commitments, ceremony, re-running the draw and every round)"

@@ -122,6 +122,7 @@ __all__ = [
     "CellError",
     "Column",
     "FileDigest",
+    "LineFile",
     "OutputError",
     "OutputExistsError",
     "SpreadsheetError",
@@ -582,48 +583,231 @@ def read_lines(path: StrPath) -> list[bytes]:
     Every line must end with exactly ``\\n``: a missing final newline means a
     truncated file, and CRLF or a BOM means the file was re-saved by an editor;
     either would change the Merkle root, so they are refused, not repaired.
+    :class:`LineFile` reads such a file without holding it whole. Recorded by
+    :func:`recording_reads`.
 
     Raises:
         InputError: naming the file and the 1-based line at fault.
     """
-    source = str(path)
-    data = _read_bytes(path)
-    if not data:
-        return []
-    if data.startswith(codecs.BOM_UTF8):
-        raise InputError(
-            "starts with a byte-order mark (BOM)",
-            source=source,
-            row=1,
-            hint="the file was re-saved by an editor; use the file exactly as alloc wrote it",
-        )
-    if not data.endswith(b"\n"):
-        raise InputError(
-            "the last line has no newline: the file is truncated or was edited",
-            source=source,
-            row=data.count(b"\n") + 1,
-            hint="download or copy the file again",
-        )
-    lines = data[:-1].split(b"\n")
-    for number, line in enumerate(lines, start=1):
-        if b"\r" in line:
-            raise InputError(
-                "line ends with CRLF (Windows line endings)"
-                if line.endswith(b"\r")
-                else "line contains a carriage return",
-                source=source,
-                row=number,
-                hint="the file was converted by an editor or a transfer in text mode;"
-                " convert it back (dos2unix) or copy it again in binary mode",
-            )
-        if not line:
-            raise InputError(
-                "empty line",
-                source=source,
-                row=number,
-                hint="every line holds one record; the file was edited",
-            )
+    reads = _READS.get()
+    lines: list[bytes] = []
+    for block in _line_blocks(path, None if reads is None else reads.append):
+        lines += block
     return lines
+
+
+#: Bytes read from a line-per-child file at a time.
+_LINE_BLOCK = 1 << 24
+
+
+def _line_blocks(
+    path: StrPath, whole: Callable[[FileDigest], None] | None = None
+) -> Iterator[list[bytes]]:
+    """The file's lines a block of bytes at a time, each checked as :func:`read_lines` says.
+
+    The first line at fault is named whatever the block size: the start and
+    the end of the file are checked before any line, as when the whole file
+    was read at once. With ``whole``, the bytes read are hashed, and
+    ``whole`` is given their digest once the file has been read to its end
+    (also when a line is refused: the rest is hashed first, so the digest is
+    the whole file's); a reading the caller stops early gives none.
+    """
+    source = str(path)
+    txn = storage.active_transaction()
+    staged = txn.staged(path) if txn is not None else None
+    digest = hashlib.sha256() if whole is not None else None
+    size = 0
+
+    def read(handle: Any) -> bytes:
+        nonlocal size
+        block: bytes = handle.read(_LINE_BLOCK)
+        if digest is not None:
+            digest.update(block)
+        size += len(block)
+        return block
+
+    def done() -> None:
+        if whole is not None and digest is not None:
+            whole(FileDigest(source, size, digest.digest()))
+
+    try:
+        with open(staged or Path(path), "rb") as handle:
+            try:
+                head = handle.read(len(codecs.BOM_UTF8))
+                if not head:
+                    done()
+                    return
+                if head == codecs.BOM_UTF8:
+                    raise InputError(
+                        "starts with a byte-order mark (BOM)",
+                        source=source,
+                        row=1,
+                        hint="the file was re-saved by an editor; use the file exactly as"
+                        " alloc wrote it",
+                    )
+                handle.seek(-1, os.SEEK_END)
+                if handle.read(1) != b"\n":
+                    handle.seek(0)
+                    count = sum(b.count(b"\n") for b in iter(lambda: read(handle), b""))
+                    raise _no_final_newline(source, count + 1)
+                handle.seek(0)
+                row, carry = 1, b""
+                while block := read(handle):
+                    data = carry + block
+                    end = data.rfind(b"\n") + 1
+                    if not end:
+                        carry = data
+                        continue
+                    data, carry = data[: end - 1], data[end:]
+                    lines = data.split(b"\n")
+                    _check_lines(lines, data, row, source)
+                    yield lines
+                    row += len(lines)
+                if carry:  # the file grew while it was read
+                    raise _no_final_newline(source, row)
+                done()
+            except InputError:
+                # A refused file is still listed with the digest of all its bytes.
+                if digest is not None:
+                    handle.seek(0)
+                    digest, size = hashlib.sha256(), 0
+                    while read(handle):
+                        pass
+                    done()
+                raise
+    except FileNotFoundError:
+        raise InputError(
+            "file not found", source=source, hint="check the path and the file name"
+        ) from None
+    except IsADirectoryError:
+        raise InputError("is a directory, not a file", source=source) from None
+    except OSError as exc:
+        raise storage.os_error(exc, path=source, action="read") from exc
+
+
+def _no_final_newline(source: str, row: int) -> InputError:
+    return InputError(
+        "the last line has no newline: the file is truncated or was edited",
+        source=source,
+        row=row,
+        hint="download or copy the file again",
+    )
+
+
+def _check_lines(lines: list[bytes], data: bytes, row: int, source: str) -> None:
+    """Refuse the first of ``lines`` (``data`` split, line ``row`` on) holding a CR or nothing."""
+    bad = []
+    if (carriage := data.find(b"\r")) >= 0:
+        bad.append(data.count(b"\n", 0, carriage))
+    if b"" in lines:
+        bad.append(lines.index(b""))
+    if not bad:
+        return
+    line = lines[min(bad)]
+    if not line:
+        raise InputError(
+            "empty line",
+            source=source,
+            row=row + min(bad),
+            hint="every line holds one record; the file was edited",
+        )
+    raise InputError(
+        "line ends with CRLF (Windows line endings)"
+        if line.endswith(b"\r")
+        else "line contains a carriage return",
+        source=source,
+        row=row + min(bad),
+        hint="the file was converted by an editor or a transfer in text mode;"
+        " convert it back (dos2unix) or copy it again in binary mode",
+    )
+
+
+class LineFile:
+    """A line-per-child file (records.jsonl, results.jsonl) read chunk by chunk, never whole.
+
+    Each reading (:meth:`chunks`) checks every line as :func:`read_lines`
+    does, so a verifier holds one chunk of a file at a time
+    (:class:`alloc.records.LineSource`); the file is read again for each
+    reading. A file that changes after it was opened is refused. Inside
+    :func:`recording_reads` every reading to the end is recorded with the
+    SHA-256 of the bytes it read, and a reading whose bytes differ from an
+    earlier one's is refused.
+
+    Raises:
+        InputError: if the file cannot be read.
+    """
+
+    __slots__ = ("_count", "_digest", "_path", "_stamp")
+
+    def __init__(self, path: StrPath) -> None:
+        self._path = path
+        self._stamp = self._stat()
+        self._count: int | None = None
+        self._digest: bytes | None = None
+
+    @property
+    def path(self) -> Path:
+        return Path(self._path)
+
+    def __repr__(self) -> str:
+        return f"LineFile({str(self._path)!r})"
+
+    def _stat(self) -> tuple[int, int]:
+        txn = storage.active_transaction()
+        staged = txn.staged(self._path) if txn is not None else None
+        try:
+            found = (staged or Path(self._path)).stat()
+        except FileNotFoundError:
+            raise InputError(
+                "file not found", source=str(self._path), hint="check the path and the file name"
+            ) from None
+        except OSError as exc:
+            raise storage.os_error(exc, path=str(self._path), action="read") from exc
+        return found.st_size, found.st_mtime_ns
+
+    def _changed(self) -> InputError:
+        return InputError(
+            "the file changed while alloc was reading it",
+            source=str(self._path),
+            hint="check it again once nothing is writing to it",
+        )
+
+    def chunks(self, size: int) -> Iterator[list[bytes]]:
+        """The lines, ``size`` at a time (the last chunk may be shorter).
+
+        Raises:
+            InputError: naming the file and the 1-based line at fault, or if
+                the file changed since it was opened.
+        """
+        if size < 1:
+            raise InputError("a chunk holds at least one line", field="size", value=size)
+        if self._stat() != self._stamp:
+            raise self._changed()
+        reads = _READS.get()
+        pending: list[bytes] = []
+        seen = 0
+        for block in _line_blocks(self._path, None if reads is None else self._recorder(reads)):
+            pending += block
+            while len(pending) >= size:
+                chunk = pending[:size]
+                del pending[:size]
+                seen += size
+                yield chunk
+        if pending:
+            seen += len(pending)
+            yield pending
+        if self._stat() != self._stamp or self._count not in (None, seen):
+            raise self._changed()
+        self._count = seen
+
+    def _recorder(self, reads: list[FileDigest]) -> Callable[[FileDigest], None]:
+        def record(found: FileDigest) -> None:
+            if self._digest not in (None, found.sha256):
+                raise self._changed()
+            self._digest = found.sha256
+            reads.append(found)
+
+        return record
 
 
 def read_json(path: StrPath) -> Any:

@@ -31,7 +31,7 @@ from alloc.audit import Announcement, Check, Transcript, VerificationReport
 from alloc.draw import Outcome, draw
 from alloc.errors import AllocError, InputError, NoticeMismatchError
 from alloc.model import DrawRules, Kindergarten, Mechanism, local_time
-from alloc.records import parse_record_lines
+from alloc.records import LineSource, parse_record_lines
 from alloc.signing import Envelope
 
 __all__ = [
@@ -470,7 +470,7 @@ def check_publication(
     *,
     report: VerificationReport,
     rules: DrawRules,
-    records: Sequence[bytes],
+    records: Sequence[bytes] | LineSource,
     announcement: Envelope | bytes,
     transcript: Envelope | bytes,
 ) -> VerificationReport:
@@ -479,7 +479,9 @@ def check_publication(
     ``lists`` are the lists as read, or the error reading them gave (a
     failed check). The lists are compared with the draw re-run from the
     records and the transcript's seed, once ``report``'s own re-run has
-    passed; before that they are not checked, and say so.
+    passed; before that they are not checked, and say so. ``records`` may be
+    a file read chunk by chunk (:class:`alloc.io.LineFile`), as
+    :func:`alloc.audit.check_transcript` reads it.
     """
     rerun = next((c for c in report.checks if c.name == "re-run"), None)
     if isinstance(lists, AllocError):

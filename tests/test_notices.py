@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+import json
 import re
 import shutil
 import types
@@ -353,10 +354,15 @@ def test_verify_checks_the_published_lists(
     source, pins = demo_folder
     folder = tmp_path / "draw"
     shutil.copytree(source, folder)
-    run = call("verify", "--dir", folder, *pins, "--published", folder / "publish")
+    memory = tmp_path / "rounds.json"
+    run = call(
+        "verify", "--dir", folder, *pins, "--published", folder / "publish", "--remember", memory
+    )
     assert run.code == EXIT_OK, str(run)
     assert "PASS  notice lists: 3 notice lists for 3 kindergartens" in run.out
     assert "PASS  waitlists: " in run.out
+    # Checking the lists keeps the verified round's digest to remember.
+    assert list(json.loads(memory.read_text())["rounds"]) == ["1"]
     _edit_csv(folder / "publish" / "notice" / "notice-K002.csv", _move_child)
     run = call("verify", "--dir", folder, *pins, "--published", folder / "publish")
     assert run.code == EXIT_VERIFY, str(run)
@@ -364,7 +370,8 @@ def test_verify_checks_the_published_lists(
     assert "notice-K002.csv row 4: registration number 2026-9999999" in run.out
     assert "verification FAILED" in run.out
     # Without --published the lists are not looked at (and the draw itself verifies).
-    assert call("verify", "--dir", folder, *pins).code == EXIT_OK
+    plain = call("verify", "--dir", folder, *pins)
+    assert plain.code == EXIT_OK, str(plain)
     missing = call("verify", "--dir", folder, *pins, "--published", tmp_path / "nowhere")
     assert missing.code == EXIT_VERIFY
     assert "is not a folder" in missing.out
