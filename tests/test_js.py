@@ -15,6 +15,7 @@ mandatory in CI, where ``ALLOC_REQUIRE_NODE=1`` turns the skip into a failure.
 
 from __future__ import annotations
 
+import importlib.resources
 import json
 import os
 import shutil
@@ -309,7 +310,7 @@ def test_javascript_checks_the_demo_signatures_and_digests(runs: Runs) -> None:
     }
     run = subprocess.run(
         [node, str(ENVELOPE_CLI)],
-        input=json.dumps({"documents": documents, "policy": demo.policy.to_json()}),
+        input=json.dumps({"documents": documents, "trust": demo.policy.to_bytes().decode("utf-8")}),
         capture_output=True,
         text=True,
         timeout=120,
@@ -317,11 +318,41 @@ def test_javascript_checks_the_demo_signatures_and_digests(runs: Runs) -> None:
     )
     assert run.returncode == 0, run.stderr[-3000:]
     answers = json.loads(run.stdout)
+    assert answers["fingerprints"] == {
+        role.name: [key.fingerprint for key in role.keys] for role in demo.policy.roles
+    }
     for name, envelope in (("announcement", demo.announcement), ("transcript", demo.transcript)):
         assert all(role["ok"] and role["valid"] == 1 for role in answers[name]["roles"]), name
         assert answers[name]["digest"] == document_digest(envelope).hex(), name
-    assert [role["valid"] for role in answers["forged"]["roles"]] == [0, 0]
+        assert answers[name]["untrusted"] == []
+    # Both trusted signatures are now invalid: each fails its role (spec 9.1).
+    forged = answers["forged"]["roles"]
+    assert [(r["valid"], r["invalid"], r["ok"]) for r in forged] == [(0, 1, False), (0, 1, False)]
     assert "canonical form" in answers["reformatted"]["error"]
+
+
+def test_the_javascript_time_zones_are_the_tzdata_list_python_reads() -> None:
+    node = _node()
+    zones = importlib.resources.files("tzdata").joinpath("zones")
+    script = (
+        "import { zonesModule } from './alloc/web/tools/zones.mjs';"
+        " import { readFileSync } from 'node:fs';"
+        " process.stdout.write(zonesModule(readFileSync(process.argv[1], 'utf8')));"
+    )
+    run = subprocess.run(
+        [node, "--input-type=module", "-e", script, str(zones)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    committed = (ROOT / "alloc" / "web" / "src" / "zones.js").read_text(encoding="utf-8")
+    assert committed == run.stdout, (
+        "alloc/web/src/zones.js differs from the installed tzdata's zone list: run"
+        " node alloc/web/tools/zones.mjs PATH/TO/tzdata/zones, then node alloc/web/tools/build.mjs"
+    )
 
 
 def _features(case: Case) -> set[str]:
