@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 
 from alloc._check import check_id
 from alloc.audit import make_parent_proofs
-from alloc.canonical import canonical_json, tagged_message
+from alloc.canonical import Tag, canonical_json, tagged_message
 from alloc.errors import InputError
 
 __all__ = [
@@ -51,7 +51,7 @@ PROOF_FOLDER: Final = "proofs"
 #: Where the page finds the public files by default: the draw folder's public/.
 DEFAULT_PUBLIC_URL: Final = "../../public/"
 #: The domain-separation tag of a proof file's name (spec 3, 9.6).
-PROOF_FILE_TAG: Final = "alloc/v1/proof-file"
+PROOF_FILE_TAG: Final = Tag.PROOF_FILE
 #: Hex digits of the name hash kept: 128 bits, and 2 of them name the sub-folder.
 _NAME_DIGITS: Final = 32
 

@@ -18,6 +18,7 @@ hint) and mandatory in CI (ALLOC_REQUIRE_BROWSER=1, ALLOC_REQUIRE_NODE=1).
 from __future__ import annotations
 
 import functools
+import hashlib
 import http.server
 import json
 import os
@@ -31,7 +32,7 @@ from typing import Any
 
 import pytest
 
-from alloc.canonical import canonical_json
+from alloc.canonical import Tag, canonical_json, tagged_message
 from alloc.cli import main
 from alloc.identity import format_salt
 from alloc.page import proof_file_name, proof_files
@@ -482,3 +483,14 @@ def test_receipts_carry_the_page_address_with_the_receipt_code(site: Site) -> No
     assert "00001 00002 00003 00004" in html
     assert child.identity.name not in html  # masked only
     assert html.count("<svg") == 1
+
+
+def test_proof_file_names_are_the_pinned_vectors() -> None:
+    vectors = json.loads((ROOT / "tests" / "vectors" / "proof-file.json").read_text("utf-8"))
+    assert len(vectors["names"]) >= 5
+    for case in vectors["names"]:
+        message = tagged_message(Tag.PROOF_FILE, case["draw_id"], case["registration_number"])
+        assert message.hex() == case["message"], case["note"]
+        name = proof_file_name(case["draw_id"], case["registration_number"])
+        assert name == case["name"], case["note"]
+        assert name == f"{name[:2]}/{hashlib.sha256(message).hexdigest()[:32]}.json"

@@ -8,7 +8,7 @@
 //
 // Reads {"chromium": path, "scenarios": [...]} on standard input; each
 // scenario is {"name", "url", "fill": {id: value}, "files": [paths]?,
-// "action": "check" | "rerun" | "none"}; prints one JSON object mapping each
+// "action": "check" | "rerun" | "none", "cpuThrottle": rate?}; prints one JSON object mapping each
 // name to what the page showed.
 
 import { spawn } from 'node:child_process';
@@ -105,6 +105,8 @@ async function page(browser, scenario) {
   await send('DOM.enable');
   await send('Emulation.setDeviceMetricsOverride', PHONE);
   await send('Emulation.setTouchEmulationEnabled', { enabled: true, maxTouchPoints: 5 });
+  // A slower phone, for the benchmark figures: Chromium runs the page's CPU work this many times slower.
+  if (scenario.cpuThrottle) await send('Emulation.setCPUThrottlingRate', { rate: scenario.cpuThrottle });
   const evaluate = async (expression) => {
     const out = await send('Runtime.evaluate', { expression, returnByValue: true, awaitPromise: true });
     if (out.exceptionDetails) throw new Error(JSON.stringify(out.exceptionDetails).slice(0, 800));

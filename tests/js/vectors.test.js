@@ -302,6 +302,16 @@ describe('identity.json (spec 10)', () => {
   });
 });
 
+describe('proof-file.json (spec 9.6)', () => {
+  const v = vectors('proof-file');
+  test('published proof files are named as Python names them', () => {
+    for (const c of v.names) {
+      assert.equal(toHex(alloc.taggedMessage(alloc.Tag.PROOF_FILE, c.draw_id, c.registration_number)), c.message, c.note);
+      assert.equal(alloc.proofFileName(c.draw_id, c.registration_number), c.name, c.note);
+    }
+  });
+});
+
 describe('Ed25519 (RFC 8032)', () => {
   // RFC 8032 section 7.1, TEST 1 and TEST 2.
   const cases = [
