@@ -1432,6 +1432,7 @@ class PublishedDraw:
 def cmd_publish(args: argparse.Namespace, out: Console) -> int:
     """Notice-board lists (masked), waitlists, the private full results and the report."""
     folder = _folder(args)
+    site = _site_url(folder, args.site_url)
     published = PublishedDraw.load(folder, args)
     registry = _registry(folder)
     target = Path(args.out) if args.out else folder.publish
@@ -1461,7 +1462,6 @@ def cmd_publish(args: argparse.Namespace, out: Console) -> int:
     index = build_public_index(registry, outcome, published.transcript)
     lookup = _write_lookup_index(target / LOOKUP_FOLDER, index, force=args.force)
     out.step("writing the parents' verifier page and every child's proof file")
-    site = _site_url(folder, args.site_url)
     proofs = _write_verifier(
         target,
         published.rules.draw_id,

@@ -196,6 +196,7 @@ LEAF_COMMANDS = [
     ("draw",),
     ("verify",),
     ("publish",),
+    ("receipts",),
     ("report",),
     ("lookup",),
     ("proof", "make"),
@@ -1968,8 +1969,8 @@ def test_a_whole_draw_as_real_processes(tmp_path: Path) -> None:
     assert seed in verified.out
     published = alloc_("publish")
     assert (
-        "published 3 notice lists, waitlists, report.html and the lookup index (16 shards)"
-        " to publish" in published.out
+        "published 3 notice lists, waitlists, report.html, the lookup index (16 shards), the"
+        " verifier page publish/verify and 12 proof files to publish" in published.out
     )
     reg, name, _, number = small_applicants()[0][:4]
     found = alloc_("--json", "lookup", "--id", number, "--name", name).json()
