@@ -198,7 +198,9 @@ async function page(browser, scenario) {
   seen.console = consoleLines;
   seen.wallMs = Date.now() - started;
   if (scenario.screenshot) {
-    const shot = await send('Page.captureScreenshot', { format: 'png', captureBeyondViewport: true });
+    if (scenario.scrollTo) await evaluate(`document.getElementById(${JSON.stringify(scenario.scrollTo)}).scrollIntoView()`);
+    await sleep(300);
+    const shot = await send('Page.captureScreenshot', { format: 'png', captureBeyondViewport: scenario.screenshot === 'page' });
     seen.screenshot = shot.data;
   }
   await browser.send('Target.closeTarget', { targetId });

@@ -24,6 +24,23 @@
     ticket: ['派位号由公开种子计算得出', 'The lottery number comes from the public seed'],
     result: ['本结果包含在签名的全部结果中', 'This result is in the signed results'],
   };
+  // What a parent can do when a check fails, in Chinese; the English detail follows.
+  var ADVICE = {
+    files: '无法读取公开文件，请稍后重试或选择已下载的文件。',
+    proof: '没有找到这个登记号的证明文件：请核对登记号是否与回执一致。',
+    documents: '公开文件不属于同一次派位或已被改动。',
+    signatures: '签名无效或不是信任文件中的密钥所签：文件可能被改动。',
+    fingerprints: '签名人的指纹与您输入的公告指纹不同：这些文件不是公告的密钥签署的。',
+    identity: '请核对证件号码、姓名是否与报名时一致，回执校验码是否抄错。',
+    record: '报名记录与派位前公示的名单不符：记录被改动过。',
+    ticket: '派位号不是由公开种子计算得出的。',
+    result: '结果与签名的结果记录不符：结果被改动过。',
+    rules: '规则与公告不符。',
+    records: '报名记录与公告不符。',
+    seed: '种子无法由揭示值和公开号码重算得出。',
+    draw: '无法重新计算派位。',
+    compare: '重算结果与签名的结果记录不符。',
+  };
   var STAGES = {
     rules: ['规则与公告一致', 'The rules are the announced rules'],
     records: ['报名记录与公告一致', 'The records give the announced input root'],
@@ -161,7 +178,8 @@
     var body = make('span', 'check-text');
     var words = { pass: '通过 passed', fail: '未通过 FAILED', unchecked: '请人工核对 compare by eye', skipped: '未检查 not checked', running: '进行中 running' }[status];
     bilingual(body, labels[id][0], labels[id][1]);
-    body.appendChild(make('span', 'detail', words + (detail ? ' — ' + detail : '')));
+    var advice = status === 'fail' && ADVICE[id] ? ADVICE[id] + ' ' : '';
+    body.appendChild(make('span', 'detail', words + ' — ' + advice + (detail || '')));
     li.appendChild(mark);
     li.appendChild(body);
     list.appendChild(li);
@@ -322,7 +340,7 @@
           out.appendChild(document.createTextNode(words.zh));
           out.appendChild(make('span', 'en', words.en));
           var unchecked = report.steps.some(function (s) { return s.status === 'unchecked'; });
-          if (unchecked) out.appendChild(make('span', 'en', '请核对上方的签名指纹与公告一致。 Compare the fingerprints above with the notice.'));
+          if (unchecked) out.appendChild(make('span', 'en', '请核对下方的签名指纹与公告一致。 Compare the fingerprints below with the notice.'));
           $('result-section').hidden = false;
           $('result-section').scrollIntoView({ behavior: 'smooth', block: 'start' });
         } else {
