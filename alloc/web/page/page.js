@@ -476,5 +476,8 @@
   $('pick-folder').addEventListener('change', function () { pick($('pick-folder')); });
   if (location.protocol === 'file:') {
     offerFiles('本页是从本地文件打开的，请选择一同下载的公开文件。 This page was opened from a file: choose the public files downloaded with it.');
+  } else {
+    // The signed documents are small: read them now, so a check later needs only the proof file.
+    documents().catch(function () { loaded = {}; });
   }
 })();
