@@ -33,7 +33,6 @@ from alloc.draw import Outcome, draw
 from alloc.errors import (
     AllocError,
     CeremonyError,
-    ChainError,
     DigestMismatchError,
     InputError,
     InputRootMismatchError,
@@ -80,6 +79,7 @@ __all__ = [
     "MerkleTree",
     "ParentProof",
     "ParentReport",
+    "RoundPart",
     "TimeWindow",
     "Transcript",
     "VerificationReport",
@@ -123,7 +123,12 @@ def document_digest(envelope: Envelope) -> bytes:
     """
     check_instance(envelope, Envelope, "envelope", hint="read it with Envelope.from_bytes")
     kind = envelope.signed.get("type")
-    tag = {"announcement": Tag.ANNOUNCEMENT, "transcript": Tag.TRANSCRIPT}.get(str(kind))
+    tag = {
+        "announcement": Tag.ANNOUNCEMENT,
+        "transcript": Tag.TRANSCRIPT,
+        "round-announcement": Tag.ROUND_ANNOUNCEMENT,
+        "round-transcript": Tag.ROUND_TRANSCRIPT,
+    }.get(str(kind))
     draw_id = envelope.signed.get("draw_id")
     if tag is None or not isinstance(draw_id, str):
         raise MalformedDocumentError(
@@ -437,12 +442,12 @@ class Transcript:
         _nested(fields, "created", lambda value: _check_time(value, "created"))
         number = fields.integer("round", minimum=1)
         previous = fields.optional_hex("previous", size=32)
-        if (number == 1) != (previous is None):
+        if number != 1 or previous is not None:
             raise fields.error(
-                "previous",
-                "round 1 has no previous round (null); a later round names the previous"
-                " round's transcript digest",
-                None if previous is None else previous.hex(),
+                "round" if number != 1 else "previous",
+                "a transcript is round 1's, with no previous round (null); a later round is a"
+                " round transcript of its own (spec 11.7)",
+                number if number != 1 else previous.hex() if previous is not None else None,
             )
         transcript = cls(
             draw_id=draw_id,
@@ -506,20 +511,18 @@ def make_transcript(
     outcome: Outcome,
     *,
     created: str,
-    previous: Envelope | None = None,
     progress: Progress | None = None,
 ) -> tuple[Transcript, list[bytes]]:
-    """The transcript of a finished draw and the result lines it commits to.
+    """The transcript of a finished draw (round 1) and the result lines it commits to.
 
-    ``previous`` is the signed transcript of the round before, for round 2 on.
+    Later rounds have transcripts of their own (:mod:`alloc.chain`).
     ``progress`` hears of its two stages: the lines, the Merkle root.
 
     Raises:
-        WrongDrawError: if the announcement, ceremony, outcome or previous
-            round belong to another draw.
+        WrongDrawError: if the announcement, ceremony or outcome belong to
+            another draw.
         DigestMismatchError: if the ceremony was not opened on this announcement
             or the rules are not the announced rules.
-        MalformedDocumentError: if the previous round is not a transcript.
     """
     notice = Announcement.from_envelope(announcement)
     digest = document_digest(announcement)
@@ -534,11 +537,6 @@ def make_transcript(
         raise DigestMismatchError("the ceremony was opened on a different announcement")
     if rules_digest(rules) != notice.rules_digest:
         raise DigestMismatchError("the rules are not the announced rules")
-    before = None if previous is None else Transcript.from_envelope(previous)
-    if before is not None and before.draw_id != rules.draw_id:
-        raise WrongDrawError(
-            f"the previous round is of draw {before.draw_id!r}, the rules of {rules.draw_id!r}"
-        )
     if _check_time(created, "created") < notice.window.draw:
         raise ScheduleError(
             f"the draw cannot be run at {created}: the announced draw time is"
@@ -563,8 +561,8 @@ def make_transcript(
         kindergartens=tuple(s.to_json() for s in outcome.summaries),
         unplaced=len(outcome.unplaced),
         created=created,
-        round=1 if before is None else before.round + 1,
-        previous=None if previous is None else document_digest(previous),
+        round=1,
+        previous=None,
     )
     return transcript, lines
 
@@ -590,13 +588,15 @@ class VerificationReport:
     """Every check run on a transcript; building one never raises.
 
     ``signatures`` holds, per document checked (``announcement``,
-    ``transcript``, ``previous round``), who signed it role by role, so a
-    reader sees the key ids and fingerprints behind every PASS.
+    ``transcript``, ``round 2 announcement``, …), who signed it role by role,
+    so a reader sees the key ids and fingerprints behind every PASS.
     """
 
     checks: tuple[Check, ...]
     signatures: Mapping[str, tuple[RoleResult, ...]] = field(default_factory=dict)
     round: int | None = None
+    #: the transcript digest of every round that verified, by round number
+    digests: Mapping[int, bytes] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -617,6 +617,7 @@ class VerificationReport:
         return {
             "ok": self.ok,
             "round": self.round,
+            "digests": {str(r): d.hex() for r, d in sorted(self.digests.items())},
             "checks": [c.to_json() for c in self.checks],
             "signatures": {
                 document: [r.to_json() for r in roles]
@@ -673,13 +674,13 @@ def check_transcript(
     records: Sequence[bytes],
     policy: TrustPolicy,
     results: Sequence[bytes] | None = None,
-    previous: Envelope | bytes | None = None,
     progress: Progress | None = None,
 ) -> VerificationReport:
-    """Check a transcript end to end and report every check; never raises.
+    """Check a draw's transcript end to end and report every check; never raises.
 
     ``records`` are the public record lines and ``results`` the published
     result lines (optional: without them the re-run is compared by root).
+    Later rounds are checked with :func:`alloc.chain.check_chain`.
     The draw is re-run from the public records and the seed with this
     version of alloc, and every outcome compared. ``progress`` hears of each
     check as it finishes (their number is not known in advance).
@@ -877,41 +878,14 @@ def check_transcript(
 
     run.run("re-run", replay)
 
-    def chain() -> str:
-        tx: Transcript = state["transcript"]
-        if previous is None:
-            raise ChainError(
-                f"this is round {tx.round}: it can only be checked with round {tx.round - 1}'s"
-                " signed transcript (give it as the previous round)"
-            )
-        if tx.round == 1:
-            raise ChainError("this is round 1, which has no previous round")
-        envelope = _as_envelope(previous, "transcript")
-        before = Transcript.from_envelope(envelope)
-        if before.draw_id != tx.draw_id:
-            raise WrongDrawError(
-                f"the previous round is of draw {before.draw_id!r}, this one of {tx.draw_id!r}"
-            )
-        signers["previous round"] = tuple(policy.evaluate(envelope))
-        policy.verify(envelope, document="previous round's transcript")
-        if before.round != tx.round - 1:
-            raise ChainError(f"the given transcript is round {before.round}, not {tx.round - 1}")
-        digest = document_digest(envelope)
-        if tx.previous != digest:
-            raise ChainError(
-                f"the transcript does not name the given previous round ({digest.hex()[:16]}…)"
-            )
-        if _instant(tx.created) < _instant(before.created):
-            raise TimeWindowError(
-                f"round {tx.round} was created at {tx.created}, before round {before.round}"
-                f" ({before.created})"
-            )
-        return f"round {tx.round} follows round {before.round} ({digest.hex()})"
-
-    if previous is not None or ("transcript" in state and state["transcript"].round > 1):
-        run.run("previous round", chain)
     tx_round = state["transcript"].round if "transcript" in state else None
-    return VerificationReport(checks=tuple(run.checks), signatures=signers, round=tx_round)
+    ok = all(c.passed for c in run.checks)
+    return VerificationReport(
+        checks=tuple(run.checks),
+        signatures=signers,
+        round=tx_round,
+        digests={1: document_digest(state["transcript_env"])} if ok else {},
+    )
 
 
 def _instant(text: str) -> datetime:
@@ -973,15 +947,13 @@ def verify_transcript(
     records: Sequence[bytes],
     policy: TrustPolicy,
     results: Sequence[bytes] | None = None,
-    previous: Envelope | bytes | None = None,
 ) -> VerificationReport:
     """As :func:`check_transcript`, but raise the first failure's precise error.
 
     Raises:
         MalformedDocumentError, WrongDrawError, SignatureThresholdError,
         DigestMismatchError, InputRootMismatchError, RevealMismatchError,
-        SeedMismatchError, ReplayMismatchError, ChainError: whichever check
-        failed first.
+        SeedMismatchError, ReplayMismatchError: whichever check failed first.
     """
     report = check_transcript(
         transcript,
@@ -990,7 +962,6 @@ def verify_transcript(
         records=records,
         policy=policy,
         results=results,
-        previous=previous,
     )
     report.raise_for_failure()
     return report
@@ -999,9 +970,63 @@ def verify_transcript(
 # --- parents' proofs --------------------------------------------------------------
 
 
+#: One line in a Merkle tree: the line, its 0-based index, the tree's size, the audit path.
+Inclusion = tuple[bytes, int, int, tuple[bytes, ...]]
+
+
+def _inclusion_json(part: Inclusion | None) -> dict[str, Any] | None:
+    if part is None:
+        return None
+    line, index, count, path = part
+    return {
+        "line": line.decode("utf-8"),
+        "index": index,
+        "count": count,
+        "path": [p.hex() for p in path],
+    }
+
+
+def _read_inclusion(part: Fields) -> Inclusion:
+    count = part.integer("count", minimum=1)
+    found = (
+        part.string("line").encode("utf-8"),
+        part.integer("index", minimum=0, maximum=count - 1),
+        count,
+        tuple(_path_nodes(part)),
+    )
+    part.done()
+    return found
+
+
+@dataclass(frozen=True)
+class RoundPart:
+    """One later round's part of a parent's proof (spec 9.5, 11.7): the child's
+    standing line and, if any, its response, second-round record and result, each
+    with its place in its round's tree."""
+
+    round: int
+    standing: Inclusion
+    response: Inclusion | None = None
+    record: Inclusion | None = None
+    result: Inclusion | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "round": self.round,
+            "standing": _inclusion_json(self.standing),
+            "response": _inclusion_json(self.response),
+            "record": _inclusion_json(self.record),
+            "result": _inclusion_json(self.result),
+        }
+
+
 @dataclass(frozen=True)
 class ParentProof:
-    """One child's lines and Merkle paths, handed out or published by the bureau."""
+    """One child's lines and Merkle paths, handed out or published by the bureau.
+
+    ``rounds`` holds a part for every later round, in order (empty after the
+    draw alone).
+    """
 
     draw_id: str
     record_line: bytes
@@ -1012,22 +1037,18 @@ class ParentProof:
     result_index: int
     result_count: int
     result_path: tuple[bytes, ...]
+    rounds: tuple[RoundPart, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
             "draw_id": self.draw_id,
-            "record": {
-                "line": self.record_line.decode("utf-8"),
-                "index": self.record_index,
-                "count": self.record_count,
-                "path": [p.hex() for p in self.record_path],
-            },
-            "result": {
-                "line": self.result_line.decode("utf-8"),
-                "index": self.result_index,
-                "count": self.result_count,
-                "path": [p.hex() for p in self.result_path],
-            },
+            "record": _inclusion_json(
+                (self.record_line, self.record_index, self.record_count, self.record_path)
+            ),
+            "result": _inclusion_json(
+                (self.result_line, self.result_index, self.result_count, self.result_path)
+            ),
+            "rounds": [r.to_json() for r in self.rounds],
         }
 
     @classmethod
@@ -1044,19 +1065,27 @@ class ParentProof:
         """As :meth:`from_bytes`, from parsed JSON."""
         fields = Fields.of(data, document=document)
         draw_id = _identifier(fields, "draw_id")
-        parts = {}
-        for key in ("record", "result"):
-            part = fields.object(key)
-            count = part.integer("count", minimum=1)
-            parts[key] = (
-                part.string("line").encode("utf-8"),
-                part.integer("index", minimum=0, maximum=count - 1),
-                count,
-                tuple(_path_nodes(part)),
+        record = _read_inclusion(fields.object("record"))
+        result = _read_inclusion(fields.object("result"))
+
+        def part(item: Fields) -> RoundPart:
+            def optional(key: str) -> Inclusion | None:
+                found = item.optional_object(key)
+                return None if found is None else _read_inclusion(found)
+
+            return RoundPart(
+                round=item.integer("round", minimum=2),
+                standing=_read_inclusion(item.object("standing")),
+                response=optional("response"),
+                record=optional("record"),
+                result=optional("result"),
             )
-            part.done()
+
+        rounds = tuple(fields.each("rounds", part))
+        if [r.round for r in rounds] != list(range(2, 2 + len(rounds))):
+            raise fields.error("rounds", "the rounds must be 2, 3, … in order, none missing")
         fields.done()
-        return cls(draw_id, *parts["record"], *parts["result"])
+        return cls(draw_id, *record, *result, rounds=rounds)
 
 
 def _path_nodes(part: Fields) -> list[bytes]:

@@ -41,9 +41,13 @@ class Tag:
     TICKET_GROUP_KINDERGARTEN: Final = "alloc/v1/ticket-group-kindergarten"
     RECORD: Final = "alloc/v1/record"
     RESULT: Final = "alloc/v1/result"
+    RESPONSE: Final = "alloc/v1/response"
+    STANDING: Final = "alloc/v1/standing"
     RULES: Final = "alloc/v1/rules"
     ANNOUNCEMENT: Final = "alloc/v1/announcement"
     TRANSCRIPT: Final = "alloc/v1/transcript"
+    ROUND_ANNOUNCEMENT: Final = "alloc/v1/round-announcement"
+    ROUND_TRANSCRIPT: Final = "alloc/v1/round-transcript"
     IDENTITY: Final = "alloc/v1/identity"
     LOOKUP_ENTRY: Final = "alloc/v1/lookup-entry"
     #: HKDF ``info`` labels (spec 10.7), not message tags.

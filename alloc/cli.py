@@ -39,11 +39,14 @@ import sys
 import threading
 import time
 import traceback
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from alloc import clock, storage
 from alloc import io as files
@@ -63,6 +66,18 @@ from alloc.audit import (
     rules_digest,
 )
 from alloc.canonical import SPEC_VERSION, canonical_json
+from alloc.certificate import checked_files, render_certificate
+from alloc.chain import (
+    RoundAnnouncement,
+    RoundFiles,
+    RoundTranscript,
+    chain_standings,
+    check_chain,
+    check_round_proofs,
+    make_round_announcement,
+    make_round_proofs,
+    make_round_transcript,
+)
 from alloc.demo import describe, run_demo
 from alloc.drand import KNOWN_CHAINS, chain_named
 from alloc.draw import Outcome, draw
@@ -85,13 +100,23 @@ from alloc.identity import DocumentType, Receipt, parse_salt
 from alloc.lookup import INDEX_FILE, LookupIndex, build_public_index, public_lookup
 from alloc.model import (
     DEFAULT_TIME_ZONE,
+    Applicant,
+    ApplicantTable,
     DrawRules,
     Kindergarten,
     Mechanism,
     MultiplesPolicy,
     Phase,
+    RoundSeed,
     TieBreak,
+    Unanswered,
     local_time,
+)
+from alloc.notices import (
+    NoticeHeading,
+    PublishedLists,
+    check_publication,
+    check_published_lists,
 )
 from alloc.page import (
     DEFAULT_PUBLIC_URL,
@@ -105,7 +130,8 @@ from alloc.progress import Progress, Task
 from alloc.receipts import render_receipts
 from alloc.records import parse_record_lines, records_root
 from alloc.registry import Registry, registry_from_json, registry_to_json
-from alloc.report import render_report
+from alloc.report import ReportPages, render_report
+from alloc.rounds import Answer, Standings, parse_response_lines, responses_root
 from alloc.seed import (
     Ceremony,
     Digits,
@@ -262,15 +288,32 @@ def _tick(bar: Any, stop: threading.Event) -> None:
 
 @dataclass(frozen=True)
 class DrawFolder:
+    """A draw folder, or one of its round folders (``DIR/rounds/N``).
+
+    A round folder holds only its round's seed ceremony; everything else
+    (rules, trust, public files) is the draw folder's.
+    """
+
     root: Path
 
     @property
+    def round_number(self) -> int | None:
+        """N for a round folder ``rounds/N``, None for the draw folder itself."""
+        if self.root.parent.name == "rounds" and self.root.name.isdigit():
+            return int(self.root.name)
+        return None
+
+    @property
+    def draw_root(self) -> Path:
+        return self.root if self.round_number is None else self.root.parent.parent
+
+    @property
     def rules(self) -> Path:
-        return self.root / "rules.json"
+        return self.draw_root / "rules.json"
 
     @property
     def trust(self) -> Path:
-        return self.root / "trust.json"
+        return self.draw_root / "trust.json"
 
     @property
     def ceremony(self) -> Path:
@@ -278,15 +321,15 @@ class DrawFolder:
 
     @property
     def public(self) -> Path:
-        return self.root / "public"
+        return self.draw_root / "public"
 
     @property
     def private(self) -> Path:
-        return self.root / "private"
+        return self.draw_root / "private"
 
     @property
     def publish(self) -> Path:
-        return self.root / "publish"
+        return self.draw_root / "publish"
 
     @property
     def records(self) -> Path:
@@ -298,6 +341,10 @@ class DrawFolder:
 
     @property
     def announcement(self) -> Path:
+        """The announcement the folder's ceremony opens on (a round's, in a round folder)."""
+        number = self.round_number
+        if number is not None:
+            return self.round_public(number) / "announcement.json"
         return self.public / "announcement.json"
 
     @property
@@ -307,6 +354,14 @@ class DrawFolder:
     @property
     def registry(self) -> Path:
         return self.private / "registry.json"
+
+    def round_public(self, number: int) -> Path:
+        """Where round ``number``'s public files are: ``public/rounds/N``."""
+        return self.public / "rounds" / str(number)
+
+    def round_folder(self, number: int) -> DrawFolder:
+        """The operator's folder of round ``number`` (its seed ceremony)."""
+        return DrawFolder(self.draw_root / "rounds" / str(number))
 
 
 def _folder(args: argparse.Namespace) -> DrawFolder:
@@ -486,7 +541,7 @@ def _published_keys(paths: Sequence[Path]) -> list[PublicKey]:
     for path in paths:
         if not path.exists():
             continue
-        data = path.read_bytes()
+        data = files.read_bytes(path)
         if path.suffix == ".pub":
             keys.append(PublicKey.from_pem(data))
         else:
@@ -629,6 +684,8 @@ def cmd_rules_init(args: argparse.Namespace, out: Console) -> int:
         min_lottery_percent=args.min_lottery_percent,
         phases=phases,
         time_zone=args.time_zone,
+        unanswered=Unanswered(args.unanswered),
+        round_seed=RoundSeed(args.round_seed),
     )
     path = Path(args.out)
     files.write_rules(path, rules, force=args.force)
@@ -948,17 +1005,15 @@ def cmd_sign(args: argparse.Namespace, out: Console) -> int:
             hint="sign public/announcement.json or public/transcript.json as alloc wrote them",
         ) from exc
     kind = envelope.signed.get("type")
-    if kind not in ("announcement", "transcript"):
+    if kind not in ("announcement", "transcript", "round-announcement", "round-transcript"):
         raise CommandError(
-            "alloc signs only announcements and transcripts", source=str(path), value=kind
+            "alloc signs only announcements and transcripts (of the draw or of a round)",
+            source=str(path),
+            value=kind,
         )
     password = Path(args.password_file).read_bytes().strip() if args.password_file else None
     key = SigningKey.from_pem(Path(args.key).read_bytes(), password)
-    if args.dir:
-        folder = DrawFolder(Path(args.dir))
-    else:
-        parent = path.parent
-        folder = DrawFolder(parent.parent if parent.name == "public" else parent)
+    folder = DrawFolder(_document_folder(args))
     trust = _operator_trust(args, folder)
     roles = trust.policy.roles_of(key.keyid)
     if not roles:
@@ -975,8 +1030,12 @@ def cmd_sign(args: argparse.Namespace, out: Console) -> int:
     out.step(f"checking the {kind} before signing")
     if kind == "announcement":
         summary = _announcement_to_sign(folder, envelope, trust.policy)
-    else:
+    elif kind == "transcript":
         summary = _transcript_to_sign(folder, envelope, trust.policy, args, out)
+    elif kind == "round-announcement":
+        summary = _round_announcement_to_sign(folder, envelope, trust.policy, out)
+    else:
+        summary = _round_transcript_to_sign(folder, envelope, trust.policy, out)
     summary.append(("signatures", trust.policy.describe(envelope) or "none yet"))
     summary.append(("signing key", f"{key_label(key.keyid)}, role {', '.join(roles)}"))
     out.say(f"document      {kind} ({path})")
@@ -1078,7 +1137,6 @@ def _transcript_to_sign(
     announcement = _envelope(folder.announcement, "announcement")
     records = files.read_lines(_require(folder.records, "records", "run `alloc freeze`"))
     results = files.read_lines(folder.results) if folder.results.exists() else None
-    previous = files.read_envelope(Path(args.previous), "transcript") if args.previous else None
     report = check_transcript(
         envelope,
         announcement=announcement,
@@ -1086,7 +1144,6 @@ def _transcript_to_sign(
         records=records,
         policy=policy,
         results=results,
-        previous=previous,
     )
     failures = [
         c
@@ -1101,11 +1158,7 @@ def _transcript_to_sign(
     return [
         ("draw", f"{tx.draw_id}: {rules.title}"),
         ("digest", document_digest(envelope).hex()),
-        (
-            "round",
-            f"{tx.round}"
-            + ("" if tx.previous is None else f", after the round with digest {tx.previous.hex()}"),
-        ),
+        ("round", "1 (the draw)"),
         ("announcement", tx.announcement_digest.hex()),
         ("records", f"{tx.records_count} under input root {tx.records_root.hex()}"),
         ("seed", tx.seed.hex()),
@@ -1117,6 +1170,137 @@ def _transcript_to_sign(
         ("created", local_time(tx.created, rules.time_zone)),
         ("checked", "every check passed, the draw re-run outcome by outcome"),
     ]
+
+
+def _round_announcement_to_sign(
+    folder: DrawFolder, envelope: Envelope, policy: TrustPolicy, out: Console
+) -> list[tuple[str, str]]:
+    """What a round's announcement commits to, after checking it against the draw folder.
+
+    Raises:
+        VerificationError: if the rounds before it do not verify, or it does not
+            name the last one.
+        DigestMismatchError: if its files are not the ones published with it.
+        CeremonyStateError: once the round's reveals have begun.
+    """
+    notice = RoundAnnouncement.from_envelope(envelope)
+    number = notice.round
+    chain = _verified_chain(folder, policy, number - 1, out)
+    if notice.previous != document_digest(chain.transcript):
+        raise DigestMismatchError(
+            f"round {number}'s announcement does not name round {number - 1}'s transcript"
+        )
+    public = folder.round_public(number)
+    given = _round_files(public, number)
+    rules = _rules(folder)
+    lines = list(given.responses)
+    if (responses_root(rules.draw_id, lines), len(lines)) != notice.responses:
+        raise DigestMismatchError(f"{public / 'responses.jsonl'} is not the announced file")
+    if notice.records is not None:
+        records = list(given.records or [])
+        if (records_root(rules.draw_id, records), len(records)) != notice.records:
+            raise InputRootMismatchError(f"{public / 'records.jsonl'} is not the announced file")
+    if notice.seed_plan is not None:
+        ceremony = _ceremony(folder.round_folder(number))
+        if ceremony.stage is not Stage.PLAN_FIXED or ceremony.plan != notice.seed_plan:
+            raise CeremonyStateError(
+                f"round {number}'s ceremony is at stage {ceremony.stage.value!r} or has another"
+                " plan: its announcement can be signed only while the plan is fixed and no"
+                " secret has been revealed"
+            )
+    _refuse_invalid_signatures(policy, envelope, f"round {number} announcement")
+    answered = Counter(r.answer.value for r in parse_response_lines(lines))
+    summary = [
+        ("draw", f"{notice.draw_id}: {rules.title}"),
+        ("round", f"{number}, after round {number - 1} ({notice.previous.hex()})"),
+        ("digest", document_digest(envelope).hex()),
+        (
+            "responses",
+            f"{notice.responses[1]} under root {notice.responses[0].hex()} ("
+            + ", ".join(f"{answered[a.value]} {a.value}" for a in Answer)
+            + ")",
+        ),
+        ("unanswered", f"counts as {rules.unanswered.value} (the rules)"),
+    ]
+    if notice.records is not None:
+        summary.append(
+            ("draw round", f"{notice.records[1]} records under root {notice.records[0].hex()}")
+        )
+    if notice.seed_plan is not None:
+        summary.append(
+            (
+                "times",
+                f"announced {local_time(notice.frozen_at, rules.time_zone)}; reveal deadline"
+                f" {local_time(notice.reveal_deadline or '', rules.time_zone)}; draw"
+                f" {local_time(notice.draw_at or '', rules.time_zone)}",
+            )
+        )
+    else:
+        summary.append(("announced", local_time(notice.frozen_at, rules.time_zone)))
+    summary.append(("checked", f"rounds 1 to {number - 1} verify; the files match"))
+    return summary
+
+
+def _round_transcript_to_sign(
+    folder: DrawFolder, envelope: Envelope, policy: TrustPolicy, out: Console
+) -> list[tuple[str, str]]:
+    """What a round's transcript says, after verifying the whole chain through it.
+
+    Raises:
+        VerificationError: the first failed check but the signatures still to come.
+    """
+    tx = RoundTranscript.from_envelope(envelope)
+    rules = _rules(folder)
+    number = tx.round
+    rounds = [_round_files(folder.round_public(n), n) for n in range(2, number + 1)]
+    last = rounds[-1]
+    rounds[-1] = RoundFiles(
+        announcement=last.announcement,
+        responses=last.responses,
+        transcript=envelope,
+        records=last.records,
+        standings=last.standings,
+        results=last.results,
+    )
+    report = check_chain(
+        rules=rules,
+        policy=policy,
+        announcement=_envelope(folder.public / "announcement.json", "announcement"),
+        transcript=_envelope(folder.transcript, "transcript"),
+        records=files.read_lines(_require(folder.records, "records", "run `alloc freeze`")),
+        results=files.read_lines(folder.results) if folder.results.exists() else None,
+        rounds=rounds,
+    )
+    failures = [
+        c
+        for c in report.failures
+        if not (
+            c.name == f"round {number}: transcript signatures"
+            and type(c.error) is SignatureThresholdError
+        )
+    ]
+    if failures:
+        out.say(str(report))
+        raise failures[0].error or VerificationError(failures[0].detail)
+    placed = sum(int(k["placed"]) for k in tx.kindergartens)
+    moved = sum(int(k["moved_in"]) for k in tx.kindergartens)
+    summary = [
+        ("draw", f"{tx.draw_id}: {rules.title}"),
+        ("round", f"{number}, after round {number - 1} ({tx.previous.hex()})"),
+        ("digest", document_digest(envelope).hex()),
+        ("standings", f"{tx.standings[1]} under root {tx.standings[0].hex()}"),
+        (
+            "outcome",
+            f"{moved} moved in, {placed} seats held, {tx.unplaced} unplaced,"
+            f" {tx.declined} declined",
+        ),
+    ]
+    if tx.seed is not None and tx.results is not None:
+        summary.append(("seed", tx.seed.hex()))
+        summary.append(("draw round", f"{tx.results[1]} results under root {tx.results[0].hex()}"))
+    summary.append(("created", local_time(tx.created, rules.time_zone)))
+    summary.append(("checked", f"every check passed, rounds 1 to {number} re-computed"))
+    return summary
 
 
 def _refuse_invalid_signatures(policy: TrustPolicy, envelope: Envelope, document: str) -> None:
@@ -1146,21 +1330,34 @@ def _confirm(args: argparse.Namespace, out: Console, question: str) -> None:
 def cmd_ceremony_open(args: argparse.Namespace, out: Console) -> int:
     """Open reveals on the signed announcement (its signatures checked first)."""
     folder = _folder(args)
-    announcement = _envelope(folder.announcement, "announcement")
     policy = _operator_trust(args, folder).policy
-    policy.verify(announcement, document="announcement")
-    notice = Announcement.from_envelope(announcement)
+    number = folder.round_number
+    if number is None:
+        announcement = _envelope(folder.announcement, "announcement")
+        policy.verify(announcement, document="announcement")
+        notice = Announcement.from_envelope(announcement)
+        plan, deadline = notice.seed_plan, notice.window.deadline
+    else:
+        announcement = _envelope(folder.announcement, "round-announcement")
+        policy.verify(announcement, document=f"round {number} announcement")
+        round_notice = RoundAnnouncement.from_envelope(announcement)
+        if round_notice.seed_plan is None or round_notice.deadline is None:
+            raise CommandError(
+                f"round {number} has no seed ceremony of its own (it draws nothing, or with"
+                " round 1's seed)",
+                source=str(folder.announcement),
+            )
+        plan, deadline = round_notice.seed_plan, round_notice.deadline
     ceremony = _ceremony(folder)
-    if notice.seed_plan != ceremony.plan:
+    if plan != ceremony.plan:
         raise VerificationError("the announcement's seed plan is not this ceremony's plan")
     digest = document_digest(announcement)
-    deadline = notice.window.deadline
     opened = ceremony.open(
         digest, reveal_deadline=deadline, at=clock.now().astimezone(deadline.tzinfo)
     )
     _save_ceremony(folder, opened)
     out.say(f"reveals open on announcement {digest.hex()}")
-    out.say(f"reveals are accepted until {notice.window.reveal_deadline}")
+    out.say(f"reveals are accepted until {clock.format_time(deadline, like=deadline)}")
     out.result({"announcement": digest.hex()})
     return EXIT_OK
 
@@ -1273,7 +1470,6 @@ def cmd_draw(args: argparse.Namespace, out: Console) -> int:
     table = parse_record_lines(records)
     out.step(f"drawing {len(table)} applicants with seed {record.seed.hex()[:16]}…")
     outcome = draw(rules, table, record.seed, progress=out.progress)
-    previous = files.read_envelope(Path(args.previous), "transcript") if args.previous else None
     out.step("writing results and the transcript")
     transcript, results = make_transcript(
         announcement,
@@ -1281,7 +1477,6 @@ def cmd_draw(args: argparse.Namespace, out: Console) -> int:
         record,
         outcome,
         created=clock.format_time(now, like=window.draw),
-        previous=previous,
         progress=out.progress,
     )
     files.write_lines(folder.results, results, force=args.force)
@@ -1297,6 +1492,362 @@ def cmd_draw(args: argparse.Namespace, out: Console) -> int:
             "unplaced": len(outcome.unplaced),
             "seed": record.seed.hex(),
             "results_root": transcript.results_root.hex(),
+        }
+    )
+    return EXIT_OK
+
+
+# --- later rounds -------------------------------------------------------------------
+
+
+def _round_numbers(public: Path) -> list[int]:
+    """The later rounds published under ``public/rounds``, in order (folders named 2, 3, …)."""
+    return _numbered(public / "rounds")
+
+
+def _numbered(base: Path) -> list[int]:
+    """The round folders (named 2, 3, …) in ``base``, in order; none if it does not exist."""
+    if not base.is_dir():
+        return []
+    return sorted(int(p.name) for p in base.iterdir() if p.is_dir() and p.name.isdigit())
+
+
+def _round_files(folder: Path, number: int) -> RoundFiles:
+    """One round's public files as published (``transcript`` None if not yet drawn)."""
+
+    def lines(name: str) -> list[bytes] | None:
+        path = folder / name
+        return files.read_lines(path) if path.exists() else None
+
+    announcement = _require(
+        folder / "announcement.json",
+        f"round {number}'s announcement",
+        f"it is written by `alloc round open --round {number}`",
+    )
+    responses = lines("responses.jsonl")
+    if responses is None:
+        raise CommandError(
+            f"round {number}'s responses file is missing",
+            source=str(folder / "responses.jsonl"),
+            hint="it is published with the round's announcement",
+        )
+    transcript = folder / "transcript.json"
+    return RoundFiles(
+        announcement=announcement.read_bytes(),
+        responses=responses,
+        transcript=transcript.read_bytes() if transcript.exists() else None,
+        records=lines("records.jsonl"),
+        standings=lines("standings.jsonl"),
+        results=lines("results.jsonl"),
+    )
+
+
+@dataclass(frozen=True)
+class _Chain:
+    """A draw folder's verified chain through one round, and what it leads to."""
+
+    report: VerificationReport
+    rounds: list[RoundFiles]
+    standings: Standings
+    transcript: Envelope  # the last round's
+
+    @property
+    def number(self) -> int:
+        return 1 + len(self.rounds)
+
+
+def _verified_chain(folder: DrawFolder, policy: TrustPolicy, through: int, out: Console) -> _Chain:
+    """Verify the draw and its rounds through ``through``; refuse on any failure.
+
+    Raises:
+        VerificationError: the first failed check (the report is printed first).
+    """
+    rules = _rules(folder)
+    records = files.read_lines(_require(folder.records, "records", "run `alloc freeze`"))
+    rounds = [_round_files(folder.round_public(n), n) for n in range(2, through + 1)]
+    out.step(f"verifying the draw and its rounds through round {through}")
+    report = check_chain(
+        rules=rules,
+        policy=policy,
+        announcement=_envelope(folder.public / "announcement.json", "announcement"),
+        transcript=_envelope(folder.transcript, "transcript"),
+        records=records,
+        results=files.read_lines(folder.results) if folder.results.exists() else None,
+        rounds=rounds,
+    )
+    if not report.ok or report.round != through:
+        out.say(str(report))
+        failed = report.failures
+        raise (failed[0].error if failed and failed[0].error else None) or VerificationError(
+            f"round {through} is not complete: draw it first"
+        )
+    first = Transcript.from_envelope(_envelope(folder.transcript, "transcript"))
+    inputs = []
+    for files_ in rounds:
+        assert files_.transcript is not None
+        tx = RoundTranscript.from_envelope(
+            _as_round_envelope(files_.transcript, "round-transcript")
+        )
+        inputs.append((files_.responses, files_.records, tx.seed))
+    standings = chain_standings(rules, records, first.seed, inputs)
+    last = (
+        _envelope(folder.transcript, "transcript")
+        if not rounds
+        else _as_round_envelope(rounds[-1].transcript, "round-transcript")
+    )
+    return _Chain(report, rounds, standings, last)
+
+
+def _as_round_envelope(data: Envelope | bytes | None, kind: str) -> Envelope:
+    if isinstance(data, Envelope):
+        return data
+    if data is None:
+        raise CommandError(f"the {kind} is missing")
+    return Envelope.from_bytes(data, expected_type=kind)
+
+
+def _last_drawn(folder: DrawFolder) -> int:
+    """The last round with a transcript (1 for the draw alone)."""
+    last = 1
+    for number in _round_numbers(folder.public):
+        if not (folder.round_public(number) / "transcript.json").exists():
+            break
+        last = number
+    return last
+
+
+def _current_records(folder: DrawFolder, through: int) -> dict[str, Applicant]:
+    """Every child's current record: round 1's, replaced by each second-round record since."""
+    table = parse_record_lines(files.read_lines(folder.records))
+    current = {a.registration_number: a for a in table}
+    for number in range(2, through + 1):
+        path = folder.round_public(number) / "records.jsonl"
+        if path.exists():
+            for record in parse_record_lines(files.read_lines(path)):
+                current[record.registration_number] = record
+    return current
+
+
+def _round_records(
+    choices: dict[str, tuple[str, ...]], current: dict[str, Applicant], standings: Standings
+) -> ApplicantTable:
+    """Second-round records from new choices: the child's current record, its choices replaced.
+
+    A multiples group is kept only if every one of its members still taking
+    part is drawn now; otherwise the child is drawn alone (spec 11.5).
+    """
+    members: dict[str, set[str]] = {}
+    for s in standings:
+        group = current[s.registration_number].group
+        if group is not None and not s.declined:
+            members.setdefault(group, set()).add(s.registration_number)
+    out = []
+    for reg, picked in sorted(choices.items()):
+        base = current.get(reg)
+        if base is None:
+            raise CommandError(
+                "no child of the draw has this registration number",
+                field="registration_number",
+                value=reg,
+            )
+        group = (
+            base.group if base.group and members.get(base.group, set()) <= set(choices) else None
+        )
+        out.append(Applicant(reg, picked, base.tier, base.facts, group, base.identity))
+    return ApplicantTable.from_applicants(out)
+
+
+def cmd_round_open(args: argparse.Namespace, out: Console) -> int:
+    """Open a later round: commit the families' responses (and second-round choices) in the
+    round's announcement, to be signed before anything the round decides is known."""
+    folder = _folder(args)
+    rules = _rules(folder)
+    last = _last_drawn(folder)
+    number = args.round or last + 1
+    if number != last + 1:
+        raise CommandError(
+            f"round {number} cannot be opened: the last round drawn is round {last}",
+            field="--round",
+            value=number,
+            hint=f"open round {last + 1}",
+        )
+    target = folder.round_public(number)
+    if (target / "announcement.json").exists() and not args.force:
+        raise files.OutputExistsError(target / "announcement.json")
+    trust = _operator_trust(args, folder)
+    chain = _verified_chain(folder, trust.policy, last, out)
+    out.step(f"reading {args.responses}")
+    responses = files.read_responses(Path(args.responses))
+    records = None
+    if args.choices:
+        out.step(f"reading {args.choices}")
+        choices = files.read_round_choices(Path(args.choices))
+        records = _round_records(choices, _current_records(folder, last), chain.standings)
+    ceremony = None
+    round_folder = folder.round_folder(number)
+    fresh = records is not None and rules.round_seed is RoundSeed.FRESH
+    if fresh:
+        if not (args.reveal_deadline and args.draw_at):
+            raise CommandError(
+                "a second-round draw with round_seed = fresh needs its own seed ceremony:"
+                " give --reveal-deadline and --draw-at",
+                field="--draw-at",
+                hint=f"first run `alloc ceremony begin --dir {round_folder.root}` and the"
+                " parties' commits",
+            )
+        ceremony = _ceremony(round_folder)
+        if ceremony.stage is Stage.REVEALING:
+            raise CommandError(
+                "the round's reveals are already open: it can no longer be announced again",
+                source=str(round_folder.ceremony),
+            )
+        if ceremony.stage is Stage.COMMITTING:
+            ceremony = ceremony.fix_plan()
+    elif args.reveal_deadline or args.draw_at:
+        raise CommandError(
+            "--reveal-deadline and --draw-at belong to a second-round draw with its own"
+            " ceremony (--choices, and round_seed = fresh in the rules)",
+            field="--draw-at",
+        )
+    # The clock, never a typed time, in the bureau's own UTC offset.
+    like = (
+        clock.parse_time(args.draw_at, field="--draw-at")
+        if args.draw_at
+        else Announcement.from_envelope(_envelope(folder.announcement, "announcement")).window.draw
+    )
+    frozen_at = clock.format_time(clock.now(), like=like)
+    notice, lines, record_lines = make_round_announcement(
+        rules,
+        chain.transcript,
+        chain.standings,
+        responses,
+        frozen_at=frozen_at,
+        records=records,
+        plan=None if ceremony is None else ceremony.plan,
+        reveal_deadline=args.reveal_deadline if fresh else None,
+        draw_at=args.draw_at if fresh else None,
+    )
+    target.mkdir(parents=True, exist_ok=True)
+    files.write_lines(target / "responses.jsonl", lines, force=args.force)
+    if record_lines is not None:
+        files.write_lines(target / "records.jsonl", record_lines, force=args.force)
+    files.write_bytes(target / "announcement.json", notice.envelope().to_bytes(), force=args.force)
+    if ceremony is not None:
+        _save_ceremony(round_folder, ceremony)
+    answered = Counter(r.answer.value for r in responses)
+    out.say(
+        f"round {number}: {len(lines)} responses ("
+        + ", ".join(f"{answered[a.value]} {a.value}" for a in Answer)
+        + f") under root {notice.responses[0].hex()}"
+    )
+    if notice.records is not None:
+        out.say(
+            f"second-round draw of {notice.records[1]} children under root"
+            f" {notice.records[0].hex()}"
+        )
+    out.say(f"announced at {notice.frozen_at}")
+    out.say(f"announcement {target / 'announcement.json'}: sign it with `alloc sign`")
+    out.result(
+        {
+            "round": number,
+            "responses": len(lines),
+            "responses_root": notice.responses[0].hex(),
+            "records": None if notice.records is None else notice.records[1],
+            "announcement": str(target / "announcement.json"),
+        }
+    )
+    return EXIT_OK
+
+
+def cmd_round_draw(args: argparse.Namespace, out: Console) -> int:
+    """Compute the round: promotion from the waitlists (no randomness) and, if announced, the
+    second-round draw; write the standings and the round's transcript."""
+    folder = _folder(args)
+    rules = _rules(folder)
+    numbers = _round_numbers(folder.public)
+    last = _last_drawn(folder)
+    number = args.round or last + 1
+    target = folder.round_public(number)
+    if number != last + 1 or number not in numbers:
+        raise CommandError(
+            f"round {number} cannot be drawn: the last round drawn is round {last}"
+            + ("" if number in numbers else f" and round {number} is not announced"),
+            field="--round",
+            value=number,
+            hint=f"open round {last + 1} with `alloc round open`",
+        )
+    for name in ("transcript.json", "standings.jsonl", "results.jsonl"):
+        if (target / name).exists() and not args.force:
+            raise files.OutputExistsError(target / name)
+    trust = _operator_trust(args, folder)
+    announcement = files.read_envelope(target / "announcement.json", "round-announcement")
+    trust.policy.verify(announcement, document=f"round {number} announcement")
+    notice = RoundAnnouncement.from_envelope(announcement)
+    chain = _verified_chain(folder, trust.policy, last, out)
+    now = clock.now()
+    record = None
+    if notice.seed_plan is not None:
+        drawn = notice.draw_time
+        assert drawn is not None
+        now = now.astimezone(drawn.tzinfo)
+        if now < drawn:
+            raise ScheduleError(
+                f"round {number} cannot be drawn before its announced draw time"
+                f" {notice.draw_at} (it is now {clock.format_time(now, like=now)})",
+                field="draw_at",
+                hint="run `alloc round draw` at or after the announced time",
+            )
+        record = _ceremony(folder.round_folder(number)).finish()
+    else:
+        now = now.astimezone(clock.parse_time(notice.frozen_at, field="frozen_at").tzinfo)
+    first = Transcript.from_envelope(_envelope(folder.transcript, "transcript"))
+    round_files = _round_files(target, number)
+    out.step(f"computing round {number}")
+    tx, outcome, standing_lines, results = make_round_transcript(
+        announcement,
+        rules,
+        chain.standings,
+        round_files.responses,
+        records=round_files.records,
+        ceremony=record,
+        first_seed=first.seed,
+        created=clock.format_time(now, like=now),
+    )
+    files.write_lines(target / "standings.jsonl", standing_lines, force=args.force)
+    if results is not None:
+        files.write_lines(target / "results.jsonl", results, force=args.force)
+    files.write_bytes(target / "transcript.json", tx.envelope().to_bytes(), force=args.force)
+    standings = outcome.standings
+    moved = int((standings.moved_from >= 0).sum())
+    before = chain.standings
+    drawn_now = set() if outcome.draw is None else set(outcome.draw.registration_numbers)
+    had_none = np.diff(before.seat_indptr) == 0
+    has_now = np.diff(standings.seat_indptr) > 0
+    given = sum(
+        1
+        for row in np.flatnonzero(had_none & has_now & ~before.declined).tolist()
+        if standings.registration_numbers[row] not in drawn_now
+    )
+    placed = sum(s.placed for s in standings.summaries)
+    out.say(
+        f"round {number}: {given} given a seat from the waitlists, {moved} moved up to a"
+        f" kindergarten listed higher; {placed} seats held, {len(standings.unplaced)} unplaced,"
+        f" {tx.declined} declined"
+    )
+    if outcome.draw is not None:
+        won = sum(1 for a in outcome.draw if a.placed or a.wins)
+        out.say(f"second-round draw: {won} of {len(outcome.draw)} children drawn a seat")
+    out.say(f"standings root {tx.standings[0].hex()}")
+    out.say(f"transcript {target / 'transcript.json'}: sign it with `alloc sign`")
+    out.result(
+        {
+            "round": number,
+            "from_waitlists": given,
+            "moved": moved,
+            "placed": placed,
+            "unplaced": len(standings.unplaced),
+            "declined": tx.declined,
+            "standings_root": tx.standings[0].hex(),
         }
     )
     return EXIT_OK
@@ -1331,37 +1882,132 @@ def cmd_verify(args: argparse.Namespace, out: Console) -> int:
     checked = [path.parent for path in paths.values()]
     if args.dir:
         checked.append(Path(args.dir))
-    trust = _trust(
-        args,
-        checked=checked,
-        key_files=[paths["announcement"].parent / "trust.json"],
-        signed=[("announcement", paths["announcement"]), ("transcript", paths["transcript"])],
-    )
-    out.step("reading the public files")
-    rules = files.read_rules(_require(paths["rules"], "rules", "it is in the public folder"))
-    records = files.read_lines(_require(paths["records"], "records", "public/records.jsonl"))
-    results = files.read_lines(paths["results"]) if paths["results"].exists() else None
-    out.step("verifying (signatures, commitments, ceremony, re-running the draw)")
-    previous = Path(args.previous).read_bytes() if args.previous else None
-    report = check_transcript(
-        _require(paths["transcript"], "transcript", "public/transcript.json").read_bytes(),
-        announcement=_require(
-            paths["announcement"], "announcement", "public/announcement.json"
-        ).read_bytes(),
-        rules=rules,
-        records=records,
-        policy=trust.policy,
-        results=results,
-        previous=previous,
-        progress=out.progress,
-    )
+    published = Path(args.published) if args.published else None
+    if published is not None:
+        checked.append(published)
+    certificate = Path(args.certificate) if args.certificate else None
+    if certificate is not None and not args.force and storage.will_exist(certificate):
+        raise files.OutputExistsError(certificate)
+    key_files = [paths["announcement"].parent / "trust.json"]
+    with files.recording_reads() as reads:
+        trust = _trust(
+            args,
+            checked=checked,
+            key_files=key_files,
+            signed=[("announcement", paths["announcement"]), ("transcript", paths["transcript"])],
+        )
+        out.step("reading the public files")
+        rules = files.read_rules(_require(paths["rules"], "rules", "it is in the public folder"))
+        records = files.read_lines(_require(paths["records"], "records", "public/records.jsonl"))
+        results = files.read_lines(paths["results"]) if paths["results"].exists() else None
+        announcement = files.read_bytes(
+            _require(paths["announcement"], "announcement", "public/announcement.json")
+        )
+        transcript = files.read_bytes(
+            _require(paths["transcript"], "transcript", "public/transcript.json")
+        )
+        rounds_dir = Path(args.rounds) if args.rounds else paths["transcript"].parent / "rounds"
+        rounds = [_round_files(rounds_dir / str(n), n) for n in _numbered(rounds_dir)]
+        remembered = _remembered(Path(args.remember), rules.draw_id) if args.remember else {}
+        out.step(
+            "verifying (signatures, commitments, ceremony, re-running the draw and every round)"
+        )
+        report = check_chain(
+            rules=rules,
+            policy=trust.policy,
+            announcement=announcement,
+            transcript=transcript,
+            records=records,
+            results=results,
+            rounds=rounds,
+            expect_round=args.expect_round,
+            known=remembered,
+            progress=out.progress,
+        )
+        if published is not None:
+            out.step("checking the published notice lists and waitlists against the results")
+            lists: PublishedLists | AllocError
+            try:
+                lists = files.read_published_lists(published, rules)
+            except InputError as exc:
+                lists = exc
+            report = check_publication(
+                lists,
+                report=report,
+                rules=rules,
+                records=records,
+                announcement=announcement,
+                transcript=transcript,
+            )
     out.say(f"draw {rules.draw_id}: {rules.title}")
     if report.round is not None:
-        out.say(f"round {report.round}")
+        latest = f"round {report.round}"
+        out.say(
+            latest if report.round == 1 else f"{latest} (the chain of rounds 1 to {report.round})"
+        )
     out.say(f"trust: {trust.source}")
     out.say(str(report))
-    out.result({**report.to_json(), "trust": trust.source})
+    if args.remember and report.ok:
+        _remember(Path(args.remember), rules.draw_id, report.digests, remembered)
+        out.say(f"remembered rounds 1 to {report.round} in {args.remember}")
+    result: dict[str, Any] = {**report.to_json(), "trust": trust.source}
+    if certificate is not None:
+        roles = {str(path): key for key, path in paths.items()}
+        roles |= {str(path): "keys" for path in ([Path(k) for k in args.keys or ()] or key_files)}
+        if args.trust:
+            roles[str(args.trust)] = "trust"
+        html = render_certificate(
+            report=report,
+            rules=rules,
+            policy=trust.policy,
+            trust_source=trust.source,
+            files=checked_files(reads, roles, published),
+            verified_at=clock.now(),
+            announcement=_readable(announcement, "announcement"),
+            transcript=_readable(transcript, "transcript"),
+        )
+        files.write_bytes(certificate, html.encode("utf-8"), force=args.force)
+        out.say(f"wrote the certificate of this verification to {certificate}")
+        result["certificate"] = str(certificate)
+    out.result(result)
     return EXIT_OK if report.ok else EXIT_VERIFICATION_FAILED
+
+
+def _remembered(path: Path, draw_id: str) -> dict[int, bytes]:
+    """The rounds a verifier saw before (``--remember``): round -> transcript digest."""
+    if not path.exists():
+        return {}
+    fields = Fields.of(parse_json(path.read_bytes(), document=str(path)), document=str(path))
+    if fields.string("draw_id") != draw_id:
+        raise CommandError(
+            "this file remembers another draw",
+            source=str(path),
+            field="draw_id",
+            hint="keep one --remember file per draw",
+        )
+    rounds = fields.object("rounds")
+    seen = {int(key): rounds.hex(key, size=32) for key in sorted(rounds.data) if key.isdigit()}
+    rounds.done()
+    fields.done()
+    return seen
+
+
+def _remember(
+    path: Path, draw_id: str, digests: Mapping[int, bytes], before: Mapping[int, bytes]
+) -> None:
+    merged = {**before, **digests}
+    data = {"draw_id": draw_id, "rounds": {str(r): d.hex() for r, d in sorted(merged.items())}}
+    files.write_bytes(path, canonical_json(data) + b"\n", force=True)
+
+
+def _readable(data: bytes | None, kind: str) -> Envelope | None:
+    """A signed document for the certificate, or None if it does not read (a check says why)."""
+    if data is None:
+        return None
+    try:
+        return Envelope.from_bytes(data, expected_type=kind)
+    except AllocError:
+        return None
 
 
 @dataclass(frozen=True)
@@ -1374,7 +2020,6 @@ class PublishedDraw:
     records: list[bytes]
     results: list[bytes]
     trust: Trust
-    previous: Envelope | None = None
 
     @property
     def policy(self) -> TrustPolicy:
@@ -1382,7 +2027,6 @@ class PublishedDraw:
 
     @classmethod
     def load(cls, folder: DrawFolder, args: argparse.Namespace) -> PublishedDraw:
-        previous = getattr(args, "previous", None)
         return cls(
             rules=_rules(folder),
             announcement=_envelope(folder.announcement, "announcement"),
@@ -1390,7 +2034,6 @@ class PublishedDraw:
             records=files.read_lines(_require(folder.records, "records", "run `alloc freeze`")),
             results=files.read_lines(_require(folder.results, "results", "run `alloc draw`")),
             trust=_operator_trust(args, folder),
-            previous=files.read_envelope(Path(previous), "transcript") if previous else None,
         )
 
     def verify(self, progress: Progress | None = None) -> VerificationReport:
@@ -1401,7 +2044,6 @@ class PublishedDraw:
             records=self.records,
             policy=self.policy,
             results=self.results,
-            previous=self.previous,
             progress=progress,
         )
 
@@ -1410,13 +2052,13 @@ class PublishedDraw:
         seed = Transcript.from_envelope(self.transcript).seed
         return draw(self.rules, parse_record_lines(self.records), seed, progress=progress)
 
-    def report_html(
+    def report_pages(
         self,
         report: VerificationReport,
         outcome: Outcome,
         registry: Registry | None,
         progress: Progress | None = None,
-    ) -> bytes:
+    ) -> ReportPages:
         return render_report(
             rules=self.rules,
             announcement=self.announcement,
@@ -1426,7 +2068,7 @@ class PublishedDraw:
             policy=self.policy,
             registry=registry,
             progress=progress,
-        ).encode("utf-8")
+        )
 
 
 def cmd_publish(args: argparse.Namespace, out: Console) -> int:
@@ -1451,13 +2093,28 @@ def cmd_publish(args: argparse.Namespace, out: Console) -> int:
     private = folder.private / f"results{suffix}"
     if private.exists() and not args.force:
         raise files.OutputExistsError(private)
+    heading = NoticeHeading.of(published.rules, Announcement.from_envelope(published.announcement))
     written = files.write_notice_lists(
-        target / "notice", outcome, registry, suffix=suffix, force=args.force, progress=out.progress
+        target / "notice",
+        outcome,
+        registry,
+        suffix=suffix,
+        force=args.force,
+        progress=out.progress,
+        heading=heading,
     )
-    files.write_waitlists(target / f"waitlists{suffix}", outcome, registry, force=args.force)
+    files.write_waitlists(
+        target / f"waitlists{suffix}", outcome, registry, force=args.force, heading=heading
+    )
+    out.step("checking the lists just written against the results, as `verify --published` does")
+    lists = files.read_published_lists(target, published.rules)
+    for check in check_published_lists(lists, outcome=outcome, heading=heading):
+        out.say(f"{'PASS' if check.passed else 'FAIL'}  {check.name}: {check.detail}")
+        if not check.passed:
+            raise check.error or VerificationError(check.detail)
     files.write_private_results(private, outcome, registry, force=args.force)
-    html = published.report_html(report, outcome, registry, out.progress)
-    files.write_bytes(target / "report.html", html, force=args.force)
+    pages = published.report_pages(report, outcome, registry, out.progress)
+    files.write_report(target / REPORT_FOLDER, pages, force=args.force)
     out.step("writing the public lookup index (opened only with a receipt)")
     index = build_public_index(registry, outcome, published.transcript)
     lookup = _write_lookup_index(target / LOOKUP_FOLDER, index, force=args.force)
@@ -1472,9 +2129,9 @@ def cmd_publish(args: argparse.Namespace, out: Console) -> int:
         force=args.force,
     )
     out.say(
-        f"published {len(written)} notice lists, waitlists, report.html, the lookup index"
-        f" ({len(index) - 1} shards), the verifier page {target / PAGE_FOLDER} and {proofs}"
-        f" proof files to {target}"
+        f"published {len(written)} notice lists, waitlists, the report"
+        f" ({REPORT_FOLDER}/index.html), the lookup index ({len(index) - 1} shards), the verifier"
+        f" page ({PAGE_FOLDER}/index.html) and {proofs} proof files ({PROOF_FOLDER}/) to {target}"
     )
     out.say(
         f"the page reads the public files from {args.public_url} (relative to"
@@ -1581,6 +2238,10 @@ def _write_lookup_index(folder: Path, index: dict[str, bytes], *, force: bool) -
     return folder
 
 
+#: The report's folder inside the publish folder.
+REPORT_FOLDER = "report"
+
+
 def _registry(folder: DrawFolder) -> Registry:
     return registry_from_json(
         _read_json(folder.registry, "private registry", "it is written by `alloc freeze`")
@@ -1596,17 +2257,20 @@ def cmd_report(args: argparse.Namespace, out: Console) -> int:
     report = published.verify(out.progress)
     outcome = published.outcome(out.progress)
     out.step(f"writing {args.out}")
-    html = published.report_html(report, outcome, registry, out.progress)
-    files.write_bytes(Path(args.out), html, force=args.force)
+    pages = published.report_pages(report, outcome, registry, out.progress)
+    index = files.write_report(Path(args.out), pages, force=args.force)
     _show_signers(
         out,
         published.trust,
         [("announcement", published.announcement), ("transcript", published.transcript)],
     )
-    out.say(f"wrote {args.out} (verification {'passed' if report.ok else 'FAILED'})")
+    out.say(
+        f"wrote the report to {args.out}: open {index}"
+        f" ({len(pages.pages)} list pages; verification {'passed' if report.ok else 'FAILED'})"
+    )
     out.result(
         {
-            "report": args.out,
+            "report": str(index),
             "verified": report.ok,
             "trust": published.trust.source,
             "signatures": report.to_json()["signatures"],
@@ -1669,8 +2333,15 @@ def cmd_proof_make(args: argparse.Namespace, out: Console) -> int:
     results = files.read_lines(_require(folder.results, "results", "run `alloc draw`"))
     proofs = make_parent_proofs(rules.draw_id, records, results, [args.registration_number])
     proof = proofs[args.registration_number]
+    drawn = _last_drawn(folder)
+    if drawn > 1:
+        # The child's part of every later round drawn, each under its round's roots.
+        proof = make_round_proofs(
+            proof, [_round_files(folder.round_public(n), n) for n in range(2, drawn + 1)]
+        )
     files.write_bytes(Path(args.out), canonical_json(proof.to_json()) + b"\n", force=args.force)
-    out.say(f"proof for {args.registration_number} written to {args.out}")
+    spans = "" if drawn == 1 else f", spanning rounds 1 to {drawn}"
+    out.say(f"proof for {args.registration_number} written to {args.out}{spans}")
     out.result(proof.to_json())
     return EXIT_OK
 
@@ -1699,10 +2370,47 @@ def cmd_proof_check(args: argparse.Namespace, out: Console) -> int:
         transcript=_require(transcript, "transcript", "").read_bytes(),
         policy=trust.policy,
     )
+    steps = list(report.steps)
+    if proof.rounds:
+        rounds_dir = Path(args.rounds) if args.rounds else transcript.parent / "rounds"
+        documents = []
+        for part in proof.rounds:
+            folder = rounds_dir / str(part.round)
+            documents.append(
+                (
+                    _require(
+                        folder / "announcement.json",
+                        f"round {part.round}'s announcement",
+                        "it is published in public/rounds/N/",
+                    ).read_bytes(),
+                    _require(
+                        folder / "transcript.json",
+                        f"round {part.round}'s transcript",
+                        "it is published in public/rounds/N/",
+                    ).read_bytes(),
+                )
+            )
+        steps += check_round_proofs(
+            proof,
+            registration_number=args.registration_number,
+            transcript=transcript.read_bytes(),
+            rounds=documents,
+            policy=trust.policy,
+        )
+    ok = all(s.passed for s in steps)
     out.say(f"trust: {trust.source}")
     out.say(str(report))
-    out.result({**report.to_json(), "trust": trust.source})
-    return EXIT_OK if report.ok else EXIT_VERIFICATION_FAILED
+    for step in steps[len(report.steps) :]:
+        out.say(f"{'PASS' if step.passed else 'FAIL'}  {step.name}: {step.detail}")
+    out.result(
+        {
+            **report.to_json(),
+            "ok": ok,
+            "steps": [s.to_json() for s in steps],
+            "trust": trust.source,
+        }
+    )
+    return EXIT_OK if ok else EXIT_VERIFICATION_FAILED
 
 
 _ROLE_LABELS = {"bureau": "区教育局 bureau", "notary": "公证处 notary"}
@@ -1827,7 +2535,7 @@ def _write_demo(run: Any, target: Path, *, force: bool, out: Console) -> None:
     written = files.write_notice_lists(folder.publish / "notice", run.outcome, run.registry)
     files.write_waitlists(folder.publish / "waitlists.csv", run.outcome, run.registry)
     files.write_private_results(folder.private / "results.csv", run.outcome, run.registry)
-    html = render_report(
+    pages = render_report(
         rules=run.rules,
         announcement=run.announcement,
         transcript=run.transcript,
@@ -1836,7 +2544,7 @@ def _write_demo(run: Any, target: Path, *, force: bool, out: Console) -> None:
         policy=run.policy,
         registry=run.registry,
     )
-    files.write_bytes(folder.publish / "report.html", html.encode("utf-8"))
+    files.write_report(folder.publish / REPORT_FOLDER, pages, force=force)
     index = build_public_index(run.registry, run.outcome, run.transcript)
     _write_lookup_index(folder.publish / LOOKUP_FOLDER, index, force=force)
     _write_verifier(
@@ -1868,7 +2576,8 @@ def _write_demo(run: Any, target: Path, *, force: bool, out: Console) -> None:
     out.say("")
     out.say(
         f"wrote the draw folder {target}: public/, publish/ ({len(written)} notice lists,"
-        " report.html, lookup/, verify/, proofs/), private/ (with receipts.html)"
+        f" {REPORT_FOLDER}/, lookup/, {PAGE_FOLDER}/, {PROOF_FOLDER}/), private/ (with"
+        " receipts.html)"
     )
     out.say(
         f"the parents' page: `cd {target} && python3 -m http.server 8000`, then open"
@@ -1984,6 +2693,20 @@ def _parser() -> argparse.ArgumentParser:
         help="an owners' phase on the 'owners' blocks before the social draw; owners placed"
         " in it never compete for a kindergarten they listed higher (see the README)",
     )
+    sub.add_argument(
+        "--unanswered",
+        default="decline",
+        choices=[u.value for u in Unanswered],
+        help="in later rounds, a family that does not confirm its seat in time: decline"
+        " (逾期未确认视为放弃, the default) or confirm",
+    )
+    sub.add_argument(
+        "--round-seed",
+        default="fresh",
+        choices=[r.value for r in RoundSeed],
+        help="a second-round draw's seed: fresh (its own ceremony, the default) or same"
+        " (round 1's, so every child keeps its lottery numbers)",
+    )
     sub.add_argument("--out", default="rules.json")
 
     sub = command("validate", cmd_validate)
@@ -2070,24 +2793,76 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="sign without asking (after reading the summary); needed when not at a terminal",
     )
-    sub.add_argument("--previous", help="previous round's transcript, to sign a later round")
     _add_trust_options(sub, own="DIR/trust.json")
 
     sub = command("draw", cmd_draw, folder=True, force=True)
-    sub.add_argument("--previous", help="previous round's transcript, for a later round")
     _add_trust_options(sub, own="DIR/trust.json")
     _replace_signed_option(sub)
 
-    sub = command("verify", cmd_verify)
+    round_ = commands.add_parser(
+        "round",
+        help="later rounds: open one on the families' responses, then compute it",
+        description="later rounds: open one on the families' responses, then compute it",
+    ).add_subparsers(dest="round_command", required=True, metavar="ACTION")
+    sub = command("open", cmd_round_open, round_, folder=True, force=True)
+    sub.add_argument("--round", type=int, help="the round to open (default: the next one)")
+    sub.add_argument(
+        "--responses",
+        required=True,
+        help="CSV or .xlsx of the families' answers: registration number, answer"
+        " (confirm/确认, withdraw/退出候补, decline/放弃), kindergarten of the seat kept",
+    )
+    sub.add_argument(
+        "--choices",
+        help="CSV or .xlsx of second-round choices (registration number, 志愿1, 志愿2, …) of"
+        " children still unplaced: the round then ends with a draw over the seats left",
+    )
+    sub.add_argument("--reveal-deadline", help="with --choices and round_seed = fresh")
+    sub.add_argument("--draw-at", help="with --choices and round_seed = fresh")
+    _add_trust_options(sub, own="DIR/trust.json")
+    _replace_signed_option(sub)
+    sub = command("draw", cmd_round_draw, round_, folder=True, force=True)
+    sub.add_argument("--round", type=int, help="the round to compute (default: the next one)")
+    _add_trust_options(sub, own="DIR/trust.json")
+    _replace_signed_option(sub)
+
+    sub = command("verify", cmd_verify, force=True)
     sub.add_argument("--dir", help="a draw folder (its public/ files are used)")
     for name in ("rules", "announcement", "transcript", "records", "results"):
         sub.add_argument(f"--{name}", help=f"path of the {name} file")
-    sub.add_argument("--previous", help="previous round's transcript")
+    sub.add_argument(
+        "--rounds",
+        help="the folder of the later rounds (default: rounds/ beside the transcript)",
+    )
+    sub.add_argument(
+        "--expect-round",
+        type=int,
+        metavar="N",
+        help="the latest round you know was published: a chain ending earlier is refused",
+    )
+    sub.add_argument(
+        "--remember",
+        metavar="FILE",
+        help="keep the rounds verified here, and refuse later a chain that is shorter"
+        " (a rollback) or disagrees (a fork)",
+    )
+    sub.add_argument(
+        "--published",
+        metavar="DIR",
+        help="also check the notice lists and waitlists `alloc publish` wrote to DIR"
+        " (notice/notice-ID.csv or .xlsx, waitlists.csv or .xlsx) against the results",
+    )
+    sub.add_argument(
+        "--certificate",
+        metavar="FILE.html",
+        help="write a printable certificate of this verification (Chinese and English, A4):"
+        " the time, the software, every file's SHA-256, the trusted keys, every check and"
+        " the verdict; never over an existing file without --force",
+    )
     _add_trust_options(sub, own=None)
 
     sub = command("publish", cmd_publish, folder=True, force=True)
     sub.add_argument("--out", help="default: DIR/publish")
-    sub.add_argument("--previous", help="previous round's transcript, for a later round")
     _add_trust_options(sub, own="DIR/trust.json")
     sub.add_argument(
         "--format",
@@ -2121,8 +2896,12 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     sub = command("report", cmd_report, folder=True, force=True)
-    sub.add_argument("--out", default="report.html")
-    sub.add_argument("--previous", help="previous round's transcript, for a later round")
+    sub.add_argument(
+        "--out",
+        default=REPORT_FOLDER,
+        help="the folder for the report's pages (default: report): index.html, a page per"
+        " kindergarten, the unplaced pages and the search index",
+    )
     _add_trust_options(sub, own="DIR/trust.json")
 
     sub = command("lookup", cmd_lookup, folder=True)
@@ -2159,6 +2938,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub.add_argument("--announcement", required=True)
     sub.add_argument("--transcript", required=True)
+    sub.add_argument(
+        "--rounds",
+        help="the folder of the later rounds, for a proof spanning them (default: rounds/"
+        " beside the transcript)",
+    )
     _add_trust_options(sub, own=None)
 
     sub = command("demo", cmd_demo, force=True)
@@ -2276,10 +3060,14 @@ class _Workspace:
 
 
 def _document_folder(args: argparse.Namespace) -> Path:
-    """``sign`` locks the draw folder: ``--dir``, or the one whose public/ holds the document."""
+    """``sign`` locks the draw folder: ``--dir``, or the one whose public/ holds the document
+    (directly, or in ``public/rounds/N/`` for a round's documents)."""
     if getattr(args, "dir", None):
         return Path(args.dir)
     parent = Path(args.document).parent
+    if parent.name.isdigit() and parent.parent.name == "rounds":
+        public = parent.parent.parent
+        return public.parent if public.name == "public" else public
     return parent.parent if parent.name == "public" else parent
 
 
@@ -2289,6 +3077,8 @@ def _workspace(args: argparse.Namespace) -> _Workspace | None:
         return _Workspace(Path(args.out), create=True)
     if run is cmd_ceremony_secret:
         return _Workspace(Path(args.out).parent, create=True)
+    if run is cmd_ceremony_begin and DrawFolder(Path(args.dir)).round_number is not None:
+        return _Workspace(Path(args.dir), create=True)
     if run in (cmd_policy_create, cmd_rules_init):
         return _Workspace(Path(args.out).parent)
     if run is cmd_sign:

@@ -177,6 +177,8 @@ class Outcome:
     summaries: tuple[KindergartenSummary, ...]
     choice_kindergartens: npt.NDArray[np.int32]
     choice_tickets: npt.NDArray[np.uint8] | None = None
+    #: per seat won (aligned with ``win_kindergartens``): admitted beyond capacity
+    win_over: npt.NDArray[np.bool_] | None = None
 
     def __len__(self) -> int:
         return len(self.registration_numbers)
@@ -1252,9 +1254,11 @@ def _outcome(
         )
         srt = np.lexsort((pos_of, w_rows))
         w_rows, w_kg, w_col, w_phase = w_rows[srt], w_kg[srt], w_col[srt], w_phase[srt]
+        w_over = w_over[srt]
     else:
         w_rows = np.flatnonzero(placed >= 0)
         w_kg, w_col, w_phase = placed[w_rows], column[w_rows], phase[w_rows]
+        w_over = over[w_rows]
     indptr = np.r_[0, np.cumsum(np.bincount(w_rows, minlength=n))].astype(np.int64)
 
     # Pool column B (the open seats) and merge moves (-2) are reported as the
@@ -1335,6 +1339,7 @@ def _outcome(
         win_kindergartens=_frozen(to_rules(w_kg)),
         win_blocks=_frozen(w_block.astype(np.int32)),
         win_phases=_frozen(w_phase.astype(np.int32)),
+        win_over=_frozen(w_over.astype(np.bool_)),
         waitlist_rows=tuple(
             _frozen(waitlist_rows[inverse[i]]) for i in range(len(rules.kindergartens))
         ),

@@ -19,6 +19,7 @@ __all__ = [
     "InputRootMismatchError",
     "InvalidSignatureError",
     "MalformedDocumentError",
+    "NoticeMismatchError",
     "ReplayMismatchError",
     "RevealMismatchError",
     "RulesError",
@@ -206,6 +207,12 @@ class InputRootMismatchError(DigestMismatchError):
 class ReplayMismatchError(VerificationError):
     """Re-running the draw gives a different result, e.g. "applicant X placed at K07,
     re-run gives K12"."""
+
+
+class NoticeMismatchError(VerificationError):
+    """A published notice list or waitlist differs from the verified results, e.g.
+    "notice/notice-K001.csv row 7: registration number is 2026-0000123, the results give
+    2026-0000456"."""
 
 
 class ChainError(VerificationError):

@@ -53,6 +53,7 @@ __all__ = [
     "identity_commitment",
     "lookup_keys",
     "mask_document_number",
+    "mask_identity",
     "mask_name",
     "new_salt",
     "normalise_document_number",
@@ -619,7 +620,10 @@ def mask_name(name: str) -> str:
     Raises:
         InputError: if the name is invalid (see :func:`normalise_name`).
     """
-    text = normalise_name(name)
+    return _mask_normal_name(normalise_name(name))
+
+
+def _mask_normal_name(text: str) -> str:
     letters = sum(1 for c in text if c not in _NAME_SEPARATORS)
     lead = 2 if len(text) >= 3 and text[:2] in _COMPOUND_SURNAMES else 1
     shown = lead if letters - lead >= 2 else 0
@@ -639,7 +643,22 @@ def mask_document_number(document_type: DocumentType | str, number: str) -> str:
         InputError: if the number is invalid (region not checked).
     """
     kind = _document_type(document_type)
-    text = normalise_document_number(kind, number, check_region=False)
+    return _mask_normal_number(kind, normalise_document_number(kind, number, check_region=False))
+
+
+def mask_identity(identity: PrivateIdentity) -> tuple[str, str]:
+    """The masked name and document number of a registered identity (spec 10.6).
+
+    As :func:`mask_name` and :func:`mask_document_number`, without normalising
+    again what :class:`PrivateIdentity` holds normalised. Never raises.
+    """
+    return (
+        _mask_normal_name(identity.name),
+        _mask_normal_number(identity.document_type, identity.document_number),
+    )
+
+
+def _mask_normal_number(kind: DocumentType, text: str) -> str:
     if kind is DocumentType.RESIDENT_ID:
         return "*" * (len(text) - 4) + text[-4:]
     keep = 2 if len(text) >= 8 else 1

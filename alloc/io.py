@@ -35,8 +35,10 @@ listed in :attr:`ApplicantImport.ignored`.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import errno
+import hashlib
 import io
 import json
 import math
@@ -44,7 +46,8 @@ import os
 import re
 import secrets
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
@@ -53,15 +56,14 @@ import numpy as np
 import numpy.typing as npt
 
 from alloc import columns as columns_fast
-from alloc import sheets, storage
+from alloc import notices, sheets, storage
 from alloc.canonical import canonical_json, check_identifier
 from alloc.draw import ApplicantOutcome, Outcome
 from alloc.errors import AllocError, InputError
 from alloc.identity import (
     DocumentType,
     format_salt,
-    mask_document_number,
-    mask_name,
+    mask_identity,
     normalise_document_number,
     normalise_name,
     parse_salt,
@@ -74,8 +76,10 @@ from alloc.model import (
     Mechanism,
     SeatBlock,
 )
+from alloc.notices import NoticeHeading, PublishedLists, PublishedTable
 from alloc.progress import Progress, Task, advance, tracked
 from alloc.registry import Registration, Registry, carry_salts
+from alloc.rounds import Answer, Response
 from alloc.sheets import (
     DEFAULT_LIMITS,
     Sheet,
@@ -91,6 +95,8 @@ from alloc.strictjson import parse_json
 if TYPE_CHECKING:
     import pandas as pd
 
+    from alloc.report import ReportPages
+
 # pandas and openpyxl are imported where they are used: most commands never
 # read a spreadsheet, and the two cost most of a second at start-up.
 
@@ -105,26 +111,36 @@ def get_column_letter(index: int) -> str:
 
 
 __all__ = [
+    "ANSWERS",
     "APPLICANT_COLUMNS",
     "DEFAULT_LIMITS",
     "DOCUMENT_TYPES",
     "KINDERGARTEN_COLUMNS",
+    "RESPONSE_COLUMNS",
+    "ROUND_CHOICE_COLUMNS",
     "ApplicantImport",
     "CellError",
     "Column",
+    "FileDigest",
     "OutputError",
     "OutputExistsError",
     "SpreadsheetError",
     "SpreadsheetLimits",
     "check_against_rules",
+    "notice_file_name",
     "read_applicants",
+    "read_bytes",
     "read_envelope",
     "read_json",
     "read_kindergartens",
     "read_lines",
     "read_policy",
+    "read_published_lists",
+    "read_responses",
+    "read_round_choices",
     "read_rules",
     "read_table",
+    "recording_reads",
     "tier_labels_from",
     "write_applicants",
     "write_bytes",
@@ -133,6 +149,7 @@ __all__ = [
     "write_notice_lists",
     "write_private_results",
     "write_receipts",
+    "write_report",
     "write_rules",
     "write_unplaced",
     "write_waitlists",
@@ -265,6 +282,7 @@ _NUMBER_OK: Final = frozenset(
         "seats",
         "classes",
         "class_size",
+        "kindergarten",
     }
 )
 _CHINESE_DIGITS: Final = {c: i for i, c in enumerate("零一二三四五六七八九")}
@@ -316,6 +334,32 @@ def _alias_index(columns: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
 
 _APPLICANT_INDEX: Final = _alias_index(APPLICANT_COLUMNS)
 _KINDERGARTEN_INDEX: Final = _alias_index(KINDERGARTEN_COLUMNS)
+
+#: Columns of a responses file (spec 11.1): who answered what, for which seat.
+RESPONSE_COLUMNS: Final[Mapping[str, tuple[str, ...]]] = {
+    "registration_number": APPLICANT_COLUMNS["registration_number"],
+    "answer": ("answer", "回复", "确认结果", "确认情况", "是否确认"),
+    "kindergarten": ("kindergarten", "幼儿园", "幼儿园编号", "确认幼儿园", "学位幼儿园"),
+}
+#: The values of the answer column (NFKC, case and spaces ignored).
+ANSWERS: Final[Mapping[str, Answer]] = {
+    "confirm": Answer.CONFIRM,
+    "确认": Answer.CONFIRM,
+    "确认入园": Answer.CONFIRM,
+    "withdraw": Answer.WITHDRAW,
+    "确认并退出候补": Answer.WITHDRAW,
+    "退出候补": Answer.WITHDRAW,
+    "decline": Answer.DECLINE,
+    "放弃": Answer.DECLINE,
+    "放弃学位": Answer.DECLINE,
+}
+#: Columns of a second-round choices file (spec 11.5): the child and its new choices.
+ROUND_CHOICE_COLUMNS: Final[Mapping[str, tuple[str, ...]]] = {
+    "registration_number": APPLICANT_COLUMNS["registration_number"],
+    "choice_N": APPLICANT_COLUMNS["choice_N"],
+}
+_RESPONSE_INDEX: Final = _alias_index(RESPONSE_COLUMNS)
+_ROUND_CHOICE_INDEX: Final = _alias_index(ROUND_CHOICE_COLUMNS)
 
 
 def _match_header(text: str, index: Mapping[str, str], *, choices: bool) -> str | None:
@@ -474,12 +518,50 @@ class OutputExistsError(OutputError):
 # --- reading bytes ------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class FileDigest:
+    """A file alloc read: its path as given, its size in bytes and the SHA-256 of those bytes."""
+
+    path: str
+    size: int
+    sha256: bytes
+
+
+_READS: ContextVar[list[FileDigest] | None] = ContextVar("alloc_reads", default=None)
+
+
+@contextlib.contextmanager
+def recording_reads() -> Iterator[list[FileDigest]]:
+    """Record every file this module reads inside the block, with the hash of the bytes read.
+
+    A certificate of verification lists exactly the bytes that were checked,
+    not a second reading of the files that could differ. Never raises.
+    """
+    reads: list[FileDigest] = []
+    token = _READS.set(reads)
+    try:
+        yield reads
+    finally:
+        _READS.reset(token)
+
+
+def read_bytes(path: StrPath) -> bytes:
+    """A whole file's bytes (inside a transaction, what it wrote there); recorded by
+    :func:`recording_reads`.
+
+    Raises:
+        InputError: if the file is missing or is a directory.
+        StorageError: if the file system refuses the read.
+    """
+    return _read_bytes(path)
+
+
 def _read_bytes(path: StrPath) -> bytes:
     source = str(path)
     txn = storage.active_transaction()
     staged = txn.staged(path) if txn is not None else None
     try:
-        return (staged or Path(path)).read_bytes()
+        data = (staged or Path(path)).read_bytes()
     except FileNotFoundError:
         raise InputError(
             "file not found", source=source, hint="check the path and the file name"
@@ -488,6 +570,10 @@ def _read_bytes(path: StrPath) -> bytes:
         raise InputError("is a directory, not a file", source=source) from None
     except OSError as exc:
         raise storage.os_error(exc, path=source, action="read") from exc
+    reads = _READS.get()
+    if reads is not None:
+        reads.append(FileDigest(source, len(data), hashlib.sha256(data).digest()))
+    return data
 
 
 def read_lines(path: StrPath) -> list[bytes]:
@@ -2931,6 +3017,140 @@ def read_kindergartens(
     return tuple(result)
 
 
+# --- later rounds -------------------------------------------------------------------
+
+
+def read_responses(
+    path: StrPath, *, sheet: str | None = None, limits: SpreadsheetLimits = DEFAULT_LIMITS
+) -> tuple[Response, ...]:
+    """The families' answers from a CSV or .xlsx table (spec 11.1).
+
+    Columns (see :data:`RESPONSE_COLUMNS`): registration number, answer
+    (``confirm``/确认, ``withdraw``/退出候补, ``decline``/放弃, see
+    :data:`ANSWERS`) and the kindergarten of the seat kept (empty for a
+    decline, and for a withdrawal by a child without a seat).
+
+    Raises:
+        InputError: if the file is missing, of an unknown type, undecodable or
+            beyond ``limits``.
+        SpreadsheetError: listing every bad row: a missing column, an empty or
+            repeated registration number, an unknown answer, a kindergarten
+            where none belongs or none where one does.
+    """
+    grid, columns, problems = _round_grid(path, sheet, limits, _RESPONSE_INDEX, RESPONSE_COLUMNS)
+    out: list[Response] = []
+    first: dict[str, int] = {}
+    for position, number in enumerate(grid.rows.tolist()):
+        row = int(number)
+        reader = _Cells(grid, columns, row, grid.cells(position), problems)
+        reg = _round_registration(reader, row, first)
+        text = "".join(unicodedata.normalize("NFKC", reader.raw("answer")).split()).casefold()
+        answer = ANSWERS.get(text)
+        if answer is None:
+            reader.problem(
+                "answer",
+                "unknown answer",
+                reader.raw("answer"),
+                "write confirm (确认), withdraw (退出候补) or decline (放弃)",
+            )
+        kindergarten = reader.code("kindergarten")
+        if reg is None or answer is None:
+            continue
+        try:
+            out.append(Response(reg, answer, kindergarten))
+        except InputError as exc:
+            reader.located("kindergarten", exc)
+    if problems:
+        problems.sort(key=lambda p: p.row or 0)
+        raise SpreadsheetError(problems, source=grid.source, sheet=grid.name)
+    return tuple(out)
+
+
+def read_round_choices(
+    path: StrPath, *, sheet: str | None = None, limits: SpreadsheetLimits = DEFAULT_LIMITS
+) -> dict[str, tuple[str, ...]]:
+    """Second-round choices from a CSV or .xlsx table: registration number -> choices.
+
+    Columns: registration number and the numbered choices, as in a
+    registration export (志愿1, 志愿2, …).
+
+    Raises:
+        InputError: if the file is missing, of an unknown type, undecodable or
+            beyond ``limits``.
+        SpreadsheetError: listing every bad row (an empty or repeated
+            registration number, no choice, a gap, a kindergarten twice).
+    """
+    grid, columns, problems = _round_grid(
+        path, sheet, limits, _ROUND_CHOICE_INDEX, ROUND_CHOICE_COLUMNS, choices=True
+    )
+    if not any(name.startswith("choice_") for name in columns):
+        problems.append(_missing_column(grid, "choice_1", APPLICANT_COLUMNS["choice_N"]))
+        raise SpreadsheetError(problems, source=grid.source, sheet=grid.name)
+    numbers = sorted(int(n.removeprefix("choice_")) for n in columns if n.startswith("choice_"))
+    out: dict[str, tuple[str, ...]] = {}
+    first: dict[str, int] = {}
+    for position, number in enumerate(grid.rows.tolist()):
+        row = int(number)
+        reader = _Cells(grid, columns, row, grid.cells(position), problems)
+        reg = _round_registration(reader, row, first)
+        picked = [reader.code(f"choice_{n}") for n in numbers]
+        while picked and picked[-1] is None:
+            picked.pop()
+        if not picked:
+            reader.problem("choice_1", "no choice given", hint="list at least one kindergarten")
+        elif None in picked:
+            reader.problem("choices", "a gap in the choices", hint="list choices without blanks")
+        elif len(set(picked)) != len(picked):
+            reader.problem("choices", "a kindergarten is listed twice", hint="list each once")
+        elif reg is not None:
+            out[reg] = tuple(p for p in picked if p is not None)
+    if problems:
+        problems.sort(key=lambda p: p.row or 0)
+        raise SpreadsheetError(problems, source=grid.source, sheet=grid.name)
+    return out
+
+
+def _round_grid(
+    path: StrPath,
+    sheet: str | None,
+    limits: SpreadsheetLimits,
+    index: Mapping[str, str],
+    names: Mapping[str, tuple[str, ...]],
+    *,
+    choices: bool = False,
+) -> tuple[_Grid, dict[str, Column], list[CellError]]:
+    loaded, notes = _load(path, sheet=sheet, limits=limits)
+    if not len(loaded):
+        raise InputError("the file is empty", source=loaded.where, hint="check the file")
+    grid = _grid(loaded, _find_header(loaded, index, choices=choices))
+    columns, _, problems = _columns(grid, index, choices=choices)
+    problems = [*grid.problems, *problems]
+    for name, aliases in names.items():
+        if name not in ("choice_N", "kindergarten") and name not in columns:
+            problems.append(_missing_column(grid, name, aliases, notes))
+    if problems:
+        raise SpreadsheetError(problems, source=grid.source, sheet=grid.name)
+    return grid, columns, problems
+
+
+def _round_registration(reader: _Cells, row: int, first: dict[str, int]) -> str | None:
+    reg = reader.code("registration_number")
+    if reg is None:
+        if reader.empty("registration_number"):
+            reader.problem("registration_number", "registration number is empty")
+        return None
+    if reg in first:
+        reader.problem(
+            "registration_number",
+            f"registration number appears twice: rows {first[reg]} and {row}",
+            reg,
+            "give each child one row",
+        )
+        return None
+    first[reg] = row
+    return reg
+
+
 # --- result files -------------------------------------------------------------------
 
 
@@ -2938,15 +3158,12 @@ def _heading(chinese: str, english: str) -> str:
     return f"{chinese} ({english})"
 
 
-_RANK: Final = _heading("派位序号", "draw rank")
-_REG: Final = _heading("报名编号", "registration number")
-_TICKET: Final = _heading("随机号", "lottery number")
-_KG_ID: Final = _heading("幼儿园编号", "kindergarten id")
-_KG_NAME: Final = _heading("幼儿园名称", "kindergarten name")
-_MASKED_NAME: Final = _heading("幼儿姓名", "name, masked")
-_MASKED_NUMBER: Final = _heading("证件号码", "document number, masked")
-_BLOCK: Final = _heading("学位类别", "seat block")
-_WAIT_POSITION: Final = _heading("候补序号", "waitlist position")
+_RANK: Final = notices.RANK
+_REG: Final = notices.REGISTRATION
+_TICKET: Final = notices.TICKET
+_MASKED_NAME: Final = notices.MASKED_NAME
+_MASKED_NUMBER: Final = notices.MASKED_NUMBER
+_BLOCK: Final = notices.BLOCK
 _WAITLISTS: Final = _heading("候补", "waitlist positions")
 _DOCUMENT_LABELS: Final = {DocumentType.RESIDENT_ID: "居民身份证", DocumentType.PASSPORT: "护照"}
 _YES: Final = "是"
@@ -2971,17 +3188,49 @@ def _csv_bytes(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> byte
     return codecs.BOM_UTF8 + buffer.getvalue().encode("utf-8")
 
 
-def _xlsx_bytes(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
+#: Paper size 9 is A4 in the Office Open XML page setup.
+_A4: Final = 9
+
+
+def _xlsx_bytes(
+    headers: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    *,
+    titles: Sequence[str] = (),
+    sheet_title: str | None = None,
+) -> bytes:
+    """A one-sheet workbook; with ``titles``, laid out to print as a notice board.
+
+    Title rows go above the header, with a blank row between; the titles and
+    the header repeat on every printed page, which is A4 landscape, the
+    columns fitted to the page width, numbered "第 N 页 / 共 M 页"; the header
+    stays frozen on screen.
+    """
     import openpyxl  # noqa: PLC0415 - see the note at the imports
     from openpyxl.cell import WriteOnlyCell  # noqa: PLC0415
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side  # noqa: PLC0415
 
     book = openpyxl.Workbook(write_only=True)
-    sheet = book.create_sheet()
+    sheet = book.create_sheet(title=sheet_title)
     for index, header in enumerate(headers, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = max(12, len(header) + 4)
-    sheet.freeze_panes = "A2"
+    header_row = len(titles) + 2 if titles else 1
+    sheet.freeze_panes = f"A{header_row + 1}"
+    if titles:
+        sheet.print_title_rows = f"1:{header_row}"
+        sheet.page_setup.paperSize = _A4
+        sheet.page_setup.orientation = "landscape"
+        sheet.page_setup.fitToWidth = 1
+        sheet.page_setup.fitToHeight = 0
+        sheet.sheet_properties.pageSetUpPr.fitToPage = True
+        sheet.print_options.horizontalCentered = True
+        sheet.page_margins.left = sheet.page_margins.right = 0.4
+        sheet.page_margins.top = sheet.page_margins.bottom = 0.6
+        sheet.oddFooter.center.text = "第 &P 页 / 共 &N 页 (page &P of &N)"
+    underline = Border(bottom=Side(style="thin"))
+    shade = PatternFill("solid", fgColor="FFE8ECF2")
 
-    def cells(values: Sequence[object]) -> list[Any]:
+    def cells(values: Sequence[object], *, font: Any = None, header: bool = False) -> list[Any]:
         out = []
         for value in values:
             cell = WriteOnlyCell(sheet, value=value)  # type: ignore[arg-type]
@@ -2989,10 +3238,20 @@ def _xlsx_bytes(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> byt
                 # Strings stay text: never a formula, never a number that
                 # Excel would cut to 15 digits.
                 cell.data_type = "s"
+            if font is not None:
+                cell.font = font
+            if header:
+                cell.border = underline
+                cell.fill = shade
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
             out.append(cell)
         return out
 
-    sheet.append(cells(headers))
+    for number, title in enumerate(titles):
+        sheet.append(cells([title], font=Font(bold=True, size=14 if number == 0 else 11)))
+    if titles:
+        sheet.append([])
+    sheet.append(cells(headers, font=Font(bold=True), header=True))
     for row in rows:
         sheet.append(cells(row))
     buffer = io.BytesIO()
@@ -3000,12 +3259,20 @@ def _xlsx_bytes(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> byt
     return buffer.getvalue()
 
 
-def _table_bytes(path: Path, headers: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
+def _table_bytes(
+    path: Path,
+    headers: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    *,
+    titles: Sequence[str] = (),
+    sheet_title: str | None = None,
+) -> bytes:
+    """A table as CSV or .xlsx by the path's suffix; ``titles`` print above an .xlsx table."""
     suffix = path.suffix.lower()
     if suffix == ".csv":
         return _csv_bytes(headers, rows)
     if suffix == ".xlsx":
-        return _xlsx_bytes(headers, rows)
+        return _xlsx_bytes(headers, rows, titles=titles, sheet_title=sheet_title)
     raise InputError(
         "unknown output file type", source=str(path), value=suffix or None, hint="use .csv or .xlsx"
     )
@@ -3024,11 +3291,7 @@ def _registration(registry: Mapping[str, Registration], reg: str) -> Registratio
 
 
 def _masks(entry: Registration) -> tuple[str, str]:
-    identity = entry.identity
-    return (
-        mask_name(identity.name),
-        mask_document_number(identity.document_type, identity.document_number),
-    )
+    return mask_identity(entry.identity)
 
 
 def _waitlist_text(result: ApplicantOutcome) -> str:
@@ -3105,12 +3368,6 @@ def _ranked(outcome: Outcome) -> dict[str, tuple[int, ApplicantOutcome]]:
     return {r.registration_number: (rank, r) for rank, r in enumerate(outcome, start=1)}
 
 
-def _block_at(result: ApplicantOutcome, kindergarten_id: str) -> str:
-    if result.placed == kindergarten_id:
-        return result.block or ""
-    return next((w.block for w in result.wins if w.kindergarten == kindergarten_id), "")
-
-
 _UNSAFE_FILE_CHARACTERS_RE: Final = re.compile(r"[^\w.-]")
 _WINDOWS_RESERVED: Final = frozenset(
     {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(10)), *(f"LPT{i}" for i in range(10))}
@@ -3130,14 +3387,17 @@ def write_notice_lists(
     suffix: str = ".csv",
     force: bool = False,
     progress: Progress | None = None,
+    heading: NoticeHeading | None = None,
 ) -> list[Path]:
     """One notice-board list per kindergarten, ``notice-<id>.csv`` (or ``.xlsx``).
 
     Each lists the children placed there (under the independent lottery:
     winning there) in draw order, then its waitlist in order, with masked
-    names (张**) and document numbers (**************1234) only. The
-    directory is created if missing. No file is written if any exists
-    (without ``force``).
+    names (张**) and document numbers (**************1234) only
+    (:func:`alloc.notices.notice_rows`). With ``heading`` an .xlsx list
+    has title rows (the draw, the kindergarten, the draw time) and prints
+    on A4 (:func:`_xlsx_bytes`). The directory is created if missing. No
+    file is written if any exists (without ``force``).
 
     Raises:
         InputError: for an unknown suffix, kindergarten ids that give the same
@@ -3150,7 +3410,7 @@ def write_notice_lists(
         raise InputError("unknown output file type", value=suffix, hint="use .csv or .xlsx")
     targets: dict[Path, str] = {}
     for kg in outcome.rules.kindergartens:
-        target = folder / f"notice-{_file_stem(kg.id)}{suffix.lower()}"
+        target = folder / notice_file_name(kg.id, suffix)
         if target in targets:
             raise InputError(
                 f"kindergartens {targets[target]!r} and {kg.id!r} give the same file name",
@@ -3160,60 +3420,32 @@ def write_notice_lists(
         targets[target] = kg.id
         if not force and storage.will_exist(target):
             raise OutputExistsError(target)
-    headers = [
-        _heading("序号", "no."),
-        _heading("结果", "result"),
-        _WAIT_POSITION,
-        _REG,
-        _MASKED_NAME,
-        _MASKED_NUMBER,
-        _TICKET,
-        _RANK,
-        _BLOCK,
-    ]
-    ranked = _ranked(outcome)
-    # Under the independent lottery a child may win at several kindergartens
-    # and chooses one later, so the list shows wins, not placements.
+    ranks = notices.draw_ranks(outcome)
     independent = outcome.rules.mechanism is Mechanism.INDEPENDENT
-    admitted = _heading("中签", "won") if independent else _heading("录取", "placed")
     contents = []
     for target, kg_id in tracked(list(targets.items()), progress, Task.NOTICE_LISTS):
-        rows: list[list[object]] = []
-        for reg in outcome.placed_at(kg_id):
-            rank, result = ranked[reg]
-            name, number = _masks(_registration(registry, reg))
-            rows.append(
-                [
-                    len(rows) + 1,
-                    admitted,
-                    "",
-                    reg,
-                    name,
-                    number,
-                    result.ticket.hex(),
-                    rank,
-                    _block_at(result, kg_id),
-                ]
+        rows = [
+            notices.with_masks(
+                notices.NOTICE_HEADERS, row, _masks(_registration(registry, str(row[3])))
             )
-        for reg, position in outcome.waitlist(kg_id):
-            rank, result = ranked[reg]
-            name, number = _masks(_registration(registry, reg))
-            rows.append(
-                [
-                    len(rows) + 1,
-                    _heading("候补", "waitlist"),
-                    position,
-                    reg,
-                    name,
-                    number,
-                    result.ticket.hex(),
-                    rank,
-                    "",
-                ]
-            )
-        contents.append((target, _table_bytes(target, headers, rows)))
+            for row in notices.notice_rows(outcome, kg_id, ranks=ranks)
+        ]
+        titles = (
+            heading.notice_titles(outcome.rules.kindergarten(kg_id), independent=independent)
+            if heading is not None
+            else ()
+        )
+        data = _table_bytes(
+            target, notices.NOTICE_HEADERS, rows, titles=titles, sheet_title="公示名单"
+        )
+        contents.append((target, data))
     folder.mkdir(parents=True, exist_ok=True)
     return [write_bytes(target, data, force=force) for target, data in contents]
+
+
+def notice_file_name(kindergarten_id: str, suffix: str) -> str:
+    """The file name of a kindergarten's notice list: ``notice-<id>.csv``, made file-safe."""
+    return f"notice-{_file_stem(kindergarten_id)}{suffix.lower()}"
 
 
 def write_waitlists(
@@ -3222,10 +3454,13 @@ def write_waitlists(
     registry: Mapping[str, Registration],
     *,
     force: bool = False,
+    heading: NoticeHeading | None = None,
 ) -> Path:
     """Every kindergarten's waitlist in one file (.csv or .xlsx), masked.
 
-    Rows by kindergarten in rules order, then waitlist position.
+    Rows by kindergarten in rules order, then waitlist position
+    (:func:`alloc.notices.waitlist_rows`); with ``heading`` an .xlsx file
+    has title rows and prints on A4, as the notice lists.
 
     Raises:
         InputError: for an unknown file type or a child missing from ``registry``.
@@ -3233,24 +3468,130 @@ def write_waitlists(
         StorageError: if the file system refuses the write (disk full, permission).
     """
     target = Path(path)
-    headers = [
-        _KG_ID,
-        _KG_NAME,
-        _WAIT_POSITION,
-        _REG,
-        _MASKED_NAME,
-        _MASKED_NUMBER,
-        _TICKET,
-        _RANK,
+    rows = [
+        notices.with_masks(
+            notices.WAITLIST_HEADERS, row, _masks(_registration(registry, str(row[3])))
+        )
+        for row in notices.waitlist_rows(outcome)
     ]
-    ranked = _ranked(outcome)
-    rows = []
-    for kg in outcome.rules.kindergartens:
-        for reg, position in outcome.waitlist(kg.id):
-            rank, result = ranked[reg]
-            name, number = _masks(_registration(registry, reg))
-            rows.append([kg.id, kg.name, position, reg, name, number, result.ticket.hex(), rank])
-    return write_bytes(target, _table_bytes(target, headers, rows), force=force)
+    titles = heading.waitlist_titles() if heading is not None else ()
+    data = _table_bytes(
+        target, notices.WAITLIST_HEADERS, rows, titles=titles, sheet_title="候补名单"
+    )
+    return write_bytes(target, data, force=force)
+
+
+def read_published_lists(directory: StrPath, rules: DrawRules) -> PublishedLists:
+    """The notice lists and waitlists of a publish folder, as ``alloc publish`` lays them out.
+
+    ``notice/notice-<id>.csv`` or ``.xlsx`` per kindergarten and
+    ``waitlists.csv`` or ``.xlsx``, each read within the spreadsheet limits
+    (:mod:`alloc.sheets`); inside a transaction the files it wrote are read.
+
+    Raises:
+        InputError: if the folder is missing or a list cannot be read (naming it).
+    """
+    folder = Path(directory)
+    if not folder.is_dir():
+        raise InputError(
+            "is not a folder", source=str(folder), hint="give the folder `alloc publish` wrote"
+        )
+    by_name = {
+        notice_file_name(kg.id, suffix): kg.id
+        for kg in rules.kindergartens
+        for suffix in (".csv", ".xlsx")
+    }
+    found: dict[str, list[PublishedTable]] = {}
+    unexpected = []
+    notice_folder = folder / "notice"
+    names = sorted(
+        {p.name for p in notice_folder.iterdir() if not storage.is_internal_name(p.name)}
+        if notice_folder.is_dir()
+        else set()
+    )
+    txn = storage.active_transaction()
+    if txn is not None:
+        names = sorted(
+            set(names) | {n for n in by_name if txn.staged(notice_folder / n) is not None}
+        )
+    for name in names:
+        path = notice_folder / name
+        if name not in by_name:
+            if name.startswith("notice-"):
+                unexpected.append(str(path))
+            continue
+        found.setdefault(by_name[name], []).append(_published_table(path))
+    waitlists = [
+        _published_table(folder / f"waitlists{suffix}")
+        for suffix in (".csv", ".xlsx")
+        if storage.will_exist(folder / f"waitlists{suffix}")
+    ]
+    return PublishedLists(
+        notices={kg: tuple(tables) for kg, tables in found.items()},
+        missing=tuple(kg.id for kg in rules.kindergartens if kg.id not in found),
+        unexpected=tuple(unexpected),
+        waitlists=tuple(waitlists),
+    )
+
+
+_REPORT_PAGE: Final = re.compile(r"(kg|unplaced)-[0-9]+\.html")
+_REPORT_SHARD: Final = re.compile(r"s[0-9]+\.js")
+
+
+def write_report(folder: StrPath, pages: ReportPages, *, force: bool = False) -> Path:
+    """Write a report's pages (:func:`alloc.report.render_report`) to ``folder``, made if missing.
+
+    Returns the path of its ``index.html``. With ``force``, pages and search
+    files of an earlier report that this one does not have are deleted (they
+    would only mislead). Atomic like every write; in a transaction, all or none.
+
+    Raises:
+        InputError: if ``folder`` names an .html file (the report is a folder of pages).
+        OutputExistsError: if a page exists and ``force`` is false.
+        StorageError: if the file system refuses a write.
+    """
+    target = Path(folder)
+    if target.suffix.lower() in {".html", ".htm"}:
+        raise InputError(
+            "the report is a folder of pages (index.html, one page per kindergarten and the"
+            " search index), not one file",
+            field="--out",
+            value=str(target),
+            hint=f"give a folder, e.g. --out {target.with_suffix('')}",
+        )
+    if not force:
+        for name in pages.files:
+            if storage.will_exist(target / name):
+                raise OutputExistsError(target / name)
+    (target / "search").mkdir(parents=True, exist_ok=True)
+    for name, text in pages.files.items():
+        write_bytes(target / name, text.encode("utf-8"), force=force)
+    txn = storage.active_transaction()
+    for directory, pattern in ((target, _REPORT_PAGE), (target / "search", _REPORT_SHARD)):
+        for stale in directory.iterdir() if force else ():
+            name = stale.relative_to(target).as_posix()
+            if pattern.fullmatch(stale.name) and name not in pages.files:
+                if txn is not None:
+                    txn.remove(stale)
+                else:
+                    stale.unlink()
+    return target / "index.html"
+
+
+def _published_table(path: Path) -> PublishedTable:
+    """One published list: every non-blank row of a CSV or of a workbook's active sheet."""
+    txn = storage.active_transaction()
+    staged = txn.staged(path) if txn is not None else None
+    actual = staged or path
+    if _READS.get() is not None:
+        _read_bytes(path)  # for the record of files checked; the reader below reads it again
+    if path.suffix.lower() == ".csv":
+        sheet = load_csv(actual)
+    else:
+        with Workbook(actual) as book:
+            sheet = book.read(book.sheets[book.active])
+    rows = tuple((int(number), sheet.row(i)) for i, number in enumerate(sheet.rows))
+    return PublishedTable(name=str(path), rows=rows)
 
 
 def write_unplaced(

@@ -46,8 +46,10 @@ __all__ = [
     "Mechanism",
     "MultiplesPolicy",
     "Phase",
+    "RoundSeed",
     "SeatBlock",
     "TieBreak",
+    "Unanswered",
     "check_time_zone",
     "local_time",
 ]
@@ -102,6 +104,29 @@ class MultiplesPolicy(enum.Enum):
     #: Drawn separately; afterwards a sibling placed at a later choice moves to
     #: the kindergarten of the sibling placed at the earliest choice.
     MERGE_AFTER = "merge-after"
+
+
+class Unanswered(enum.Enum):
+    """What a family holding an unconfirmed seat counts as if it does not answer (spec 11.1)."""
+
+    #: 逾期未确认视为放弃: no answer by the deadline gives the seat up.
+    DECLINE = "decline"
+    #: No answer confirms the seat (under the independent lottery: the win at
+    #: the child's earliest choice).
+    CONFIRM = "confirm"
+
+
+class RoundSeed(enum.Enum):
+    """Which seed a second-round draw uses (spec 11.5)."""
+
+    #: A new seed from a ceremony announced with the round, after its records.
+    FRESH = "fresh"
+    #: Round 1's seed: every child keeps its lottery numbers.
+    SAME = "same"
+
+
+UnansweredName = Literal["decline", "confirm"]
+RoundSeedName = Literal["fresh", "same"]
 
 
 @dataclass(frozen=True)
@@ -344,6 +369,7 @@ class DrawRules:
     requires that at least that share of every kindergarten's seats is open
     (not reserved in blocks). ``waitlist_length`` is N per kindergarten.
     ``time_zone`` (an IANA name) only says how times of this draw are shown.
+    ``unanswered`` and ``round_seed`` rule the later rounds (spec 11).
     """
 
     draw_id: str
@@ -359,6 +385,8 @@ class DrawRules:
     min_lottery_percent: int = 0
     phases: tuple[Phase, ...] = ()
     time_zone: str = DEFAULT_TIME_ZONE
+    unanswered: Unanswered = Unanswered.DECLINE
+    round_seed: RoundSeed = RoundSeed.FRESH
 
     def __init__(
         self,
@@ -375,6 +403,8 @@ class DrawRules:
         min_lottery_percent: int = 0,
         phases: Iterable[Phase] = (),
         time_zone: str = DEFAULT_TIME_ZONE,
+        unanswered: Unanswered | UnansweredName = Unanswered.DECLINE,
+        round_seed: RoundSeed | RoundSeedName = RoundSeed.FRESH,
     ) -> None:
         """Check and store the rules; each enum may also be given as its string value.
 
@@ -396,6 +426,8 @@ class DrawRules:
             ("min_lottery_percent", min_lottery_percent),
             ("phases", phases),
             ("time_zone", time_zone),
+            ("unanswered", unanswered),
+            ("round_seed", round_seed),
         ):
             object.__setattr__(self, label, given)
         self.__post_init__()
@@ -429,6 +461,8 @@ class DrawRules:
             ("mechanism", Mechanism),
             ("tie_break", TieBreak),
             ("multiples", MultiplesPolicy),
+            ("unanswered", Unanswered),
+            ("round_seed", RoundSeed),
         ):
             member = check_enum(enum_type, getattr(self, label), label, rules=True)
             object.__setattr__(self, label, member)
@@ -510,6 +544,8 @@ class DrawRules:
             "min_lottery_percent": self.min_lottery_percent,
             "phases": [p.to_json() for p in self.phases],
             "kindergartens": [k.to_json() for k in self.kindergartens],
+            "unanswered": self.unanswered.value,
+            "round_seed": self.round_seed.value,
         }
 
     @classmethod
@@ -559,6 +595,8 @@ class DrawRules:
             ),
             phases=tuple(fields.each("phases", _read_phase)) if fields.has("phases") else (),
             kindergartens=tuple(fields.each("kindergartens", _read_kindergarten)),
+            unanswered=_enum(Unanswered, text("unanswered", "decline"), "unanswered"),
+            round_seed=_enum(RoundSeed, text("round_seed", "fresh"), "round_seed"),
         )
         fields.done()
         return rules

@@ -1,4 +1,4 @@
-"""The parent's verifier page and the per-child proof files it reads (spec 9.6).
+"""The parent's verifier page and the per-child proof files it reads (spec 9.8).
 
 ``alloc publish`` writes, beside the notice boards::
 
@@ -11,7 +11,7 @@ The page needs no server: it reads the draw's public files (announcement,
 transcript, trust file; rules and records for a full re-run) from
 ``public_url`` relative to itself (by default ``../../public/``, the draw
 folder's ``public/``) and a child's proof from ``../proofs/``. A proof file is
-named by a tagged hash of the draw id and the registration number (spec 9.6),
+named by a tagged hash of the draw id and the registration number (spec 9.8),
 so a parent's phone downloads a few kilobytes whatever the size of the draw.
 Everything in these files is public: the proof is cut from the public records
 and results files.
@@ -50,7 +50,7 @@ PAGE_FOLDER: Final = "verify"
 PROOF_FOLDER: Final = "proofs"
 #: Where the page finds the public files by default: the draw folder's public/.
 DEFAULT_PUBLIC_URL: Final = "../../public/"
-#: The domain-separation tag of a proof file's name (spec 3, 9.6).
+#: The domain-separation tag of a proof file's name (spec 3, 9.8).
 PROOF_FILE_TAG: Final = Tag.PROOF_FILE
 #: Hex digits of the name hash kept: 128 bits, and 2 of them name the sub-folder.
 _NAME_DIGITS: Final = 32
@@ -59,7 +59,7 @@ _RELATIVE_URL = re.compile(r"(?:\.\./|\./)*(?:[A-Za-z0-9_.~-]+/)*")
 
 
 def proof_file_name(draw_id: str, registration_number: str) -> str:
-    """The path of a child's proof below ``proofs/``: ``ab/<32 hex>.json`` (spec 9.6).
+    """The path of a child's proof below ``proofs/``: ``ab/<32 hex>.json`` (spec 9.8).
 
     The hex is the first 128 bits of SHA-256 of the tagged message
     ``alloc/v1/proof-file``, draw id, registration number; its first two

@@ -35,6 +35,7 @@ from alloc.identity import (
     PrivateIdentity,
     Receipt,
     format_salt,
+    mask_identity,
     parse_salt,
 )
 from alloc.model import ApplicantTable
@@ -75,6 +76,10 @@ class Registration:
         return self.identity.commitment(
             draw_id=draw_id, registration_number=self.registration_number, salt=self.salt
         )
+
+
+def _masks_of(name: str, kind: DocumentType, number: str) -> tuple[str, str]:
+    return mask_identity(PrivateIdentity._of_normalised(name, kind, number, None))
 
 
 class Registry(Mapping[str, Registration]):
@@ -201,6 +206,20 @@ class Registry(Mapping[str, Registration]):
 
     def __getitem__(self, registration_number: str) -> Registration:
         return self._entry(self._position[registration_number])
+
+    def masks(self) -> dict[str, tuple[str, str]]:
+        """Every child's masked name and document number (spec 10.6), by registration number.
+
+        What :func:`alloc.identity.mask_identity` gives for each entry, read
+        from the columns without making an entry per child. Never raises.
+        """
+        return dict(
+            zip(
+                self._numbers,
+                map(_masks_of, self._names, self._kinds, self._documents),
+                strict=True,
+            )
+        )
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._numbers)

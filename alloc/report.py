@@ -20,12 +20,15 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
+import json
 import re
 import shlex
+import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Final
 
 from alloc._version import __version__
 from alloc.audit import Announcement, Check, Transcript, VerificationReport, document_digest
@@ -33,15 +36,27 @@ from alloc.canonical import SPEC_VERSION
 from alloc.clock import format_time
 from alloc.draw import ApplicantOutcome, KindergartenSummary, Outcome
 from alloc.errors import InputError, WrongDrawError
-from alloc.identity import mask_document_number, mask_name
+from alloc.identity import mask_identity
 from alloc.model import OPEN_BLOCK, DrawRules, Mechanism, MultiplesPolicy, TieBreak
 from alloc.progress import Progress, Task, advance
-from alloc.registry import Registration
+from alloc.registry import Registration, Registry
 from alloc.seed import Contribution
 from alloc.signing import Envelope, TrustPolicy, fingerprint, is_demo_key
 from alloc.tickets import ticket
 
-__all__ = ["KeyStatus", "key_statuses", "render_report"]
+__all__ = [
+    "CHART_LIMIT",
+    "INDEX",
+    "SHARD_ENTRIES",
+    "UNPLACED_PAGE_ROWS",
+    "KeyStatus",
+    "ReportPages",
+    "check_name",
+    "escape",
+    "key_statuses",
+    "render_report",
+    "term",
+]
 
 # --- small value types ------------------------------------------------------------
 
@@ -180,7 +195,10 @@ _CHECKS = {
     "seed ceremony": "随机种子",
     "results file": "结果文件",
     "re-run": "独立重算",
+    "transcript time": "结果生成时间",
     "previous round": "上一轮",
+    "notice lists": "公示名单",
+    "waitlists": "候补名单",
 }
 
 _KEY_STATUS = {
@@ -326,61 +344,163 @@ dl.digests dd{margin:0;font-family:var(--mono)}
 @media (max-width:560px){dl.digests{grid-template-columns:1fr}dl.digests dd{margin-bottom:8px}}
 footer{margin:32px 0 0;padding:16px 0 28px;border-top:1px solid var(--line);color:var(--muted);\
 font-size:.92rem}
-@media print{nav.toc,.filter{display:none}.top{background:none;color:#000}\
-.top .en{color:var(--muted)}.stats li{border-color:var(--line)}}
+#q-results table{margin:0}
+tr:target,tr:target td{background:#fff3bf}
+.crumbs{margin:0;padding:10px 0 0;font-size:.98rem}
+.crumbs a{display:inline-block;padding:6px 0}
+ul.pages{columns:16em;padding-left:1.2em}
+ul.pages li{margin:.3em 0;break-inside:avoid}
+@page{size:A4;margin:14mm 12mm 16mm;@bottom-center{content:"第 " counter(page) " 页 / 共 "\
+counter(pages) " 页";font-size:8pt;color:#454b54}}
+@media print{html{font-size:10pt}nav.toc,.filter,#q-results,.crumbs{display:none}\
+.top{background:none;color:#000;padding:0 0 6pt}.top a{color:#000}\
+.top .en,.seed .en{color:var(--muted)}.stats li{border-color:var(--line)}\
+.wrap{max-width:none;padding:0}.scroll{overflow:visible;border:0;border-radius:0}\
+table{page-break-inside:auto}thead{display:table-header-group}tfoot{display:table-footer-group}\
+tr{break-inside:avoid;page-break-inside:avoid}th,td{padding:3pt 5pt;white-space:normal}\
+.sticky1 tr>:first-child{position:static;box-shadow:none}\
+.tk{max-width:none;white-space:normal;word-break:break-all;font-size:.8em}\
+details>*{display:block}details.list{border:0}details.list>summary::before{content:""}\
+h2,h3,caption{break-after:avoid}a{color:inherit;text-decoration:none}\
+.kgcard,.cards>li{break-inside:avoid}footer{margin:12pt 0 0;padding:6pt 0}}
 """
 
 _SCRIPT = """\
 (function () {
+  "use strict";
   var box = document.getElementById("filter");
   var input = document.getElementById("q");
   var status = document.getElementById("q-status");
-  if (!box || !input || !status) { return; }
+  var out = document.getElementById("q-results");
+  if (!box || !input || !status || !out) { return; }
+  var count = parseInt(box.getAttribute("data-shards"), 10) || 1;
+  var folder = box.getAttribute("data-search") || "search/";
   box.hidden = false;
-  var lists = document.querySelectorAll("details[data-list]");
-  var rows = null;
+  var loaded = {}, failed = {}, waiting = {}, requested = {}, pages = null, serial = 0;
+  var KIND = [["录取", "placed"], ["候补", "waitlist"], ["未录取", "unplaced"]];
+  var ANCHOR = ["p-", "w-", "u-"];
+  if (box.getAttribute("data-won") === "1") { KIND[0] = ["中签", "won"]; }
   function key(text) { return text.normalize("NFKC").replace(/\\s+/g, "").toUpperCase(); }
   function number(text) { return text.replace(/^0+(?=[0-9])/, ""); }
-  function index() {
-    rows = [];
-    for (var i = 0; i < lists.length; i++) {
-      var trs = lists[i].querySelectorAll("tbody tr");
-      for (var j = 0; j < trs.length; j++) {
-        var rn = trs[j].querySelector(".rn");
-        var id = trs[j].querySelector(".id");
-        var reg = rn ? key(rn.textContent) : "";
-        var tail = /[0-9]+$/.exec(reg);
-        rows.push({row: trs[j], list: i, reg: reg, tail: tail ? number(tail[0]) : null,
-                   id: id ? key(id.textContent) : null});
+  function fnv(text) {
+    var h = 0x811c9dc5;
+    for (var i = 0; i < text.length; i++) {
+      h ^= text.charCodeAt(i) & 0xff;
+      h = Math.imul(h, 0x01000193) >>> 0;
+    }
+    return h >>> 0;
+  }
+  function buckets(q) {
+    var tail = /[0-9]+$/.exec(q);
+    var out = [tail ? "N" + number(tail[0]) : "S" + q.replace(/[^0-9A-Z]/g, "")];
+    if (/^[0-9X]{4}$/.test(q)) { out.push("I" + q); }
+    else if (q.indexOf("*") >= 0 && q.length >= 4) { out.push("I" + q.slice(-4)); }
+    return out;
+  }
+  function done(name) {
+    var calls = waiting[name] || [];
+    delete waiting[name];
+    for (var i = 0; i < calls.length; i++) { calls[i](); }
+  }
+  window.allocShard = function (name, data) { loaded[name] = data; done(name); };
+  window.allocPages = function (list) { pages = list; loaded.pages = true; done("pages"); };
+  function need(name, then) {
+    if (loaded[name] || failed[name]) { then(); return; }
+    (waiting[name] = waiting[name] || []).push(then);
+    if (requested[name]) { return; }
+    requested[name] = true;
+    var script = document.createElement("script");
+    script.src = folder + name + ".js";
+    script.onerror = function () { failed[name] = true; done(name); };
+    document.head.appendChild(script);
+  }
+  function hit(entry, q) {
+    var reg = key(entry[0]);
+    var id = entry[2] === null ? null : key(entry[2]);
+    var tail = /[0-9]+$/.exec(reg);
+    if (q === reg || q === id) { return true; }
+    if (/^[0-9]+$/.test(q) && tail && number(q) === number(tail[0])) { return true; }
+    return id !== null && /^[0-9X]{4}$/.test(q) && id.slice(-4) === q;
+  }
+  function cell(row, text, cls) {
+    var td = document.createElement("td");
+    if (cls) { td.className = cls; }
+    td.textContent = text;
+    row.appendChild(td);
+    return td;
+  }
+  function show(q, names) {
+    while (out.firstChild) { out.removeChild(out.firstChild); }
+    var seen = {}, hits = [], rows = 0, broken = false;
+    for (var n = 0; n < names.length; n++) {
+      if (failed[names[n][0]]) { broken = true; continue; }
+      var entries = (loaded[names[n][0]] || {})[names[n][1]] || [];
+      for (var e = 0; e < entries.length; e++) {
+        if (!seen[entries[e][0]] && hit(entries[e], q)) {
+          seen[entries[e][0]] = true;
+          hits.push(entries[e]);
+          rows += entries[e][3].length;
+        }
       }
     }
-  }
-  function hit(r, q) {
-    if (q === r.reg || q === r.id) { return true; }
-    if (/^[0-9]+$/.test(q) && r.tail !== null && number(q) === r.tail) { return true; }
-    return r.id !== null && /^[0-9X]{4}$/.test(q) && r.id.slice(-4) === q;
+    if (broken || failed.pages) {
+      status.textContent = "无法读取查找索引（search/ 文件夹）"
+        + " · The search index (the search/ folder) could not be read";
+      return;
+    }
+    if (!hits.length) {
+      status.textContent = "没有完全相符的报名号或证件号"
+        + " · No registration number or ID number matches exactly";
+      return;
+    }
+    status.textContent = "找到 " + hits.length + " 名幼儿（" + rows + " 行）· "
+      + hits.length + " children found (" + rows + " rows)";
+    var table = document.createElement("table");
+    var head = table.createTHead().insertRow();
+    var labels = [["报名号", "Registration"], ["姓名", "Name"], ["证件号", "ID number"],
+                  ["名单", "List"]];
+    var ids = hits[0][2] !== null;
+    for (var h = 0; h < labels.length; h++) {
+      if (!ids && (h === 1 || h === 2)) { continue; }
+      var th = document.createElement("th");
+      th.textContent = labels[h][0] + " " + labels[h][1];
+      head.appendChild(th);
+    }
+    var body = table.createTBody();
+    for (var i = 0; i < hits.length; i++) {
+      for (var r = 0; r < hits[i][3].length; r++) {
+        var where = hits[i][3][r], page = pages[where[0]];
+        var row = body.insertRow();
+        row.className = "hit";
+        cell(row, hits[i][0], "rn");
+        if (ids) { cell(row, hits[i][1] || "—"); cell(row, hits[i][2] || "—", "id"); }
+        var link = document.createElement("a");
+        link.href = page[0] + "#" + ANCHOR[where[1]] + where[2];
+        link.textContent = (where[1] === 2 ? "" : page[1] + " · ") + KIND[where[1]][0] + " #"
+          + where[2] + " " + KIND[where[1]][1];
+        cell(row, "").appendChild(link);
+      }
+    }
+    var wrap = document.createElement("div");
+    wrap.className = "scroll";
+    wrap.appendChild(table);
+    out.appendChild(wrap);
   }
   input.addEventListener("input", function () {
-    if (rows === null) { index(); }
     var q = key(input.value);
-    var found = 0;
-    var children = {};
-    var hits = [];
-    for (var i = 0; i < lists.length; i++) { hits.push(0); }
-    for (var k = 0; k < rows.length; k++) {
-      var shown = !q || hit(rows[k], q);
-      rows[k].row.hidden = !shown;
-      if (shown) { hits[rows[k].list]++; children[rows[k].reg] = true; }
+    var mine = ++serial;
+    if (!q) {
+      while (out.firstChild) { out.removeChild(out.firstChild); }
+      status.textContent = "";
+      return;
     }
-    for (var n = 0; n < lists.length; n++) {
-      if (q) { lists[n].open = hits[n] > 0; found += hits[n]; }
-    }
-    var who = Object.keys(children).length;
-    status.textContent = !q ? "" : found
-      ? "找到 " + who + " 名幼儿（" + found + " 行）· "
-        + who + " children found (" + found + " rows)"
-      : "没有完全相符的报名号或证件号 · No registration number or ID number matches exactly";
+    var names = buckets(q).map(function (b) { return ["s" + (fnv(b) % count), b]; });
+    var left = names.length + 1;
+    function next() { if (--left === 0 && mine === serial) { show(q, names); } }
+    need("pages", next);
+    for (var i = 0; i < names.length; i++) { need(names[i][0], next); }
   });
+  if (input.value) { input.dispatchEvent(new Event("input")); }
 })();
 """
 
@@ -392,7 +512,7 @@ def _csp_hash(text: str) -> str:
 #: The page loads nothing: only the inline style sheet and script, by hash.
 _CSP = (
     "default-src 'none'; "
-    f"style-src {_csp_hash(_CSS)}; script-src {_csp_hash(_SCRIPT)}; "
+    f"style-src {_csp_hash(_CSS)}; script-src {_csp_hash(_SCRIPT)} 'strict-dynamic'; "
     "img-src data:; base-uri 'none'; form-action 'none'"
 )
 
@@ -403,6 +523,22 @@ _CSP = (
 def _e(value: object) -> str:
     """HTML-escape any text (quotes too, so it is safe in attributes)."""
     return html.escape(str(value), quote=True)
+
+
+def escape(value: object) -> str:
+    """HTML-escape any text, quotes included (safe in attributes). Never raises."""
+    return _e(value)
+
+
+def term(raw: str) -> str:
+    """An identifier as HTML, with its Chinese word when one is known. Never raises."""
+    return _term(raw)
+
+
+def check_name(name: str) -> str:
+    """A verification check's name as HTML: Chinese, then English. Never raises."""
+    zh = _CHECKS.get(name)
+    return _bi(zh, name) if zh else _e(name)
 
 
 def _bi(zh: str, en: str) -> str:
@@ -459,7 +595,7 @@ def _hex(data: bytes | str) -> str:
 
 def _lottery(value: str) -> str:
     """A lottery number: shortened on screen, whole in the text (copy, hover, tap to expand)."""
-    return f'<code class="tk" tabindex="0" title="{_e(value)}">{_e(value)}</code>'
+    return f'<code class="tk" tabindex="0">{value}</code>'
 
 
 def _table(
@@ -508,6 +644,53 @@ def _table(
 # --- the page --------------------------------------------------------------------------
 
 
+#: The report's front page, in its folder.
+INDEX: Final = "index.html"
+#: Rows on one page of the list of children placed nowhere.
+UNPLACED_PAGE_ROWS: Final = 1000
+#: About this many children's entries make one file of the search index.
+SHARD_ENTRIES: Final = 400
+#: With more kindergartens than this the front page shows the table without the bar charts.
+CHART_LIMIT: Final = 60
+
+
+@dataclass(frozen=True)
+class ReportPages:
+    """The report as a folder of small pages: ``files`` maps a path in the folder to its text.
+
+    ``index.html`` (the draw, the rules, the seed, every kindergarten's figures,
+    the verification), ``kg-N.html`` for the N-th kindergarten of the rules
+    (its placement list and waitlist, to print as its notice board),
+    ``unplaced-N.html`` (the children placed nowhere, :data:`UNPLACED_PAGE_ROWS`
+    a page) and ``search/`` (the search index, a file per shard, read by the
+    pages' search box as it needs them). ``pages`` names each list page and its
+    label, kindergartens first, in order; ``kindergartens`` maps each
+    kindergarten id to its page.
+    """
+
+    files: Mapping[str, str]
+    pages: tuple[tuple[str, str], ...]
+    kindergartens: Mapping[str, str]
+
+    @property
+    def index(self) -> str:
+        """The front page."""
+        return self.files[INDEX]
+
+    def page(self, kindergarten_id: str) -> str:
+        """The list page of a kindergarten.
+
+        Raises:
+            InputError: for a kindergarten without one.
+        """
+        name = self.kindergartens.get(kindergarten_id)
+        if name is not None:
+            return self.files[name]
+        raise InputError(
+            "no page for this kindergarten", field="kindergarten", value=kindergarten_id
+        )
+
+
 def render_report(
     *,
     rules: DrawRules,
@@ -519,16 +702,20 @@ def render_report(
     registry: Mapping[str, Registration] | None = None,
     title: str | None = None,
     progress: Progress | None = None,
-) -> str:
-    """The draw's public results page as one self-contained HTML5 document.
+) -> ReportPages:
+    """The draw's public results as a folder of self-contained HTML5 pages (:class:`ReportPages`).
 
-    Shows the rules in plain words, the seed ceremony, per-kindergarten
-    figures (chart and table), every kindergarten's placement list and
-    waitlist, the unplaced children, and the verification report with each
-    signing key. With ``registry`` the lists add masked names and masked ID
-    numbers; without it they show registration numbers only. ``title``
-    replaces the rules' title. The result is the same for the same inputs.
-    ``progress`` hears when the page is begun and when it is done.
+    The front page shows the rules in plain words, the seed ceremony,
+    per-kindergarten figures (chart and table, linking to each list page),
+    and the verification report with each signing key. Each kindergarten's
+    page holds its placement list and waitlist, and the unplaced children
+    are paged; every page has the search box, which finds a child by
+    registration number or masked ID number in the sharded search index,
+    loading only the one or two small files a query needs. So a province's
+    draw stays small per page. With ``registry`` the lists add masked names
+    and masked ID numbers; without it they show registration numbers only.
+    ``title`` replaces the rules' title. The result is the same for the same
+    inputs. ``progress`` hears of each page.
 
     Raises:
         MalformedDocumentError: if the announcement or transcript is malformed.
@@ -549,27 +736,45 @@ def render_report(
             "cannot report on documents of different draws: "
             + ", ".join(f"{k} {v!r}" for k, v in ids.items())
         )
-    advance(progress, Task.REPORT, 0, 1)
     page_title = title or rules.title or notice.title or "电脑派位结果公示"
     authority = rules.authority or notice.authority
-    parts = [
-        _head(page_title, rules.draw_id),
-        "<body>",
-        _masthead(page_title, authority, rules, notice, tx, outcome, report),
-        _toc(),
-        '<main class="wrap">',
-        _rules_section(rules),
-        _seed_section(rules, notice, tx, outcome),
-        _kindergartens_section(rules, outcome),
-        _lists_section(rules, outcome, registry),
-        _verification_section(announcement, transcript, notice, tx, report, policy),
-        "</main>",
-        _footer(notice, tx),
-        f"<script>{_SCRIPT}</script>",
-        "</body></html>",
-    ]
-    advance(progress, Task.REPORT, 1, 1)
-    return "\n".join(parts) + "\n"
+    lists = _Lists(rules, outcome, registry, page_title, authority, notice, tx)
+    total = len(lists.pages) + 1
+    advance(progress, Task.REPORT, 0, total)
+    files: dict[str, str] = {}
+    files[INDEX] = (
+        "\n".join(
+            [
+                _head(page_title, rules.draw_id),
+                "<body>",
+                _masthead(page_title, authority, rules, notice, tx, outcome, report),
+                _toc(),
+                '<main class="wrap">',
+                _rules_section(rules),
+                _seed_section(rules, notice, tx, outcome),
+                _kindergartens_section(rules, outcome),
+                lists.section(),
+                _verification_section(announcement, transcript, notice, tx, report, policy),
+                "</main>",
+                _footer(notice, tx),
+                f"<script>{_SCRIPT}</script>",
+                "</body></html>",
+            ]
+        )
+        + "\n"
+    )
+    advance(progress, Task.REPORT, 1, total)
+    for number, (name, html_text) in enumerate(lists.render(), start=2):
+        files[name] = html_text
+        advance(progress, Task.REPORT, number, total)
+    files.update(lists.search_files())
+    return ReportPages(
+        files=files,
+        pages=tuple(lists.pages),
+        kindergartens={
+            k.id: name for k, (name, _) in zip(rules.kindergartens, lists.pages, strict=False)
+        },
+    )
 
 
 def _head(page_title: str, draw_id: str) -> str:
@@ -953,7 +1158,7 @@ def _bar_card(index: int, summary: KindergartenSummary, scale: int, placed_word:
     return (
         '<li class="kgcard">'
         f"<h3><span>{_e(summary.id)} {_e(summary.name)}</span>"
-        f'<a href="#list-{index}">{_bi("名单", "list")} ↓</a></h3>'
+        f'<a href="kg-{index}.html">{_bi("名单", "list")} →</a></h3>'
         + "".join(svg)
         + f"<p>{placed_word} {summary.placed} · {status}</p></li>"
     )
@@ -981,14 +1186,19 @@ def _kindergartens_section(rules: DrawRules, outcome: Outcome) -> str:
         ' stroke="#111" stroke-width="2" stroke-dasharray="4 3"/></svg>'
         f"{_bi('虚线 = 学位数', 'dashed line = seats')}</li></ul>"
     )
-    cards = "".join(_bar_card(i, s, scale, placed_word) for i, s in enumerate(summaries, start=1))
+    # A province's hundreds of charts would make the front page large; the table says it all.
+    cards = (
+        "".join(_bar_card(i, s, scale, placed_word) for i, s in enumerate(summaries, start=1))
+        if len(summaries) <= CHART_LIMIT
+        else ""
+    )
     rows = []
-    for s in summaries:
+    for number, s in enumerate(summaries, start=1):
         blocks = [f"{_term(n)} {p}/{seats}" for n, seats, p in s.blocks if n != OPEN_BLOCK]
         rows.append(
             [
-                f"<code>{_e(s.id)}</code>",
-                _e(s.name),
+                f'<a href="kg-{number}.html"><code>{_e(s.id)}</code></a>',
+                f'<a href="kg-{number}.html">{_e(s.name)}</a>',
                 _n(s.seats),
                 _n(s.applicants),
                 _n(s.first_choice),
@@ -1031,8 +1241,7 @@ def _kindergartens_section(rules: DrawRules, outcome: Outcome) -> str:
     )
     return (
         f'<section id="kindergartens"><h2>{_bi("各幼儿园学位与报名", "Kindergartens")}</h2>'
-        + legend
-        + f'<ul class="chart">{cards}</ul>'
+        + (legend + f'<ul class="chart">{cards}</ul>' if cards else "")
         + f"<h3>{_bi('汇总表', 'Summary table')}</h3>"
         + table
         + '<p class="note">'
@@ -1045,44 +1254,115 @@ def _kindergartens_section(rules: DrawRules, outcome: Outcome) -> str:
     )
 
 
-def _lists_section(
-    rules: DrawRules, outcome: Outcome, registry: Mapping[str, Registration] | None
-) -> str:
-    results = {a.registration_number: a for a in outcome}
-    shared = Counter(a.ticket for a in results.values())
-    kg_index = {k.id: i for i, k in enumerate(rules.kindergartens)}
-    per_kg = rules.tie_break is TieBreak.PER_KINDERGARTEN and outcome.choice_tickets is not None
-    independent = rules.mechanism is Mechanism.INDEPENDENT
-    masks: dict[str, tuple[str, str]] = {}
+def _bucket_keys(registration_number: str, masked_id: str | None) -> list[str]:
+    """The search buckets a child is found in: by registration number, and by masked ID."""
+    reg = _search_key(registration_number)
+    tail = _TAIL_RE.search(reg)
+    keys = ["N" + (tail.group(0).lstrip("0") or "0") if tail else "S" + _ASCII_RE.sub("", reg)]
+    if masked_id is not None:
+        keys.append("I" + _search_key(masked_id)[-4:])
+    return keys
 
-    def masked(reg: str) -> tuple[str | None, str | None]:
-        if registry is None:
+
+def _search_key(text: str) -> str:
+    """A search text as the page's script reads it: NFKC, no white space, upper case."""
+    if text.isascii() and text.isprintable() and " " not in text:
+        return text.upper()  # NFKC leaves printable ASCII as it is
+    return "".join(unicodedata.normalize("NFKC", text).split()).upper()
+
+
+def _shard(bucket: str, count: int) -> int:
+    """The search index file of a bucket: FNV-1a (32 bits) of its text, as the page computes it."""
+    value = 0x811C9DC5
+    for char in bucket:
+        value = ((value ^ (ord(char) & 0xFF)) * 0x01000193) & 0xFFFFFFFF
+    return value % count
+
+
+_TAIL_RE: Final = re.compile(r"[0-9]+$")
+_ASCII_RE: Final = re.compile(r"[^0-9A-Z]")
+#: Where a list row is: placed (or won), on a waitlist, or placed nowhere.
+_PLACED, _WAITING, _UNPLACED = 0, 1, 2
+
+
+def _js(data: object) -> str:
+    """JSON for a script file (U+2028 and U+2029 escaped, as older engines require)."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    # "<" as \\u003c too: no markup can ever appear in a search file.
+    return text.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+class _Lists:
+    """The list pages of a report and the search index over them."""
+
+    def __init__(
+        self,
+        rules: DrawRules,
+        outcome: Outcome,
+        registry: Mapping[str, Registration] | None,
+        page_title: str,
+        authority: str,
+        notice: Announcement,
+        tx: Transcript,
+    ) -> None:
+        self.rules, self.outcome, self.registry = rules, outcome, registry
+        self.page_title, self.authority, self.notice, self.tx = page_title, authority, notice, tx
+        self.per_kg = (
+            rules.tie_break is TieBreak.PER_KINDERGARTEN and outcome.choice_tickets is not None
+        )
+        self.independent = rules.mechanism is Mechanism.INDEPENDENT
+        self.kg_index = {k.id: i for i, k in enumerate(rules.kindergartens)}
+        # Masks of a registry come column-wise, not entry by entry (a province has millions).
+        self.masks: dict[str, tuple[str, str]] = (
+            registry.masks() if isinstance(registry, Registry) else {}
+        )
+        self.results: dict[str, ApplicantOutcome] = {}
+        self.hexes = outcome.tickets.tobytes().hex()
+        self.shared = Counter(self.hexes[i : i + 64] for i in range(0, len(self.hexes), 64))
+        #: Every list row of every child: [page number, kind, number on the list].
+        self.where: dict[str, list[list[int]]] = {}
+        self.pages: list[tuple[str, str]] = [
+            (f"kg-{i}.html", f"{k.id} {k.name}") for i, k in enumerate(rules.kindergartens, 1)
+        ]
+        unplaced = len(outcome.unplaced)
+        for first in range(0, unplaced, UNPLACED_PAGE_ROWS):
+            last = min(first + UNPLACED_PAGE_ROWS, unplaced)
+            self.pages.append(
+                (f"unplaced-{first // UNPLACED_PAGE_ROWS + 1}.html", f"{first + 1}–{last}")
+            )
+        self.placed_zh, self.placed_en = (
+            ("中签名单", "Winners") if self.independent else ("录取名单", "Placed")
+        )
+
+    # children
+
+    def result(self, reg: str) -> ApplicantOutcome:
+        found = self.results.get(reg)
+        if found is None:
+            found = self.results[reg] = self.outcome.applicant(reg)
+        return found
+
+    def masked(self, reg: str) -> tuple[str | None, str | None]:
+        if self.registry is None:
             return None, None
-        if reg not in masks:
-            entry = registry.get(reg)
-            if entry is None:
-                masks[reg] = ("—", "—")
-            else:
-                ident = entry.identity
-                masks[reg] = (
-                    mask_name(ident.name),
-                    mask_document_number(ident.document_type, ident.document_number),
-                )
-        return masks[reg]
+        if reg not in self.masks:
+            entry = self.registry.get(reg)
+            self.masks[reg] = ("—", "—") if entry is None else mask_identity(entry.identity)
+        return self.masks[reg]
 
-    def number_at(result: ApplicantOutcome, kg_id: str | None) -> bytes:
-        if not per_kg or kg_id is None:
+    def number_at(self, result: ApplicantOutcome, kg_id: str | None) -> bytes:
+        if not self.per_kg or kg_id is None:
             return result.ticket
-        row = outcome.index(result.registration_number)
-        codes = outcome.choice_kindergartens[row].tolist()
-        code = kg_index[kg_id]
+        row = self.outcome.index(result.registration_number)
+        codes = self.outcome.choice_kindergartens[row].tolist()
+        code = self.kg_index[kg_id]
         if code in codes and codes.index(code) < len(result.choice_tickets):
             return bytes(result.choice_tickets[codes.index(code)])
         return result.ticket
 
-    def child(reg: str, kg_id: str | None) -> _Child:
-        result = results[reg]
-        name, document = masked(reg)
+    def child(self, reg: str, kg_id: str | None) -> _Child:
+        result = self.result(reg)
+        name, document = self.masked(reg)
         notes: list[str] = []
         seat = phase_text = ""
         if kg_id is not None:
@@ -1097,169 +1377,361 @@ def _lists_section(
                 notes.append(_bi("超计划", "over plan"))
             if result.moved_from and result.placed == kg_id:
                 notes.append(_bi(f"由 {result.moved_from} 调整", f"moved from {result.moved_from}"))
-            if independent:
+            if self.independent:
                 others = [w.kindergarten for w in result.wins if w.kindergarten != kg_id]
                 if others and win is not None:
                     notes.append(_bi("另中签", "also won") + " " + _e(", ".join(others)))
                 elif others:
                     notes.append(_bi("已中签", "won at") + " " + _e(", ".join(others)))
-        if shared[result.ticket] > 1:
+        if self.shared[result.ticket.hex()] > 1:
             notes.append(_bi("多胞胎同号", "shared group number"))
         return _Child(
             registration_number=reg,
             name=name,
             document=document,
-            lottery_number=number_at(result, kg_id).hex(),
+            lottery_number=self.number_at(result, kg_id).hex(),
             seat=seat,
             phase=phase_text,
             notes=tuple(notes),
         )
 
-    def identity_cells(c: _Child) -> list[str]:
-        if registry is None:
+    def identity_cells(self, c: _Child) -> list[str]:
+        if self.registry is None:
             return []
         return [_e(c.name), f'<code class="id">{_e(c.document)}</code>']
 
-    ident_head: list[tuple[str, str, bool]] = (
-        [] if registry is None else [("姓名", "Name", False), ("证件号", "ID number", False)]
-    )
-    phase_head: list[tuple[str, str, bool]] = [("阶段", "Phase", False)] if rules.phases else []
-    number_head = ("本园抽签号", "Lottery number here") if per_kg else ("抽签号", "Lottery number")
-    placed_zh, placed_en = ("中签名单", "Winners") if independent else ("录取名单", "Placed")
+    @property
+    def ident_head(self) -> list[tuple[str, str, bool]]:
+        if self.registry is None:
+            return []
+        return [("姓名", "Name", False), ("证件号", "ID number", False)]
 
-    blocks = []
-    for i, summary in enumerate(outcome.summaries, start=1):
+    # pages
+
+    def render(self) -> Iterator[tuple[str, str]]:
+        """Each list page: (file name, HTML), kindergartens first."""
+        for i, summary in enumerate(self.outcome.summaries):
+            yield self.pages[i][0], self.kindergarten_page(i, summary)
+        unplaced = self.outcome.unplaced
+        for page in range(len(self.pages) - len(self.outcome.summaries)):
+            first = page * UNPLACED_PAGE_ROWS
+            chunk = unplaced[first : first + UNPLACED_PAGE_ROWS]
+            number = len(self.outcome.summaries) + page
+            yield self.pages[number][0], self.unplaced_page(number, first, chunk)
+
+    def row_table(
+        self,
+        head: Sequence[tuple[str, str, bool]],
+        rows: Iterable[tuple[str, Sequence[str]]],
+        caption: str,
+    ) -> str:
+        """A list table whose rows carry an anchor id, so a search result can point at one."""
+        numeric = [num for _, _, num in head]
+        out = [f'<div class="scroll"><table><caption>{caption}</caption><thead><tr>']
+        for zh, en, num in head:
+            cls = ' class="num"' if num else ""
+            out.append(f'<th scope="col"{cls}>{_bi(zh, en)}</th>')
+        out.append("</tr></thead><tbody>")
+        for anchor, cells in rows:
+            out.append(f'<tr id="{anchor}">')
+            for i, cell in enumerate(cells):
+                out.append(f'<td class="num">{cell}</td>' if numeric[i] else f"<td>{cell}</td>")
+            out.append("</tr>")
+        out.append("</tbody></table></div>")
+        return "".join(out)
+
+    def kindergarten_page(self, index: int, summary: KindergartenSummary) -> str:
         kg_id = summary.id
-        placed = [child(r, kg_id) for r in outcome.placed_at(kg_id)]
-        if per_kg:
+        placed = [self.child(r, kg_id) for r in self.outcome.placed_at(kg_id)]
+        if self.per_kg:
             placed.sort(key=lambda c: c.lottery_number)
-        waitlist = [(child(r, kg_id), p) for r, p in outcome.waitlist(kg_id)]
-        body = []
-        placed_table = _table(
-            [
-                ("序号", "No.", True),
-                ("报名号", "Registration", False),
-                *ident_head,
-                (*number_head, False),
-                ("学位类别", "Seat", False),
-                *phase_head,
-                ("备注", "Notes", False),
-            ],
-            (
-                [
-                    str(n),
-                    f'<code class="rn">{_e(c.registration_number)}</code>',
-                    *identity_cells(c),
-                    _lottery(c.lottery_number),
-                    c.seat,
-                    *([c.phase] if phase_head else []),
-                    " ".join(c.notes),
-                ]
-                for n, c in enumerate(placed, start=1)
-            ),
-            caption=_bi(placed_zh, placed_en) + f" ({len(placed)})",
+        waitlist = [(self.child(r, kg_id), p) for r, p in self.outcome.waitlist(kg_id)]
+        for n, c in enumerate(placed, start=1):
+            self.where.setdefault(c.registration_number, []).append([index, _PLACED, n])
+        for c, p in waitlist:
+            self.where.setdefault(c.registration_number, []).append([index, _WAITING, p])
+        number_head = (
+            ("本园抽签号", "Lottery number here") if self.per_kg else ("抽签号", "Lottery number")
         )
-        body.append(placed_table if placed else f"<p>{_bi('无录取', 'Nobody placed')}</p>")
+        phase_head: list[tuple[str, str, bool]] = (
+            [("阶段", "Phase", False)] if self.rules.phases else []
+        )
+        body = []
+        if placed:
+            body.append(
+                self.row_table(
+                    [
+                        ("序号", "No.", True),
+                        ("报名号", "Registration", False),
+                        *self.ident_head,
+                        (*number_head, False),
+                        ("学位类别", "Seat", False),
+                        *phase_head,
+                        ("备注", "Notes", False),
+                    ],
+                    (
+                        (
+                            f"p-{n}",
+                            [
+                                str(n),
+                                f'<code class="rn">{_e(c.registration_number)}</code>',
+                                *self.identity_cells(c),
+                                _lottery(c.lottery_number),
+                                c.seat,
+                                *([c.phase] if phase_head else []),
+                                " ".join(c.notes),
+                            ],
+                        )
+                        for n, c in enumerate(placed, start=1)
+                    ),
+                    _bi(self.placed_zh, self.placed_en) + f" ({len(placed)})",
+                )
+            )
+        else:
+            body.append(f"<p>{_bi('无录取', 'Nobody placed')}</p>")
         if waitlist:
             body.append(
-                _table(
+                self.row_table(
                     [
                         ("候补序号", "Position", True),
                         ("报名号", "Registration", False),
-                        *ident_head,
+                        *self.ident_head,
                         (*number_head, False),
                         ("备注", "Notes", False),
                     ],
                     (
-                        [
-                            str(p),
-                            f'<code class="rn">{_e(c.registration_number)}</code>',
-                            *identity_cells(c),
-                            _lottery(c.lottery_number),
-                            " ".join(c.notes),
-                        ]
+                        (
+                            f"w-{p}",
+                            [
+                                str(p),
+                                f'<code class="rn">{_e(c.registration_number)}</code>',
+                                *self.identity_cells(c),
+                                _lottery(c.lottery_number),
+                                " ".join(c.notes),
+                            ],
+                        )
                         for c, p in waitlist
                     ),
-                    caption=_bi("候补名单", "Waitlist") + f" ({len(waitlist)})",
+                    _bi("候补名单", "Waitlist") + f" ({len(waitlist)})",
                 )
             )
-        blocks.append(
-            f'<details class="list" id="list-{i}" data-list="">'
-            f"<summary><span>{_e(summary.id)} {_e(summary.name)}</span>"
-            f'<span class="count">{_bi(placed_zh[:2], placed_en)} {len(placed)}/{summary.seats}'
-            f" · {_bi('候补', 'waitlist')} {len(waitlist)}</span></summary>"
-            f'<div class="body">{"".join(body)}</div></details>'
+        counts = (
+            f"{_bi(self.placed_zh[:2], self.placed_en)} {len(placed)}/{summary.seats}"
+            f" · {_bi('候补', 'waitlist')} {len(waitlist)}"
+        )
+        return self.list_page(
+            f"{summary.id} {summary.name}",
+            _bi(f"{summary.id} {summary.name}", "placement list and waitlist"),
+            counts,
+            "".join(body),
         )
 
-    unplaced = outcome.unplaced
-    unplaced_rows = []
-    for n, reg in enumerate(unplaced, start=1):
-        c = child(reg, None)
-        positions = ", ".join(f"{k} #{p}" for k, p in results[reg].waitlist) or "—"
-        unplaced_rows.append(
-            [
-                str(n),
-                f'<code class="rn">{_e(reg)}</code>',
-                *identity_cells(c),
-                _lottery(c.lottery_number),
-                _e(positions),
-                " ".join(c.notes),
-            ]
-        )
-    if unplaced_rows:
-        unplaced_body = _table(
+    def waitlists(self) -> dict[str, list[tuple[str, int]]]:
+        """Each child's waitlist positions, in the rules' order of kindergartens."""
+        found = self.__dict__.get("_waitlists")
+        if found is None:
+            found = {}
+            for kg in self.rules.kindergartens:
+                for reg, position in self.outcome.waitlist(kg.id):
+                    found.setdefault(reg, []).append((kg.id, position))
+            self.__dict__["_waitlists"] = found
+        return found
+
+    def unplaced_child(self, reg: str) -> _Child:
+        """A child placed nowhere: no seat, no kindergarten's own number, only its own."""
+        name, document = self.masked(reg)
+        row = self.outcome.index(reg)
+        ticket = self.hexes[64 * row : 64 * row + 64]
+        notes = (_bi("多胞胎同号", "shared group number"),) if self.shared[ticket] > 1 else ()
+        return _Child(reg, name, document, ticket, "", "", notes)
+
+    def unplaced_page(self, index: int, first: int, chunk: Sequence[str]) -> str:
+        rows = []
+        waitlists = self.waitlists()
+        for n, reg in enumerate(chunk, start=first + 1):
+            c = self.unplaced_child(reg)
+            self.where.setdefault(reg, []).append([index, _UNPLACED, n])
+            positions = ", ".join(f"{k} #{p}" for k, p in waitlists.get(reg, ())) or "—"
+            rows.append(
+                (
+                    f"u-{n}",
+                    [
+                        str(n),
+                        f'<code class="rn">{_e(reg)}</code>',
+                        *self.identity_cells(c),
+                        _lottery(c.lottery_number),
+                        _e(positions),
+                        " ".join(c.notes),
+                    ],
+                )
+            )
+        table = self.row_table(
             [
                 ("序号", "No.", True),
                 ("报名号", "Registration", False),
-                *ident_head,
+                *self.ident_head,
                 ("抽签号", "Lottery number", False),
                 ("候补", "Waitlist", False),
                 ("备注", "Notes", False),
             ],
-            unplaced_rows,
+            rows,
+            _bi("未录取", "Unplaced") + f" ({first + 1}–{first + len(chunk)})",
         )
-    else:
-        unplaced_body = f"<p>{_bi('所有幼儿均已录取。', 'Every child was placed.')}</p>"
-    blocks.append(
-        f'<details class="list" id="unplaced" data-list="">'
-        f"<summary><span>{_bi('未录取', 'Unplaced')}</span>"
-        f'<span class="count">{len(unplaced)}</span></summary>'
-        f'<div class="body">{unplaced_body}</div></details>'
-    )
-    rule = _search_rule(outcome.registration_numbers[:1], with_ids=registry is not None)
-    privacy = (
-        _bi(
-            "为保护儿童隐私，姓名最多显示姓氏，证件号只显示最后 4 位"
-            "（如 张**、**************1234）。",
-            "To protect children's privacy, names show at most the surname and ID numbers"
-            " only their last 4 characters (e.g. 张**, **************1234).",
+        total = len(self.outcome.unplaced)
+        label = f"{first + 1}–{first + len(chunk)} / {total}"
+        return self.list_page(
+            f"未录取 Unplaced {label}",
+            _bi("未录取", "Unplaced") + f" {_e(label)}",
+            _bi(f"共 {total} 名", f"{total} in all"),
+            table + self.pager(index),
         )
-        if registry is not None
-        else _bi(
-            "名单只列报名号，不含姓名和证件号。",
-            "Lists show registration numbers only, no names or ID numbers.",
+
+    def pager(self, index: int) -> str:
+        """Links to the other pages of the unplaced list."""
+        first = len(self.outcome.summaries)
+        links = [
+            f'<li><a href="{name}">{_e(label)}</a></li>'
+            if number != index
+            else f"<li><strong>{_e(label)}</strong></li>"
+            for number, (name, label) in enumerate(self.pages[first:], start=first)
+        ]
+        if len(links) < 2:
+            return ""
+        return (
+            f'<nav aria-label="未录取名单分页 Pages"><ul class="pages">{"".join(links)}</ul></nav>'
         )
-    )
-    return (
-        f'<section id="lists"><h2>{_bi("录取与候补名单", "Placements and waitlists")}</h2>'
-        + '<p class="note">'
-        + _bi(
-            "名单按抽签顺序排列（号码小者在前）。", "Lists are in draw order (lowest number first)."
+
+    def list_page(self, title: str, heading: str, counts: str, body: str) -> str:
+        """One list page: a small header, the search box, the lists, notes; prints as a notice."""
+        meta = [
+            (_bi("派位编号", "Draw id"), f"<code>{_e(self.rules.draw_id)}</code>"),
+            (_bi("派位时间", "Draw time"), _when(self.notice.window.draw_at)),
+            (_bi("结果生成", "Results created"), _when(self.tx.created)),
+        ]
+        return (
+            "\n".join(
+                [
+                    _head(f"{title} · {self.page_title}", self.rules.draw_id),
+                    "<body>",
+                    '<header class="top"><div class="wrap">',
+                    f'<p class="crumbs"><a href="{INDEX}">← '
+                    + _bi("返回总览", "Back to the overview")
+                    + "</a></p>",
+                    (f'<p class="authority">{_e(self.authority)}</p>' if self.authority else ""),
+                    f"<p>{_e(self.page_title)}</p>",
+                    f"<h1>{heading}</h1>",
+                    '<dl class="meta">'
+                    + "".join(f"<div><dt>{k}</dt><dd>{v}</dd></div>" for k, v in meta)
+                    + f"<div><dt>{_bi('人数', 'Children')}</dt><dd>{counts}</dd></div></dl>",
+                    "</div></header>",
+                    '<main class="wrap">',
+                    self.search_box(),
+                    f'<section id="lists">{body}</section>',
+                    f'<p class="note">{self.notes()}</p>',
+                    "</main>",
+                    _footer(self.notice, self.tx),
+                    f"<script>{_SCRIPT}</script>",
+                    "</body></html>",
+                ]
+            )
+            + "\n"
         )
-        + " "
-        + privacy
-        + " "
-        + _bi("点按抽签号可显示全部 64 位。", "Tap a lottery number to show all 64 digits.")
-        + "</p>"
-        + '<div class="filter" id="filter" hidden>'
-        + f'<label for="q">{_bi("查找幼儿", "Find a child")}</label>'
-        + '<input id="q" type="search" autocomplete="off" spellcheck="false"'
-        + ' aria-describedby="q-rule">'
-        + f'<p class="note" id="q-rule">{rule}</p>'
-        + '<p id="q-status" role="status" aria-live="polite"></p></div>'
-        + "".join(blocks)
-        + "</section>"
-    )
+
+    def notes(self) -> str:
+        privacy = (
+            _bi(
+                "为保护儿童隐私，姓名最多显示姓氏，证件号只显示最后 4 位"
+                "（如 张**、**************1234）。",
+                "To protect children's privacy, names show at most the surname and ID numbers"
+                " only their last 4 characters (e.g. 张**, **************1234).",
+            )
+            if self.registry is not None
+            else _bi(
+                "名单只列报名号，不含姓名和证件号。",
+                "Lists show registration numbers only, no names or ID numbers.",
+            )
+        )
+        return (
+            _bi(
+                "名单按抽签顺序排列（号码小者在前）。",
+                "Lists are in draw order (lowest number first).",
+            )
+            + " "
+            + privacy
+            + " "
+            + _bi("点按抽签号可显示全部 64 位。", "Tap a lottery number to show all 64 digits.")
+        )
+
+    def shard_count(self) -> int:
+        entries = len(self.outcome) * (2 if self.registry is not None else 1)
+        return max(1, -(-entries // SHARD_ENTRIES))
+
+    def search_box(self) -> str:
+        rule = _search_rule(
+            self.outcome.registration_numbers[:1], with_ids=self.registry is not None
+        )
+        won = ' data-won="1"' if self.independent else ""
+        return (
+            f'<div class="filter" id="filter" hidden data-shards="{self.shard_count()}"'
+            f' data-search="search/"{won}>'
+            + f'<label for="q">{_bi("查找幼儿", "Find a child")}</label>'
+            + '<input id="q" type="search" autocomplete="off" spellcheck="false"'
+            + ' aria-describedby="q-rule">'
+            + f'<p class="note" id="q-rule">{rule}</p>'
+            + '<p id="q-status" role="status" aria-live="polite"></p>'
+            + '<div id="q-results"></div></div>'
+        )
+
+    def section(self) -> str:
+        """The front page's section on the lists: the search box and where the lists are."""
+        first = len(self.outcome.summaries)
+        unplaced = self.pages[first:]
+        links = "".join(
+            f'<li><a href="{name}">{_bi("未录取", "Unplaced")} {_e(label)}</a></li>'
+            for name, label in unplaced
+        )
+        return (
+            f'<section id="lists"><h2>{_bi("录取与候补名单", "Placements and waitlists")}</h2>'
+            + '<p class="note">'
+            + _bi(
+                "每所幼儿园的录取名单和候补名单在各自的页面上（点按上表中的幼儿园），"
+                "可单独打印张贴。",
+                "Each kindergarten's placement list and waitlist is on its own page (tap a"
+                " kindergarten in the table above), to print as its notice board.",
+            )
+            + " "
+            + self.notes()
+            + "</p>"
+            + self.search_box()
+            + (
+                f"<h3>{_bi('未录取', 'Unplaced')} ({_n(len(self.outcome.unplaced))})</h3>"
+                f'<ul class="pages">{links}</ul>'
+                if unplaced
+                else f"<p>{_bi('所有幼儿均已录取。', 'Every child was placed.')}</p>"
+            )
+            + "</section>"
+        )
+
+    def search_files(self) -> dict[str, str]:
+        """The search index: the list of pages, and the shards of children's entries.
+
+        Call after :meth:`render`, which records where each child's rows are.
+        """
+        count = self.shard_count()
+        shards: dict[int, dict[str, list[object]]] = {}
+        for reg in self.outcome.registration_numbers:
+            rows = self.where.get(reg)
+            if not rows:
+                continue
+            name, document = self.masked(reg)
+            entry = [reg, name, document, rows]
+            for bucket in _bucket_keys(reg, document):
+                shards.setdefault(_shard(bucket, count), {}).setdefault(bucket, []).append(entry)
+        files = {"search/pages.js": f"allocPages({_js([list(p) for p in self.pages])});\n"}
+        for number in range(count):
+            data = shards.get(number, {})
+            files[f"search/s{number}.js"] = f'allocShard("s{number}",{_js(data)});\n'
+        return files
 
 
 def _search_rule(example: Sequence[str], *, with_ids: bool) -> str:
@@ -1408,8 +1880,7 @@ def _verification_section(
 
 def _check_item(check: Check) -> str:
     cls, icon, word = ("pass", "✓", "通过 PASS") if check.passed else ("fail", "✗", "未通过 FAIL")
-    zh = _CHECKS.get(check.name)
-    name = _bi(zh, check.name) if zh else _e(check.name)
+    name = check_name(check.name)
     return (
         f'<li class="{cls}"><span class="mark">{icon} {word}</span>'
         f'<span class="name">{name}</span>'

@@ -26,7 +26,13 @@ from alloc.model import (
     SeatBlock,
 )
 
-__all__ = ["Stream", "SyntheticDistrict", "synthetic_district", "synthetic_registry"]
+__all__ = [
+    "Stream",
+    "SyntheticDistrict",
+    "synthetic_district",
+    "synthetic_registry",
+    "synthetic_registry_bulk",
+]
 
 if TYPE_CHECKING:
     from alloc.registry import Registry
@@ -391,3 +397,75 @@ def synthetic_registry(
         salt = stream.block(2).astype(">u8").tobytes()
         entries.append(Registration(registration_number=reg, identity=identity, salt=salt))
     return Registry(entries)
+
+
+#: GB 11643's check characters, indexed by the weighted digit sum modulo 11.
+_CHECK_CHARACTERS = "10X98765432"
+_CHECK_WEIGHTS = np.array([pow(2, 17 - i, 11) for i in range(17)], dtype=np.int64)
+
+
+def synthetic_registry_bulk(
+    table: ApplicantTable, *, label: str = "alloc synthetic registry bulk v1"
+) -> Registry:
+    """As :func:`synthetic_registry`, made column by column for province-sized tests.
+
+    About a second for 200,000 children where :func:`synthetic_registry`
+    takes half a minute; the names, numbers and salts differ from it (so the
+    demo keeps its own). Siblings in a multiples group share a surname. ID
+    numbers are valid and distinct by construction: the sequence number,
+    birth date and region of the child shuffled to place i are i's digits in
+    a mixed radix.
+
+    Raises:
+        InputError: for more applicants than the made-up numbers
+            (about 4 million).
+    """
+    from alloc.identity import DocumentType  # noqa: PLC0415
+    from alloc.registry import Registry  # noqa: PLC0415
+
+    n = len(table)
+    days = 2 * 12 * 28
+    most = len(_REGIONS) * days * 1000
+    if n > most:
+        raise InputError(
+            f"synthetic_registry_bulk makes at most {most:,} children, not {n:,}",
+            field="applicants",
+            value=n,
+        )
+    stream = Stream(f"{label}/{n}/{table.registration_numbers[:1]}")
+    order = np.argsort(stream.block(n), kind="stable")  # a fixed shuffle of the numbers
+    sequence = order % 1000  # spread, as real numbers' last digits are
+    day = (order // 1000) % days
+    region = order // (1000 * days)
+    year, rest = 2022 + day // (12 * 28), day % (12 * 28)
+    month, date = 1 + rest // 28, 1 + rest % 28
+    digits = np.empty((n, 17), dtype=np.int64)
+    for at, code in enumerate(_REGIONS):
+        digits[region == at, :6] = [int(c) for c in code]
+    for start, values, width in ((6, year, 4), (10, month, 2), (12, date, 2), (14, sequence, 3)):
+        for k in range(width):
+            digits[:, start + k] = values // 10 ** (width - 1 - k) % 10
+    check = (digits @ _CHECK_WEIGHTS) % 11
+    body = ["".join(map(str, row)) for row in digits.tolist()]
+    numbers = [b + _CHECK_CHARACTERS[c] for b, c in zip(body, check.tolist(), strict=True)]
+    surnames = np.array(list(_SURNAMES), dtype=object)[stream.integers(0, len(_SURNAMES), n)]
+    groups = table.groups if table.groups is not None else np.full(n, -1)
+    firsts: dict[int, int] = {}
+    for row, group in enumerate(groups.tolist()):
+        if group >= 0:
+            surnames[row] = surnames[firsts.setdefault(group, row)]
+    given = np.array(list(_GIVEN), dtype=object)
+    one = given[stream.integers(0, len(given), n)]
+    two = np.where(stream.uniform(n) < 0.7, given[stream.integers(0, len(given), n)], "")
+    names = (surnames + one + two).tolist()
+    salts = np.frombuffer(
+        hashlib.shake_256(f"{label}/salts/{n}".encode()).digest(16 * n), dtype=np.uint8
+    ).reshape(n, 16)
+    return Registry._from_normalised(
+        registration_numbers=list(table.registration_numbers),
+        names=names,
+        document_types=[DocumentType.RESIDENT_ID] * n,
+        document_numbers=numbers,
+        guardian_contacts=[None] * n,
+        salts=salts,
+    )

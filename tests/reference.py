@@ -460,6 +460,9 @@ class RefResult:
     considered: frozenset[tuple[int, int]] = field(repr=False)
     #: every child's seats as drawn, before merge-after moves: (kindergarten, block)
     drawn: dict[str, tuple[tuple[str, str], ...]] = field(repr=False, default_factory=dict)
+    #: every child's seats after merge-after moves, as in ``wins``, with each
+    #: seat's own over-capacity mark
+    win_over: dict[str, tuple[bool, ...]] = field(repr=False, default_factory=dict)
 
 
 @dataclass
@@ -497,9 +500,18 @@ def _allowed(unit: Unit, phase: Phase | None, reading: Reading = SPEC) -> list[t
 
 
 def reference_draw(
-    rules: DrawRules, applicants: Sequence[Applicant], seed: bytes, reading: Reading = SPEC
+    rules: DrawRules,
+    applicants: Sequence[Applicant],
+    seed: bytes,
+    reading: Reading = SPEC,
+    *,
+    restrict: dict[str, set[str]] | None = None,
 ) -> RefResult:
-    """Spec section 7 from end to end (or an alternative ``reading`` of it)."""
+    """Spec section 7 from end to end (or an alternative ``reading`` of it).
+
+    ``restrict`` (for the later-round references) leaves each child only the
+    choices it names, every choice keeping its position in the child's list.
+    """
     kindergartens = {k.id: k for k in rules.kindergartens}
     units = build_units(rules, applicants, seed)
     by_uid = {u.uid: u for u in units}
@@ -517,6 +529,11 @@ def reference_draw(
         name = None if phase is None else phase.name
         active = [u for u in units if u.uid not in placed and u.uid not in wins]
         allowed = {u.uid: _allowed(u, phase, reading) for u in active}
+        if restrict is not None:
+            allowed = {
+                uid: [(p, kg) for p, kg in options if kg in restrict[by_uid[uid].members[0]]]
+                for uid, options in allowed.items()
+            }
         for uid, options in allowed.items():
             considered.update((uid, pos) for pos, _ in options)
         # Spec 7.4: with `blocks` set only those blocks take part; their unfilled
@@ -541,6 +558,7 @@ def reference_draw(
     child: dict[str, _ChildPlacement | None] = {}
     child_wins: dict[str, list[tuple[str, str, str | None]]] = {}
     child_over: dict[str, bool] = {}
+    child_win_over: dict[str, tuple[bool, ...]] = {}
     for unit in units:
         held = placed.get(unit.uid)
         unit_wins = sorted(wins.get(unit.uid, []), key=lambda item: item[0].position)
@@ -553,6 +571,7 @@ def reference_draw(
                 )
             )
             child_wins[reg] = [(w.kindergarten, w.block, ph) for w, ph in unit_wins]
+            child_win_over[reg] = tuple(w.over for w, _ in unit_wins)
             seats = [w for w, _ in unit_wins] + ([held] if held is not None else [])
             if reading.over_flag_excess_only:
                 # only the last `beyond` members, by registration number
@@ -680,6 +699,12 @@ def reference_draw(
         units=units,
         considered=frozenset(considered),
         drawn=drawn,
+        win_over={
+            reg: child_win_over[reg]
+            if independent
+            else (() if results[reg].placed is None else (child_over[reg],))
+            for reg in results
+        },
     )
 
 

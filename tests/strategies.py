@@ -21,6 +21,7 @@ from typing import TypeVar
 
 from hypothesis import strategies as st
 
+from alloc.draw import draw as alloc_draw
 from alloc.model import (
     Applicant,
     DrawRules,
@@ -31,7 +32,9 @@ from alloc.model import (
     Phase,
     SeatBlock,
     TieBreak,
+    Unanswered,
 )
+from alloc.rounds import Answer, Response, Standings, first_standings
 
 __all__ = [
     "BLOCK_KINDS",
@@ -39,10 +42,13 @@ __all__ = [
     "KINDERGARTEN_IDS",
     "TIERS",
     "Problem",
+    "RoundProblem",
     "applicant_lists",
     "draw_rules",
     "kindergartens",
     "problems",
+    "responses_to",
+    "round_problems",
     "seeds",
 ]
 
@@ -96,12 +102,20 @@ def _as_options(value: E | Sequence[E] | None, everything: type[E]) -> list[E]:
 
 @st.composite
 def kindergartens(
-    draw: st.DrawFn, *, max_kindergartens: int = 6, max_seats: int = 5, with_blocks: bool = True
+    draw: st.DrawFn,
+    *,
+    min_kindergartens: int = 1,
+    max_kindergartens: int = 6,
+    max_seats: int = 5,
+    with_blocks: bool = True,
 ) -> tuple[Kindergarten, ...]:
     """1-6 kindergartens with 1-5 seats and, optionally, ordered seat blocks."""
     ids = draw(
         st.lists(
-            st.sampled_from(KINDERGARTEN_IDS), min_size=1, max_size=max_kindergartens, unique=True
+            st.sampled_from(KINDERGARTEN_IDS),
+            min_size=min_kindergartens,
+            max_size=max_kindergartens,
+            unique=True,
         )
     )
     result = []
@@ -180,14 +194,19 @@ def draw_rules(
     with_phases: bool = True,
     always_phases: bool = False,
     phase_blocks: str = "owners",
+    min_kindergartens: int = 1,
     max_kindergartens: int = 6,
     max_seats: int = 5,
     waitlists: bool = True,
+    min_waitlist: int = 0,
 ) -> DrawRules:
     """Whole rules: kindergartens, mechanism, tie-break, tiers, multiples, phases."""
     kgs = draw(
         kindergartens(
-            max_kindergartens=max_kindergartens, max_seats=max_seats, with_blocks=with_blocks
+            min_kindergartens=min_kindergartens,
+            max_kindergartens=max_kindergartens,
+            max_seats=max_seats,
+            with_blocks=with_blocks,
         )
     )
     mech = draw(st.sampled_from(_as_options(mechanism, Mechanism)))
@@ -211,9 +230,10 @@ def draw_rules(
         tiers=tiers,
         multiples=policy,
         merge_over_capacity=draw(st.booleans()),
-        waitlist_length=draw(st.integers(0, 3)) if waitlists else 0,
+        waitlist_length=draw(st.integers(min_waitlist, max(min_waitlist, 3))) if waitlists else 0,
         min_lottery_percent=draw(st.integers(0, widest_open)),
         phases=phases,
+        unanswered=draw(st.sampled_from(Unanswered)),
     )
 
 
@@ -236,6 +256,7 @@ def applicant_lists(
     max_applicants: int = 25,
     with_groups: bool = True,
     with_facts: bool = True,
+    min_choices: int = 1,
 ) -> tuple[Applicant, ...]:
     """1-25 children with distinct registration numbers and 1-4 distinct choices.
 
@@ -252,7 +273,7 @@ def applicant_lists(
     regs = [f"R{(base + stride * i) % 10007:05d}" for i in range(count)]
     # Strategies are built once, and each child costs a handful of draws: the
     # hypothesis bookkeeping per draw, not the engine, dominates the run time.
-    widths = st.integers(1, min(4, len(kg_ids)))
+    widths = st.integers(min(min_choices, len(kg_ids)), min(4, len(kg_ids)))
     tiers = st.sampled_from(rules.tiers) if rules.tiers else st.none()
     coins = st.booleans()
     selections = {w: st.integers(0, math.perm(len(kg_ids), w) - 1) for w in range(1, 5)}
@@ -311,10 +332,13 @@ def problems(
     with_groups: bool = True,
     with_facts: bool = True,
     waitlists: bool = True,
+    min_waitlist: int = 0,
+    min_kindergartens: int = 1,
     max_kindergartens: int = 6,
     max_seats: int = 5,
     min_applicants: int = 1,
     max_applicants: int = 25,
+    min_choices: int = 1,
 ) -> Problem:
     """A whole problem. Every keyword narrows what is generated:
 
@@ -325,9 +349,11 @@ def problems(
     ``phase_blocks`` is "none", "owners" (owners' phases may offer only the
     owners' blocks; the default) or "any" (phases may offer any blocks);
     ``with_groups=False`` no multiples groups ("no bundles"),
-    ``with_facts=False`` no facts; ``max_kindergartens``, ``max_seats`` and
+    ``with_facts=False`` no facts; ``min_kindergartens``/``max_kindergartens``, ``max_seats`` and
     ``min_applicants``/``max_applicants`` bound the size (few seats and many
-    children make scarce draws, where merges and waitlists happen).
+    children make scarce draws, where merges and waitlists happen);
+    ``min_waitlist`` is the shortest waitlist length drawn (0 to 3 otherwise)
+    and ``min_choices`` the shortest choice list (up to the kindergartens).
     """
     rules = draw(
         draw_rules(
@@ -339,9 +365,11 @@ def problems(
             with_phases=with_phases,
             always_phases=always_phases,
             phase_blocks=phase_blocks,
+            min_kindergartens=min_kindergartens,
             max_kindergartens=max_kindergartens,
             max_seats=max_seats,
             waitlists=waitlists,
+            min_waitlist=min_waitlist,
         )
     )
     applicants = draw(
@@ -351,6 +379,86 @@ def problems(
             max_applicants=max_applicants,
             with_groups=with_groups,
             with_facts=with_facts,
+            min_choices=min_choices,
         )
     )
     return Problem(rules=rules, applicants=applicants, seed=draw(seeds))
+
+
+# --- later rounds (docs/spec.md section 11) --------------------------------------
+
+
+@st.composite
+def responses_to(draw: st.DrawFn, standings: Standings) -> tuple[Response, ...]:
+    """Every family's answer, or none, to ``standings``, as generated families give them.
+
+    Children holding seats confirm or withdraw one of them (under the
+    independent lottery: any win), decline, or stay silent; children
+    without one mostly stay silent, sometimes withdraw or decline. The
+    members of a bundled group answer together.
+    """
+    bundled = standings.rules.multiples in (
+        MultiplesPolicy.BUNDLE,
+        MultiplesPolicy.BUNDLE_OVER_PLAN,
+    )
+    answers: dict[str, tuple[Answer | None, str | None]] = {}
+    groups: dict[str, tuple[Answer | None, str | None]] = {}
+    holder = st.sampled_from(
+        [Answer.CONFIRM, Answer.CONFIRM, Answer.WITHDRAW, Answer.DECLINE, None]
+    )
+    waiter = st.sampled_from([None, None, None, Answer.WITHDRAW, Answer.DECLINE])
+    for standing in standings:
+        if standing.declined:
+            continue
+        reg = standing.registration_number
+        group = (
+            standings.group_ids[g]
+            if (g := int(standings.groups[standings.index(reg)])) >= 0
+            else None
+        )
+        if bundled and group is not None and group in groups:
+            answers[reg] = groups[group]
+            continue
+        if standing.seats:
+            answer = draw(holder)
+            kept = draw(st.sampled_from(standing.seats)).kindergarten
+            choice = (answer, None if answer in (None, Answer.DECLINE) else kept)
+        else:
+            choice = (draw(waiter), None)
+        answers[reg] = choice
+        if bundled and group is not None:
+            groups[group] = choice
+    return tuple(
+        Response(reg, answer, kg) for reg, (answer, kg) in answers.items() if answer is not None
+    )
+
+
+@dataclass(frozen=True)
+class RoundProblem:
+    """A draw and the families' responses to it: round 2's inputs."""
+
+    problem: Problem
+    responses: tuple[Response, ...]
+
+    @property
+    def unanswered(self) -> Unanswered:
+        return self.problem.rules.unanswered
+
+
+@st.composite
+def round_problems(draw: st.DrawFn, **kwargs: object) -> RoundProblem:
+    """A whole problem (``problems(**kwargs)``) and responses to its draw.
+
+    Unless told otherwise, problems are scarce (at least 3 kindergartens of
+    at most 3 seats, at least 8 children listing at least 2) with waitlists
+    of 2 or 3, where declines start vacancy chains.
+    """
+    kwargs.setdefault("min_waitlist", 2)
+    kwargs.setdefault("min_kindergartens", 3)
+    kwargs.setdefault("min_choices", 2)
+    kwargs.setdefault("max_seats", 3)
+    kwargs.setdefault("min_applicants", 8)
+    problem = draw(problems(**kwargs))  # type: ignore[arg-type]
+    outcome = alloc_draw(problem.rules, problem.applicants, problem.seed)
+    standings = first_standings(outcome, problem.applicants)
+    return RoundProblem(problem=problem, responses=draw(responses_to(standings)))

@@ -67,6 +67,7 @@ from alloc import (
     rules_digest,
     ticket,
 )
+from alloc.chain import check_chain
 from alloc.drand import QUICKNET
 from alloc.seed import Digits, DrandRound, Party
 
@@ -559,7 +560,7 @@ def test_wrong_types_are_wrong_type_errors(call: Call, data: st.DataObject) -> N
 @settings(max_examples=60)
 @given(
     parameter=st.sampled_from(
-        ["transcript", "announcement", "rules", "records", "policy", "results", "previous"]
+        ["transcript", "announcement", "rules", "records", "policy", "results"]
     ),
     value=ANY_VALUE,
 )
@@ -572,10 +573,30 @@ def test_check_transcript_reports_and_never_raises(parameter: str, value: object
         "records": RECORDS,
         "policy": TrustPolicy.of(bureau=[KEY], notary=[NOTARY_KEY]),
         "results": RESULTS,
-        "previous": None,
         parameter: value,
     }
     transcript = arguments.pop("transcript")
     report = check_transcript(transcript, **arguments)
+    assert not report.ok
+    assert report.failures
+
+
+@settings(max_examples=60)
+@given(
+    parameter=st.sampled_from(["rounds", "expect_round", "known"]),
+    value=ANY_VALUE,
+)
+def test_check_chain_reports_and_never_raises(parameter: str, value: object) -> None:
+    arguments: dict[str, Any] = {
+        "transcript": b"{}",
+        "announcement": ENVELOPE,
+        "rules": RULES,
+        "records": RECORDS,
+        "policy": TrustPolicy.of(bureau=[KEY], notary=[NOTARY_KEY]),
+        "results": RESULTS,
+        "rounds": [],
+        parameter: value,
+    }
+    report = check_chain(**arguments)
     assert not report.ok
     assert report.failures

@@ -194,6 +194,8 @@ LEAF_COMMANDS = [
     ("freeze",),
     ("sign",),
     ("draw",),
+    ("round", "open"),
+    ("round", "draw"),
     ("verify",),
     ("publish",),
     ("receipts",),
@@ -203,7 +205,7 @@ LEAF_COMMANDS = [
     ("proof", "check"),
     ("demo",),
 ]
-GROUPS = [("keys",), ("policy",), ("rules",), ("ceremony",), ("proof",)]
+GROUPS = [("keys",), ("policy",), ("rules",), ("ceremony",), ("round",), ("proof",)]
 
 
 def description(help_text: str) -> str:
@@ -442,7 +444,7 @@ def test_every_step_prints_one_json_document_with_json(
         "status": call("--json", "ceremony", "status", "--dir", folder),
         "verify": call("--json", "verify", "--dir", folder, *creds.pin),
         "publish": call("--json", "publish", "--dir", folder),
-        "report": call("--json", "report", "--dir", folder, "--out", tmp_path / "r.html"),
+        "report": call("--json", "report", "--dir", folder, "--out", tmp_path / "r"),
         "lookup": call("--json", "lookup", "--dir", folder, "--id", person[3], "--name", person[1]),
         "proof": call(
             "--json",
@@ -1040,11 +1042,11 @@ def test_report_of_a_tampered_draw_says_it_failed(
     folder = folder_at("signed")
     results = folder / "public" / "results.jsonl"
     results.write_bytes(results.read_bytes().replace(b'"placed":null', b'"placed":"K03"', 1))
-    run = call("report", "--dir", folder, "--out", tmp_path / "report.html")
+    run = call("report", "--dir", folder, "--out", tmp_path / "report")
     # The report is written and shows the failure; the command exits 3.
     assert run.code == EXIT_VERIFY
-    assert "(verification FAILED)" in run.out
-    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "verification FAILED)" in run.out
+    html = (tmp_path / "report" / "index.html").read_text(encoding="utf-8")
     assert "Verification FAILED" in html
 
 
@@ -1477,7 +1479,7 @@ def _overwrite_cases(
         ),
         "draw": ("draw", "--dir", folder),
         "publish": ("publish", "--dir", folder),
-        "report": ("report", "--dir", folder, "--out", folder / "publish" / "report.html"),
+        "report": ("report", "--dir", folder, "--out", folder / "publish" / "report"),
         "proof make": (
             "proof", "make", "--dir", folder, "--registration-number", "2026-0001",
             "--out", folder / "proof.json",
@@ -1825,7 +1827,8 @@ def test_publish_writes_masked_lists_and_the_report(published_district: Path) ->
     assert len(notices) == 30
     assert all(p.suffix == ".xlsx" for p in notices)
     assert (publish / "waitlists.xlsx").is_file()
-    assert (publish / "report.html").is_file()
+    assert (publish / "report" / "index.html").is_file()
+    assert len(list((publish / "report").glob("kg-*.html"))) == 30
     assert (publish / "lookup" / "index.json").is_file()
     assert (published_district / "private" / "results.xlsx").is_file()
 
@@ -1868,7 +1871,7 @@ def test_no_personal_data_in_the_small_draws_public_files(
 ) -> None:
     folder = folder_at("signed")
     ok("publish", "--dir", folder, "--format", fmt)
-    ok("report", "--dir", folder, "--out", folder / "publish" / "again.html")
+    ok("report", "--dir", folder, "--out", folder / "publish" / "again")
     people = registry_people(folder)
     assert {p["name"] for p in people} == {row[1] for row in small_applicants()}
     paths = _public_files(folder)
@@ -1969,8 +1972,9 @@ def test_a_whole_draw_as_real_processes(tmp_path: Path) -> None:
     assert seed in verified.out
     published = alloc_("publish")
     assert (
-        "published 3 notice lists, waitlists, report.html, the lookup index (16 shards), the"
-        " verifier page publish/verify and 12 proof files to publish" in published.out
+        "published 3 notice lists, waitlists, the report (report/index.html), the lookup index"
+        " (16 shards), the verifier page (verify/index.html) and 12 proof files (proofs/) to"
+        " publish" in published.out
     )
     reg, name, _, number = small_applicants()[0][:4]
     found = alloc_("--json", "lookup", "--id", number, "--name", name).json()

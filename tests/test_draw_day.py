@@ -116,7 +116,7 @@ def _steps(creds: Credentials, inputs: Path) -> list[Step]:
                ("sign", In("public/transcript.json"), "--key", creds.key(k), "--yes"))
           for k in ("bureau", "notary-1")),
         Step("publish", ("publish", *folder)),
-        Step("report", ("report", *folder, "--out", In("report.html"))),
+        Step("report", ("report", *folder, "--out", In("report"))),
         Step("proof make", ("proof", "make", *folder, "--registration-number", "2026-0001",
                             "--out", In("publish/proof-2026-0001.json"))),
         Step("keys generate", ("keys", "generate", "bureau", "--out", In("keys")), root="keys"),

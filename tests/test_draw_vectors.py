@@ -13,7 +13,7 @@ hand. The tests check, for every case:
   not: the case tells the spec's rule from that other reading.
 
 These files are never regenerated to make a test pass: a changed vector is a
-change of the specification (docs/spec.md section 12).
+change of the specification (docs/spec.md section 13).
 """
 
 from __future__ import annotations

@@ -30,10 +30,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import Phase as Stage
 from hypothesis import strategies as st
 
-from alloc.audit import document_digest
+from alloc.audit import Transcript, document_digest, rules_digest
 from alloc.demo import DemoRun, run_demo
 from alloc.draw import Outcome, draw
-from alloc.errors import InputError
+from alloc.errors import InputError, MalformedDocumentError
 from alloc.identity import (
     mask_document_number,
     mask_name,
@@ -50,7 +50,9 @@ from alloc.model import (
     Mechanism,
     MultiplesPolicy,
     Phase,
+    RoundSeed,
     TieBreak,
+    Unanswered,
 )
 from alloc.records import record_lines, records_root, result_lines, results_root
 from alloc.signing import Envelope
@@ -167,8 +169,10 @@ def _generated() -> Iterator[tuple[DrawRules, ApplicantTable, bytes]]:
                     phase_blocks="any",
                     **scarce,
                 )
-                for p in found:
-                    yield p.rules, ApplicantTable.from_applicants(p.applicants), p.seed
+                for i, p in enumerate(found):
+                    # The later rounds' options change only the rules digest (spec 9.2, 11).
+                    rules = replace(p.rules, round_seed=list(RoundSeed)[i % len(RoundSeed)])
+                    yield rules, ApplicantTable.from_applicants(p.applicants), p.seed
         # Phases that offer only some seat blocks, to anyone.
         for p in _collect(8, mechanism=mechanism, always_phases=True, phase_blocks="any"):
             if any(phase.blocks is not None and phase.fact is None for phase in p.rules.phases):
@@ -277,6 +281,7 @@ def test_javascript_and_python_agree_on_every_draw(runs: Runs) -> None:
         assert "error" not in js, f"{name}: {js.get('error')}"
         lines = result_lines(case.outcome)
         draw_id = case.rules.draw_id
+        assert js["rules_digest"] == rules_digest(case.rules).hex(), name
         assert js["input_root"] == records_root(draw_id, case.records).hex(), name
         for mine, theirs in zip(lines, js["lines"], strict=True):
             assert theirs == mine.decode("utf-8"), f"{name}: first differing result line"
@@ -302,11 +307,17 @@ def test_javascript_checks_the_demo_signatures_and_digests(runs: Runs) -> None:
     signed = dict(demo.transcript.signed)
     signed["unplaced"] = int(signed["unplaced"]) + 1
     forged = Envelope(signed=signed, signatures=demo.transcript.signatures)
+    # A transcript is round 1's (spec 9.3); a later round has documents of its own (11.7).
+    later = {
+        "later round": {**demo.transcript.signed, "round": 2, "previous": "ab" * 32},
+        "round 1 with a previous": {**demo.transcript.signed, "previous": "ab" * 32},
+    }
     documents = {
         "announcement": demo.announcement.to_bytes().decode("utf-8"),
         "transcript": demo.transcript.to_bytes().decode("utf-8"),
         "forged": forged.to_bytes().decode("utf-8"),
         "reformatted": json.dumps(demo.transcript.to_json()) + "\n",
+        **{name: Envelope(signed).to_bytes().decode("utf-8") for name, signed in later.items()},
     }
     run = subprocess.run(
         [node, str(ENVELOPE_CLI)],
@@ -329,6 +340,11 @@ def test_javascript_checks_the_demo_signatures_and_digests(runs: Runs) -> None:
     forged = answers["forged"]["roles"]
     assert [(r["valid"], r["invalid"], r["ok"]) for r in forged] == [(0, 1, False), (0, 1, False)]
     assert "canonical form" in answers["reformatted"]["error"]
+    assert answers["announcement"]["read"] == answers["transcript"]["read"] == "ok"
+    for name, signed in later.items():
+        assert "a transcript is round 1's" in answers[name]["read"], name
+        with pytest.raises(MalformedDocumentError):
+            Transcript.from_envelope(Envelope(signed))
 
 
 def test_the_javascript_time_zones_are_the_tzdata_list_python_reads() -> None:
@@ -359,6 +375,7 @@ def _features(case: Case) -> set[str]:
     """What a draw exercised, read from the rules and Python's outcome."""
     rules = case.rules
     seen = {rules.mechanism.value, rules.multiples.value, rules.tie_break.value}
+    seen |= {f"unanswered {rules.unanswered.value}", f"round_seed {rules.round_seed.value}"}
     for phase in rules.phases:
         if phase.fact is not None and phase.blocks is not None:
             seen.add("owners' phase offering blocks")
@@ -399,6 +416,8 @@ def test_the_draws_cover_every_mechanism_policy_and_phase_kind(runs: Runs) -> No
         seen |= _features(case)
     wanted = {m.value for m in Mechanism} | {p.value for p in MultiplesPolicy}
     wanted |= {t.value for t in TieBreak}
+    wanted |= {f"unanswered {u.value}" for u in Unanswered}
+    wanted |= {f"round_seed {r.value}" for r in RoundSeed}
     wanted |= {
         "owners' phase offering blocks",
         "owners' phase",

@@ -242,12 +242,34 @@ def _forge(site: Site) -> dict[str, str]:
     target.parent.mkdir(parents=True, exist_ok=True)
     target.unlink(missing_ok=True)
     shutil.copyfile(site.demo / "publish" / "proofs" / name, target)
+    # A proof that also spans a later round (spec 9.5, 11.7), well formed: the page
+    # reads no round document, so it must refuse the proof, not show round 1's result.
+    spans = _copy(site.demo, site.root / "spans-rounds")
+    proof = spans / "publish" / "proofs" / name
+    data = json.loads(proof.read_text(encoding="utf-8"))
+    standing = {
+        "confirmed": True,
+        "declined": False,
+        "moved_from": None,
+        "over_capacity": False,
+        "registration_number": reg,
+        "seats": [{"block": "open", "kindergarten": json.loads(data["result"]["line"])["placed"]}],
+        "waitlist": [],
+    }
+    line = canonical_json(standing).decode("utf-8")
+    part = {"line": line, "index": 0, "count": 1, "path": []}
+    data["rounds"] = [
+        {"round": 2, "standing": part, "response": None, "record": None, "result": None}
+    ]
+    proof.unlink()
+    proof.write_bytes(canonical_json(data) + b"\n")
     return {
         "tampered record": "tampered-record",
         "tampered result": "tampered-result",
         "unknown key": "unknown-key",
         "forged trust": "forged-trust",
         "wrong draw": "other-draw",
+        "spans rounds": "spans-rounds",
     }
 
 
@@ -288,6 +310,22 @@ def seen(site: Site) -> dict[str, dict[str, Any]]:
         scenarios.append(
             {"name": label, "url": _opened(site, folder, child), "fill": fill, "action": "check"}
         )
+    # The bureau published a later round after the draw: the page only looks whether
+    # one is there, so any file at the round's address stands for it.
+    later = _copy(site.demo, site.root / "later-rounds")
+    (later / "public" / "rounds" / "2").mkdir(parents=True)
+    shutil.copyfile(
+        later / "public" / "announcement.json",
+        later / "public" / "rounds" / "2" / "announcement.json",
+    )
+    scenarios.append(
+        {
+            "name": "later rounds",
+            "url": _opened(site, "later-rounds", child),
+            "fill": typed,
+            "action": "check",
+        }
+    )
     page = site.demo / "publish" / "verify" / "index.html"
     public = site.demo / "public"
     chosen = [public / f for f in ("announcement.json", "transcript.json", "trust.json")]
@@ -333,8 +371,10 @@ def test_a_real_child_passes_every_check_on_a_phone(site: Site, seen: dict[str, 
         "record": "pass",
         "ticket": "pass",
         "result": "pass",
+        "rounds": "pass",
     }
     assert page["outcome"] == "checked"
+    assert not page["laterRounds"]
     assert page["result"].startswith("已录取：")
     assert "Placed at" in page["result"]
     policy = TrustPolicy.from_bytes((site.demo / "public" / "trust.json").read_bytes())
@@ -393,6 +433,27 @@ def test_forgeries_fail_only_what_they_forge(seen: dict[str, Any]) -> None:
     assert forged["compared"] == ["different", "different"]
     # Another draw: another input root, seed and results root.
     assert _failed(seen["wrong draw"]) == ["record", "ticket", "result"]
+
+
+def test_a_proof_spanning_later_rounds_is_refused_not_checked_in_part(
+    seen: dict[str, Any],
+) -> None:
+    page = seen["spans rounds"]
+    assert _failed(page) == ["rounds"]
+    assert page["outcome"] == "failed"
+    assert "本证明只涉及派位（第 1 轮）" in page["result"]
+    assert "alloc proof check" in next(c for c in page["checks"] if c["id"] == "rounds")["text"]
+    _fits_a_phone(page)
+
+
+def test_a_later_round_on_the_site_is_said_to_supersede_the_draw_result(
+    seen: dict[str, Any],
+) -> None:
+    page = seen["later rounds"]
+    assert page["outcome"] == "checked"
+    assert page["laterRounds"]
+    assert seen["child"]["laterRounds"] is False
+    _fits_a_phone(page)
 
 
 def test_the_whole_demo_is_re_run_on_the_phone_and_matches(seen: dict[str, Any]) -> None:

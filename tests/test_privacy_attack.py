@@ -93,15 +93,18 @@ def published(run: DemoRun, tmp_path_factory: pytest.TempPathFactory) -> Publish
         "records.jsonl": b"\n".join(run.records) + b"\n",
         "results.jsonl": b"\n".join(run.results) + b"\n",
         "rules.json": canonical_json(run.rules.to_json()),
-        "report.html": render_report(
-            rules=run.rules,
-            announcement=run.announcement,
-            transcript=run.transcript,
-            outcome=run.outcome,
-            report=run.report,
-            policy=run.policy,
-            registry=run.registry,
-        ).encode("utf-8"),
+        **{
+            f"report/{name}": text.encode("utf-8")
+            for name, text in render_report(
+                rules=run.rules,
+                announcement=run.announcement,
+                transcript=run.transcript,
+                outcome=run.outcome,
+                report=run.report,
+                policy=run.policy,
+                registry=run.registry,
+            ).files.items()
+        },
     }
     for path in notices:
         out[f"notice/{path.name}"] = path.read_bytes()

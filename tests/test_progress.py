@@ -113,7 +113,7 @@ def test_the_protocol_steps_report_their_stages(tmp_path: Path) -> None:
     )
     _grows_to_the_end(calls, Task.NOTICE_LISTS, len(written))
     calls.clear()
-    render_report(
+    pages = render_report(
         rules=run.rules,
         announcement=run.announcement,
         transcript=run.transcript,
@@ -122,7 +122,7 @@ def test_the_protocol_steps_report_their_stages(tmp_path: Path) -> None:
         policy=run.policy,
         progress=progress,  # type: ignore[arg-type]
     )
-    _grows_to_the_end(calls, Task.REPORT, 1)
+    _grows_to_the_end(calls, Task.REPORT, len(pages.pages) + 1)
 
 
 class _Terminal(io.StringIO):

@@ -365,7 +365,7 @@ def test_demo_keys_are_marked_wherever_they_are_shown(tmp_path: Path) -> None:
     ok("demo", "--applicants", "40", "--kindergartens", "3", "--out", target)
     shown = ok("keys", "fingerprint", target / "keys" / "bureau.pub")
     assert "DEMO KEY" in shown.out
-    html = (target / "publish" / "report.html").read_text(encoding="utf-8")
+    html = (target / "publish" / "report" / "index.html").read_text(encoding="utf-8")
     assert "DEMO KEY" in html
     assert DEMO_MARK in html
 

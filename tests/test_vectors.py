@@ -1,7 +1,7 @@
 """Every rule in docs/spec.md sections 2-6 checked against tests/vectors/.
 
 These files are never regenerated to make a test pass: a changed vector is a
-change of the specification (docs/spec.md section 12).
+change of the specification (docs/spec.md section 13).
 """
 
 from __future__ import annotations

@@ -57,7 +57,16 @@ def walkthrough_blocks() -> list[tuple[str, str]]:
 
 def test_the_readme_has_the_walkthroughs() -> None:
     names = [name for name, _ in walkthrough_blocks()]
-    assert names == ["operator", "parent", "notary", "notary-tamper", "parent-check"]
+    assert names == [
+        "operator",
+        "parent",
+        "notary",
+        "notary-tamper",
+        "parent-check",
+        "round-2",
+        "notary-rounds",
+        "parent-rounds",
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -178,4 +187,47 @@ def test_parent_check(transcript_of_the_walkthrough: str) -> None:
     steps = ("signatures", "identity", "record in frozen list", "lottery number")
     for step in (*steps, "result in transcript"):
         assert f"PASS  {step}" in text
+    assert "FAIL" not in text
+
+
+def test_round_2(transcript_of_the_walkthrough: str) -> None:
+    text = section(transcript_of_the_walkthrough, "round-2")
+    assert re.search(r"round 2: \d+ responses \(\d+ confirm, 0 withdraw, \d+ decline\)", text)
+    assert "document      round-announcement (public/rounds/2/announcement.json)" in text
+    assert "unanswered    counts as decline (the rules)" in text
+    moved = re.search(r"round 2: (\d+) given a seat from the waitlists, (\d+) moved up", text)
+    assert moved is not None
+    assert int(moved[1]) > 0
+    assert int(moved[2]) > 0
+    assert "document      round-transcript (public/rounds/2/transcript.json)" in text
+    assert "checked       every check passed, rounds 1 to 2 re-computed" in text
+    assert "proof for 2026-0000011 written to proof-2026-0000011.json, spanning rounds 1 to 2" in (
+        text
+    )
+
+
+def test_the_notary_verifies_the_chain_and_refuses_a_rollback_and_a_forgery(
+    transcript_of_the_walkthrough: str,
+) -> None:
+    text = section(transcript_of_the_walkthrough, "notary-rounds")
+    # Each run of verify starts with the draw's name.
+    first, rolled_back, forged = text.split("draw 2026-example-district:")[1:4]
+    assert "round 2 (the chain of rounds 1 to 2)" in first
+    for check in ("chain", "responses and records", "re-computation", "transcript signatures"):
+        assert f"PASS  round 2: {check}" in first
+    assert "FAIL" not in first
+    assert "remembered rounds 1 to 2 in notary/rounds.json" in text
+    assert "FAIL  chain: rollback: round 2 was seen before" in rolled_back
+    assert "FAIL  round 2: published files" in forged
+    assert re.search(
+        r"FAIL  round 2: re-computation: round 2: child 2026-\d+ is published as seat at K\d+",
+        forged,
+    )
+    assert text.count("exit code 3") == 2
+
+
+def test_a_parents_proof_spans_the_rounds(transcript_of_the_walkthrough: str) -> None:
+    text = section(transcript_of_the_walkthrough, "parent-rounds")
+    assert "PASS  later rounds: 1 later round(s) to check" in text
+    assert re.search(r"PASS  round 2: (seat at K\d+|no seat|declined)", text)
     assert "FAIL" not in text

@@ -54,6 +54,7 @@ var alloc = (() => {
     PROOF_FOLDER: () => PROOF_FOLDER,
     PYTHON_SPACE: () => PYTHON_SPACE,
     REQUIRED_ROLES: () => REQUIRED_ROLES,
+    RoundSeed: () => RoundSeed,
     RulesError: () => RulesError,
     SALT_SIZE: () => SALT_SIZE,
     SECRET_SIZE: () => SECRET_SIZE,
@@ -62,6 +63,7 @@ var alloc = (() => {
     Tag: () => Tag,
     TieBreak: () => TieBreak,
     TrustError: () => TrustError,
+    Unanswered: () => Unanswered,
     VerificationError: () => VerificationError,
     aesGcmOpen: () => aesGcmOpen,
     aesGcmSeal: () => aesGcmSeal,
@@ -3008,6 +3010,8 @@ var alloc = (() => {
     BUNDLE_OVER_PLAN: "bundle-over-plan",
     MERGE_AFTER: "merge-after"
   });
+  var Unanswered = Object.freeze({ DECLINE: "decline", CONFIRM: "confirm" });
+  var RoundSeed = Object.freeze({ FRESH: "fresh", SAME: "same" });
   function enumValue(kind, value, field) {
     const allowed = Object.values(kind);
     if (!allowed.includes(value)) {
@@ -3142,7 +3146,9 @@ var alloc = (() => {
       waitlist_length: fields.has("waitlist_length") ? fields.integer("waitlist_length") : 0,
       min_lottery_percent: fields.has("min_lottery_percent") ? fields.integer("min_lottery_percent") : 0,
       phases: Object.freeze(fields.has("phases") ? fields.each("phases", readPhase) : []),
-      kindergartens: Object.freeze(fields.each("kindergartens", readKindergarten))
+      kindergartens: Object.freeze(fields.each("kindergartens", readKindergarten)),
+      unanswered: enumValue(Unanswered, text("unanswered", Unanswered.DECLINE), "unanswered"),
+      round_seed: enumValue(RoundSeed, text("round_seed", RoundSeed.FRESH), "round_seed")
     };
     fields.done();
     for (const key of ["waitlist_length", "min_lottery_percent"]) {
@@ -3224,7 +3230,9 @@ var alloc = (() => {
         name: k.name,
         seats: k.seats,
         blocks: k.blocks.map((b) => ({ name: b.name, seats: b.seats, fact: b.fact }))
-      }))
+      })),
+      unanswered: rules.unanswered,
+      round_seed: rules.round_seed
     };
   }
   function rulesDigest(rules) {
@@ -3933,6 +3941,7 @@ var alloc = (() => {
     const outcome = draw(parsedRules, parsed.records, seedBytes);
     const lines = outcome.results.map(resultLine);
     return {
+      rulesDigest: toHex(rulesDigest(parsedRules)),
       inputRoot: toHex(recordsRoot(parsedRules.draw_id, parsed.lines)),
       count: lines.length,
       lines,
@@ -4345,8 +4354,12 @@ var alloc = (() => {
     time(f, "created");
     const round = f.integer("round", { minimum: 1 });
     const previous = f.optionalHex("previous", 32);
-    if (round === 1 !== (previous === null)) {
-      throw f.error("previous", "round 1 has no previous round (null); a later round names the previous transcript digest");
+    if (round !== 1 || previous !== null) {
+      throw f.error(
+        round !== 1 ? "round" : "previous",
+        "a transcript is round 1's, with no previous round (null); a later round is a round transcript of its own (spec 11.7)",
+        round !== 1 ? round : previous
+      );
     }
     f.string("software");
     f.done();
@@ -4481,8 +4494,7 @@ var alloc = (() => {
     } catch (error) {
       throw fields.error("draw_id", error.problem, drawId);
     }
-    const part = (key) => {
-      const p = fields.object(key);
+    const inclusion = (p) => {
       const count = p.integer("count", { minimum: 1 });
       const out = {
         line: p.string("line"),
@@ -4496,7 +4508,19 @@ var alloc = (() => {
       p.done();
       return out;
     };
-    const proof = { draw_id: drawId, record: part("record"), result: part("result") };
+    const part = (f, key) => inclusion(f.object(key));
+    const optionalPart = (f, key) => f.has(key) && f.data[key] === null ? f.value(key) : part(f, key);
+    const proof = { draw_id: drawId, record: part(fields, "record"), result: part(fields, "result") };
+    proof.rounds = fields.each("rounds", (r) => ({
+      round: r.integer("round", { minimum: 2 }),
+      standing: part(r, "standing"),
+      response: optionalPart(r, "response"),
+      record: optionalPart(r, "record"),
+      result: optionalPart(r, "result")
+    }));
+    proof.rounds.forEach((r, i) => {
+      if (r.round !== i + 2) throw fields.error("rounds", "the rounds must be 2, 3, … in order, none missing");
+    });
     fields.done();
     return proof;
   }
@@ -4507,7 +4531,8 @@ var alloc = (() => {
     "identity",
     "record",
     "ticket",
-    "result"
+    "result",
+    "rounds"
   ]);
   function checkParentProof(input) {
     const steps = [];
@@ -4625,6 +4650,15 @@ var alloc = (() => {
       }
       return `result ${proof.result.index + 1} of ${proof.result.count} is under the results root`;
     }, { needs: ["documents"] });
+    run2("rounds", () => {
+      const later = proof.rounds ?? [];
+      if (later.length) {
+        fail(
+          `This proof also covers round${later.length > 1 ? "s" : ""} ${later.map((r) => r.round).join(", ")} after the draw, which this verifier does not check; the result above may have changed since. Check the proof with \`alloc proof check\`.`
+        );
+      }
+      return "the proof covers the draw (round 1) alone";
+    });
     const ok = steps.every((s) => s.status === "pass" || s.status === "unchecked");
     return { ok, steps, result: ok ? state.result : null, resultSeen: state.result ?? null, signers: state.signers ?? null };
   }
@@ -4639,7 +4673,8 @@ var alloc = (() => {
     return {
       draw_id: drawId,
       record: { line: recordLines[at], index: at, count: recordLines.length, path: path(recordLines, at, recordLeaf(drawId, empty)) },
-      result: { line: resultLines[resultAt], index: resultAt, count: resultLines.length, path: path(resultLines, resultAt, resultLeaf(drawId, empty)) }
+      result: { line: resultLines[resultAt], index: resultAt, count: resultLines.length, path: path(resultLines, resultAt, resultLeaf(drawId, empty)) },
+      rounds: []
     };
   }
   return __toCommonJS(index_exports);

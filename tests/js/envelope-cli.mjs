@@ -1,6 +1,7 @@
 // Helper for tests/test_js.py (not a test file): reads {"documents":
 // {name: file text}, "trust": trust file text} from standard input and
-// prints, per document, the policy's role results and the document digest
+// prints, per document, the policy's role results, the document digest and
+// whether its signed part reads strictly as an announcement or transcript
 // (or the error), and the trust file's fingerprints.
 
 import * as alloc from '../../alloc/web/src/index.js';
@@ -19,6 +20,12 @@ for (const [name, text] of Object.entries(documents)) {
       untrusted: report.untrusted,
       digest: alloc.toHex(alloc.documentDigest(envelope)),
     };
+    try {
+      (envelope.signed.type === 'announcement' ? alloc.readAnnouncement : alloc.readTranscript)(envelope);
+      answers[name].read = 'ok';
+    } catch (error) {
+      answers[name].read = error.message;
+    }
   } catch (error) {
     answers[name] = { error: error.message };
   }

@@ -66,6 +66,14 @@ describe('rules (spec 9.2)', () => {
     assert.equal(rules.multiples, 'separate');
     assert.deepEqual(alloc.rulesJson(rules).phases, []);
     assert.equal(alloc.rulesDigest(rules).length, 32);
+    // The later rounds' options (spec 9.2, 11), with their defaults, are in the digested document.
+    assert.deepEqual([rules.unanswered, rules.round_seed], ['decline', 'fresh']);
+    const full = alloc.rulesJson(rules);
+    assert.deepEqual([full.unanswered, full.round_seed], ['decline', 'fresh']);
+    const other = alloc.parseRules({ ...base, unanswered: 'confirm', round_seed: 'same' });
+    assert.deepEqual([other.unanswered, other.round_seed], ['confirm', 'same']);
+    assert.notDeepEqual(alloc.rulesDigest(other), alloc.rulesDigest(rules));
+    assert.deepEqual(alloc.rulesDigest(alloc.parseRules(full)), alloc.rulesDigest(rules));
   });
   const bad = {
     'no kindergartens': { ...base, kindergartens: [] },
@@ -84,6 +92,9 @@ describe('rules (spec 9.2)', () => {
     'no spec': (({ spec, ...rest }) => rest)(base),
     'merge_over_capacity as 1': { ...base, merge_over_capacity: 1 },
     'a time zone that is not an IANA name': { ...base, time_zone: 'Beijing' },
+    'an unknown unanswered': { ...base, unanswered: 'ignore' },
+    'an unknown round_seed': { ...base, round_seed: 'new' },
+    'round_seed as null': { ...base, round_seed: null },
   };
   for (const [what, data] of Object.entries(bad)) {
     test(`refuses ${what}`, () => assert.throws(() => alloc.parseRules(data), alloc.AllocError));
@@ -164,5 +175,47 @@ describe('signed envelopes and trust (spec 9.1)', () => {
     assert.deepEqual(report.untrusted, [stranger]);
     assert.equal(report.ok, false);
     assert.equal(alloc.documentDigest(parsed).length, 32);
+  });
+});
+
+describe('proofs (spec 9.5, 9.8)', () => {
+  const part = { line: '{}', index: 0, count: 1, path: [] };
+  const proof = { draw_id: 'd', record: part, result: part, rounds: [] };
+  const text = (data) => alloc.canonicalJson(data) + '\n';
+  const later = { round: 2, standing: part, response: null, record: null, result: null };
+  test('a proof of the draw alone has no later round', () => {
+    assert.deepEqual(alloc.parseProof(text(proof)).rounds, []);
+  });
+  test('a proof spanning later rounds is read strictly', () => {
+    const read = alloc.parseProof(text({ ...proof, rounds: [later, { ...later, round: 3, response: part }] }));
+    assert.deepEqual(read.rounds.map((r) => [r.round, r.response === null]), [[2, true], [3, false]]);
+  });
+  const bad = {
+    'no rounds key': (({ rounds, ...rest }) => rest)(proof),
+    'a round missing': { ...proof, rounds: [{ ...later, round: 3 }] },
+    'round 1 as a later round': { ...proof, rounds: [{ ...later, round: 1 }] },
+    'no standing': { ...proof, rounds: [(({ standing, ...rest }) => rest)(later)] },
+    'an unknown key in a round': { ...proof, rounds: [{ ...later, seed: null }] },
+    'an unknown key': { ...proof, round: 1 },
+  };
+  for (const [what, data] of Object.entries(bad)) {
+    test(`refuses ${what}`, () => assert.throws(() => alloc.parseProof(text(data)), alloc.MalformedDocumentError));
+  }
+  test('a proof spanning later rounds fails its rounds check, whatever else passes', () => {
+    const check = (rounds) => {
+      const report = alloc.checkParentProof({
+        proof: alloc.parseProof(text({ ...proof, rounds })),
+        registrationNumber: 'R1',
+        announcement: { signed: {} },
+        transcript: { signed: {} },
+      });
+      return [report.ok, report.steps.find((s) => s.id === 'rounds')];
+    };
+    const [ok, step] = check([later]);
+    assert.equal(ok, false);
+    assert.equal(step.status, 'fail');
+    assert.match(step.detail, /round 2 after the draw, which this verifier does not check/);
+    assert.equal(check([])[1].status, 'pass');
+    assert.deepEqual(alloc.PARENT_STEPS.at(-1), 'rounds');
   });
 });

@@ -181,6 +181,7 @@ async function page(browser, scenario) {
       stages: list('#stages li'),
       outcome: result.getAttribute('data-outcome'),
       result: result.textContent,
+      laterRounds: !document.getElementById('later').hidden,
       fingerprints: Array.from(document.querySelectorAll('[data-fingerprint]')).map((e) => ({
         role: e.closest('[data-role]').getAttribute('data-role'), fingerprint: e.getAttribute('data-fingerprint'),
         fontSize: parseFloat(getComputedStyle(e).fontSize) })),

@@ -302,7 +302,7 @@ describe('identity.json (spec 10)', () => {
   });
 });
 
-describe('proof-file.json (spec 9.6)', () => {
+describe('proof-file.json (spec 9.8)', () => {
   const v = vectors('proof-file');
   test('published proof files are named as Python names them', () => {
     for (const c of v.names) {

@@ -1,4 +1,4 @@
-// The parent's verifier page (docs/spec.md 9.5, 9.6), a classic script after
+// The parent's verifier page (docs/spec.md 9.5, 9.8), a classic script after
 // alloc.js in verify.js: it reads the public files (fetch over http(s), or
 // files the parent chooses when the page was opened from file://), checks
 // one child's proof with the receipt code, ID number and name typed here,
@@ -23,6 +23,7 @@
     record: ['报名记录在派位前已冻结公示', 'The record was in the list frozen before the draw'],
     ticket: ['派位号由公开种子计算得出', 'The lottery number comes from the public seed'],
     result: ['本结果包含在签名的全部结果中', 'This result is in the signed results'],
+    rounds: ['本证明只涉及派位（第 1 轮）', 'The proof covers the draw (round 1) alone'],
   };
   // What a parent can do when a check fails, in Chinese; the English detail follows.
   var ADVICE = {
@@ -35,6 +36,7 @@
     record: '报名记录与派位前公示的名单不符：记录被改动过。',
     ticket: '派位号不是由公开种子计算得出的。',
     result: '结果与签名的结果记录不符：结果被改动过。',
+    rounds: '此证明还包含派位后的递补或补录轮次，本页只核验派位结果（第 1 轮），无法核验之后的轮次：请用 alloc proof check 核验，或向区教育局查询最新结果。',
     rules: '规则与公告不符。',
     records: '报名记录与公告不符。',
     seed: '种子无法由揭示值和公开号码重算得出。',
@@ -333,16 +335,19 @@
         showKeys(docs.trust, report.signers, normalisedPins(input.pins));
         report.steps.forEach(function (step) { showCheck(list, CHECKS, step.id, step.status, step.detail); });
         if (report.ok) {
-          var words = describe(report.result, kindergartenNames(docs.transcript));
-          var out = $('result');
-          out.setAttribute('data-outcome', 'checked');
-          out.textContent = '';
-          out.appendChild(document.createTextNode(words.zh));
-          out.appendChild(make('span', 'en', words.en));
-          var unchecked = report.steps.some(function (s) { return s.status === 'unchecked'; });
-          if (unchecked) out.appendChild(make('span', 'en', '请核对下方的签名指纹与公告一致。 Compare the fingerprints below with the notice.'));
-          $('result-section').hidden = false;
-          $('result-section').scrollIntoView({ behavior: 'smooth', block: 'start' });
+          return laterRounds().then(function (later) {
+            var words = describe(report.result, kindergartenNames(docs.transcript));
+            var out = $('result');
+            out.textContent = '';
+            out.appendChild(document.createTextNode(words.zh));
+            out.appendChild(make('span', 'en', words.en));
+            var unchecked = report.steps.some(function (s) { return s.status === 'unchecked'; });
+            if (unchecked) out.appendChild(make('span', 'en', '请核对下方的签名指纹与公告一致。 Compare the fingerprints below with the notice.'));
+            $('later').hidden = !later;
+            out.setAttribute('data-outcome', 'checked');
+            $('result-section').hidden = false;
+            $('result-section').scrollIntoView({ behavior: 'smooth', block: 'start' });
+          });
         } else {
           failed(report.steps.filter(function (s) { return s.status === 'fail'; })[0]);
         }
@@ -369,7 +374,23 @@
     return out;
   }
 
+  // Whether the bureau published a later round (confirmations, promotion from
+  // the waitlists, a second-round draw: spec 11). The result this page checks is
+  // the draw's, round 1; it reads no round document, so it says that the
+  // result may have changed since instead of showing it as the current one.
+  function laterRounds() {
+    if (chosen !== null) {
+      return Promise.resolve(chosenFile(function (p, data) {
+        var head = new TextDecoder().decode(data.subarray(0, 4096));
+        return head.indexOf('{"signatures":') === 0 && head.indexOf('"type":"round-') >= 0;
+      }) !== null);
+    }
+    return fetch(config.public + 'rounds/2/announcement.json', { method: 'HEAD', cache: 'no-cache', credentials: 'omit', referrerPolicy: 'no-referrer' })
+      .then(function (response) { return response.ok; }, function () { return false; });
+  }
+
   function failed(step) {
+    $('later').hidden = true;
     var out = $('result');
     out.setAttribute('data-outcome', 'failed');
     out.textContent = '';
@@ -413,6 +434,7 @@
       draw_id: proof.draw_id,
       record: { line: proof.record.line, index: proof.record.index, count: proof.record.count, path: proof.record.path.map(A.toHex) },
       result: { line: proof.result.line, index: proof.result.index, count: proof.result.count, path: proof.result.path.map(A.toHex) },
+      rounds: [],
     };
     return Promise.resolve(A.utf8(A.canonicalJson(json)));
   }

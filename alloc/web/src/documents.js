@@ -199,10 +199,16 @@ export function readTranscript(envelope) {
   f.each('kindergartens', readSummary);
   f.integer('unplaced', { minimum: 0 });
   time(f, 'created');
+  // A transcript is always the draw's, round 1 (spec 9.3); a later round has
+  // a round transcript of its own (spec 11.7), which this library does not read.
   const round = f.integer('round', { minimum: 1 });
   const previous = f.optionalHex('previous', 32);
-  if ((round === 1) !== (previous === null)) {
-    throw f.error('previous', 'round 1 has no previous round (null); a later round names the previous transcript digest');
+  if (round !== 1 || previous !== null) {
+    throw f.error(
+      round !== 1 ? 'round' : 'previous',
+      "a transcript is round 1's, with no previous round (null); a later round is a round transcript of its own (spec 11.7)",
+      round !== 1 ? round : previous,
+    );
   }
   f.string('software');
   f.done();

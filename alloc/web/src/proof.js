@@ -1,8 +1,13 @@
-// A parent's proof (spec 9.5) and the published proof files (spec 9.6):
+// A parent's proof (spec 9.5) and the published proof files (spec 9.8):
 // one child's record and result lines with their Merkle paths, checked with
 // the receipt, the child's number and name, the signed announcement and
 // transcript and a trust policy. checkParentProof never throws: it returns
 // every step, named, with what it found.
+//
+// A proof's `rounds` (one part per later round, spec 11.7) is read strictly
+// but not checked: this library reads no round documents, so a proof that
+// spans later rounds fails the `rounds` step rather than showing the draw's
+// result as the child's current one.
 
 import { fromHex, toHex, utf8 } from './bytes.js';
 import { Tag, checkIdentifier, taggedHash } from './canonical.js';
@@ -19,7 +24,7 @@ export const PROOF_FOLDER = 'proofs';
 
 /**
  * The path of a child's published proof file below the proofs folder (spec
- * 9.6): `<first 2 hex>/<32 hex>.json` of SHA-256(tagged_message("alloc/v1/proof-file",
+ * 9.8): `<first 2 hex>/<32 hex>.json` of SHA-256(tagged_message("alloc/v1/proof-file",
  * draw_id, registration_number)).
  * @throws {InputError} for a malformed identifier
  */
@@ -44,8 +49,7 @@ export function parseProof(data, { document = 'proof' } = {}) {
   } catch (error) {
     throw fields.error('draw_id', error.problem, drawId);
   }
-  const part = (key) => {
-    const p = fields.object(key);
+  const inclusion = (p) => {
     const count = p.integer('count', { minimum: 1 });
     const out = {
       line: p.string('line'),
@@ -59,7 +63,19 @@ export function parseProof(data, { document = 'proof' } = {}) {
     p.done();
     return out;
   };
-  const proof = { draw_id: drawId, record: part('record'), result: part('result') };
+  const part = (f, key) => inclusion(f.object(key));
+  const optionalPart = (f, key) => (f.has(key) && f.data[key] === null ? f.value(key) : part(f, key));
+  const proof = { draw_id: drawId, record: part(fields, 'record'), result: part(fields, 'result') };
+  proof.rounds = fields.each('rounds', (r) => ({
+    round: r.integer('round', { minimum: 2 }),
+    standing: part(r, 'standing'),
+    response: optionalPart(r, 'response'),
+    record: optionalPart(r, 'record'),
+    result: optionalPart(r, 'result'),
+  }));
+  proof.rounds.forEach((r, i) => {
+    if (r.round !== i + 2) throw fields.error('rounds', 'the rounds must be 2, 3, … in order, none missing');
+  });
   fields.done();
   return proof;
 }
@@ -73,6 +89,7 @@ export const PARENT_STEPS = Object.freeze([
   'record',
   'ticket',
   'result',
+  'rounds',
 ]);
 
 /**
@@ -86,7 +103,9 @@ export const PARENT_STEPS = Object.freeze([
  * (the commitment of the receipt, number and name is the record's),
  * `record` (the record is under the announced input root), `ticket` (the
  * lottery number is the HMAC of the seed), `result` (the result is under the
- * transcript's results root).
+ * transcript's results root), `rounds` (the proof covers the draw alone:
+ * a proof spanning later rounds fails here, since their documents are not
+ * checked by this library).
  *
  * @param {object} input {proof (parsed), registrationNumber, salt (16 bytes), documentType,
  *   documentNumber, name, announcement, transcript (envelopes, parsed and read), policy,
@@ -218,6 +237,17 @@ export function checkParentProof(input) {
     return `result ${proof.result.index + 1} of ${proof.result.count} is under the results root`;
   }, { needs: ['documents'] });
 
+  run('rounds', () => {
+    const later = proof.rounds ?? [];
+    if (later.length) {
+      fail(
+        `This proof also covers round${later.length > 1 ? 's' : ''} ${later.map((r) => r.round).join(', ')} after the draw, which this verifier does not check; ` +
+          'the result above may have changed since. Check the proof with `alloc proof check`.',
+      );
+    }
+    return 'the proof covers the draw (round 1) alone';
+  });
+
   const ok = steps.every((s) => s.status === 'pass' || s.status === 'unchecked');
   return { ok, steps, result: ok ? state.result : null, resultSeen: state.result ?? null, signers: state.signers ?? null };
 }
@@ -243,5 +273,6 @@ export function makeProof(drawId, recordLines, resultLines, registrationNumber) 
     draw_id: drawId,
     record: { line: recordLines[at], index: at, count: recordLines.length, path: path(recordLines, at, recordLeaf(drawId, empty)) },
     result: { line: resultLines[resultAt], index: resultAt, count: resultLines.length, path: path(resultLines, resultAt, resultLeaf(drawId, empty)) },
+    rounds: [],
   };
 }

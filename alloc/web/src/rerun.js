@@ -14,7 +14,7 @@ import { replaySeed } from './seed.js';
  * Re-run a draw from its public files.
  * @param {{rules: object|string, records: Uint8Array|string, seed: Uint8Array|string}} files
  *   rules as its JSON document (object or text), the records file, the seed (bytes or 64 hex)
- * @returns {{inputRoot: string, count: number, lines: string[], resultsRoot: string,
+ * @returns {{rulesDigest: string, inputRoot: string, count: number, lines: string[], resultsRoot: string,
  *   summaries: object[], unplaced: number, results: object[]}} roots as lower-case hex
  * @throws {InputError|RulesError} for files that cannot be read or drawn
  */
@@ -25,6 +25,7 @@ export function rerunDraw({ rules, records, seed }) {
   const outcome = draw(parsedRules, parsed.records, seedBytes);
   const lines = outcome.results.map(resultLine);
   return {
+    rulesDigest: toHex(rulesDigest(parsedRules)),
     inputRoot: toHex(recordsRoot(parsedRules.draw_id, parsed.lines)),
     count: lines.length,
     lines,

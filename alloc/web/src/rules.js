@@ -26,6 +26,10 @@ export const Multiples = Object.freeze({
   BUNDLE_OVER_PLAN: 'bundle-over-plan',
   MERGE_AFTER: 'merge-after',
 });
+/** What a family holding an unconfirmed seat counts as if it does not answer (spec 11.1). */
+export const Unanswered = Object.freeze({ DECLINE: 'decline', CONFIRM: 'confirm' });
+/** Which seed a second-round draw uses (spec 11.5). */
+export const RoundSeed = Object.freeze({ FRESH: 'fresh', SAME: 'same' });
 
 function enumValue(kind, value, field) {
   const allowed = Object.values(kind);
@@ -178,6 +182,8 @@ export function parseRules(data, { document = 'rules' } = {}) {
     min_lottery_percent: fields.has('min_lottery_percent') ? fields.integer('min_lottery_percent') : 0,
     phases: Object.freeze(fields.has('phases') ? fields.each('phases', readPhase) : []),
     kindergartens: Object.freeze(fields.each('kindergartens', readKindergarten)),
+    unanswered: enumValue(Unanswered, text('unanswered', Unanswered.DECLINE), 'unanswered'),
+    round_seed: enumValue(RoundSeed, text('round_seed', RoundSeed.FRESH), 'round_seed'),
   };
   fields.done();
   for (const key of ['waitlist_length', 'min_lottery_percent']) {
@@ -262,6 +268,8 @@ export function rulesJson(rules) {
       seats: k.seats,
       blocks: k.blocks.map((b) => ({ name: b.name, seats: b.seats, fact: b.fact })),
     })),
+    unanswered: rules.unanswered,
+    round_seed: rules.round_seed,
   };
 }
 

@@ -1,0 +1,353 @@
+"""Later rounds on the command line (spec 11): open, sign, draw, verify, proofs.
+
+The small district is drawn once; round 2 takes the families' answers and
+promotes from the waitlists; round 3 ends with a second-round draw (补录)
+with its own seed ceremony. Then the notary's checks: the whole chain
+verifies, and a missing round, a rolled-back chain and a forged round are
+each refused with exit code 3. Every command runs at a stated time
+(tests/cli_helpers.py).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cli_helpers import (
+    EXIT_INPUT,
+    EXIT_OK,
+    EXIT_VERIFY,
+    SMALL_DRAW_ID,
+    Credentials,
+    build_draw,
+    call,
+    make_credentials,
+    ok,
+    registry_people,
+    resign,
+    write_csv,
+    write_small_inputs,
+)
+
+from alloc.canonical import canonical_json
+from alloc.chain import chain_standings
+from alloc.model import DrawRules
+from alloc.rounds import next_round, parse_response_lines, parse_standing_line, standing_lines
+
+#: Round 3's day: announced, reveals by noon, the lottery drawn in the evening,
+#: drawn the next morning.
+ROUND_3 = {
+    "begin": "2026-07-25T09:00:00+08:00",
+    "open": "2026-07-25T10:00:00+08:00",
+    "sign": "2026-07-25T10:10:00+08:00",
+    "reveals open": "2026-07-26T10:00:00+08:00",
+    "reveal": "2026-07-26T11:00:00+08:00",
+    "deadline": "2026-07-26T12:00:00+08:00",
+    "drawn": "2026-07-26T21:15:00+08:00",
+    "spare drawn": "2026-07-26T21:30:00+08:00",
+    "source": "2026-07-27T09:00:00+08:00",
+    "draw at": "2026-07-27T09:30:00+08:00",
+    "draw": "2026-07-27T09:31:00+08:00",
+    "signed": "2026-07-27T09:40:00+08:00",
+}
+RESPONSE_HEADER = ("报名编号", "确认结果", "幼儿园编号")
+
+
+def standings(folder: Path, number: int) -> dict[str, Any]:
+    path = folder / "public" / "rounds" / str(number) / "standings.jsonl"
+    return {
+        s.registration_number: s
+        for s in (parse_standing_line(line) for line in path.read_bytes().splitlines())
+    }
+
+
+def results(folder: Path) -> list[dict[str, Any]]:
+    return [
+        json.loads(line) for line in (folder / "public" / "results.jsonl").read_text().splitlines()
+    ]
+
+
+def sign_both(creds: Credentials, document: Path, at: str | None = None) -> None:
+    for key in ("bureau", "notary-1"):
+        ok("sign", document, "--key", creds.key(key), "--yes", at=at)
+
+
+def verify(folder: Path, creds: Credentials, *extra: object) -> Any:
+    return call("verify", "--dir", folder, *creds.pin, *extra)
+
+
+class Chain:
+    """The small draw with round 2 (promotion) and round 3 (a second-round draw)."""
+
+    def __init__(self, root: Path) -> None:
+        self.creds = make_credentials(root / "credentials", [SMALL_DRAW_ID])
+        inputs = root / "inputs"
+        write_small_inputs(inputs)
+        self.folder = root / "draw"
+        build_draw(
+            self.folder,
+            self.creds,
+            kindergartens=inputs / "kindergartens.csv",
+            applicants=inputs / "applicants.csv",
+            draw_id=SMALL_DRAW_ID,
+            min_lottery_percent=50,
+        )
+        self.runs: dict[str, Any] = {}
+        self.round_2(root)
+        self.round_3(root)
+
+    def round_2(self, root: Path) -> None:
+        """Every seat holder confirms but one, at a kindergarten someone waits for, who
+        declines (the seed, and so the draw, differ from run to run)."""
+        drawn = results(self.folder)
+        waited = {w["kindergarten"] for r in drawn for w in r["waitlist"]}
+        placed = [r for r in drawn if r["placed"]]
+        self.declined = next(r for r in placed if r["placed"] in waited)
+        rows = [(self.declined["registration_number"], "放弃", "")]
+        rows += [
+            (r["registration_number"], "确认", r["placed"])
+            for r in placed
+            if r is not self.declined
+        ]
+        answers = write_csv(root / "round-2.csv", [RESPONSE_HEADER, *rows])
+        self.runs["open 2"] = ok("round", "open", "--dir", self.folder, "--responses", answers)
+        public = self.folder / "public" / "rounds" / "2"
+        sign_both(self.creds, public / "announcement.json")
+        self.runs["draw 2"] = ok("round", "draw", "--dir", self.folder)
+        sign_both(self.creds, public / "transcript.json")
+
+    def round_3(self, root: Path) -> None:
+        """Everyone holding a seat withdraws but one, who declines; the children still
+        unplaced withdraw from the waitlists and are drawn again for the seat left."""
+        after_2 = standings(self.folder, 2)
+        holders = sorted(r for r, s in after_2.items() if s.seats)
+        waiting = sorted(r for r, s in after_2.items() if not s.seats and not s.declined)
+        leaving = holders[0]
+        self.freed = after_2[leaving].seats[0].kindergarten
+        rows = [(leaving, "放弃", "")]
+        rows += [(r, "退出候补", after_2[r].seats[0].kindergarten) for r in holders[1:]]
+        rows += [(r, "退出候补", "") for r in waiting]
+        answers = write_csv(root / "round-3.csv", [RESPONSE_HEADER, *rows])
+        choices = write_csv(
+            root / "choices-3.csv", [("报名编号", "志愿1"), *((r, self.freed) for r in waiting)]
+        )
+        self.drawn = waiting
+        folder3 = self.folder / "rounds" / "3"
+        source = (
+            f"lottery-0726 digits count=3 drawn-at={ROUND_3['drawn']} description=福彩3D 7月26日"
+        )
+        spare = f"spare-0726 digits count=2 drawn-at={ROUND_3['spare drawn']} description=备用"
+        at = ROUND_3["begin"]
+        ok("ceremony", "begin", "--dir", folder3, "--source", source, "--fallback", spare, at=at)
+        secrets = root / "round-3-secrets"
+        for party in ("bureau", "notary"):
+            ok("ceremony", "secret", "--party", party, "--draw-id", SMALL_DRAW_ID,
+               "--out", secrets / party, at=at)  # fmt: skip
+            ok("ceremony", "commit", "--dir", folder3, "--party", party,
+               "--secret", secrets / party, "--fallback", "spare-0726", at=at)  # fmt: skip
+        self.runs["open 3"] = ok(
+            "round", "open", "--dir", self.folder, "--responses", answers, "--choices", choices,
+            "--reveal-deadline", ROUND_3["deadline"], "--draw-at", ROUND_3["draw at"],
+            at=ROUND_3["open"],
+        )  # fmt: skip
+        public = self.folder / "public" / "rounds" / "3"
+        sign_both(self.creds, public / "announcement.json", at=ROUND_3["sign"])
+        ok("ceremony", "open", "--dir", folder3, at=ROUND_3["reveals open"])
+        for party in ("bureau", "notary"):
+            ok("ceremony", "reveal", "--dir", folder3, "--party", party,
+               "--secret", secrets / party, at=ROUND_3["reveal"])  # fmt: skip
+        ok("ceremony", "source", "--dir", folder3, "--name", "lottery-0726", "--value", "527",
+           at=ROUND_3["source"])  # fmt: skip
+        ok("ceremony", "seed", "--dir", folder3, at=ROUND_3["source"])
+        self.runs["draw 3"] = ok("round", "draw", "--dir", self.folder, at=ROUND_3["draw"])
+        sign_both(self.creds, public / "transcript.json", at=ROUND_3["signed"])
+
+
+@pytest.fixture(scope="module")
+def chain(tmp_path_factory: pytest.TempPathFactory) -> Chain:
+    return Chain(tmp_path_factory.mktemp("rounds"))
+
+
+@pytest.fixture
+def copy(chain: Chain, tmp_path: Path) -> Path:
+    target = tmp_path / "draw"
+    shutil.copytree(chain.folder, target)
+    return target
+
+
+def test_round_2_promotes_from_the_waitlists(chain: Chain) -> None:
+    assert re.search(
+        r"round 2: 7 responses \(6 confirm, 0 withdraw, 1 decline\)", chain.runs["open 2"].out
+    )
+    moves = re.search(
+        r"round 2: (\d+) given a seat from the waitlists, (\d+) moved up", chain.runs["draw 2"].out
+    )
+    assert moves is not None
+    assert int(moves[1]) + int(moves[2]) >= 1
+    after = standings(chain.folder, 2)
+    assert after[chain.declined["registration_number"]].declined
+    kindergarten = chain.declined["placed"]
+    holders = [s for s in after.values() if s.seats and s.seats[0].kindergarten == kindergarten]
+    before = [r for r in results(chain.folder) if r["placed"] == kindergarten]
+    assert len(holders) == len(before)  # the seat given up is taken again
+    assert any(s.moved_from or not s.confirmed for s in holders)
+
+
+def test_round_3_draws_the_unplaced_for_the_seat_left(chain: Chain) -> None:
+    assert "second-round draw of" in chain.runs["open 3"].out
+    assert re.search(
+        r"second-round draw: [1-9]\d* of \d+ children drawn a seat", chain.runs["draw 3"].out
+    )
+    after = standings(chain.folder, 3)
+    winners = [r for r in chain.drawn if after[r].seats]
+    assert winners
+    assert {after[r].seats[0].kindergarten for r in winners} == {chain.freed}
+    assert all(not after[r].confirmed for r in winners)
+    public = chain.folder / "public" / "rounds" / "3"
+    transcript = json.loads((public / "transcript.json").read_text())["signed"]
+    assert transcript["ceremony"]["announcement"] == transcript["announcement"]
+    assert (public / "records.jsonl").exists()
+    assert (public / "results.jsonl").exists()
+
+
+def test_the_notary_verifies_the_whole_chain(chain: Chain) -> None:
+    run = verify(chain.folder, chain.creds)
+    assert run.code == EXIT_OK, run.text
+    assert "round 3 (the chain of rounds 1 to 3)" in run.out
+    for number in (2, 3):
+        assert f"PASS  round {number}: re-computation" in run.out
+    assert "PASS  round 3: seed: 2 contributions match" in run.out
+    data = call("--json", "verify", "--dir", chain.folder, *chain.creds.pin).json()
+    assert data["ok"]
+    assert sorted(data["digests"]) == ["1", "2", "3"]
+
+
+def test_a_missing_round_is_refused(chain: Chain, copy: Path) -> None:
+    shutil.rmtree(copy / "public" / "rounds" / "2")
+    run = verify(copy, chain.creds)
+    assert run.code == EXIT_VERIFY
+    assert "FAIL  round 2: documents: round 1 is followed by round 3: round 2 is missing" in run.out
+
+
+def test_a_rolled_back_chain_is_refused(chain: Chain, copy: Path, tmp_path: Path) -> None:
+    memory = tmp_path / "notary-rounds.json"
+    assert verify(chain.folder, chain.creds, "--remember", memory).code == EXIT_OK
+    remembered = json.loads(memory.read_text())
+    assert sorted(remembered["rounds"]) == ["1", "2", "3"]
+    shutil.rmtree(copy / "public" / "rounds" / "3")
+    run = verify(copy, chain.creds, "--remember", memory)
+    assert run.code == EXIT_VERIFY
+    assert "FAIL  chain: rollback: round 3 was seen before" in run.out
+    assert json.loads(memory.read_text()) == remembered  # a failed check remembers nothing
+    run = verify(copy, chain.creds, "--expect-round", 3)
+    assert run.code == EXIT_VERIFY
+    assert "rollback: round 3 was published, the chain given ends at round 2" in run.out
+
+
+def test_a_forged_round_is_refused(chain: Chain, copy: Path) -> None:
+    """The bureau's and notary's keys sign a round 2 that gives a seat to someone else."""
+    public = copy / "public" / "rounds" / "2"
+    path = public / "standings.jsonl"
+    lines = path.read_bytes().splitlines()
+    at = next(
+        i for i, line in enumerate(lines) if b'"seats":[]' in line and b'"declined":false' in line
+    )
+    forged = json.loads(lines[at])
+    forged["seats"] = [{"block": "open", "kindergarten": "K03"}]
+    lines[at] = canonical_json(forged)
+    path.write_bytes(b"".join(line + b"\n" for line in lines))
+    run = verify(copy, chain.creds)
+    assert run.code == EXIT_VERIFY
+    assert "FAIL  round 2: published files" in run.out
+    assert f"child {forged['registration_number']} is published as seat at K03" in run.out
+
+
+def test_a_forked_round_is_refused(chain: Chain, copy: Path) -> None:
+    """Round 3 re-signed to follow another round 2 than the one published."""
+    transcript = copy / "public" / "rounds" / "3" / "announcement.json"
+    data = json.loads(transcript.read_text())
+    data["signed"]["previous"] = "00" * 32
+    transcript.write_bytes(canonical_json({"signatures": [], "signed": data["signed"]}) + b"\n")
+    resign(transcript, chain.creds.key("bureau"), chain.creds.key("notary-1"))
+    run = verify(copy, chain.creds)
+    assert run.code == EXIT_VERIFY
+    assert (
+        "FAIL  round 3: chain: fork: round 3's announcement names round 2's transcript" in run.out
+    )
+
+
+def test_a_parents_proof_spans_the_rounds(chain: Chain, tmp_path: Path) -> None:
+    child = chain.drawn[0]
+    proof = tmp_path / "proof.json"
+    run = ok("proof", "make", "--dir", chain.folder, "--registration-number", child,
+             "--out", proof)  # fmt: skip
+    assert "spanning rounds 1 to 3" in run.out
+    data = json.loads(proof.read_text())
+    assert [part["round"] for part in data["rounds"]] == [2, 3]
+    assert data["rounds"][1]["record"] is not None  # drawn in round 3
+    entry = next(e for e in registry_people(chain.folder) if e["registration_number"] == child)
+    public = chain.folder / "public"
+    run = call(
+        "proof", "check", "--proof", proof, "--registration-number", child,
+        "--salt", entry["salt"], "--id", entry["document_number"], "--name", entry["name"],
+        "--announcement", public / "announcement.json", "--transcript", public / "transcript.json",
+        *chain.creds.pin,
+    )  # fmt: skip
+    assert run.code == EXIT_OK, run.text
+    assert "PASS  round 2:" in run.out
+    assert "PASS  round 3:" in run.out
+    assert "second-round record and result under the round's roots" in run.out
+
+
+def test_round_steps_out_of_order_are_refused(chain: Chain, copy: Path, tmp_path: Path) -> None:
+    answers = write_csv(tmp_path / "answers.csv", [RESPONSE_HEADER])
+    run = call("round", "open", "--dir", copy, "--round", 5, "--responses", answers)
+    assert run.code == EXIT_INPUT
+    assert "round 5 cannot be opened: the last round drawn is round 3" in run.err
+    run = call("round", "draw", "--dir", copy)
+    assert run.code == EXIT_INPUT
+    assert "round 4 is not announced" in run.err
+    run = call("round", "open", "--dir", copy, "--responses", answers)
+    assert run.code == EXIT_OK, run.text
+    assert call("round", "open", "--dir", copy, "--responses", answers).code == EXIT_INPUT
+
+
+def test_responses_that_do_not_fit_are_refused_naming_the_row(
+    chain: Chain, copy: Path, tmp_path: Path
+) -> None:
+    for rows, said in (
+        (
+            [("2026-9999", "放弃", "")],
+            "no child of the previous round has this registration number",
+        ),
+        ([("2026-0001", "也许", "")], "unknown answer"),
+        ([("2026-0001", "放弃", ""), ("2026-0001", "放弃", "")], "appears twice"),
+    ):
+        answers = write_csv(tmp_path / "answers.csv", [RESPONSE_HEADER, *rows])
+        run = call("round", "open", "--dir", copy, "--responses", answers)
+        assert run.code == EXIT_INPUT
+        assert said in run.err
+
+
+def test_the_round_announcement_cannot_be_signed_once_its_reveals_began(chain: Chain) -> None:
+    public = chain.folder / "public" / "rounds" / "3"
+    run = call("sign", public / "announcement.json", "--key", chain.creds.key("stranger"), "--yes")
+    assert run.code != EXIT_OK  # a key of no role; and the reveals are open
+    key = chain.creds.key("bureau")
+    run = call("sign", public / "announcement.json", "--key", key, "--yes")
+    assert run.code == EXIT_INPUT  # already signed by this key
+
+
+def test_promotion_by_the_library_matches_the_command_line(chain: Chain) -> None:
+    """Round 2 re-computed with alloc.rounds from the public files gives the same lines."""
+    public = chain.folder / "public"
+    rules = DrawRules.from_json(json.loads((public / "rules.json").read_text()))
+    seed = bytes.fromhex(json.loads((public / "transcript.json").read_text())["signed"]["seed"])
+    first = chain_standings(rules, (public / "records.jsonl").read_bytes().splitlines(), seed)
+    lines = (public / "rounds" / "2" / "responses.jsonl").read_bytes().splitlines()
+    again = standing_lines(next_round(first, parse_response_lines(lines)).standings)
+    assert again == (public / "rounds" / "2" / "standings.jsonl").read_bytes().splitlines()
