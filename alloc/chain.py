@@ -706,7 +706,9 @@ def check_chain(
                 )
         return f"the chain runs from round 1 to round {last} without a gap"
 
-    if rounds or expect_round is not None or known:
+    # ``known is not None``, not its truth: a wrong argument (an array, say)
+    # must fail the chain check, not raise here.
+    if rounds or expect_round is not None or known is not None:
         run.run("chain", chain_end)
     last = state["last"] if state["last"] else first.round
     return VerificationReport(

@@ -164,6 +164,13 @@ def _first_waitlist_row(rows: list[list[str]]) -> int:
     return next(i for i, row in enumerate(rows) if i and row[2])
 
 
+def _swap_first_waitlist_places(rows: list[list[str]]) -> None:
+    """Waitlist #1 and #2 change places (twins share a place, so #2 is found, not assumed)."""
+    first = _first_waitlist_row(rows)
+    second = next(i for i in range(first, len(rows)) if rows[i][2] != rows[first][2])
+    rows[first], rows[second] = rows[second], rows[first]
+
+
 def _move_child(rows: list[list[str]]) -> None:
     """A child of another kindergarten's list appears in place of row 3's."""
     rows[3][3] = "2026-9999999"
@@ -177,10 +184,7 @@ EDITS: dict[str, tuple[Callable[[list[list[str]]], None], str]] = {
     ),
     "a row dropped": (lambda rows: rows.pop(), r"1 row\(s\) missing at the end, the first for"),
     "a waitlist reordered": (
-        lambda rows: rows.__setitem__(
-            slice(_first_waitlist_row(rows), _first_waitlist_row(rows) + 2),
-            rows[_first_waitlist_row(rows) : _first_waitlist_row(rows) + 2][::-1],
-        ),
+        _swap_first_waitlist_places,
         r"row \d+: registration number \S+ where the results have \S+ \(the results have"
         r" \S+ [^)]*waitlist K001 #2",
     ),
