@@ -1908,7 +1908,9 @@ def cmd_verify(args: argparse.Namespace, out: Console) -> int:
         )
         rounds_dir = Path(args.rounds) if args.rounds else paths["transcript"].parent / "rounds"
         rounds = [_round_files(rounds_dir / str(n), n) for n in _numbered(rounds_dir)]
-        remembered = _remembered(Path(args.remember), rules.draw_id) if args.remember else {}
+        # None without --remember: check_chain runs its chain check for any known
+        # rounds given, an empty mapping included.
+        remembered = _remembered(Path(args.remember), rules.draw_id) if args.remember else None
         out.step(
             "verifying (signatures, commitments, ceremony, re-running the draw and every round)"
         )
@@ -1948,7 +1950,7 @@ def cmd_verify(args: argparse.Namespace, out: Console) -> int:
     out.say(f"trust: {trust.source}")
     out.say(str(report))
     if args.remember and report.ok:
-        _remember(Path(args.remember), rules.draw_id, report.digests, remembered)
+        _remember(Path(args.remember), rules.draw_id, report.digests, remembered or {})
         out.say(f"remembered rounds 1 to {report.round} in {args.remember}")
     result: dict[str, Any] = {**report.to_json(), "trust": trust.source}
     if certificate is not None:
