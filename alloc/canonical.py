@@ -54,6 +54,7 @@ class Tag:
     #: HKDF ``info`` labels (spec 10.7), not message tags.
     LOOKUP_ENTRY_ID: Final = "alloc/v1/lookup-entry-id"
     LOOKUP_ENTRY_KEY: Final = "alloc/v1/lookup-entry-key"
+    PROOF_FILE: Final = "alloc/v1/proof-file"
 
 
 def canonical_json(value: object) -> bytes:

@@ -10,7 +10,10 @@ Every step of the protocol is a command working on a *draw folder*::
         transcript.json results.jsonl
     private/                   names and document numbers: never publish
         registry.json receipts.csv results.csv
-    publish/                   notice boards (masked) and the HTML report
+    publish/                   notice boards (masked), the HTML report, the lookup
+                               index, the parents' verifier page (verify/) and
+                               every child's proof file (proofs/)
+    site.json                  the verifier page's address, once receipts carry it
 
 Trust comes from one place, :func:`_trust`: ``verify`` and ``proof check``
 need a pin (``--trust FILE`` kept apart from the files checked, or
@@ -135,7 +138,16 @@ from alloc.oplog import (
     parse_log,
 )
 from alloc.oplog import describe as describe_log
+from alloc.page import (
+    DEFAULT_PUBLIC_URL,
+    PAGE_FOLDER,
+    PROOF_FOLDER,
+    check_site_url,
+    page_files,
+    proof_files,
+)
 from alloc.progress import Progress, Task
+from alloc.receipts import render_receipts
 from alloc.records import (
     CHUNK_LINES,
     parse_record_lines,
@@ -191,6 +203,10 @@ EXIT_IO_ERROR = 5
 
 #: The public lookup index is written to this folder of the publish folder.
 LOOKUP_FOLDER = "lookup"
+#: Where a draw folder records the verifier page's address that receipts' QR codes open.
+SITE_FILE = "site.json"
+#: The address the demo's receipts open: its folder served by `python3 -m http.server`.
+DEMO_SITE_URL = "http://127.0.0.1:8000/publish/verify/"
 _SHARD_NAME = re.compile(r"[0-9a-f]{1,4}\.json")
 
 
@@ -2213,6 +2229,7 @@ class PublishedDraw:
 def cmd_publish(args: argparse.Namespace, out: Console) -> int:
     """Notice-board lists (masked), waitlists, the private full results and the report."""
     folder = _folder(args)
+    site = _site_url(folder, args.site_url)
     published = PublishedDraw.load(folder, args)
     registry = _registry(folder)
     target = Path(args.out) if args.out else folder.publish
@@ -2263,19 +2280,111 @@ def cmd_publish(args: argparse.Namespace, out: Console) -> int:
     out.step("writing the public lookup index (opened only with a receipt)")
     index = build_public_index(registry, outcome, published.transcript)
     lookup = _write_lookup_index(target / LOOKUP_FOLDER, index, force=args.force)
-    out.say(
-        f"published {len(written)} notice lists, waitlists, the report ({REPORT_FOLDER}/index.html)"
-        f" and the lookup index ({len(index) - 1} shards) to {target}"
+    out.step("writing the parents' verifier page and every child's proof file")
+    proofs = _write_verifier(
+        target,
+        published.rules.draw_id,
+        published.records,
+        published.results,
+        public_url=args.public_url,
+        site_url=site,
+        force=args.force,
     )
+    out.say(
+        f"published {len(written)} notice lists, waitlists, the report"
+        f" ({REPORT_FOLDER}/index.html), the lookup index ({len(index) - 1} shards), the verifier"
+        f" page ({PAGE_FOLDER}/index.html) and {proofs} proof files ({PROOF_FOLDER}/) to {target}"
+    )
+    out.say(
+        f"the page reads the public files from {args.public_url} (relative to"
+        f" {PAGE_FOLDER}/): serve {folder.public} there"
+    )
+    if site is not None:
+        out.say(f"receipts' QR codes open {site}: serve {target / PAGE_FOLDER} at that address")
     out.say(f"private full results: {private}")
     out.result(
         {
             "published": str(target),
             "notice_lists": [str(p) for p in written],
             "lookup_index": str(lookup),
+            "verifier_page": str(target / PAGE_FOLDER / "index.html"),
+            "proof_files": proofs,
+            "site_url": site,
         }
     )
     return EXIT_OK
+
+
+def _site_url(folder: DrawFolder, given: str | None) -> str | None:
+    """The verifier page's address: as given, or as recorded when receipts were printed."""
+    path = folder.root / SITE_FILE
+    recorded = None
+    if path.exists():
+        fields = Fields.of(parse_json(path.read_bytes(), document=str(path)), document=str(path))
+        recorded = check_site_url(fields.string("site_url"), field=str(path))
+        fields.done()
+    if given is not None:
+        check_site_url(given)
+        if recorded is not None and given != recorded:
+            raise CommandError(
+                f"receipts were printed with the address {recorded} (recorded in {path}):"
+                " their QR codes would open the wrong page",
+                field="--site-url",
+                value=given,
+                hint=f"serve the page at {recorded}, or delete {path} and print every receipt"
+                " again",
+            )
+    return given if given is not None else recorded
+
+
+def _write_verifier(
+    publish: Path,
+    draw_id: str,
+    records: Sequence[bytes],
+    results: Sequence[bytes],
+    *,
+    public_url: str,
+    site_url: str | None,
+    force: bool,
+) -> int:
+    """Write publish/verify/ and publish/proofs/; returns the number of proof files."""
+    page = publish / PAGE_FOLDER
+    page.mkdir(parents=True, exist_ok=True)
+    for name, data in page_files(public_url=public_url, site_url=site_url).items():
+        files.write_bytes(page / name, data, force=force)
+    proofs = proof_files(draw_id, records, results)
+    _replace_folder(publish / PROOF_FOLDER, proofs, force=force)
+    return len(proofs)
+
+
+def _replace_folder(folder: Path, contents: Mapping[str, bytes], *, force: bool) -> None:
+    """Make ``folder`` hold exactly ``contents`` (relative path to bytes), all at once.
+
+    One file per child is millions of files for a province, and syncing each
+    costs milliseconds: they go to a staging folder that replaces ``folder``
+    whole when the command's files appear (:meth:`storage.Transaction.staging_folder`).
+
+    Raises:
+        OutputExistsError: if ``folder`` holds files and ``force`` is false.
+        StorageError: if the file system refuses a write.
+    """
+    if storage.holds_outputs(folder) and not force:
+        raise files.OutputExistsError(folder)
+    txn = storage.active_transaction()
+    own = txn is None
+    if txn is None:
+        txn = storage.Transaction(folder.parent, command="alloc")
+    staging = txn.staging_folder(folder)
+    try:
+        for name, data in contents.items():
+            path = staging / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+    except OSError as exc:
+        txn.abort()
+        raise storage.os_error(exc, path=folder) from exc
+    if own:
+        txn.commit()
 
 
 def _write_lookup_index(folder: Path, index: dict[str, bytes], *, force: bool) -> Path:
@@ -2470,6 +2579,67 @@ def cmd_proof_check(args: argparse.Namespace, out: Console) -> int:
     return EXIT_OK if ok else EXIT_VERIFICATION_FAILED
 
 
+_ROLE_LABELS = {"bureau": "区教育局 bureau", "notary": "公证处 notary"}
+
+
+def cmd_receipts(args: argparse.Namespace, out: Console) -> int:
+    """Printable receipts with a QR code that opens the verifier page (private: receipt codes)."""
+    folder = _folder(args)
+    rules = _rules(folder)
+    registry = _registry(folder)
+    site = _site_url(folder, args.site_url)
+    if site is None:
+        raise CommandError(
+            "give the address where the verifier page will be served",
+            field="--site-url",
+            hint="e.g. --site-url https://jyj.example.gov.cn/2026-kg/verify/ (publish writes"
+            " the page to publish/verify/; serve it there)",
+        )
+    target = Path(args.out) if args.out else folder.private / "receipts.html"
+    resolved = target.resolve()
+    for public in (folder.public, folder.publish):
+        if resolved.is_relative_to(public.resolve()):
+            raise CommandError(
+                "receipts hold receipt codes and must never go to a public folder",
+                field="--out",
+                value=str(target),
+                hint=f"write them to {folder.private} (the default)",
+            )
+    fingerprints: list[tuple[str, str]] = []
+    if folder.trust.exists():
+        policy = TrustPolicy.from_bytes(folder.trust.read_bytes(), document=str(folder.trust))
+        fingerprints = [
+            (_ROLE_LABELS.get(role.name, role.name), key.fingerprint)
+            for role in policy.roles
+            for key in role.keys
+        ]
+    only = args.registration_number or None
+    unknown = sorted(set(only or ()) - set(registry))
+    if unknown:
+        raise CommandError(
+            "no such registration number in the private registry",
+            field="--registration-number",
+            value=unknown[0],
+        )
+    text = render_receipts(
+        registry,
+        site_url=site,
+        title=rules.title,
+        authority=rules.authority,
+        fingerprints=fingerprints,
+        only=only,
+    )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    files.write_bytes(target, text.encode("utf-8"), force=args.force, mode=0o600)
+    if not (folder.root / SITE_FILE).exists():
+        files.write_bytes(folder.root / SITE_FILE, canonical_json({"site_url": site}) + b"\n")
+    count = len(only) if only else len(registry)
+    out.say(f"wrote {count} receipts to {target} (private: they hold receipt codes)")
+    out.say(f"their QR codes open {site} (recorded in {folder.root / SITE_FILE})")
+    out.result({"receipts": str(target), "count": count, "site_url": site})
+    return EXIT_OK
+
+
 def cmd_demo(args: argparse.Namespace, out: Console) -> int:
     """Run the synthetic example draw end to end; with --out, write every file."""
     if args.out and storage.holds_outputs(args.out) and not args.force:
@@ -2497,7 +2667,7 @@ def _write_demo(run: Any, target: Path, *, force: bool, out: Console) -> None:
             raise files.OutputExistsError(target)
         storage.remove_outputs(target)
     folder = DrawFolder(target)
-    for path in (folder.public, folder.private, folder.publish / "proofs", target / "keys"):
+    for path in (folder.public, folder.private, folder.publish, target / "keys"):
         path.mkdir(parents=True, exist_ok=True)
     rules_bytes = canonical_json(run.rules.to_json()) + b"\n"
     trust_bytes = run.policy.to_bytes()
@@ -2543,20 +2713,41 @@ def _write_demo(run: Any, target: Path, *, force: bool, out: Console) -> None:
     files.write_report(folder.publish / REPORT_FOLDER, pages, force=force)
     index = build_public_index(run.registry, run.outcome, run.transcript)
     _write_lookup_index(folder.publish / LOOKUP_FOLDER, index, force=force)
-    proofs = make_parent_proofs(
-        run.rules.draw_id, run.records, run.results, list(run.parent_reports)
+    _write_verifier(
+        folder.publish,
+        run.rules.draw_id,
+        run.records,
+        run.results,
+        public_url=DEFAULT_PUBLIC_URL,
+        site_url=DEMO_SITE_URL,
+        force=force,
     )
-    for reg, proof in proofs.items():
-        files.write_bytes(
-            folder.publish / "proofs" / f"{reg}.json", canonical_json(proof.to_json()) + b"\n"
-        )
+    files.write_bytes(target / SITE_FILE, canonical_json({"site_url": DEMO_SITE_URL}) + b"\n")
+    receipts = render_receipts(
+        run.registry,
+        site_url=DEMO_SITE_URL,
+        title=run.rules.title,
+        authority=run.rules.authority,
+        fingerprints=[
+            (_ROLE_LABELS.get(role.name, role.name), key.fingerprint)
+            for role in run.policy.roles
+            for key in role.keys
+        ],
+        only=list(run.parent_reports),
+    )
+    files.write_bytes(folder.private / "receipts.html", receipts.encode("utf-8"), mode=0o600)
     pins = " ".join(
         f'--expect {role.name}="{role.keys[0].fingerprint}"' for role in run.policy.roles
     )
     out.say("")
     out.say(
         f"wrote the draw folder {target}: public/, publish/ ({len(written)} notice lists,"
-        f" {REPORT_FOLDER}/, lookup/), private/"
+        f" {REPORT_FOLDER}/, lookup/, {PAGE_FOLDER}/, {PROOF_FOLDER}/), private/ (with"
+        " receipts.html)"
+    )
+    out.say(
+        f"the parents' page: `cd {target} && python3 -m http.server 8000`, then open"
+        f" {DEMO_SITE_URL} (the receipts in private/receipts.html open it with their code)"
     )
     out.say(
         f"verify it with `alloc verify --dir {target} {pins}`: these are DEMO keys, whose"
@@ -3096,6 +3287,30 @@ def _parser() -> argparse.ArgumentParser:
         default="csv",
         help="format of the lists and the private full results (default: csv)",
     )
+    sub.add_argument(
+        "--public-url",
+        default=DEFAULT_PUBLIC_URL,
+        help="where the verifier page reads the public files, relative to publish/verify/ or"
+        f" an https address (default: {DEFAULT_PUBLIC_URL}, the draw folder's public/)",
+    )
+    sub.add_argument(
+        "--site-url",
+        help=f"the address where publish/verify/ is served (default: as recorded in {SITE_FILE}"
+        " by `alloc receipts`)",
+    )
+
+    sub = command("receipts", cmd_receipts, folder=True, force=True)
+    sub.add_argument(
+        "--site-url",
+        help="the address where publish/verify/ will be served; recorded in"
+        f" DIR/{SITE_FILE} the first time, so later receipts open the same page",
+    )
+    sub.add_argument("--out", help="default: DIR/private/receipts.html")
+    sub.add_argument(
+        "--registration-number",
+        action="append",
+        help="only this child's receipt (repeatable; e.g. the new receipts of a re-freeze)",
+    )
 
     sub = command("report", cmd_report, folder=True, force=True)
     sub.add_argument(
@@ -3436,6 +3651,7 @@ _LOG_PUBLIC = frozenset(
         "multiples",
         "owners_phase",
         "party",
+        "public_url",
         "registration_number",
         "rehearsal",
         "replace_signed",
@@ -3444,6 +3660,7 @@ _LOG_PUBLIC = frozenset(
         "round",
         "round_seed",
         "sheet",
+        "site_url",
         "source",
         "threshold",
         "tie_break",

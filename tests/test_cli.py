@@ -199,6 +199,7 @@ LEAF_COMMANDS = [
     ("round", "draw"),
     ("verify",),
     ("publish",),
+    ("receipts",),
     ("report",),
     ("lookup",),
     ("proof", "make"),
@@ -1987,9 +1988,9 @@ def test_a_whole_draw_as_real_processes(tmp_path: Path) -> None:
     assert seed in verified.out
     published = alloc_("publish")
     assert (
-        "published 3 notice lists, waitlists, the report (report/index.html) and the lookup index"
-        " (16 shards)"
-        " to publish" in published.out
+        "published 3 notice lists, waitlists, the report (report/index.html), the lookup index"
+        " (16 shards), the verifier page (verify/index.html) and 12 proof files (proofs/) to"
+        " publish" in published.out
     )
     reg, name, _, number = small_applicants()[0][:4]
     found = alloc_("--json", "lookup", "--id", number, "--name", name).json()

@@ -11,8 +11,10 @@ each refused with exit code 3. Every command runs at a stated time
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -302,6 +304,53 @@ def test_a_parents_proof_spans_the_rounds(chain: Chain, tmp_path: Path) -> None:
     assert "PASS  round 2:" in run.out
     assert "PASS  round 3:" in run.out
     assert "second-round record and result under the round's roots" in run.out
+
+
+def test_the_verifier_page_refuses_a_proof_spanning_the_rounds(
+    chain: Chain, tmp_path: Path
+) -> None:
+    """The page's JavaScript reads a real proof across rounds strictly, passes its
+    round 1 part and still refuses it: it checks no round document (spec 9.8)."""
+    node = shutil.which("node")
+    if node is None:
+        message = "node is not installed: install Node.js 20.19 or later to run this test"
+        if os.environ.get("ALLOC_REQUIRE_NODE") == "1":
+            pytest.fail(message + " (ALLOC_REQUIRE_NODE=1 makes this a failure)")
+        pytest.skip(message)
+    child = chain.drawn[0]
+    proof = tmp_path / "proof.json"
+    ok("proof", "make", "--dir", chain.folder, "--registration-number", child, "--out", proof)
+    entry = next(e for e in registry_people(chain.folder) if e["registration_number"] == child)
+    public = chain.folder / "public"
+    rounds = public / "rounds"
+    given = {
+        "proof": proof.read_text("utf-8"),
+        "registrationNumber": child,
+        "salt": entry["salt"],
+        "documentType": entry["document_type"],
+        "documentNumber": entry["document_number"],
+        "name": entry["name"],
+        "announcement": (public / "announcement.json").read_text("utf-8"),
+        "transcript": (public / "transcript.json").read_text("utf-8"),
+        "trust": (public / "trust.json").read_text("utf-8"),
+        "rounds": [(rounds / n / "transcript.json").read_text("utf-8") for n in ("2", "3")],
+    }
+    run = subprocess.run(
+        [node, str(Path(__file__).parent / "js" / "proof-cli.mjs")],
+        input=json.dumps(given),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    seen = json.loads(run.stdout)
+    failed = [s for s in seen["steps"] if s["status"] == "fail"]
+    assert [s["id"] for s in failed] == ["rounds"], seen["steps"]
+    assert "rounds 2, 3 after the draw" in failed[0]["detail"]
+    assert seen["ok"] is False
+    # A round transcript is never taken for the draw's transcript.
+    assert all("round-transcript" in error for error in seen["rounds"]), seen["rounds"]
 
 
 def test_round_steps_out_of_order_are_refused(chain: Chain, copy: Path, tmp_path: Path) -> None:
