@@ -17,13 +17,17 @@ The protocol (DESIGN section 2, spec sections 9 and 10):
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import itertools
 import json
+from array import array
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
+
+import numpy as np
 
 from alloc._check import check_id, check_instance, check_items, check_text
 from alloc._version import __version__
@@ -37,6 +41,7 @@ from alloc.errors import (
     InputError,
     InputRootMismatchError,
     MalformedDocumentError,
+    RehearsalError,
     ReplayMismatchError,
     ScheduleError,
     SeedMismatchError,
@@ -47,6 +52,7 @@ from alloc.errors import (
 from alloc.i18n import N_, _, pgettext
 from alloc.merkle import (
     EMPTY_ROOT,
+    MerkleAccumulator,
     MerkleTree,
     inclusion_proof,
     leaf_hash,
@@ -55,8 +61,13 @@ from alloc.merkle import (
     verify_inclusion,
 )
 from alloc.model import Applicant, ApplicantTable, DrawRules, local_time
+from alloc.oplog import LogHead, check_log
 from alloc.progress import Progress, Task, advance
 from alloc.records import (
+    CHUNK_LINES,
+    LineSource,
+    RecordReader,
+    line_chunks,
     parse_record_lines,
     parse_result_line,
     record_leaf,
@@ -64,6 +75,7 @@ from alloc.records import (
     records_root,
     records_tree,
     result_leaf,
+    result_line_chunks,
     result_lines,
     results_root,
     results_tree,
@@ -75,6 +87,7 @@ from alloc.tickets import group_ticket, ticket
 
 __all__ = [
     "EMPTY_ROOT",
+    "REHEARSAL_MARK",
     "Announcement",
     "Check",
     "MerkleTree",
@@ -103,6 +116,8 @@ __all__ = [
 ]
 
 SOFTWARE = f"alloc {__version__}"
+#: How a rehearsal is marked wherever alloc shows one.
+REHEARSAL_MARK = "演练 REHEARSAL"
 
 _T = TypeVar("_T")
 
@@ -227,6 +242,8 @@ class Announcement:
     seed_plan: SeedPlan
     window: TimeWindow
     software: str = SOFTWARE
+    #: A rehearsal (``alloc rehearse``): never a real draw, whatever else it says.
+    rehearsal: bool = False
 
     def to_signed(self) -> dict[str, Any]:
         return {
@@ -239,6 +256,7 @@ class Announcement:
             "records": {"root": self.records_root.hex(), "count": self.records_count},
             "seed_plan": self.seed_plan.to_json(),
             "window": self.window.to_json(),
+            "rehearsal": self.rehearsal,
             "software": self.software,
         }
 
@@ -273,6 +291,7 @@ class Announcement:
             seed_plan=_nested(fields, "seed_plan", SeedPlan.from_json),
             window=_nested(fields, "window", lambda _: TimeWindow(**times)),
             software=fields.string("software"),
+            rehearsal=fields.boolean("rehearsal"),
         )
         fields.done()
         _same_form(fields, notice.to_signed())
@@ -352,11 +371,14 @@ def make_announcement(
     plan: SeedPlan,
     *,
     window: TimeWindow,
+    rehearsal: bool = False,
     progress: Progress | None = None,
 ) -> tuple[Announcement, list[bytes]]:
     """Freeze the inputs: the announcement and the public record lines it commits to.
 
     ``applicants`` is an :class:`ApplicantTable` or a list of :class:`Applicant`.
+    ``rehearsal`` marks a practice draw day (spec 9.2): every verifier refuses
+    it, and the transcript made from it, as a real draw.
     ``progress`` hears of its two stages: the lines, the Merkle root.
 
     Raises:
@@ -390,6 +412,7 @@ def make_announcement(
         records_count=len(lines),
         seed_plan=plan,
         window=window,
+        rehearsal=check_instance(rehearsal, bool, "rehearsal"),
     )
     return announcement, lines
 
@@ -412,6 +435,10 @@ class Transcript:
     round: int = 1
     previous: bytes | None = None
     software: str = SOFTWARE
+    #: As its announcement's (spec 9.3): a rehearsal's transcript is a rehearsal's.
+    rehearsal: bool = False
+    #: The operator log's head when the draw ran (spec 9.6); None without a log.
+    log: LogHead | None = None
 
     @property
     def seed(self) -> bytes:
@@ -433,6 +460,8 @@ class Transcript:
             "created": self.created,
             "round": self.round,
             "previous": None if self.previous is None else self.previous.hex(),
+            "rehearsal": self.rehearsal,
+            "log": None if self.log is None else self.log.to_json(),
             "software": self.software,
         }
 
@@ -482,6 +511,7 @@ class Transcript:
                 number if number != 1 else previous.hex() if previous is not None else None,
                 code="document.not-round-1",
             )
+        log = fields.optional_object("log")
         transcript = cls(
             draw_id=draw_id,
             announcement_digest=fields.hex("announcement", size=32),
@@ -497,6 +527,8 @@ class Transcript:
             round=number,
             previous=previous,
             software=fields.string("software"),
+            rehearsal=fields.boolean("rehearsal"),
+            log=None if log is None else LogHead.from_fields(log),
         )
         fields.done()
         _same_form(fields, transcript.to_signed())
@@ -545,11 +577,15 @@ def make_transcript(
     outcome: Outcome,
     *,
     created: str,
+    log: LogHead | None = None,
     progress: Progress | None = None,
 ) -> tuple[Transcript, list[bytes]]:
     """The transcript of a finished draw (round 1) and the result lines it commits to.
 
     Later rounds have transcripts of their own (:mod:`alloc.chain`).
+    ``log`` is the head of the operator log as the draw runs (spec 9.6), which
+    the transcript then signs. A rehearsal's announcement gives a rehearsal's
+    transcript.
     ``progress`` hears of its two stages: the lines, the Merkle root.
 
     Raises:
@@ -608,6 +644,8 @@ def make_transcript(
         created=created,
         round=1,
         previous=None,
+        rehearsal=notice.rehearsal,
+        log=None if log is None else check_instance(log, LogHead, "log"),
     )
     return transcript, lines
 
@@ -748,6 +786,9 @@ class VerificationReport:
     checks: tuple[Check, ...]
     signatures: Mapping[str, tuple[RoleResult, ...]] = field(default_factory=dict)
     round: int | None = None
+    #: The documents' rehearsal mark (None if they could not be read): a report on a
+    #: rehearsal says so in its verdict, whether or not it was checked as one.
+    rehearsal: bool | None = None
     #: the transcript digest of every round that verified, by round number
     digests: Mapping[int, bytes] = field(default_factory=dict)
 
@@ -770,6 +811,7 @@ class VerificationReport:
         return {
             "ok": self.ok,
             "round": self.round,
+            "rehearsal": self.rehearsal,
             "digests": {str(r): d.hex() for r, d in sorted(self.digests.items())},
             "checks": [c.to_json() for c in self.checks],
             "signatures": {
@@ -780,7 +822,12 @@ class VerificationReport:
 
     def __str__(self) -> str:
         lines = [c.line() for c in self.checks]
-        lines.append(_("verification passed") if self.ok else _("verification FAILED"))
+        verdict = _("verification passed") if self.ok else _("verification FAILED")
+        if self.rehearsal:
+            verdict = _("{verdict} — {mark}: a rehearsal, never a real draw").format(
+                verdict=verdict, mark=REHEARSAL_MARK
+            )
+        lines.append(verdict)
         return "\n".join(lines)
 
 
@@ -832,20 +879,57 @@ def check_transcript(
     *,
     announcement: Envelope | bytes,
     rules: DrawRules,
-    records: Sequence[bytes],
+    records: Sequence[bytes] | LineSource,
     policy: TrustPolicy,
-    results: Sequence[bytes] | None = None,
+    results: Sequence[bytes] | LineSource | None = None,
+    log: bytes | None = None,
+    rehearsal: bool = False,
     progress: Progress | None = None,
 ) -> VerificationReport:
     """Check a draw's transcript end to end and report every check; never raises.
 
     ``records`` are the public record lines and ``results`` the published
-    result lines (optional: without them the re-run is compared by root).
-    Later rounds are checked with :func:`alloc.chain.check_chain`.
-    The draw is re-run from the public records and the seed with this
-    version of alloc, and every outcome compared. ``progress`` hears of each
-    check as it finishes (their number is not known in advance).
+    result lines (optional: without them the re-run is compared by root),
+    each a list of lines or a file read chunk by chunk
+    (:class:`alloc.io.LineFile`): then no file is ever held whole, and a
+    national draw is verified in a few gigabytes. ``log`` is the operator
+    log's bytes, checked against the head the transcript signs (spec 9.6).
+    Documents marked as a rehearsal fail as a real draw; with ``rehearsal``
+    they are checked as a rehearsal instead (and a real draw fails). Later
+    rounds are checked with :func:`alloc.chain.check_chain`. The draw is
+    re-run from the public records and the seed with this version of alloc,
+    and every outcome compared. ``progress`` hears of each check as it
+    finishes (their number is not known in advance).
     """
+    report, _ = _check_draw(
+        transcript,
+        announcement=announcement,
+        rules=rules,
+        records=records,
+        policy=policy,
+        results=results,
+        log=log,
+        rehearsal=rehearsal,
+        progress=progress,
+    )
+    return report
+
+
+def _check_draw(
+    transcript: Envelope | bytes,
+    *,
+    announcement: Envelope | bytes,
+    rules: DrawRules,
+    records: Sequence[bytes] | LineSource,
+    policy: TrustPolicy,
+    results: Sequence[bytes] | LineSource | None,
+    log: bytes | None,
+    rehearsal: bool,
+    progress: Progress | None,
+) -> tuple[VerificationReport, tuple[ApplicantTable, Outcome] | None]:
+    """:func:`check_transcript`'s report, and the records' table and the re-run's
+    outcome if every check passed: :func:`alloc.chain.check_chain` goes on from
+    them without reading and drawing again."""
     run = _Checks(progress)
     state: dict[str, Any] = {}
 
@@ -879,6 +963,11 @@ def check_transcript(
 
     run.run("draw id", same_draw, essential=True)
 
+    def kind() -> str:
+        return _rehearsal_mark(state["announcement"], state["transcript"], rehearsal)
+
+    run.run("rehearsal mark", kind)
+
     signers: dict[str, tuple[RoleResult, ...]] = {}
 
     def signatures(key: str, label: str) -> Callable[[], str]:
@@ -910,13 +999,15 @@ def check_transcript(
 
     def records_match() -> str:
         notice: Announcement = state["announcement"]
-        if len(records) != notice.records_count:
+        # One pass counts, commits and parses; the count, then the root, then
+        # the parse decide in that order, as if each had read the whole file.
+        count, root, table = _read_records(rules.draw_id, records)
+        if count != notice.records_count:
             raise InputRootMismatchError(
                 _("{count} public records, the announcement committed to {announced}").format(
-                    count=len(records), announced=notice.records_count
+                    count=count, announced=notice.records_count
                 )
             )
-        root = records_root(rules.draw_id, records)
         if root != notice.records_root:
             raise InputRootMismatchError(
                 _(
@@ -925,10 +1016,8 @@ def check_transcript(
                     " announcement"
                 ).format(root=root.hex()[:16], announced=notice.records_root.hex()[:16])
             )
-        state["table"] = parse_record_lines(records)
-        return _("{count} records under input root {root}").format(
-            count=len(records), root=root.hex()
-        )
+        state["table"] = table()
+        return _("{count} records under input root {root}").format(count=count, root=root.hex())
 
     run.run("public records", records_match)
 
@@ -1029,14 +1118,14 @@ def check_transcript(
         tx: Transcript = state["transcript"]
         if results is None:
             return _("no results file given; the re-run is compared by root")
-        if len(results) != tx.results_count:
+        count, root = _lines_root(line_chunks(results), result_leaf(rules.draw_id, b""))
+        if count != tx.results_count:
             raise DigestMismatchError(
                 _("{count} result lines, the transcript committed to {committed}").format(
-                    count=len(results), committed=tx.results_count
+                    count=count, committed=tx.results_count
                 ),
                 code="verify.results-count",
             )
-        root = results_root(rules.draw_id, results)
         state["results_file_root"] = root
         if root != tx.results_root:
             raise DigestMismatchError(
@@ -1047,7 +1136,7 @@ def check_transcript(
                 code="verify.results-root",
             )
         return _("{count} result lines under results root {root}").format(
-            count=len(results), root=root.hex()
+            count=count, root=root.hex()
         )
 
     run.run("results file", results_file)
@@ -1060,18 +1149,19 @@ def check_transcript(
                 code="verify.records-unverified",
             )
         outcome = draw(rules, state["table"], tx.seed)
-        lines = result_lines(outcome)
-        published = None if results is None else list(results)
-        if published == lines and "results_file_root" in state:
+        # The re-run's lines are made a chunk at a time and compared with the
+        # published file's as they come; neither file is ever held whole.
+        same = results is not None and _same_lines(result_line_chunks(outcome), results)
+        if same and "results_file_root" in state:
             # Byte for byte the published file, whose root was just computed.
-            root = state["results_file_root"]
+            count, root = len(outcome), state["results_file_root"]
         else:
-            root = results_root(rules.draw_id, lines)
-        if root != tx.results_root or len(lines) != tx.results_count:
-            raise _replay_difference(lines, results, root, tx)
-        if published is not None and published != lines:
+            count, root = _lines_root(result_line_chunks(outcome), result_leaf(rules.draw_id, b""))
+        if root != tx.results_root or count != tx.results_count:
+            raise _replay_difference(outcome, results, root, tx)
+        if results is not None and not same:
             # The signed root is right but the published file is not: name the child.
-            raise _replay_difference(lines, results, root, tx)
+            raise _replay_difference(outcome, results, root, tx)
         summaries = tuple(s.to_json() for s in outcome.summaries)
         if summaries != tuple(dict(k) for k in tx.kindergartens):
             raise ReplayMismatchError(_("per-kindergarten summaries differ from the re-run"))
@@ -1082,26 +1172,71 @@ def check_transcript(
                 )
             )
         placed = sum(s.placed for s in outcome.summaries)
+        state["outcome"] = outcome
         return _(
             "re-ran the draw with {software}: {count} outcomes identical ({placed} seats"
             " taken, {unplaced} unplaced)"
         ).format(
             software=SOFTWARE,
-            count=len(lines),
+            count=count,
             placed=placed,
             unplaced=len(outcome.unplaced),
         )
 
     run.run("re-run", replay)
 
+    if log is not None:
+
+        def operator_log() -> str:
+            tx: Transcript = state["transcript"]
+            return check_log(bytes(log), tx.log, draw_id=tx.draw_id)
+
+        run.run("operator log", operator_log)
+
     tx_round = state["transcript"].round if "transcript" in state else None
+    marked = state["transcript"].rehearsal if "transcript" in state else None
     ok = all(c.passed for c in run.checks)
-    return VerificationReport(
+    report = VerificationReport(
         checks=tuple(run.checks),
         signatures=signers,
         round=tx_round,
+        rehearsal=marked,
         digests={1: document_digest(state["transcript_env"])} if ok else {},
     )
+    return report, (state["table"], state["outcome"]) if ok else None
+
+
+def _rehearsal_mark(notice: Announcement, tx: Transcript, expected: bool) -> str:
+    """The documents' rehearsal mark, agreeing with each other and with what was asked.
+
+    Raises:
+        RehearsalError: if announcement and transcript disagree, or a rehearsal
+            is checked as a real draw, or a real draw as a rehearsal.
+    """
+    if tx.rehearsal != notice.rehearsal:
+        raise RehearsalError(
+            f"the transcript is marked rehearsal: {str(tx.rehearsal).lower()} and its"
+            f" announcement rehearsal: {str(notice.rehearsal).lower()}; a rehearsal's"
+            " transcript is always a rehearsal's"
+        )
+    if notice.rehearsal and not expected:
+        raise RehearsalError(
+            f"{REHEARSAL_MARK}: the announcement and the transcript are marked rehearsal:"
+            " true (signed): this is a practice draw on a throw-away seed, never a real draw;"
+            " check it as a rehearsal with --rehearsal (rehearsal=True), or verify the real"
+            " draw's files"
+        )
+    if expected and not notice.rehearsal:
+        raise RehearsalError(
+            "checked as a rehearsal, but the announcement and the transcript are marked"
+            " rehearsal: false: this is a real draw; verify it without --rehearsal"
+        )
+    if notice.rehearsal:
+        return (
+            f"{REHEARSAL_MARK}: marked rehearsal: true and checked as a rehearsal, never a"
+            " real draw"
+        )
+    return "a real draw (marked rehearsal: false)"
 
 
 def _instant(text: str) -> datetime:
@@ -1109,10 +1244,140 @@ def _instant(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
+def _read_records(
+    draw_id: str, records: Sequence[bytes] | LineSource
+) -> tuple[int, bytes, Callable[[], ApplicantTable]]:
+    """The records' count, input root and table, read in one pass, a chunk at a time.
+
+    The table is returned as a function that raises the parse's error, if
+    there was one: it is the last of the three to decide.
+    """
+    commitment = MerkleAccumulator(prefix=record_leaf(draw_id, b""))
+    reader = RecordReader()
+    failure: Exception | None = None
+    for chunk in line_chunks(records):
+        commitment.add(chunk)
+        if failure is None:
+            try:
+                reader.add(chunk)
+            except Exception as exc:  # raised once the count and root are known to be right
+                failure = exc
+
+    def table() -> ApplicantTable:
+        if failure is not None:
+            raise failure
+        return reader.table()
+
+    return commitment.count, commitment.root(), table
+
+
+def _lines_root(chunks: Iterable[Sequence[bytes]], prefix: bytes) -> tuple[int, bytes]:
+    """How many lines, and their Merkle root (leaves ``prefix || line``)."""
+    commitment = MerkleAccumulator(prefix=prefix)
+    for chunk in chunks:
+        commitment.add(chunk)
+    return commitment.count, commitment.root()
+
+
+def _same_lines(mine: Iterable[Sequence[bytes]], theirs: Sequence[bytes] | LineSource) -> bool:
+    """True if the published lines are ``mine``, byte for byte, compared a chunk at a time."""
+    given = itertools.chain.from_iterable(line_chunks(theirs))
+    for chunk in mine:
+        if list(itertools.islice(given, len(chunk))) != list(chunk):
+            return False
+    return next(given, None) is None
+
+
+def _line_at(lines: Sequence[bytes] | LineSource, index: int) -> bytes:
+    if not isinstance(lines, LineSource):
+        return lines[index]
+    for chunk in lines.chunks(CHUNK_LINES):
+        if index < len(chunk):
+            return chunk[index]
+        index -= len(chunk)
+    raise IndexError(index)
+
+
+def _key(registration_number: str) -> bytes:
+    return hashlib.sha256(registration_number.encode("utf-8", "surrogatepass")).digest()
+
+
+def _first_difference(
+    mine: Callable[[], Iterable[Sequence[bytes]]],
+    registration: Callable[[int], str],
+    theirs: Sequence[bytes] | LineSource,
+    read: Callable[[bytes], str],
+) -> tuple[bytes, bytes | None] | None:
+    """The first of ``mine``'s lines whose child's published line differs, and that line.
+
+    ``mine()`` gives the re-computed lines in order, chunk by chunk (it is
+    called twice), ``registration(i)`` the child of the i-th, and ``read``
+    the child of a published line (raising :class:`InputError` for a line
+    that does not read, which is skipped). A child's published line is the
+    last readable line with their registration number; ``None`` stands for
+    a child with none, and the whole answer is ``None`` if every child's is
+    theirs. Two canonical lines hold the same content exactly when they are
+    the same bytes, so each published line is kept as the SHA-256 digests of
+    its registration number and of its bytes, and only a line that differs
+    from the re-computed line at its place is read: the difference is found
+    in a province's files without holding them.
+    """
+    keys, digests, places = bytearray(), bytearray(), array("q")
+
+    def keep(line: bytes, place: int, reg: str | None) -> None:
+        if reg is None:
+            try:
+                reg = read(line)
+            except InputError:
+                return
+        keys.extend(_key(reg))
+        digests.extend(hashlib.sha256(line).digest())
+        places.append(place)
+
+    given = itertools.chain.from_iterable(line_chunks(theirs))
+    place = 0
+    for chunk in mine():
+        lines = list(itertools.islice(given, len(chunk)))
+        for ours, line in zip(chunk, lines, strict=False):
+            keep(line, place, registration(place) if line == ours else None)
+            place += 1
+        if len(lines) < len(chunk):
+            break
+    for line in given:
+        keep(line, place, None)
+        place += 1
+    # Each registration number's last line: the first of the reversed keys.
+    flipped = np.frombuffer(keys, "S32")[::-1]
+    known, first = np.unique(flipped, return_index=True)
+    last = flipped.size - 1 - first
+    their_digests = np.frombuffer(digests, "S32")[last]
+    their_places = np.frombuffer(places, np.int64)[last]
+    place = 0
+    for chunk in mine():
+        wanted = np.array([_key(registration(place + i)) for i in range(len(chunk))], "S32")
+        mine_digests = np.array([hashlib.sha256(line).digest() for line in chunk], "S32")
+        at = np.searchsorted(known, wanted)
+        found = np.zeros(len(chunk), np.bool_)
+        inside = np.flatnonzero(at < known.size)
+        found[inside] = known[at[inside]] == wanted[inside]
+        same = np.zeros(len(chunk), np.bool_)
+        same[found] = their_digests[at[found]] == mine_digests[found]
+        if not same.all():
+            index = int(np.argmin(same))
+            if not found[index]:
+                return chunk[index], None
+            return chunk[index], _line_at(theirs, int(their_places[at[index]]))
+        place += len(chunk)
+    return None
+
+
 def _replay_difference(
-    lines: Sequence[bytes], results: Sequence[bytes] | None, root: bytes, tx: Transcript
+    outcome: Outcome,
+    results: Sequence[bytes] | LineSource | None,
+    root: bytes,
+    tx: Transcript,
 ) -> ReplayMismatchError:
-    """Name the first child whose published result differs from the re-run."""
+    """Name the first child, in draw order, whose published result differs from the re-run."""
     if results is None:
         return ReplayMismatchError(
             _(
@@ -1120,30 +1385,29 @@ def _replay_difference(
                 " {committed}…"
             ).format(root=root.hex()[:16], committed=tx.results_root.hex()[:16])
         )
-    published = {}
-    for line in results:
-        try:
-            data = parse_result_line(line)
-        except InputError:
-            continue
-        published[data["registration_number"]] = data
-    for line in lines:
-        mine = parse_result_line(line)
-        reg = mine["registration_number"]
-        theirs = published.get(reg)
-        if theirs is None:
-            return ReplayMismatchError(
-                _("applicant {registration} is missing from the published results").format(
-                    registration=reg
-                )
+    regs, order = outcome.registration_numbers, outcome.draw_order
+    found = _first_difference(
+        lambda: result_line_chunks(outcome),
+        lambda place: regs[order[place]],
+        results,
+        lambda line: str(parse_result_line(line)["registration_number"]),
+    )
+    if found is None:
+        return ReplayMismatchError(_("the published results list an applicant the re-run does not"))
+    line, theirs = found
+    mine = parse_result_line(line)
+    reg = mine["registration_number"]
+    if theirs is None:
+        return ReplayMismatchError(
+            _("applicant {registration} is missing from the published results").format(
+                registration=reg
             )
-        if theirs != mine:
-            return ReplayMismatchError(
-                _("applicant {registration} {published}, re-run gives {rerun}").format(
-                    registration=reg, published=_describe(theirs), rerun=_describe(mine)
-                )
-            )
-    return ReplayMismatchError(_("the published results list an applicant the re-run does not"))
+        )
+    return ReplayMismatchError(
+        _("applicant {registration} {published}, re-run gives {rerun}").format(
+            registration=reg, published=_describe(parse_result_line(theirs)), rerun=_describe(mine)
+        )
+    )
 
 
 def _describe(result: Mapping[str, Any]) -> str:
@@ -1177,16 +1441,19 @@ def verify_transcript(
     *,
     announcement: Envelope | bytes,
     rules: DrawRules,
-    records: Sequence[bytes],
+    records: Sequence[bytes] | LineSource,
     policy: TrustPolicy,
-    results: Sequence[bytes] | None = None,
+    results: Sequence[bytes] | LineSource | None = None,
+    log: bytes | None = None,
+    rehearsal: bool = False,
 ) -> VerificationReport:
     """As :func:`check_transcript`, but raise the first failure's precise error.
 
     Raises:
-        MalformedDocumentError, WrongDrawError, SignatureThresholdError,
-        DigestMismatchError, InputRootMismatchError, RevealMismatchError,
-        SeedMismatchError, ReplayMismatchError: whichever check failed first.
+        MalformedDocumentError, WrongDrawError, RehearsalError,
+        SignatureThresholdError, DigestMismatchError, InputRootMismatchError,
+        RevealMismatchError, SeedMismatchError, ReplayMismatchError,
+        LogChainError: whichever check failed first.
     """
     report = check_transcript(
         transcript,
@@ -1195,6 +1462,8 @@ def verify_transcript(
         records=records,
         policy=policy,
         results=results,
+        log=log,
+        rehearsal=rehearsal,
     )
     report.raise_for_failure()
     return report
@@ -1472,6 +1741,7 @@ def check_parent_proof(
     announcement: Envelope | bytes,
     transcript: Envelope | bytes,
     policy: TrustPolicy,
+    rehearsal: bool = False,
 ) -> ParentReport:
     """A parent's whole check, step by step; never raises.
 
@@ -1480,7 +1750,8 @@ def check_parent_proof(
     record is in the announced input root; the lottery number is the HMAC of
     the seed; the result line is under the results root; and the
     announcement and transcript carry the signatures ``policy`` requires (a
-    policy the parent pinned, never one that came with these files).
+    policy the parent pinned, never one that came with these files). A
+    rehearsal's documents fail, unless checked as one with ``rehearsal``.
     """
     from alloc.identity import identity_commitment  # noqa: PLC0415 - optional layer
 
@@ -1501,8 +1772,9 @@ def check_parent_proof(
             raise WrongDrawError(
                 _("the proof, announcement and transcript are for different draws")
             )
-        return _("announcement and transcript of draw {draw_id!r}").format(
-            draw_id=state["a"].draw_id
+        kind = _rehearsal_mark(state["a"], state["t"], rehearsal)
+        return _("announcement and transcript of draw {draw_id!r}; {kind}").format(
+            draw_id=state["a"].draw_id, kind=kind
         )
 
     run.run("documents", documents, essential=True)

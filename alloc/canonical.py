@@ -51,9 +51,11 @@ class Tag:
     ROUND_TRANSCRIPT: Final = "alloc/v1/round-transcript"
     IDENTITY: Final = "alloc/v1/identity"
     LOOKUP_ENTRY: Final = "alloc/v1/lookup-entry"
+    LOG_ENTRY: Final = "alloc/v1/log-entry"
     #: HKDF ``info`` labels (spec 10.7), not message tags.
     LOOKUP_ENTRY_ID: Final = "alloc/v1/lookup-entry-id"
     LOOKUP_ENTRY_KEY: Final = "alloc/v1/lookup-entry-key"
+    PROOF_FILE: Final = "alloc/v1/proof-file"
 
 
 def canonical_json(value: object) -> bytes:

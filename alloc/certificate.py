@@ -6,7 +6,9 @@ which software and spec version, which files were checked (name, size and
 the SHA-256 of the very bytes checked), which keys were trusted for each
 role (fingerprint and key id, from the verifier's own pin) and who signed
 each document, every check with its result, and the verdict, with room for
-the notary's signature and seal.
+the notary's signature and seal. A rehearsal's certificate (``alloc
+rehearse``, verified with ``--rehearsal``) says at the top, in its title and
+in its verdict that it is a rehearsal's and proves no real draw.
 
 The page is laid out for A4: ``@page`` margins, numbered pages ("第 N 页 /
 共 M 页"), table headers repeated on every page and rows never cut in two.
@@ -28,6 +30,7 @@ from typing import TYPE_CHECKING, Final
 
 from alloc._version import DISTRIBUTION, __version__
 from alloc.audit import (
+    REHEARSAL_MARK,
     Announcement,
     Transcript,
     VerificationReport,
@@ -92,6 +95,7 @@ _ROLES: Final = {
     "records": ("公开报名记录", "public records"),
     "results": ("派位结果", "results"),
     "previous": ("上一轮派位记录", "previous round's transcript"),
+    "log": ("操作日志", "operator log"),
     "notice": ("公示名单", "notice list"),
     "waitlists": ("候补名单", "waitlists"),
     "trust": ("信任策略（核验人自备）", "trust policy (the verifier's own)"),
@@ -134,6 +138,7 @@ dl.kv dd{margin:0}
 font-weight:700;text-align:center;break-inside:avoid}
 .verdict .en{display:block;font-size:11pt}
 .pass{color:#0b6b2b;border-color:#0b6b2b;background:#e4f4e9}
+.rehearsal{color:#a4141a;border-color:#a4141a;background:#fff4d6}
 .fail{color:#a4141a;border-color:#a4141a;background:#fde8e8}
 .mark{font-weight:700;white-space:nowrap}
 .demo{color:#a4141a;font-weight:700}
@@ -217,29 +222,61 @@ def render_certificate(
     title = rules.title or (notice.title if notice else "")
     authority = rules.authority or (notice.authority if notice else "")
     ok = report.ok and bool(report.checks)
+    marked = bool(report.rehearsal)
     parts = [
         '<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n',
         f'<meta http-equiv="Content-Security-Policy" content="{escape(_CSP)}">\n',
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n',
         f'<meta name="generator" content="alloc {escape(__version__)}">\n',
-        f"<title>核验证明 Verification certificate · {escape(rules.draw_id)}</title>\n",
+        f"<title>{escape(_TITLE_MARK if marked else '')}核验证明 Verification certificate"
+        f" · {escape(rules.draw_id)}</title>\n",
         f"<style>{_CSS}</style>\n</head>\n<body><main>\n",
         f"<h1>{_bi('电脑派位核验证明', 'Certificate of verification of a computer draw')}</h1>",
         f'<p class="sub">{escape(authority)} {escape(title)}<br>'
         f"{_bi('派位编号', 'draw id')} <code>{escape(rules.draw_id)}</code></p>",
+        _rehearsal() if marked else "",
         _verdict(report, ok),
         _about(report, rules, notice, tx, transcript, when, zone, trust_source),
         _keys(policy, report),
         _files(files),
         _checks(report),
-        _statement(ok, rules, when, zone),
+        _statement(ok, rules, when, zone, rehearsal=marked),
         "</main></body></html>\n",
     ]
     return "".join(parts)
 
 
+#: Before the page's title on a rehearsal's certificate.
+_TITLE_MARK: Final = f"【{REHEARSAL_MARK}】"
+_REHEARSAL_ZH: Final = (
+    "演练：这是一次演练的文件，不是正式派位。本证明不证明任何正式派位结果，不得用于公证或公示。"
+)
+_REHEARSAL_EN: Final = (
+    "REHEARSAL: these are the files of a practice draw, not of the real draw. This"
+    " certificate proves no real draw; never use it for notarisation or publication."
+)
+
+
+def _rehearsal() -> str:
+    """The banner of a rehearsal's certificate, above the verdict."""
+    return (
+        f'<p class="verdict rehearsal">{escape(REHEARSAL_MARK)}<br>'
+        + _bi(_REHEARSAL_ZH, _REHEARSAL_EN)
+        + "</p>"
+    )
+
+
 def _verdict(report: VerificationReport, ok: bool) -> str:
     total, failed = len(report.checks), len(report.failures)
+    if ok and report.rehearsal:
+        return (
+            '<p class="verdict pass">✓ '
+            + _bi(
+                f"演练核验通过：{total} 项检查全部通过（演练，不是正式派位）",
+                f"Rehearsal verified: all {total} checks passed (a rehearsal, not the real draw)",
+            )
+            + "</p>"
+        )
     if ok:
         return (
             '<p class="verdict pass">✓ '
@@ -411,7 +448,7 @@ def _checks(report: VerificationReport) -> str:
     )
 
 
-def _statement(ok: bool, rules: DrawRules, when: str, zone: str) -> str:
+def _statement(ok: bool, rules: DrawRules, when: str, zone: str, *, rehearsal: bool) -> str:
     time = local_time(when, zone)
     if ok:
         zh = (
@@ -436,6 +473,9 @@ def _statement(ok: bool, rules: DrawRules, when: str, zone: str) -> str:
             f" of draw {rules.draw_id} were verified; the checks marked FAIL did not pass, so"
             " these files do not prove this draw."
         )
+    if rehearsal:
+        zh += _REHEARSAL_ZH
+        en += " " + _REHEARSAL_EN
     return (
         f'<section class="statement"><h2>{_bi("结论", "Verdict")}</h2>'
         f'<p>{escape(zh)}</p><p class="en" lang="en">{escape(en)}</p>'

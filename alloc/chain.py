@@ -19,6 +19,7 @@ by :func:`check_round_proofs`.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,6 +27,7 @@ from typing import Any
 
 from alloc._check import check_instance
 from alloc.audit import (
+    REHEARSAL_MARK,
     SOFTWARE,
     Check,
     ParentProof,
@@ -33,12 +35,16 @@ from alloc.audit import (
     Transcript,
     VerificationReport,
     _as_envelope,
+    _check_draw,
     _Checks,
+    _first_difference,
     _identifier,
+    _lines_root,
     _nested,
+    _read_records,
     _same_form,
+    _same_lines,
     _signed_fields,
-    check_transcript,
     document_digest,
     document_title,
     rules_digest,
@@ -52,6 +58,8 @@ from alloc.errors import (
     DigestMismatchError,
     InputError,
     InputRootMismatchError,
+    LogChainError,
+    RehearsalError,
     ReplayMismatchError,
     ScheduleError,
     SeedMismatchError,
@@ -62,16 +70,21 @@ from alloc.errors import (
 from alloc.i18n import _, pgettext
 from alloc.merkle import verify_inclusion
 from alloc.model import ApplicantTable, DrawRules, RoundSeed
+from alloc.oplog import LogHead, check_log
 from alloc.progress import Progress
 from alloc.records import (
+    LineSource,
+    line_chunks,
     parse_record_lines,
     parse_result_line,
     record_leaf,
     record_lines,
     records_root,
     result_leaf,
+    result_line_chunks,
     result_lines,
     results_root,
+    whole_lines,
 )
 from alloc.rounds import (
     Response,
@@ -126,7 +139,8 @@ class RoundAnnouncement:
 
     ``previous`` is the digest of the previous round's transcript; ``records``
     and, with a fresh seed, ``seed_plan`` and ``window`` are set only for a
-    round with a second-round draw.
+    round with a second-round draw. ``rehearsal`` is the previous round's
+    mark: a later round of a rehearsal is a rehearsal's (spec 9.7).
     """
 
     draw_id: str
@@ -140,6 +154,7 @@ class RoundAnnouncement:
     reveal_deadline: str | None
     draw_at: str | None
     software: str = SOFTWARE
+    rehearsal: bool = False
 
     def to_signed(self) -> dict[str, Any]:
         return {
@@ -157,6 +172,7 @@ class RoundAnnouncement:
                 "reveal_deadline": self.reveal_deadline,
                 "draw_at": self.draw_at,
             },
+            "rehearsal": self.rehearsal,
             "software": self.software,
         }
 
@@ -245,6 +261,7 @@ class RoundAnnouncement:
             reveal_deadline=reveal_deadline,
             draw_at=draw_at,
             software=fields.string("software"),
+            rehearsal=fields.boolean("rehearsal"),
         )
         fields.done()
         _same_form(fields, notice.to_signed())
@@ -253,7 +270,11 @@ class RoundAnnouncement:
 
 @dataclass(frozen=True)
 class RoundTranscript:
-    """What a later round decided (spec 11.7): every child's standing, and any draw."""
+    """What a later round decided (spec 11.7): every child's standing, and any draw.
+
+    ``rehearsal`` is its announcement's mark; ``log`` the operator log's head
+    when the round was computed (spec 9.6), ``None`` without a log.
+    """
 
     draw_id: str
     round: int
@@ -271,6 +292,8 @@ class RoundTranscript:
     declined: int
     created: str
     software: str = SOFTWARE
+    rehearsal: bool = False
+    log: LogHead | None = None
 
     def to_signed(self) -> dict[str, Any]:
         return {
@@ -291,6 +314,8 @@ class RoundTranscript:
             "unplaced": self.unplaced,
             "declined": self.declined,
             "created": self.created,
+            "rehearsal": self.rehearsal,
+            "log": None if self.log is None else self.log.to_json(),
             "software": self.software,
         }
 
@@ -341,6 +366,7 @@ class RoundTranscript:
             )
         created = fields.string("created")
         _nested(fields, "created", lambda value: parse_time(value, field="created"))
+        log = fields.optional_object("log")
         transcript = cls(
             draw_id=draw_id,
             round=fields.integer("round", minimum=2),
@@ -358,6 +384,8 @@ class RoundTranscript:
             declined=fields.integer("declined", minimum=0),
             created=created,
             software=fields.string("software"),
+            rehearsal=fields.boolean("rehearsal"),
+            log=None if log is None else LogHead.from_fields(log),
         )
         fields.done()
         _same_form(fields, transcript.to_signed())
@@ -383,13 +411,13 @@ def _read_figures(item: Fields) -> dict[str, Any]:
     return figures
 
 
-def _previous_round(envelope: Envelope) -> tuple[str, int, str]:
-    """(draw id, round, created) of a round-1 transcript or a round transcript."""
+def _previous_round(envelope: Envelope) -> tuple[str, int, bool]:
+    """(draw id, round, rehearsal mark) of a round-1 transcript or a round transcript."""
     if envelope.signed.get("type") == "round-transcript":
         later = RoundTranscript.from_envelope(envelope)
-        return later.draw_id, later.round, later.created
+        return later.draw_id, later.round, later.rehearsal
     first = Transcript.from_envelope(envelope)
-    return first.draw_id, first.round, first.created
+    return first.draw_id, first.round, first.rehearsal
 
 
 # --- making a round ----------------------------------------------------------------
@@ -415,7 +443,8 @@ def make_round_announcement(
     by computing the round once with a stand-in seed, so an announcement is
     never signed for inputs the round would refuse. A second-round draw with
     ``round_seed = fresh`` needs its seed ``plan`` with ``reveal_deadline`` and
-    ``draw_at``; with ``same`` it takes none.
+    ``draw_at``; with ``same`` it takes none. A round after a rehearsal's is
+    marked as a rehearsal's (spec 9.7).
 
     Raises:
         InputError: for responses or records that do not fit the previous
@@ -426,7 +455,7 @@ def make_round_announcement(
     """
     check_instance(rules, DrawRules, "rules", rules=True)
     check_instance(standings, Standings, "standings")
-    draw_id, number, _created = _previous_round(previous)
+    draw_id, number, rehearsal = _previous_round(previous)
     if draw_id != rules.draw_id or (plan is not None and plan.draw_id != rules.draw_id):
         raise WrongDrawError(
             _("the previous round or seed plan is not of draw {draw_id!r}").format(
@@ -502,6 +531,7 @@ def make_round_announcement(
         frozen_at=frozen_at,
         reveal_deadline=reveal_deadline if fresh else None,
         draw_at=draw_at if fresh else None,
+        rehearsal=rehearsal,
     )
     return notice, lines, records_out
 
@@ -516,13 +546,16 @@ def make_round_transcript(
     records: Sequence[bytes] | None = None,
     ceremony: CeremonyRecord | None = None,
     first_seed: bytes | None = None,
+    log: LogHead | None = None,
 ) -> tuple[RoundTranscript, RoundOutcome, list[bytes], list[bytes] | None]:
     """Compute a round from its announcement and inputs: the transcript, the outcome,
     the standing lines and (for a draw) the result lines.
 
     ``standings`` are the previous round's; ``ceremony`` is the round's
     finished ceremony (``round_seed = fresh``); ``first_seed`` is round 1's
-    seed (``round_seed = same``).
+    seed (``round_seed = same``); ``log`` the head of the operator log as the
+    round is computed (spec 9.6), which the transcript then signs. The
+    transcript carries its announcement's rehearsal mark.
 
     Raises:
         DigestMismatchError: if the rules, responses or records are not the
@@ -582,6 +615,8 @@ def make_round_transcript(
         unplaced=len(outcome.standings.unplaced),
         declined=int(outcome.standings.declined.sum()),
         created=created,
+        rehearsal=notice.rehearsal,
+        log=None if log is None else check_instance(log, LogHead, "log"),
     )
     return transcript, outcome, lines, results
 
@@ -660,15 +695,16 @@ class RoundFiles:
     ``transcript`` is ``None`` for a round announced but not yet drawn (only
     the last round may be); ``standings`` and ``results`` are optional, as
     the results file of round 1 is: without them the re-computation is
-    compared by root.
+    compared by root. Each line-per-child file is a list of lines or a file
+    read chunk by chunk (:class:`alloc.io.LineFile`).
     """
 
     announcement: Envelope | bytes
-    responses: Sequence[bytes]
+    responses: Sequence[bytes] | LineSource
     transcript: Envelope | bytes | None = None
-    records: Sequence[bytes] | None = None
-    standings: Sequence[bytes] | None = None
-    results: Sequence[bytes] | None = None
+    records: Sequence[bytes] | LineSource | None = None
+    standings: Sequence[bytes] | LineSource | None = None
+    results: Sequence[bytes] | LineSource | None = None
 
 
 def check_chain(
@@ -677,11 +713,13 @@ def check_chain(
     policy: TrustPolicy,
     announcement: Envelope | bytes,
     transcript: Envelope | bytes,
-    records: Sequence[bytes],
-    results: Sequence[bytes] | None = None,
+    records: Sequence[bytes] | LineSource,
+    results: Sequence[bytes] | LineSource | None = None,
     rounds: Sequence[RoundFiles] = (),
     expect_round: int | None = None,
     known: Mapping[int, bytes] | None = None,
+    log: bytes | None = None,
+    rehearsal: bool = False,
     progress: Progress | None = None,
 ) -> VerificationReport:
     """Check the draw and every later round, in order, and report every check; never raises.
@@ -695,15 +733,24 @@ def check_chain(
     the round before, standing by standing. ``expect_round`` is the latest
     round the verifier knows was published, and ``known`` maps rounds to
     transcript digests it saw before: a chain that ends earlier is a
-    rollback, one that disagrees a fork.
+    rollback, one that disagrees a fork. ``log`` is the operator log's
+    bytes: every transcript's log head, round 1's and each later round's, is
+    checked against it, each after the one before. Documents marked as a
+    rehearsal fail as a real draw, in every round; with ``rehearsal`` they
+    are checked as a rehearsal instead (and a real draw fails). Records,
+    results, responses and standings may be files read chunk by chunk
+    (:class:`alloc.io.LineFile`), as in :func:`alloc.audit.check_transcript`:
+    no file is held whole, and round 1 is parsed and re-drawn once.
     """
-    first = check_transcript(
+    first, drawn = _check_draw(
         transcript,
         announcement=announcement,
         rules=rules,
         records=records,
         policy=policy,
         results=results,
+        log=log,
+        rehearsal=rehearsal,
         progress=progress,
     )
     run = _Checks(progress)
@@ -719,17 +766,26 @@ def check_chain(
         rounds = []
     signers: dict[str, tuple[RoleResult, ...]] = dict(first.signatures)
     digests: dict[int, bytes] = {}
-    state: dict[str, Any] = {"last": 1 if first.ok else 0}
+    state: dict[str, Any] = {
+        "last": 1 if first.ok else 0,
+        "rehearsal": rehearsal,
+        "log": log,
+        "drawn": drawn,
+    }
+    del drawn
     if first.ok:
         envelope = _as_envelope(transcript, "transcript")
         digests[1] = document_digest(envelope)
         state["previous"] = envelope
         state["previous_created"] = Transcript.from_envelope(envelope).created
         state["first_seed"] = Transcript.from_envelope(envelope).seed
+        state["log_head"] = Transcript.from_envelope(envelope).log
 
         def standings() -> str:
-            table = parse_record_lines(records)
-            state["standings"] = first_standings(draw(rules, table, state["first_seed"]), table)
+            # Round 1 passed every check, so its table and re-run are at hand;
+            # they are let go of once its standings are made.
+            table, outcome = state.pop("drawn")
+            state["standings"] = first_standings(outcome, table)
             return _("round 1's standings from the re-run draw")
 
         if rounds:
@@ -773,13 +829,16 @@ def check_chain(
                 )
         return _("the chain runs from round 1 to round {last} without a gap").format(last=last)
 
-    if rounds or expect_round is not None or known:
+    # ``known is not None``, not its truth: a wrong argument (an array, say)
+    # must fail the chain check, not raise here.
+    if rounds or expect_round is not None or known is not None:
         run.run("chain", chain_end)
     last = state["last"] if state["last"] else first.round
     return VerificationReport(
         checks=tuple(run.checks),
         signatures=signers,
         round=last,
+        rehearsal=first.rehearsal,
         digests=dict(digests),
     )
 
@@ -828,6 +887,12 @@ def _check_round(
         return _("round {round}'s announcement is well-formed and canonical").format(round=number)
 
     run.run(f"{label}: documents", documents, essential=True)
+
+    def kind() -> str:
+        marks = {mine["a"].rehearsal} | ({mine["t"].rehearsal} if "t" in mine else set())
+        return _round_mark(number, marks, state["rehearsal"])
+
+    run.run(f"{label}: rehearsal mark", kind)
 
     def signatures(key: str, document: str) -> Callable[[], str]:
         def check() -> str:
@@ -889,33 +954,38 @@ def _check_round(
 
     def inputs() -> str:
         notice: RoundAnnouncement = mine["a"]
-        lines = list(files.responses)
-        if (responses_root(rules.draw_id, lines), len(lines)) != notice.responses:
+        # Committed and counted first, then read: the file is read twice, a
+        # chunk at a time, never held whole.
+        count, root = _lines_root(line_chunks(files.responses), response_leaf(rules.draw_id, b""))
+        if (root, count) != notice.responses:
             raise DigestMismatchError(
                 _(
                     "round {round}'s responses file does not match the announced root and count"
                 ).format(round=number),
                 code="verify.responses-mismatch",
             )
-        mine["responses"] = parse_response_lines(lines)
+        mine["responses"] = parse_response_lines(
+            itertools.chain.from_iterable(line_chunks(files.responses))
+        )
+        responses = count
         if notice.records is not None:
             if files.records is None:
                 raise VerificationError(
                     _("round {round} draws: give its records file").format(round=number),
                     code="verify.round-records-missing",
                 )
-            given = list(files.records)
-            if (records_root(rules.draw_id, given), len(given)) != notice.records:
+            count, root, table = _read_records(rules.draw_id, files.records)
+            if (root, count) != notice.records:
                 raise InputRootMismatchError(
                     _("round {round}'s records do not match the announced root and count").format(
                         round=number
                     )
                 )
-            mine["records"] = parse_record_lines(given)
+            mine["records"] = table()
             return _(
                 "{responses} responses and {records} second-round records under the announced roots"
-            ).format(responses=len(lines), records=len(given))
-        return _("{responses} responses under the announced roots").format(responses=len(lines))
+            ).format(responses=responses, records=count)
+        return _("{responses} responses under the announced roots").format(responses=responses)
 
     run.run(f"{label}: responses and records", inputs)
 
@@ -1040,15 +1110,14 @@ def _check_round(
     def published() -> str:
         tx: RoundTranscript = mine["t"]
         text = []
-        for name, given, committed in (
-            ("standings", files.standings, tx.standings),
-            ("results", files.results, tx.results),
+        for name, given, committed, leaf in (
+            ("standings", files.standings, tx.standings, standing_leaf),
+            ("results", files.results, tx.results, result_leaf),
         ):
             if given is None or committed is None:
                 continue
-            lines = list(given)
-            root = (standings_root if name == "standings" else results_root)(rules.draw_id, lines)
-            if (root, len(lines)) != committed:
+            count, root = _lines_root(line_chunks(given), leaf(rules.draw_id, b""))
+            if (root, count) != committed:
                 raise DigestMismatchError(
                     (
                         _(
@@ -1068,7 +1137,7 @@ def _check_round(
                     _("{count} standings lines")
                     if name == "standings"
                     else _("{count} results lines")
-                ).format(count=len(lines))
+                ).format(count=count)
             )
         if not text:
             return _("no standings file given; the re-computation is compared by root")
@@ -1093,9 +1162,9 @@ def _check_round(
         )
         lines = standing_lines(outcome.standings)
         if (standings_root(rules.draw_id, lines), len(lines)) != tx.standings:
-            raise _standing_difference(number, lines, files.standings)
-        if files.standings is not None and list(files.standings) != lines:
-            raise _standing_difference(number, lines, files.standings)
+            raise _standing_difference(number, outcome.standings, lines, files.standings)
+        if files.standings is not None and not _same_lines(line_chunks(lines), files.standings):
+            raise _standing_difference(number, outcome.standings, lines, files.standings)
         figures = tuple(s.to_json() for s in outcome.standings.summaries)
         if figures != tuple(dict(k) for k in tx.kindergartens):
             raise ReplayMismatchError(
@@ -1109,8 +1178,10 @@ def _check_round(
                 _("round {round}'s unplaced or declined counts differ").format(round=number)
             )
         if outcome.draw is not None:
-            results = result_lines(outcome.draw)
-            if (results_root(rules.draw_id, results), len(results)) != tx.results:
+            count, root = _lines_root(
+                result_line_chunks(outcome.draw), result_leaf(rules.draw_id, b"")
+            )
+            if (root, count) != tx.results:
                 raise ReplayMismatchError(
                     _("re-drawing round {round}'s second-round draw gives other results").format(
                         round=number
@@ -1140,8 +1211,27 @@ def _check_round(
                 )
             )
         return False
+
+    def operator_log() -> str:
+        tx: RoundTranscript = mine["t"]
+        if tx.log is None:
+            raise LogChainError(
+                f"round {number}'s transcript commits to no operator log (it was made without"
+                " one), so the log cannot be checked against it"
+            )
+        before: LogHead | None = state.get("log_head")
+        if before is not None and tx.log.count <= before.count:
+            raise LogChainError(
+                f"round {number}'s transcript commits to the operator log's first"
+                f" {tx.log.count} entries, round {number - 1}'s to the first {before.count}:"
+                " a later round's head comes after the head of the round before"
+            )
+        return check_log(bytes(state["log"]), tx.log, draw_id=rules.draw_id)
+
     run.run(f"{label}: seed", seed)
     run.run(f"{label}: time", times)
+    if state["log"] is not None:
+        run.run(f"{label}: operator log", operator_log)
     run.run(f"{label}: published files", published)
     run.run(f"{label}: re-computation", recompute)
     if any(not c.passed for c in run.checks[before:]) or "standings" not in mine:
@@ -1149,43 +1239,77 @@ def _check_round(
     state["standings"] = mine["standings"]
     state["previous"] = mine["t_env"]
     state["previous_created"] = mine["t"].created
+    state["log_head"] = mine["t"].log
     digests[number] = document_digest(mine["t_env"])
     return True
 
 
+def _round_mark(number: int, marks: set[bool], expected: bool) -> str:
+    """A later round's rehearsal mark, as the chain's and as asked (spec 9.7).
+
+    Raises:
+        RehearsalError: if its documents disagree, or a rehearsal's round is
+            checked as a real one, or a real round as a rehearsal's.
+    """
+    if len(marks) != 1:
+        raise RehearsalError(
+            f"round {number}'s announcement and transcript disagree on the rehearsal mark;"
+            " a rehearsal's round is always a rehearsal's"
+        )
+    (marked,) = marks
+    if marked and not expected:
+        raise RehearsalError(
+            f"{REHEARSAL_MARK}: round {number} is marked rehearsal: true (signed): a round of a"
+            " practice draw, never of a real one; check it as a rehearsal with --rehearsal"
+            " (rehearsal=True), or verify the real draw's files"
+        )
+    if expected and not marked:
+        raise RehearsalError(
+            f"checked as a rehearsal, but round {number} is marked rehearsal: false: a real"
+            " draw's round; verify it without --rehearsal"
+        )
+    if marked:
+        return f"{REHEARSAL_MARK}: marked rehearsal: true and checked as a rehearsal's round"
+    return "a real draw's round (marked rehearsal: false)"
+
+
 def _standing_difference(
-    number: int, lines: Sequence[bytes], published: Sequence[bytes] | None
+    number: int,
+    standings: Standings,
+    lines: Sequence[bytes],
+    published: Sequence[bytes] | LineSource | None,
 ) -> ReplayMismatchError:
+    """Name the first child whose published standing differs from the re-computed one."""
     if published is None:
         return ReplayMismatchError(
             _(
                 "re-computing round {round} gives another standings root than its transcript's"
             ).format(round=number)
         )
-    theirs = {}
-    for line in published:
-        try:
-            standing = parse_standing_line(line)
-        except InputError:
-            continue
-        theirs[standing.registration_number] = standing
-    for line in lines:
-        mine = parse_standing_line(line)
-        other = theirs.get(mine.registration_number)
-        if other != mine:
-            return ReplayMismatchError(
-                _(
-                    "round {round}: child {registration} is published as {published}, the"
-                    " re-computation gives {computed}"
-                ).format(
-                    round=number,
-                    registration=mine.registration_number,
-                    published=_describe_standing(other),
-                    computed=_describe_standing(mine),
-                )
-            )
+    regs = standings.registration_numbers
+    found = _first_difference(
+        lambda: line_chunks(lines),
+        lambda place: regs[place],
+        published,
+        lambda line: parse_standing_line(line).registration_number,
+    )
+    if found is None:
+        return ReplayMismatchError(
+            _("round {round}'s published standings list a child too many").format(round=number)
+        )
+    line, theirs = found
+    mine = parse_standing_line(line)
+    other = None if theirs is None else parse_standing_line(theirs)
     return ReplayMismatchError(
-        _("round {round}'s published standings list a child too many").format(round=number)
+        _(
+            "round {round}: child {registration} is published as {published}, the"
+            " re-computation gives {computed}"
+        ).format(
+            round=number,
+            registration=mine.registration_number,
+            published=_describe_standing(other),
+            computed=_describe_standing(mine),
+        )
     )
 
 
@@ -1253,12 +1377,13 @@ def make_round_proofs(
             )
 
         def part(
-            lines: Sequence[bytes] | None,
+            given: Sequence[bytes] | LineSource | None,
             leaf: Callable[[str, bytes], bytes],
             key: Callable[[bytes], str],
         ) -> tuple[bytes, int, int, tuple[bytes, ...]] | None:
-            if lines is None:
+            if given is None:
                 return None
+            lines = whole_lines(given)
             for at, line in enumerate(lines):
                 if key(line) == reg:
                     tree = MerkleTree(list(lines), prefix=leaf(draw_id, b""))
@@ -1319,6 +1444,7 @@ def check_round_proofs(
     transcript: Envelope | bytes,
     rounds: Sequence[tuple[Envelope | bytes, Envelope | bytes]],
     policy: TrustPolicy,
+    rehearsal: bool = False,
 ) -> list[Check]:
     """A parent's checks of the later rounds of ``proof``; never raises.
 
@@ -1328,7 +1454,8 @@ def check_round_proofs(
     standing line must be under the round's standings root, its response
     (if it answered) under the responses root, and for a second-round draw
     its record and result under that round's roots, its lottery number from
-    the round's seed and its identity commitment unchanged.
+    the round's seed and its identity commitment unchanged. A rehearsal's
+    round fails, unless checked as one with ``rehearsal`` (spec 9.7).
     """
     run = _Checks()
     state: dict[str, Any] = {}
@@ -1357,6 +1484,7 @@ def check_round_proofs(
             tx = RoundTranscript.from_envelope(t_env)
             policy.verify(a_env, document=document_title(f"round {number} announcement"))
             policy.verify(t_env, document=document_title(f"round {number} transcript"))
+            _round_mark(number, {notice.rehearsal, tx.rehearsal}, rehearsal)
             previous = document_digest(state["previous"])
             if part.round != number or notice.round != number or tx.round != number:
                 raise ChainError(

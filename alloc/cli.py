@@ -10,7 +10,10 @@ Every step of the protocol is a command working on a *draw folder*::
         transcript.json results.jsonl
     private/                   names and document numbers: never publish
         registry.json receipts.csv results.csv
-    publish/                   notice boards (masked) and the HTML report
+    publish/                   notice boards (masked), the HTML report, the lookup
+                               index, the parents' verifier page (verify/) and
+                               every child's proof file (proofs/)
+    site.json                  the verifier page's address, once receipts carry it
 
 Trust comes from one place, :func:`_trust`: ``verify`` and ``proof check``
 need a pin (``--trust FILE`` kept apart from the files checked, or
@@ -30,9 +33,14 @@ next command in the folder.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import hashlib
+import io
 import json
 import os
 import re
+import shlex
+import shutil
 import sys
 import threading
 import time
@@ -41,16 +49,18 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Final
+from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from alloc import clock, storage
+from alloc import clock, rehearsal, storage
 from alloc import io as files
 from alloc._version import DISTRIBUTION, __version__
 from alloc.audit import (
+    REHEARSAL_MARK,
     Announcement,
     ParentProof,
     TimeWindow,
@@ -90,6 +100,7 @@ from alloc.errors import (
     InputError,
     InputRootMismatchError,
     MalformedDocumentError,
+    RehearsalError,
     ScheduleError,
     SignatureThresholdError,
     TrustError,
@@ -109,6 +120,7 @@ from alloc.i18n import (
 )
 from alloc.identity import DocumentType, Receipt, parse_salt
 from alloc.lookup import INDEX_FILE, LookupIndex, build_public_index, public_lookup
+from alloc.merkle import MerkleAccumulator
 from alloc.model import (
     DEFAULT_TIME_ZONE,
     Applicant,
@@ -129,8 +141,33 @@ from alloc.notices import (
     check_publication,
     check_published_lists,
 )
+from alloc.oplog import (
+    LOG_NAME,
+    FileDigest,
+    LogHead,
+    OperatorLog,
+    OptionValue,
+    check_log,
+    parse_log,
+)
+from alloc.oplog import describe as describe_log
+from alloc.page import (
+    DEFAULT_PUBLIC_URL,
+    PAGE_FOLDER,
+    PROOF_FOLDER,
+    check_site_url,
+    page_files,
+    proof_files,
+)
 from alloc.progress import Progress, Task
-from alloc.records import parse_record_lines, records_root
+from alloc.receipts import render_receipts
+from alloc.records import (
+    CHUNK_LINES,
+    parse_record_lines,
+    record_leaf,
+    records_root,
+    whole_lines,
+)
 from alloc.registry import Registry, registry_from_json, registry_to_json
 from alloc.report import ReportPages, render_report
 from alloc.rounds import Answer, Standings, parse_response_lines, responses_root
@@ -180,6 +217,10 @@ EXIT_IO_ERROR = 5
 
 #: The public lookup index is written to this folder of the publish folder.
 LOOKUP_FOLDER = "lookup"
+#: Where a draw folder records the verifier page's address that receipts' QR codes open.
+SITE_FILE = "site.json"
+#: The address the demo's receipts open: its folder served by `python3 -m http.server`.
+DEMO_SITE_URL = "http://127.0.0.1:8000/publish/verify/"
 _SHARD_NAME = re.compile(r"[0-9a-f]{1,4}\.json")
 
 
@@ -204,14 +245,22 @@ class Console:
     json_mode: bool
     quiet: bool
     started: float = 0.0
+    #: Put before every line printed: 【演练 REHEARSAL】 in a rehearsal.
+    mark: str = ""
     _bar: Any = None
     _task: Task | None = None
     _ticker: threading.Event | None = None
 
+    def marked(self, text: str) -> str:
+        """``text`` with the mark before each of its lines that is not empty."""
+        if not self.mark:
+            return text
+        return "\n".join(f"{self.mark} {line}" if line else line for line in text.split("\n"))
+
     def say(self, text: str = "") -> None:
         self.close_bar()
         if not self.json_mode:
-            print(text)
+            print(self.marked(text))
 
     @property
     def progress(self) -> Progress | None:
@@ -262,17 +311,19 @@ class Console:
             now = time.perf_counter()
             if not self.started:
                 self.started = now
-            print(f"[{now - self.started:7.2f}s] {text}", file=sys.stderr, flush=True)
+            print(self.marked(f"[{now - self.started:7.2f}s] {text}"), file=sys.stderr, flush=True)
 
     def result(self, data: dict[str, Any]) -> None:
         self.close_bar()
         if self.json_mode:
+            if self.mark:
+                data = {**data, "rehearsal": True}
             print(json.dumps(data, ensure_ascii=False, indent=2))
 
     def notice(self, text: str) -> None:
         """Something the operator must see even with --quiet (waiting, recovery): on stderr."""
         self.close_bar()
-        print(text, file=sys.stderr, flush=True)
+        print(self.marked(text), file=sys.stderr, flush=True)
 
 
 def _is_terminal(stream: Any) -> bool:
@@ -1024,6 +1075,10 @@ def cmd_freeze(args: argparse.Namespace, out: Console) -> int:
     # Salts are made once: a re-freeze keeps every receipt already printed.
     previous = _registry(folder) if folder.registry.exists() else None
     imported = _read_applicants(args, rules, out, previous)
+    rehearsing = _rehearsal_marker(folder.root) is not None
+    if rehearsing:
+        # A rehearsal never carries a real receipt salt (see alloc.rehearsal).
+        imported = rehearsal.throwaway_salts(imported, rules.draw_id)
     for path in (folder.records, folder.announcement, folder.registry):
         if path.exists() and not args.force:
             raise files.OutputExistsError(path)
@@ -1046,7 +1101,12 @@ def cmd_freeze(args: argparse.Namespace, out: Console) -> int:
     )
     out.step(_("committing to the records"))
     notice, records = make_announcement(
-        rules, imported.table, plan_ceremony.plan, window=window, progress=out.progress
+        rules,
+        imported.table,
+        plan_ceremony.plan,
+        window=window,
+        rehearsal=rehearsing,
+        progress=out.progress,
     )
     folder.public.mkdir(parents=True, exist_ok=True)
     folder.private.mkdir(parents=True, exist_ok=True)
@@ -1299,18 +1359,20 @@ def _announcement_to_sign(
             ),
             code="verify.rules-mismatch",
         )
-    records = files.read_lines(
+    records = files.LineFile(
         _require(folder.records, _("the public records"), _("run `alloc freeze`"))
     )
-    if len(records) != notice.records_count or (
-        records_root(notice.draw_id, records) != notice.records_root
-    ):
+    commitment = MerkleAccumulator(prefix=record_leaf(notice.draw_id, b""))
+    for chunk in records.chunks(CHUNK_LINES):
+        commitment.add(chunk)
+    if (commitment.count, commitment.root()) != (notice.records_count, notice.records_root):
         raise InputRootMismatchError(
             _("{path} does not match the announced input root and count").format(
                 path=folder.records
             )
         )
     _refuse_invalid_signatures(policy, envelope, "announcement")
+    _check_kind(folder, notice.rehearsal)
     window = notice.window
     plan = notice.seed_plan
     nothing = _("none")
@@ -1348,8 +1410,53 @@ def _announcement_to_sign(
                 deadline=local_time(window.reveal_deadline, rules.time_zone),
             ),
         ),
+        ("kind", _kind_text(notice.rehearsal)),
         ("checked", _("rules, records and seed plan match the draw folder; no reveal yet")),
     ]
+
+
+def _kind_text(marked: bool) -> str:
+    return (
+        _("{mark} (rehearsal: true): a practice draw, never the real one").format(
+            mark=REHEARSAL_MARK
+        )
+        if marked
+        else _("the real draw (rehearsal: false)")
+    )
+
+
+def _log_text(head: LogHead | None) -> str:
+    """What a transcript commits to of the operator log, for a summary."""
+    if head is None:
+        return _("none")
+    return _("its first {count} entries, head {head}").format(
+        count=head.count, head=head.head.hex()
+    )
+
+
+def _log_commitment(head: LogHead) -> str:
+    return _(
+        "the transcript commits to the operator log's first {count} entries (head {head})"
+    ).format(count=head.count, head=head.head.hex())
+
+
+def _check_kind(folder: DrawFolder, marked: bool) -> None:
+    """A rehearsal's documents belong in a rehearsal folder and a real draw's in a real one.
+
+    Raises:
+        RehearsalError: otherwise.
+    """
+    root = folder.draw_root
+    rehearsing = _rehearsal_marker(root) is not None
+    if marked and not rehearsing:
+        raise RehearsalError(
+            f"the document is marked rehearsal: true, but {root} is no rehearsal folder:"
+            " a rehearsal's documents never enter a real draw folder"
+        )
+    if rehearsing and not marked:
+        raise RehearsalError(
+            f"{root} is a rehearsal folder, but the document is marked rehearsal: false"
+        )
 
 
 def _transcript_to_sign(
@@ -1366,10 +1473,10 @@ def _transcript_to_sign(
     """
     rules = _rules(folder)
     announcement = _envelope(folder.announcement, "announcement")
-    records = files.read_lines(
+    records = files.LineFile(
         _require(folder.records, _("the public records"), _("run `alloc freeze`"))
     )
-    results = files.read_lines(folder.results) if folder.results.exists() else None
+    results = files.LineFile(folder.results) if folder.results.exists() else None
     report = check_transcript(
         envelope,
         announcement=announcement,
@@ -1377,6 +1484,7 @@ def _transcript_to_sign(
         records=records,
         policy=policy,
         results=results,
+        rehearsal=_rehearsal_marker(folder.root) is not None,
     )
     failures = [
         c
@@ -1412,6 +1520,8 @@ def _transcript_to_sign(
             ),
         ),
         ("created", local_time(tx.created, rules.time_zone)),
+        ("operator log", _log_text(tx.log)),
+        ("kind", _kind_text(tx.rehearsal)),
         ("checked", _("every check passed, the draw re-run outcome by outcome")),
     ]
 
@@ -1440,14 +1550,14 @@ def _round_announcement_to_sign(
     public = folder.round_public(number)
     given = _round_files(public, number)
     rules = _rules(folder)
-    lines = list(given.responses)
+    lines = whole_lines(given.responses)
     if (responses_root(rules.draw_id, lines), len(lines)) != notice.responses:
         raise DigestMismatchError(
             _("{path} is not the announced file").format(path=public / "responses.jsonl"),
             code="verify.responses-mismatch",
         )
     if notice.records is not None:
-        records = list(given.records or [])
+        records = whole_lines(given.records or [])
         if (records_root(rules.draw_id, records), len(records)) != notice.records:
             raise InputRootMismatchError(
                 _("{path} is not the announced file").format(path=public / "records.jsonl")
@@ -1464,6 +1574,7 @@ def _round_announcement_to_sign(
                 code="sign.announcement-after-reveal",
             )
     _refuse_invalid_signatures(policy, envelope, f"round {number} announcement")
+    _check_kind(folder, notice.rehearsal)
     answered = Counter(r.answer.value for r in parse_response_lines(lines))
     summary = [
         ("draw", f"{notice.draw_id}: {rules.title}"),
@@ -1509,6 +1620,7 @@ def _round_announcement_to_sign(
         )
     else:
         summary.append(("announced", local_time(notice.frozen_at, rules.time_zone)))
+    summary.append(("kind", _kind_text(notice.rehearsal)))
     summary.append(
         ("checked", _("rounds 1 to {last} verify; the files match").format(last=number - 1))
     )
@@ -1524,9 +1636,10 @@ def _round_transcript_to_sign(
         VerificationError: the first failed check but the signatures still to come.
     """
     tx = RoundTranscript.from_envelope(envelope)
+    _check_kind(folder, tx.rehearsal)
     rules = _rules(folder)
     number = tx.round
-    rounds = [_round_files(folder.round_public(n), n) for n in range(2, number + 1)]
+    rounds = [_round_files(folder.round_public(n), n, stream=True) for n in range(2, number + 1)]
     last = rounds[-1]
     rounds[-1] = RoundFiles(
         announcement=last.announcement,
@@ -1541,11 +1654,12 @@ def _round_transcript_to_sign(
         policy=policy,
         announcement=_envelope(folder.public / "announcement.json", "announcement"),
         transcript=_envelope(folder.transcript, "transcript"),
-        records=files.read_lines(
+        records=files.LineFile(
             _require(folder.records, _("the public records"), _("run `alloc freeze`"))
         ),
-        results=files.read_lines(folder.results) if folder.results.exists() else None,
+        results=files.LineFile(folder.results) if folder.results.exists() else None,
         rounds=rounds,
+        rehearsal=_rehearsal_marker(folder.draw_root) is not None,
     )
     failures = [
         c
@@ -1593,6 +1707,13 @@ def _round_transcript_to_sign(
             )
         )
     summary.append(("created", local_time(tx.created, rules.time_zone)))
+    summary.append(
+        (
+            "operator log",
+            _log_text(tx.log),
+        )
+    )
+    summary.append(("kind", _kind_text(tx.rehearsal)))
     summary.append(
         (
             "checked",
@@ -1830,6 +1951,7 @@ def cmd_draw(args: argparse.Namespace, out: Console) -> int:
         record,
         outcome,
         created=clock.format_time(now, like=window.draw),
+        log=_log_head(folder.root),
         progress=out.progress,
     )
     files.write_lines(folder.results, results, force=args.force)
@@ -1841,6 +1963,8 @@ def cmd_draw(args: argparse.Namespace, out: Console) -> int:
         )
     )
     out.say(_("results root {root}").format(root=transcript.results_root.hex()))
+    if transcript.log is not None:
+        out.say(_log_commitment(transcript.log))
     out.say(_sign_it("transcript", folder.transcript))
     out.result(
         {
@@ -1869,12 +1993,18 @@ def _numbered(base: Path) -> list[int]:
     return sorted(int(p.name) for p in base.iterdir() if p.is_dir() and p.name.isdigit())
 
 
-def _round_files(folder: Path, number: int) -> RoundFiles:
-    """One round's public files as published (``transcript`` None if not yet drawn)."""
+def _round_files(folder: Path, number: int, *, stream: bool = False) -> RoundFiles:
+    """One round's public files as published (``transcript`` None if not yet drawn).
 
-    def lines(name: str) -> list[bytes] | None:
+    With ``stream`` the line-per-child files are :class:`alloc.io.LineFile`,
+    read chunk by chunk as they are checked (for verifying only).
+    """
+
+    def lines(name: str) -> list[bytes] | files.LineFile | None:
         path = folder / name
-        return files.read_lines(path) if path.exists() else None
+        if not path.exists():
+            return None
+        return files.LineFile(path) if stream else files.read_lines(path)
 
     announcement = _require(
         folder / "announcement.json",
@@ -1891,9 +2021,9 @@ def _round_files(folder: Path, number: int) -> RoundFiles:
         )
     transcript = folder / "transcript.json"
     return RoundFiles(
-        announcement=announcement.read_bytes(),
+        announcement=files.read_bytes(announcement),
         responses=responses,
-        transcript=transcript.read_bytes() if transcript.exists() else None,
+        transcript=files.read_bytes(transcript) if transcript.exists() else None,
         records=lines("records.jsonl"),
         standings=lines("standings.jsonl"),
         results=lines("results.jsonl"),
@@ -1934,6 +2064,7 @@ def _verified_chain(folder: DrawFolder, policy: TrustPolicy, through: int, out: 
         records=records,
         results=files.read_lines(folder.results) if folder.results.exists() else None,
         rounds=rounds,
+        rehearsal=_rehearsal_marker(folder.draw_root) is not None,
     )
     if not report.ok or report.round != through:
         out.say(str(report))
@@ -1949,7 +2080,8 @@ def _verified_chain(folder: DrawFolder, policy: TrustPolicy, through: int, out: 
         tx = RoundTranscript.from_envelope(
             _as_round_envelope(files_.transcript, "round-transcript")
         )
-        inputs.append((files_.responses, files_.records, tx.seed))
+        round_records = None if files_.records is None else whole_lines(files_.records)
+        inputs.append((whole_lines(files_.responses), round_records, tx.seed))
     standings = chain_standings(rules, records, first.seed, inputs)
     last = (
         _envelope(folder.transcript, "transcript")
@@ -2199,11 +2331,12 @@ def cmd_round_draw(args: argparse.Namespace, out: Console) -> int:
         announcement,
         rules,
         chain.standings,
-        round_files.responses,
-        records=round_files.records,
+        whole_lines(round_files.responses),
+        records=None if round_files.records is None else whole_lines(round_files.records),
         ceremony=record,
         first_seed=first.seed,
         created=clock.format_time(now, like=now),
+        log=_log_head(folder.root),
     )
     files.write_lines(target / "standings.jsonl", standing_lines, force=args.force)
     if results is not None:
@@ -2243,6 +2376,8 @@ def cmd_round_draw(args: argparse.Namespace, out: Console) -> int:
             )
         )
     out.say(_("standings root {root}").format(root=tx.standings[0].hex()))
+    if tx.log is not None:
+        out.say(_log_commitment(tx.log))
     out.say(_sign_it("transcript", target / "transcript.json"))
     out.result(
         {
@@ -2283,6 +2418,15 @@ def _public_paths(args: argparse.Namespace) -> dict[str, Path]:
     return paths
 
 
+def _commits_to_no_log(transcript: bytes) -> bool:
+    """Whether a readable transcript commits to no operator log (unreadable: False,
+    so that the verification itself reports what is wrong with it)."""
+    try:
+        return Transcript.from_envelope(Envelope.from_bytes(transcript)).log is None
+    except AllocError:
+        return False
+
+
 def cmd_verify(args: argparse.Namespace, out: Console) -> int:
     """Check everything from the public files alone, against keys you pinned; list every check."""
     paths = _public_paths(args)
@@ -2297,6 +2441,8 @@ def cmd_verify(args: argparse.Namespace, out: Console) -> int:
             what,
             _("it is in the draw's public folder ({file})").format(file=paths[key].name),
         )
+    if _marked_rehearsal(paths["announcement"]):
+        out.mark = _MARK  # before anything is printed; verification checks the mark itself
     checked = [path.parent for path in paths.values()]
     if args.dir:
         checked.append(Path(args.dir))
@@ -2318,10 +2464,24 @@ def cmd_verify(args: argparse.Namespace, out: Console) -> int:
         rules = files.read_rules(
             _require(paths["rules"], _("the rules"), _("it is in the public folder"))
         )
-        records = files.read_lines(
+        records = files.LineFile(
             _require(paths["records"], _("the public records"), "public/records.jsonl")
         )
-        results = files.read_lines(paths["results"]) if paths["results"].exists() else None
+        results = files.LineFile(paths["results"]) if paths["results"].exists() else None
+        log_path = Path(args.log) if args.log else None
+        if log_path is None and args.dir and (Path(args.dir) / LOG_NAME).is_file():
+            log_path = Path(args.dir) / LOG_NAME
+        log = (
+            files.read_bytes(
+                _require(
+                    log_path,
+                    _("the operator log"),
+                    _("give the draw folder's {file}").format(file=LOG_NAME),
+                )
+            )
+            if log_path
+            else None
+        )
         announcement = files.read_bytes(
             _require(
                 paths["announcement"], document_title("announcement"), "public/announcement.json"
@@ -2330,8 +2490,13 @@ def cmd_verify(args: argparse.Namespace, out: Console) -> int:
         transcript = files.read_bytes(
             _require(paths["transcript"], document_title("transcript"), "public/transcript.json")
         )
+        if log is not None and not args.log and _commits_to_no_log(transcript):
+            # A folder's log begun after its draw (a demo folder, then publish or
+            # verify in it) has nothing signed to be checked against.
+            out.notice(f"{log_path}: not checked: the transcript commits to no operator log")
+            log = None
         rounds_dir = Path(args.rounds) if args.rounds else paths["transcript"].parent / "rounds"
-        rounds = [_round_files(rounds_dir / str(n), n) for n in _numbered(rounds_dir)]
+        rounds = [_round_files(rounds_dir / str(n), n, stream=True) for n in _numbered(rounds_dir)]
         remembered = _remembered(Path(args.remember), rules.draw_id) if args.remember else {}
         out.step(
             _("verifying (signatures, commitments, ceremony, re-running the draw and every round)")
@@ -2345,7 +2510,10 @@ def cmd_verify(args: argparse.Namespace, out: Console) -> int:
             results=results,
             rounds=rounds,
             expect_round=args.expect_round,
-            known=remembered,
+            # None without --remember: check_chain checks any ``known`` it is given.
+            known=remembered if args.remember else None,
+            log=log,
+            rehearsal=args.rehearsal,
             progress=out.progress,
         )
         if published is not None:
@@ -2363,6 +2531,8 @@ def cmd_verify(args: argparse.Namespace, out: Console) -> int:
                 announcement=announcement,
                 transcript=transcript,
             )
+    if report.rehearsal:
+        out.mark = _MARK
     out.say(_("draw {draw_id}: {title}").format(draw_id=rules.draw_id, title=rules.title))
     if report.round is not None:
         out.say(
@@ -2371,6 +2541,8 @@ def cmd_verify(args: argparse.Namespace, out: Console) -> int:
             else _("round {round} (the chain of rounds 1 to {round})").format(round=report.round)
         )
     out.say(_("trust: {source}").format(source=trust.source))
+    if log_path is not None:
+        out.say(_("operator log: {path}").format(path=log_path))
     out.say(str(report))
     if args.remember and report.ok:
         _remember(Path(args.remember), rules.draw_id, report.digests, remembered)
@@ -2382,6 +2554,8 @@ def cmd_verify(args: argparse.Namespace, out: Console) -> int:
     result: dict[str, Any] = {**report.to_json(), "trust": trust.source}
     if certificate is not None:
         roles = {str(path): key for key, path in paths.items()}
+        if log_path is not None:
+            roles[str(log_path)] = "log"
         roles |= {str(path): "keys" for path in ([Path(k) for k in args.keys or ()] or key_files)}
         if args.trust:
             roles[str(args.trust)] = "trust"
@@ -2450,6 +2624,8 @@ class PublishedDraw:
     records: list[bytes]
     results: list[bytes]
     trust: Trust
+    #: The folder is a rehearsal's: its documents are checked as a rehearsal's.
+    rehearsal: bool = False
 
     @property
     def policy(self) -> TrustPolicy:
@@ -2468,6 +2644,7 @@ class PublishedDraw:
                 _require(folder.results, _("the results"), _("run `alloc draw`"))
             ),
             trust=_operator_trust(args, folder),
+            rehearsal=_rehearsal_marker(folder.root) is not None,
         )
 
     def verify(self, progress: Progress | None = None) -> VerificationReport:
@@ -2478,6 +2655,7 @@ class PublishedDraw:
             records=self.records,
             policy=self.policy,
             results=self.results,
+            rehearsal=self.rehearsal,
             progress=progress,
         )
 
@@ -2508,6 +2686,7 @@ class PublishedDraw:
 def cmd_publish(args: argparse.Namespace, out: Console) -> int:
     """Notice-board lists (masked), waitlists, the private full results and the report."""
     folder = _folder(args)
+    site = _site_url(folder, args.site_url)
     published = PublishedDraw.load(folder, args)
     registry = _registry(folder)
     target = Path(args.out) if args.out else folder.publish
@@ -2529,6 +2708,7 @@ def cmd_publish(args: argparse.Namespace, out: Console) -> int:
     if private.exists() and not args.force:
         raise files.OutputExistsError(private)
     heading = NoticeHeading.of(published.rules, Announcement.from_envelope(published.announcement))
+    banner = heading.banner  # a rehearsal's lists say so above everything else
     written = files.write_notice_lists(
         target / "notice",
         outcome,
@@ -2537,9 +2717,15 @@ def cmd_publish(args: argparse.Namespace, out: Console) -> int:
         force=args.force,
         progress=out.progress,
         heading=heading,
+        banner=banner,
     )
     files.write_waitlists(
-        target / f"waitlists{suffix}", outcome, registry, force=args.force, heading=heading
+        target / f"waitlists{suffix}",
+        outcome,
+        registry,
+        force=args.force,
+        heading=heading,
+        banner=banner,
     )
     out.step(_("checking the lists just written against the results, as `verify --published` does"))
     lists = files.read_published_lists(target, published.rules)
@@ -2547,32 +2733,132 @@ def cmd_publish(args: argparse.Namespace, out: Console) -> int:
         out.say(check.line())
         if not check.passed:
             raise check.error or VerificationError(check.detail, code="verify.notice-mismatch")
-    files.write_private_results(private, outcome, registry, force=args.force)
+    files.write_private_results(private, outcome, registry, force=args.force, banner=banner)
     pages = published.report_pages(report, outcome, registry, out.progress)
     files.write_report(target / REPORT_FOLDER, pages, force=args.force)
     out.step(_("writing the public lookup index (opened only with a receipt)"))
     index = build_public_index(registry, outcome, published.transcript)
     lookup = _write_lookup_index(target / LOOKUP_FOLDER, index, force=args.force)
+    out.step(_("writing the parents' verifier page and every child's proof file"))
+    proofs = _write_verifier(
+        target,
+        published.rules.draw_id,
+        published.records,
+        published.results,
+        public_url=args.public_url,
+        site_url=site,
+        force=args.force,
+    )
     out.say(
         _(
-            "published {count} notice lists, waitlists, the report ({report}) and the lookup"
-            " index ({shards} shards) to {target}"
+            "published {count} notice lists, waitlists, the report ({report}), the lookup"
+            " index ({shards} shards), the verifier page ({page}) and {proofs} proof files"
+            " ({proof_folder}) to {target}"
         ).format(
             count=len(written),
             report=f"{REPORT_FOLDER}/index.html",
             shards=len(index) - 1,
+            page=f"{PAGE_FOLDER}/index.html",
+            proofs=proofs,
+            proof_folder=f"{PROOF_FOLDER}/",
             target=target,
         )
     )
+    out.say(
+        _(
+            "the page reads the public files from {url} (relative to {page}): serve {public} there"
+        ).format(url=args.public_url, page=f"{PAGE_FOLDER}/", public=folder.public)
+    )
+    if site is not None:
+        out.say(
+            _("receipts' QR codes open {site}: serve {page} at that address").format(
+                site=site, page=target / PAGE_FOLDER
+            )
+        )
     out.say(_("private full results: {path}").format(path=private))
     out.result(
         {
             "published": str(target),
             "notice_lists": [str(p) for p in written],
             "lookup_index": str(lookup),
+            "verifier_page": str(target / PAGE_FOLDER / "index.html"),
+            "proof_files": proofs,
+            "site_url": site,
         }
     )
     return EXIT_OK
+
+
+def _site_url(folder: DrawFolder, given: str | None) -> str | None:
+    """The verifier page's address: as given, or as recorded when receipts were printed."""
+    path = folder.root / SITE_FILE
+    recorded = None
+    if path.exists():
+        fields = Fields.of(parse_json(path.read_bytes(), document=str(path)), document=str(path))
+        recorded = check_site_url(fields.string("site_url"), field=str(path))
+        fields.done()
+    if given is not None:
+        check_site_url(given)
+        if recorded is not None and given != recorded:
+            raise CommandError(
+                f"receipts were printed with the address {recorded} (recorded in {path}):"
+                " their QR codes would open the wrong page",
+                field="--site-url",
+                value=given,
+                hint=f"serve the page at {recorded}, or delete {path} and print every receipt"
+                " again",
+            )
+    return given if given is not None else recorded
+
+
+def _write_verifier(
+    publish: Path,
+    draw_id: str,
+    records: Sequence[bytes],
+    results: Sequence[bytes],
+    *,
+    public_url: str,
+    site_url: str | None,
+    force: bool,
+) -> int:
+    """Write publish/verify/ and publish/proofs/; returns the number of proof files."""
+    page = publish / PAGE_FOLDER
+    page.mkdir(parents=True, exist_ok=True)
+    for name, data in page_files(public_url=public_url, site_url=site_url).items():
+        files.write_bytes(page / name, data, force=force)
+    proofs = proof_files(draw_id, records, results)
+    _replace_folder(publish / PROOF_FOLDER, proofs, force=force)
+    return len(proofs)
+
+
+def _replace_folder(folder: Path, contents: Mapping[str, bytes], *, force: bool) -> None:
+    """Make ``folder`` hold exactly ``contents`` (relative path to bytes), all at once.
+
+    One file per child is millions of files for a province, and syncing each
+    costs milliseconds: they go to a staging folder that replaces ``folder``
+    whole when the command's files appear (:meth:`storage.Transaction.staging_folder`).
+
+    Raises:
+        OutputExistsError: if ``folder`` holds files and ``force`` is false.
+        StorageError: if the file system refuses a write.
+    """
+    if storage.holds_outputs(folder) and not force:
+        raise files.OutputExistsError(folder)
+    txn = storage.active_transaction()
+    own = txn is None
+    if txn is None:
+        txn = storage.Transaction(folder.parent, command="alloc")
+    staging = txn.staging_folder(folder)
+    try:
+        for name, data in contents.items():
+            path = staging / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+    except OSError as exc:
+        txn.abort()
+        raise storage.os_error(exc, path=folder) from exc
+    if own:
+        txn.commit()
 
 
 def _write_lookup_index(folder: Path, index: dict[str, bytes], *, force: bool) -> Path:
@@ -2723,6 +3009,8 @@ def cmd_proof_check(args: argparse.Namespace, out: Console) -> int:
         Path(args.proof), _("the proof file"), _("ask the bureau or the lookup site for it")
     )
     announcement, transcript = Path(args.announcement), Path(args.transcript)
+    if _marked_rehearsal(announcement):
+        out.mark = _MARK
     trust = _trust(
         args,
         checked=[proof_path.parent, announcement.parent, transcript.parent],
@@ -2744,6 +3032,7 @@ def cmd_proof_check(args: argparse.Namespace, out: Console) -> int:
             transcript, document_title("transcript"), _("give the signed transcript")
         ).read_bytes(),
         policy=trust.policy,
+        rehearsal=args.rehearsal,
     )
     steps = list(report.steps)
     if proof.rounds:
@@ -2771,6 +3060,7 @@ def cmd_proof_check(args: argparse.Namespace, out: Console) -> int:
             transcript=transcript.read_bytes(),
             rounds=documents,
             policy=trust.policy,
+            rehearsal=args.rehearsal,
         )
     ok = all(s.passed for s in steps)
     out.say(_("trust: {source}").format(source=trust.source))
@@ -2786,6 +3076,67 @@ def cmd_proof_check(args: argparse.Namespace, out: Console) -> int:
         }
     )
     return EXIT_OK if ok else EXIT_VERIFICATION_FAILED
+
+
+_ROLE_LABELS = {"bureau": "区教育局 bureau", "notary": "公证处 notary"}
+
+
+def cmd_receipts(args: argparse.Namespace, out: Console) -> int:
+    """Printable receipts with a QR code that opens the verifier page (private: receipt codes)."""
+    folder = _folder(args)
+    rules = _rules(folder)
+    registry = _registry(folder)
+    site = _site_url(folder, args.site_url)
+    if site is None:
+        raise CommandError(
+            "give the address where the verifier page will be served",
+            field="--site-url",
+            hint="e.g. --site-url https://jyj.example.gov.cn/2026-kg/verify/ (publish writes"
+            " the page to publish/verify/; serve it there)",
+        )
+    target = Path(args.out) if args.out else folder.private / "receipts.html"
+    resolved = target.resolve()
+    for public in (folder.public, folder.publish):
+        if resolved.is_relative_to(public.resolve()):
+            raise CommandError(
+                "receipts hold receipt codes and must never go to a public folder",
+                field="--out",
+                value=str(target),
+                hint=f"write them to {folder.private} (the default)",
+            )
+    fingerprints: list[tuple[str, str]] = []
+    if folder.trust.exists():
+        policy = TrustPolicy.from_bytes(folder.trust.read_bytes(), document=str(folder.trust))
+        fingerprints = [
+            (_ROLE_LABELS.get(role.name, role.name), key.fingerprint)
+            for role in policy.roles
+            for key in role.keys
+        ]
+    only = args.registration_number or None
+    unknown = sorted(set(only or ()) - set(registry))
+    if unknown:
+        raise CommandError(
+            "no such registration number in the private registry",
+            field="--registration-number",
+            value=unknown[0],
+        )
+    text = render_receipts(
+        registry,
+        site_url=site,
+        title=rules.title,
+        authority=rules.authority,
+        fingerprints=fingerprints,
+        only=only,
+    )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    files.write_bytes(target, text.encode("utf-8"), force=args.force, mode=0o600)
+    if not (folder.root / SITE_FILE).exists():
+        files.write_bytes(folder.root / SITE_FILE, canonical_json({"site_url": site}) + b"\n")
+    count = len(only) if only else len(registry)
+    out.say(f"wrote {count} receipts to {target} (private: they hold receipt codes)")
+    out.say(f"their QR codes open {site} (recorded in {folder.root / SITE_FILE})")
+    out.result({"receipts": str(target), "count": count, "site_url": site})
+    return EXIT_OK
 
 
 def cmd_demo(args: argparse.Namespace, out: Console) -> int:
@@ -2817,7 +3168,7 @@ def _write_demo(run: Any, target: Path, *, force: bool, out: Console) -> None:
             raise files.OutputExistsError(target)
         storage.remove_outputs(target)
     folder = DrawFolder(target)
-    for path in (folder.public, folder.private, folder.publish / "proofs", target / "keys"):
+    for path in (folder.public, folder.private, folder.publish, target / "keys"):
         path.mkdir(parents=True, exist_ok=True)
     rules_bytes = canonical_json(run.rules.to_json()) + b"\n"
     trust_bytes = run.policy.to_bytes()
@@ -2863,13 +3214,29 @@ def _write_demo(run: Any, target: Path, *, force: bool, out: Console) -> None:
     files.write_report(folder.publish / REPORT_FOLDER, pages, force=force)
     index = build_public_index(run.registry, run.outcome, run.transcript)
     _write_lookup_index(folder.publish / LOOKUP_FOLDER, index, force=force)
-    proofs = make_parent_proofs(
-        run.rules.draw_id, run.records, run.results, list(run.parent_reports)
+    _write_verifier(
+        folder.publish,
+        run.rules.draw_id,
+        run.records,
+        run.results,
+        public_url=DEFAULT_PUBLIC_URL,
+        site_url=DEMO_SITE_URL,
+        force=force,
     )
-    for reg, proof in proofs.items():
-        files.write_bytes(
-            folder.publish / "proofs" / f"{reg}.json", canonical_json(proof.to_json()) + b"\n"
-        )
+    files.write_bytes(target / SITE_FILE, canonical_json({"site_url": DEMO_SITE_URL}) + b"\n")
+    receipts = render_receipts(
+        run.registry,
+        site_url=DEMO_SITE_URL,
+        title=run.rules.title,
+        authority=run.rules.authority,
+        fingerprints=[
+            (_ROLE_LABELS.get(role.name, role.name), key.fingerprint)
+            for role in run.policy.roles
+            for key in role.keys
+        ],
+        only=list(run.parent_reports),
+    )
+    files.write_bytes(folder.private / "receipts.html", receipts.encode("utf-8"), mode=0o600)
     pins = " ".join(
         f'--expect {role.name}="{role.keys[0].fingerprint}"' for role in run.policy.roles
     )
@@ -2877,8 +3244,20 @@ def _write_demo(run: Any, target: Path, *, force: bool, out: Console) -> None:
     out.say(
         _(
             "wrote the draw folder {target}: public/, publish/ ({count} notice lists, {report},"
-            " lookup/), private/"
-        ).format(target=target, count=len(written), report=f"{REPORT_FOLDER}/")
+            " lookup/, {page}, {proofs}), private/ (with receipts.html)"
+        ).format(
+            target=target,
+            count=len(written),
+            report=f"{REPORT_FOLDER}/",
+            page=f"{PAGE_FOLDER}/",
+            proofs=f"{PROOF_FOLDER}/",
+        )
+    )
+    out.say(
+        _(
+            "the parents' page: `cd {target} && python3 -m http.server 8000`, then open"
+            " {url} (the receipts in private/receipts.html open it with their code)"
+        ).format(target=target, url=DEMO_SITE_URL)
     )
     out.say(
         _(
@@ -2886,6 +3265,246 @@ def _write_demo(run: Any, target: Path, *, force: bool, out: Console) -> None:
             " derive from alloc's code, so the pins only show how pinning works"
         ).format(command=f"alloc verify --dir {target} {pins}")
     )
+
+
+def cmd_log_verify(args: argparse.Namespace, out: Console) -> int:
+    """Check an operator log's chain and, with a transcript (the draw's or a later round's),
+    that it is the log that transcript signed."""
+    path = _require(Path(args.log), "operator log", f"it is {LOG_NAME} in the draw folder")
+    data = path.read_bytes()
+    log = parse_log(data, document=str(path))
+    committed: LogHead | None = None
+    summary: dict[str, Any] = {"entries": len(log.entries), "head": log.head.head.hex()}
+    if args.transcript:
+        where = Path(args.transcript)
+        if _marked_rehearsal(where):
+            out.mark = _MARK
+        trust = _trust(
+            args,
+            checked=[path.parent, where.parent],
+            key_files=[where.parent / "trust.json"],
+            signed=[("transcript", where)],
+        )
+        _require(where, "transcript", "public/transcript.json")
+        kind = "round-transcript" if _is_round_transcript(where) else "transcript"
+        envelope = files.read_envelope(where, kind)
+        tx: Transcript | RoundTranscript = (
+            RoundTranscript.from_envelope(envelope)
+            if kind == "round-transcript"
+            else Transcript.from_envelope(envelope)
+        )
+        trust.policy.verify(envelope, document=kind)
+        detail = check_log(data, tx.log, draw_id=tx.draw_id, document=str(path))
+        committed = tx.log
+        out.say(f"trust: {trust.source}")
+        out.say(f"transcript signed by: {trust.policy.describe(envelope)}")
+        summary.update({"transcript": str(where), "committed": committed and committed.count})
+    else:
+        detail = (
+            f"{len(log.entries)} entries, each naming the hash of the one before; give"
+            " --transcript to check the log is the one the draw signed"
+        )
+    for line in describe_log(log, committed):
+        out.say(line)
+    out.say(f"PASS  operator log: {detail}")
+    out.result({"ok": True, **summary, "detail": detail})
+    return EXIT_OK
+
+
+def _is_round_transcript(document: Path) -> bool:
+    """Whether a signed file says it is a later round's transcript (read loosely: the strict
+    reading that follows names any problem)."""
+    with contextlib.suppress(AllocError, OSError):
+        return Envelope.from_bytes(document.read_bytes()).signed.get("type") == "round-transcript"
+    return False
+
+
+def _overlap(one: Path, other: Path) -> bool:
+    a, b = one.resolve(), other.resolve()
+    return a == b or a.is_relative_to(b) or b.is_relative_to(a)
+
+
+def _prepare_rehearsal_folder(target: Path, real: Path, *, force: bool) -> None:
+    """An empty folder for the rehearsal: new, or an earlier rehearsal's cleared with --force.
+
+    Raises:
+        CommandError: if it is (or holds, or lies in) the real folder, or holds
+            files and is no rehearsal's.
+        OutputExistsError: if it holds a rehearsal and ``force`` is false.
+    """
+    if _overlap(target, real):
+        raise CommandError(
+            "the rehearsal folder must lie outside the real draw folder, and not hold it:"
+            " a rehearsal never touches the real draw's files",
+            field="--out",
+            value=str(target),
+            hint="give --out a folder of its own, e.g. next to the draw folder",
+        )
+    if not storage.holds_outputs(target):
+        return
+    if _rehearsal_marker(target) is None:
+        raise CommandError(
+            "the folder holds files and is no rehearsal folder: alloc clears only an earlier"
+            " rehearsal's folder",
+            field="--out",
+            value=str(target),
+            hint="give --out a new folder",
+        )
+    if not force:
+        raise files.OutputExistsError(target)
+    shutil.rmtree(target)
+
+
+def _wait_until(moment: datetime, out: Console, why: str) -> None:
+    """Sleep until the clock reads ``moment``: a rehearsal keeps its own times."""
+    if clock.now() < moment:
+        out.say(f"waiting until {clock.format_time(moment, like=moment)}: {why}")
+    while (now := clock.now()) < moment:
+        time.sleep(min(1.0, (moment - now).total_seconds()))
+
+
+def cmd_rehearse(args: argparse.Namespace, out: Console) -> int:
+    """Rehearse the draw day on a throw-away seed, in a folder of its own, marked 演练 REHEARSAL.
+
+    The real folder is only read: its rules, the shape of its seed plan and
+    its trust policy's roles. See :mod:`alloc.rehearsal` for what is thrown
+    away and why.
+    """
+    real = DrawFolder(Path(args.dir))
+    if args.reveal_window is not None and args.reveal_window < 1:
+        raise CommandError(
+            "the reveal window is a whole number of seconds, at least 1",
+            field="--reveal-window",
+            value=args.reveal_window,
+            hint="e.g. --reveal-window 300 for a district of a few hundred thousand children",
+        )
+    if _rehearsal_marker(real.root) is not None:
+        raise CommandError(
+            "this is a rehearsal folder: rehearse the real draw folder",
+            field="--dir",
+            value=str(real.root),
+        )
+    rules = rehearsal.rehearsal_rules(_rules(real))
+    _require(Path(args.applicants), "applicant export", "give the registration system's export")
+    shape = rehearsal.Shape.of(_ceremony(real) if real.ceremony.exists() else None)
+    thresholds = (
+        [(role.name, role.threshold) for role in files.read_policy(real.trust).roles]
+        if real.trust.exists()
+        else [("bureau", 1), ("notary", 1)]
+    )
+    target = (
+        Path(args.out)
+        if args.out
+        else real.root.resolve().parent / f"{real.root.resolve().name}-rehearsal"
+    )
+    _prepare_rehearsal_folder(target, real.root, force=args.force)
+    out.mark = _MARK
+    start = clock.now().astimezone(ZoneInfo(rules.time_zone))
+    schedule = rehearsal.Schedule(
+        start,
+        reveal_window=timedelta(
+            seconds=args.reveal_window if args.reveal_window else 1800 if args.by_hand else 60
+        ),
+        gap=timedelta(seconds=300 if args.by_hand else 1),
+    )
+    marker = rehearsal.Marker(
+        rules.draw_id, rules.draw_id.removeprefix(rehearsal.DRAW_ID_PREFIX), schedule.written(start)
+    )
+    keys = rehearsal.key_names(thresholds)
+    import_options = ["--sheet", args.sheet] if args.sheet else []
+    import_options += [a for label in args.tier_label or () for a in ("--tier-label", label)]
+
+    def plan(fingerprints: dict[str, str]) -> rehearsal.Drill:
+        return rehearsal.drill(
+            folder=target,
+            draw_id=rules.draw_id,
+            keys=keys,
+            thresholds=thresholds,
+            fingerprints=fingerprints,
+            shape=shape,
+            schedule=schedule,
+            applicants=args.applicants,
+            import_options=import_options,
+            defaulting=args.default or (),
+            value=(lambda _: "VALUE") if args.by_hand else rehearsal.throwaway_value,
+        )
+
+    # Made once before anything is written, so a wrong --default is refused first.
+    preparation = plan({name: "" for _, name in keys}).preparation
+
+    def setup() -> int:
+        files.write_bytes(target / rehearsal.MARKER_NAME, marker.to_bytes())
+        files.write_rules(target / "rules.json", rules)
+        return EXIT_OK
+
+    target.mkdir(parents=True, exist_ok=True)
+    _locked(target, args, out, setup)
+    out.say(f"rehearsal of draw {marker.of}, as draw {marker.draw_id}, in {target}")
+    out.say(f"the real folder {real.root} is only read: nothing of the rehearsal enters it")
+    results: list[dict[str, Any]] = []
+    for step in preparation:
+        if (code := _rehearsal_step(step.argv, args, out, results)) != EXIT_OK:
+            return code
+    drill = plan(
+        {
+            name: PublicKey.from_pem((target / "keys" / f"{name}.pub").read_bytes()).fingerprint
+            for _, name in keys
+        }
+    )
+    if args.by_hand:
+        out.say("")
+        out.say(
+            f"the rehearsal's times: reveals until {schedule.written(schedule.reveal_deadline)},"
+            f" sources from {schedule.written(schedule.sources_known)}, the draw at"
+            f" {schedule.written(schedule.draw_at)}"
+        )
+        out.say("the rehearsal folder is ready; practise the day now, typing each command:")
+        for step in (*drill.day, drill.verify):
+            if step.not_before is not None:
+                out.say(f"  # not before {schedule.written(step.not_before)}:")
+            out.say(f"  alloc {shlex.join(step.argv)}")
+        out.say(
+            "type for VALUE each source's throw-away value in its one form (`alloc ceremony"
+            " status` shows it): roll dice, or make one up"
+        )
+        out.result({"folder": str(target), "draw_id": rules.draw_id, "steps": results})
+        return EXIT_OK
+    for step in drill.day:
+        if step.not_before is not None:
+            _wait_until(step.not_before, out, "the rehearsal keeps the order of the day's times")
+        if (code := _rehearsal_step(step.argv, args, out, results)) != EXIT_OK:
+            if step.not_before is None and clock.now() > schedule.reveal_deadline:
+                out.notice(
+                    "the rehearsal's reveal deadline"
+                    f" {schedule.written(schedule.reveal_deadline)} passed before this step:"
+                    " give a longer --reveal-window"
+                )
+            return code
+    code = _rehearsal_step(drill.verify.argv, args, out, results)
+    out.say("")
+    out.say(
+        f"rehearsal done in {target}: its announcement and transcript are signed with"
+        " rehearsal: true, so `alloc verify` refuses them as a real draw"
+    )
+    out.result({"folder": str(target), "draw_id": rules.draw_id, "steps": results})
+    return code
+
+
+def _rehearsal_step(
+    argv: Sequence[str], args: argparse.Namespace, out: Console, results: list[dict[str, Any]]
+) -> int:
+    """Run one command of the rehearsal as the operator would type it; its exit code."""
+    options = ["--lock-timeout", f"{args.lock_timeout:g}", *(["--quiet"] if args.quiet else [])]
+    out.say(f"$ alloc {shlex.join(argv)}")
+    if not out.json_mode:
+        return main([*options, *argv])
+    captured = io.StringIO()
+    with contextlib.redirect_stdout(captured):
+        code = main(["--json", *options, *argv])
+    text = captured.getvalue()
+    result = json.loads(text) if text.strip() else None
+    results.append({"command": list(argv[:2]), "exit_code": code, "result": result})
+    return code
 
 
 # --- parser ------------------------------------------------------------------------
@@ -3426,6 +4045,17 @@ def _parser() -> argparse.ArgumentParser:
             " the verdict; never over an existing file without --force"
         ),
     )
+    sub.add_argument(
+        "--log",
+        help=f"the draw folder's operator log ({LOG_NAME}), checked against the head every"
+        f" transcript signs, round 1's and each later round's (with --dir: DIR/{LOG_NAME} if"
+        " it is there)",
+    )
+    sub.add_argument(
+        "--rehearsal",
+        action="store_true",
+        help="check a rehearsal (alloc rehearse) as a rehearsal; without it a rehearsal fails",
+    )
     _add_trust_options(sub, own=None)
 
     sub = command(
@@ -3442,6 +4072,39 @@ def _parser() -> argparse.ArgumentParser:
         choices=["csv", "xlsx"],
         default="csv",
         help=_("format of the lists and the private full results (default: csv)"),
+    )
+    sub.add_argument(
+        "--public-url",
+        default=DEFAULT_PUBLIC_URL,
+        help="where the verifier page reads the public files, relative to publish/verify/ or"
+        f" an https address (default: {DEFAULT_PUBLIC_URL}, the draw folder's public/)",
+    )
+    sub.add_argument(
+        "--site-url",
+        help=f"the address where publish/verify/ is served (default: as recorded in {SITE_FILE}"
+        " by `alloc receipts`)",
+    )
+
+    sub = command(
+        "receipts",
+        cmd_receipts,
+        about=_(
+            "Printable receipts with a QR code that opens the verifier page (private:"
+            " receipt codes)."
+        ),
+        folder=True,
+        force=True,
+    )
+    sub.add_argument(
+        "--site-url",
+        help="the address where publish/verify/ will be served; recorded in"
+        f" DIR/{SITE_FILE} the first time, so later receipts open the same page",
+    )
+    sub.add_argument("--out", help="default: DIR/private/receipts.html")
+    sub.add_argument(
+        "--registration-number",
+        action="append",
+        help="only this child's receipt (repeatable; e.g. the new receipts of a re-freeze)",
     )
 
     sub = command(
@@ -3532,7 +4195,59 @@ def _parser() -> argparse.ArgumentParser:
             " beside the transcript)"
         ),
     )
+    sub.add_argument(
+        "--rehearsal", action="store_true", help="check a rehearsal's proof as a rehearsal's"
+    )
     _add_trust_options(sub, own=None)
+
+    log = group("log", _("the operator log: check its chain and that the draw signed it"))
+    sub = command(
+        "verify",
+        cmd_log_verify,
+        log,
+        about=_("Check an operator log's chain and that the draw's transcript signed its head."),
+    )
+    sub.add_argument("--log", required=True, help=f"the operator log ({LOG_NAME})")
+    sub.add_argument(
+        "--transcript",
+        help="the signed transcript (the draw's, or a later round's) whose operator log head"
+        " it must match",
+    )
+    _add_trust_options(sub, own=None)
+
+    sub = command(
+        "rehearse",
+        cmd_rehearse,
+        about=_(
+            "Rehearse the draw day on a throw-away seed, in a folder of its own, marked as a rehearsal."
+        ),
+        force=True,
+    )
+    sub.add_argument("--dir", default=".", help="the real draw folder (only read; default: .)")
+    sub.add_argument("--applicants", required=True, help="CSV or .xlsx from registration")
+    _import_options(sub)
+    sub.add_argument(
+        "--out", help="the rehearsal folder (default: the draw folder's name + -rehearsal)"
+    )
+    sub.add_argument(
+        "--reveal-window",
+        type=int,
+        metavar="SECONDS",
+        help="from the start to the rehearsal's reveal deadline (default 60; 1800 with"
+        " --by-hand): the freeze, the signatures and the reveals must fit in it",
+    )
+    sub.add_argument(
+        "--default",
+        action="append",
+        metavar="PARTY",
+        help="a party that does not reveal, to practise a default (repeatable)",
+    )
+    sub.add_argument(
+        "--by-hand",
+        action="store_true",
+        help="prepare the folder and print the day's commands for staff to type, instead of"
+        " running them",
+    )
 
     sub = command(
         "demo",
@@ -3741,6 +4456,8 @@ def _document_folder(args: argparse.Namespace) -> Path:
 
 def _workspace(args: argparse.Namespace) -> _Workspace | None:
     run = args.run
+    if run in (cmd_rehearse, cmd_log_verify):
+        return None  # rehearse never locks the real folder; it runs each step in its own
     if run is cmd_keys_generate:
         return _Workspace(Path(args.out), create=True)
     if run is cmd_ceremony_secret:
@@ -3778,6 +4495,25 @@ def _run_in_folder(args: argparse.Namespace, console: Console) -> int:
             raise storage.os_error(exc, path=folder, action="create the folder") from exc
     elif not folder.is_dir():
         return int(args.run(args, console))  # the command says what is missing
+    draw = DrawFolder(folder)
+    if draw.round_number is not None and draw.rules.exists():
+        # A round's ceremony (DIR/rounds/N) is part of the draw: its commands hold the
+        # draw folder's lock and append to the draw folder's one operator log.
+        folder = draw.draw_root
+    return _locked(
+        folder, args, console, lambda: int(args.run(args, console)), read_only=workspace.read_only
+    )
+
+
+def _locked(
+    folder: Path,
+    args: argparse.Namespace,
+    console: Console,
+    run: Callable[[], int],
+    *,
+    read_only: bool = False,
+) -> int:
+    """``run`` holding ``folder``'s lock, in one transaction with its operator log entry."""
     command = _command_name(args)
     lock = storage.FolderLock(
         folder,
@@ -3790,17 +4526,21 @@ def _run_in_folder(args: argparse.Namespace, console: Console) -> int:
                 seconds=args.lock_timeout,
             )
         ),
-        optional=workspace.read_only,
+        optional=read_only,
     )
+    if _rehearsal_marker(folder, or_parent=True) is not None:
+        console.mark = _MARK
     if not lock.acquire():
-        return int(args.run(args, console))  # a read-only disk: nobody can write there
+        return run()  # a read-only disk: nobody can write there
     try:
         for line in storage.recover(folder).messages():
             console.notice(f"{folder}: {line}")
         with storage.transaction(
             folder, command=command, replace_signed=getattr(args, "replace_signed", False)
-        ):
-            return int(args.run(args, console))
+        ) as txn:
+            code = run()
+            _log_command(txn, folder, args, command)
+            return code
     finally:
         lock.release()
 
@@ -3816,9 +4556,253 @@ _FAILURES = {
 INTERNAL_ERROR_CODE = "internal.error"
 
 
+# --- the operator log: one entry per command that wrote files in a draw folder -----------
+
+#: Namespace entries that are no option of the command itself.
+_LOG_SKIP = frozenset(
+    {"run", "command", "json", "quiet", "lock_timeout", "dir"}
+    | {
+        f"{group}_command"
+        for group in ("keys", "policy", "rules", "ceremony", "round", "proof", "log")
+    }
+)
+#: Options whose value is recorded as given: nothing in them is personal data or secret.
+_LOG_PUBLIC = frozenset(
+    {
+        "authority",
+        "by_hand",
+        "commitment",
+        "default",
+        "digits",
+        "document_type",
+        "draw_at",
+        "draw_id",
+        "expect",
+        "expect_round",
+        "fallback",
+        "force",
+        "format",
+        "mechanism",
+        "min_lottery_percent",
+        "multiples",
+        "owners_phase",
+        "party",
+        "public_url",
+        "registration_number",
+        "rehearsal",
+        "replace_signed",
+        "reveal_deadline",
+        "reveal_window",
+        "round",
+        "round_seed",
+        "sheet",
+        "site_url",
+        "source",
+        "threshold",
+        "tie_break",
+        "tier_label",
+        "tiers",
+        "time_zone",
+        "title",
+        "unanswered",
+        "value",
+        "waitlist",
+        "yes",
+    }
+)
+#: File options recorded by name and SHA-256: public files, or files of no personal data.
+_LOG_FILES = frozenset(
+    {
+        "announcement",
+        "applicants",
+        "choices",
+        "document",
+        "file",
+        "kindergartens",
+        "log",
+        "proof",
+        "records",
+        "responses",
+        "results",
+        "rules",
+        "transcript",
+        "trust",
+    }
+)
+#: File options recorded by name only: private keys, secrets, passwords.
+_LOG_FILE_NAMES = frozenset({"key", "password_file", "secret"})
+#: Other options that name files or folders (``--role`` holds ``ROLE=FILE,FILE``); a file
+#: the command itself writes (``--remember``) has its new SHA-256 among the files written.
+_LOG_PATHS = frozenset(
+    {"certificate", "index", "keys", "out", "published", "remember", "role", "rounds"}
+)
+#: Options recorded only as given (``null``): personal data, a receipt code, a key's name.
+_LOG_WITHHELD = frozenset({"id", "name", "salt"})
+#: Positional arguments of logged commands, recorded without ``--``.
+_POSITIONAL = frozenset({"document", "file"})
+
+
+def _file_digest(path: str) -> bytes | None:
+    try:
+        digest = hashlib.sha256()
+        with open(path, "rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+        return digest.digest()
+    except OSError:
+        return None
+
+
+def _log_path(text: str, folder: Path) -> str:
+    """A path as the log records it: inside the draw folder relative to it, else its name.
+
+    So the log does not depend on where the folder lies (a copy's log reads
+    the same), and names no folder outside it (a user name in a home folder).
+    """
+    path = Path(os.path.abspath(text))
+    try:
+        return path.relative_to(Path(os.path.abspath(folder))).as_posix()
+    except ValueError:
+        return path.name
+
+
+def _log_options(args: argparse.Namespace, folder: Path) -> dict[str, OptionValue]:
+    """The command's options as the log records them (spec 9.6): never personal data.
+
+    Only options known to hold nothing personal are recorded as given; files
+    by path and SHA-256 (private keys, secrets and passwords by path only),
+    each path relative to the draw folder or, outside it, by its name; every
+    other option given is recorded as ``null``, so the log shows that it was
+    given and never what it was (an ID number, a name, a receipt code).
+    """
+    options: dict[str, OptionValue] = {}
+    for dest, value in sorted(vars(args).items()):
+        if dest in _LOG_SKIP or value is None or value is False:
+            continue
+        name = dest if dest in _POSITIONAL else "--" + dest.replace("_", "-")
+        public = dest in _LOG_PUBLIC or (dest == "name" and args.run is cmd_ceremony_source)
+        if dest in _LOG_FILES:
+            options[name] = FileDigest(_log_path(str(value), folder), _file_digest(str(value)))
+        elif dest in _LOG_FILE_NAMES:
+            options[name] = FileDigest(_log_path(str(value), folder), None)
+        elif dest == "role":
+            options[name] = tuple(
+                role + "=" + ",".join(_log_path(p, folder) for p in paths.split(","))
+                for role, _, paths in (str(item).partition("=") for item in value)
+            )
+        elif dest in _LOG_PATHS:
+            items = [value] if isinstance(value, str) else value
+            shown = tuple(_log_path(str(item), folder) for item in items)
+            options[name] = shown[0] if isinstance(value, str) else shown
+        elif not public:
+            options[name] = None
+        elif isinstance(value, list | tuple):
+            options[name] = tuple(str(item) for item in value)
+        elif isinstance(value, bool | int | str):
+            options[name] = value
+        else:
+            options[name] = str(value)
+    return options
+
+
+def _read_log(folder: Path) -> OperatorLog:
+    """The folder's operator log as this command will have left it, its chain checked.
+
+    Raises:
+        MalformedDocumentError, LogChainError: for a damaged log, with what to do.
+    """
+    path = folder / LOG_NAME
+    if not storage.will_exist(path):
+        return OperatorLog()
+    txn = storage.active_transaction()
+    staged = txn.staged(path) if txn is not None else None
+    data = (staged or path).read_bytes()
+    try:
+        return parse_log(data, document=str(path))
+    except (MalformedDocumentError, VerificationError) as exc:
+        raise type(exc)(
+            f"{exc}; alloc appends to an operator log only while its chain is intact. Restore"
+            f" {LOG_NAME} from a copy, or move it aside and tell the notary: the log then"
+            " starts again and the transcript commits to the new one"
+        ) from exc
+
+
+def _log_command(
+    txn: storage.Transaction, folder: Path, args: argparse.Namespace, command: str
+) -> None:
+    """Append the command's entry to the folder's log, in the command's own transaction.
+
+    Keys and party secrets are not logged: they are made on their owners' own
+    devices, and their digests have no place in the bureau's log; nor is the demo.
+    """
+    if args.run in (cmd_keys_generate, cmd_ceremony_secret, cmd_demo):
+        return
+    written = [(path, digest) for path, digest in txn.written() if path.name != LOG_NAME]
+    removed = [path for path in txn.removed() if path.name != LOG_NAME]
+    rules_path = folder / "rules.json"
+    if not (written or removed) or not (
+        storage.will_exist(rules_path) or storage.will_exist(folder / LOG_NAME)
+    ):
+        return  # nothing written, or not a draw folder (a folder of keys or secrets)
+    log = _read_log(folder)
+    draw_id, zone = None, DEFAULT_TIME_ZONE
+    if storage.will_exist(rules_path):
+        with contextlib.suppress(AllocError, OSError):
+            rules = files.read_rules(rules_path)
+            draw_id, zone = rules.draw_id, rules.time_zone
+
+    def place(path: Path) -> str:
+        return Path(os.path.relpath(os.path.abspath(path), os.path.abspath(folder))).as_posix()
+
+    now = clock.now()
+    entry = log.next_entry(
+        at=now,
+        like=now.astimezone(ZoneInfo(zone)),
+        command=command,
+        options=_log_options(args, folder),
+        wrote=[FileDigest(place(path), bytes.fromhex(digest)) for path, digest in written],
+        removed=[place(path) for path in removed],
+        draw_id=draw_id,
+    )
+    path = folder / LOG_NAME
+    staged = txn.staged(path)
+    old = b"" if not storage.will_exist(path) else (staged or path).read_bytes()
+    txn.stage(path, old + entry.line() + b"\n")
+
+
+def _log_head(folder: Path) -> LogHead:
+    """The head of the folder's operator log as it stands (the draw signs it)."""
+    return _read_log(folder).head
+
+
+#: Every line a rehearsal prints starts with this.
+_MARK = f"【{REHEARSAL_MARK}】"
+
+
+def _marked_rehearsal(document: Path) -> bool:
+    """Whether a signed document says ``rehearsal: true`` (read loosely: only to mark lines)."""
+    with contextlib.suppress(AllocError, OSError):
+        return Envelope.from_bytes(document.read_bytes()).signed.get("rehearsal") is True
+    return False
+
+
+def _rehearsal_marker(folder: Path, *, or_parent: bool = False) -> rehearsal.Marker | None:
+    """The rehearsal marker of ``folder`` (``or_parent``: or of the folder it is in, as
+    for a rehearsal's keys/ and secrets/).
+
+    Raises:
+        MalformedDocumentError: for a marker alloc did not write.
+    """
+    for candidate in (folder, folder.parent) if or_parent else (folder,):
+        path = candidate / rehearsal.MARKER_NAME
+        if path.is_file():
+            return rehearsal.Marker.from_bytes(path.read_bytes(), document=str(path))
+    return None
+
+
 def _fail(console: Console, kind: str, exc: BaseException) -> None:
     print(
-        _("error: {kind}: {message}").format(kind=_(_FAILURES[kind]), message=exc),
+        console.marked(_("error: {kind}: {message}").format(kind=_(_FAILURES[kind]), message=exc)),
         file=sys.stderr,
     )
     if console.json_mode:

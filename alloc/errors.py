@@ -27,8 +27,10 @@ __all__ = [
     "InputError",
     "InputRootMismatchError",
     "InvalidSignatureError",
+    "LogChainError",
     "MalformedDocumentError",
     "NoticeMismatchError",
+    "RehearsalError",
     "ReplayMismatchError",
     "RevealMismatchError",
     "RulesError",
@@ -400,6 +402,16 @@ class ChainError(VerificationError):
 
     code = "verify.chain-broken"
     specific = True
+
+
+class LogChainError(VerificationError):
+    """An operator log whose chain is broken (an entry edited, removed or moved), or that
+    is not the log a transcript commits to."""
+
+
+class RehearsalError(VerificationError):
+    """Documents marked ``rehearsal: true`` checked as a real draw (or a real draw checked
+    as a rehearsal): a rehearsal is never a real draw."""
 
 
 class UnannouncedSourceError(CeremonyError):

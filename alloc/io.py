@@ -123,6 +123,7 @@ __all__ = [
     "CellError",
     "Column",
     "FileDigest",
+    "LineFile",
     "OutputError",
     "OutputExistsError",
     "SpreadsheetError",
@@ -561,54 +562,248 @@ def read_lines(path: StrPath) -> list[bytes]:
     Every line must end with exactly ``\\n``: a missing final newline means a
     truncated file, and CRLF or a BOM means the file was re-saved by an editor;
     either would change the Merkle root, so they are refused, not repaired.
+    :class:`LineFile` reads such a file without holding it whole. Recorded by
+    :func:`recording_reads`.
 
     Raises:
         InputError: naming the file and the 1-based line at fault.
     """
-    source = str(path)
-    data = _read_bytes(path)
-    if not data:
-        return []
-    if data.startswith(codecs.BOM_UTF8):
-        raise InputError(
-            _("starts with a byte-order mark (BOM)"),
-            code="lines.bom",
-            source=source,
-            row=1,
-            hint=_("the file was re-saved by an editor; use the file exactly as alloc wrote it"),
-        )
-    if not data.endswith(b"\n"):
-        raise InputError(
-            _("the last line has no newline: the file is truncated or was edited"),
-            code="lines.truncated",
-            source=source,
-            row=data.count(b"\n") + 1,
-            hint=_("download or copy the file again"),
-        )
-    lines = data[:-1].split(b"\n")
-    for number, line in enumerate(lines, start=1):
-        if b"\r" in line:
-            raise InputError(
-                _("line ends with CRLF (Windows line endings)")
-                if line.endswith(b"\r")
-                else _("line contains a carriage return"),
-                code="lines.crlf" if line.endswith(b"\r") else "lines.carriage-return",
-                source=source,
-                row=number,
-                hint=_(
-                    "the file was converted by an editor or a transfer in text mode;"
-                    " convert it back (dos2unix) or copy it again in binary mode"
-                ),
-            )
-        if not line:
-            raise InputError(
-                _("empty line"),
-                code="lines.empty-line",
-                source=source,
-                row=number,
-                hint=_("every line holds one record; the file was edited"),
-            )
+    reads = _READS.get()
+    lines: list[bytes] = []
+    for block in _line_blocks(path, None if reads is None else reads.append):
+        lines += block
     return lines
+
+
+#: Bytes read from a line-per-child file at a time.
+_LINE_BLOCK = 1 << 24
+
+
+def _line_blocks(
+    path: StrPath, whole: Callable[[FileDigest], None] | None = None
+) -> Iterator[list[bytes]]:
+    """The file's lines a block of bytes at a time, each checked as :func:`read_lines` says.
+
+    The first line at fault is named whatever the block size: the start and
+    the end of the file are checked before any line, as when the whole file
+    was read at once. With ``whole``, the bytes read are hashed, and
+    ``whole`` is given their digest once the file has been read to its end
+    (also when a line is refused: the rest is hashed first, so the digest is
+    the whole file's); a reading the caller stops early gives none.
+    """
+    source = str(path)
+    txn = storage.active_transaction()
+    staged = txn.staged(path) if txn is not None else None
+    digest = hashlib.sha256() if whole is not None else None
+    size = 0
+
+    def read(handle: Any) -> bytes:
+        nonlocal size
+        block: bytes = handle.read(_LINE_BLOCK)
+        if digest is not None:
+            digest.update(block)
+        size += len(block)
+        return block
+
+    def done() -> None:
+        if whole is not None and digest is not None:
+            whole(FileDigest(source, size, digest.digest()))
+
+    try:
+        with open(staged or Path(path), "rb") as handle:
+            try:
+                head = handle.read(len(codecs.BOM_UTF8))
+                if not head:
+                    done()
+                    return
+                if head == codecs.BOM_UTF8:
+                    raise InputError(
+                        _("starts with a byte-order mark (BOM)"),
+                        code="lines.bom",
+                        source=source,
+                        row=1,
+                        hint=_(
+                            "the file was re-saved by an editor; use the file exactly as"
+                            " alloc wrote it"
+                        ),
+                    )
+                handle.seek(-1, os.SEEK_END)
+                if handle.read(1) != b"\n":
+                    handle.seek(0)
+                    count = sum(b.count(b"\n") for b in iter(lambda: read(handle), b""))
+                    raise _no_final_newline(source, count + 1)
+                handle.seek(0)
+                row, carry = 1, b""
+                while block := read(handle):
+                    data = carry + block
+                    end = data.rfind(b"\n") + 1
+                    if not end:
+                        carry = data
+                        continue
+                    data, carry = data[: end - 1], data[end:]
+                    lines = data.split(b"\n")
+                    _check_lines(lines, data, row, source)
+                    yield lines
+                    row += len(lines)
+                if carry:  # the file grew while it was read
+                    raise _no_final_newline(source, row)
+                done()
+            except InputError:
+                # A refused file is still listed with the digest of all its bytes.
+                if digest is not None:
+                    handle.seek(0)
+                    digest, size = hashlib.sha256(), 0
+                    while read(handle):
+                        pass
+                    done()
+                raise
+    except FileNotFoundError:
+        raise InputError(
+            _("file not found"),
+            code="file.not-found",
+            source=source,
+            hint=_("check the path and the file name"),
+        ) from None
+    except IsADirectoryError:
+        raise InputError(
+            _("is a directory, not a file"), code="file.not-a-file", source=source
+        ) from None
+    except OSError as exc:
+        raise storage.os_error(exc, path=source, action="read") from exc
+
+
+def _no_final_newline(source: str, row: int) -> InputError:
+    return InputError(
+        _("the last line has no newline: the file is truncated or was edited"),
+        code="lines.truncated",
+        source=source,
+        row=row,
+        hint=_("download or copy the file again"),
+    )
+
+
+def _check_lines(lines: list[bytes], data: bytes, row: int, source: str) -> None:
+    """Refuse the first of ``lines`` (``data`` split, line ``row`` on) holding a CR or nothing."""
+    bad = []
+    if (carriage := data.find(b"\r")) >= 0:
+        bad.append(data.count(b"\n", 0, carriage))
+    if b"" in lines:
+        bad.append(lines.index(b""))
+    if not bad:
+        return
+    line = lines[min(bad)]
+    if not line:
+        raise InputError(
+            _("empty line"),
+            code="lines.empty-line",
+            source=source,
+            row=row + min(bad),
+            hint=_("every line holds one record; the file was edited"),
+        )
+    raise InputError(
+        _("line ends with CRLF (Windows line endings)")
+        if line.endswith(b"\r")
+        else _("line contains a carriage return"),
+        code="lines.crlf" if line.endswith(b"\r") else "lines.carriage-return",
+        source=source,
+        row=row + min(bad),
+        hint=_(
+            "the file was converted by an editor or a transfer in text mode;"
+            " convert it back (dos2unix) or copy it again in binary mode"
+        ),
+    )
+
+
+class LineFile:
+    """A line-per-child file (records.jsonl, results.jsonl) read chunk by chunk, never whole.
+
+    Each reading (:meth:`chunks`) checks every line as :func:`read_lines`
+    does, so a verifier holds one chunk of a file at a time
+    (:class:`alloc.records.LineSource`); the file is read again for each
+    reading. A file that changes after it was opened is refused. Inside
+    :func:`recording_reads` every reading to the end is recorded with the
+    SHA-256 of the bytes it read, and a reading whose bytes differ from an
+    earlier one's is refused.
+
+    Raises:
+        InputError: if the file cannot be read.
+    """
+
+    __slots__ = ("_count", "_digest", "_path", "_stamp")
+
+    def __init__(self, path: StrPath) -> None:
+        self._path = path
+        self._stamp = self._stat()
+        self._count: int | None = None
+        self._digest: bytes | None = None
+
+    @property
+    def path(self) -> Path:
+        return Path(self._path)
+
+    def __repr__(self) -> str:
+        return f"LineFile({str(self._path)!r})"
+
+    def _stat(self) -> tuple[int, int]:
+        txn = storage.active_transaction()
+        staged = txn.staged(self._path) if txn is not None else None
+        try:
+            found = (staged or Path(self._path)).stat()
+        except FileNotFoundError:
+            raise InputError(
+                _("file not found"),
+                code="file.not-found",
+                source=str(self._path),
+                hint=_("check the path and the file name"),
+            ) from None
+        except OSError as exc:
+            raise storage.os_error(exc, path=str(self._path), action="read") from exc
+        return found.st_size, found.st_mtime_ns
+
+    def _changed(self) -> InputError:
+        return InputError(
+            _("the file changed while alloc was reading it"),
+            code="file.changed-while-read",
+            source=str(self._path),
+            hint=_("check it again once nothing is writing to it"),
+        )
+
+    def chunks(self, size: int) -> Iterator[list[bytes]]:
+        """The lines, ``size`` at a time (the last chunk may be shorter).
+
+        Raises:
+            InputError: naming the file and the 1-based line at fault, or if
+                the file changed since it was opened.
+        """
+        if size < 1:
+            raise InputError("a chunk holds at least one line", field="size", value=size)
+        if self._stat() != self._stamp:
+            raise self._changed()
+        reads = _READS.get()
+        pending: list[bytes] = []
+        seen = 0
+        for block in _line_blocks(self._path, None if reads is None else self._recorder(reads)):
+            pending += block
+            while len(pending) >= size:
+                chunk = pending[:size]
+                del pending[:size]
+                seen += size
+                yield chunk
+        if pending:
+            seen += len(pending)
+            yield pending
+        if self._stat() != self._stamp or self._count not in (None, seen):
+            raise self._changed()
+        self._count = seen
+
+    def _recorder(self, reads: list[FileDigest]) -> Callable[[FileDigest], None]:
+        def record(found: FileDigest) -> None:
+            if self._digest not in (None, found.sha256):
+                raise self._changed()
+            self._digest = found.sha256
+            reads.append(found)
+
+        return record
 
 
 def read_json(path: StrPath) -> Any:
@@ -3481,9 +3676,13 @@ _NO: Final = "否"
 _FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r", "'")
 
 
-def _csv_bytes(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
+def _csv_bytes(
+    headers: Sequence[str], rows: Iterable[Sequence[object]], banner: str | None = None
+) -> bytes:
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
+    if banner:
+        writer.writerow([banner])
     writer.writerow(headers)
     for row in rows:
         # A cell starting with = + - @ is a formula to Excel (CSV injection):
@@ -3507,13 +3706,15 @@ def _xlsx_bytes(
     *,
     titles: Sequence[str] = (),
     sheet_title: str | None = None,
+    banner: str | None = None,
 ) -> bytes:
     """A one-sheet workbook; with ``titles``, laid out to print as a notice board.
 
     Title rows go above the header, with a blank row between; the titles and
     the header repeat on every printed page, which is A4 landscape, the
     columns fitted to the page width, numbered "第 N 页 / 共 M 页"; the header
-    stays frozen on screen.
+    stays frozen on screen. ``banner`` (a rehearsal's mark) is the first row
+    of all, above the titles.
     """
     import openpyxl  # noqa: PLC0415 - see the note at the imports
     from openpyxl.cell import WriteOnlyCell  # noqa: PLC0415
@@ -3523,7 +3724,8 @@ def _xlsx_bytes(
     sheet = book.create_sheet(title=sheet_title)
     for index, header in enumerate(headers, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = max(12, len(header) + 4)
-    header_row = len(titles) + 2 if titles else 1
+    above = [*([banner] if banner else []), *titles]
+    header_row = len(above) + 2 if above else 1
     sheet.freeze_panes = f"A{header_row + 1}"
     if titles:
         sheet.print_title_rows = f"1:{header_row}"
@@ -3556,9 +3758,11 @@ def _xlsx_bytes(
             out.append(cell)
         return out
 
+    if banner:
+        sheet.append(cells([banner], font=Font(bold=True, size=14, color="FFA4141A")))
     for number, title in enumerate(titles):
         sheet.append(cells([title], font=Font(bold=True, size=14 if number == 0 else 11)))
-    if titles:
+    if above:
         sheet.append([])
     sheet.append(cells(headers, font=Font(bold=True), header=True))
     for row in rows:
@@ -3575,13 +3779,17 @@ def _table_bytes(
     *,
     titles: Sequence[str] = (),
     sheet_title: str | None = None,
+    banner: str | None = None,
 ) -> bytes:
-    """A table as CSV or .xlsx by the path's suffix; ``titles`` print above an .xlsx table."""
+    """A table as CSV or .xlsx by the path's suffix; ``titles`` print above an .xlsx table.
+
+    ``banner`` (a rehearsal's mark) is a row above everything else, in either format.
+    """
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        return _csv_bytes(headers, rows)
+        return _csv_bytes(headers, rows, banner)
     if suffix == ".xlsx":
-        return _xlsx_bytes(headers, rows, titles=titles, sheet_title=sheet_title)
+        return _xlsx_bytes(headers, rows, titles=titles, sheet_title=sheet_title, banner=banner)
     raise InputError(
         _("unknown output file type"),
         code="output.unknown-type",
@@ -3618,6 +3826,7 @@ def write_private_results(
     registry: Mapping[str, Registration],
     *,
     force: bool = False,
+    banner: str | None = None,
 ) -> Path:
     """The bureau's full result list (.csv or .xlsx): one row per child in draw order.
 
@@ -3675,7 +3884,9 @@ def write_private_results(
                 _YES if result.over_capacity else _NO,
             ]
         )
-    return write_bytes(target, _table_bytes(target, headers, rows), force=force, mode=0o600)
+    return write_bytes(
+        target, _table_bytes(target, headers, rows, banner=banner), force=force, mode=0o600
+    )
 
 
 def _ranked(outcome: Outcome) -> dict[str, tuple[int, ApplicantOutcome]]:
@@ -3702,6 +3913,7 @@ def write_notice_lists(
     force: bool = False,
     progress: Progress | None = None,
     heading: NoticeHeading | None = None,
+    banner: str | None = None,
 ) -> list[Path]:
     """One notice-board list per kindergarten, ``notice-<id>.csv`` (or ``.xlsx``).
 
@@ -3710,8 +3922,9 @@ def write_notice_lists(
     names (张**) and document numbers (**************1234) only
     (:func:`alloc.notices.notice_rows`). With ``heading`` an .xlsx list
     has title rows (the draw, the kindergarten, the draw time) and prints
-    on A4 (:func:`_xlsx_bytes`). The directory is created if missing. No
-    file is written if any exists (without ``force``).
+    on A4 (:func:`_xlsx_bytes`). ``banner``, if given, is a row above
+    everything else in either format (a rehearsal's mark). The directory is
+    created if missing. No file is written if any exists (without ``force``).
 
     Raises:
         InputError: for an unknown suffix, kindergarten ids that give the same
@@ -3758,7 +3971,12 @@ def write_notice_lists(
             else ()
         )
         data = _table_bytes(
-            target, notices.NOTICE_HEADERS, rows, titles=titles, sheet_title="公示名单"
+            target,
+            notices.NOTICE_HEADERS,
+            rows,
+            titles=titles,
+            sheet_title="公示名单",
+            banner=banner,
         )
         contents.append((target, data))
     folder.mkdir(parents=True, exist_ok=True)
@@ -3777,12 +3995,14 @@ def write_waitlists(
     *,
     force: bool = False,
     heading: NoticeHeading | None = None,
+    banner: str | None = None,
 ) -> Path:
     """Every kindergarten's waitlist in one file (.csv or .xlsx), masked.
 
     Rows by kindergarten in rules order, then waitlist position
     (:func:`alloc.notices.waitlist_rows`); with ``heading`` an .xlsx file
-    has title rows and prints on A4, as the notice lists.
+    has title rows and prints on A4, as the notice lists. ``banner``, if
+    given, is a row above everything else (a rehearsal's mark).
 
     Raises:
         InputError: for an unknown file type or a child missing from ``registry``.
@@ -3798,7 +4018,12 @@ def write_waitlists(
     ]
     titles = heading.waitlist_titles() if heading is not None else ()
     data = _table_bytes(
-        target, notices.WAITLIST_HEADERS, rows, titles=titles, sheet_title="候补名单"
+        target,
+        notices.WAITLIST_HEADERS,
+        rows,
+        titles=titles,
+        sheet_title="候补名单",
+        banner=banner,
     )
     return write_bytes(target, data, force=force)
 

@@ -12,12 +12,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Iterable, Sequence
+from itertools import islice
 
 from alloc.errors import InputError
 from alloc.i18n import _
 
 __all__ = [
     "EMPTY_ROOT",
+    "MerkleAccumulator",
     "MerkleTree",
     "inclusion_proof",
     "leaf_hash",
@@ -88,13 +90,85 @@ def _root_of_hashes(level: list[bytes]) -> bytes:
     return level[0]
 
 
+#: Leaves hashed into one perfect subtree at a time (a power of two).
+_BLOCK = 1 << 12
+
+
+class MerkleAccumulator:
+    """An RFC 9162 root over leaves given a few at a time, holding a few hashes.
+
+    Leaves are hashed in blocks of :data:`_BLOCK`; each full block is reduced
+    to the root of its perfect subtree at once, and equal-sized subtrees are
+    joined as they complete (a binary counter), so a file of any length is
+    committed with a logarithmic number of hashes in memory. The root is the
+    one :func:`merkle_root` gives over all the leaves added, in order.
+    """
+
+    __slots__ = ("_count", "_leaf", "_pending", "_subtrees")
+
+    def __init__(self, *, prefix: bytes = b"") -> None:
+        """With ``prefix``, each leaf is hashed as ``prefix || leaf``."""
+        state = _LEAF_PREFIX.copy()
+        state.update(prefix)
+        self._leaf = state
+        self._pending: list[bytes] = []  # leaf hashes of the block being filled
+        self._subtrees: list[tuple[int, bytes]] = []  # sizes halve from left to right
+        self._count = 0
+
+    @property
+    def count(self) -> int:
+        """How many leaves have been added."""
+        return self._count
+
+    def add(self, leaves: Iterable[bytes]) -> None:
+        """Add ``leaves`` (raw leaf data) after those added before."""
+        copy = self._leaf.copy
+        pending = self._pending
+        append = pending.append
+        source = iter(leaves)
+        while True:
+            before = len(pending)
+            for leaf in islice(source, _BLOCK - before):
+                h = copy()
+                h.update(leaf)
+                append(h.digest())
+            self._count += len(pending) - before
+            if len(pending) < _BLOCK:
+                return
+            self._fold()
+
+    def _fold(self) -> None:
+        subtrees = self._subtrees
+        size, node = _BLOCK, _root_of_hashes(self._pending)
+        self._pending.clear()
+        while subtrees and subtrees[-1][0] == size:
+            left = subtrees.pop()[1]
+            size, node = 2 * size, node_hash(left, node)
+        subtrees.append((size, node))
+
+    def root(self) -> bytes:
+        """The root over every leaf added so far (more may be added after)."""
+        nodes = [node for _, node in self._subtrees]
+        if self._pending:
+            nodes.append(_root_of_hashes(self._pending))
+        if not nodes:
+            return EMPTY_ROOT
+        root = nodes[-1]
+        for left in reversed(nodes[:-1]):
+            root = node_hash(left, root)
+        return root
+
+
 def merkle_root(leaves: Iterable[bytes], *, prefix: bytes = b"") -> bytes:
     """The RFC 9162 Merkle Tree Hash of ``leaves`` (raw leaf data, not hashes).
 
     With ``prefix``, leaf ``i`` is ``prefix || leaves[i]``: the same root as
-    passing the concatenations, without building them.
+    passing the concatenations, without building them. Memory does not grow
+    with the number of leaves (:class:`MerkleAccumulator`).
     """
-    return _root_of_hashes(_leaf_hashes(leaves, prefix))
+    accumulator = MerkleAccumulator(prefix=prefix)
+    accumulator.add(leaves)
+    return accumulator.root()
 
 
 class MerkleTree:

@@ -21,7 +21,7 @@ This module is pure: :mod:`alloc.io` reads and writes the files.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Final
 
 import numpy as np
@@ -32,11 +32,12 @@ from alloc.draw import Outcome, draw
 from alloc.errors import AllocError, InputError, NoticeMismatchError
 from alloc.i18n import _, pgettext
 from alloc.model import DrawRules, Kindergarten, Mechanism, local_time
-from alloc.records import parse_record_lines
+from alloc.records import LineSource, parse_record_lines
 from alloc.signing import Envelope
 
 __all__ = [
     "NOTICE_HEADERS",
+    "REHEARSAL_BANNER",
     "WAITLIST_HEADERS",
     "NoticeHeading",
     "PublishedLists",
@@ -91,6 +92,10 @@ WAITLIST_HEADERS: Final = (
     RANK,
 )
 _MASKS: Final = frozenset({MASKED_NAME, MASKED_NUMBER})
+#: The first row of every list a rehearsal publishes (notice boards, waitlists, results).
+REHEARSAL_BANNER: Final = (
+    "演练 REHEARSAL · 不是正式派位结果，不得公示 / not the real draw: never post these lists"
+)
 #: Problems named per check before "and N more".
 _LISTED: Final = 8
 
@@ -103,13 +108,15 @@ class NoticeHeading:
     """What a printed list says above its table: the draw, the authority and the draw time.
 
     ``draw_time`` is the announced draw time as it reads in the rules' time
-    zone. Build it with :meth:`of`.
+    zone; ``rehearsal`` marks a rehearsal's lists, which carry
+    :data:`REHEARSAL_BANNER` above everything else. Build it with :meth:`of`.
     """
 
     title: str
     authority: str
     draw_id: str
     draw_time: str
+    rehearsal: bool = False
 
     @classmethod
     def of(cls, rules: DrawRules, announcement: Announcement) -> NoticeHeading:
@@ -119,7 +126,13 @@ class NoticeHeading:
             authority=rules.authority or announcement.authority,
             draw_id=rules.draw_id,
             draw_time=local_time(announcement.window.draw_at, rules.time_zone),
+            rehearsal=announcement.rehearsal,
         )
+
+    @property
+    def banner(self) -> str | None:
+        """The row above every other of a rehearsal's lists; None for a real draw's."""
+        return REHEARSAL_BANNER if self.rehearsal else None
 
     def _first_and_last(self) -> tuple[str, str]:
         first = " ".join(part for part in (self.authority, self.title) if part) or self.draw_id
@@ -311,8 +324,13 @@ def _compare(
     titles: Sequence[str],
     expected: Sequence[tuple[object, ...]],
     outcome: Outcome,
+    banner: str | None = None,
 ) -> list[str]:
-    """Every difference between a published list and the rows the results give."""
+    """Every difference between a published list and the rows the results give.
+
+    ``banner`` is the row a rehearsal's list has above everything else: a
+    rehearsal's list without it, or a real draw's list with it, differs.
+    """
     problems: list[str] = []
     rows = list(table.rows)
     width = len(headers)
@@ -327,8 +345,10 @@ def _compare(
             )
         ]
     # Title rows are what alloc writes above an .xlsx list; a list without any
-    # (CSV, or a library caller's) is as good, but an edited title is not.
-    wanted_titles = list(titles) if at else []
+    # (CSV, or a library caller's) is as good, but an edited title is not. A
+    # rehearsal's list has its banner first in either form.
+    first = [banner] if banner else []
+    wanted_titles = first + list(titles) if at > len(first) else first
     found_titles = [cells[0] if cells else "" for _row, cells in rows[:at]]
     for number, (row_number, cells) in enumerate(rows[:at]):
         if number >= len(wanted_titles):
@@ -483,7 +503,7 @@ def check_published_lists(
         for table in tables:
             files += 1
             rows += len(expected)
-            problems += _compare(table, NOTICE_HEADERS, titles, expected, outcome)
+            problems += _compare(table, NOTICE_HEADERS, titles, expected, outcome, heading.banner)
     notice_check = _check(
         "notice lists",
         problems,
@@ -498,7 +518,7 @@ def check_published_lists(
         waitlist_problems.append(_("no waitlists file (waitlists.csv or waitlists.xlsx)"))
     for table in lists.waitlists:
         waitlist_problems += _compare(
-            table, WAITLIST_HEADERS, heading.waitlist_titles(), expected, outcome
+            table, WAITLIST_HEADERS, heading.waitlist_titles(), expected, outcome, heading.banner
         )
     waitlist_check = _check(
         "waitlists",
@@ -521,7 +541,7 @@ def check_publication(
     *,
     report: VerificationReport,
     rules: DrawRules,
-    records: Sequence[bytes],
+    records: Sequence[bytes] | LineSource,
     announcement: Envelope | bytes,
     transcript: Envelope | bytes,
 ) -> VerificationReport:
@@ -530,7 +550,9 @@ def check_publication(
     ``lists`` are the lists as read, or the error reading them gave (a
     failed check). The lists are compared with the draw re-run from the
     records and the transcript's seed, once ``report``'s own re-run has
-    passed; before that they are not checked, and say so.
+    passed; before that they are not checked, and say so. ``records`` may be
+    a file read chunk by chunk (:class:`alloc.io.LineFile`), as
+    :func:`alloc.audit.check_transcript` reads it.
     """
     rerun = next((c for c in report.checks if c.name == "re-run"), None)
     if isinstance(lists, AllocError):
@@ -553,6 +575,4 @@ def check_publication(
             checks = (Check("notice lists", False, str(exc), exc),)
         else:
             checks = check_published_lists(lists, outcome=outcome, heading=heading)
-    return VerificationReport(
-        checks=(*report.checks, *checks), signatures=report.signatures, round=report.round
-    )
+    return replace(report, checks=(*report.checks, *checks))

@@ -19,8 +19,8 @@ import operator
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import partial
-from itertools import accumulate, repeat
-from typing import Any
+from itertools import accumulate, islice, repeat
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 import numpy.typing as npt
@@ -41,14 +41,20 @@ from alloc.model import Applicant, ApplicantTable
 from alloc.strictjson import Fields, parse_json
 
 __all__ = [
+    "CHUNK_LINES",
+    "LineSource",
+    "RecordReader",
+    "line_chunks",
     "parse_record_lines",
     "parse_result_line",
     "record_leaf",
     "record_lines",
     "records_root",
     "result_leaf",
+    "result_line_chunks",
     "result_lines",
     "results_root",
+    "whole_lines",
 ]
 
 
@@ -410,34 +416,231 @@ def records_root(draw_id: str, lines: Iterable[bytes]) -> bytes:
     return merkle_root(lines, prefix=record_leaf(draw_id, b""))
 
 
-#: Files this long are parsed by the vectorised reader (below it, pandas'
+#: Chunks this long are parsed by the vectorised reader (below it, pandas'
 #: import would cost more than it saves).
 _FAST_PARSE_MIN = 4096
 
+#: Lines read at a time: a file is parsed chunk by chunk, so what is held at
+#: once besides the table is one chunk's lines and working arrays.
+CHUNK_LINES = 1 << 17
 
-def parse_record_lines(lines: Iterable[bytes]) -> ApplicantTable:
+
+@runtime_checkable
+class LineSource(Protocol):
+    """A line-per-child file that can be read chunk by chunk, as often as needed.
+
+    :class:`alloc.io.LineFile` is one: the verifier reads records and results
+    through it without ever holding a whole file.
+    """
+
+    def chunks(self, size: int) -> Iterator[list[bytes]]:
+        """The lines in order, ``size`` at a time (the last chunk may be shorter)."""
+        ...
+
+
+def line_chunks(
+    lines: Iterable[bytes] | LineSource, size: int | None = None
+) -> Iterator[list[bytes]]:
+    """``lines`` (a list, any iterable of lines, or a :class:`LineSource`), ``size`` at a time.
+
+    ``size`` is :data:`CHUNK_LINES` unless given.
+
+    Raises:
+        InputError: if a :class:`LineSource` cannot be read.
+    """
+    size = CHUNK_LINES if size is None else size
+    if isinstance(lines, LineSource):
+        yield from lines.chunks(size)
+    elif isinstance(lines, list):
+        for at in range(0, len(lines), size):
+            yield lines[at : at + size]
+    else:
+        source = iter(lines)
+        while chunk := list(islice(source, size)):
+            yield chunk
+
+
+def whole_lines(lines: Sequence[bytes] | LineSource) -> Sequence[bytes]:
+    """``lines`` as a sequence: a :class:`LineSource` read whole, a sequence as it is.
+
+    For the operator's steps that need every line at hand (a Merkle tree to
+    cut proofs from, the next round's computation); verifying never does.
+
+    Raises:
+        InputError: if a :class:`LineSource` cannot be read.
+    """
+    if isinstance(lines, LineSource):
+        return [line for chunk in lines.chunks(CHUNK_LINES) for line in chunk]
+    return lines
+
+
+def parse_record_lines(lines: Iterable[bytes] | LineSource) -> ApplicantTable:
     """Read public record lines back into an :class:`ApplicantTable`.
 
     Every line must be canonical: re-encoding it must give the same bytes, so
-    a record file has exactly one byte form and one root.
-
-    Large files are read column-wise: every field of every line is located at
-    once, the table is built, and its lines are written again with
-    :func:`record_lines` and compared byte for byte with the input. Equal
-    bytes prove both that the lines are canonical and that they were read
-    right; on any difference the file is read again line by line, which names
-    the first line at fault.
+    a record file has exactly one byte form and one root. The lines are read
+    :data:`CHUNK_LINES` at a time by a :class:`RecordReader`.
 
     Raises:
         InputError: naming the 1-based line at fault.
     """
-    lines = lines if isinstance(lines, list) else list(lines)
-    if len(lines) >= _FAST_PARSE_MIN:
-        with _bulk():
-            table = _parse_records_fast(lines)
-        if table is not None:
-            return table
-    return _parse_records_slowly(lines)
+    reader = RecordReader()
+    for chunk in line_chunks(lines):
+        reader.add(chunk)
+    return reader.table()
+
+
+class RecordReader:
+    """Public record lines, given chunk by chunk, read into one :class:`ApplicantTable`.
+
+    A large chunk is read column-wise: every field of every line is located
+    at once, the chunk's table is built, and its lines are written again with
+    :func:`record_lines` and compared byte for byte with the input. Equal
+    bytes prove both that the lines are canonical and that they were read
+    right; on any difference (and for small chunks) the chunk is read line
+    by line, which names the first line at fault. Each chunk's table is then
+    folded into the file's, its names numbered in order of first appearance
+    in the file, so the table is the same however the file is cut. What is
+    checked across lines (ascending registration numbers, identity
+    commitments on all records or none) is checked across chunks too.
+    """
+
+    def __init__(self) -> None:
+        self._rows = 0
+        self._fast = False  # once pandas is loaded, small chunks are read column-wise too
+        self._last: str | None = None
+        self._identity: bool | None = None
+        self._regs: list[str] = []
+        self._names: dict[str, dict[str, int]] = {
+            key: {} for key in ("kindergartens", "tiers", "groups", "facts")
+        }
+        self._columns = {
+            "choices": _Rows(np.int32, width=1, fill=-1),
+            "tiers": _Rows(np.int32),
+            "groups": _Rows(np.int32),
+            "fact_rows": _Rows(np.int32),
+            "fact_codes": _Rows(np.int32),
+            "fact_kindergartens": _Rows(np.int32),
+            "identities": _Rows(np.uint8, width=32),
+        }
+
+    def __len__(self) -> int:
+        return self._rows
+
+    def add(self, lines: Sequence[bytes]) -> None:
+        """Read the next ``lines`` of the file.
+
+        Raises:
+            InputError: naming the 1-based line of the file at fault.
+        """
+        lines = lines if isinstance(lines, list) else list(lines)
+        if not lines:
+            return
+        table = None
+        if self._fast or len(lines) >= _FAST_PARSE_MIN:
+            self._fast = True
+            with _bulk():
+                table = _parse_records_fast(lines)
+            if table is not None and not self._follows(table):
+                table = None
+        if table is None:
+            table = _parse_records_slowly(
+                lines, first_row=self._rows + 1, after=self._last, with_identity=self._identity
+            )
+        self._fold(table)
+
+    def _follows(self, table: ApplicantTable) -> bool:
+        """True if the chunk's first line may follow the lines read before."""
+        first = table.registration_numbers[0]
+        if self._last is not None and not self._last < first:
+            return False
+        return self._identity is None or self._identity == (table.identities is not None)
+
+    def _codes(self, key: str, names: Sequence[str]) -> npt.NDArray[np.int32]:
+        """The file's code of each of a chunk's names, and -1 for code -1."""
+        index = self._names[key]
+        codes = [index.setdefault(name, len(index)) for name in names]
+        return np.asarray([*codes, -1], np.int32)
+
+    def _fold(self, table: ApplicantTable) -> None:
+        assert table.tiers is not None
+        assert table.groups is not None
+        kgs = self._codes("kindergartens", table.kindergarten_ids)
+        columns = self._columns
+        columns["choices"].append(kgs[table.choices])
+        columns["tiers"].append(self._codes("tiers", table.tier_names)[table.tiers])
+        columns["groups"].append(self._codes("groups", table.group_ids)[table.groups])
+        columns["fact_rows"].append(table.fact_rows + np.int32(self._rows))
+        columns["fact_codes"].append(self._codes("facts", table.fact_names)[table.fact_codes])
+        columns["fact_kindergartens"].append(kgs[table.fact_kindergartens])
+        if table.identities is not None:
+            columns["identities"].append(table.identities)
+        self._regs += table.registration_numbers
+        self._rows += len(table)
+        self._last = table.registration_numbers[-1]
+        self._identity = table.identities is not None
+
+    def table(self) -> ApplicantTable:
+        """The table of every line added; the reader lets go of its parts."""
+        columns = {key: rows.take() for key, rows in self._columns.items()}
+        regs = tuple(self._regs)
+        self._regs.clear()
+        names = {key: tuple(index) for key, index in self._names.items()}
+        return ApplicantTable(
+            registration_numbers=regs,
+            kindergarten_ids=names["kindergartens"],
+            choices=columns["choices"],
+            tier_names=names["tiers"],
+            tiers=columns["tiers"],
+            group_ids=names["groups"],
+            groups=columns["groups"],
+            fact_names=names["facts"],
+            fact_rows=columns["fact_rows"],
+            fact_codes=columns["fact_codes"],
+            fact_kindergartens=columns["fact_kindergartens"],
+            identities=columns["identities"] if self._identity else None,
+        )
+
+
+class _Rows:
+    """A column's rows, added chunk by chunk to one buffer that doubles as it fills.
+
+    Each chunk's rows are copied in at once, so no chunk's array outlives the
+    chunk: thousands of chunk-sized arrays kept alive among the chunks'
+    working arrays would keep the memory freed around them from going back
+    to the system (most of a gigabyte at ten million records). A block of
+    ``width`` values per row grows wider when a chunk's rows are wider, the
+    new places holding ``fill``.
+    """
+
+    def __init__(self, dtype: type[np.generic], *, width: int | None = None, fill: int = 0) -> None:
+        self.width, self.fill, self.size = width, fill, 0
+        self.data: npt.NDArray[Any] = np.empty((0,) if width is None else (0, width), dtype)
+
+    def append(self, rows: npt.NDArray[Any]) -> None:
+        need = self.size + len(rows)
+        width = None if self.width is None else max(self.width, rows.shape[1])
+        if need > len(self.data) or width != self.width:
+            capacity = max(need, 2 * len(self.data))
+            grown = np.empty((capacity,) if width is None else (capacity, width), self.data.dtype)
+            if width is None:
+                grown[: self.size] = self.data[: self.size]
+            else:
+                grown[: self.size, : self.width] = self.data[: self.size]
+                grown[: self.size, self.width :] = self.fill
+            self.data, self.width = grown, width
+        if width is None:
+            self.data[self.size : need] = rows
+        else:
+            self.data[self.size : need, : rows.shape[1]] = rows
+            self.data[self.size : need, rows.shape[1] :] = self.fill
+        self.size = need
+
+    def take(self) -> npt.NDArray[Any]:
+        """The rows (the buffer's untouched tail is never paged in); the column is emptied."""
+        rows = self.data[: self.size]
+        self.data, self.size = np.empty((0, *self.data.shape[1:]), self.data.dtype), 0
+        return rows
 
 
 def _strings(
@@ -778,8 +981,19 @@ def _parse_records_fast(lines: list[bytes]) -> ApplicantTable | None:
     return table
 
 
-def _parse_records_slowly(lines: list[bytes]) -> ApplicantTable:
-    """Line by line with :mod:`json`, naming the first line that is not canonical."""
+def _parse_records_slowly(
+    lines: Sequence[bytes],
+    *,
+    first_row: int = 1,
+    after: str | None = None,
+    with_identity: bool | None = None,
+) -> ApplicantTable:
+    """Line by line with :mod:`json`, naming the first line that is not canonical.
+
+    The lines are a file's from line ``first_row`` on; ``after`` is the
+    registration number on the line before, and ``with_identity`` whether the
+    lines before carry identity commitments (None: there are none before).
+    """
     regs: list[str] = []
     kg_index: dict[str, int] = {}
     tier_index: dict[str, int] = {}
@@ -792,9 +1006,9 @@ def _parse_records_slowly(lines: list[bytes]) -> ApplicantTable:
     fact_rows: list[int] = []
     fact_codes: list[int] = []
     fact_kgs: list[int] = []
-    any_identity = False
-    previous: str | None = None
-    for number, line in enumerate(lines, start=1):
+    expected = with_identity
+    previous = after
+    for number, line in enumerate(lines, start=first_row):
         try:
             fields = Fields.of(parse_json(line, document="records"), document="records")
             reg = check_identifier(fields.string("registration_number"), "registration_number")
@@ -835,7 +1049,7 @@ def _parse_records_slowly(lines: list[bytes]) -> ApplicantTable:
         choice_rows.append([kg_index.setdefault(c, len(kg_index)) for c in choices])
         tiers.append(-1 if tier is None else tier_index.setdefault(tier, len(tier_index)))
         groups.append(-1 if group is None else group_index.setdefault(group, len(group_index)))
-        if (identity is not None) != any_identity and number > 1:
+        if expected is not None and (identity is not None) != expected:
             raise InputError(
                 _("some records carry an identity commitment and some do not"),
                 code="table.identities-partial",
@@ -843,8 +1057,8 @@ def _parse_records_slowly(lines: list[bytes]) -> ApplicantTable:
                 row=number,
                 source="records",
             )
+        expected = identity is not None
         if identity is not None:
-            any_identity = True
             identities.append(bytes.fromhex(identity))
         for fact, kg in held:
             fact_rows.append(len(regs) - 1)
@@ -855,7 +1069,7 @@ def _parse_records_slowly(lines: list[bytes]) -> ApplicantTable:
     for row, chosen in enumerate(choice_rows):
         matrix[row, : len(chosen)] = chosen
     identity_array: npt.NDArray[np.uint8] | None = None
-    if any_identity:
+    if identities:
         identity_array = np.frombuffer(b"".join(identities), np.uint8).reshape(-1, 32).copy()
     return ApplicantTable(
         registration_numbers=tuple(regs),
@@ -886,40 +1100,6 @@ def _placement_codes(
         phases + 1
     ) + np.where(placed & (phase >= 0), phase + 1, 0)
     return code.astype(np.int64)
-
-
-def _placement_table(
-    codes: npt.NDArray[np.int64],
-    widest: int,
-    phases: int,
-    text: Callable[[int, int, int], bytes],
-) -> npt.NDArray[Any]:
-    """``text(kg, block, phase)`` for every code that occurs, in an array indexed by code."""
-    present = np.flatnonzero(np.bincount(codes)) if codes.size else codes
-    table = np.empty(int(present[-1]) + 1 if present.size else 1, dtype=object)
-    for code in present.tolist():
-        rest, phase = divmod(code, phases + 1)
-        kg, block = divmod(rest, widest + 1)
-        table[code] = text(kg - 1, block, phase - 1)
-    return table
-
-
-def _placement_texts(
-    codes: npt.NDArray[np.int64],
-    widest: int,
-    phases: int,
-    text: Callable[[int, int, int], bytes],
-) -> list[bytes]:
-    """``text(kg, block, phase)`` per line, built once per code that occurs."""
-    return _placement_table(codes, widest, phases, text)[codes].tolist()  # type: ignore[no-any-return]
-
-
-def _text_grid(table: npt.NDArray[Any], codes: npt.NDArray[np.int64]) -> npt.NDArray[np.uint8]:
-    """``table[code]`` per row as an (n, w) byte array; every text used must have length w."""
-    used, inverse = np.unique(codes, return_inverse=True)
-    texts = [bytes(table[c]) for c in used.tolist()]
-    grid = np.frombuffer(b"".join(texts), np.uint8).reshape(len(texts), -1)
-    return grid[inverse.reshape(-1)]
 
 
 def _layouts(*keys: npt.NDArray[np.int64]) -> Iterator[npt.NDArray[np.int64]]:
@@ -966,144 +1146,228 @@ def result_lines(outcome: Outcome) -> list[bytes]:
     """
     check_instance(outcome, Outcome, "outcome")
     with _bulk():
-        return _result_lines(outcome)
+        return _ResultLines(outcome).lines(0, len(outcome))
 
 
-def _result_lines(outcome: Outcome) -> list[bytes]:
-    rules = outcome.rules
-    kgs = rules.kindergartens
-    n = len(outcome)
-    if n == 0:
-        return []
-    kg_q = [_quote(k.id) for k in kgs]
-    block_q = [[_quote(b.name) for b in k.blocks] + ['"open"'] for k in kgs]
-    phase_q = [_quote(p.name) for p in rules.phases]
-    widest = max(len(k.blocks) for k in kgs) + 1
-    phases = len(rules.phases)
-    order = outcome.draw_order.astype(np.int64)
-    placed = outcome.placed[order].astype(np.int64)
-    block = outcome.block[order].astype(np.int64)
-    phase = outcome.phase[order].astype(np.int64)
-    over = outcome.over_capacity[order]
-    moved = outcome.moved_from[order].astype(np.int64)
+def result_line_chunks(outcome: Outcome, size: int | None = None) -> Iterator[list[bytes]]:
+    """The lines of :func:`result_lines`, ``size`` at a time (:data:`CHUNK_LINES` unless given).
 
-    def head(kg: int, b: int) -> bytes:
-        text = '{"block":' + (block_q[kg][b] if kg >= 0 else "null") + ',"choice_tickets":['
+    Only one chunk of lines exists at a time, so a verifier can compare a
+    province's results with the published file without holding either.
+
+    Raises:
+        WrongTypeError: if ``outcome`` is not an Outcome of :func:`alloc.draw`.
+    """
+    check_instance(outcome, Outcome, "outcome")
+    size = CHUNK_LINES if size is None else size
+    if size < 1:
+        raise InputError("a chunk holds at least one line", field="size", value=size)
+    return _result_line_chunks(outcome, size)
+
+
+def _result_line_chunks(outcome: Outcome, size: int) -> Iterator[list[bytes]]:
+    with _bulk():
+        writer = _ResultLines(outcome)
+    for start in range(0, len(outcome), size):
+        with _bulk():
+            chunk = writer.lines(start, min(start + size, len(outcome)))
+        yield chunk
+
+
+class _PlacementTexts:
+    """``text(kg, block, phase)`` per placement code, each made the first time it is used."""
+
+    def __init__(self, widest: int, phases: int, text: Callable[[int, int, int], bytes]) -> None:
+        self.widest, self.phases, self.text = widest, phases, text
+        self.table = np.empty(0, dtype=object)
+        self.made = np.zeros(0, np.bool_)
+
+    def take(self, codes: npt.NDArray[np.int64]) -> list[bytes]:
+        """The text of each code."""
+        if not codes.size:
+            return []
+        used = np.bincount(codes)
+        if used.size > self.table.size:
+            table = np.empty(used.size, dtype=object)
+            table[: self.table.size] = self.table
+            made = np.zeros(used.size, np.bool_)
+            made[: self.made.size] = self.made
+            self.table, self.made = table, made
+        new = np.flatnonzero((used > 0) & ~self.made[: used.size])
+        for code in new.tolist():
+            rest, phase = divmod(code, self.phases + 1)
+            kg, block = divmod(rest, self.widest + 1)
+            self.table[code] = self.text(kg - 1, block, phase - 1)
+        self.made[new] = True
+        return self.table[codes].tolist()  # type: ignore[no-any-return]
+
+
+class _ResultLines:
+    """Result lines of an outcome for any range of the draw order.
+
+    The texts shared by many lines (placements, wins) are made once and
+    reused by every range, so writing the lines in chunks costs what writing
+    them at once does.
+    """
+
+    def __init__(self, outcome: Outcome) -> None:
+        self.outcome = outcome
+        rules = outcome.rules
+        kgs = rules.kindergartens
+        n = len(outcome)
+        self.kg_q = kg_q = [_quote(k.id) for k in kgs]
+        self.block_q = block_q = [[_quote(b.name) for b in k.blocks] + ['"open"'] for k in kgs]
+        self.phase_q = phase_q = [_quote(p.name) for p in rules.phases]
+        self.widest = widest = max((len(k.blocks) for k in kgs), default=0) + 1
+        self.phases = phases = len(rules.phases)
+        self.order = order = outcome.draw_order.astype(np.int64)
+        self.fixed_regs = _fixed_width(outcome.registration_numbers)
+        self.starts = _PlacementTexts(
+            widest, phases, lambda kg, b, p: self.head(kg, b) + self.middle(kg, p)
+        )
+        self.heads = _PlacementTexts(widest, phases, lambda kg, b, p: self.head(kg, b))
+        self.middles = _PlacementTexts(widest, phases, lambda kg, b, p: self.middle(kg, p))
+        self.wins: dict[tuple[bool, bool], _PlacementTexts] = {}
+
+        def win(kg: int, b: int, p: int, *, first: bool, last: bool) -> bytes:
+            opening = b'],"wins":[' if first else b""
+            after = b"]}" if last else b""
+            if kg < 0:
+                return opening + after
+            text = (
+                '{"block":'
+                + block_q[kg][b]
+                + ',"kindergarten":'
+                + kg_q[kg]
+                + ',"phase":'
+                + (phase_q[p] if p >= 0 else "null")
+                + "}"
+            )
+            return opening + (b"" if first else b",") + text.encode("utf-8") + after
+
+        for first in (False, True):
+            for last in (False, True):
+                self.wins[first, last] = _PlacementTexts(
+                    widest, phases, partial(win, first=first, last=last)
+                )
+
+        # Waitlists hold at most waitlist_length units per kindergarten: few lines.
+        position = np.empty(n, np.int64)
+        position[order] = np.arange(n, dtype=np.int64)
+        self.waiting: dict[int, list[bytes]] = {}
+        for kg, (rows, positions) in enumerate(
+            zip(outcome.waitlist_rows, outcome.waitlist_positions, strict=True)
+        ):
+            prefix = b'{"kindergarten":' + kg_q[kg].encode("utf-8") + b',"position":'
+            for at, pos in zip(position[rows].tolist(), positions.tolist(), strict=True):
+                self.waiting.setdefault(at, []).append(prefix + str(pos).encode("ascii") + b"}")
+        self.waiting_at = np.asarray(sorted(self.waiting), np.int64)
+
+    def head(self, kg: int, b: int) -> bytes:
+        text = '{"block":' + (self.block_q[kg][b] if kg >= 0 else "null") + ',"choice_tickets":['
         return text.encode("utf-8")
 
-    def middle(kg: int, p: int, moved_kg: int = -1, over_: bool = False) -> bytes:
+    def middle(self, kg: int, p: int, moved_kg: int = -1, over: bool = False) -> bytes:
         return (
             '],"moved_from":'
-            + (kg_q[moved_kg] if moved_kg >= 0 else "null")
+            + (self.kg_q[moved_kg] if moved_kg >= 0 else "null")
             + ',"over_capacity":'
-            + ("true" if over_ else "false")
+            + ("true" if over else "false")
             + ',"phase":'
-            + (phase_q[p] if kg >= 0 and p >= 0 else "null")
+            + (self.phase_q[p] if kg >= 0 and p >= 0 else "null")
             + ',"placed":'
-            + (kg_q[kg] if kg >= 0 else "null")
+            + (self.kg_q[kg] if kg >= 0 else "null")
             + ',"registration_number":'
         ).encode("utf-8")
 
-    lines = _Lines(n)
-    codes = _placement_codes(placed, block, phase, widest, phases)
-    rare = np.flatnonzero(over | (moved >= 0)).tolist()
-    tickets = outcome.choice_tickets
-    if tickets is None:
-        # One shared text for everything before the registration number; the
-        # rare line over capacity or moved by a merge is written on its own.
-        starts = _placement_texts(
-            codes, widest, phases, lambda kg, b, p: head(kg, b) + middle(kg, p)
-        )
-        for at in rare:
-            kg = int(placed[at])
-            starts[at] = head(kg, int(block[at])) + middle(
-                kg, int(phase[at]), int(moved[at]), bool(over[at])
+    def lines(self, start: int, stop: int) -> list[bytes]:
+        """The lines of the children at draw positions ``start`` to ``stop``."""
+        outcome = self.outcome
+        order = self.order[start:stop]
+        n = order.size
+        if n == 0:
+            return []
+        widest, phases = self.widest, self.phases
+        placed = outcome.placed[order].astype(np.int64)
+        block = outcome.block[order].astype(np.int64)
+        phase = outcome.phase[order].astype(np.int64)
+        over = outcome.over_capacity[order]
+        moved = outcome.moved_from[order].astype(np.int64)
+
+        lines = _Lines(n)
+        codes = _placement_codes(placed, block, phase, widest, phases)
+        rare = np.flatnonzero(over | (moved >= 0)).tolist()
+        tickets = outcome.choice_tickets
+        if tickets is None:
+            # One shared text for everything before the registration number; the
+            # rare line over capacity or moved by a merge is written on its own.
+            starts = self.starts.take(codes)
+            for at in rare:
+                kg = int(placed[at])
+                starts[at] = self.head(kg, int(block[at])) + self.middle(
+                    kg, int(phase[at]), int(moved[at]), bool(over[at])
+                )
+            lines.add(starts)
+        else:
+            lines.add(self.heads.take(codes))
+            counts = (outcome.choice_kindergartens[order] >= 0).sum(axis=1)
+            chosen = tickets[order]
+            for c in range(tickets.shape[1]):
+                present = counts > c
+                if not present.any():
+                    break
+                lines.add(_choice_ticket_column(chosen[:, c], present, first=c == 0))
+            middles = self.middles.take(codes)
+            for at in rare:
+                kg = int(placed[at])
+                middles[at] = self.middle(kg, int(phase[at]), int(moved[at]), bool(over[at]))
+            lines.add(middles)
+
+        ticket_digits = _hex(outcome.tickets[order])
+        if self.fixed_regs is not None:
+            lines.add(
+                _block_rows(
+                    [
+                        b'"',
+                        self.fixed_regs[order],
+                        b'","ticket":"',
+                        ticket_digits,
+                        b'","waitlist":[',
+                    ],
+                    n,
+                )
             )
-        lines.add(starts)
-    else:
-        lines.add(_placement_texts(codes, widest, phases, lambda kg, b, p: head(kg, b)))
-        counts = (outcome.choice_kindergartens[order] >= 0).sum(axis=1)
-        chosen = tickets[order]
-        for c in range(tickets.shape[1]):
-            present = counts > c
-            if not present.any():
-                break
-            lines.add(_choice_ticket_column(chosen[:, c], present, first=c == 0))
-        middles = _placement_texts(codes, widest, phases, lambda kg, b, p: middle(kg, p))
-        for at in rare:
-            kg = int(placed[at])
-            middles[at] = middle(kg, int(phase[at]), int(moved[at]), bool(over[at]))
-        lines.add(middles)
+        else:
+            regs = outcome.registration_numbers
+            lines.add(_quoted(tuple(map(regs.__getitem__, order.tolist()))))
+            lines.add(_block_rows([b',"ticket":"', ticket_digits, b'","waitlist":['], n))
 
-    ticket_digits = _hex(outcome.tickets[order])
-    fixed_regs = _fixed_width(outcome.registration_numbers)
-    if fixed_regs is not None:
-        lines.add(
-            _block_rows(
-                [b'"', fixed_regs[order], b'","ticket":"', ticket_digits, b'","waitlist":['], n
+        # Wins, in the order each child listed them: at most one but under the
+        # independent lottery.
+        first_win = outcome.win_indptr[order]
+        counts = outcome.win_indptr[order + 1] - first_win
+        columns = []
+        most = max(int(counts.max()), 1)
+        for c in range(most):
+            has = counts > c
+            column_codes = np.zeros(n, np.int64)
+            won = first_win[has] + c
+            column_codes[has] = _placement_codes(
+                outcome.win_kindergartens[won].astype(np.int64),
+                outcome.win_blocks[won].astype(np.int64),
+                outcome.win_phases[won].astype(np.int64),
+                widest,
+                phases,
             )
-        )
-    else:
-        regs = outcome.registration_numbers
-        lines.add(_quoted(tuple(map(regs.__getitem__, order.tolist()))))
-        lines.add(_block_rows([b',"ticket":"', ticket_digits, b'","waitlist":['], n))
+            columns.append(self.wins[c == 0, c == most - 1].take(column_codes))
 
-    # Wins, in the order each child listed them: at most one but under the
-    # independent lottery.
-    counts = np.diff(outcome.win_indptr)[order]
-    first_win = outcome.win_indptr[:-1][order]
-    win_codes = _placement_codes(
-        outcome.win_kindergartens.astype(np.int64),
-        outcome.win_blocks.astype(np.int64),
-        outcome.win_phases.astype(np.int64),
-        widest,
-        phases,
-    )
-
-    def win(kg: int, b: int, p: int, *, opening: bytes, comma: bytes, after: bytes) -> bytes:
-        if kg < 0:
-            return opening + after
-        text = (
-            '{"block":'
-            + block_q[kg][b]
-            + ',"kindergarten":'
-            + kg_q[kg]
-            + ',"phase":'
-            + (phase_q[p] if p >= 0 else "null")
-            + "}"
-        )
-        return opening + comma + text.encode("utf-8") + after
-
-    columns = []
-    most = max(int(counts.max()), 1)
-    for c in range(most):
-        has = counts > c
-        column_codes = np.zeros(n, np.int64)
-        column_codes[has] = win_codes[first_win[has] + c]
-        texts = partial(
-            win,
-            opening=b"" if c else b'],"wins":[',
-            comma=b"," if c else b"",
-            after=b"]}" if c == most - 1 else b"",
-        )
-        columns.append(_placement_texts(column_codes, widest, phases, texts))
-
-    # Waitlists hold at most waitlist_length units per kindergarten: few lines.
-    position = np.empty(n, np.int64)
-    position[order] = np.arange(n, dtype=np.int64)
-    waiting: dict[int, list[bytes]] = {}
-    for kg, (rows, positions) in enumerate(
-        zip(outcome.waitlist_rows, outcome.waitlist_positions, strict=True)
-    ):
-        prefix = b'{"kindergarten":' + kg_q[kg].encode("utf-8") + b',"position":'
-        for at, pos in zip(position[rows].tolist(), positions.tolist(), strict=True):
-            waiting.setdefault(at, []).append(prefix + str(pos).encode("ascii") + b"}")
-    tail = columns[0]
-    for at, entries in waiting.items():
-        tail[at] = b",".join(entries) + tail[at]
-    for column in columns:
-        lines.add(column)
-    return lines.build()
+        tail = columns[0]
+        low, high = np.searchsorted(self.waiting_at, [start, stop])
+        for at in self.waiting_at[low:high].tolist():
+            tail[at - start] = b",".join(self.waiting[at]) + tail[at - start]
+        for column in columns:
+            lines.add(column)
+        return lines.build()
 
 
 def results_root(draw_id: str, lines: Iterable[bytes]) -> bytes:

@@ -44,6 +44,7 @@ import json
 import os
 import re
 import secrets
+import shutil
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -73,6 +74,7 @@ __all__ = [
     "Transaction",
     "active_transaction",
     "check_file_name",
+    "folder_digest",
     "fsync_directory",
     "holds_outputs",
     "is_internal_name",
@@ -542,6 +544,28 @@ class FolderLock:
 class _Move:
     temporary: Path
     target: Path
+    digest: str  # SHA-256 of the new content: the operator log records it (alloc.oplog)
+
+
+def folder_digest(folder: Path) -> str:
+    """SHA-256 of a folder's listing (spec 9.6): for each file under it, sorted by
+    its ``/``-separated relative path as UTF-8, that path, ``0x00``, the hex
+    SHA-256 of its bytes and ``0x0A``.
+
+    Raises:
+        StorageError: if a file cannot be read.
+    """
+    listing = sha256()
+    try:
+        paths = sorted(
+            (p.relative_to(folder).as_posix(), p) for p in folder.rglob("*") if p.is_file()
+        )
+        for name, path in paths:
+            listing.update(name.encode() + b"\x00")
+            listing.update(sha256(path.read_bytes()).hexdigest().encode() + b"\n")
+    except OSError as exc:
+        raise os_error(exc, path=folder, action="read the folder") from exc
+    return listing.hexdigest()
 
 
 def _relative(path: Path, root: Path) -> str:
@@ -571,6 +595,7 @@ class Transaction:
         self.txid = secrets.token_hex(8)
         self._moves: dict[Path, _Move] = {}
         self._removals: dict[Path, Path] = {}
+        self._folder_moves: dict[Path, _Move] = {}
         self._folders: set[Path] = set()
         self._pending: Path = self.root / f"{_PENDING_PREFIX}{self.txid}"
         self.closed = False
@@ -617,12 +642,57 @@ class Transaction:
             _write_synced(temporary, data, 0o666 if mode is None else mode)
         except OSError as exc:
             raise os_error(exc, path=path) from exc
-        self._moves[key] = _Move(temporary, path)
+        self._moves[key] = _Move(temporary, path, sha256(data).hexdigest())
         return path
+
+    def written(self) -> list[tuple[Path, str]]:
+        """Every file this transaction puts in place, with the SHA-256 of its new content.
+
+        A folder replaced whole (:meth:`staging_folder`) is one entry, its
+        digest that of its listing (:func:`folder_digest`), so that a folder of a
+        file per child is one line of the operator log, not millions.
+        """
+        files = [(move.target, move.digest) for move in self._moves.values()]
+        folders = [
+            (move.target, folder_digest(move.temporary)) for move in self._folder_moves.values()
+        ]
+        return files + folders
+
+    def removed(self) -> list[Path]:
+        """Every file this transaction deletes on commit (and does not write anew)."""
+        return [path for key, path in self._removals.items() if key not in self._moves]
 
     def remove(self, target: StrPath) -> None:
         """Delete ``target`` on commit (if it still exists then and was not written anew)."""
         self._removals[self._key(target)] = Path(target)
+
+    def staging_folder(self, target: StrPath) -> Path:
+        """A new, empty folder that replaces the folder ``target`` whole on commit.
+
+        For folders of very many small files (a proof file per child): the
+        caller writes them into the staging folder without syncing each, and
+        commit syncs the file system once and swaps the folders, so readers
+        see the old folder or the new one, never a mix, and no file of the old
+        one lingers. Files under ``target`` this transaction was to remove are
+        gone with the old folder.
+
+        Raises:
+            StorageError: if the folder cannot be made.
+        """
+        if self.closed:
+            raise RuntimeError("this transaction is already committed or aborted")
+        path = Path(target)
+        staging = path.parent / f".{path.name}.{self.txid}.tmp"
+        try:
+            self._note_folder(path.parent)
+            if staging.exists():
+                shutil.rmtree(staging)
+            staging.mkdir()
+        except OSError as exc:
+            raise os_error(exc, path=path) from exc
+        # The digest is taken when asked (written()), once the folder is filled.
+        self._folder_moves[self._key(path)] = _Move(staging, path, "")
+        return staging
 
     def removes(self, path: StrPath) -> bool:
         """Whether ``path`` is to be deleted on commit."""
@@ -639,10 +709,17 @@ class Transaction:
             return
         self.closed = True
         moves = list(self._moves.values())
-        removals = [p for key, p in self._removals.items() if key not in self._moves]
-        if not moves and not removals:
+        swapped = list(self._folder_moves.values())
+        removals = [
+            p
+            for key, p in self._removals.items()
+            if key not in self._moves and not any(key.is_relative_to(f) for f in self._folder_moves)
+        ]
+        if not moves and not removals and not swapped:
             self._pending.unlink(missing_ok=True)
             return
+        if swapped and hasattr(os, "sync"):
+            os.sync()  # the staged folders' files, written unsynced, all at once
         journal = self.root / f"{_JOURNAL_PREFIX}{self.txid}.json"
         record = {
             "command": self.command,
@@ -650,6 +727,9 @@ class Transaction:
                 [_relative(m.temporary, self.root), _relative(m.target, self.root)] for m in moves
             ],
             "removals": [_relative(p, self.root) for p in removals],
+            "folders": [
+                [_relative(m.temporary, self.root), _relative(m.target, self.root)] for m in swapped
+            ],
         }
         partial = journal.with_name(journal.name + ".tmp")
         try:
@@ -683,6 +763,8 @@ class Transaction:
         for move in moves:
             with contextlib.suppress(OSError):
                 move.temporary.unlink(missing_ok=True)
+        for move in self._folder_moves.values():
+            shutil.rmtree(move.temporary, ignore_errors=True)
         with contextlib.suppress(OSError):
             self._pending.unlink(missing_ok=True)
 
@@ -710,6 +792,16 @@ def _apply(record: dict[str, Any], root: Path) -> int:
             path.unlink()
             done += 1
         folders.add(path.parent)
+    for staging_text, target_text in record.get("folders", []):
+        staging, target = _resolve(staging_text, root), _resolve(target_text, root)
+        retired = staging.with_name(staging.name + ".old")
+        if staging.is_dir():
+            if target.is_dir():
+                os.replace(target, retired)
+            os.replace(staging, target)
+            done += 1
+        shutil.rmtree(retired, ignore_errors=True)
+        folders.add(target.parent)
     for folder in folders:
         fsync_directory(folder)
     return done
@@ -849,7 +941,10 @@ def recover(root: StrPath) -> Recovery:
                 with contextlib.suppress(FileNotFoundError, NotADirectoryError):
                     for entry in os.listdir(directory):
                         if entry.startswith(".") and entry.endswith(f".{txid}.tmp"):
-                            (directory / entry).unlink(missing_ok=True)
+                            if (directory / entry).is_dir():
+                                shutil.rmtree(directory / entry)
+                            else:
+                                (directory / entry).unlink(missing_ok=True)
                             removed += 1
             pending.unlink()
             rolled_back.append(command)

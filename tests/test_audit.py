@@ -75,6 +75,7 @@ def test_the_demo_run_verifies(demo: DemoRun) -> None:
     assert names == [
         "documents",
         "draw id",
+        "rehearsal mark",
         "announcement signatures",
         "transcript signatures",
         "rules",

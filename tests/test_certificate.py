@@ -48,8 +48,8 @@ def test_the_certificate_lists_time_software_files_keys_checks_and_verdict(
     page = parse(document)
     words = page.all_text
     assert "电脑派位核验证明" in words
-    assert "核验通过：13 项检查全部通过" in words
-    assert "Verification passed: all 13 checks" in words
+    assert "核验通过：14 项检查全部通过" in words
+    assert "Verification passed: all 14 checks" in words
     # When, in the rules' time zone, and with what.
     assert "2026-07-24 10:00:00 Asia/Shanghai" in words  # the clock of the test's draw day
     assert DAY["later"] in words

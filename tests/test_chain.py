@@ -10,17 +10,24 @@ refused, each with its reason; and a parent's proof spans the rounds.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from alloc import audit, records
 from alloc.audit import ParentProof, document_digest, make_parent_proofs
 from alloc.chain import (
     RoundAnnouncement,
     RoundFiles,
     RoundTranscript,
+    _describe_standing,
+    _standing_difference,
     chain_standings,
     check_chain,
     check_round_proofs,
@@ -31,10 +38,18 @@ from alloc.chain import (
 )
 from alloc.clock import parse_time
 from alloc.demo import DemoRun, run_demo
-from alloc.errors import ChainError, InputError, MalformedDocumentError
+from alloc.errors import ChainError, InputError, MalformedDocumentError, ReplayMismatchError
+from alloc.io import LineFile, write_lines
 from alloc.model import Applicant, ApplicantTable
-from alloc.records import parse_record_lines
-from alloc.rounds import Response, Standings, next_round, parse_standing_line, standings_root
+from alloc.records import LineSource, line_chunks, parse_record_lines, whole_lines
+from alloc.rounds import (
+    Response,
+    Standings,
+    next_round,
+    parse_standing_line,
+    standing_lines,
+    standings_root,
+)
 from alloc.seed import Ceremony, Digits, Source, commitment
 from alloc.signing import Envelope, SigningKey
 
@@ -382,3 +397,277 @@ def test_a_round_cannot_be_announced_for_responses_that_do_not_fit(chain: Chain)
             frozen_at="2026-07-31T10:00:00+08:00",
             records=ApplicantTable.from_applicants([]),
         )
+
+
+# --- the rehearsal mark and the operator log in later rounds (spec 9.6, 9.7, 11.7) -------------
+
+
+def test_a_round_after_a_rehearsal_is_a_rehearsals(chain: Chain) -> None:
+    demo = chain.demo
+    start = chain_standings(demo.rules, demo.records, demo.ceremony.seed)
+    for marked in (False, True):
+        previous = Envelope(signed={**demo.transcript.signed, "rehearsal": marked})
+        notice, _, _ = make_round_announcement(
+            demo.rules, previous, start, answers(start, 5), frozen_at="2026-07-31T10:00:00+08:00"
+        )
+        assert notice.rehearsal is marked
+        assert notice.to_signed()["rehearsal"] is marked
+
+
+def test_a_real_draws_round_marked_as_a_rehearsal_is_refused_either_way(chain: Chain) -> None:
+    """Round 2 announced and computed as a rehearsal's, after a real round 1: signed by the
+    real keys, it is refused as a real round, and checked as a rehearsal round 1 fails."""
+    demo, second = chain.demo, chain.rounds[0]
+    notice = replace(RoundAnnouncement.from_envelope(second.announcement), rehearsal=True)
+    announcement = sign(notice, demo.keys)
+    start = chain_standings(demo.rules, demo.records, demo.ceremony.seed)
+    tx, _, lines, _ = make_round_transcript(
+        announcement,
+        demo.rules,
+        start,
+        list(second.files.responses),
+        created=RoundTranscript.from_envelope(second.transcript).created,
+    )
+    assert tx.rehearsal
+    files = replace(
+        second.files, announcement=announcement, transcript=sign(tx, demo.keys), standings=lines
+    )
+    report = check(chain, [files])
+    assert [f.split(":")[0] for f in failures(report)] == ["round 2"]
+    assert failures(report)[0].startswith(
+        "round 2: rehearsal mark: 演练 REHEARSAL: round 2 is marked rehearsal: true"
+    )
+    assert report.rehearsal is False
+    report = check(chain, [files], rehearsal=True)
+    assert failures(report)[0].startswith("rehearsal mark: checked as a rehearsal")
+    assert "round 2: rehearsal mark" not in [c.name for c in report.checks]  # the chain stopped
+
+
+def test_a_round_whose_documents_disagree_on_the_mark_is_refused(chain: Chain) -> None:
+    demo, second = chain.demo, chain.rounds[0]
+    tx = replace(RoundTranscript.from_envelope(second.transcript), rehearsal=True)
+    report = check(chain, [replace(second.files, transcript=sign(tx, demo.keys))])
+    assert failures(report) == [
+        "round 2: rehearsal mark: round 2's announcement and transcript disagree on the"
+        " rehearsal mark; a rehearsal's round is always a rehearsal's"
+    ]
+
+
+def test_a_log_is_checked_against_every_transcript(chain: Chain) -> None:
+    """The demo keeps no operator log: a log given cannot be checked against its transcripts."""
+    report = check(chain, [r.files for r in chain.rounds], log=b"")
+    assert [f.split(":")[0] for f in failures(report)] == ["operator log"]
+    assert "commits to no operator log" in failures(report)[0]
+
+
+def test_round_documents_read_their_mark_and_log_strictly(chain: Chain) -> None:
+    second = chain.rounds[0]
+    notice = dict(second.announcement.signed)
+    tx = dict(second.transcript.signed)
+    assert notice["rehearsal"] is False
+    assert tx["rehearsal"] is False
+    assert tx["log"] is None
+    for document, read, change, reason in (
+        (notice, RoundAnnouncement.from_envelope, {"rehearsal": None}, "expected true or false"),
+        (tx, RoundTranscript.from_envelope, {"rehearsal": 0}, "expected true or false"),
+        (tx, RoundTranscript.from_envelope, {"log": {"count": 3}}, "missing key"),
+        (
+            tx,
+            RoundTranscript.from_envelope,
+            {"log": {"count": 0, "head": "11" * 32}},
+            "an empty log has the all-zero head",
+        ),
+    ):
+        with pytest.raises(MalformedDocumentError, match=reason):
+            read(Envelope(signed={**document, **change}))
+    for document, read in (
+        (notice, RoundAnnouncement.from_envelope),
+        (tx, RoundTranscript.from_envelope),
+    ):
+        without = {k: v for k, v in document.items() if k != "rehearsal"}
+        with pytest.raises(MalformedDocumentError, match="missing key"):
+            read(Envelope(signed=without))
+    logged = {**tx, "log": {"count": 2, "head": "11" * 32}}
+    assert RoundTranscript.from_envelope(Envelope(signed=logged)).log is not None
+
+
+# --- the chain read chunk by chunk ---------------------------------------------------
+
+
+def as_files(
+    folder: Path, lines: Sequence[bytes] | LineSource | None, name: str
+) -> LineFile | None:
+    if lines is None:
+        return None
+    return LineFile(write_lines(folder / f"{name}.jsonl", whole_lines(lines)))
+
+
+def streamed(files: RoundFiles, folder: Path) -> RoundFiles:
+    """The round's line-per-child files written out and given as files read chunk by chunk."""
+    folder.mkdir(parents=True)
+    responses = as_files(folder, files.responses, "responses")
+    assert responses is not None
+    return replace(
+        files,
+        responses=responses,
+        records=as_files(folder, files.records, "records"),
+        standings=as_files(folder, files.standings, "standings"),
+        results=as_files(folder, files.results, "results"),
+    )
+
+
+def checks(report: Any) -> list[tuple[str, bool, str]]:
+    return [(c.name, c.passed, c.detail) for c in report.checks]
+
+
+def forged_standings(chain: Chain) -> RoundFiles:
+    """Round 2 signed over standings with one child's seat moved (as in the test above)."""
+    demo, second = chain.demo, chain.rounds[0]
+    lines = list(second.files.standings or [])
+    at = next(i for i, line in enumerate(lines) if b'"seats":[{' in line)
+    seat = parse_standing_line(lines[at]).seats[0].kindergarten
+    other = next(k.id for k in demo.rules.kindergartens if k.id != seat)
+    lines[at] = lines[at].replace(f'"{seat}"'.encode(), f'"{other}"'.encode(), 1)
+    tx = RoundTranscript.from_envelope(second.transcript)
+    forged_tx = replace(tx, standings=(standings_root(demo.rules.draw_id, lines), len(lines)))
+    return replace(second.files, transcript=sign(forged_tx, demo.keys), standings=lines)
+
+
+@pytest.mark.parametrize("size", [7, 1 << 17])
+def test_files_read_in_chunks_give_the_report_of_whole_lists(
+    chain: Chain, tmp_path: Path, size: int
+) -> None:
+    demo = chain.demo
+    second, third = chain.rounds[0].files, chain.rounds[1].files
+    responses = list(second.responses)
+    cases = {
+        "whole chain": [second, third],
+        "forged standings": [forged_standings(chain)],
+        "edited responses": [replace(second, responses=responses[1:])],
+        "standings missing a child": [replace(second, standings=list(second.standings or [])[1:])],
+    }
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(records, "CHUNK_LINES", size)
+        for number, (name, rounds) in enumerate(cases.items()):
+            expected = checks(check(chain, rounds))
+            folder = tmp_path / str(number)
+            given = [streamed(r, folder / str(n)) for n, r in enumerate(rounds, start=2)]
+            round_1 = {
+                "records": LineFile(write_lines(folder / "records.jsonl", demo.records)),
+                "results": LineFile(write_lines(folder / "results.jsonl", demo.results)),
+            }
+            found = check_chain(
+                rules=demo.rules,
+                policy=demo.policy,
+                announcement=demo.announcement,
+                transcript=demo.transcript,
+                rounds=given,
+                **round_1,
+            )
+            assert checks(found) == expected, name
+            assert found.ok == (name == "whole chain"), name
+
+
+class CountedLines:
+    """A line source that counts how often it is read."""
+
+    def __init__(self, lines: Sequence[bytes]) -> None:
+        self.lines, self.readings = lines, 0
+
+    def chunks(self, size: int) -> Iterator[list[bytes]]:
+        self.readings += 1
+        return line_chunks(list(self.lines), size)
+
+
+def test_round_1_is_read_and_drawn_once(chain: Chain, monkeypatch: pytest.MonkeyPatch) -> None:
+    demo = chain.demo
+    given = CountedLines(demo.records)
+    draws = []
+    original = audit.draw
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        draws.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(audit, "draw", counted)
+    report = check_chain(
+        rules=demo.rules,
+        policy=demo.policy,
+        announcement=demo.announcement,
+        transcript=demo.transcript,
+        records=given,
+        results=demo.results,
+        rounds=[r.files for r in chain.rounds],
+    )
+    assert report.ok, failures(report)
+    assert (given.readings, len(draws)) == (1, 1)
+
+
+def plainly_standing_difference(
+    number: int, lines: list[bytes], published: list[bytes]
+) -> ReplayMismatchError:
+    """The first child whose published standing differs, with both files held whole."""
+    theirs = {}
+    for line in published:
+        try:
+            standing = parse_standing_line(line)
+        except InputError:
+            continue
+        theirs[standing.registration_number] = standing
+    for line in lines:
+        mine = parse_standing_line(line)
+        other = theirs.get(mine.registration_number)
+        if other != mine:
+            return ReplayMismatchError(
+                f"round {number}: child {mine.registration_number} is published as"
+                f" {_describe_standing(other)}, re-computation gives {_describe_standing(mine)}"
+            )
+    return ReplayMismatchError(f"round {number}'s published standings list a child too many")
+
+
+def changed_standing(line: bytes, rules: Any) -> bytes:
+    standing = parse_standing_line(line)
+    if standing.seats:
+        seat = standing.seats[0].kindergarten
+        other = next(k.id for k in rules.kindergartens if k.id != seat)
+        return line.replace(
+            f'"kindergarten":"{seat}"'.encode(), f'"kindergarten":"{other}"'.encode(), 1
+        )
+    return line.replace(b'"declined":false', b'"declined":true', 1)
+
+
+STANDING_EDITS = ["outcome", "swap", "drop", "copy", "garbage", "extra", "reorder"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data())
+def test_the_first_differing_standing_is_named_as_when_both_files_are_held(
+    chain: Chain, data: st.DataObject
+) -> None:
+    rules, standings = chain.demo.rules, chain.rounds[0].standings
+    lines = standing_lines(standings)
+    published = list(lines)
+    for _ in range(data.draw(st.integers(1, 3))):
+        edit = data.draw(st.sampled_from(STANDING_EDITS))
+        at = data.draw(st.integers(0, len(published) - 1))
+        other = data.draw(st.integers(0, len(published) - 1))
+        original = lines[at % len(lines)]
+        if edit == "outcome":
+            published[at] = changed_standing(original, rules)
+        elif edit == "swap":
+            published[at], published[other] = published[other], published[at]
+        elif edit == "drop":
+            del published[at]
+        elif edit == "copy":
+            published.insert(other, changed_standing(original, rules))
+        elif edit == "garbage":
+            published[at] = data.draw(st.sampled_from([b"{", b"", b"[]", original + b" "]))
+        elif edit == "extra":
+            published.insert(other, original.replace(b'_number":"', b'_number":"x-', 1))
+        else:
+            published = published[at:] + published[:at]
+    size = data.draw(st.sampled_from([1, 7, 64, 1 << 17]))
+    expected = str(plainly_standing_difference(2, lines, published))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(records, "CHUNK_LINES", size)
+        assert str(_standing_difference(2, standings, lines, published)) == expected

@@ -66,6 +66,7 @@ from cli_helpers import (
 
 import alloc.cli
 from alloc.cli import _parser, main
+from alloc.oplog import LOG_NAME, parse_log
 from alloc.signing import PublicKey, fingerprint
 
 
@@ -198,13 +199,16 @@ LEAF_COMMANDS = [
     ("round", "draw"),
     ("verify",),
     ("publish",),
+    ("receipts",),
     ("report",),
     ("lookup",),
     ("proof", "make"),
     ("proof", "check"),
+    ("log", "verify"),
+    ("rehearse",),
     ("demo",),
 ]
-GROUPS = [("keys",), ("policy",), ("rules",), ("ceremony",), ("round",), ("proof",)]
+GROUPS = [("keys",), ("policy",), ("rules",), ("ceremony",), ("round",), ("proof",), ("log",)]
 
 
 def description(help_text: str) -> str:
@@ -1539,7 +1543,10 @@ def test_force_redraws_the_same_bytes(folder_at: Callable[[str], Path]) -> None:
     assert after["results.jsonl"] == before["results.jsonl"]
     signed = json.loads(before["transcript.json"])
     redrawn = json.loads(after["transcript.json"])
-    assert redrawn["signed"] == signed["signed"]
+    # The same transcript, but for its operator log head: the first draw and its two
+    # signatures are in the log the new transcript signs, so a re-draw always shows.
+    assert redrawn["signed"]["log"]["count"] == signed["signed"]["log"]["count"] + 3
+    assert {**redrawn["signed"], "log": None} == {**signed["signed"], "log": None}
     assert redrawn["signatures"] == []  # a new transcript must be signed again
     digest = hashlib.sha256(before["transcript.json"]).hexdigest()
     assert after[f"transcript.replaced-{digest}.json"] == before["transcript.json"]
@@ -1803,7 +1810,7 @@ def test_a_parent_checks_a_proof_and_a_wrong_name_fails(
 
 
 def test_utf8_gbk_and_xlsx_give_byte_identical_public_files(district: dict[str, Path]) -> None:
-    for name in ("announcement.json", "records.jsonl", "transcript.json", "results.jsonl"):
+    for name in ("announcement.json", "records.jsonl", "results.jsonl"):
         contents = {
             fmt: (folder / "public" / name).read_bytes() for fmt, folder in district.items()
         }
@@ -1811,11 +1818,21 @@ def test_utf8_gbk_and_xlsx_give_byte_identical_public_files(district: dict[str, 
         assert len(reference) > 1000, name
         for fmt, data in contents.items():
             assert data == reference, f"{name} from {fmt} differs from the UTF-8 CSV run"
-    transcript = json.loads(
-        (district["applicants.xlsx"] / "public" / "transcript.json").read_bytes()
-    )
-    assert transcript["signed"]["records"]["count"] == 5000
-    assert len(transcript["signatures"]) == 2
+    # The transcripts differ only in the head of each folder's own operator log, which
+    # records the digest of the export each one read.
+    signed = {}
+    for fmt, folder in district.items():
+        transcript = json.loads((folder / "public" / "transcript.json").read_bytes())
+        assert len(transcript["signatures"]) == 2
+        log = parse_log((folder / LOG_NAME).read_bytes())
+        assert (
+            transcript["signed"]["log"]
+            == log.head_at(transcript["signed"]["log"]["count"]).to_json()
+        )
+        signed[fmt] = {**transcript["signed"], "log": None}
+    assert signed["applicants.csv"]["records"]["count"] == 5000
+    assert signed["applicants.xlsx"] == signed["applicants-gbk.csv"]
+    assert signed["applicants.xlsx"] == signed["applicants.csv"]
 
 
 def test_the_example_district_verifies(district: dict[str, Path], creds: Credentials) -> None:
@@ -1976,9 +1993,9 @@ def test_a_whole_draw_as_real_processes(tmp_path: Path) -> None:
     assert seed in verified.out
     published = alloc_("publish")
     assert (
-        "published 3 notice lists, waitlists, the report (report/index.html) and the lookup index"
-        " (16 shards)"
-        " to publish" in published.out
+        "published 3 notice lists, waitlists, the report (report/index.html), the lookup index"
+        " (16 shards), the verifier page (verify/index.html) and 12 proof files (proofs/) to"
+        " publish" in published.out
     )
     reg, name, _, number = small_applicants()[0][:4]
     found = alloc_("--json", "lookup", "--id", number, "--name", name).json()

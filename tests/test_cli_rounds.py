@@ -11,8 +11,10 @@ each refused with exit code 3. Every command runs at a stated time
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +38,7 @@ from cli_helpers import (
 from alloc.canonical import canonical_json
 from alloc.chain import chain_standings
 from alloc.model import DrawRules
+from alloc.oplog import LOG_NAME, parse_log
 from alloc.rounds import next_round, parse_response_lines, parse_standing_line, standing_lines
 
 #: Round 3's day: announced, reveals by noon, the lottery drawn in the evening,
@@ -303,6 +306,53 @@ def test_a_parents_proof_spans_the_rounds(chain: Chain, tmp_path: Path) -> None:
     assert "second-round record and result under the round's roots" in run.out
 
 
+def test_the_verifier_page_refuses_a_proof_spanning_the_rounds(
+    chain: Chain, tmp_path: Path
+) -> None:
+    """The page's JavaScript reads a real proof across rounds strictly, passes its
+    round 1 part and still refuses it: it checks no round document (spec 9.8)."""
+    node = shutil.which("node")
+    if node is None:
+        message = "node is not installed: install Node.js 20.19 or later to run this test"
+        if os.environ.get("ALLOC_REQUIRE_NODE") == "1":
+            pytest.fail(message + " (ALLOC_REQUIRE_NODE=1 makes this a failure)")
+        pytest.skip(message)
+    child = chain.drawn[0]
+    proof = tmp_path / "proof.json"
+    ok("proof", "make", "--dir", chain.folder, "--registration-number", child, "--out", proof)
+    entry = next(e for e in registry_people(chain.folder) if e["registration_number"] == child)
+    public = chain.folder / "public"
+    rounds = public / "rounds"
+    given = {
+        "proof": proof.read_text("utf-8"),
+        "registrationNumber": child,
+        "salt": entry["salt"],
+        "documentType": entry["document_type"],
+        "documentNumber": entry["document_number"],
+        "name": entry["name"],
+        "announcement": (public / "announcement.json").read_text("utf-8"),
+        "transcript": (public / "transcript.json").read_text("utf-8"),
+        "trust": (public / "trust.json").read_text("utf-8"),
+        "rounds": [(rounds / n / "transcript.json").read_text("utf-8") for n in ("2", "3")],
+    }
+    run = subprocess.run(
+        [node, str(Path(__file__).parent / "js" / "proof-cli.mjs")],
+        input=json.dumps(given),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    seen = json.loads(run.stdout)
+    failed = [s for s in seen["steps"] if s["status"] == "fail"]
+    assert [s["id"] for s in failed] == ["rounds"], seen["steps"]
+    assert "rounds 2, 3 after the draw" in failed[0]["detail"]
+    assert seen["ok"] is False
+    # A round transcript is never taken for the draw's transcript.
+    assert all("round-transcript" in error for error in seen["rounds"]), seen["rounds"]
+
+
 def test_round_steps_out_of_order_are_refused(chain: Chain, copy: Path, tmp_path: Path) -> None:
     answers = write_csv(tmp_path / "answers.csv", [RESPONSE_HEADER])
     run = call("round", "open", "--dir", copy, "--round", 5, "--responses", answers)
@@ -351,3 +401,97 @@ def test_promotion_by_the_library_matches_the_command_line(chain: Chain) -> None
     lines = (public / "rounds" / "2" / "responses.jsonl").read_bytes().splitlines()
     again = standing_lines(next_round(first, parse_response_lines(lines)).standings)
     assert again == (public / "rounds" / "2" / "standings.jsonl").read_bytes().splitlines()
+
+
+# --- the operator log across rounds ------------------------------------------------------------
+
+
+def _signed(path: Path) -> dict[str, Any]:
+    signed: dict[str, Any] = json.loads(path.read_bytes())["signed"]
+    return signed
+
+
+def test_every_round_signs_the_operator_log_kept_in_the_draw_folder(chain: Chain) -> None:
+    log = parse_log((chain.folder / LOG_NAME).read_bytes())
+    # The round's ceremony (rounds/3) is logged in the draw folder's one log, by its path there.
+    assert not (chain.folder / "rounds" / "3" / LOG_NAME).exists()
+    ceremony = [e for e in log.entries if any(f.path == "rounds/3/ceremony.json" for f in e.wrote)]
+    assert [e.command for e in ceremony] == [
+        "alloc ceremony begin",
+        "alloc ceremony commit",
+        "alloc ceremony commit",
+        "alloc round open",  # it fixes the round's plan
+        "alloc ceremony open",
+        "alloc ceremony reveal",
+        "alloc ceremony reveal",
+        "alloc ceremony source",
+    ]
+    assert {e.draw_id for e in log.entries} == {SMALL_DRAW_ID}
+    public = chain.folder / "public"
+    heads = [_signed(public / "transcript.json")["log"]]
+    heads += [_signed(public / "rounds" / str(n) / "transcript.json")["log"] for n in (2, 3)]
+    assert [log.head_at(head["count"]).to_json() for head in heads] == heads
+    assert heads[0]["count"] < heads[1]["count"] < heads[2]["count"]
+    # Each round's head is its own draw's: the entry after it is that draw.
+    assert [log.entries[head["count"]].command for head in heads] == [
+        "alloc draw",
+        "alloc round draw",
+        "alloc round draw",
+    ]
+    run = verify(chain.folder, chain.creds)
+    assert run.code == EXIT_OK, run.text
+    assert f"operator log: {chain.folder / LOG_NAME}" in run.out
+    for label in ("operator log", "round 2: operator log", "round 3: operator log"):
+        assert f"PASS  {label}: " in run.out
+    # alloc log verify takes a later round's transcript as it takes the draw's.
+    checked = call("log", "verify", "--log", chain.folder / LOG_NAME,
+                   "--transcript", public / "rounds" / "3" / "transcript.json",
+                   *chain.creds.pin)  # fmt: skip
+    assert checked.code == EXIT_OK, checked.text
+    count = heads[2]["count"]
+    assert (
+        f"PASS  operator log: {len(log.entries)} entries chained; the first {count}" in checked.out
+    )
+
+
+def test_a_log_cut_before_a_later_round_fails_that_round(chain: Chain, copy: Path) -> None:
+    third = _signed(copy / "public" / "rounds" / "3" / "transcript.json")["log"]["count"]
+    path = copy / LOG_NAME
+    lines = path.read_bytes().splitlines(keepends=True)
+    path.write_bytes(b"".join(lines[: third - 1]))
+    run = verify(copy, chain.creds)
+    assert run.code == EXIT_VERIFY
+    assert "PASS  operator log: " in run.out
+    assert "PASS  round 2: operator log: " in run.out
+    assert f"FAIL  round 3: operator log: the operator log has {third - 1} entries" in run.out
+
+
+def test_a_round_whose_log_head_goes_back_fails(chain: Chain, copy: Path) -> None:
+    """Round 3 re-signed with round 1's log head: the signed log cannot run backwards."""
+    path = copy / "public" / "rounds" / "3" / "transcript.json"
+    signed = _signed(path)
+    signed["log"] = _signed(copy / "public" / "transcript.json")["log"]
+    path.write_bytes(canonical_json({"signatures": [], "signed": signed}) + b"\n")
+    resign(path, chain.creds.key("bureau"), chain.creds.key("notary-1"))
+    run = verify(copy, chain.creds)
+    assert run.code == EXIT_VERIFY
+    assert "PASS  round 2: operator log" in run.out
+    assert re.search(
+        r"FAIL  round 3: operator log: round 3's transcript commits to the operator log's first"
+        r" \d+ entries, round 2's to the first \d+",
+        run.out,
+    )
+    assert "PASS  round 3: re-computation" in run.out
+
+
+def test_the_certificate_lists_every_rounds_files(chain: Chain, tmp_path: Path) -> None:
+    certificate = tmp_path / "certificate.html"
+    run = verify(chain.folder, chain.creds, "--certificate", certificate)
+    assert run.code == EXIT_OK, run.text
+    page = certificate.read_text(encoding="utf-8")
+    public = chain.folder / "public"
+    for number in (2, 3):
+        for name in ("announcement.json", "transcript.json", "responses.jsonl"):
+            assert f"<code>{public / 'rounds' / str(number) / name}</code>" in page, name
+    log = f"operator log</span><br><code>{chain.folder / LOG_NAME}</code>"
+    assert f'操作日志 <span class="en" lang="en">{log}' in page

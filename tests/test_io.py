@@ -1000,6 +1000,98 @@ def test_lines_round_trip_and_damage(tmp_path: Path) -> None:
     assert not (tmp_path / "bad.jsonl").exists()
 
 
+def plainly_read_lines(data: bytes) -> Any:
+    """read_lines as the docstring defines it, over the whole file at once: lines or an error."""
+    if not data:
+        return ("lines", [])
+    if data.startswith(b"\xef\xbb\xbf"):
+        return ("error", "starts with a byte-order mark (BOM)", 1)
+    if not data.endswith(b"\n"):
+        return ("error", "the last line has no newline", data.count(b"\n") + 1)
+    lines = data[:-1].split(b"\n")
+    for number, line in enumerate(lines, start=1):
+        if line.endswith(b"\r"):
+            return ("error", "line ends with CRLF (Windows line endings)", number)
+        if b"\r" in line:
+            return ("error", "line contains a carriage return", number)
+        if not line:
+            return ("error", "empty line", number)
+    return ("lines", lines)
+
+
+def streamed(read: Callable[[], list[bytes]]) -> Any:
+    try:
+        return ("lines", read())
+    except InputError as exc:
+        return ("error", exc.problem.split(":")[0], exc.row)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from([b"", b"\n", b"\r", b"\r\n", b"ab", b"{}", b"\xef\xbb\xbf"]), max_size=30
+    ),
+    st.integers(1, 12),
+    st.integers(1, 9),
+)
+def test_a_line_file_is_read_in_blocks_and_chunks_as_it_is_read_whole(
+    pieces: list[bytes], block: int, size: int
+) -> None:
+    data = b"".join(pieces)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "records.jsonl"
+        path.write_bytes(data)
+        expected = plainly_read_lines(data)
+        # Every reading to the end is recorded, refused or not, as the file's whole bytes.
+        whole = files.FileDigest(str(path), len(data), hashlib.sha256(data).digest())
+        with pytest.MonkeyPatch.context() as patch, files.recording_reads() as reads:
+            patch.setattr(files, "_LINE_BLOCK", block)
+            assert streamed(lambda: files.read_lines(path)) == expected
+            assert reads == [whole]
+
+            def chunked() -> list[bytes]:
+                lines = files.LineFile(path)
+                chunks = list(lines.chunks(size))
+                assert all(len(c) == size for c in chunks[:-1])
+                assert all(0 < len(c) <= size for c in chunks[-1:])
+                assert list(lines.chunks(size)) == chunks  # read again, the same
+                return [line for chunk in chunks for line in chunk]
+
+            assert streamed(chunked) == expected
+            assert set(reads) == {whole}
+            assert len(reads) == (3 if expected[0] == "lines" else 2)
+
+
+def test_a_line_file_records_only_whole_readings_and_the_same_bytes(tmp_path: Path) -> None:
+    path = files.write_lines(tmp_path / "results.jsonl", [b"a", b"b", b"c"])
+    with files.recording_reads() as reads:
+        lines = files.LineFile(path)
+        next(iter(lines.chunks(1)))  # a reading stopped early reads no whole file
+        assert reads == []
+        assert [line for chunk in lines.chunks(2) for line in chunk] == [b"a", b"b", b"c"]
+        assert reads == [files.FileDigest(str(path), 6, hashlib.sha256(b"a\nb\nc\n").digest())]
+        # Other bytes under the same size and time: only the digest tells.
+        stamp = path.stat()
+        path.write_bytes(b"a\nb\nd\n")
+        os.utime(path, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+        with pytest.raises(InputError, match="changed while alloc was reading it"):
+            list(lines.chunks(2))
+    assert list(lines.chunks(2)) == [[b"a", b"b"], [b"d"]]  # unrecorded readings are not hashed
+
+
+def test_a_line_file_that_changes_after_it_was_opened_is_refused(tmp_path: Path) -> None:
+    path = files.write_lines(tmp_path / "results.jsonl", [b"a", b"b", b"c"])
+    lines = files.LineFile(path)
+    assert list(lines.chunks(2)) == [[b"a", b"b"], [b"c"]]
+    path.write_bytes(b"a\nb\nc\nd\n")
+    with pytest.raises(InputError, match="changed while alloc was reading it"):
+        list(lines.chunks(2))
+    with pytest.raises(InputError, match="file not found"):
+        files.LineFile(tmp_path / "missing.jsonl")
+    with pytest.raises(InputError, match="at least one line"):
+        list(files.LineFile(path).chunks(0))
+
+
 def test_read_envelope(tmp_path: Path, reference: dict[str, Any]) -> None:
     path = files.write_bytes(tmp_path / "announcement.json", reference["announcement"])
     envelope = files.read_envelope(path, "announcement")

@@ -15,6 +15,7 @@ mandatory in CI, where ``ALLOC_REQUIRE_NODE=1`` turns the skip into a failure.
 
 from __future__ import annotations
 
+import importlib.resources
 import json
 import os
 import shutil
@@ -29,10 +30,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import Phase as Stage
 from hypothesis import strategies as st
 
-from alloc.audit import document_digest
+from alloc.audit import Transcript, document_digest, rules_digest
 from alloc.demo import DemoRun, run_demo
 from alloc.draw import Outcome, draw
-from alloc.errors import InputError
+from alloc.errors import InputError, MalformedDocumentError
 from alloc.identity import (
     mask_document_number,
     mask_name,
@@ -49,7 +50,9 @@ from alloc.model import (
     Mechanism,
     MultiplesPolicy,
     Phase,
+    RoundSeed,
     TieBreak,
+    Unanswered,
 )
 from alloc.records import record_lines, records_root, result_lines, results_root
 from alloc.signing import Envelope
@@ -166,8 +169,10 @@ def _generated() -> Iterator[tuple[DrawRules, ApplicantTable, bytes]]:
                     phase_blocks="any",
                     **scarce,
                 )
-                for p in found:
-                    yield p.rules, ApplicantTable.from_applicants(p.applicants), p.seed
+                for i, p in enumerate(found):
+                    # The later rounds' options change only the rules digest (spec 9.2, 11).
+                    rules = replace(p.rules, round_seed=list(RoundSeed)[i % len(RoundSeed)])
+                    yield rules, ApplicantTable.from_applicants(p.applicants), p.seed
         # Phases that offer only some seat blocks, to anyone.
         for p in _collect(8, mechanism=mechanism, always_phases=True, phase_blocks="any"):
             if any(phase.blocks is not None and phase.fact is None for phase in p.rules.phases):
@@ -276,6 +281,7 @@ def test_javascript_and_python_agree_on_every_draw(runs: Runs) -> None:
         assert "error" not in js, f"{name}: {js.get('error')}"
         lines = result_lines(case.outcome)
         draw_id = case.rules.draw_id
+        assert js["rules_digest"] == rules_digest(case.rules).hex(), name
         assert js["input_root"] == records_root(draw_id, case.records).hex(), name
         for mine, theirs in zip(lines, js["lines"], strict=True):
             assert theirs == mine.decode("utf-8"), f"{name}: first differing result line"
@@ -301,15 +307,21 @@ def test_javascript_checks_the_demo_signatures_and_digests(runs: Runs) -> None:
     signed = dict(demo.transcript.signed)
     signed["unplaced"] = int(signed["unplaced"]) + 1
     forged = Envelope(signed=signed, signatures=demo.transcript.signatures)
+    # A transcript is round 1's (spec 9.3); a later round has documents of its own (11.7).
+    later = {
+        "later round": {**demo.transcript.signed, "round": 2, "previous": "ab" * 32},
+        "round 1 with a previous": {**demo.transcript.signed, "previous": "ab" * 32},
+    }
     documents = {
         "announcement": demo.announcement.to_bytes().decode("utf-8"),
         "transcript": demo.transcript.to_bytes().decode("utf-8"),
         "forged": forged.to_bytes().decode("utf-8"),
         "reformatted": json.dumps(demo.transcript.to_json()) + "\n",
+        **{name: Envelope(signed).to_bytes().decode("utf-8") for name, signed in later.items()},
     }
     run = subprocess.run(
         [node, str(ENVELOPE_CLI)],
-        input=json.dumps({"documents": documents, "policy": demo.policy.to_json()}),
+        input=json.dumps({"documents": documents, "trust": demo.policy.to_bytes().decode("utf-8")}),
         capture_output=True,
         text=True,
         timeout=120,
@@ -317,17 +329,53 @@ def test_javascript_checks_the_demo_signatures_and_digests(runs: Runs) -> None:
     )
     assert run.returncode == 0, run.stderr[-3000:]
     answers = json.loads(run.stdout)
+    assert answers["fingerprints"] == {
+        role.name: [key.fingerprint for key in role.keys] for role in demo.policy.roles
+    }
     for name, envelope in (("announcement", demo.announcement), ("transcript", demo.transcript)):
         assert all(role["ok"] and role["valid"] == 1 for role in answers[name]["roles"]), name
         assert answers[name]["digest"] == document_digest(envelope).hex(), name
-    assert [role["valid"] for role in answers["forged"]["roles"]] == [0, 0]
+        assert answers[name]["untrusted"] == []
+    # Both trusted signatures are now invalid: each fails its role (spec 9.1).
+    forged = answers["forged"]["roles"]
+    assert [(r["valid"], r["invalid"], r["ok"]) for r in forged] == [(0, 1, False), (0, 1, False)]
     assert "canonical form" in answers["reformatted"]["error"]
+    assert answers["announcement"]["read"] == answers["transcript"]["read"] == "ok"
+    for name, signed in later.items():
+        assert "a transcript is round 1's" in answers[name]["read"], name
+        with pytest.raises(MalformedDocumentError):
+            Transcript.from_envelope(Envelope(signed))
+
+
+def test_the_javascript_time_zones_are_the_tzdata_list_python_reads() -> None:
+    node = _node()
+    zones = importlib.resources.files("tzdata").joinpath("zones")
+    script = (
+        "import { zonesModule } from './alloc/web/tools/zones.mjs';"
+        " import { readFileSync } from 'node:fs';"
+        " process.stdout.write(zonesModule(readFileSync(process.argv[1], 'utf8')));"
+    )
+    run = subprocess.run(
+        [node, "--input-type=module", "-e", script, str(zones)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    committed = (ROOT / "alloc" / "web" / "src" / "zones.js").read_text(encoding="utf-8")
+    assert committed == run.stdout, (
+        "alloc/web/src/zones.js differs from the installed tzdata's zone list: run"
+        " node alloc/web/tools/zones.mjs PATH/TO/tzdata/zones, then node alloc/web/tools/build.mjs"
+    )
 
 
 def _features(case: Case) -> set[str]:
     """What a draw exercised, read from the rules and Python's outcome."""
     rules = case.rules
     seen = {rules.mechanism.value, rules.multiples.value, rules.tie_break.value}
+    seen |= {f"unanswered {rules.unanswered.value}", f"round_seed {rules.round_seed.value}"}
     for phase in rules.phases:
         if phase.fact is not None and phase.blocks is not None:
             seen.add("owners' phase offering blocks")
@@ -368,6 +416,8 @@ def test_the_draws_cover_every_mechanism_policy_and_phase_kind(runs: Runs) -> No
         seen |= _features(case)
     wanted = {m.value for m in Mechanism} | {p.value for p in MultiplesPolicy}
     wanted |= {t.value for t in TieBreak}
+    wanted |= {f"unanswered {u.value}" for u in Unanswered}
+    wanted |= {f"round_seed {r.value}" for r in RoundSeed}
     wanted |= {
         "owners' phase offering blocks",
         "owners' phase",

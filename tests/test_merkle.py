@@ -6,9 +6,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from alloc import merkle
 from alloc.errors import InputError
 from alloc.merkle import (
     EMPTY_ROOT,
+    MerkleAccumulator,
     MerkleTree,
     inclusion_proof,
     leaf_hash,
@@ -38,6 +40,31 @@ leaves_strategy = st.lists(st.binary(max_size=12), max_size=70, unique=True)
 def test_bottom_up_tree_equals_the_recursive_definition(leaves: list[bytes]) -> None:
     assert merkle_root(leaves) == recursive_root(leaves)
     assert MerkleTree(leaves).root == recursive_root(leaves)
+
+
+@given(
+    st.lists(st.binary(max_size=6), max_size=140),
+    st.lists(st.integers(0, 40), max_size=12),
+    st.sampled_from([1, 2, 4, 8, 64]),
+    st.binary(max_size=9),
+)
+def test_a_root_accumulated_in_any_pieces_is_the_root(
+    leaves: list[bytes], cuts: list[int], block: int, prefix: bytes
+) -> None:
+    # Small blocks make full blocks, carries and a partial last block occur at
+    # these sizes; the pieces the leaves arrive in cut across the blocks.
+    expected = recursive_root([prefix + leaf for leaf in leaves])
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(merkle, "_BLOCK", block)
+        accumulator = MerkleAccumulator(prefix=prefix)
+        at = 0
+        for cut in [*cuts, len(leaves)]:
+            accumulator.add(iter(leaves[at : at + cut]))
+            at = min(at + cut, len(leaves))
+            assert accumulator.count == at
+            assert accumulator.root() == recursive_root([prefix + leaf for leaf in leaves[:at]])
+        assert accumulator.root() == expected
+        assert merkle_root(leaves, prefix=prefix) == expected
 
 
 @given(leaves_strategy.filter(bool), st.data())

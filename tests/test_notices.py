@@ -9,7 +9,9 @@ and the row, and the lists ``publish`` writes must pass.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
+import json
 import re
 import shutil
 import types
@@ -28,6 +30,7 @@ from alloc.demo import DemoRun, run_demo
 from alloc.errors import NoticeMismatchError
 from alloc.notices import (
     NOTICE_HEADERS,
+    REHEARSAL_BANNER,
     WAITLIST_HEADERS,
     NoticeHeading,
     check_published_lists,
@@ -171,6 +174,13 @@ def _first_waitlist_row(rows: list[list[str]]) -> int:
     )
 
 
+def _swap_first_waitlist_places(rows: list[list[str]]) -> None:
+    """Waitlist #1 and #2 change places (twins share a place, so #2 is found, not assumed)."""
+    first = _first_waitlist_row(rows)
+    second = next(i for i in range(first, len(rows)) if rows[i][2] != rows[first][2])
+    rows[first], rows[second] = rows[second], rows[first]
+
+
 def _move_child(rows: list[list[str]]) -> None:
     """A child of another kindergarten's list appears in place of row 3's."""
     rows[3][3] = "2026-9999999"
@@ -184,10 +194,7 @@ EDITS: dict[str, tuple[Callable[[list[list[str]]], None], str]] = {
     ),
     "a row dropped": (lambda rows: rows.pop(), r"1 row\(s\) missing at the end, the first for"),
     "a waitlist reordered": (
-        lambda rows: rows.__setitem__(
-            slice(_first_waitlist_row(rows), _first_waitlist_row(rows) + 2),
-            rows[_first_waitlist_row(rows) : _first_waitlist_row(rows) + 2][::-1],
-        ),
+        _swap_first_waitlist_places,
         r"row \d+: registration number \S+ where the results have \S+ \(the results have"
         r" \S+ [^)]*waitlist K001 #2",
     ),
@@ -251,6 +258,77 @@ def test_an_edited_xlsx_title_or_cell_fails(
     assert re.search(r"row 7 \(\S+\): 派位序号 \(draw rank\) is '999999'", found), found
 
 
+def _publish_rehearsal(
+    run: DemoRun, heading: NoticeHeading, folder: Path, suffix: str
+) -> NoticeHeading:
+    """The lists as ``alloc publish`` lays them out for a rehearsal: the banner first."""
+    marked = dataclasses.replace(heading, rehearsal=True)
+    assert heading.banner is None
+    assert marked.banner == REHEARSAL_BANNER
+    files.write_notice_lists(
+        folder / "notice",
+        run.outcome,
+        run.registry,
+        suffix=suffix,
+        heading=marked,
+        banner=marked.banner,
+    )
+    files.write_waitlists(
+        folder / f"waitlists{suffix}",
+        run.outcome,
+        run.registry,
+        heading=marked,
+        banner=marked.banner,
+    )
+    return marked
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_a_rehearsals_lists_pass_as_a_rehearsals_and_fail_as_a_real_draws(
+    crowded: DemoRun, heading: NoticeHeading, tmp_path: Path, suffix: str
+) -> None:
+    marked = _publish_rehearsal(crowded, heading, tmp_path, suffix)
+    found = check(crowded, marked, tmp_path)
+    assert found["notice lists"].startswith("PASS 4 notice lists"), found
+    assert found["waitlists"].startswith("PASS "), found
+    # Checked as a real draw's (the announcement not marked), the banner is no title.
+    found = check(crowded, heading, tmp_path)
+    for name in ("notice lists", "waitlists"):
+        assert found[name].startswith("FAIL "), found
+        assert "row 1: the title reads '演练 REHEARSAL" in found[name], found[name]
+
+
+def test_a_rehearsals_list_without_its_banner_fails(
+    crowded: DemoRun, heading: NoticeHeading, tmp_path: Path
+) -> None:
+    marked = _publish_rehearsal(crowded, heading, tmp_path, ".csv")
+    path = tmp_path / "notice" / "notice-K001.csv"
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+    assert rows[0] == [REHEARSAL_BANNER]
+    assert rows[1] == list(NOTICE_HEADERS)
+    _edit_csv(path, lambda rows: rows.pop(0))
+    found = check(crowded, marked, tmp_path)["notice lists"]
+    assert found.startswith("FAIL "), found
+    assert f"{path}: title '{REHEARSAL_BANNER}' is missing above the header" in found, found
+
+
+def test_a_rehearsals_xlsx_list_has_the_banner_above_its_titles(
+    crowded: DemoRun, heading: NoticeHeading, tmp_path: Path
+) -> None:
+    marked = _publish_rehearsal(crowded, heading, tmp_path, ".xlsx")
+    kg = crowded.rules.kindergartens[0]
+    book = openpyxl.load_workbook(tmp_path / "notice" / files.notice_file_name(kg.id, ".xlsx"))
+    sheet = book.active
+    assert sheet is not None
+    top = [sheet.cell(row=r, column=1).value for r in (1, 2, 3, 4)]
+    assert top == [REHEARSAL_BANNER, *marked.notice_titles(kg, independent=False)]
+    assert sheet.cell(row=1, column=1).font.bold
+    assert sheet.cell(row=5, column=1).value is None
+    assert [c.value for c in sheet[6]] == list(NOTICE_HEADERS)
+    assert sheet.freeze_panes == "A7"
+    assert sheet.print_title_rows == "$1:$6"
+
+
 def test_missing_and_unexpected_lists_are_named(
     crowded: DemoRun, heading: NoticeHeading, tmp_path: Path
 ) -> None:
@@ -283,10 +361,15 @@ def test_verify_checks_the_published_lists(
     source, pins = demo_folder
     folder = tmp_path / "draw"
     shutil.copytree(source, folder)
-    run = call("verify", "--dir", folder, *pins, "--published", folder / "publish")
+    memory = tmp_path / "rounds.json"
+    run = call(
+        "verify", "--dir", folder, *pins, "--published", folder / "publish", "--remember", memory
+    )
     assert run.code == EXIT_OK, str(run)
     assert "PASS  notice lists: 3 notice lists for 3 kindergartens" in run.out
     assert "PASS  waitlists: " in run.out
+    # Checking the lists keeps the verified round's digest to remember.
+    assert list(json.loads(memory.read_text())["rounds"]) == ["1"]
     _edit_csv(folder / "publish" / "notice" / "notice-K002.csv", _move_child)
     run = call("verify", "--dir", folder, *pins, "--published", folder / "publish")
     assert run.code == EXIT_VERIFY, str(run)
@@ -294,7 +377,8 @@ def test_verify_checks_the_published_lists(
     assert "notice-K002.csv row 4: registration number 2026-9999999" in run.out
     assert "verification FAILED" in run.out
     # Without --published the lists are not looked at (and the draw itself verifies).
-    assert call("verify", "--dir", folder, *pins).code == EXIT_OK
+    plain = call("verify", "--dir", folder, *pins)
+    assert plain.code == EXIT_OK, str(plain)
     missing = call("verify", "--dir", folder, *pins, "--published", tmp_path / "nowhere")
     assert missing.code == EXIT_VERIFY
     assert "is not a folder" in missing.out

@@ -62,35 +62,44 @@ def expected_record_lines(table: ApplicantTable) -> list[bytes]:
     return [canonical_json(record_json(a)) for a in people]
 
 
+def answer(read: Any, lines: list[bytes]) -> Any:
+    """What ``read(lines)`` gives, as a comparable value: the table's columns or the error."""
+    try:
+        table = read(lines)
+    except InputError as exc:
+        return ("error", str(exc))
+    return (
+        "table",
+        table.registration_numbers,
+        table.kindergarten_ids,
+        table.choices.tolist(),
+        table.tier_names,
+        table.tiers.tolist() if table.tiers is not None else None,
+        table.group_ids,
+        table.groups.tolist() if table.groups is not None else None,
+        table.fact_names,
+        table.fact_rows.tolist(),
+        table.fact_codes.tolist(),
+        table.fact_kindergartens.tolist(),
+        None if table.identities is None else table.identities.tobytes(),
+    )
+
+
 def parse_both(lines: list[bytes], monkeypatch: pytest.MonkeyPatch) -> tuple[Any, Any]:
     """The column-wise reader's answer and the line-by-line reader's, as comparable values."""
-
-    def answer(read: Any) -> Any:
-        try:
-            table = read(lines)
-        except InputError as exc:
-            return ("error", str(exc))
-        return (
-            "table",
-            table.registration_numbers,
-            table.kindergarten_ids,
-            table.choices.tolist(),
-            table.tier_names,
-            table.tiers.tolist() if table.tiers is not None else None,
-            table.group_ids,
-            table.groups.tolist() if table.groups is not None else None,
-            table.fact_names,
-            table.fact_rows.tolist(),
-            table.fact_codes.tolist(),
-            table.fact_kindergartens.tolist(),
-            None if table.identities is None else table.identities.tobytes(),
-        )
-
     with monkeypatch.context() as patch:
         patch.setattr(records, "_FAST_PARSE_MIN", 1)
-        fast = answer(records.parse_record_lines)
-    slow = answer(records._parse_records_slowly)
+        fast = answer(records.parse_record_lines, lines)
+    slow = answer(records._parse_records_slowly, lines)
     return fast, slow
+
+
+def parse_in_chunks(lines: list[bytes], size: int, *, fast: bool) -> Any:
+    """The answer of reading ``lines`` ``size`` at a time, column-wise or line by line."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(records, "CHUNK_LINES", size)
+        patch.setattr(records, "_FAST_PARSE_MIN", 1 if fast else len(lines) + 1)
+        return answer(records.parse_record_lines, lines)
 
 
 # Identifiers that need JSON escapes, are not ASCII, or are not the width of the others.
@@ -151,6 +160,19 @@ def test_result_lines_are_the_canonical_json_of_each_result(problem: Any) -> Non
     assert lines == [canonical_json(result.to_json()) for result in outcome]
 
 
+@settings(max_examples=100)
+@given(_valid_problems(), st.data())
+def test_result_lines_in_any_chunks_are_the_lines_written_at_once(
+    problem: Any, data: st.DataObject
+) -> None:
+    outcome = draw(problem.rules, problem.applicants, problem.seed)
+    lines = records.result_lines(outcome)
+    size = data.draw(st.integers(1, len(lines) + 1))
+    chunks = list(records.result_line_chunks(outcome, size))
+    assert [line for chunk in chunks for line in chunk] == lines
+    assert all(len(chunk) == size for chunk in chunks[:-1])
+
+
 @pytest.mark.parametrize("mechanism", list(Mechanism))
 @pytest.mark.parametrize("tie_break", list(TieBreak))
 def test_a_synthetic_district_writes_canonical_lines(
@@ -181,7 +203,11 @@ def test_a_synthetic_district_writes_canonical_lines(
     )
     assert records.record_lines(table) == expected_record_lines(table)
     outcome = draw(rules, table, SEED)
-    assert records.result_lines(outcome) == [canonical_json(r.to_json()) for r in outcome]
+    lines = records.result_lines(outcome)
+    assert lines == [canonical_json(r.to_json()) for r in outcome]
+    for size in (7, 256, 1500):
+        chunks = records.result_line_chunks(outcome, size)
+        assert [line for chunk in chunks for line in chunk] == lines
 
 
 @settings(max_examples=100)
@@ -237,6 +263,92 @@ def test_the_column_wise_reader_agrees_with_the_line_reader_on_damaged_files(
     with pytest.MonkeyPatch.context() as patch:
         fast, slow = parse_both(damaged, patch)
     assert fast == slow
+
+
+@settings(max_examples=100)
+@given(_valid_problems(), st.booleans(), st.data())
+def test_a_file_read_in_chunks_gives_the_table_read_whole(
+    problem: Any, identities: bool, data: st.DataObject
+) -> None:
+    people = problem.applicants
+    if identities:
+        people = tuple(
+            replace(a, identity=hashlib.sha256(a.registration_number.encode()).digest())
+            for a in people
+        )
+    lines = records.record_lines(ApplicantTable.from_applicants(people))
+    size = data.draw(st.integers(1, len(lines) + 1))
+    whole = answer(records._parse_records_slowly, lines)
+    assert whole[0] == "table"
+    assert parse_in_chunks(lines, size, fast=data.draw(st.booleans())) == whole
+
+
+@settings(max_examples=300)
+@given(st.data())
+def test_a_damaged_line_in_any_chunk_is_named_as_when_read_whole(data: st.DataObject) -> None:
+    district = synthetic_district(applicants=60, kindergartens=5, twins=4, triplets=1, seats=40)
+    table = district.applicants
+    if data.draw(st.booleans()):
+        table = replace(table, identities=np.arange(60 * 32, dtype=np.uint8).reshape(60, 32))
+    lines = records.record_lines(table)
+    damaged = list(lines)
+    kind = data.draw(st.sampled_from(["byte", "swap", "identity", "drop"]))
+    at = data.draw(st.integers(0, len(lines) - 1))
+    if kind == "byte":
+        line = bytearray(lines[at])
+        line[data.draw(st.integers(0, len(line) - 1))] = data.draw(st.sampled_from(MUTATIONS))
+        damaged[at] = bytes(line)
+    elif kind == "swap":
+        # Two neighbours out of order: at a chunk boundary only the chunks' ends show it.
+        at = min(at, len(lines) - 2)
+        damaged[at], damaged[at + 1] = damaged[at + 1], damaged[at]
+    elif kind == "identity":
+        at = max(at, 1)
+        other = replace(
+            table,
+            identities=None if table.identities is not None else np.zeros((60, 32), np.uint8),
+        )
+        damaged[at:] = records.record_lines(other)[at:]
+    else:
+        del damaged[at]
+    size = data.draw(st.integers(1, 70))
+    whole = answer(records._parse_records_slowly, damaged)
+    assert parse_in_chunks(damaged, size, fast=data.draw(st.booleans())) == whole
+    assert kind in ("byte", "drop") or whole[0] == "error"
+
+
+@pytest.mark.parametrize("size", [1, 19, 20, 21, 40])
+def test_a_file_mixing_records_with_and_without_identity_is_refused_in_any_chunks(
+    size: int,
+) -> None:
+    district = synthetic_district(applicants=40, kindergartens=4, twins=2, triplets=0)
+    plain = records.record_lines(district.applicants)
+    with_ids = records.record_lines(
+        replace(district.applicants, identities=np.zeros((40, 32), np.uint8))
+    )
+    for lines in ([*with_ids[:20], *plain[20:]], [*plain[:20], *with_ids[20:]]):
+        expected = (
+            "error",
+            str(
+                InputError(
+                    "some records carry an identity commitment and some do not",
+                    field="identity",
+                    row=21,
+                    source="records",
+                )
+            ),
+        )
+        for fast in (False, True):
+            assert parse_in_chunks(lines, size, fast=fast) == expected
+
+
+def test_the_reader_takes_any_iterable_of_lines() -> None:
+    district = synthetic_district(applicants=30, kindergartens=4)
+    lines = records.record_lines(district.applicants)
+    expected = answer(records.parse_record_lines, lines)
+    assert answer(records.parse_record_lines, iter(lines)) == expected
+    assert answer(records.parse_record_lines, tuple(lines)) == expected
+    assert answer(records.parse_record_lines, []) == answer(records._parse_records_slowly, [])
 
 
 def test_a_file_mixing_records_with_and_without_identity_is_refused_either_way(

@@ -309,6 +309,14 @@ def _check(run: DemoRun, transcript: Envelope, **changes: Any) -> Any:
         ({"unplaced": "707"}, "expected an integer, found text"),
         ({"created": 20261201}, "expected text, found integer"),
         ({"software": None}, "expected text, found null"),
+        ({"rehearsal": None}, "expected true or false, found null"),
+        ({"rehearsal": 1}, "expected true or false, found integer"),
+        ({"log": {"count": 3}}, "missing key"),
+        ({"log": {"count": 0, "head": "11" * 32}}, "an empty log has the all-zero head"),
+        ({"log": {"count": 2, "head": "00" * 32}}, "an empty log has the all-zero head"),
+        ({"log": {"count": -1, "head": "11" * 32}}, "must be at least 0"),
+        ({"log": {"count": 1, "head": "11" * 32, "by": "me"}}, "unknown key"),
+        ({"log": []}, "expected an object"),
     ],
     ids=str,
 )
@@ -320,6 +328,16 @@ def test_a_transcript_outside_the_spec_is_refused(
     assert [c.name for c in report.failures] == ["documents"]
     assert reason in report.failures[0].detail
     assert isinstance(report.failures[0].error, MalformedDocumentError)
+
+
+def test_an_announcement_has_its_rehearsal_mark(demo: DemoRun) -> None:
+    for value, reason in ((None, "found null"), ("true", "found text"), (0, "found integer")):
+        signed = {**_signed(demo.announcement), "rehearsal": value}
+        with pytest.raises(MalformedDocumentError, match=reason):
+            Announcement.from_envelope(_resigned(demo, signed))
+    missing = {k: v for k, v in _signed(demo.announcement).items() if k != "rehearsal"}
+    with pytest.raises(MalformedDocumentError, match="missing key"):
+        Announcement.from_envelope(_resigned(demo, missing))
 
 
 def test_an_announcement_of_another_spec_version_is_refused(demo: DemoRun) -> None:

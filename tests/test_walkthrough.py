@@ -66,6 +66,7 @@ def test_the_readme_has_the_walkthroughs() -> None:
         "round-2",
         "notary-rounds",
         "parent-rounds",
+        "rehearsal",
     ]
 
 
@@ -170,6 +171,9 @@ def test_notary_verifies_and_detects_an_edited_file(transcript_of_the_walkthroug
     assert "trust: fingerprints pinned with --expect" in notary
     assert re.search(r"PASS  transcript signatures: bureau signed by 1/1 keys: fingerprint", notary)
     assert "verification passed" in notary
+    # The bureau's operator log: every step up to the draw, as the transcript signs it.
+    assert "── the signed transcript commits to the entries above ──" in notary
+    assert re.search(r"PASS  operator log: \d+ entries chained; the first \d+ \(up to", notary)
     tampered = section(transcript_of_the_walkthrough, "notary-tamper")
     assert "verification FAILED" in tampered
     assert "FAIL  results file" in tampered
@@ -231,3 +235,19 @@ def test_a_parents_proof_spans_the_rounds(transcript_of_the_walkthrough: str) ->
     assert "PASS  later rounds: 1 later round(s) to check" in text
     assert re.search(r"PASS  round 2: (seat at K\d+|no seat|declined)", text)
     assert "FAIL" not in text
+
+
+def test_rehearsal(transcript_of_the_walkthrough: str) -> None:
+    text = section(transcript_of_the_walkthrough, "rehearsal")
+    # The last block: the run's stderr (progress lines, every block's) follows its stdout.
+    printed = re.split(r"^\[\s*\d", text, maxsplit=1, flags=re.M)[0]
+    lines = [line for line in printed.splitlines()[1:] if line]
+    lines = [line for line in lines if not line.startswith("exit code")]
+    assert len(lines) > 50
+    assert all(line.startswith("【演练 REHEARSAL】") for line in lines), printed
+    assert "$ alloc freeze --dir" in text
+    assert "parent-rep-2 declared in default" in text
+    assert "FAIL  rehearsal mark: 演练 REHEARSAL: the announcement and the transcript" in text
+    assert "exit code 3 (3: a rehearsal is no real draw)" in text
+    verdict = "verification passed — 演练 REHEARSAL: a rehearsal, never a real draw"
+    assert printed.rstrip().endswith(verdict)

@@ -25,33 +25,54 @@ var alloc = (() => {
   var index_exports = {};
   __export(index_exports, {
     AllocError: () => AllocError,
+    DEFAULT_TIME_ZONE: () => DEFAULT_TIME_ZONE,
+    DRAND_CHAINS: () => DRAND_CHAINS,
+    DRAW_STAGES: () => DRAW_STAGES,
     DocumentType: () => DocumentType,
     DuplicateError: () => DuplicateError,
+    Fields: () => Fields,
     InputError: () => InputError,
+    LOOKUP_INDEX_FILE: () => LOOKUP_INDEX_FILE,
     MAX_BLOCKS: () => MAX_BLOCKS,
     MAX_CHOICES: () => MAX_CHOICES,
+    MAX_DEPTH: () => MAX_DEPTH,
     MAX_IDENTIFIER_LENGTH: () => MAX_IDENTIFIER_LENGTH,
+    MAX_INTEGER: () => MAX_INTEGER,
     MAX_NAME_LENGTH: () => MAX_NAME_LENGTH,
     MAX_PASSPORT_LENGTH: () => MAX_PASSPORT_LENGTH,
-    MAX_SECRET_SIZE: () => MAX_SECRET_SIZE,
+    MAX_SHARD_DIGITS: () => MAX_SHARD_DIGITS,
+    MAX_SOURCE_COUNT: () => MAX_SOURCE_COUNT,
+    MAX_SOURCE_NUMBER: () => MAX_SOURCE_NUMBER,
     MIDDLE_DOT: () => MIDDLE_DOT,
+    MIN_DISTINCT_SECRET_BYTES: () => MIN_DISTINCT_SECRET_BYTES,
     MIN_PASSPORT_LENGTH: () => MIN_PASSPORT_LENGTH,
-    MIN_SECRET_SIZE: () => MIN_SECRET_SIZE,
+    MalformedDocumentError: () => MalformedDocumentError,
     Mechanism: () => Mechanism,
     Multiples: () => Multiples,
     OPEN_BLOCK: () => OPEN_BLOCK,
+    PARENT_STEPS: () => PARENT_STEPS,
+    PROOF_FOLDER: () => PROOF_FOLDER,
     PYTHON_SPACE: () => PYTHON_SPACE,
+    REQUIRED_ROLES: () => REQUIRED_ROLES,
+    RoundSeed: () => RoundSeed,
     RulesError: () => RulesError,
     SALT_SIZE: () => SALT_SIZE,
+    SECRET_SIZE: () => SECRET_SIZE,
     SENSITIVE_FIELDS: () => SENSITIVE_FIELDS,
     SPEC_VERSION: () => SPEC_VERSION,
     Tag: () => Tag,
     TieBreak: () => TieBreak,
+    TrustError: () => TrustError,
+    Unanswered: () => Unanswered,
+    VerificationError: () => VerificationError,
+    aesGcmOpen: () => aesGcmOpen,
+    aesGcmSeal: () => aesGcmSeal,
     bytesEqual: () => bytesEqual,
     canonicalBytes: () => canonicalBytes,
     canonicalJson: () => canonicalJson,
-    canonicalSourceValue: () => canonicalSourceValue,
+    checkDraw: () => checkDraw,
     checkIdentifier: () => checkIdentifier,
+    checkParentProof: () => checkParentProof,
     codePointLength: () => codePointLength,
     commitment: () => commitment,
     compareCodePoints: () => compareCodePoints,
@@ -62,12 +83,14 @@ var alloc = (() => {
     draw: () => draw,
     ed25519Verify: () => ed25519Verify,
     evaluatePolicy: () => evaluatePolicy,
+    fingerprint: () => fingerprint,
     formatSalt: () => formatSalt,
     fromHex: () => fromHex,
     fromUtf8: () => fromUtf8,
     groupKindergartenTicket: () => groupKindergartenTicket,
     groupTicket: () => groupTicket,
     hasLoneSurrogate: () => hasLoneSurrogate,
+    hkdfSha256: () => hkdfSha256,
     hmacSha256: () => hmacSha256,
     identityCommitment: () => identityCommitment,
     identityMessage: () => identityMessage,
@@ -75,23 +98,37 @@ var alloc = (() => {
     keyId: () => keyId,
     kindergartenTicket: () => kindergartenTicket,
     leafHash: () => leafHash,
-    lookupKey: () => lookupKey,
-    lookupPassword: () => lookupPassword,
+    lookupEntryIkm: () => lookupEntryIkm,
+    lookupEntryKeys: () => lookupEntryKeys,
+    makeProof: () => makeProof,
     maskDocumentNumber: () => maskDocumentNumber,
     maskName: () => maskName,
     merkleRoot: () => merkleRoot,
     nodeHash: () => nodeHash,
     normaliseDocumentNumber: () => normaliseDocumentNumber,
     normaliseName: () => normaliseName,
+    openLookupEntry: () => openLookupEntry,
     parseEnvelope: () => parseEnvelope,
+    parseJson: () => parseJson,
+    parseLookupHeader: () => parseLookupHeader,
+    parseLookupShard: () => parseLookupShard,
+    parsePin: () => parsePin,
+    parseProof: () => parseProof,
     parseRecords: () => parseRecords,
     parseResultLine: () => parseResultLine,
     parseRules: () => parseRules,
     parseSalt: () => parseSalt,
+    parseTime: () => parseTime,
+    parseTrust: () => parseTrust,
+    proofFileName: () => proofFileName,
+    publicLookup: () => publicLookup,
+    readAnnouncement: () => readAnnouncement,
+    readTranscript: () => readTranscript,
     recordLeaf: () => recordLeaf,
     recordLine: () => recordLine,
     recordObject: () => recordObject,
     recordsRoot: () => recordsRoot,
+    replaySeed: () => replaySeed,
     rerunDraw: () => rerunDraw,
     resultLeaf: () => resultLeaf,
     resultLine: () => resultLine,
@@ -100,10 +137,12 @@ var alloc = (() => {
     rootOfHashes: () => rootOfHashes,
     rulesDigest: () => rulesDigest,
     rulesJson: () => rulesJson,
-    scrypt: () => scrypt2,
+    sealLookupEntry: () => sealLookupEntry,
+    secretWeakness: () => secretWeakness,
     seedInput: () => seedInput,
     sha256: () => sha2562,
     sha512: () => sha5122,
+    sourceValueProblem: () => sourceValueProblem,
     splitLines: () => splitLines,
     taggedHash: () => taggedHash,
     taggedMessage: () => taggedMessage,
@@ -146,6 +185,12 @@ var alloc = (() => {
   var RulesError = class extends AllocError {
   };
   var DuplicateError = class extends InputError {
+  };
+  var MalformedDocumentError = class extends InputError {
+  };
+  var TrustError = class extends InputError {
+  };
+  var VerificationError = class extends AllocError {
   };
 
   // src/bytes.js
@@ -335,9 +380,6 @@ var alloc = (() => {
       throw new RangeError('"output" expected length >= ' + min);
     }
   }
-  function u32(arr) {
-    return new Uint32Array(arr.buffer, arr.byteOffset, Math.floor(arr.byteLength / 4));
-  }
   function clean(...arrays) {
     for (let i = 0; i < arrays.length; i++) {
       arrays[i].fill(0);
@@ -348,35 +390,6 @@ var alloc = (() => {
   }
   function rotr(word, shift) {
     return word << 32 - shift | word >>> shift;
-  }
-  function rotl(word, shift) {
-    return word << shift | word >>> 32 - shift >>> 0;
-  }
-  var isLE = /* @__PURE__ */ (() => new Uint8Array(new Uint32Array([287454020]).buffer)[0] === 68)();
-  function byteSwap(word) {
-    return word << 24 & 4278190080 | word << 8 & 16711680 | word >>> 8 & 65280 | word >>> 24 & 255;
-  }
-  function byteSwap32(arr) {
-    for (let i = 0; i < arr.length; i++) {
-      arr[i] = byteSwap(arr[i]);
-    }
-    return arr;
-  }
-  var swap32IfBE = isLE ? (u) => u : byteSwap32;
-  function utf8ToBytes(str) {
-    if (typeof str !== "string")
-      throw new TypeError("string expected");
-    const encoded = new TextEncoder().encode(str);
-    try {
-      return new Uint8Array(encoded);
-    } finally {
-      clean(encoded);
-    }
-  }
-  function kdfInputToBytes(data, errorTitle = "") {
-    if (typeof data === "string")
-      return utf8ToBytes(data);
-    return abytes(data, void 0, errorTitle);
   }
   function checkOpts(defaults, opts, title = "opts") {
     aopts(defaults, "defaults");
@@ -1009,238 +1022,593 @@ var alloc = (() => {
     return hmac_;
   })();
 
-  // vendor/noble-hashes/pbkdf2.js
-  function pbkdf2Init(hash, _password, _salt, _opts) {
+  // vendor/noble-hashes/hkdf.js
+  var HKDF_COUNTER = /* @__PURE__ */ Uint8Array.of(0);
+  var EMPTY_BUFFER = /* @__PURE__ */ Uint8Array.of();
+  function expand(hash, prk, info, length = 32, _recycled) {
     ahash(hash);
-    const opts = checkOpts({ dkLen: 32, asyncTick: 10 }, _opts);
-    const { c, dkLen, asyncTick } = opts;
-    anumber(c, "c");
-    anumber(dkLen, "dkLen");
-    anumber(asyncTick, "asyncTick");
-    if (c < 1)
-      throw new Error('"c" (iterations) must be >= 1');
-    if (dkLen < 1)
-      throw new Error('"dkLen" must be >= 1');
-    if (dkLen > (2 ** 32 - 1) * hash.outputLen)
-      throw new Error("derived key too long");
-    const p = kdfInputToBytes(_password, "password");
-    try {
-      const s = kdfInputToBytes(_salt, "salt");
-      try {
-        const DK = new Uint8Array(dkLen);
-        const { iHash, oHash, outputLen } = hmac.create(hash, p);
-        const u = new Uint8Array(outputLen);
-        const eng = pbkdf2Engine(iHash, oHash, s, u);
-        return { c, dkLen, asyncTick, DK, outputLen, eng };
-      } finally {
-        if (typeof _salt === "string")
-          clean(s);
-      }
-    } finally {
-      if (typeof _password === "string")
-        clean(p);
+    anumber(length, "length");
+    abytes(prk, void 0, "prk");
+    const olen = hash.outputLen;
+    if (prk.length < olen)
+      throw new Error('"prk" must be at least HashLen octets');
+    if (length > 255 * olen)
+      throw new Error("Length must be <= 255*HashLen");
+    const blocks = Math.ceil(length / olen);
+    if (info === void 0)
+      info = EMPTY_BUFFER;
+    else
+      abytes(info, void 0, "info");
+    if (!blocks) {
+      if (_recycled)
+        clean(prk);
+      return new Uint8Array();
     }
-  }
-  function pbkdf2Engine(iHash, oHash, salt, u) {
-    const counter = new Uint8Array(4);
-    const view = createView(counter);
-    const salted = iHash._cloneInto().update(salt);
-    const work = oHash._cloneInto();
-    const iClone = iHash._cloneInto;
-    const oClone = oHash._cloneInto;
-    return {
-      u1: (ti, Ti) => {
-        view.setInt32(0, ti, false);
-        salted._cloneInto(work).update(counter).digestInto(u);
-        oHash._cloneInto(work).update(u).digestInto(u);
-        Ti.set(u.subarray(0, Ti.length));
-      },
-      // Whole `F` inner loop for the sync variant: one optimized function owns the hot loop.
-      rounds: (c, Ti) => {
-        for (let ui = 1; ui < c; ui++) {
-          iClone.call(iHash, work).update(u).digestInto(u);
-          oClone.call(oHash, work).update(u).digestInto(u);
-          for (let i = 0; i < Ti.length; i++)
-            Ti[i] ^= u[i];
-        }
-      },
-      output: (DK) => {
-        iHash.destroy();
-        oHash.destroy();
-        salted.destroy();
-        work.destroy();
-        clean(u);
-        return DK;
-      }
-    };
-  }
-  function pbkdf2(hash, password, salt, opts) {
-    const { c, dkLen, DK, outputLen, eng } = pbkdf2Init(hash, password, salt, opts);
-    for (let ti = 1, pos = 0; pos < dkLen; ti++, pos += outputLen) {
-      const Ti = DK.subarray(pos, pos + outputLen);
-      eng.u1(ti, Ti);
-      eng.rounds(c, Ti);
+    const okm = _recycled && blocks === 1 ? prk : new Uint8Array(blocks * olen);
+    const { iHash, oHash } = hmac.create(hash, prk);
+    const T = _recycled ? prk : new Uint8Array(olen);
+    const worker = blocks > 1 ? _recycled?.iHash || hash.create() : void 0;
+    for (let counter = 0; counter < blocks - 1; counter++) {
+      HKDF_COUNTER[0] = counter + 1;
+      const iWork = iHash._cloneInto(worker);
+      if (counter)
+        iWork.update(T);
+      iWork.update(info).update(HKDF_COUNTER).digestInto(T);
+      oHash._cloneInto(worker).update(T).digestInto(T);
+      okm.set(T, olen * counter);
     }
-    return eng.output(DK);
-  }
-
-  // vendor/noble-hashes/scrypt.js
-  function XorAndSalsa(prev, pi, input, ii, out, oi) {
-    let y00 = prev[pi++] ^ input[ii++], y01 = prev[pi++] ^ input[ii++];
-    let y02 = prev[pi++] ^ input[ii++], y03 = prev[pi++] ^ input[ii++];
-    let y04 = prev[pi++] ^ input[ii++], y05 = prev[pi++] ^ input[ii++];
-    let y06 = prev[pi++] ^ input[ii++], y07 = prev[pi++] ^ input[ii++];
-    let y08 = prev[pi++] ^ input[ii++], y09 = prev[pi++] ^ input[ii++];
-    let y10 = prev[pi++] ^ input[ii++], y11 = prev[pi++] ^ input[ii++];
-    let y12 = prev[pi++] ^ input[ii++], y13 = prev[pi++] ^ input[ii++];
-    let y14 = prev[pi++] ^ input[ii++], y15 = prev[pi++] ^ input[ii++];
-    let x00 = y00, x01 = y01, x02 = y02, x03 = y03, x04 = y04, x05 = y05, x06 = y06, x07 = y07, x08 = y08, x09 = y09, x10 = y10, x11 = y11, x12 = y12, x13 = y13, x14 = y14, x15 = y15;
-    for (let i = 0; i < 8; i += 2) {
-      x04 ^= rotl(x00 + x12 | 0, 7);
-      x08 ^= rotl(x04 + x00 | 0, 9);
-      x12 ^= rotl(x08 + x04 | 0, 13);
-      x00 ^= rotl(x12 + x08 | 0, 18);
-      x09 ^= rotl(x05 + x01 | 0, 7);
-      x13 ^= rotl(x09 + x05 | 0, 9);
-      x01 ^= rotl(x13 + x09 | 0, 13);
-      x05 ^= rotl(x01 + x13 | 0, 18);
-      x14 ^= rotl(x10 + x06 | 0, 7);
-      x02 ^= rotl(x14 + x10 | 0, 9);
-      x06 ^= rotl(x02 + x14 | 0, 13);
-      x10 ^= rotl(x06 + x02 | 0, 18);
-      x03 ^= rotl(x15 + x11 | 0, 7);
-      x07 ^= rotl(x03 + x15 | 0, 9);
-      x11 ^= rotl(x07 + x03 | 0, 13);
-      x15 ^= rotl(x11 + x07 | 0, 18);
-      x01 ^= rotl(x00 + x03 | 0, 7);
-      x02 ^= rotl(x01 + x00 | 0, 9);
-      x03 ^= rotl(x02 + x01 | 0, 13);
-      x00 ^= rotl(x03 + x02 | 0, 18);
-      x06 ^= rotl(x05 + x04 | 0, 7);
-      x07 ^= rotl(x06 + x05 | 0, 9);
-      x04 ^= rotl(x07 + x06 | 0, 13);
-      x05 ^= rotl(x04 + x07 | 0, 18);
-      x11 ^= rotl(x10 + x09 | 0, 7);
-      x08 ^= rotl(x11 + x10 | 0, 9);
-      x09 ^= rotl(x08 + x11 | 0, 13);
-      x10 ^= rotl(x09 + x08 | 0, 18);
-      x12 ^= rotl(x15 + x14 | 0, 7);
-      x13 ^= rotl(x12 + x15 | 0, 9);
-      x14 ^= rotl(x13 + x12 | 0, 13);
-      x15 ^= rotl(x14 + x13 | 0, 18);
-    }
-    out[oi++] = y00 + x00 | 0;
-    out[oi++] = y01 + x01 | 0;
-    out[oi++] = y02 + x02 | 0;
-    out[oi++] = y03 + x03 | 0;
-    out[oi++] = y04 + x04 | 0;
-    out[oi++] = y05 + x05 | 0;
-    out[oi++] = y06 + x06 | 0;
-    out[oi++] = y07 + x07 | 0;
-    out[oi++] = y08 + x08 | 0;
-    out[oi++] = y09 + x09 | 0;
-    out[oi++] = y10 + x10 | 0;
-    out[oi++] = y11 + x11 | 0;
-    out[oi++] = y12 + x12 | 0;
-    out[oi++] = y13 + x13 | 0;
-    out[oi++] = y14 + x14 | 0;
-    out[oi++] = y15 + x15 | 0;
-  }
-  function BlockMix(input, ii, out, oi, r) {
-    let head = oi + 0;
-    let tail = oi + 16 * r;
-    for (let i = 0; i < 16; i++)
-      out[tail + i] = input[ii + (2 * r - 1) * 16 + i];
-    for (let i = 0; i < r; i++, head += 16, ii += 16) {
-      XorAndSalsa(out, tail, input, ii, out, head);
-      if (i > 0)
-        tail += 16;
-      XorAndSalsa(out, head, input, ii += 16, out, tail);
-    }
-  }
-  var SCRYPT_DEFAULT_MAXMEM = 128 * 8 * (2 ** 20 + 1 + 1);
-  function scryptInit(password, salt, _opts) {
-    const opts = checkOpts({
-      dkLen: 32,
-      asyncTick: 10,
-      maxmem: SCRYPT_DEFAULT_MAXMEM
-    }, _opts);
-    const { N: N2, r, p, dkLen, asyncTick, maxmem, onProgress } = opts;
-    anumber(N2, "N");
-    anumber(r, "r");
-    anumber(p, "p");
-    anumber(dkLen, "dkLen");
-    anumber(asyncTick, "asyncTick");
-    anumber(maxmem, "maxmem");
-    if (onProgress !== void 0 && typeof onProgress !== "function")
-      throw new Error('"onProgress" must be a function');
-    if (r < 1)
-      throw new Error('"r" expected integer >= 1');
-    const blockSize = 128 * r;
-    const blockSize32 = blockSize / 4;
-    const pow32 = Math.pow(2, 32);
-    if (N2 <= 1 || (N2 & N2 - 1) !== 0 || N2 > pow32)
-      throw new Error('"N" expected a power of 2, and 2^1 <= N <= 2^32');
-    if (p < 1 || p > (pow32 - 1) * 32 / blockSize)
-      throw new Error('"p" expected integer 1..((2^32 - 1) * 32) / (128 * r)');
-    if (dkLen < 1 || dkLen > (pow32 - 1) * 32)
-      throw new Error('"dkLen" expected integer 1..(2^32 - 1) * 32');
-    const memUsed = blockSize * (N2 + p + 1);
-    if (memUsed > maxmem)
-      throw new Error('"maxmem" limit was hit: memUsed(128*r*(N+p+1))=' + memUsed + ", maxmem=" + maxmem);
-    const B = pbkdf2(sha256, password, salt, { c: 1, dkLen: blockSize * p });
-    const B32 = u32(B);
-    const V = u32(new Uint8Array(blockSize * N2));
-    const tmp = u32(new Uint8Array(blockSize));
-    let blockMixCb = () => {
-    };
-    if (onProgress) {
-      const totalBlockMix = 2 * N2 * p;
-      const callbackPer = Math.max(Math.floor(totalBlockMix / 1e4), 1);
-      let blockMixCnt = 0;
-      blockMixCb = () => {
-        blockMixCnt++;
-        if (onProgress && (!(blockMixCnt % callbackPer) || blockMixCnt === totalBlockMix)) {
-          try {
-            onProgress(blockMixCnt / totalBlockMix);
-          } catch (e) {
-            clean(B, V, tmp);
-            throw e;
-          }
-        }
-      };
-    }
-    return { N: N2, r, p, dkLen, blockSize32, V, B32, B, tmp, blockMixCb, asyncTick };
-  }
-  function scryptOutput(password, dkLen, B, V, tmp) {
-    const res = pbkdf2(sha256, password, B, { c: 1, dkLen });
-    clean(B, V, tmp);
+    HKDF_COUNTER[0] = blocks;
+    if (blocks > 1)
+      iHash.update(T);
+    iHash.update(info).update(HKDF_COUNTER).digestInto(T);
+    oHash.update(T).digestInto(T);
+    okm.set(T, olen * (blocks - 1));
+    iHash.destroy();
+    oHash.destroy();
+    worker?.destroy();
+    if (T !== okm)
+      clean(T);
+    clean(HKDF_COUNTER);
+    if (length === okm.length)
+      return okm;
+    const res = okm.slice(0, length);
+    clean(okm);
     return res;
   }
-  function scrypt(password, salt, opts) {
-    const { N: N2, r, p, dkLen, blockSize32, V, B32, B, tmp, blockMixCb } = scryptInit(password, salt, opts);
-    swap32IfBE(B32);
-    for (let pi = 0; pi < p; pi++) {
-      const Pi = blockSize32 * pi;
-      for (let i = 0; i < blockSize32; i++)
-        V[i] = B32[Pi + i];
-      for (let i = 0, pos = 0; i < N2 - 1; i++) {
-        BlockMix(V, pos, V, pos += blockSize32, r);
-        blockMixCb();
+  var hkdf = (hash, ikm, salt, info, length) => {
+    ahash(hash);
+    if (salt === void 0)
+      salt = new Uint8Array(hash.outputLen);
+    const HMAC = hmac.create(hash, salt).update(ikm);
+    return expand(hash, HMAC.digest(), info, length, HMAC);
+  };
+
+  // vendor/noble-ciphers/utils.js
+  /*! noble-ciphers - MIT License (c) 2023 Paul Miller (paulmillr.com) */
+  function isBytes2(a) {
+    return a instanceof Uint8Array || ArrayBuffer.isView(a) && a.constructor.name === "Uint8Array" && "BYTES_PER_ELEMENT" in a && a.BYTES_PER_ELEMENT === 1;
+  }
+  var atitle2 = (title) => title ? `"${title}" ` : "";
+  function abool(value, title = "") {
+    if (typeof value !== "boolean")
+      throw new TypeError(atitle2(title) + "expected boolean, got type=" + typeof value);
+    return value;
+  }
+  function anumber2(n, title = "") {
+    if (typeof n !== "number")
+      throw new TypeError(atitle2(title) + "expected number, got " + typeof n);
+    if (!Number.isSafeInteger(n) || n < 0)
+      throw new RangeError(atitle2(title) + "expected integer >= 0, got " + n);
+    return n;
+  }
+  function abytes2(value, length, title = "") {
+    if (isBytes2(value) && (length === void 0 || value.length === length))
+      return value;
+    if (length !== void 0)
+      anumber2(length, "length");
+    const bytes = isBytes2(value);
+    const ofLen = length !== void 0 ? ` of length ${length}` : "";
+    const got = bytes ? `length=${value.length}` : `type=${typeof value}`;
+    const message = atitle2(title) + "expected Uint8Array" + ofLen + ", got " + got;
+    if (!bytes)
+      throw new TypeError(message);
+    throw new RangeError(message);
+  }
+  function aexists2(instance, checkFinished = true) {
+    if (instance.destroyed)
+      throw new Error("hash was destroyed");
+    if (checkFinished && instance.finished)
+      throw new Error("digest() was already called");
+  }
+  function aoutput2(out, instance) {
+    abytes2(out, void 0, "output");
+    const min = instance.outputLen;
+    if (!(out.length >= min)) {
+      throw new RangeError('"output" expected length >= ' + min);
+    }
+  }
+  function aoutput32(out, instance) {
+    aoutput2(out, instance);
+    if (!isAligned32(out))
+      throw new Error("invalid output, must be aligned");
+  }
+  function u8(arr) {
+    return new Uint8Array(arr.buffer, arr.byteOffset, arr.byteLength);
+  }
+  function u32(arr) {
+    return new Uint32Array(arr.buffer, arr.byteOffset, Math.floor(arr.byteLength / 4));
+  }
+  function clean2(...arrays) {
+    for (let i = 0; i < arrays.length; i++) {
+      arrays[i].fill(0);
+    }
+  }
+  function createView2(arr) {
+    return new DataView(arr.buffer, arr.byteOffset, arr.byteLength);
+  }
+  var isLE = /* @__PURE__ */ (() => new Uint8Array(new Uint32Array([287454020]).buffer)[0] === 68)();
+  function byteSwap(word) {
+    return word << 24 & 4278190080 | word << 8 & 16711680 | word >>> 8 & 65280 | word >>> 24 & 255;
+  }
+  var swap8IfBE = isLE ? (n) => n : (n) => byteSwap(n) >>> 0;
+  function byteSwap32(arr) {
+    for (let i = 0; i < arr.length; i++) {
+      arr[i] = byteSwap(arr[i]);
+    }
+    return arr;
+  }
+  var swap32IfBE = isLE ? (u) => u : byteSwap32;
+  function equalBytes(a, b) {
+    a = abytes2(a);
+    b = abytes2(b);
+    if (a.length !== b.length)
+      return false;
+    let diff = 0;
+    for (let i = 0; i < a.length; i++)
+      diff |= a[i] ^ b[i];
+    return diff === 0;
+  }
+  function wrapMacConstructor(keyLen, macCons, fromMsg) {
+    const mac = macCons;
+    const getArgs = fromMsg || (() => []);
+    const macC = (msg, key) => mac(key, ...getArgs(msg)).update(msg).digest();
+    const tmp = mac(new Uint8Array(keyLen), ...getArgs(new Uint8Array(0)));
+    macC.outputLen = tmp.outputLen;
+    macC.blockLen = tmp.blockLen;
+    macC.create = (key, ...args) => mac(key, ...args);
+    return macC;
+  }
+  var wrapCipher = /* @__NO_SIDE_EFFECTS__ */ (params, constructor) => {
+    function wrappedCipher(key, ...args) {
+      abytes2(key, void 0, "key");
+      if (params.nonceLength !== void 0) {
+        const nonce = args[0];
+        abytes2(nonce, params.varSizeNonce ? void 0 : params.nonceLength, "nonce");
       }
-      BlockMix(V, (N2 - 1) * blockSize32, B32, Pi, r);
-      blockMixCb();
-      for (let i = 0; i < N2; i++) {
-        const j = (B32[Pi + blockSize32 - 16] & N2 - 1) >>> 0;
-        for (let k = 0; k < blockSize32; k++)
-          tmp[k] = B32[Pi + k] ^ V[j * blockSize32 + k];
-        BlockMix(tmp, 0, B32, Pi, r);
-        blockMixCb();
+      const tagl = params.tagLength;
+      const aadStart = params.nonceLength !== void 0 ? 1 : 0;
+      if (!params.withAAD) {
+        for (let i = aadStart; i < args.length; i++)
+          if (isBytes2(args[i]))
+            throw new Error("AAD not supported");
+      }
+      if (params.withAAD && args[aadStart] !== void 0)
+        abytes2(args[aadStart], void 0, "AAD");
+      const cipher = constructor(key, ...args);
+      const checkOutput = (fnLength, output) => {
+        if (output !== void 0) {
+          if (fnLength !== 2)
+            throw new Error("cipher output not supported");
+          abytes2(output, void 0, "output");
+        }
+      };
+      let called = false;
+      const wrCipher = {
+        encrypt(data, output) {
+          if (called)
+            throw new Error("cannot encrypt() twice with same key + nonce");
+          called = true;
+          abytes2(data, void 0, "data");
+          checkOutput(cipher.encrypt.length, output);
+          return cipher.encrypt(data, output);
+        },
+        decrypt(data, output) {
+          abytes2(data, void 0, "data");
+          if (tagl && data.length < tagl)
+            throw new Error('"ciphertext" expected length >= tagLength=' + tagl);
+          checkOutput(cipher.decrypt.length, output);
+          return cipher.decrypt(data, output);
+        }
+      };
+      return wrCipher;
+    }
+    Object.assign(wrappedCipher, params);
+    return wrappedCipher;
+  };
+  function getOutput(expectedLength, out, onlyAligned = true) {
+    if (out === void 0)
+      return new Uint8Array(expectedLength);
+    abytes2(out, expectedLength, "output");
+    if (onlyAligned && !isAligned32(out))
+      throw new Error("invalid output, must be aligned");
+    return out;
+  }
+  function u64Lengths(dataLength, aadLength, isLE2) {
+    anumber2(dataLength);
+    anumber2(aadLength);
+    abool(isLE2);
+    const num = new Uint8Array(16);
+    const view = createView2(num);
+    view.setBigUint64(0, BigInt(aadLength), isLE2);
+    view.setBigUint64(8, BigInt(dataLength), isLE2);
+    return num;
+  }
+  function isAligned32(bytes) {
+    return bytes.byteOffset % 4 === 0;
+  }
+  function copyBytes(bytes) {
+    return Uint8Array.from(abytes2(bytes));
+  }
+
+  // vendor/noble-ciphers/_polyval.js
+  var BLOCK_SIZE = 16;
+  var ZEROS16 = /* @__PURE__ */ new Uint8Array(16);
+  var ZEROS32 = /* @__PURE__ */ u32(ZEROS16);
+  var POLY = 225;
+  var mul2 = (s0, s1, s2, s3) => {
+    const hiBit = s3 & 1;
+    return {
+      s3: s2 << 31 | s3 >>> 1,
+      s2: s1 << 31 | s2 >>> 1,
+      s1: s0 << 31 | s1 >>> 1,
+      // NIST SP 800-38D §6.3 applies `V >> 1` and XORs R on carry. In this
+      // 4x32-bit split, R = 0xe1 || 0^120 lives in the top byte of s0.
+      s0: s0 >>> 1 ^ POLY << 24 & -(hiBit & 1)
+      // reduce % poly
+    };
+  };
+  var swapLE = (n) => (n >>> 0 & 255) << 24 | (n >>> 8 & 255) << 16 | (n >>> 16 & 255) << 8 | n >>> 24 & 255 | 0;
+  var estimateWindow = (bytes) => {
+    if (bytes > 64 * 1024)
+      return 8;
+    if (bytes > 1024)
+      return 4;
+    return 2;
+  };
+  var GHASH = class {
+    // We select bits per window adaptively based on expectedLength
+    constructor(key, expectedLength) {
+      __publicField(this, "blockLen", BLOCK_SIZE);
+      __publicField(this, "outputLen", BLOCK_SIZE);
+      __publicField(this, "s0", 0);
+      __publicField(this, "s1", 0);
+      __publicField(this, "s2", 0);
+      __publicField(this, "s3", 0);
+      __publicField(this, "finished", false);
+      __publicField(this, "destroyed", false);
+      __publicField(this, "t");
+      __publicField(this, "W");
+      __publicField(this, "windowSize");
+      abytes2(key, 16, "key");
+      key = copyBytes(key);
+      const kView = createView2(key);
+      let k0 = kView.getUint32(0, false);
+      let k1 = kView.getUint32(4, false);
+      let k2 = kView.getUint32(8, false);
+      let k3 = kView.getUint32(12, false);
+      const doubles = [];
+      for (let i = 0; i < 128; i++) {
+        doubles.push({ s0: swapLE(k0), s1: swapLE(k1), s2: swapLE(k2), s3: swapLE(k3) });
+        ({ s0: k0, s1: k1, s2: k2, s3: k3 } = mul2(k0, k1, k2, k3));
+      }
+      const W = estimateWindow(expectedLength || 1024);
+      if (![1, 2, 4, 8].includes(W))
+        throw new Error("ghash: invalid window size, expected 2, 4 or 8");
+      this.W = W;
+      const bits = 128;
+      const windows = bits / W;
+      const windowSize = this.windowSize = 2 ** W;
+      const items = [];
+      for (let w = 0; w < windows; w++) {
+        for (let byte = 0; byte < windowSize; byte++) {
+          let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+          for (let j = 0; j < W; j++) {
+            const bit = byte >>> W - j - 1 & 1;
+            if (!bit)
+              continue;
+            const { s0: d0, s1: d1, s2: d2, s3: d3 } = doubles[W * w + j];
+            s0 ^= d0, s1 ^= d1, s2 ^= d2, s3 ^= d3;
+          }
+          items.push({ s0, s1, s2, s3 });
+        }
+      }
+      this.t = items;
+    }
+    _updateBlock(s0, s1, s2, s3) {
+      s0 ^= this.s0, s1 ^= this.s1, s2 ^= this.s2, s3 ^= this.s3;
+      const { W, t, windowSize } = this;
+      let o0 = 0, o1 = 0, o2 = 0, o3 = 0;
+      const mask = (1 << W) - 1;
+      let w = 0;
+      for (const num of [s0, s1, s2, s3]) {
+        for (let bytePos = 0; bytePos < 4; bytePos++) {
+          const byte = num >>> 8 * bytePos & 255;
+          for (let bitPos = 8 / W - 1; bitPos >= 0; bitPos--) {
+            const bit = byte >>> W * bitPos & mask;
+            const { s0: e0, s1: e1, s2: e2, s3: e3 } = t[w * windowSize + bit];
+            o0 ^= e0, o1 ^= e1, o2 ^= e2, o3 ^= e3;
+            w += 1;
+          }
+        }
+      }
+      this.s0 = o0;
+      this.s1 = o1;
+      this.s2 = o2;
+      this.s3 = o3;
+    }
+    update(data) {
+      aexists2(this);
+      abytes2(data);
+      data = copyBytes(data);
+      const b32 = u32(data);
+      const blocks = Math.floor(data.length / BLOCK_SIZE);
+      const left = data.length % BLOCK_SIZE;
+      for (let i = 0; i < blocks; i++) {
+        this._updateBlock(swap8IfBE(b32[i * 4 + 0]), swap8IfBE(b32[i * 4 + 1]), swap8IfBE(b32[i * 4 + 2]), swap8IfBE(b32[i * 4 + 3]));
+      }
+      if (left) {
+        ZEROS16.set(data.subarray(blocks * BLOCK_SIZE));
+        this._updateBlock(swap8IfBE(ZEROS32[0]), swap8IfBE(ZEROS32[1]), swap8IfBE(ZEROS32[2]), swap8IfBE(ZEROS32[3]));
+        clean2(ZEROS32);
+      }
+      return this;
+    }
+    destroy() {
+      this.destroyed = true;
+      const { t } = this;
+      for (const elm of t) {
+        elm.s0 = 0, elm.s1 = 0, elm.s2 = 0, elm.s3 = 0;
       }
     }
-    swap32IfBE(B32);
-    return scryptOutput(password, dkLen, B, V, tmp);
+    digestInto(out) {
+      aexists2(this);
+      aoutput32(out, this);
+      this.finished = true;
+      const { s0, s1, s2, s3 } = this;
+      const o32 = u32(out);
+      o32[0] = s0;
+      o32[1] = s1;
+      o32[2] = s2;
+      o32[3] = s3;
+      if (!isLE)
+        swap32IfBE(o32.subarray(0, BLOCK_SIZE / 4));
+    }
+    digest() {
+      const res = new Uint8Array(BLOCK_SIZE);
+      this.digestInto(res);
+      this.destroy();
+      return res;
+    }
+  };
+  var ghash = /* @__PURE__ */ wrapMacConstructor(16, (key, expectedLength) => new GHASH(key, expectedLength), (msg) => [msg.length]);
+
+  // vendor/noble-ciphers/aes.js
+  var BLOCK_SIZE2 = 16;
+  var BLOCK_SIZE32 = 4;
+  var EMPTY_BLOCK = /* @__PURE__ */ new Uint8Array(BLOCK_SIZE2);
+  var POLY2 = 283;
+  function validateKeyLength(key) {
+    if (![16, 24, 32].includes(key.length))
+      throw new Error('"aes key" expected Uint8Array of length 16/24/32, got length=' + key.length);
   }
+  function mul22(n) {
+    return n << 1 ^ POLY2 & -(n >> 7);
+  }
+  function mul(a, b) {
+    let res = 0;
+    for (; b > 0; b >>= 1) {
+      res ^= a & -(b & 1);
+      a = mul22(a);
+    }
+    return res;
+  }
+  var sbox = /* @__PURE__ */ (() => {
+    const t = new Uint8Array(256);
+    for (let i = 0, x = 1; i < 256; i++, x ^= mul22(x))
+      t[i] = x;
+    const box = new Uint8Array(256);
+    box[0] = 99;
+    for (let i = 0; i < 255; i++) {
+      let x = t[255 - i];
+      x |= x << 8;
+      box[t[i]] = (x ^ x >> 4 ^ x >> 5 ^ x >> 6 ^ x >> 7 ^ 99) & 255;
+    }
+    clean2(t);
+    return box;
+  })();
+  var rotr32_8 = (n) => n << 24 | n >>> 8;
+  var rotl32_8 = (n) => n << 8 | n >>> 24;
+  function genTtable(sbox2, fn) {
+    if (sbox2.length !== 256)
+      throw new Error("wrong sbox length");
+    const T0 = new Uint32Array(256).map((_, j) => fn(sbox2[j]));
+    const T1 = T0.map(rotl32_8);
+    const T2 = T1.map(rotl32_8);
+    const T3 = T2.map(rotl32_8);
+    const T01 = new Uint32Array(256 * 256);
+    const T23 = new Uint32Array(256 * 256);
+    const sbox22 = new Uint16Array(256 * 256);
+    for (let i = 0; i < 256; i++) {
+      for (let j = 0; j < 256; j++) {
+        const idx = i * 256 + j;
+        T01[idx] = T0[i] ^ T1[j];
+        T23[idx] = T2[i] ^ T3[j];
+        sbox22[idx] = sbox2[i] << 8 | sbox2[j];
+      }
+    }
+    return { sbox: sbox2, sbox2: sbox22, T0, T1, T2, T3, T01, T23 };
+  }
+  var tableEncoding = /* @__PURE__ */ genTtable(sbox, (s) => mul(s, 3) << 24 | s << 16 | s << 8 | mul(s, 2));
+  var xPowers = /* @__PURE__ */ (() => {
+    const p = new Uint8Array(16);
+    for (let i = 0, x = 1; i < 16; i++, x = mul22(x))
+      p[i] = x;
+    return p;
+  })();
+  function expandKeyLE(key) {
+    abytes2(key);
+    const len = key.length;
+    validateKeyLength(key);
+    const { sbox2 } = tableEncoding;
+    const toClean = [];
+    if (!isLE || !isAligned32(key))
+      toClean.push(key = copyBytes(key));
+    const k32 = swap32IfBE(u32(key));
+    const Nk = k32.length;
+    const subByte = (n) => applySbox(sbox2, n, n, n, n);
+    const xk = new Uint32Array(len + 28);
+    xk.set(k32);
+    for (let i = Nk; i < xk.length; i++) {
+      let t = xk[i - 1];
+      if (i % Nk === 0)
+        t = subByte(rotr32_8(t)) ^ xPowers[i / Nk - 1];
+      else if (Nk > 6 && i % Nk === 4)
+        t = subByte(t);
+      xk[i] = xk[i - Nk] ^ t;
+    }
+    clean2(...toClean);
+    return xk;
+  }
+  function apply0123(T01, T23, s0, s1, s2, s3) {
+    return T01[s0 << 8 & 65280 | s1 >>> 8 & 255] ^ T23[s2 >>> 8 & 65280 | s3 >>> 24 & 255];
+  }
+  function applySbox(sbox2, s0, s1, s2, s3) {
+    return sbox2[s0 & 255 | s1 & 65280] | sbox2[s2 >>> 16 & 255 | s3 >>> 16 & 65280] << 16;
+  }
+  function encrypt(xk, s0, s1, s2, s3) {
+    const { sbox2, T01, T23 } = tableEncoding;
+    let k = 0;
+    s0 ^= xk[k++], s1 ^= xk[k++], s2 ^= xk[k++], s3 ^= xk[k++];
+    const rounds = xk.length / 4 - 2;
+    for (let i = 0; i < rounds; i++) {
+      const t02 = xk[k++] ^ apply0123(T01, T23, s0, s1, s2, s3);
+      const t12 = xk[k++] ^ apply0123(T01, T23, s1, s2, s3, s0);
+      const t22 = xk[k++] ^ apply0123(T01, T23, s2, s3, s0, s1);
+      const t32 = xk[k++] ^ apply0123(T01, T23, s3, s0, s1, s2);
+      s0 = t02, s1 = t12, s2 = t22, s3 = t32;
+    }
+    const t0 = xk[k++] ^ applySbox(sbox2, s0, s1, s2, s3);
+    const t1 = xk[k++] ^ applySbox(sbox2, s1, s2, s3, s0);
+    const t2 = xk[k++] ^ applySbox(sbox2, s2, s3, s0, s1);
+    const t3 = xk[k++] ^ applySbox(sbox2, s3, s0, s1, s2);
+    return { s0: t0, s1: t1, s2: t2, s3: t3 };
+  }
+  function ctr32(xk, isLE2, nonce, src, dst) {
+    abytes2(nonce, BLOCK_SIZE2, "nonce");
+    abytes2(src);
+    dst = getOutput(src.length, dst);
+    const ctr = nonce;
+    const c32 = u32(ctr);
+    const view = createView2(ctr);
+    const src32 = u32(src);
+    const dst32 = u32(dst);
+    const ctrPos = isLE2 ? 0 : 12;
+    const srcLen = src.length;
+    let ctrNum = view.getUint32(ctrPos, isLE2);
+    for (let i = 0; i + 4 <= src32.length; i += 4) {
+      const { s0, s1, s2, s3 } = encrypt(xk, swap8IfBE(c32[0]), swap8IfBE(c32[1]), swap8IfBE(c32[2]), swap8IfBE(c32[3]));
+      dst32[i + 0] = src32[i + 0] ^ swap8IfBE(s0);
+      dst32[i + 1] = src32[i + 1] ^ swap8IfBE(s1);
+      dst32[i + 2] = src32[i + 2] ^ swap8IfBE(s2);
+      dst32[i + 3] = src32[i + 3] ^ swap8IfBE(s3);
+      ctrNum = ctrNum + 1 >>> 0;
+      view.setUint32(ctrPos, ctrNum, isLE2);
+    }
+    const start = BLOCK_SIZE2 * Math.floor(src32.length / BLOCK_SIZE32);
+    if (start < srcLen) {
+      const { s0, s1, s2, s3 } = encrypt(xk, swap8IfBE(c32[0]), swap8IfBE(c32[1]), swap8IfBE(c32[2]), swap8IfBE(c32[3]));
+      const b32 = new Uint32Array([s0, s1, s2, s3]);
+      swap32IfBE(b32);
+      const buf = u8(b32);
+      for (let i = start, pos = 0; i < srcLen; i++, pos++)
+        dst[i] = src[i] ^ buf[pos];
+      clean2(b32);
+    }
+    return dst;
+  }
+  function computeTag(fn, isLE2, key, data, AAD) {
+    const aadLength = AAD ? AAD.length : 0;
+    const h = fn.create(key, data.length + aadLength);
+    if (AAD)
+      h.update(AAD);
+    const num = u64Lengths(8 * data.length, 8 * aadLength, isLE2);
+    h.update(data);
+    h.update(num);
+    const res = h.digest();
+    clean2(num);
+    return res;
+  }
+  var gcm = /* @__PURE__ */ wrapCipher({ blockSize: 16, nonceLength: 12, tagLength: 16, withAAD: true, varSizeNonce: true }, function aesgcm(key, nonce, AAD) {
+    if (nonce.length < 8)
+      throw new Error("aes/gcm: invalid nonce length");
+    const tagLength = 16;
+    function _computeTag(authKey, tagMask, data) {
+      const tag = computeTag(ghash, false, authKey, data, AAD);
+      for (let i = 0; i < tagMask.length; i++)
+        tag[i] ^= tagMask[i];
+      return tag;
+    }
+    function deriveKeys() {
+      const xk = expandKeyLE(key);
+      const authKey = EMPTY_BLOCK.slice();
+      const counter = EMPTY_BLOCK.slice();
+      ctr32(xk, false, counter, counter, authKey);
+      if (nonce.length === 12) {
+        counter.set(nonce);
+      } else {
+        const nonceLen = EMPTY_BLOCK.slice();
+        const view = createView2(nonceLen);
+        view.setBigUint64(8, BigInt(nonce.length * 8), false);
+        const g = ghash.create(authKey).update(nonce).update(nonceLen);
+        g.digestInto(counter);
+        g.destroy();
+      }
+      const tagMask = ctr32(xk, false, counter, EMPTY_BLOCK);
+      return { xk, authKey, counter, tagMask };
+    }
+    return {
+      encrypt(plaintext) {
+        const { xk, authKey, counter, tagMask } = deriveKeys();
+        const out = new Uint8Array(plaintext.length + tagLength);
+        const toClean = [xk, authKey, counter, tagMask];
+        if (!isAligned32(plaintext))
+          toClean.push(plaintext = copyBytes(plaintext));
+        ctr32(xk, false, counter, plaintext, out.subarray(0, plaintext.length));
+        const tag = _computeTag(authKey, tagMask, out.subarray(0, out.length - tagLength));
+        toClean.push(tag);
+        out.set(tag, plaintext.length);
+        clean2(...toClean);
+        return out;
+      },
+      decrypt(ciphertext) {
+        const { xk, authKey, counter, tagMask } = deriveKeys();
+        const toClean = [xk, authKey, tagMask, counter];
+        if (!isAligned32(ciphertext))
+          toClean.push(ciphertext = copyBytes(ciphertext));
+        const data = ciphertext.subarray(0, -tagLength);
+        const passedTag = ciphertext.subarray(-tagLength);
+        const tag = _computeTag(authKey, tagMask, data);
+        toClean.push(tag);
+        if (!equalBytes(tag, passedTag)) {
+          clean2(...toClean);
+          throw new Error("aes-gcm: invalid tag");
+        }
+        const out = ctr32(xk, false, counter, data);
+        clean2(...toClean);
+        return out;
+      }
+    };
+  });
 
   // vendor/noble-ed25519/index.js
   /*! noble-ed25519 - MIT License (c) 2019 Paul Miller (paulmillr.com) */
@@ -1261,13 +1629,13 @@ var alloc = (() => {
     Gy
   });
   var LEN = 32;
-  var isBytes2 = (a) => {
+  var isBytes3 = (a) => {
     return a instanceof Uint8Array || ArrayBuffer.isView(a) && a.constructor.name === "Uint8Array" && a.BYTES_PER_ELEMENT === 1;
   };
-  var abytes2 = (value, length, title = "") => {
-    if (isBytes2(value) && (length === void 0 || value.length === length))
+  var abytes3 = (value, length, title = "") => {
+    if (isBytes3(value) && (length === void 0 || value.length === length))
       return value;
-    const bytes = isBytes2(value);
+    const bytes = isBytes3(value);
     const ofLen = length !== void 0 ? ` of length ${length}` : "";
     const got = bytes ? `length=${value.length}` : `type=${typeof value}`;
     const message = (title ? `"${title}" ` : "") + "expected Uint8Array" + ofLen + ", got " + got;
@@ -1275,11 +1643,11 @@ var alloc = (() => {
       throw new TypeError(message);
     throw new RangeError(message);
   };
-  var snapshotBytes = (value, title = "", length) => Uint8Array.from(abytes2(value, length, title));
+  var snapshotBytes = (value, title = "", length) => Uint8Array.from(abytes3(value, length, title));
   var padh = (n, pad) => n.toString(16).padStart(pad, "0");
   var bytesToHex = (bytes) => {
     let hex = "";
-    for (const byte of abytes2(bytes))
+    for (const byte of abytes3(bytes))
       hex += padh(byte, 2);
     return hex;
   };
@@ -1297,10 +1665,10 @@ var alloc = (() => {
     }
     return array;
   };
-  var concatBytes2 = (...arrays) => {
+  var concatBytes3 = (...arrays) => {
     let sum = 0;
     for (const a of arrays)
-      sum += abytes2(a).length;
+      sum += abytes3(a).length;
     const res = new Uint8Array(sum);
     let pad = 0;
     for (const a of arrays) {
@@ -1351,7 +1719,7 @@ var alloc = (() => {
       throw new Error("hashes." + name + " not set");
     return fn;
   };
-  var callHash = (name, ...m) => abytes2(_hash(name)(concatBytes2(...m)), 64, "digest");
+  var callHash = (name, ...m) => abytes3(_hash(name)(concatBytes3(...m)), 64, "digest");
   var apoint = (p) => {
     if (p instanceof Point)
       return p;
@@ -1558,7 +1926,7 @@ var alloc = (() => {
   Point.BASE = G;
   Point.ZERO = I;
   var numTo32bLE = (num) => hexToBytes(padh(arange(num, 0n, B256), 64)).reverse();
-  var bytesToNumberLE = (b) => BigInt("0x" + bytesToHex(Uint8Array.from(abytes2(b)).reverse()));
+  var bytesToNumberLE = (b) => BigInt("0x" + bytesToHex(Uint8Array.from(abytes3(b)).reverse()));
   var pow2 = (x, power) => {
     let r = x;
     while (power-- > 0) {
@@ -1608,9 +1976,9 @@ var alloc = (() => {
     return options.zip215 ?? true;
   };
   var _verify = (sig, msg, publicKey, options) => {
-    sig = abytes2(sig, 64, "signature");
-    msg = abytes2(msg, void 0, "message");
-    publicKey = abytes2(publicKey, LEN, "publicKey");
+    sig = abytes3(sig, 64, "signature");
+    msg = abytes3(msg, void 0, "message");
+    publicKey = abytes3(publicKey, LEN, "publicKey");
     const zip215 = getZip215(options);
     const r = sig.subarray(0, LEN);
     const s = bytesToNumberLE(sig.subarray(LEN, 64));
@@ -1621,7 +1989,7 @@ var alloc = (() => {
       A = Point.fromBytes(publicKey, zip215);
       R = Point.fromBytes(r, zip215);
       SB = G.multiply(s, false);
-      hashable = concatBytes2(r, publicKey, msg);
+      hashable = concatBytes3(r, publicKey, msg);
       finished = true;
     } catch (error) {
     }
@@ -1642,7 +2010,7 @@ var alloc = (() => {
       const s = globalThis?.crypto?.subtle;
       if (!s)
         throw new Error("crypto.subtle must be defined, consider polyfill");
-      return new Uint8Array(await s.digest("SHA-512", concatBytes2(message)));
+      return new Uint8Array(await s.digest("SHA-512", concatBytes3(message)));
     },
     sha512: void 0
   };
@@ -1724,12 +2092,262 @@ var alloc = (() => {
       return false;
     }
   }
-  function scrypt2(password, salt, { n, r, p }) {
-    return scrypt(password, salt, { N: n, r, p, dkLen: 32, maxmem: 128 * r * (n + p + 2) + 1024 });
+  function hkdfSha256(ikm, salt, info, length) {
+    return hkdf(sha256, ikm, salt, info, length);
+  }
+  function aesGcmOpen(key, nonce, sealed, associatedData) {
+    try {
+      return gcm(key, nonce, associatedData).decrypt(sealed);
+    } catch {
+      return null;
+    }
+  }
+  function aesGcmSeal(key, nonce, plaintext, associatedData) {
+    return gcm(key, nonce, associatedData).encrypt(plaintext);
   }
 
+  // src/strictjson.js
+  var MAX_DEPTH = 32;
+  var MAX_INTEGER = Number.MAX_SAFE_INTEGER;
+  function refuse(document, where, problem, value) {
+    return new MalformedDocumentError(problem, { source: document, field: where, value });
+  }
+  function parseJson(data, { document }) {
+    let text = data;
+    if (typeof data !== "string") {
+      try {
+        text = fromUtf8(data);
+      } catch {
+        throw refuse(document, "$", "not UTF-8 text");
+      }
+    }
+    if (text.charCodeAt(0) === 65279) throw refuse(document, "$", "starts with a byte-order mark (BOM)");
+    let at = 0;
+    const fail = (problem) => refuse(document, "$", `not valid JSON (${problem} at character ${at + 1})`);
+    const space = () => {
+      for (; ; ) {
+        const c = text.charCodeAt(at);
+        if (c === 32 || c === 9 || c === 10 || c === 13) at++;
+        else return;
+      }
+    };
+    const literal = (word, value2) => {
+      if (text.startsWith(word, at)) {
+        at += word.length;
+        return value2;
+      }
+      if (/^(?:-?Infinity|NaN)/.test(text.slice(at, at + 9))) throw refuse(document, "$", "not a JSON value", text.slice(at, at + 9).match(/^-?\w+/)[0]);
+      throw fail("unexpected character");
+    };
+    const string = () => {
+      at++;
+      let out = "";
+      let start = at;
+      for (; ; ) {
+        const c = text.charCodeAt(at);
+        if (Number.isNaN(c)) throw fail("unterminated string");
+        if (c === 34) {
+          out += text.slice(start, at);
+          at++;
+          return out;
+        }
+        if (c < 32) throw fail("control character in a string");
+        if (c === 92) {
+          out += text.slice(start, at);
+          const e = text[at + 1];
+          const simple = { '"': '"', "\\": "\\", "/": "/", b: "\b", f: "\f", n: "\n", r: "\r", t: "	" }[e];
+          if (simple !== void 0) {
+            out += simple;
+            at += 2;
+          } else if (e === "u" && /^[0-9a-fA-F]{4}$/.test(text.slice(at + 2, at + 6))) {
+            out += String.fromCharCode(parseInt(text.slice(at + 2, at + 6), 16));
+            at += 6;
+          } else {
+            throw fail("bad escape");
+          }
+          start = at;
+        } else {
+          at++;
+        }
+      }
+    };
+    const number = () => {
+      const match = /^-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?/.exec(text.slice(at, at + 400));
+      if (!match) throw fail("bad number");
+      at += match[0].length;
+      if (match[1] !== void 0 || match[2] !== void 0) {
+        throw refuse(document, "$", "number with a fraction or exponent (alloc has none)", match[0]);
+      }
+      const value2 = Number(match[0]);
+      if (Math.abs(value2) > MAX_INTEGER) throw refuse(document, "$", "integer outside ±(2^53 − 1)", match[0]);
+      return value2 === 0 ? 0 : value2;
+    };
+    const value = (depth) => {
+      space();
+      const c = text[at];
+      if (c === "{" || c === "[") {
+        if (depth >= MAX_DEPTH) throw refuse(document, "$", `nested deeper than ${MAX_DEPTH} levels`);
+        at++;
+        space();
+        if (c === "[") {
+          const items = [];
+          if (text[at] === "]") {
+            at++;
+            return items;
+          }
+          for (; ; ) {
+            items.push(value(depth + 1));
+            space();
+            if (text[at] === ",") at++;
+            else if (text[at] === "]") {
+              at++;
+              return items;
+            } else throw fail("expected , or ]");
+          }
+        }
+        const object = {};
+        if (text[at] === "}") {
+          at++;
+          return object;
+        }
+        for (; ; ) {
+          space();
+          if (text[at] !== '"') throw fail("expected a key");
+          const key = string();
+          if (Object.prototype.hasOwnProperty.call(object, key)) throw refuse(document, "$", "duplicate key", key);
+          space();
+          if (text[at] !== ":") throw fail("expected :");
+          at++;
+          const item = value(depth + 1);
+          Object.defineProperty(object, key, { value: item, enumerable: true, writable: true, configurable: true });
+          space();
+          if (text[at] === ",") at++;
+          else if (text[at] === "}") {
+            at++;
+            return object;
+          } else throw fail("expected , or }");
+        }
+      }
+      if (c === '"') return string();
+      if (c === "-" || c >= "0" && c <= "9") return number();
+      if (c === "t") return literal("true", true);
+      if (c === "f") return literal("false", false);
+      if (c === "n") return literal("null", null);
+      if (c === void 0) throw fail("unexpected end");
+      return literal("\0", null);
+    };
+    const result = value(0);
+    space();
+    if (at !== text.length) throw fail("extra text after the value");
+    return result;
+  }
+  function typeName(value) {
+    if (value === null) return "null";
+    if (typeof value === "boolean") return "true/false";
+    if (typeof value === "string") return "text";
+    if (typeof value === "number") return "integer";
+    if (Array.isArray(value)) return "array";
+    return "object";
+  }
+  var HEX_RE2 = /^[0-9a-f]*$/;
+  var Fields = class _Fields {
+    constructor(data, { document, path = "$" }) {
+      this.data = data;
+      this.document = document;
+      this.path = path;
+      this.read = /* @__PURE__ */ new Set();
+    }
+    /** @throws {MalformedDocumentError} if value is not an object */
+    static of(value, { document, path = "$" }) {
+      if (value === null || typeof value !== "object" || Array.isArray(value)) {
+        throw refuse(document, path, `expected an object, found ${typeName(value)}`);
+      }
+      return new _Fields(value, { document, path });
+    }
+    /** An error located at key of this object. */
+    error(key, problem, value) {
+      return refuse(this.document, `${this.path}.${key}`, problem, value);
+    }
+    has(key) {
+      return Object.prototype.hasOwnProperty.call(this.data, key);
+    }
+    value(key) {
+      if (!this.has(key)) throw this.error(key, "missing key");
+      this.read.add(key);
+      return this.data[key];
+    }
+    typed(key, type, expected) {
+      const value = this.value(key);
+      if (typeName(value) !== type) throw this.error(key, `expected ${expected}, found ${typeName(value)}`);
+      return value;
+    }
+    string(key) {
+      return this.typed(key, "text", "text");
+    }
+    optionalString(key) {
+      if (this.has(key) && this.data[key] === null) return this.value(key);
+      return this.string(key);
+    }
+    integer(key, { minimum, maximum } = {}) {
+      const value = this.typed(key, "integer", "an integer");
+      if (minimum !== void 0 && value < minimum) throw this.error(key, `must be at least ${minimum}`, value);
+      if (maximum !== void 0 && value > maximum) throw this.error(key, `must be at most ${maximum}`, value);
+      return value;
+    }
+    optionalInteger(key, bounds) {
+      if (this.has(key) && this.data[key] === null) return this.value(key);
+      return this.integer(key, bounds);
+    }
+    boolean(key) {
+      return this.typed(key, "true/false", "true or false");
+    }
+    array(key) {
+      return this.typed(key, "array", "an array");
+    }
+    strings(key) {
+      const values = this.array(key);
+      values.forEach((item, i) => {
+        if (typeof item !== "string") throw this.error(`${key}[${i}]`, `expected text, found ${typeName(item)}`);
+      });
+      return values;
+    }
+    /** Lower-case hex of exactly size bytes, as text (the one accepted form). */
+    hex(key, size) {
+      const value = this.string(key);
+      if (value.length !== 2 * size || !HEX_RE2.test(value)) {
+        throw this.error(key, `expected ${2 * size} lower-case hexadecimal digits`, value);
+      }
+      return value;
+    }
+    optionalHex(key, size) {
+      if (this.has(key) && this.data[key] === null) return this.value(key);
+      return this.hex(key, size);
+    }
+    object(key) {
+      return _Fields.of(this.value(key), { document: this.document, path: `${this.path}.${key}` });
+    }
+    objects(key) {
+      return this.array(key).map(
+        (item, i) => _Fields.of(item, { document: this.document, path: `${this.path}.${key}[${i}]` })
+      );
+    }
+    /** Read every object of an array with read(fields), refusing unknown keys in each. */
+    each(key, read) {
+      return this.objects(key).map((item) => {
+        const out = read(item);
+        item.done();
+        return out;
+      });
+    }
+    /** @throws {MalformedDocumentError} naming the first key never read */
+    done() {
+      const unknown = Object.keys(this.data).filter((k) => !this.read.has(k)).sort();
+      if (unknown.length) throw this.error(unknown[0], "unknown key (not in the specification)");
+    }
+  };
+
   // src/canonical.js
-  var SPEC_VERSION = 1;
+  var SPEC_VERSION = 2;
   var MAX_IDENTIFIER_LENGTH = 128;
   var Tag = Object.freeze({
     COMMITMENT: "alloc/v1/commitment",
@@ -1744,7 +2362,10 @@ var alloc = (() => {
     ANNOUNCEMENT: "alloc/v1/announcement",
     TRANSCRIPT: "alloc/v1/transcript",
     IDENTITY: "alloc/v1/identity",
-    LOOKUP: "alloc/v1/lookup"
+    LOOKUP_ENTRY: "alloc/v1/lookup-entry",
+    LOOKUP_ENTRY_ID: "alloc/v1/lookup-entry-id",
+    LOOKUP_ENTRY_KEY: "alloc/v1/lookup-entry-key",
+    PROOF_FILE: "alloc/v1/proof-file"
   });
   var MAX_SAFE = Number.MAX_SAFE_INTEGER;
   function canonicalJson(value) {
@@ -1972,62 +2593,76 @@ var alloc = (() => {
   }
 
   // src/seed.js
-  var MIN_SECRET_SIZE = 16;
-  var MAX_SECRET_SIZE = 64;
+  var SECRET_SIZE = 32;
+  var MIN_DISTINCT_SECRET_BYTES = 20;
+  var MAX_SOURCE_COUNT = 64;
+  var MAX_SOURCE_NUMBER = 999999;
+  var DRAND_CHAINS = Object.freeze({
+    quicknet: Object.freeze({
+      name: "quicknet",
+      hash: "52db9ba70e0cc0f6eaf7803dd07447a1f5477735fd3f661792ba94600c84e971",
+      public_key: "83cf0f2896adee7eb8b5f01fcad3912212c437e0073e911fb90022d3e760183c8c4b450b6a0a6c3ac6a5776a2d1064510d1fec758c921cc22b0e17e63aaf4bcb5ed66304de9cf809bd274ca73bab4af5a6e9c76a4bc09e76eae8991ef5ece45a",
+      scheme: "bls-unchained-g1-rfc9380",
+      genesis_time: 1692803367,
+      period: 3
+    }),
+    default: Object.freeze({
+      name: "default",
+      hash: "8990e7a9aaed2ffed73dbd7092123d6f289930540d7651336225dc172e51b2ce",
+      public_key: "868f005eb8e6e4ca0a47c8a77ceaa5309a47978a7c71bc5cce96366b5d7a569937c529eeda66c7293784a9402801af31",
+      scheme: "pedersen-bls-chained",
+      genesis_time: 1595431050,
+      period: 30
+    })
+  });
+  function secretWeakness(secret) {
+    if (!(secret instanceof Uint8Array)) return "it is not bytes";
+    if (secret.length !== SECRET_SIZE) return `it is ${secret.length} bytes, not ${SECRET_SIZE}`;
+    const distinct = new Set(secret).size;
+    if (distinct < MIN_DISTINCT_SECRET_BYTES) return `only ${distinct} distinct byte values`;
+    let text = null;
+    try {
+      text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(secret);
+    } catch {
+      text = null;
+    }
+    if (text !== null && !/[\p{Cc}]/u.test(text.replace(/[\t\n\r]/g, ""))) return "it reads as text";
+    const step = (secret[1] - secret[0] + 256) % 256;
+    if (secret.every((b, i) => i === 0 || (b - secret[i - 1] + 256) % 256 === step)) {
+      return "its bytes count up or down in equal steps";
+    }
+    return null;
+  }
   function commitment(drawId, party, secret) {
     checkIdentifier(drawId, "draw_id");
     checkIdentifier(party, "party");
-    if (!(secret instanceof Uint8Array) || secret.length < MIN_SECRET_SIZE || secret.length > MAX_SECRET_SIZE) {
-      throw new InputError(`A secret must be ${MIN_SECRET_SIZE} to ${MAX_SECRET_SIZE} bytes.`, {
-        field: `party '${party}'.secret`
-      });
+    const weakness = secretWeakness(secret);
+    if (weakness !== null) {
+      throw new InputError(`The secret is refused: ${weakness}.`, { field: `party '${party}'.secret` });
     }
     return taggedHash(Tag.COMMITMENT, drawId, party, secret);
   }
-  function canonicalSourceValue(kind, value, name = "source") {
-    const field = `source '${name}'`;
-    if (kind === "numbers") {
-      if (!Array.isArray(value) || value.length === 0) {
-        throw new InputError("Expected a non-empty list of integers.", { field, value });
-      }
-      for (const n of value) {
-        if (!Number.isSafeInteger(n) || n < 0) {
-          throw new InputError("Numbers must be non-negative integers.", { field, value: n });
-        }
-      }
-      return [...value].sort((a, b) => a - b).map((n) => `${n}.`).join("") + "/";
+  var NUMBER_FORM_RE = /^(?:0|[1-9][0-9]*)(?: (?:0|[1-9][0-9]*))*$/;
+  function sourceValueProblem(source, value) {
+    if (typeof value !== "string") return "a source value is text";
+    if (source.kind === "digits") {
+      return new RegExp(`^[0-9]{${source.count}}$`).test(value) ? null : `not exactly ${source.count} digits 0-9`;
     }
-    if (kind === "text") {
-      if (typeof value !== "string") throw new InputError("Expected text.", { field });
-      const edges = new RegExp(`^[${PYTHON_SPACE}]+|[${PYTHON_SPACE}]+$`, "gu");
-      const text = value.normalize("NFC").replace(edges, "");
-      if (!text) throw new InputError("The text is empty.", { field });
-      if (/[\p{Cc}\p{Cf}\p{Cs}]/u.test(text)) {
-        throw new InputError("The text contains a control character.", { field });
-      }
-      return text;
+    if (source.kind === "numbers") {
+      if (!NUMBER_FORM_RE.test(value)) return "not numbers without leading zeros separated by single spaces";
+      const numbers = value.split(" ").map(Number);
+      if (numbers.length !== source.count) return `${numbers.length} numbers instead of ${source.count}`;
+      if (numbers.some((n) => n < source.min || n > source.max)) return `a number outside ${source.min}-${source.max}`;
+      if (source.distinct && new Set(numbers).size !== numbers.length) return "a number given twice";
+      if (!source.ordered && numbers.some((n, i) => i > 0 && n < numbers[i - 1])) return "numbers not in ascending order";
+      return null;
     }
-    if (kind === "hex") {
-      let bytes = value;
-      if (typeof value === "string") {
-        const digits = value.replace(new RegExp(`[${PYTHON_SPACE}]+`, "gu"), "");
-        if (digits.length % 2) {
-          throw new InputError(`The value has an odd number of hex digits (${digits.length}).`, {
-            field,
-            hint: "A byte is two hex digits; check for a lost digit."
-          });
-        }
-        if (!/^[0-9a-fA-F]*$/.test(digits)) {
-          throw new InputError("The value is not hexadecimal.", { field, hint: "Use only 0-9 and a-f." });
-        }
-        bytes = Uint8Array.from(digits.match(/../g) ?? [], (pair) => parseInt(pair, 16));
-      }
-      if (!(bytes instanceof Uint8Array) || bytes.length === 0) {
-        throw new InputError("Expected non-empty bytes or hex.", { field });
-      }
-      return toHex(bytes);
+    if (source.kind === "drand") {
+      const chained = source.chain.scheme === "pedersen-bls-chained";
+      const form = chained ? /^[0-9a-f]{192} [0-9a-f]{192}$/ : /^[0-9a-f]{96}$/;
+      return form.test(value) ? null : "not the round signature in lower-case hex as drand publishes it";
     }
-    throw new InputError("The source kind must be numbers, text or hex.", { field, value: kind });
+    return "unknown source kind";
   }
   function seedInput({ drawId, announcement, contributions, sources }) {
     checkIdentifier(drawId, "draw_id");
@@ -2039,12 +2674,55 @@ var alloc = (() => {
       spec: SPEC_VERSION,
       draw_id: drawId,
       announcement,
-      contributions: [...contributions].sort(byKey2("party")).map((c) => ({ ...c })),
-      sources: [...sources].sort(byKey2("name")).map((s) => ({ ...s }))
+      contributions: [...contributions].sort(byKey2("party")).map((c) => "reveal" in c && c.reveal !== void 0 ? { party: c.party, reveal: c.reveal } : { party: c.party, fallback: c.fallback }),
+      sources: [...sources].sort(byKey2("name")).map((s) => ({ name: s.name, kind: s.kind, value: s.value }))
     };
   }
   function deriveSeed(input) {
     return taggedHash(Tag.SEED, canonicalBytes(seedInput(input)));
+  }
+  function replaySeed(ceremony, drawId) {
+    const problems = [];
+    const plan = ceremony.plan;
+    const parties = new Map(plan.parties.map((p) => [p.name, p]));
+    const sources = new Map([...plan.sources, ...plan.fallbacks].map((s) => [s.name, s]));
+    const seen = /* @__PURE__ */ new Set();
+    for (const c of ceremony.contributions) {
+      const party = parties.get(c.party);
+      seen.add(c.party);
+      if (party === void 0) {
+        problems.push(`party '${c.party}' is not in the seed plan`);
+      } else if (c.reveal !== void 0) {
+        const secret = Uint8Array.from(c.reveal.match(/../g), (h) => parseInt(h, 16));
+        const weakness = secretWeakness(secret);
+        if (weakness !== null) problems.push(`party '${c.party}' revealed a secret spec 4.2 refuses: ${weakness}`);
+        else if (toHex(commitment(drawId, c.party, secret)) !== party.commitment) {
+          problems.push(`party '${c.party}' revealed a secret that does not match its commitment`);
+        }
+      } else if (c.fallback !== party.fallback) {
+        problems.push(`party '${c.party}' fell back to '${c.fallback}', not its declared '${party.fallback}'`);
+      }
+    }
+    for (const name of parties.keys()) if (!seen.has(name)) problems.push(`party '${name}' neither revealed nor defaulted`);
+    const needed = new Set(plan.sources.map((s) => s.name));
+    for (const c of ceremony.contributions) if (c.fallback !== void 0) needed.add(c.fallback);
+    for (const v of ceremony.sources) {
+      const source = sources.get(v.name);
+      if (source === void 0 || !needed.has(v.name)) {
+        problems.push(`source '${v.name}' was not announced or not needed`);
+        continue;
+      }
+      needed.delete(v.name);
+      if (v.kind !== source.kind) problems.push(`source '${v.name}' is recorded as ${v.kind}, announced as ${source.kind}`);
+      const problem = sourceValueProblem(source, v.value);
+      if (problem !== null) problems.push(`source '${v.name}': ${problem}`);
+    }
+    for (const name of needed) problems.push(`source '${name}' has no value`);
+    const seed = toHex(
+      deriveSeed({ drawId, announcement: ceremony.announcement, contributions: ceremony.contributions, sources: ceremony.sources })
+    );
+    if (seed !== ceremony.seed) problems.push("the recorded seed is not the one the reveals and source values give");
+    return { seed, problems };
   }
 
   // src/identity.js
@@ -2222,32 +2900,19 @@ var alloc = (() => {
     "欧阳 司马 上官 诸葛 东方 皇甫 尉迟 公孙 慕容 长孙 宇文 司徒 夏侯 轩辕 令狐 钟离 端木 独孤 南宫 西门 万俟 闻人 赫连 公羊 澹台 公冶 宗政 濮阳 淳于 单于 太叔 申屠 仲孙 鲜于 闾丘 司空 亓官 司寇 子车 颛孙 巫马 公西 漆雕 乐正 壤驷 公良 拓跋 夹谷 宰父 谷梁 段干 百里 东郭 南门 呼延 羊舌 微生 梁丘 左丘 东门 第五 贺兰 完颜 叱干 歐陽 司馬 諸葛 東方 尉遲 公孫 長孫 軒轅 鍾離 獨孤 南宮 西門 聞人 澹臺 濮陽 單于 仲孫 鮮于 閭丘 顓孫 樂正 壤駟 夾谷 穀梁 東郭 南門 東門 賀蘭 完顏".split(" ")
   );
   function maskName(name) {
-    const text = normaliseName(name);
-    const parts = text.split(/([ \u00b7])/u);
-    if (parts.length > 1) {
-      for (let i = 0; i < parts.length; i += 2) {
-        const chars2 = Array.from(parts[i]);
-        const first = i === 0;
-        const last = i === parts.length - 1;
-        const keep = first || last && chars2.length > 1 ? 1 : 0;
-        parts[i] = chars2.slice(0, keep).join("") + "*".repeat(chars2.length - keep);
-      }
-      return parts.join("");
-    }
-    const chars = Array.from(text);
-    if (chars.length <= 1) return "*".repeat(chars.length);
-    if (chars.length === 2) return chars[0] + "*";
-    const head = chars[0] + chars[1];
-    if (COMPOUND_SURNAMES.has(head)) return head + "*".repeat(chars.length - 2);
-    return chars[0] + "*".repeat(chars.length - 2) + chars[chars.length - 1];
+    const chars = Array.from(normaliseName(name));
+    const separator = (c) => c === " " || c === MIDDLE_DOT;
+    const letters = chars.filter((c) => !separator(c)).length;
+    const lead = chars.length >= 3 && COMPOUND_SURNAMES.has(chars[0] + chars[1]) ? 2 : 1;
+    const shown = letters - lead >= 2 ? lead : 0;
+    return chars.map((c, i) => i < shown || separator(c) ? c : "*").join("");
   }
   function maskDocumentNumber(type, number) {
     const kind = documentType(type);
     const text = normaliseDocumentNumber(kind, number);
-    const resident = kind === DocumentType.RESIDENT_ID;
-    const keep = resident ? 6 : text.length >= 8 ? 2 : 1;
-    const tail = resident ? 4 : keep;
-    return text.slice(0, keep) + "*".repeat(text.length - keep - tail) + text.slice(text.length - tail);
+    if (kind === DocumentType.RESIDENT_ID) return "*".repeat(text.length - 4) + text.slice(-4);
+    const keep = text.length >= 8 ? 2 : 1;
+    return text.slice(0, keep) + "*".repeat(text.length - 2 * keep) + text.slice(text.length - keep);
   }
   var BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
   var SALT_TEXT_LENGTH = 26;
@@ -2322,22 +2987,14 @@ var alloc = (() => {
       checkSalt(salt)
     );
   }
-  function lookupPassword({ drawId, documentType: type, documentNumber, name }) {
-    const kind = documentType(type);
-    return taggedMessage(
-      Tag.LOOKUP,
-      checkIdentifier(drawId, "draw_id"),
-      kind,
-      normaliseDocumentNumber(kind, documentNumber),
-      normaliseName(name)
-    );
-  }
-  function lookupKey(params, { documentType: type, documentNumber, name }) {
-    const password = lookupPassword({ drawId: params.draw_id, documentType: type, documentNumber, name });
-    return scrypt2(password, params.salt, params);
-  }
+
+  // src/zones.js
+  var TIME_ZONES = Object.freeze(new Set(
+    "Africa/Abidjan Africa/Accra Africa/Addis_Ababa Africa/Algiers Africa/Asmara Africa/Asmera Africa/Bamako Africa/Bangui Africa/Banjul Africa/Bissau Africa/Blantyre Africa/Brazzaville Africa/Bujumbura Africa/Cairo Africa/Casablanca Africa/Ceuta Africa/Conakry Africa/Dakar Africa/Dar_es_Salaam Africa/Djibouti Africa/Douala Africa/El_Aaiun Africa/Freetown Africa/Gaborone Africa/Harare Africa/Johannesburg Africa/Juba Africa/Kampala Africa/Khartoum Africa/Kigali Africa/Kinshasa Africa/Lagos Africa/Libreville Africa/Lome Africa/Luanda Africa/Lubumbashi Africa/Lusaka Africa/Malabo Africa/Maputo Africa/Maseru Africa/Mbabane Africa/Mogadishu Africa/Monrovia Africa/Nairobi Africa/Ndjamena Africa/Niamey Africa/Nouakchott Africa/Ouagadougou Africa/Porto-Novo Africa/Sao_Tome Africa/Timbuktu Africa/Tripoli Africa/Tunis Africa/Windhoek America/Adak America/Anchorage America/Anguilla America/Antigua America/Araguaina America/Argentina/Buenos_Aires America/Argentina/Catamarca America/Argentina/ComodRivadavia America/Argentina/Cordoba America/Argentina/Jujuy America/Argentina/La_Rioja America/Argentina/Mendoza America/Argentina/Rio_Gallegos America/Argentina/Salta America/Argentina/San_Juan America/Argentina/San_Luis America/Argentina/Tucuman America/Argentina/Ushuaia America/Aruba America/Asuncion America/Atikokan America/Atka America/Bahia America/Bahia_Banderas America/Barbados America/Belem America/Belize America/Blanc-Sablon America/Boa_Vista America/Bogota America/Boise America/Buenos_Aires America/Cambridge_Bay America/Campo_Grande America/Cancun America/Caracas America/Catamarca America/Cayenne America/Cayman America/Chicago America/Chihuahua America/Ciudad_Juarez America/Coral_Harbour America/Cordoba America/Costa_Rica America/Coyhaique America/Creston America/Cuiaba America/Curacao America/Danmarkshavn America/Dawson America/Dawson_Creek America/Denver America/Detroit America/Dominica America/Edmonton America/Eirunepe America/El_Salvador America/Ensenada America/Fort_Nelson America/Fort_Wayne America/Fortaleza America/Glace_Bay America/Godthab America/Goose_Bay America/Grand_Turk America/Grenada America/Guadeloupe America/Guatemala America/Guayaquil America/Guyana America/Halifax America/Havana America/Hermosillo America/Indiana/Indianapolis America/Indiana/Knox America/Indiana/Marengo America/Indiana/Petersburg America/Indiana/Tell_City America/Indiana/Vevay America/Indiana/Vincennes America/Indiana/Winamac America/Indianapolis America/Inuvik America/Iqaluit America/Jamaica America/Jujuy America/Juneau America/Kentucky/Louisville America/Kentucky/Monticello America/Knox_IN America/Kralendijk America/La_Paz America/Lima America/Los_Angeles America/Louisville America/Lower_Princes America/Maceio America/Managua America/Manaus America/Marigot America/Martinique America/Matamoros America/Mazatlan America/Mendoza America/Menominee America/Merida America/Metlakatla America/Mexico_City America/Miquelon America/Moncton America/Monterrey America/Montevideo America/Montreal America/Montserrat America/Nassau America/New_York America/Nipigon America/Nome America/Noronha America/North_Dakota/Beulah America/North_Dakota/Center America/North_Dakota/New_Salem America/Nuuk America/Ojinaga America/Panama America/Pangnirtung America/Paramaribo America/Phoenix America/Port-au-Prince America/Port_of_Spain America/Porto_Acre America/Porto_Velho America/Puerto_Rico America/Punta_Arenas America/Rainy_River America/Rankin_Inlet America/Recife America/Regina America/Resolute America/Rio_Branco America/Rosario America/Santa_Isabel America/Santarem America/Santiago America/Santo_Domingo America/Sao_Paulo America/Scoresbysund America/Shiprock America/Sitka America/St_Barthelemy America/St_Johns America/St_Kitts America/St_Lucia America/St_Thomas America/St_Vincent America/Swift_Current America/Tegucigalpa America/Thule America/Thunder_Bay America/Tijuana America/Toronto America/Tortola America/Vancouver America/Virgin America/Whitehorse America/Winnipeg America/Yakutat America/Yellowknife Antarctica/Casey Antarctica/Davis Antarctica/DumontDUrville Antarctica/Macquarie Antarctica/Mawson Antarctica/McMurdo Antarctica/Palmer Antarctica/Rothera Antarctica/South_Pole Antarctica/Syowa Antarctica/Troll Antarctica/Vostok Arctic/Longyearbyen Asia/Aden Asia/Almaty Asia/Amman Asia/Anadyr Asia/Aqtau Asia/Aqtobe Asia/Ashgabat Asia/Ashkhabad Asia/Atyrau Asia/Baghdad Asia/Bahrain Asia/Baku Asia/Bangkok Asia/Barnaul Asia/Beirut Asia/Bishkek Asia/Brunei Asia/Calcutta Asia/Chita Asia/Choibalsan Asia/Chongqing Asia/Chungking Asia/Colombo Asia/Dacca Asia/Damascus Asia/Dhaka Asia/Dili Asia/Dubai Asia/Dushanbe Asia/Famagusta Asia/Gaza Asia/Harbin Asia/Hebron Asia/Ho_Chi_Minh Asia/Hong_Kong Asia/Hovd Asia/Irkutsk Asia/Istanbul Asia/Jakarta Asia/Jayapura Asia/Jerusalem Asia/Kabul Asia/Kamchatka Asia/Karachi Asia/Kashgar Asia/Kathmandu Asia/Katmandu Asia/Khandyga Asia/Kolkata Asia/Krasnoyarsk Asia/Kuala_Lumpur Asia/Kuching Asia/Kuwait Asia/Macao Asia/Macau Asia/Magadan Asia/Makassar Asia/Manila Asia/Muscat Asia/Nicosia Asia/Novokuznetsk Asia/Novosibirsk Asia/Omsk Asia/Oral Asia/Phnom_Penh Asia/Pontianak Asia/Pyongyang Asia/Qatar Asia/Qostanay Asia/Qyzylorda Asia/Rangoon Asia/Riyadh Asia/Saigon Asia/Sakhalin Asia/Samarkand Asia/Seoul Asia/Shanghai Asia/Singapore Asia/Srednekolymsk Asia/Taipei Asia/Tashkent Asia/Tbilisi Asia/Tehran Asia/Tel_Aviv Asia/Thimbu Asia/Thimphu Asia/Tokyo Asia/Tomsk Asia/Ujung_Pandang Asia/Ulaanbaatar Asia/Ulan_Bator Asia/Urumqi Asia/Ust-Nera Asia/Vientiane Asia/Vladivostok Asia/Yakutsk Asia/Yangon Asia/Yekaterinburg Asia/Yerevan Atlantic/Azores Atlantic/Bermuda Atlantic/Canary Atlantic/Cape_Verde Atlantic/Faeroe Atlantic/Faroe Atlantic/Jan_Mayen Atlantic/Madeira Atlantic/Reykjavik Atlantic/South_Georgia Atlantic/St_Helena Atlantic/Stanley Australia/ACT Australia/Adelaide Australia/Brisbane Australia/Broken_Hill Australia/Canberra Australia/Currie Australia/Darwin Australia/Eucla Australia/Hobart Australia/LHI Australia/Lindeman Australia/Lord_Howe Australia/Melbourne Australia/NSW Australia/North Australia/Perth Australia/Queensland Australia/South Australia/Sydney Australia/Tasmania Australia/Victoria Australia/West Australia/Yancowinna Brazil/Acre Brazil/DeNoronha Brazil/East Brazil/West CET CST6CDT Canada/Atlantic Canada/Central Canada/Eastern Canada/Mountain Canada/Newfoundland Canada/Pacific Canada/Saskatchewan Canada/Yukon Chile/Continental Chile/EasterIsland Cuba EET EST EST5EDT Egypt Eire Etc/GMT Etc/GMT+0 Etc/GMT+1 Etc/GMT+10 Etc/GMT+11 Etc/GMT+12 Etc/GMT+2 Etc/GMT+3 Etc/GMT+4 Etc/GMT+5 Etc/GMT+6 Etc/GMT+7 Etc/GMT+8 Etc/GMT+9 Etc/GMT-0 Etc/GMT-1 Etc/GMT-10 Etc/GMT-11 Etc/GMT-12 Etc/GMT-13 Etc/GMT-14 Etc/GMT-2 Etc/GMT-3 Etc/GMT-4 Etc/GMT-5 Etc/GMT-6 Etc/GMT-7 Etc/GMT-8 Etc/GMT-9 Etc/GMT0 Etc/Greenwich Etc/UCT Etc/UTC Etc/Universal Etc/Zulu Europe/Amsterdam Europe/Andorra Europe/Astrakhan Europe/Athens Europe/Belfast Europe/Belgrade Europe/Berlin Europe/Bratislava Europe/Brussels Europe/Bucharest Europe/Budapest Europe/Busingen Europe/Chisinau Europe/Copenhagen Europe/Dublin Europe/Gibraltar Europe/Guernsey Europe/Helsinki Europe/Isle_of_Man Europe/Istanbul Europe/Jersey Europe/Kaliningrad Europe/Kiev Europe/Kirov Europe/Kyiv Europe/Lisbon Europe/Ljubljana Europe/London Europe/Luxembourg Europe/Madrid Europe/Malta Europe/Mariehamn Europe/Minsk Europe/Monaco Europe/Moscow Europe/Nicosia Europe/Oslo Europe/Paris Europe/Podgorica Europe/Prague Europe/Riga Europe/Rome Europe/Samara Europe/San_Marino Europe/Sarajevo Europe/Saratov Europe/Simferopol Europe/Skopje Europe/Sofia Europe/Stockholm Europe/Tallinn Europe/Tirane Europe/Tiraspol Europe/Ulyanovsk Europe/Uzhgorod Europe/Vaduz Europe/Vatican Europe/Vienna Europe/Vilnius Europe/Volgograd Europe/Warsaw Europe/Zagreb Europe/Zaporozhye Europe/Zurich Factory GB GB-Eire GMT GMT+0 GMT-0 GMT0 Greenwich HST Hongkong Iceland Indian/Antananarivo Indian/Chagos Indian/Christmas Indian/Cocos Indian/Comoro Indian/Kerguelen Indian/Mahe Indian/Maldives Indian/Mauritius Indian/Mayotte Indian/Reunion Iran Israel Jamaica Japan Kwajalein Libya MET MST MST7MDT Mexico/BajaNorte Mexico/BajaSur Mexico/General NZ NZ-CHAT Navajo PRC PST8PDT Pacific/Apia Pacific/Auckland Pacific/Bougainville Pacific/Chatham Pacific/Chuuk Pacific/Easter Pacific/Efate Pacific/Enderbury Pacific/Fakaofo Pacific/Fiji Pacific/Funafuti Pacific/Galapagos Pacific/Gambier Pacific/Guadalcanal Pacific/Guam Pacific/Honolulu Pacific/Johnston Pacific/Kanton Pacific/Kiritimati Pacific/Kosrae Pacific/Kwajalein Pacific/Majuro Pacific/Marquesas Pacific/Midway Pacific/Nauru Pacific/Niue Pacific/Norfolk Pacific/Noumea Pacific/Pago_Pago Pacific/Palau Pacific/Pitcairn Pacific/Pohnpei Pacific/Ponape Pacific/Port_Moresby Pacific/Rarotonga Pacific/Saipan Pacific/Samoa Pacific/Tahiti Pacific/Tarawa Pacific/Tongatapu Pacific/Truk Pacific/Wake Pacific/Wallis Pacific/Yap Poland Portugal ROC ROK Singapore Turkey UCT US/Alaska US/Aleutian US/Arizona US/Central US/East-Indiana US/Eastern US/Hawaii US/Indiana-Starke US/Michigan US/Mountain US/Pacific US/Samoa UTC Universal W-SU WET Zulu".split(" ")
+  ));
 
   // src/rules.js
+  var DEFAULT_TIME_ZONE = "Asia/Shanghai";
   var OPEN_BLOCK = "open";
   var MAX_BLOCKS = 8;
   var MAX_CHOICES = 32;
@@ -2353,6 +3010,8 @@ var alloc = (() => {
     BUNDLE_OVER_PLAN: "bundle-over-plan",
     MERGE_AFTER: "merge-after"
   });
+  var Unanswered = Object.freeze({ DECLINE: "decline", CONFIRM: "confirm" });
+  var RoundSeed = Object.freeze({ FRESH: "fresh", SAME: "same" });
   function enumValue(kind, value, field) {
     const allowed = Object.values(kind);
     if (!allowed.includes(value)) {
@@ -2384,12 +3043,6 @@ var alloc = (() => {
     }
     return value;
   }
-  function nonNegative(value, field) {
-    if (!Number.isSafeInteger(value) || value < 0) {
-      throw new RulesError("The value must be a non-negative integer.", { field, value });
-    }
-    return value;
-  }
   function noDuplicates(values, field) {
     const seen = /* @__PURE__ */ new Set();
     for (const v of values) {
@@ -2397,60 +3050,36 @@ var alloc = (() => {
       seen.add(v);
     }
   }
-  function get(data, key, fallback) {
-    return Object.prototype.hasOwnProperty.call(data, key) ? data[key] : fallback;
-  }
-  function required(data, key) {
-    if (!Object.prototype.hasOwnProperty.call(data, key)) {
-      throw new RulesError("A required field is missing.", {
-        field: key,
-        hint: "See docs/spec.md section 9.2 for the rules format."
-      });
-    }
-    return data[key];
-  }
-  function object(value, field) {
-    if (value === null || typeof value !== "object" || Array.isArray(value)) {
-      throw new RulesError("The value must be a JSON object.", { field });
-    }
-    return value;
-  }
-  function list(value, field) {
-    if (!Array.isArray(value)) throw new RulesError("The value must be a list.", { field });
-    return value;
-  }
-  function parseKindergarten(data) {
-    object(data, "kindergartens");
-    const id = identifier(required(data, "id"), "kindergarten.id");
+  function readKindergarten(fields) {
+    const id = identifier(fields.string("id"), "kindergarten.id");
     const where = `kindergarten '${id}'`;
-    const name = displayText(get(data, "name", ""), `${where}.name`);
-    const seats = required(data, "seats");
-    if (!Number.isSafeInteger(seats) || seats <= 0) {
+    const name = displayText(fields.has("name") ? fields.string("name") : "", `${where}.name`);
+    const seats = fields.integer("seats");
+    if (seats <= 0) {
       throw new RulesError("The capacity must be a positive integer.", {
         field: `${where}.seats`,
         value: seats,
         hint: "Give the number of places offered (classes × class size)."
       });
     }
-    const blocks = list(get(data, "blocks", []), `${where}.blocks`).map((b) => {
-      object(b, `${where}.blocks`);
-      const blockName = identifier(required(b, "name"), "block.name");
-      const fact = identifier(required(b, "fact"), "block.fact");
+    const blocks = fields.has("blocks") ? fields.each("blocks", (b) => {
+      const blockName = identifier(b.string("name"), "block.name");
+      const blockSeats = b.integer("seats");
+      const fact = identifier(b.string("fact"), "block.fact");
       if (blockName === OPEN_BLOCK) {
         throw new RulesError(`'${OPEN_BLOCK}' names the unreserved seats and cannot be a block name.`, {
           field: "block.name",
           value: blockName
         });
       }
-      const blockSeats = required(b, "seats");
-      if (!Number.isSafeInteger(blockSeats) || blockSeats < 0) {
+      if (blockSeats < 0) {
         throw new RulesError("Block seats must be a non-negative integer.", {
           field: `block '${blockName}'.seats`,
           value: blockSeats
         });
       }
       return Object.freeze({ name: blockName, seats: blockSeats, fact });
-    });
+    }) : [];
     if (blocks.length > MAX_BLOCKS) {
       throw new RulesError(`A kindergarten has at most ${MAX_BLOCKS} seat blocks.`, {
         field: `${where}.blocks`,
@@ -2467,43 +3096,64 @@ var alloc = (() => {
     }
     return Object.freeze({ id, name, seats, blocks: Object.freeze(blocks), reserved });
   }
-  function parsePhase(data) {
-    object(data, "phases");
-    const name = identifier(required(data, "name"), "phase.name");
-    const tiers = get(data, "tiers", null);
-    const blocks = get(data, "blocks", null);
-    const fact = get(data, "fact", null);
-    const choices = get(data, "choices", null);
-    if (fact !== null) identifier(fact, `phase '${name}'.fact`);
-    if (choices !== null && (!Number.isSafeInteger(choices) || choices < 1)) {
-      throw new RulesError("The value must be a positive integer.", { field: `phase '${name}'.choices`, value: choices });
+  function readPhase(fields) {
+    const name = identifier(fields.string("name"), "phase.name");
+    const where = `phase '${name}'`;
+    const identifiers = (key) => {
+      if (!fields.has(key) || fields.data[key] === null) {
+        if (fields.has(key)) fields.value(key);
+        return null;
+      }
+      return Object.freeze(fields.strings(key).map((v) => identifier(v, `${where}.${key}`)));
+    };
+    const tiers = identifiers("tiers");
+    const blocks = identifiers("blocks");
+    const fact = fields.has("fact") ? fields.optionalString("fact") : null;
+    if (fact !== null) identifier(fact, `${where}.fact`);
+    const choices = fields.has("choices") ? fields.optionalInteger("choices") : null;
+    if (choices !== null && choices < 1) {
+      throw new RulesError("The value must be a positive integer.", { field: `${where}.choices`, value: choices });
     }
-    return Object.freeze({
-      name,
-      tiers: tiers === null ? null : Object.freeze([...list(tiers, `phase '${name}'.tiers`)]),
-      fact,
-      blocks: blocks === null ? null : Object.freeze([...list(blocks, `phase '${name}'.blocks`)]),
-      choices
-    });
+    return Object.freeze({ name, tiers, fact, blocks, choices });
   }
-  function parseRules(data) {
-    object(data, "rules");
-    const drawId = identifier(required(data, "draw_id"), "draw_id");
+  function parseRules(data, { document = "rules" } = {}) {
+    const value = typeof data === "string" || data instanceof Uint8Array ? parseJson(data, { document }) : data;
+    const fields = Fields.of(value, { document });
+    const spec = fields.value("spec");
+    if (spec !== SPEC_VERSION) {
+      throw fields.error("spec", `written for spec version ${JSON.stringify(spec)}; this reads spec ${SPEC_VERSION}`, spec);
+    }
+    const text = (key, fallback) => fields.has(key) ? fields.string(key) : fallback;
+    const drawId = identifier(fields.string("draw_id"), "draw_id");
+    const timeZone = text("time_zone", DEFAULT_TIME_ZONE);
+    if (!TIME_ZONES.has(timeZone)) {
+      throw new RulesError("The value is not an IANA time zone name.", {
+        field: "time_zone",
+        value: timeZone,
+        hint: `Use a name such as '${DEFAULT_TIME_ZONE}' (Area/City, as in the tz database).`
+      });
+    }
     const rules = {
       draw_id: drawId,
-      title: displayText(get(data, "title", ""), "title"),
-      authority: displayText(get(data, "authority", ""), "authority"),
-      mechanism: enumValue(Mechanism, get(data, "mechanism", Mechanism.DEFERRED_ACCEPTANCE), "mechanism"),
-      tie_break: enumValue(TieBreak, get(data, "tie_break", TieBreak.SINGLE), "tie_break"),
-      tiers: Object.freeze([...list(get(data, "tiers", []), "tiers")]),
-      multiples: enumValue(Multiples, get(data, "multiples", Multiples.SEPARATE), "multiples"),
-      // Python reads this field with bool(): any JSON value is accepted.
-      merge_over_capacity: truthy(get(data, "merge_over_capacity", false)),
-      waitlist_length: nonNegative(get(data, "waitlist_length", 0), "waitlist_length"),
-      min_lottery_percent: nonNegative(get(data, "min_lottery_percent", 0), "min_lottery_percent"),
-      phases: Object.freeze(list(get(data, "phases", []), "phases").map(parsePhase)),
-      kindergartens: Object.freeze(list(required(data, "kindergartens"), "kindergartens").map(parseKindergarten))
+      title: displayText(text("title", ""), "title"),
+      authority: displayText(text("authority", ""), "authority"),
+      time_zone: timeZone,
+      mechanism: enumValue(Mechanism, text("mechanism", Mechanism.DEFERRED_ACCEPTANCE), "mechanism"),
+      tie_break: enumValue(TieBreak, text("tie_break", TieBreak.SINGLE), "tie_break"),
+      tiers: Object.freeze(fields.has("tiers") ? fields.strings("tiers").map((t) => identifier(t, "tiers")) : []),
+      multiples: enumValue(Multiples, text("multiples", Multiples.SEPARATE), "multiples"),
+      merge_over_capacity: fields.has("merge_over_capacity") ? fields.boolean("merge_over_capacity") : false,
+      waitlist_length: fields.has("waitlist_length") ? fields.integer("waitlist_length") : 0,
+      min_lottery_percent: fields.has("min_lottery_percent") ? fields.integer("min_lottery_percent") : 0,
+      phases: Object.freeze(fields.has("phases") ? fields.each("phases", readPhase) : []),
+      kindergartens: Object.freeze(fields.each("kindergartens", readKindergarten)),
+      unanswered: enumValue(Unanswered, text("unanswered", Unanswered.DECLINE), "unanswered"),
+      round_seed: enumValue(RoundSeed, text("round_seed", RoundSeed.FRESH), "round_seed")
     };
+    fields.done();
+    for (const key of ["waitlist_length", "min_lottery_percent"]) {
+      if (rules[key] < 0) throw new RulesError("The value must be a non-negative integer.", { field: key, value: rules[key] });
+    }
     if (rules.kindergartens.length === 0) {
       throw new RulesError("The rules list no kindergartens.", {
         field: "kindergartens",
@@ -2511,7 +3161,6 @@ var alloc = (() => {
       });
     }
     noDuplicates(rules.kindergartens.map((k) => k.id), "kindergartens.id");
-    for (const t of rules.tiers) identifier(t, "tiers");
     noDuplicates(rules.tiers, "tiers");
     if (rules.min_lottery_percent > 100) {
       throw new RulesError("The value must be at most 100.", {
@@ -2555,16 +3204,13 @@ var alloc = (() => {
     }
     return Object.freeze(rules);
   }
-  function truthy(value) {
-    if (Array.isArray(value)) return value.length > 0;
-    if (value !== null && typeof value === "object") return Object.keys(value).length > 0;
-    return Boolean(value);
-  }
   function rulesJson(rules) {
     return {
+      spec: SPEC_VERSION,
       draw_id: rules.draw_id,
       title: rules.title,
       authority: rules.authority,
+      time_zone: rules.time_zone,
       mechanism: rules.mechanism,
       tie_break: rules.tie_break,
       tiers: [...rules.tiers],
@@ -2584,7 +3230,9 @@ var alloc = (() => {
         name: k.name,
         seats: k.seats,
         blocks: k.blocks.map((b) => ({ name: b.name, seats: b.seats, fact: b.fact }))
-      }))
+      })),
+      unanswered: rules.unanswered,
+      round_seed: rules.round_seed
     };
   }
   function rulesDigest(rules) {
@@ -2706,20 +3354,27 @@ var alloc = (() => {
   function resultLine(result) {
     return canonicalJson(result);
   }
+  var TICKET_RE = /^[0-9a-f]{64}$/;
   function parseResultLine(line) {
-    let data;
-    try {
-      data = JSON.parse(line);
-    } catch {
-      throw new InputError("The result line is not JSON.", { source: "results" });
-    }
-    if (data === null || typeof data !== "object" || Array.isArray(data) || !Object.prototype.hasOwnProperty.call(data, "registration_number")) {
-      throw new InputError("The line is not a result line.", { source: "results" });
-    }
-    if (canonicalJson(data) !== line) {
+    const document = "result line";
+    const fields = Fields.of(parseJson(line, { document }), { document });
+    fields.optionalString("block");
+    fields.strings("choice_tickets").forEach((t, i) => {
+      if (!TICKET_RE.test(t)) throw fields.error(`choice_tickets[${i}]`, "expected 64 lower-case hexadecimal digits", t);
+    });
+    fields.optionalString("moved_from");
+    fields.boolean("over_capacity");
+    fields.optionalString("phase");
+    fields.optionalString("placed");
+    fields.string("registration_number");
+    fields.hex("ticket", 32);
+    fields.each("waitlist", (w) => [w.string("kindergarten"), w.integer("position", { minimum: 1 })]);
+    fields.each("wins", (w) => [w.string("block"), w.string("kindergarten"), w.optionalString("phase")]);
+    fields.done();
+    if (canonicalJson(fields.data) !== (typeof line === "string" ? line : fromUtf8(line))) {
       throw new InputError("The result line is not in RFC 8785 canonical form.", { source: "results" });
     }
-    return data;
+    return fields.data;
   }
 
   // src/engine.js
@@ -3280,12 +3935,13 @@ var alloc = (() => {
 
   // src/rerun.js
   function rerunDraw({ rules, records, seed }) {
-    const parsedRules = parseRules(typeof rules === "string" ? JSON.parse(rules) : rules);
+    const parsedRules = parseRules(rules);
     const seedBytes = typeof seed === "string" ? fromHex(seed, { field: "seed", length: 32 }) : seed;
     const parsed = parseRecords(records);
     const outcome = draw(parsedRules, parsed.records, seedBytes);
     const lines = outcome.results.map(resultLine);
     return {
+      rulesDigest: toHex(rulesDigest(parsedRules)),
       inputRoot: toHex(recordsRoot(parsedRules.draw_id, parsed.lines)),
       count: lines.length,
       lines,
@@ -3305,72 +3961,225 @@ var alloc = (() => {
     if (signed.unplaced !== rerun.unplaced) problems.push("The number unplaced differs from the re-run.");
     return problems;
   }
+  var DRAW_STAGES = Object.freeze(["rules", "records", "seed", "draw", "compare"]);
+  async function checkDraw({ rules, records, announcement, transcript }, { onStage } = {}) {
+    const stages = [];
+    const state = {};
+    const a = announcement.signed;
+    const t = transcript.signed;
+    let index = 0;
+    const stage = async (id, body) => {
+      if (onStage) await onStage(id, index);
+      index++;
+      if (stages.some((s) => s.status !== "pass")) {
+        stages.push({ id, status: "skipped", detail: "not checked: an earlier stage failed" });
+        return;
+      }
+      try {
+        stages.push({ id, status: "pass", detail: body() });
+      } catch (error) {
+        stages.push({ id, status: "fail", detail: error.message ?? String(error) });
+      }
+    };
+    const fail = (text) => {
+      throw new VerificationError(text);
+    };
+    await stage("rules", () => {
+      state.rules = parseRules(rules);
+      if (toHex(rulesDigest(state.rules)) !== a.rules_digest) fail("The rules digest differs from the announced one: these are not the announced rules.");
+      if (state.rules.draw_id !== a.draw_id) fail(`The rules are for draw '${state.rules.draw_id}', the announcement for '${a.draw_id}'.`);
+      return `rules digest ${a.rules_digest.slice(0, 16)}… as announced`;
+    });
+    await stage("records", () => {
+      state.parsed = parseRecords(records);
+      const root = toHex(recordsRoot(a.draw_id, state.parsed.lines));
+      if (state.parsed.lines.length !== a.records.count) fail(`The records file has ${state.parsed.lines.length} records, the announcement ${a.records.count}.`);
+      if (root !== a.records.root) fail("The records file does not give the announced input root.");
+      return `${state.parsed.lines.length} records under the announced input root`;
+    });
+    await stage("seed", () => {
+      const { seed, problems } = replaySeed(t.ceremony, t.draw_id);
+      if (t.ceremony.announcement !== t.announcement) problems.unshift("the ceremony was opened on another announcement");
+      if (problems.length) fail(`The ceremony record does not replay: ${problems[0]}.`);
+      return `seed ${seed.slice(0, 16)}… from the reveals and source values`;
+    });
+    await stage("draw", () => {
+      state.outcome = draw(state.rules, state.parsed.records, fromHex(t.seed, { field: "seed", length: 32 }));
+      state.lines = state.outcome.results.map(resultLine);
+      return `${state.lines.length} children drawn`;
+    });
+    await stage("compare", () => {
+      const rerun = {
+        resultsRoot: toHex(resultsRoot(t.draw_id, state.lines)),
+        count: state.lines.length,
+        summaries: state.outcome.summaries,
+        unplaced: state.outcome.unplaced
+      };
+      const problems = compareWithTranscript(rerun, t);
+      if (problems.length) fail(problems.join(" "));
+      return `results root ${rerun.resultsRoot.slice(0, 16)}… equals the transcript's`;
+    });
+    return { ok: stages.every((s) => s.status === "pass"), stages, count: state.lines?.length ?? null };
+  }
 
   // src/envelope.js
+  var REQUIRED_ROLES = Object.freeze(["bureau", "notary"]);
+  var KEY_ID_RE = /^[0-9a-f]{64}$/;
+  var FINGERPRINT_RE = /^[0-9]{5}(?: [0-9]{5}){7}$/;
   function keyId(publicKey) {
     return toHex(sha2562(publicKey));
   }
-  function malformed(problem, hint) {
-    return new InputError(problem, { source: "signed document", hint });
+  function fingerprint(keyid) {
+    if (typeof keyid !== "string" || !KEY_ID_RE.test(keyid)) {
+      throw new InputError("Not a key id (64 lower-case hex digits).", { field: "keyid", value: keyid });
+    }
+    const groups = [];
+    for (let i = 0; i < 32; i += 4) groups.push(String(parseInt(keyid.slice(i, i + 4), 16)).padStart(5, "0"));
+    return groups.join(" ");
   }
-  function parseEnvelope(file, { expectedType } = {}) {
-    const text = typeof file === "string" ? file : fromUtf8(file, "signed document");
-    let parsed;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      throw malformed("The signed document is not valid JSON.", "The file is damaged or was edited.");
+  function parsePin(text) {
+    if (typeof text === "string" && FINGERPRINT_RE.test(text) && text.split(" ").every((g) => Number(g) <= 65535)) {
+      return text;
     }
-    const isObject = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
-    if (!isObject(parsed) || Object.keys(parsed).sort().join() !== "signatures,signed") {
-      throw malformed("The file is not a signed envelope.", 'Expected {"signed": ..., "signatures": [...]}.');
-    }
-    const { signed, signatures } = parsed;
-    if (!isObject(signed) || !Array.isArray(signatures)) throw malformed("The file is not a signed envelope.");
-    const entries = signatures.map((item) => {
-      if (!isObject(item) || Object.keys(item).sort().join() !== "keyid,sig" || typeof item.keyid !== "string") {
-        throw malformed("A signature entry is malformed.");
-      }
-      return { keyid: item.keyid, sig: fromHex(item.sig, { field: "sig" }) };
+    if (typeof text === "string" && KEY_ID_RE.test(text)) return fingerprint(text);
+    throw new TrustError("Not a key fingerprint or key id.", {
+      field: "pin",
+      value: text,
+      hint: "Give eight groups of five digits separated by single spaces, or the 64-digit key id."
     });
-    const ids = entries.map((e) => e.keyid);
+  }
+  function parseEnvelope(file, { expectedType, document } = {}) {
+    const name = document ?? expectedType ?? "signed document";
+    const parsed = parseJson(file, { document: name });
+    const fields = Fields.of(parsed, { document: name });
+    const signed = fields.object("signed").data;
+    const signatures = fields.each("signatures", (item) => {
+      const keyid = item.string("keyid");
+      if (!KEY_ID_RE.test(keyid)) throw item.error("keyid", "expected 64 lower-case hexadecimal digits", keyid);
+      return { keyid, sig: fromHex(item.hex("sig", 64)) };
+    });
+    fields.done();
+    const ids = signatures.map((s) => s.keyid);
     if (new Set(ids).size !== ids.length) {
-      throw malformed("A key signed twice; a key counts once, so a repeated signature can only be tampering.");
+      throw new MalformedDocumentError("A key signed twice; a key counts once, so a repeated signature can only be tampering.", {
+        source: name,
+        field: "signatures"
+      });
     }
     if (ids.some((id, i) => i > 0 && ids[i - 1] > id)) {
-      throw malformed("The signatures are not sorted by key id.", "alloc writes them sorted; the file was edited.");
+      throw new MalformedDocumentError("The signatures are not sorted by key id.", {
+        source: name,
+        field: "signatures",
+        hint: "alloc writes them sorted; the file was edited."
+      });
     }
-    if (canonicalJson(parsed) + "\n" !== text) {
-      throw malformed("The file is not in canonical form (RFC 8785 plus one line break).", "The file was edited or re-encoded after signing.");
+    const text = typeof file === "string" ? file : new TextDecoder().decode(file);
+    let canonical;
+    try {
+      canonical = canonicalJson(parsed) + "\n";
+    } catch (error) {
+      throw new MalformedDocumentError(`The signed part is not canonical-JSON safe (${error.problem}).`, { source: name });
+    }
+    if (canonical !== text) {
+      throw new MalformedDocumentError("The file is not in canonical form (RFC 8785 plus one line break).", {
+        source: name,
+        hint: "The file was edited or re-encoded after signing."
+      });
     }
     if (expectedType !== void 0 && signed.type !== expectedType) {
-      throw malformed(`The document is not a ${expectedType}.`);
+      throw new MalformedDocumentError(`The document is not a ${expectedType}.`, {
+        source: name,
+        field: "signed.type",
+        value: signed.type
+      });
     }
-    return { signed, signatures: entries };
+    return { signed, signatures };
+  }
+  function parseTrust(data, { document = "trust policy" } = {}) {
+    const value = data instanceof Uint8Array || typeof data === "string" ? parseJson(data, { document }) : data;
+    const fields = Fields.of(value, { document });
+    const spec = fields.value("spec");
+    if (spec !== SPEC_VERSION) {
+      throw fields.error("spec", `written for spec version ${JSON.stringify(spec)}; this reads spec ${SPEC_VERSION}`, spec);
+    }
+    const roles = fields.each("roles", (item) => {
+      const name = item.string("name");
+      try {
+        checkIdentifier(name, "role.name");
+      } catch (error) {
+        throw item.error("name", error.problem, name);
+      }
+      const keys = item.each("keys", (entry) => {
+        const raw = fromHex(entry.hex("public", 32));
+        const id = keyId(raw);
+        if (entry.string("keyid") !== id) throw entry.error("keyid", "does not match the public key", entry.data.keyid);
+        if (entry.string("fingerprint") !== fingerprint(id)) {
+          throw entry.error("fingerprint", "does not match the public key", entry.data.fingerprint);
+        }
+        return { keyid: id, fingerprint: fingerprint(id), public: raw };
+      });
+      const threshold = item.integer("threshold", { minimum: 1, maximum: Math.max(keys.length, 1) });
+      if (keys.length === 0) throw item.error("keys", "a role needs at least one key");
+      if (new Set(keys.map((k) => k.keyid)).size !== keys.length) {
+        throw item.error("keys", "a key is listed twice; a key counts once");
+      }
+      return { name, threshold, keys };
+    });
+    fields.done();
+    const names = roles.map((r) => r.name);
+    for (const required of REQUIRED_ROLES) {
+      if (!names.includes(required)) {
+        throw new TrustError(`A trust policy needs a '${required}' role.`, { source: document, field: "roles", value: names });
+      }
+    }
+    if (new Set(names).size !== names.length) throw new TrustError("A role is named twice.", { source: document, field: "roles" });
+    const owner = /* @__PURE__ */ new Map();
+    for (const role of roles) {
+      for (const key of role.keys) {
+        const other = owner.get(key.fingerprint) ?? role.name;
+        if (other !== role.name) {
+          throw new TrustError(
+            `The key with fingerprint ${key.fingerprint} is in both roles '${other}' and '${role.name}': one key would count as two independent signers.`,
+            { source: document, field: `role '${role.name}'.keys` }
+          );
+        }
+        owner.set(key.fingerprint, role.name);
+      }
+    }
+    return { roles };
   }
   function evaluatePolicy(envelope, policy) {
-    const message = canonicalBytes(envelope.signed);
-    return policy.roles.map((role) => {
-      const trusted = /* @__PURE__ */ new Map();
-      for (const entry of role.keys) {
-        const pub = fromHex(entry.public, { field: "public", length: 32 });
-        const id = keyId(pub);
-        if (entry.keyid !== void 0 && entry.keyid !== id) {
-          throw new InputError("The key id does not match the public key.", { field: "keyid", value: entry.keyid });
-        }
-        trusted.set(id, pub);
-      }
-      const valid = /* @__PURE__ */ new Set();
-      const invalid = [];
+    let message;
+    try {
+      message = canonicalBytes(envelope.signed);
+    } catch {
+      message = null;
+    }
+    const trusted = /* @__PURE__ */ new Set();
+    const roles = policy.roles.map((role) => {
+      const keys = new Map(role.keys.map((k) => [k.keyid, k.public instanceof Uint8Array ? k.public : fromHex(k.public, { length: 32 })]));
+      for (const id of keys.keys()) trusted.add(id);
+      const signers = /* @__PURE__ */ new Set();
+      const invalid = /* @__PURE__ */ new Set();
       for (const s of envelope.signatures) {
-        const pub = trusted.get(s.keyid);
+        const pub = keys.get(s.keyid);
         if (pub === void 0) continue;
-        if (ed25519Verify(pub, message, s.sig)) valid.add(s.keyid);
-        else invalid.push(s.keyid);
+        if (message !== null && ed25519Verify(pub, message, s.sig)) signers.add(s.keyid);
+        else invalid.add(s.keyid);
       }
       const threshold = role.threshold ?? 1;
-      return { role: role.name, valid: valid.size, threshold, keys: trusted.size, invalid, ok: valid.size >= threshold };
+      return {
+        role: role.name,
+        threshold,
+        keys: keys.size,
+        signers: [...signers].sort(),
+        invalid: [...invalid].sort(),
+        valid: signers.size,
+        ok: signers.size >= threshold && invalid.size === 0
+      };
     });
+    const untrusted = envelope.signatures.map((s) => s.keyid).filter((id) => !trusted.has(id));
+    return { roles, untrusted, ok: roles.every((r) => r.ok) };
   }
   function documentDigest(envelope) {
     const tag = { announcement: Tag.ANNOUNCEMENT, transcript: Tag.TRANSCRIPT }[envelope.signed.type];
@@ -3378,6 +4187,495 @@ var alloc = (() => {
       throw new InputError("The document has no known type or draw id.", { field: "signed.type" });
     }
     return taggedHash(tag, envelope.signed.draw_id, canonicalBytes(envelope.signed));
+  }
+
+  // src/documents.js
+  var TIME_RE = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)([+-])(\d\d):(\d\d)$/;
+  function parseTime(text) {
+    const m = typeof text === "string" ? TIME_RE.exec(text) : null;
+    if (!m) return null;
+    const [year, month, day, hour, minute, second, oh, om] = [1, 2, 3, 4, 5, 6, 8, 9].map((i) => Number(m[i]));
+    const date = new Date(Date.UTC(2e3, month - 1, day, hour, minute, second));
+    date.setUTCFullYear(year);
+    const real = year >= 1 && date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day && hour < 24 && minute < 60 && second < 60 && oh < 24 && om < 60;
+    if (!real) return null;
+    return date.getTime() - (m[7] === "-" ? -1 : 1) * (oh * 60 + om) * 6e4;
+  }
+  function time(fields, key) {
+    const text = fields.string(key);
+    if (parseTime(text) === null) throw fields.error(key, "not a time in the form YYYY-MM-DDTHH:MM:SS+08:00", text);
+    return text;
+  }
+  function identifier2(fields, key) {
+    const value = fields.string(key);
+    try {
+      return checkIdentifier(value, key);
+    } catch (error) {
+      throw fields.error(key, error.problem, value);
+    }
+  }
+  function sortedNames(fields, key, names, by) {
+    for (let i = 1; i < names.length; i++) {
+      if (compareCodePoints(names[i - 1], names[i]) >= 0) throw fields.error(key, `not sorted by ${by}, each once`);
+    }
+  }
+  function readSource(f) {
+    const source = { name: identifier2(f, "name"), kind: f.string("kind"), description: f.string("description") };
+    const count = () => f.integer("count", { minimum: 1, maximum: MAX_SOURCE_COUNT });
+    if (source.kind === "digits") {
+      Object.assign(source, { count: count(), drawn_at: time(f, "drawn_at") });
+    } else if (source.kind === "numbers") {
+      Object.assign(source, {
+        count: count(),
+        min: f.integer("min", { minimum: 0, maximum: MAX_SOURCE_NUMBER }),
+        max: f.integer("max", { minimum: 0, maximum: MAX_SOURCE_NUMBER }),
+        ordered: f.boolean("ordered"),
+        distinct: f.boolean("distinct"),
+        drawn_at: time(f, "drawn_at")
+      });
+      if (source.min >= source.max) throw f.error("max", "must be above min", source.max);
+      if (source.distinct && source.count > source.max - source.min + 1) throw f.error("count", "that many distinct numbers do not fit", source.count);
+    } else if (source.kind === "drand") {
+      const chain = f.object("chain");
+      const name = chain.string("name");
+      const known = DRAND_CHAINS[name];
+      if (known === void 0 || !Object.prototype.hasOwnProperty.call(DRAND_CHAINS, name)) {
+        throw chain.error("name", "not a drand chain alloc knows (quicknet or default)", name);
+      }
+      for (const key of ["hash", "public_key", "scheme"]) {
+        if (chain.string(key) !== known[key]) throw chain.error(key, `not drand ${name}'s published ${key}`, chain.data[key]);
+      }
+      for (const key of ["genesis_time", "period"]) {
+        if (chain.integer(key) !== known[key]) throw chain.error(key, `not drand ${name}'s published ${key}`, chain.data[key]);
+      }
+      chain.done();
+      Object.assign(source, { chain: known, round: f.integer("round", { minimum: 1 }) });
+    } else {
+      throw f.error("kind", "unknown source kind (digits, numbers or drand)", source.kind);
+    }
+    return source;
+  }
+  function readPlan(f) {
+    const plan = {
+      draw_id: identifier2(f, "draw_id"),
+      parties: f.each("parties", (p) => ({ name: identifier2(p, "name"), commitment: p.hex("commitment", 32), fallback: identifier2(p, "fallback") })),
+      sources: f.each("sources", readSource),
+      fallbacks: f.each("fallbacks", readSource)
+    };
+    sortedNames(f, "parties", plan.parties.map((p) => p.name), "party name");
+    sortedNames(f, "sources", plan.sources.map((s) => s.name), "source name");
+    sortedNames(f, "fallbacks", plan.fallbacks.map((s) => s.name), "source name");
+    const names = [...plan.sources, ...plan.fallbacks].map((s) => s.name);
+    if (new Set(names).size !== names.length) throw f.error("fallbacks", "a source name appears twice");
+    const fallbacks = new Set(plan.fallbacks.map((s) => s.name));
+    for (const p of plan.parties) {
+      if (!fallbacks.has(p.fallback)) throw f.error("parties", `party '${p.name}' names an undeclared fallback`, p.fallback);
+    }
+    if (plan.sources.length === 0) throw f.error("sources", "a seed plan needs at least one source that is always read");
+    return plan;
+  }
+  function readCeremony(f) {
+    const ceremony = {
+      plan: readPlan(f.object("plan")),
+      announcement: f.hex("announcement", 32),
+      opened_at: time(f, "opened_at"),
+      contributions: f.each("contributions", (c) => {
+        const item = { party: c.string("party") };
+        if (c.has("reveal")) item.reveal = c.hex("reveal", 32);
+        else item.fallback = c.string("fallback");
+        item.at = time(c, "at");
+        return item;
+      }),
+      sources: f.each("sources", (s) => ({ name: s.string("name"), kind: s.string("kind"), value: s.string("value"), at: time(s, "at") })),
+      seed: f.hex("seed", 32)
+    };
+    sortedNames(f, "contributions", ceremony.contributions.map((c) => c.party), "party");
+    sortedNames(f, "sources", ceremony.sources.map((s) => s.name), "source name");
+    return ceremony;
+  }
+  function signedFields(envelope, kind) {
+    const fields = Fields.of(envelope.signed, { document: kind, path: "$.signed" });
+    const found = fields.value("type");
+    if (found !== kind) throw fields.error("type", `not a ${kind}`, found);
+    const spec = fields.value("spec");
+    if (spec !== SPEC_VERSION) {
+      throw fields.error("spec", `written for spec version ${JSON.stringify(spec)}; this reads spec ${SPEC_VERSION}`, spec);
+    }
+    return fields;
+  }
+  function commitmentOf(fields, key) {
+    const part = fields.object(key);
+    const out = { root: part.hex("root", 32), count: part.integer("count", { minimum: 0 }) };
+    part.done();
+    return out;
+  }
+  function readAnnouncement(envelope) {
+    const f = signedFields(envelope, "announcement");
+    identifier2(f, "draw_id");
+    f.string("title");
+    f.string("authority");
+    f.hex("rules_digest", 32);
+    commitmentOf(f, "records");
+    const plan = readPlan(f.object("seed_plan"));
+    const window = f.object("window");
+    const times = ["frozen_at", "reveal_deadline", "draw_at"].map((k) => parseTime(time(window, k)));
+    window.done();
+    if (!(times[0] < times[1] && times[1] < times[2])) {
+      throw f.error("window", "the times must satisfy frozen_at < reveal_deadline < draw_at");
+    }
+    f.string("software");
+    f.done();
+    if (plan.draw_id !== f.data.draw_id) throw f.error("seed_plan", "the seed plan is for another draw", plan.draw_id);
+    return f.data;
+  }
+  function readSummary(item) {
+    item.string("id");
+    item.string("name");
+    for (const key of ["seats", "applicants", "first_choice", "placed", "left_over", "over_capacity"]) item.integer(key, { minimum: 0 });
+    item.each("blocks", (b) => {
+      b.string("name");
+      b.integer("seats", { minimum: 0 });
+      b.integer("placed", { minimum: 0 });
+    });
+    item.integer("waitlist", { minimum: 0 });
+  }
+  function readTranscript(envelope) {
+    const f = signedFields(envelope, "transcript");
+    identifier2(f, "draw_id");
+    f.hex("announcement", 32);
+    f.hex("rules_digest", 32);
+    commitmentOf(f, "records");
+    const ceremony = readCeremony(f.object("ceremony"));
+    const seed = f.hex("seed", 32);
+    if (seed !== ceremony.seed) throw f.error("seed", "differs from its ceremony record's seed", seed);
+    commitmentOf(f, "results");
+    f.each("kindergartens", readSummary);
+    f.integer("unplaced", { minimum: 0 });
+    time(f, "created");
+    const round = f.integer("round", { minimum: 1 });
+    const previous = f.optionalHex("previous", 32);
+    if (round !== 1 || previous !== null) {
+      throw f.error(
+        round !== 1 ? "round" : "previous",
+        "a transcript is round 1's, with no previous round (null); a later round is a round transcript of its own (spec 11.7)",
+        round !== 1 ? round : previous
+      );
+    }
+    f.string("software");
+    f.done();
+    return f.data;
+  }
+
+  // src/lookup.js
+  var LOOKUP_INDEX_FILE = "index.json";
+  var MAX_SHARD_DIGITS = 4;
+  var NONCE = new Uint8Array(12);
+  function lookupEntryIkm({ drawId, registrationNumber, documentType: documentType2, documentNumber, name, salt }) {
+    if (documentType2 !== DocumentType.RESIDENT_ID && documentType2 !== DocumentType.PASSPORT) {
+      throw new InputError("The document type is unknown.", { field: "document_type", value: documentType2 });
+    }
+    if (!(salt instanceof Uint8Array) || salt.length !== SALT_SIZE) {
+      throw new InputError(`A salt must be exactly ${SALT_SIZE} bytes.`, { field: "salt" });
+    }
+    return taggedMessage(
+      Tag.LOOKUP_ENTRY,
+      checkIdentifier(drawId, "draw_id"),
+      checkIdentifier(registrationNumber, "registration_number"),
+      documentType2,
+      normaliseDocumentNumber(documentType2, documentNumber),
+      normaliseName(name),
+      salt
+    );
+  }
+  function lookupEntryKeys({ transcriptDigest, ...fields }) {
+    if (!(transcriptDigest instanceof Uint8Array) || transcriptDigest.length !== 32) {
+      throw new InputError("The transcript digest must be 32 bytes.", { field: "transcript" });
+    }
+    const ikm = lookupEntryIkm(fields);
+    return {
+      ikm,
+      entryId: toHex(hkdfSha256(ikm, transcriptDigest, utf8(Tag.LOOKUP_ENTRY_ID), 16)),
+      key: hkdfSha256(ikm, transcriptDigest, utf8(Tag.LOOKUP_ENTRY_KEY), 32)
+    };
+  }
+  function sealLookupEntry(keys, plaintext) {
+    return toHex(aesGcmSeal(keys.key, NONCE, typeof plaintext === "string" ? utf8(plaintext) : plaintext, utf8(keys.entryId)));
+  }
+  function readHead(fields, type) {
+    if (fields.string("type") !== type) throw fields.error("type", `expected '${type}'`, fields.data.type);
+    const spec = fields.value("spec");
+    if (spec !== SPEC_VERSION) throw fields.error("spec", `written for spec version ${JSON.stringify(spec)}; this reads spec ${SPEC_VERSION}`, spec);
+    return { drawId: fields.string("draw_id"), transcript: fields.hex("transcript", 32) };
+  }
+  function parseLookupHeader(data) {
+    const document = "lookup index";
+    const fields = Fields.of(parseJson(data, { document }), { document });
+    const head = readHead(fields, "lookup-index");
+    const header = {
+      ...head,
+      count: fields.integer("count", { minimum: 0 }),
+      digits: fields.integer("shard_digits", { minimum: 1, maximum: MAX_SHARD_DIGITS })
+    };
+    fields.done();
+    return header;
+  }
+  function parseLookupShard(data, header, prefix) {
+    const document = `lookup index shard ${prefix}.json`;
+    const fields = Fields.of(parseJson(data, { document }), { document });
+    const head = readHead(fields, "lookup-shard");
+    if (head.drawId !== header.drawId) throw fields.error("draw_id", "the shard is for another draw than its index");
+    if (head.transcript !== header.transcript) throw fields.error("transcript", "the shard is for another transcript than its index");
+    if (fields.string("prefix") !== prefix) throw fields.error("prefix", `expected '${prefix}'`, fields.data.prefix);
+    const entries = fields.object("entries");
+    const out = /* @__PURE__ */ new Map();
+    for (const id of Object.keys(entries.data)) {
+      const sealed = entries.string(id);
+      if (!/^[0-9a-f]{32}$/.test(id) || !id.startsWith(prefix)) throw entries.error(id, "not an entry id of this shard");
+      if (sealed.length % 2 || !/^[0-9a-f]*$/.test(sealed)) throw entries.error(id, "expected lower-case hexadecimal");
+      out.set(id, sealed);
+    }
+    entries.done();
+    fields.done();
+    return out;
+  }
+  function openLookupEntry(sealed, keys) {
+    const plain = aesGcmOpen(keys.key, NONCE, fromHex(sealed, { field: "entry" }), utf8(keys.entryId));
+    if (plain === null) {
+      throw new MalformedDocumentError(
+        "This child's entry in the lookup index does not decrypt: the index file is damaged or was altered.",
+        { source: "lookup index", hint: "Download the index again; check the result against the signed files." }
+      );
+    }
+    const document = "lookup index entry";
+    const fields = Fields.of(parseJson(fromUtf8(plain), { document }), { document });
+    const answer = {
+      registration_number: fields.string("registration_number"),
+      masked_name: fields.string("masked_name"),
+      masked_document_number: fields.string("masked_document_number"),
+      result: fields.object("result").data
+    };
+    fields.done();
+    return answer;
+  }
+  async function publicLookup(read, query, { transcriptDigest } = {}) {
+    const header = parseLookupHeader(await read(LOOKUP_INDEX_FILE));
+    if (transcriptDigest !== void 0 && toHex(transcriptDigest) !== header.transcript) {
+      throw new MalformedDocumentError("The lookup index was made for another transcript than the one given.", {
+        source: "lookup index"
+      });
+    }
+    const keys = lookupEntryKeys({ ...query, drawId: header.drawId, transcriptDigest: fromHex(header.transcript) });
+    const prefix = keys.entryId.slice(0, header.digits);
+    const entries = parseLookupShard(await read(`${prefix}.json`), header, prefix);
+    const sealed = entries.get(keys.entryId);
+    if (sealed === void 0) return null;
+    const answer = openLookupEntry(sealed, keys);
+    if (answer.registration_number !== query.registrationNumber) {
+      throw new MalformedDocumentError("A lookup index entry names another registration number than its receipt.", {
+        source: "lookup index"
+      });
+    }
+    return answer;
+  }
+
+  // src/proof.js
+  var PROOF_FOLDER = "proofs";
+  function proofFileName(drawId, registrationNumber) {
+    const id = toHex(
+      taggedHash(Tag.PROOF_FILE, checkIdentifier(drawId, "draw_id"), checkIdentifier(registrationNumber, "registration_number"))
+    ).slice(0, 32);
+    return `${id.slice(0, 2)}/${id}.json`;
+  }
+  function parseProof(data, { document = "proof" } = {}) {
+    const fields = Fields.of(parseJson(data, { document }), { document });
+    const drawId = fields.string("draw_id");
+    try {
+      checkIdentifier(drawId, "draw_id");
+    } catch (error) {
+      throw fields.error("draw_id", error.problem, drawId);
+    }
+    const inclusion = (p) => {
+      const count = p.integer("count", { minimum: 1 });
+      const out = {
+        line: p.string("line"),
+        index: p.integer("index", { minimum: 0, maximum: count - 1 }),
+        count,
+        path: p.strings("path").map((node, i) => {
+          if (!/^[0-9a-f]{64}$/.test(node)) throw p.error(`path[${i}]`, "expected 64 lower-case hexadecimal digits", node);
+          return fromHex(node);
+        })
+      };
+      p.done();
+      return out;
+    };
+    const part = (f, key) => inclusion(f.object(key));
+    const optionalPart = (f, key) => f.has(key) && f.data[key] === null ? f.value(key) : part(f, key);
+    const proof = { draw_id: drawId, record: part(fields, "record"), result: part(fields, "result") };
+    proof.rounds = fields.each("rounds", (r) => ({
+      round: r.integer("round", { minimum: 2 }),
+      standing: part(r, "standing"),
+      response: optionalPart(r, "response"),
+      record: optionalPart(r, "record"),
+      result: optionalPart(r, "result")
+    }));
+    proof.rounds.forEach((r, i) => {
+      if (r.round !== i + 2) throw fields.error("rounds", "the rounds must be 2, 3, … in order, none missing");
+    });
+    fields.done();
+    return proof;
+  }
+  var PARENT_STEPS = Object.freeze([
+    "documents",
+    "signatures",
+    "fingerprints",
+    "identity",
+    "record",
+    "ticket",
+    "result",
+    "rounds"
+  ]);
+  function checkParentProof(input) {
+    const steps = [];
+    const state = {};
+    const run2 = (id, body, { needs = [] } = {}) => {
+      if (needs.some((n) => !steps.find((s) => s.id === n && s.status !== "fail"))) {
+        steps.push({ id, status: "skipped", detail: "not checked: an earlier check it needs failed" });
+        return;
+      }
+      try {
+        const out = body();
+        steps.push(typeof out === "string" ? { id, status: "pass", detail: out } : { id, ...out });
+      } catch (error) {
+        steps.push({ id, status: "fail", detail: error instanceof AllocError ? error.message : String(error) });
+      }
+    };
+    const { proof, registrationNumber, announcement, transcript, policy } = input;
+    const fail = (text) => {
+      throw new AllocError(text);
+    };
+    run2("documents", () => {
+      const a = announcement.signed;
+      const t = transcript.signed;
+      if (t.announcement !== toHex(documentDigest(announcement))) fail("The transcript names a different announcement.");
+      if (t.draw_id !== a.draw_id) fail(`The announcement is for draw '${a.draw_id}', the transcript for '${t.draw_id}'.`);
+      if (proof.draw_id !== a.draw_id) fail(`The proof is for draw '${proof.draw_id}', the announcement and transcript for '${a.draw_id}'.`);
+      if (t.records.root !== a.records.root || t.records.count !== a.records.count) fail("The transcript repeats another records commitment than the announcement.");
+      return `announcement and transcript of draw '${a.draw_id}'`;
+    });
+    run2("signatures", () => {
+      const out = [];
+      state.signers = {};
+      for (const [kind, envelope] of [["announcement", announcement], ["transcript", transcript]]) {
+        const report = evaluatePolicy(envelope, policy);
+        state.signers[kind] = report;
+        for (const role of report.roles) {
+          if (role.invalid.length) {
+            fail(`${kind}: the signature of the ${role.role} key with fingerprint ${fingerprint(role.invalid[0])} does not verify: the document was changed after it was signed.`);
+          }
+          if (!role.ok) {
+            const others = report.untrusted.map(fingerprint).join(", ");
+            fail(`${kind}: ${role.role} signed by ${role.valid} of the ${role.threshold} keys required` + (others ? `; signed instead by keys not in the trust file: ${others}` : "") + ".");
+          }
+        }
+        out.push(`${kind}: ` + report.roles.map((r) => `${r.role} ${r.valid}/${r.threshold}`).join(", "));
+      }
+      return out.join("; ");
+    }, { needs: ["documents"] });
+    run2("fingerprints", () => {
+      const expected = input.expected ?? {};
+      const typed = Object.entries(expected).filter(([, v]) => typeof v === "string" && v.trim() !== "");
+      if (typed.length === 0) return { status: "unchecked", detail: "compare the fingerprints shown with the bureau notice and the livestream" };
+      for (const [role, text] of typed) {
+        let pin;
+        try {
+          pin = parsePin(text.trim());
+        } catch (error) {
+          fail(`The ${role} fingerprint typed is not eight groups of five digits.`);
+        }
+        for (const kind of ["announcement", "transcript"]) {
+          const report = state.signers?.[kind] ?? evaluatePolicy(kind === "announcement" ? announcement : transcript, policy);
+          const signed = report.roles.find((r) => r.role === role);
+          if (!signed || !signed.signers.some((id) => fingerprint(id) === pin)) {
+            fail(`The ${kind} is not signed by the ${role} key with the fingerprint typed from the notice (${pin}).`);
+          }
+        }
+      }
+      return `the ${typed.map(([r]) => r).join(" and ")} fingerprints equal the ones from the notice`;
+    }, { needs: ["documents"] });
+    run2("identity", () => {
+      const { records } = parseRecords(proof.record.line + "\n");
+      state.record = records[0];
+      if (state.record.registration_number !== registrationNumber) fail("The proof is for another registration number than the receipt.");
+      if (state.record.identity === null) fail("The record carries no identity commitment.");
+      const expected = identityCommitment({
+        drawId: proof.draw_id,
+        registrationNumber,
+        documentType: input.documentType,
+        documentNumber: input.documentNumber,
+        name: input.name,
+        salt: input.salt
+      });
+      if (toHex(expected) !== state.record.identity) {
+        fail("The record's identity commitment does not match this receipt code, ID number and name.");
+      }
+      return "the record's identity commitment matches the receipt code, ID number and name";
+    });
+    run2("record", () => {
+      const a = announcement.signed;
+      const leaf = recordLeaf(proof.draw_id, utf8(proof.record.line));
+      if (proof.record.count !== a.records.count || !verifyInclusion(leaf, proof.record.index, proof.record.count, proof.record.path, fromHex(a.records.root))) {
+        fail("The record is not under the announced input root: it is not the record frozen before the draw.");
+      }
+      return `record ${proof.record.index + 1} of ${proof.record.count} is under the announced input root`;
+    }, { needs: ["documents"] });
+    run2("ticket", () => {
+      const result = parseResultLine(proof.result.line);
+      state.result = result;
+      if (result.registration_number !== registrationNumber) fail("The result line is for another registration number.");
+      const seed = fromHex(transcript.signed.seed);
+      const own = toHex(ticket(seed, proof.draw_id, registrationNumber));
+      if (result.ticket === own) return `lottery number ${own} = HMAC-SHA256(seed, registration number)`;
+      const group = state.record?.group;
+      if (group) {
+        const shared = toHex(groupTicket(seed, proof.draw_id, group));
+        if (result.ticket === shared) return `lottery number ${shared} = HMAC-SHA256(seed, multiples group '${group}')`;
+      }
+      fail(`The published lottery number ${result.ticket.slice(0, 16)}… is not HMAC-SHA256(seed, child) = ${own.slice(0, 16)}….`);
+    }, { needs: ["documents"] });
+    run2("result", () => {
+      const t = transcript.signed;
+      const leaf = resultLeaf(proof.draw_id, utf8(proof.result.line));
+      if (proof.result.count !== t.results.count || !verifyInclusion(leaf, proof.result.index, proof.result.count, proof.result.path, fromHex(t.results.root))) {
+        fail("The result is not under the transcript's results root: it is not the signed result.");
+      }
+      return `result ${proof.result.index + 1} of ${proof.result.count} is under the results root`;
+    }, { needs: ["documents"] });
+    run2("rounds", () => {
+      const later = proof.rounds ?? [];
+      if (later.length) {
+        fail(
+          `This proof also covers round${later.length > 1 ? "s" : ""} ${later.map((r) => r.round).join(", ")} after the draw, which this verifier does not check; the result above may have changed since. Check the proof with \`alloc proof check\`.`
+        );
+      }
+      return "the proof covers the draw (round 1) alone";
+    });
+    const ok = steps.every((s) => s.status === "pass" || s.status === "unchecked");
+    return { ok, steps, result: ok ? state.result : null, resultSeen: state.result ?? null, signers: state.signers ?? null };
+  }
+  function makeProof(drawId, recordLines, resultLines, registrationNumber) {
+    const quoted = JSON.stringify(registrationNumber);
+    const find = (lines) => lines.findIndex((line) => line.includes(quoted) && JSON.parse(line).registration_number === registrationNumber);
+    const at = find(recordLines);
+    const resultAt = find(resultLines);
+    if (at < 0 || resultAt < 0) return null;
+    const empty = new Uint8Array(0);
+    const path = (lines, index, prefix) => inclusionProof(lines.map(utf8), index, { prefix });
+    return {
+      draw_id: drawId,
+      record: { line: recordLines[at], index: at, count: recordLines.length, path: path(recordLines, at, recordLeaf(drawId, empty)) },
+      result: { line: resultLines[resultAt], index: resultAt, count: resultLines.length, path: path(resultLines, resultAt, resultLeaf(drawId, empty)) },
+      rounds: []
+    };
   }
   return __toCommonJS(index_exports);
 })();

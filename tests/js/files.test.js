@@ -56,6 +56,7 @@ describe('code point order (spec 1)', () => {
 
 describe('rules (spec 9.2)', () => {
   const base = {
+    spec: 2,
     draw_id: 'd',
     kindergartens: [{ id: 'K1', name: 'K 1', seats: 2, blocks: [{ name: 'owners', seats: 1, fact: 'owner' }] }],
   };
@@ -65,6 +66,14 @@ describe('rules (spec 9.2)', () => {
     assert.equal(rules.multiples, 'separate');
     assert.deepEqual(alloc.rulesJson(rules).phases, []);
     assert.equal(alloc.rulesDigest(rules).length, 32);
+    // The later rounds' options (spec 9.2, 11), with their defaults, are in the digested document.
+    assert.deepEqual([rules.unanswered, rules.round_seed], ['decline', 'fresh']);
+    const full = alloc.rulesJson(rules);
+    assert.deepEqual([full.unanswered, full.round_seed], ['decline', 'fresh']);
+    const other = alloc.parseRules({ ...base, unanswered: 'confirm', round_seed: 'same' });
+    assert.deepEqual([other.unanswered, other.round_seed], ['confirm', 'same']);
+    assert.notDeepEqual(alloc.rulesDigest(other), alloc.rulesDigest(rules));
+    assert.deepEqual(alloc.rulesDigest(alloc.parseRules(full)), alloc.rulesDigest(rules));
   });
   const bad = {
     'no kindergartens': { ...base, kindergartens: [] },
@@ -78,6 +87,14 @@ describe('rules (spec 9.2)', () => {
     'too small an open share': { ...base, min_lottery_percent: 60 },
     'seats as a boolean': { ...base, kindergartens: [{ id: 'K1', seats: true }] },
     'a bidirectional override in a name': { ...base, title: 'a\u202eb' },
+    'a misspelt key': { ...base, tie_brake: 'single' },
+    'spec 1': { ...base, spec: 1 },
+    'no spec': (({ spec, ...rest }) => rest)(base),
+    'merge_over_capacity as 1': { ...base, merge_over_capacity: 1 },
+    'a time zone that is not an IANA name': { ...base, time_zone: 'Beijing' },
+    'an unknown unanswered': { ...base, unanswered: 'ignore' },
+    'an unknown round_seed': { ...base, round_seed: 'new' },
+    'round_seed as null': { ...base, round_seed: null },
   };
   for (const [what, data] of Object.entries(bad)) {
     test(`refuses ${what}`, () => assert.throws(() => alloc.parseRules(data), alloc.AllocError));
@@ -86,6 +103,7 @@ describe('rules (spec 9.2)', () => {
 
 describe('the draw refuses bad applicants, naming them', () => {
   const rules = alloc.parseRules({
+    spec: 2,
     draw_id: 'd',
     tiers: ['a'],
     kindergartens: [{ id: 'K1', seats: 1 }, { id: 'K2', seats: 1 }],
@@ -109,11 +127,21 @@ describe('the draw refuses bad applicants, naming them', () => {
   }
 });
 
-describe('signed envelopes (spec 9.1)', () => {
-  // RFC 8032 TEST 1's key signs the empty message; an envelope cannot carry
-  // that, so the policy checks below test structure and a wrong signature.
-  const keyid = alloc.keyId(alloc.fromHex('d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a'));
-  const envelope = { signed: { type: 'transcript', draw_id: 'd', spec: 1 }, signatures: [{ keyid, sig: '00'.repeat(64) }] };
+describe('signed envelopes and trust (spec 9.1)', () => {
+  // RFC 8032 TEST 1's and TEST 2's keys; a signature they never made on these bytes.
+  const pub1 = 'd75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a';
+  const pub2 = '3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c';
+  const key = (pub) => {
+    const keyid = alloc.keyId(alloc.fromHex(pub));
+    return { fingerprint: alloc.fingerprint(keyid), keyid, public: pub };
+  };
+  const trust = (roles) => alloc.canonicalJson({ spec: 2, roles }) + '\n';
+  const good = trust([
+    { name: 'bureau', threshold: 1, keys: [key(pub1)] },
+    { name: 'notary', threshold: 1, keys: [key(pub2)] },
+  ]);
+  const keyid = key(pub1).keyid;
+  const envelope = { signed: { type: 'transcript', draw_id: 'd', spec: 2 }, signatures: [{ keyid, sig: '00'.repeat(64) }] };
   const file = alloc.canonicalJson(envelope) + '\n';
   test('the canonical form is read; any other form is refused', () => {
     assert.equal(alloc.parseEnvelope(file, { expectedType: 'transcript' }).signatures.length, 1);
@@ -122,11 +150,72 @@ describe('signed envelopes (spec 9.1)', () => {
     const twice = { ...envelope, signatures: [envelope.signatures[0], envelope.signatures[0]] };
     assert.throws(() => alloc.parseEnvelope(alloc.canonicalJson(twice) + '\n'), /twice/);
   });
-  test('a wrong signature counts as invalid, not valid', () => {
-    const parsed = alloc.parseEnvelope(file);
-    const policy = { roles: [{ name: 'bureau', threshold: 1, keys: [{ keyid, public: 'd75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a' }] }] };
-    const [role] = alloc.evaluatePolicy(parsed, policy);
-    assert.deepEqual([role.valid, role.ok, role.invalid], [0, false, [keyid]]);
+  test('a trust file is read strictly, with a bureau and a notary and no key in both', () => {
+    const policy = alloc.parseTrust(good);
+    assert.deepEqual(policy.roles.map((r) => r.name), ['bureau', 'notary']);
+    assert.throws(() => alloc.parseTrust(trust([{ name: 'bureau', threshold: 1, keys: [key(pub1)] }])), alloc.TrustError);
+    assert.throws(
+      () => alloc.parseTrust(trust([
+        { name: 'bureau', threshold: 1, keys: [key(pub1)] },
+        { name: 'notary', threshold: 1, keys: [key(pub1)] },
+      ])),
+      alloc.TrustError,
+    );
+    const wrongPrint = { ...key(pub1), fingerprint: key(pub2).fingerprint };
+    assert.throws(() => alloc.parseTrust(trust([{ name: 'bureau', threshold: 1, keys: [wrongPrint] }, { name: 'notary', threshold: 1, keys: [key(pub2)] }])), /fingerprint/);
+  });
+  test('an invalid signature by a trusted key fails its role; unknown signers are listed, not counted', () => {
+    const policy = alloc.parseTrust(good);
+    const stranger = 'ff'.repeat(32);
+    const parsed = alloc.parseEnvelope(alloc.canonicalJson({ ...envelope, signatures: [...envelope.signatures, { keyid: stranger, sig: '00'.repeat(64) }] }) + '\n');
+    const report = alloc.evaluatePolicy(parsed, policy);
+    const [bureau, notary] = report.roles;
+    assert.deepEqual([bureau.valid, bureau.ok, bureau.invalid], [0, false, [keyid]]);
+    assert.deepEqual([notary.valid, notary.ok], [0, false]);
+    assert.deepEqual(report.untrusted, [stranger]);
+    assert.equal(report.ok, false);
     assert.equal(alloc.documentDigest(parsed).length, 32);
+  });
+});
+
+describe('proofs (spec 9.5, 9.8)', () => {
+  const part = { line: '{}', index: 0, count: 1, path: [] };
+  const proof = { draw_id: 'd', record: part, result: part, rounds: [] };
+  const text = (data) => alloc.canonicalJson(data) + '\n';
+  const later = { round: 2, standing: part, response: null, record: null, result: null };
+  test('a proof of the draw alone has no later round', () => {
+    assert.deepEqual(alloc.parseProof(text(proof)).rounds, []);
+  });
+  test('a proof spanning later rounds is read strictly', () => {
+    const read = alloc.parseProof(text({ ...proof, rounds: [later, { ...later, round: 3, response: part }] }));
+    assert.deepEqual(read.rounds.map((r) => [r.round, r.response === null]), [[2, true], [3, false]]);
+  });
+  const bad = {
+    'no rounds key': (({ rounds, ...rest }) => rest)(proof),
+    'a round missing': { ...proof, rounds: [{ ...later, round: 3 }] },
+    'round 1 as a later round': { ...proof, rounds: [{ ...later, round: 1 }] },
+    'no standing': { ...proof, rounds: [(({ standing, ...rest }) => rest)(later)] },
+    'an unknown key in a round': { ...proof, rounds: [{ ...later, seed: null }] },
+    'an unknown key': { ...proof, round: 1 },
+  };
+  for (const [what, data] of Object.entries(bad)) {
+    test(`refuses ${what}`, () => assert.throws(() => alloc.parseProof(text(data)), alloc.MalformedDocumentError));
+  }
+  test('a proof spanning later rounds fails its rounds check, whatever else passes', () => {
+    const check = (rounds) => {
+      const report = alloc.checkParentProof({
+        proof: alloc.parseProof(text({ ...proof, rounds })),
+        registrationNumber: 'R1',
+        announcement: { signed: {} },
+        transcript: { signed: {} },
+      });
+      return [report.ok, report.steps.find((s) => s.id === 'rounds')];
+    };
+    const [ok, step] = check([later]);
+    assert.equal(ok, false);
+    assert.equal(step.status, 'fail');
+    assert.match(step.detail, /round 2 after the draw, which this verifier does not check/);
+    assert.equal(check([])[1].status, 'pass');
+    assert.deepEqual(alloc.PARENT_STEPS.at(-1), 'rounds');
   });
 });

@@ -5,7 +5,7 @@ import { PYTHON_SPACE, codePointLength, concatBytes, utf8 } from './bytes.js';
 import { sha256 } from './crypto.js';
 import { InputError } from './errors.js';
 
-export const SPEC_VERSION = 1;
+export const SPEC_VERSION = 2;
 export const MAX_IDENTIFIER_LENGTH = 128;
 
 /** Domain-separation tags (spec section 3). */
@@ -22,7 +22,10 @@ export const Tag = Object.freeze({
   ANNOUNCEMENT: 'alloc/v1/announcement',
   TRANSCRIPT: 'alloc/v1/transcript',
   IDENTITY: 'alloc/v1/identity',
-  LOOKUP: 'alloc/v1/lookup',
+  LOOKUP_ENTRY: 'alloc/v1/lookup-entry',
+  LOOKUP_ENTRY_ID: 'alloc/v1/lookup-entry-id',
+  LOOKUP_ENTRY_KEY: 'alloc/v1/lookup-entry-key',
+  PROOF_FILE: 'alloc/v1/proof-file',
 });
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER; // 2**53 - 1, the I-JSON range

@@ -1,11 +1,12 @@
-// Hashes, HMAC and signatures, from the vendored, audited @noble packages
+// Hashes, HMAC, HKDF, AES-GCM and signatures, from the vendored, audited @noble packages
 // only. They are pure JavaScript and synchronous: a page served over plain
 // http has no crypto.subtle, and older phone browsers have no WebCrypto
 // Ed25519, so nothing here depends on either.
 
 import { sha256 as nobleSha256, sha512 as nobleSha512 } from '../vendor/noble-hashes/sha2.js';
 import { hmac } from '../vendor/noble-hashes/hmac.js';
-import { scrypt as nobleScrypt } from '../vendor/noble-hashes/scrypt.js';
+import { hkdf } from '../vendor/noble-hashes/hkdf.js';
+import { gcm } from '../vendor/noble-ciphers/aes.js';
 import * as ed25519 from '../vendor/noble-ed25519/index.js';
 
 // @noble/ed25519 takes its SHA-512 from the caller; this is the one place it is set.
@@ -65,7 +66,24 @@ export function ed25519Verify(publicKey, message, signature) {
   }
 }
 
-/** scrypt (RFC 7914) with dkLen 32, synchronous. */
-export function scrypt(password, salt, { n, r, p }) {
-  return nobleScrypt(password, salt, { N: n, r, p, dkLen: 32, maxmem: 128 * r * (n + p + 2) + 1024 });
+/** HKDF-SHA256 (RFC 5869) of length bytes. */
+export function hkdfSha256(ikm, salt, info, length) {
+  return hkdf(nobleSha256, ikm, salt, info, length);
+}
+
+/**
+ * AES-256-GCM decryption (NIST SP 800-38D) of ciphertext || 16-byte tag.
+ * @returns {Uint8Array|null} the plaintext, or null if the tag does not verify
+ */
+export function aesGcmOpen(key, nonce, sealed, associatedData) {
+  try {
+    return gcm(key, nonce, associatedData).decrypt(sealed);
+  } catch {
+    return null;
+  }
+}
+
+/** AES-256-GCM encryption: ciphertext || 16-byte tag (for tests and tools). */
+export function aesGcmSeal(key, nonce, plaintext, associatedData) {
+  return gcm(key, nonce, associatedData).encrypt(plaintext);
 }

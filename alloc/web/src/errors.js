@@ -41,3 +41,12 @@ export class RulesError extends AllocError {}
 
 /** A value appears twice where it must be unique. */
 export class DuplicateError extends InputError {}
+
+/** A document or line is not exactly what the specification defines (spec 2.4). */
+export class MalformedDocumentError extends InputError {}
+
+/** A trust policy is unacceptable, or a pinned fingerprint matches no key (spec 9.1). */
+export class TrustError extends InputError {}
+
+/** A check of a signed or committed value failed (a signature, a root, a digest). */
+export class VerificationError extends AllocError {}

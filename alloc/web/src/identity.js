@@ -9,7 +9,6 @@
 
 import { codePointLength, hasLoneSurrogate } from './bytes.js';
 import { Tag, checkIdentifier, taggedHash, taggedMessage } from './canonical.js';
-import { scrypt } from './crypto.js';
 import { InputError } from './errors.js';
 
 export const SALT_SIZE = 16;
@@ -248,36 +247,32 @@ const COMPOUND_SURNAMES = new Set(
   ).split(' '),
 );
 
-/** The name as shown on a notice board (spec 10.6). @throws {InputError} for an invalid name */
+/**
+ * The name as shown on a notice board (spec 10.6): at most the surname shows,
+ * and only while two more characters stay hidden (张三明 → 张**, 张三 → **).
+ * @throws {InputError} for an invalid name
+ */
 export function maskName(name) {
-  const text = normaliseName(name);
-  const parts = text.split(/([ \u00b7])/u);
-  if (parts.length > 1) {
-    for (let i = 0; i < parts.length; i += 2) {
-      const chars = Array.from(parts[i]);
-      const first = i === 0;
-      const last = i === parts.length - 1;
-      const keep = first || (last && chars.length > 1) ? 1 : 0;
-      parts[i] = chars.slice(0, keep).join('') + '*'.repeat(chars.length - keep);
-    }
-    return parts.join('');
-  }
-  const chars = Array.from(text);
-  if (chars.length <= 1) return '*'.repeat(chars.length);
-  if (chars.length === 2) return chars[0] + '*';
-  const head = chars[0] + chars[1];
-  if (COMPOUND_SURNAMES.has(head)) return head + '*'.repeat(chars.length - 2);
-  return chars[0] + '*'.repeat(chars.length - 2) + chars[chars.length - 1];
+  const chars = Array.from(normaliseName(name));
+  const separator = (c) => c === ' ' || c === MIDDLE_DOT;
+  const letters = chars.filter((c) => !separator(c)).length;
+  const lead = chars.length >= 3 && COMPOUND_SURNAMES.has(chars[0] + chars[1]) ? 2 : 1;
+  const shown = letters - lead >= 2 ? lead : 0;
+  return chars.map((c, i) => (i < shown || separator(c) ? c : '*')).join('');
 }
 
-/** The document number as shown on a notice board (spec 10.6). @throws {InputError} */
+/**
+ * The document number as shown on a notice board (spec 10.6): a resident-id
+ * number shows its last 4 characters; a passport its first and last 2 (8 or
+ * more characters) or 1.
+ * @throws {InputError}
+ */
 export function maskDocumentNumber(type, number) {
   const kind = documentType(type);
   const text = normaliseDocumentNumber(kind, number);
-  const resident = kind === DocumentType.RESIDENT_ID;
-  const keep = resident ? 6 : text.length >= 8 ? 2 : 1;
-  const tail = resident ? 4 : keep;
-  return text.slice(0, keep) + '*'.repeat(text.length - keep - tail) + text.slice(text.length - tail);
+  if (kind === DocumentType.RESIDENT_ID) return '*'.repeat(text.length - 4) + text.slice(-4);
+  const keep = text.length >= 8 ? 2 : 1;
+  return text.slice(0, keep) + '*'.repeat(text.length - 2 * keep) + text.slice(text.length - keep);
 }
 
 // --- receipt salts (spec 10.5) ----------------------------------------------------
@@ -375,26 +370,4 @@ export function identityCommitment({ drawId, registrationNumber, documentType: t
     normaliseName(name),
     checkSalt(salt),
   );
-}
-
-/** The scrypt password of a lookup key (spec 10.7), over the normalised number and name. */
-export function lookupPassword({ drawId, documentType: type, documentNumber, name }) {
-  const kind = documentType(type);
-  return taggedMessage(
-    Tag.LOOKUP,
-    checkIdentifier(drawId, 'draw_id'),
-    kind,
-    normaliseDocumentNumber(kind, documentNumber),
-    normaliseName(name),
-  );
-}
-
-/**
- * The 32-byte lookup key (spec 10.7). Slow by design: at the default n =
- * 2**15 it takes a phone a second or more.
- * @param {{draw_id: string, salt: Uint8Array, n: number, r: number, p: number}} params
- */
-export function lookupKey(params, { documentType: type, documentNumber, name }) {
-  const password = lookupPassword({ drawId: params.draw_id, documentType: type, documentNumber, name });
-  return scrypt(password, params.salt, params);
 }

@@ -4,7 +4,8 @@
 
 export * from './bytes.js';
 export * from './errors.js';
-export { sha256, sha512, hmacSha256, ed25519Verify, scrypt } from './crypto.js';
+export { sha256, sha512, hmacSha256, hkdfSha256, aesGcmOpen, aesGcmSeal, ed25519Verify } from './crypto.js';
+export * from './strictjson.js';
 export * from './canonical.js';
 export * from './merkle.js';
 export * from './tickets.js';
@@ -15,3 +16,6 @@ export * from './records.js';
 export { draw } from './engine.js';
 export * from './rerun.js';
 export * from './envelope.js';
+export * from './documents.js';
+export * from './lookup.js';
+export * from './proof.js';

@@ -6,6 +6,7 @@ import { compareCodePoints, fromUtf8, utf8 } from './bytes.js';
 import { Tag, canonicalJson, checkIdentifier, taggedMessage } from './canonical.js';
 import { merkleRoot } from './merkle.js';
 import { InputError } from './errors.js';
+import { Fields, parseJson } from './strictjson.js';
 
 const RECORD_KEYS = ['choices', 'facts', 'group', 'identity', 'registration_number', 'tier'];
 const FACT_KEYS = ['fact', 'kindergarten'];
@@ -156,22 +157,32 @@ export function resultLine(result) {
   return canonicalJson(result);
 }
 
+const TICKET_RE = /^[0-9a-f]{64}$/;
+
 /**
- * Decode one result line, requiring canonical form.
- * @throws {InputError}
+ * Decode one result line strictly (spec 8.2, 2.4): exactly its keys, each of
+ * its type, in canonical form.
+ * @returns {object} the result object
+ * @throws {MalformedDocumentError|InputError}
  */
 export function parseResultLine(line) {
-  let data;
-  try {
-    data = JSON.parse(line);
-  } catch {
-    throw new InputError('The result line is not JSON.', { source: 'results' });
-  }
-  if (data === null || typeof data !== 'object' || Array.isArray(data) || !Object.prototype.hasOwnProperty.call(data, 'registration_number')) {
-    throw new InputError('The line is not a result line.', { source: 'results' });
-  }
-  if (canonicalJson(data) !== line) {
+  const document = 'result line';
+  const fields = Fields.of(parseJson(line, { document }), { document });
+  fields.optionalString('block');
+  fields.strings('choice_tickets').forEach((t, i) => {
+    if (!TICKET_RE.test(t)) throw fields.error(`choice_tickets[${i}]`, 'expected 64 lower-case hexadecimal digits', t);
+  });
+  fields.optionalString('moved_from');
+  fields.boolean('over_capacity');
+  fields.optionalString('phase');
+  fields.optionalString('placed');
+  fields.string('registration_number');
+  fields.hex('ticket', 32);
+  fields.each('waitlist', (w) => [w.string('kindergarten'), w.integer('position', { minimum: 1 })]);
+  fields.each('wins', (w) => [w.string('block'), w.string('kindergarten'), w.optionalString('phase')]);
+  fields.done();
+  if (canonicalJson(fields.data) !== (typeof line === 'string' ? line : fromUtf8(line))) {
     throw new InputError('The result line is not in RFC 8785 canonical form.', { source: 'results' });
   }
-  return data;
+  return fields.data;
 }

@@ -1,8 +1,14 @@
-// The rules document (spec 9.2), read as alloc.model.DrawRules.from_json
-// reads it, with the same checks, into a frozen plain object.
+// The rules document (spec 9.2), read strictly (spec 2.4) into a frozen
+// plain object: an unknown key, a key missing that has no default, a value
+// of another type or another spec version is refused; then the rules are
+// checked as spec section 7 requires.
 
-import { Tag, canonicalBytes, checkIdentifier, taggedHash } from './canonical.js';
+import { SPEC_VERSION, Tag, canonicalBytes, checkIdentifier, taggedHash } from './canonical.js';
 import { DuplicateError, RulesError } from './errors.js';
+import { Fields, parseJson } from './strictjson.js';
+import { TIME_ZONES } from './zones.js';
+
+export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
 
 export const OPEN_BLOCK = 'open';
 export const MAX_BLOCKS = 8;
@@ -20,6 +26,10 @@ export const Multiples = Object.freeze({
   BUNDLE_OVER_PLAN: 'bundle-over-plan',
   MERGE_AFTER: 'merge-after',
 });
+/** What a family holding an unconfirmed seat counts as if it does not answer (spec 11.1). */
+export const Unanswered = Object.freeze({ DECLINE: 'decline', CONFIRM: 'confirm' });
+/** Which seed a second-round draw uses (spec 11.5). */
+export const RoundSeed = Object.freeze({ FRESH: 'fresh', SAME: 'same' });
 
 function enumValue(kind, value, field) {
   const allowed = Object.values(kind);
@@ -55,13 +65,6 @@ function displayText(value, field) {
   return value;
 }
 
-function nonNegative(value, field) {
-  if (!Number.isSafeInteger(value) || value < 0) {
-    throw new RulesError('The value must be a non-negative integer.', { field, value });
-  }
-  return value;
-}
-
 function noDuplicates(values, field) {
   const seen = new Set();
   for (const v of values) {
@@ -70,64 +73,38 @@ function noDuplicates(values, field) {
   }
 }
 
-function get(data, key, fallback) {
-  return Object.prototype.hasOwnProperty.call(data, key) ? data[key] : fallback;
-}
-
-function required(data, key) {
-  if (!Object.prototype.hasOwnProperty.call(data, key)) {
-    throw new RulesError('A required field is missing.', {
-      field: key,
-      hint: 'See docs/spec.md section 9.2 for the rules format.',
-    });
-  }
-  return data[key];
-}
-
-function object(value, field) {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new RulesError('The value must be a JSON object.', { field });
-  }
-  return value;
-}
-
-function list(value, field) {
-  if (!Array.isArray(value)) throw new RulesError('The value must be a list.', { field });
-  return value;
-}
-
-function parseKindergarten(data) {
-  object(data, 'kindergartens');
-  const id = identifier(required(data, 'id'), 'kindergarten.id');
+function readKindergarten(fields) {
+  const id = identifier(fields.string('id'), 'kindergarten.id');
   const where = `kindergarten '${id}'`;
-  const name = displayText(get(data, 'name', ''), `${where}.name`);
-  const seats = required(data, 'seats');
-  if (!Number.isSafeInteger(seats) || seats <= 0) {
+  const name = displayText(fields.has('name') ? fields.string('name') : '', `${where}.name`);
+  const seats = fields.integer('seats');
+  if (seats <= 0) {
     throw new RulesError('The capacity must be a positive integer.', {
       field: `${where}.seats`,
       value: seats,
       hint: 'Give the number of places offered (classes × class size).',
     });
   }
-  const blocks = list(get(data, 'blocks', []), `${where}.blocks`).map((b) => {
-    object(b, `${where}.blocks`);
-    const blockName = identifier(required(b, 'name'), 'block.name');
-    const fact = identifier(required(b, 'fact'), 'block.fact');
-    if (blockName === OPEN_BLOCK) {
-      throw new RulesError(`'${OPEN_BLOCK}' names the unreserved seats and cannot be a block name.`, {
-        field: 'block.name',
-        value: blockName,
-      });
-    }
-    const blockSeats = required(b, 'seats');
-    if (!Number.isSafeInteger(blockSeats) || blockSeats < 0) {
-      throw new RulesError('Block seats must be a non-negative integer.', {
-        field: `block '${blockName}'.seats`,
-        value: blockSeats,
-      });
-    }
-    return Object.freeze({ name: blockName, seats: blockSeats, fact });
-  });
+  const blocks = fields.has('blocks')
+    ? fields.each('blocks', (b) => {
+        const blockName = identifier(b.string('name'), 'block.name');
+        const blockSeats = b.integer('seats');
+        const fact = identifier(b.string('fact'), 'block.fact');
+        if (blockName === OPEN_BLOCK) {
+          throw new RulesError(`'${OPEN_BLOCK}' names the unreserved seats and cannot be a block name.`, {
+            field: 'block.name',
+            value: blockName,
+          });
+        }
+        if (blockSeats < 0) {
+          throw new RulesError('Block seats must be a non-negative integer.', {
+            field: `block '${blockName}'.seats`,
+            value: blockSeats,
+          });
+        }
+        return Object.freeze({ name: blockName, seats: blockSeats, fact });
+      })
+    : [];
   if (blocks.length > MAX_BLOCKS) {
     throw new RulesError(`A kindergarten has at most ${MAX_BLOCKS} seat blocks.`, {
       field: `${where}.blocks`,
@@ -145,50 +122,73 @@ function parseKindergarten(data) {
   return Object.freeze({ id, name, seats, blocks: Object.freeze(blocks), reserved });
 }
 
-function parsePhase(data) {
-  object(data, 'phases');
-  const name = identifier(required(data, 'name'), 'phase.name');
-  const tiers = get(data, 'tiers', null);
-  const blocks = get(data, 'blocks', null);
-  const fact = get(data, 'fact', null);
-  const choices = get(data, 'choices', null);
-  if (fact !== null) identifier(fact, `phase '${name}'.fact`);
-  if (choices !== null && (!Number.isSafeInteger(choices) || choices < 1)) {
-    throw new RulesError('The value must be a positive integer.', { field: `phase '${name}'.choices`, value: choices });
+function readPhase(fields) {
+  const name = identifier(fields.string('name'), 'phase.name');
+  const where = `phase '${name}'`;
+  const identifiers = (key) => {
+    if (!fields.has(key) || fields.data[key] === null) {
+      if (fields.has(key)) fields.value(key);
+      return null;
+    }
+    return Object.freeze(fields.strings(key).map((v) => identifier(v, `${where}.${key}`)));
+  };
+  const tiers = identifiers('tiers');
+  const blocks = identifiers('blocks');
+  const fact = fields.has('fact') ? fields.optionalString('fact') : null;
+  if (fact !== null) identifier(fact, `${where}.fact`);
+  const choices = fields.has('choices') ? fields.optionalInteger('choices') : null;
+  if (choices !== null && choices < 1) {
+    throw new RulesError('The value must be a positive integer.', { field: `${where}.choices`, value: choices });
   }
-  return Object.freeze({
-    name,
-    tiers: tiers === null ? null : Object.freeze([...list(tiers, `phase '${name}'.tiers`)]),
-    fact,
-    blocks: blocks === null ? null : Object.freeze([...list(blocks, `phase '${name}'.blocks`)]),
-    choices,
-  });
+  return Object.freeze({ name, tiers, fact, blocks, choices });
 }
 
 /**
- * The rules from their JSON document (DrawRules.to_json()), checked as
- * alloc.model.DrawRules checks them. Missing optional fields take Python's
- * defaults.
- * @throws {RulesError} naming the field at fault
+ * Read a rules document strictly (spec 9.2, 2.4) and check the rules as
+ * alloc.model.DrawRules does. Fields left out take their defaults.
+ * @param {object|string|Uint8Array} data the document, parsed or as text or bytes
+ * @throws {MalformedDocumentError} naming the key path, for an unknown or missing key,
+ *   a wrong type or another spec version
+ * @throws {RulesError} naming the field, for a value the rules do not allow
  */
-export function parseRules(data) {
-  object(data, 'rules');
-  const drawId = identifier(required(data, 'draw_id'), 'draw_id');
+export function parseRules(data, { document = 'rules' } = {}) {
+  const value = typeof data === 'string' || data instanceof Uint8Array ? parseJson(data, { document }) : data;
+  const fields = Fields.of(value, { document });
+  const spec = fields.value('spec');
+  if (spec !== SPEC_VERSION) {
+    throw fields.error('spec', `written for spec version ${JSON.stringify(spec)}; this reads spec ${SPEC_VERSION}`, spec);
+  }
+  const text = (key, fallback) => (fields.has(key) ? fields.string(key) : fallback);
+  const drawId = identifier(fields.string('draw_id'), 'draw_id');
+  const timeZone = text('time_zone', DEFAULT_TIME_ZONE);
+  if (!TIME_ZONES.has(timeZone)) {
+    throw new RulesError('The value is not an IANA time zone name.', {
+      field: 'time_zone',
+      value: timeZone,
+      hint: `Use a name such as '${DEFAULT_TIME_ZONE}' (Area/City, as in the tz database).`,
+    });
+  }
   const rules = {
     draw_id: drawId,
-    title: displayText(get(data, 'title', ''), 'title'),
-    authority: displayText(get(data, 'authority', ''), 'authority'),
-    mechanism: enumValue(Mechanism, get(data, 'mechanism', Mechanism.DEFERRED_ACCEPTANCE), 'mechanism'),
-    tie_break: enumValue(TieBreak, get(data, 'tie_break', TieBreak.SINGLE), 'tie_break'),
-    tiers: Object.freeze([...list(get(data, 'tiers', []), 'tiers')]),
-    multiples: enumValue(Multiples, get(data, 'multiples', Multiples.SEPARATE), 'multiples'),
-    // Python reads this field with bool(): any JSON value is accepted.
-    merge_over_capacity: truthy(get(data, 'merge_over_capacity', false)),
-    waitlist_length: nonNegative(get(data, 'waitlist_length', 0), 'waitlist_length'),
-    min_lottery_percent: nonNegative(get(data, 'min_lottery_percent', 0), 'min_lottery_percent'),
-    phases: Object.freeze(list(get(data, 'phases', []), 'phases').map(parsePhase)),
-    kindergartens: Object.freeze(list(required(data, 'kindergartens'), 'kindergartens').map(parseKindergarten)),
+    title: displayText(text('title', ''), 'title'),
+    authority: displayText(text('authority', ''), 'authority'),
+    time_zone: timeZone,
+    mechanism: enumValue(Mechanism, text('mechanism', Mechanism.DEFERRED_ACCEPTANCE), 'mechanism'),
+    tie_break: enumValue(TieBreak, text('tie_break', TieBreak.SINGLE), 'tie_break'),
+    tiers: Object.freeze(fields.has('tiers') ? fields.strings('tiers').map((t) => identifier(t, 'tiers')) : []),
+    multiples: enumValue(Multiples, text('multiples', Multiples.SEPARATE), 'multiples'),
+    merge_over_capacity: fields.has('merge_over_capacity') ? fields.boolean('merge_over_capacity') : false,
+    waitlist_length: fields.has('waitlist_length') ? fields.integer('waitlist_length') : 0,
+    min_lottery_percent: fields.has('min_lottery_percent') ? fields.integer('min_lottery_percent') : 0,
+    phases: Object.freeze(fields.has('phases') ? fields.each('phases', readPhase) : []),
+    kindergartens: Object.freeze(fields.each('kindergartens', readKindergarten)),
+    unanswered: enumValue(Unanswered, text('unanswered', Unanswered.DECLINE), 'unanswered'),
+    round_seed: enumValue(RoundSeed, text('round_seed', RoundSeed.FRESH), 'round_seed'),
   };
+  fields.done();
+  for (const key of ['waitlist_length', 'min_lottery_percent']) {
+    if (rules[key] < 0) throw new RulesError('The value must be a non-negative integer.', { field: key, value: rules[key] });
+  }
   if (rules.kindergartens.length === 0) {
     throw new RulesError('The rules list no kindergartens.', {
       field: 'kindergartens',
@@ -196,7 +196,6 @@ export function parseRules(data) {
     });
   }
   noDuplicates(rules.kindergartens.map((k) => k.id), 'kindergartens.id');
-  for (const t of rules.tiers) identifier(t, 'tiers');
   noDuplicates(rules.tiers, 'tiers');
   if (rules.min_lottery_percent > 100) {
     throw new RulesError('The value must be at most 100.', {
@@ -241,18 +240,14 @@ export function parseRules(data) {
   return Object.freeze(rules);
 }
 
-function truthy(value) {
-  if (Array.isArray(value)) return value.length > 0;
-  if (value !== null && typeof value === 'object') return Object.keys(value).length > 0;
-  return Boolean(value);
-}
-
-/** The rules document as DrawRules.to_json() writes it (what the rules digest covers). */
+/** The complete rules document, every default filled in (what the rules digest covers, spec 9.2). */
 export function rulesJson(rules) {
   return {
+    spec: SPEC_VERSION,
     draw_id: rules.draw_id,
     title: rules.title,
     authority: rules.authority,
+    time_zone: rules.time_zone,
     mechanism: rules.mechanism,
     tie_break: rules.tie_break,
     tiers: [...rules.tiers],
@@ -273,6 +268,8 @@ export function rulesJson(rules) {
       seats: k.seats,
       blocks: k.blocks.map((b) => ({ name: b.name, seats: b.seats, fact: b.fact })),
     })),
+    unanswered: rules.unanswered,
+    round_seed: rules.round_seed,
   };
 }
 

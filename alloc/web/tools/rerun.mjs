@@ -5,7 +5,7 @@
 // DIRECTORY holds one sub-directory per draw with rules.json (the rules
 // document), records.jsonl (the records file) and seed.hex (64 hex digits).
 // For each draw, in name order, one JSON line is printed: {"name",
-// "input_root", "results_root", "count", "unplaced", "summaries", "ms"} and,
+// "rules_digest", "input_root", "results_root", "count", "unplaced", "summaries", "ms"} and,
 // with --lines, "lines" (the result lines); or {"name", "error"} if the draw
 // cannot be re-run. tests/test_js.py compares these with Python's.
 
@@ -36,6 +36,7 @@ for (const name of names) {
     const result = rerunDraw(files);
     out = {
       name,
+      rules_digest: result.rulesDigest,
       input_root: result.inputRoot,
       results_root: result.resultsRoot,
       count: result.count,

@@ -19,8 +19,14 @@ export const VENDORED = [
   {
     package: '@noble/hashes',
     directory: 'noble-hashes',
-    // SHA-256, SHA-512, HMAC and scrypt (lookup keys), and what they import.
-    files: ['LICENSE', '_md.js', '_u64.js', 'hmac.js', 'pbkdf2.js', 'scrypt.js', 'sha2.js', 'utils.js'],
+    // SHA-256, SHA-512, HMAC and HKDF (lookup entries), and what they import.
+    files: ['LICENSE', '_md.js', '_u64.js', 'hkdf.js', 'hmac.js', 'sha2.js', 'utils.js'],
+  },
+  {
+    package: '@noble/ciphers',
+    directory: 'noble-ciphers',
+    // AES-256-GCM (lookup entries), and what it imports.
+    files: ['LICENSE', '_polyval.js', 'aes.js', 'utils.js'],
   },
   {
     package: '@noble/ed25519',
