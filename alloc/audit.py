@@ -684,6 +684,8 @@ _CHECK_TITLES: dict[str, str] = {
     "re-computation": N_("re-computation"),
     "notice lists": N_("notice lists"),
     "waitlists": N_("waitlists"),
+    "operator log": N_("operator log"),
+    "rehearsal mark": N_("rehearsal mark"),
 }
 #: The documents a verification reads, by the name programs see (``signatures`` keys).
 _DOCUMENT_TITLES: dict[str, str] = {
@@ -1215,28 +1217,34 @@ def _rehearsal_mark(notice: Announcement, tx: Transcript, expected: bool) -> str
     """
     if tx.rehearsal != notice.rehearsal:
         raise RehearsalError(
-            f"the transcript is marked rehearsal: {str(tx.rehearsal).lower()} and its"
-            f" announcement rehearsal: {str(notice.rehearsal).lower()}; a rehearsal's"
-            " transcript is always a rehearsal's"
+            _(
+                "the transcript is marked rehearsal: {transcript} and its announcement"
+                " rehearsal: {announcement}; a rehearsal's transcript is always a rehearsal's"
+            ).format(
+                transcript=str(tx.rehearsal).lower(), announcement=str(notice.rehearsal).lower()
+            )
         )
     if notice.rehearsal and not expected:
         raise RehearsalError(
-            f"{REHEARSAL_MARK}: the announcement and the transcript are marked rehearsal:"
-            " true (signed): this is a practice draw on a throw-away seed, never a real draw;"
-            " check it as a rehearsal with --rehearsal (rehearsal=True), or verify the real"
-            " draw's files"
+            _(
+                "{mark}: the announcement and the transcript are marked rehearsal: true"
+                " (signed): this is a practice draw on a throw-away seed, never a real draw;"
+                " check it as a rehearsal with --rehearsal (rehearsal=True), or verify the real"
+                " draw's files"
+            ).format(mark=REHEARSAL_MARK)
         )
     if expected and not notice.rehearsal:
         raise RehearsalError(
-            "checked as a rehearsal, but the announcement and the transcript are marked"
-            " rehearsal: false: this is a real draw; verify it without --rehearsal"
+            _(
+                "checked as a rehearsal, but the announcement and the transcript are marked"
+                " rehearsal: false: this is a real draw; verify it without --rehearsal"
+            )
         )
     if notice.rehearsal:
-        return (
-            f"{REHEARSAL_MARK}: marked rehearsal: true and checked as a rehearsal, never a"
-            " real draw"
-        )
-    return "a real draw (marked rehearsal: false)"
+        return _(
+            "{mark}: marked rehearsal: true and checked as a rehearsal, never a real draw"
+        ).format(mark=REHEARSAL_MARK)
+    return _("a real draw (marked rehearsal: false)")
 
 
 def _instant(text: str) -> datetime:

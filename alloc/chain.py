@@ -1216,15 +1216,19 @@ def _check_round(
         tx: RoundTranscript = mine["t"]
         if tx.log is None:
             raise LogChainError(
-                f"round {number}'s transcript commits to no operator log (it was made without"
-                " one), so the log cannot be checked against it"
+                _(
+                    "round {round}'s transcript commits to no operator log (it was made without"
+                    " one), so the log cannot be checked against it"
+                ).format(round=number)
             )
         before: LogHead | None = state.get("log_head")
         if before is not None and tx.log.count <= before.count:
             raise LogChainError(
-                f"round {number}'s transcript commits to the operator log's first"
-                f" {tx.log.count} entries, round {number - 1}'s to the first {before.count}:"
-                " a later round's head comes after the head of the round before"
+                _(
+                    "round {round}'s transcript commits to the operator log's first {count}"
+                    " entries, round {previous}'s to the first {before}: a later round's head"
+                    " comes after the head of the round before"
+                ).format(round=number, count=tx.log.count, previous=number - 1, before=before.count)
             )
         return check_log(bytes(state["log"]), tx.log, draw_id=rules.draw_id)
 
@@ -1253,24 +1257,32 @@ def _round_mark(number: int, marks: set[bool], expected: bool) -> str:
     """
     if len(marks) != 1:
         raise RehearsalError(
-            f"round {number}'s announcement and transcript disagree on the rehearsal mark;"
-            " a rehearsal's round is always a rehearsal's"
+            _(
+                "round {round}'s announcement and transcript disagree on the rehearsal mark;"
+                " a rehearsal's round is always a rehearsal's"
+            ).format(round=number)
         )
     (marked,) = marks
     if marked and not expected:
         raise RehearsalError(
-            f"{REHEARSAL_MARK}: round {number} is marked rehearsal: true (signed): a round of a"
-            " practice draw, never of a real one; check it as a rehearsal with --rehearsal"
-            " (rehearsal=True), or verify the real draw's files"
+            _(
+                "{mark}: round {round} is marked rehearsal: true (signed): a round of a"
+                " practice draw, never of a real one; check it as a rehearsal with --rehearsal"
+                " (rehearsal=True), or verify the real draw's files"
+            ).format(mark=REHEARSAL_MARK, round=number)
         )
     if expected and not marked:
         raise RehearsalError(
-            f"checked as a rehearsal, but round {number} is marked rehearsal: false: a real"
-            " draw's round; verify it without --rehearsal"
+            _(
+                "checked as a rehearsal, but round {round} is marked rehearsal: false: a real"
+                " draw's round; verify it without --rehearsal"
+            ).format(round=number)
         )
     if marked:
-        return f"{REHEARSAL_MARK}: marked rehearsal: true and checked as a rehearsal's round"
-    return "a real draw's round (marked rehearsal: false)"
+        return _("{mark}: marked rehearsal: true and checked as a rehearsal's round").format(
+            mark=REHEARSAL_MARK
+        )
+    return _("a real draw's round (marked rehearsal: false)")
 
 
 def _standing_difference(

@@ -62,6 +62,7 @@ from alloc._version import DISTRIBUTION, __version__
 from alloc.audit import (
     REHEARSAL_MARK,
     Announcement,
+    Check,
     ParentProof,
     TimeWindow,
     Transcript,
@@ -1450,12 +1451,16 @@ def _check_kind(folder: DrawFolder, marked: bool) -> None:
     rehearsing = _rehearsal_marker(root) is not None
     if marked and not rehearsing:
         raise RehearsalError(
-            f"the document is marked rehearsal: true, but {root} is no rehearsal folder:"
-            " a rehearsal's documents never enter a real draw folder"
+            _(
+                "the document is marked rehearsal: true, but {folder} is no rehearsal folder:"
+                " a rehearsal's documents never enter a real draw folder"
+            ).format(folder=root)
         )
     if rehearsing and not marked:
         raise RehearsalError(
-            f"{root} is a rehearsal folder, but the document is marked rehearsal: false"
+            _("{folder} is a rehearsal folder, but the document is marked rehearsal: false").format(
+                folder=root
+            )
         )
 
 
@@ -2493,7 +2498,11 @@ def cmd_verify(args: argparse.Namespace, out: Console) -> int:
         if log is not None and not args.log and _commits_to_no_log(transcript):
             # A folder's log begun after its draw (a demo folder, then publish or
             # verify in it) has nothing signed to be checked against.
-            out.notice(f"{log_path}: not checked: the transcript commits to no operator log")
+            out.notice(
+                _("{path}: not checked: the transcript commits to no operator log").format(
+                    path=log_path
+                )
+            )
             log = None
         rounds_dir = Path(args.rounds) if args.rounds else paths["transcript"].parent / "rounds"
         rounds = [_round_files(rounds_dir / str(n), n, stream=True) for n in _numbered(rounds_dir)]
@@ -2801,12 +2810,16 @@ def _site_url(folder: DrawFolder, given: str | None) -> str | None:
         check_site_url(given)
         if recorded is not None and given != recorded:
             raise CommandError(
-                f"receipts were printed with the address {recorded} (recorded in {path}):"
-                " their QR codes would open the wrong page",
+                _(
+                    "receipts were printed with the address {recorded} (recorded in {path}):"
+                    " their QR codes would open the wrong page"
+                ).format(recorded=recorded, path=path),
+                code="receipts.site-url-changed",
                 field="--site-url",
                 value=given,
-                hint=f"serve the page at {recorded}, or delete {path} and print every receipt"
-                " again",
+                hint=_(
+                    "serve the page at {recorded}, or delete {path} and print every receipt again"
+                ).format(recorded=recorded, path=path),
             )
     return given if given is not None else recorded
 
@@ -3089,20 +3102,24 @@ def cmd_receipts(args: argparse.Namespace, out: Console) -> int:
     site = _site_url(folder, args.site_url)
     if site is None:
         raise CommandError(
-            "give the address where the verifier page will be served",
+            _("give the address where the verifier page will be served"),
+            code="receipts.site-url-missing",
             field="--site-url",
-            hint="e.g. --site-url https://jyj.example.gov.cn/2026-kg/verify/ (publish writes"
-            " the page to publish/verify/; serve it there)",
+            hint=_(
+                "e.g. --site-url https://jyj.example.gov.cn/2026-kg/verify/ (publish writes"
+                " the page to publish/verify/; serve it there)"
+            ),
         )
     target = Path(args.out) if args.out else folder.private / "receipts.html"
     resolved = target.resolve()
     for public in (folder.public, folder.publish):
         if resolved.is_relative_to(public.resolve()):
             raise CommandError(
-                "receipts hold receipt codes and must never go to a public folder",
+                _("receipts hold receipt codes and must never go to a public folder"),
+                code="receipts.public-folder",
                 field="--out",
                 value=str(target),
-                hint=f"write them to {folder.private} (the default)",
+                hint=_("write them to {folder} (the default)").format(folder=folder.private),
             )
     fingerprints: list[tuple[str, str]] = []
     if folder.trust.exists():
@@ -3116,7 +3133,8 @@ def cmd_receipts(args: argparse.Namespace, out: Console) -> int:
     unknown = sorted(set(only or ()) - set(registry))
     if unknown:
         raise CommandError(
-            "no such registration number in the private registry",
+            _("no such registration number in the private registry"),
+            code="receipts.unknown-registration",
             field="--registration-number",
             value=unknown[0],
         )
@@ -3133,8 +3151,16 @@ def cmd_receipts(args: argparse.Namespace, out: Console) -> int:
     if not (folder.root / SITE_FILE).exists():
         files.write_bytes(folder.root / SITE_FILE, canonical_json({"site_url": site}) + b"\n")
     count = len(only) if only else len(registry)
-    out.say(f"wrote {count} receipts to {target} (private: they hold receipt codes)")
-    out.say(f"their QR codes open {site} (recorded in {folder.root / SITE_FILE})")
+    out.say(
+        _("wrote {count} receipts to {path} (private: they hold receipt codes)").format(
+            count=count, path=target
+        )
+    )
+    out.say(
+        _("their QR codes open {site} (recorded in {path})").format(
+            site=site, path=folder.root / SITE_FILE
+        )
+    )
     out.result({"receipts": str(target), "count": count, "site_url": site})
     return EXIT_OK
 
@@ -3270,7 +3296,11 @@ def _write_demo(run: Any, target: Path, *, force: bool, out: Console) -> None:
 def cmd_log_verify(args: argparse.Namespace, out: Console) -> int:
     """Check an operator log's chain and, with a transcript (the draw's or a later round's),
     that it is the log that transcript signed."""
-    path = _require(Path(args.log), "operator log", f"it is {LOG_NAME} in the draw folder")
+    path = _require(
+        Path(args.log),
+        _("the operator log"),
+        _("it is {file} in the draw folder").format(file=LOG_NAME),
+    )
     data = path.read_bytes()
     log = parse_log(data, document=str(path))
     committed: LogHead | None = None
@@ -3285,7 +3315,7 @@ def cmd_log_verify(args: argparse.Namespace, out: Console) -> int:
             key_files=[where.parent / "trust.json"],
             signed=[("transcript", where)],
         )
-        _require(where, "transcript", "public/transcript.json")
+        _require(where, document_title("transcript"), "public/transcript.json")
         kind = "round-transcript" if _is_round_transcript(where) else "transcript"
         envelope = files.read_envelope(where, kind)
         tx: Transcript | RoundTranscript = (
@@ -3293,20 +3323,22 @@ def cmd_log_verify(args: argparse.Namespace, out: Console) -> int:
             if kind == "round-transcript"
             else Transcript.from_envelope(envelope)
         )
-        trust.policy.verify(envelope, document=kind)
+        trust.policy.verify(envelope, document=document_title(kind))
         detail = check_log(data, tx.log, draw_id=tx.draw_id, document=str(path))
         committed = tx.log
-        out.say(f"trust: {trust.source}")
-        out.say(f"transcript signed by: {trust.policy.describe(envelope)}")
+        out.say(_("trust: {source}").format(source=trust.source))
+        out.say(
+            _("transcript signed by: {signers}").format(signers=trust.policy.describe(envelope))
+        )
         summary.update({"transcript": str(where), "committed": committed and committed.count})
     else:
-        detail = (
-            f"{len(log.entries)} entries, each naming the hash of the one before; give"
-            " --transcript to check the log is the one the draw signed"
-        )
+        detail = _(
+            "{count} entries, each naming the hash of the one before; give --transcript to"
+            " check the log is the one the draw signed"
+        ).format(count=len(log.entries))
     for line in describe_log(log, committed):
         out.say(line)
-    out.say(f"PASS  operator log: {detail}")
+    out.say(Check("operator log", True, detail).line())
     out.result({"ok": True, **summary, "detail": detail})
     return EXIT_OK
 
@@ -3334,21 +3366,27 @@ def _prepare_rehearsal_folder(target: Path, real: Path, *, force: bool) -> None:
     """
     if _overlap(target, real):
         raise CommandError(
-            "the rehearsal folder must lie outside the real draw folder, and not hold it:"
-            " a rehearsal never touches the real draw's files",
+            _(
+                "the rehearsal folder must lie outside the real draw folder, and not hold it:"
+                " a rehearsal never touches the real draw's files"
+            ),
+            code="rehearse.folder-overlap",
             field="--out",
             value=str(target),
-            hint="give --out a folder of its own, e.g. next to the draw folder",
+            hint=_("give --out a folder of its own, e.g. next to the draw folder"),
         )
     if not storage.holds_outputs(target):
         return
     if _rehearsal_marker(target) is None:
         raise CommandError(
-            "the folder holds files and is no rehearsal folder: alloc clears only an earlier"
-            " rehearsal's folder",
+            _(
+                "the folder holds files and is no rehearsal folder: alloc clears only an earlier"
+                " rehearsal's folder"
+            ),
+            code="rehearse.folder-not-empty",
             field="--out",
             value=str(target),
-            hint="give --out a new folder",
+            hint=_("give --out a new folder"),
         )
     if not force:
         raise files.OutputExistsError(target)
@@ -3358,7 +3396,11 @@ def _prepare_rehearsal_folder(target: Path, real: Path, *, force: bool) -> None:
 def _wait_until(moment: datetime, out: Console, why: str) -> None:
     """Sleep until the clock reads ``moment``: a rehearsal keeps its own times."""
     if clock.now() < moment:
-        out.say(f"waiting until {clock.format_time(moment, like=moment)}: {why}")
+        out.say(
+            _("waiting until {time}: {why}").format(
+                time=clock.format_time(moment, like=moment), why=why
+            )
+        )
     while (now := clock.now()) < moment:
         time.sleep(min(1.0, (moment - now).total_seconds()))
 
@@ -3373,19 +3415,25 @@ def cmd_rehearse(args: argparse.Namespace, out: Console) -> int:
     real = DrawFolder(Path(args.dir))
     if args.reveal_window is not None and args.reveal_window < 1:
         raise CommandError(
-            "the reveal window is a whole number of seconds, at least 1",
+            _("the reveal window is a whole number of seconds, at least 1"),
+            code="rehearse.reveal-window",
             field="--reveal-window",
             value=args.reveal_window,
-            hint="e.g. --reveal-window 300 for a district of a few hundred thousand children",
+            hint=_("e.g. --reveal-window 300 for a district of a few hundred thousand children"),
         )
     if _rehearsal_marker(real.root) is not None:
         raise CommandError(
-            "this is a rehearsal folder: rehearse the real draw folder",
+            _("this is a rehearsal folder: rehearse the real draw folder"),
+            code="rehearse.of-a-rehearsal",
             field="--dir",
             value=str(real.root),
         )
     rules = rehearsal.rehearsal_rules(_rules(real))
-    _require(Path(args.applicants), "applicant export", "give the registration system's export")
+    _require(
+        Path(args.applicants),
+        _("the applicant export"),
+        _("give the registration system's export"),
+    )
     shape = rehearsal.Shape.of(_ceremony(real) if real.ceremony.exists() else None)
     thresholds = (
         [(role.name, role.threshold) for role in files.read_policy(real.trust).roles]
@@ -3439,8 +3487,16 @@ def cmd_rehearse(args: argparse.Namespace, out: Console) -> int:
 
     target.mkdir(parents=True, exist_ok=True)
     _locked(target, args, out, setup)
-    out.say(f"rehearsal of draw {marker.of}, as draw {marker.draw_id}, in {target}")
-    out.say(f"the real folder {real.root} is only read: nothing of the rehearsal enters it")
+    out.say(
+        _("rehearsal of draw {real}, as draw {draw_id}, in {folder}").format(
+            real=marker.of, draw_id=marker.draw_id, folder=target
+        )
+    )
+    out.say(
+        _("the real folder {folder} is only read: nothing of the rehearsal enters it").format(
+            folder=real.root
+        )
+    )
     results: list[dict[str, Any]] = []
     for step in preparation:
         if (code := _rehearsal_step(step.argv, args, out, results)) != EXIT_OK:
@@ -3448,43 +3504,55 @@ def cmd_rehearse(args: argparse.Namespace, out: Console) -> int:
     drill = plan(
         {
             name: PublicKey.from_pem((target / "keys" / f"{name}.pub").read_bytes()).fingerprint
-            for _, name in keys
+            for _owner, name in keys
         }
     )
     if args.by_hand:
         out.say("")
         out.say(
-            f"the rehearsal's times: reveals until {schedule.written(schedule.reveal_deadline)},"
-            f" sources from {schedule.written(schedule.sources_known)}, the draw at"
-            f" {schedule.written(schedule.draw_at)}"
+            _(
+                "the rehearsal's times: reveals until {deadline}, sources from {sources}, the"
+                " draw at {draw_at}"
+            ).format(
+                deadline=schedule.written(schedule.reveal_deadline),
+                sources=schedule.written(schedule.sources_known),
+                draw_at=schedule.written(schedule.draw_at),
+            )
         )
-        out.say("the rehearsal folder is ready; practise the day now, typing each command:")
+        out.say(_("the rehearsal folder is ready; practise the day now, typing each command:"))
         for step in (*drill.day, drill.verify):
             if step.not_before is not None:
-                out.say(f"  # not before {schedule.written(step.not_before)}:")
+                out.say(
+                    "  # " + _("not before {time}:").format(time=schedule.written(step.not_before))
+                )
             out.say(f"  alloc {shlex.join(step.argv)}")
         out.say(
-            "type for VALUE each source's throw-away value in its one form (`alloc ceremony"
-            " status` shows it): roll dice, or make one up"
+            _(
+                "type for VALUE each source's throw-away value in its one form (`alloc ceremony"
+                " status` shows it): roll dice, or make one up"
+            )
         )
         out.result({"folder": str(target), "draw_id": rules.draw_id, "steps": results})
         return EXIT_OK
     for step in drill.day:
         if step.not_before is not None:
-            _wait_until(step.not_before, out, "the rehearsal keeps the order of the day's times")
+            _wait_until(step.not_before, out, _("the rehearsal keeps the order of the day's times"))
         if (code := _rehearsal_step(step.argv, args, out, results)) != EXIT_OK:
             if step.not_before is None and clock.now() > schedule.reveal_deadline:
                 out.notice(
-                    "the rehearsal's reveal deadline"
-                    f" {schedule.written(schedule.reveal_deadline)} passed before this step:"
-                    " give a longer --reveal-window"
+                    _(
+                        "the rehearsal's reveal deadline {deadline} passed before this step:"
+                        " give a longer --reveal-window"
+                    ).format(deadline=schedule.written(schedule.reveal_deadline))
                 )
             return code
     code = _rehearsal_step(drill.verify.argv, args, out, results)
     out.say("")
     out.say(
-        f"rehearsal done in {target}: its announcement and transcript are signed with"
-        " rehearsal: true, so `alloc verify` refuses them as a real draw"
+        _(
+            "rehearsal done in {folder}: its announcement and transcript are signed with"
+            " rehearsal: true, so `alloc verify` refuses them as a real draw"
+        ).format(folder=target)
     )
     out.result({"folder": str(target), "draw_id": rules.draw_id, "steps": results})
     return code
@@ -4047,14 +4115,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub.add_argument(
         "--log",
-        help=f"the draw folder's operator log ({LOG_NAME}), checked against the head every"
-        f" transcript signs, round 1's and each later round's (with --dir: DIR/{LOG_NAME} if"
-        " it is there)",
+        help=_(
+            "the draw folder's operator log ({file}), checked against the head every "
+            "transcript signs, round 1's and each later round's (with --dir: DIR/{file} if "
+            "it is there)"
+        ).format(file=LOG_NAME),
     )
     sub.add_argument(
         "--rehearsal",
         action="store_true",
-        help="check a rehearsal (alloc rehearse) as a rehearsal; without it a rehearsal fails",
+        help=_("check a rehearsal (alloc rehearse) as a rehearsal; without it a rehearsal fails"),
     )
     _add_trust_options(sub, own=None)
 
@@ -4076,13 +4146,17 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument(
         "--public-url",
         default=DEFAULT_PUBLIC_URL,
-        help="where the verifier page reads the public files, relative to publish/verify/ or"
-        f" an https address (default: {DEFAULT_PUBLIC_URL}, the draw folder's public/)",
+        help=_(
+            "where the verifier page reads the public files, relative to publish/verify/ "
+            "or an https address (default: {url}, the draw folder's public/)"
+        ).format(url=DEFAULT_PUBLIC_URL),
     )
     sub.add_argument(
         "--site-url",
-        help=f"the address where publish/verify/ is served (default: as recorded in {SITE_FILE}"
-        " by `alloc receipts`)",
+        help=_(
+            "the address where publish/verify/ is served (default: as recorded in {file} "
+            "by `alloc receipts`)"
+        ).format(file=SITE_FILE),
     )
 
     sub = command(
@@ -4097,14 +4171,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub.add_argument(
         "--site-url",
-        help="the address where publish/verify/ will be served; recorded in"
-        f" DIR/{SITE_FILE} the first time, so later receipts open the same page",
+        help=_(
+            "the address where publish/verify/ will be served; recorded in DIR/{file} the "
+            "first time, so later receipts open the same page"
+        ).format(file=SITE_FILE),
     )
-    sub.add_argument("--out", help="default: DIR/private/receipts.html")
+    sub.add_argument("--out", help=_("default: DIR/private/receipts.html"))
     sub.add_argument(
         "--registration-number",
         action="append",
-        help="only this child's receipt (repeatable; e.g. the new receipts of a re-freeze)",
+        help=_("only this child's receipt (repeatable; e.g. the new receipts of a re-freeze)"),
     )
 
     sub = command(
@@ -4196,7 +4272,7 @@ def _parser() -> argparse.ArgumentParser:
         ),
     )
     sub.add_argument(
-        "--rehearsal", action="store_true", help="check a rehearsal's proof as a rehearsal's"
+        "--rehearsal", action="store_true", help=_("check a rehearsal's proof as a rehearsal's")
     )
     _add_trust_options(sub, own=None)
 
@@ -4207,11 +4283,15 @@ def _parser() -> argparse.ArgumentParser:
         log,
         about=_("Check an operator log's chain and that the draw's transcript signed its head."),
     )
-    sub.add_argument("--log", required=True, help=f"the operator log ({LOG_NAME})")
+    sub.add_argument(
+        "--log", required=True, help=_("the operator log ({file})").format(file=LOG_NAME)
+    )
     sub.add_argument(
         "--transcript",
-        help="the signed transcript (the draw's, or a later round's) whose operator log head"
-        " it must match",
+        help=_(
+            "the signed transcript (the draw's, or a later round's) whose operator log "
+            "head it must match"
+        ),
     )
     _add_trust_options(sub, own=None)
 
@@ -4219,34 +4299,39 @@ def _parser() -> argparse.ArgumentParser:
         "rehearse",
         cmd_rehearse,
         about=_(
-            "Rehearse the draw day on a throw-away seed, in a folder of its own, marked as a rehearsal."
+            "Rehearse the draw day on a throw-away seed, in a folder of its own, marked as a"
+            " rehearsal."
         ),
         force=True,
     )
-    sub.add_argument("--dir", default=".", help="the real draw folder (only read; default: .)")
-    sub.add_argument("--applicants", required=True, help="CSV or .xlsx from registration")
+    sub.add_argument("--dir", default=".", help=_("the real draw folder (only read; default: .)"))
+    sub.add_argument("--applicants", required=True, help=_("CSV or .xlsx from registration"))
     _import_options(sub)
     sub.add_argument(
-        "--out", help="the rehearsal folder (default: the draw folder's name + -rehearsal)"
+        "--out", help=_("the rehearsal folder (default: the draw folder's name + -rehearsal)")
     )
     sub.add_argument(
         "--reveal-window",
         type=int,
         metavar="SECONDS",
-        help="from the start to the rehearsal's reveal deadline (default 60; 1800 with"
-        " --by-hand): the freeze, the signatures and the reveals must fit in it",
+        help=_(
+            "from the start to the rehearsal's reveal deadline (default 60; 1800 with "
+            "--by-hand): the freeze, the signatures and the reveals must fit in it"
+        ),
     )
     sub.add_argument(
         "--default",
         action="append",
         metavar="PARTY",
-        help="a party that does not reveal, to practise a default (repeatable)",
+        help=_("a party that does not reveal, to practise a default (repeatable)"),
     )
     sub.add_argument(
         "--by-hand",
         action="store_true",
-        help="prepare the folder and print the day's commands for staff to type, instead of"
-        " running them",
+        help=_(
+            "prepare the folder and print the day's commands for staff to type, instead of "
+            "running them"
+        ),
     )
 
     sub = command(

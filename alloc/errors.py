@@ -408,10 +408,16 @@ class LogChainError(VerificationError):
     """An operator log whose chain is broken (an entry edited, removed or moved), or that
     is not the log a transcript commits to."""
 
+    code = "verify.log-chain"
+    specific = True
+
 
 class RehearsalError(VerificationError):
     """Documents marked ``rehearsal: true`` checked as a real draw (or a real draw checked
     as a rehearsal): a rehearsal is never a real draw."""
+
+    code = "verify.rehearsal-mark"
+    specific = True
 
 
 class UnannouncedSourceError(CeremonyError):

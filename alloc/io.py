@@ -776,7 +776,9 @@ class LineFile:
                 the file changed since it was opened.
         """
         if size < 1:
-            raise InputError("a chunk holds at least one line", field="size", value=size)
+            raise InputError(
+                _("a chunk holds at least one line"), code="chunk.size", field="size", value=size
+            )
         if self._stat() != self._stamp:
             raise self._changed()
         reads = _READS.get()

@@ -1161,7 +1161,9 @@ def result_line_chunks(outcome: Outcome, size: int | None = None) -> Iterator[li
     check_instance(outcome, Outcome, "outcome")
     size = CHUNK_LINES if size is None else size
     if size < 1:
-        raise InputError("a chunk holds at least one line", field="size", value=size)
+        raise InputError(
+            _("a chunk holds at least one line"), code="chunk.size", field="size", value=size
+        )
     return _result_line_chunks(outcome, size)
 
 
