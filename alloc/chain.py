@@ -1314,7 +1314,7 @@ def _standing_difference(
     other = None if theirs is None else parse_standing_line(theirs)
     return ReplayMismatchError(
         _(
-            "round {round}: child {registration} is published as {published}, the"
+            "round {round}: child {registration} is published as {published},"
             " re-computation gives {computed}"
         ).format(
             round=number,

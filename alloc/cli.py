@@ -4645,7 +4645,7 @@ INTERNAL_ERROR_CODE = "internal.error"
 
 #: Namespace entries that are no option of the command itself.
 _LOG_SKIP = frozenset(
-    {"run", "command", "json", "quiet", "lock_timeout", "dir"}
+    {"run", "command", "json", "quiet", "lock_timeout", "dir", "lang"}
     | {
         f"{group}_command"
         for group in ("keys", "policy", "rules", "ceremony", "round", "proof", "log")
