@@ -4806,9 +4806,12 @@ def _read_log(folder: Path) -> OperatorLog:
         return parse_log(data, document=str(path))
     except (MalformedDocumentError, VerificationError) as exc:
         raise type(exc)(
-            f"{exc}; alloc appends to an operator log only while its chain is intact. Restore"
-            f" {LOG_NAME} from a copy, or move it aside and tell the notary: the log then"
-            " starts again and the transcript commits to the new one"
+            _(
+                "{problem}; alloc appends to an operator log only while its chain is intact."
+                " Restore {file} from a copy, or move it aside and tell the notary: the log"
+                " then starts again and the transcript commits to the new one"
+            ).format(problem=exc, file=LOG_NAME),
+            code=exc.code,
         ) from exc
 
 

@@ -174,7 +174,7 @@ class LogEntry:
             if not name.startswith("--") and isinstance(value, FileDigest | str):
                 shown.append(value.path if isinstance(value, FileDigest) else value)
             elif value is None:
-                shown.append(f"{name} (not recorded)")
+                shown.append(_("{option} (not recorded)").format(option=name))
             elif value is True:
                 shown.append(name)
             elif isinstance(value, FileDigest):
@@ -183,9 +183,15 @@ class LogEntry:
                 shown += [f"{name} {item}" for item in value]
             elif value is not False:
                 shown.append(f"{name} {value}")
-        files = ", ".join(f.path for f in self.wrote) or "nothing"
-        removed = f"; removed {', '.join(self.removed)}" if self.removed else ""
-        return f"{self.at}  {' '.join([self.command, *shown])}  (wrote {files}{removed})"
+        typed = " ".join([self.command, *shown])
+        files = ", ".join(f.path for f in self.wrote)
+        if self.removed:
+            did = _("wrote {files}; removed {removed}").format(
+                files=files or _("nothing"), removed=", ".join(self.removed)
+            )
+        else:
+            did = _("wrote {files}").format(files=files) if files else _("wrote nothing")
+        return f"{self.at}  {typed}  ({did})"
 
     @classmethod
     def from_line(cls, line: bytes, *, document: str, row: int) -> LogEntry:
