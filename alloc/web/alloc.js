@@ -4323,6 +4323,7 @@ var alloc = (() => {
     if (!(times[0] < times[1] && times[1] < times[2])) {
       throw f.error("window", "the times must satisfy frozen_at < reveal_deadline < draw_at");
     }
+    f.boolean("rehearsal");
     f.string("software");
     f.done();
     if (plan.draw_id !== f.data.draw_id) throw f.error("seed_plan", "the seed plan is for another draw", plan.draw_id);
@@ -4360,6 +4361,13 @@ var alloc = (() => {
         "a transcript is round 1's, with no previous round (null); a later round is a round transcript of its own (spec 11.7)",
         round !== 1 ? round : previous
       );
+    }
+    f.boolean("rehearsal");
+    if (f.value("log") !== null) {
+      const log = f.object("log");
+      log.integer("count", { minimum: 0 });
+      log.hex("head", 32);
+      log.done();
     }
     f.string("software");
     f.done();
@@ -4560,6 +4568,7 @@ var alloc = (() => {
       if (t.draw_id !== a.draw_id) fail(`The announcement is for draw '${a.draw_id}', the transcript for '${t.draw_id}'.`);
       if (proof.draw_id !== a.draw_id) fail(`The proof is for draw '${proof.draw_id}', the announcement and transcript for '${a.draw_id}'.`);
       if (t.records.root !== a.records.root || t.records.count !== a.records.count) fail("The transcript repeats another records commitment than the announcement.");
+      if (a.rehearsal || t.rehearsal) fail(`Draw '${a.draw_id}' is marked as a rehearsal (演练): a practice draw on a throw-away seed, never a real result.`);
       return `announcement and transcript of draw '${a.draw_id}'`;
     });
     run2("signatures", () => {

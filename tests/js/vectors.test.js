@@ -114,7 +114,7 @@ describe('seed.json (spec 4)', () => {
     assert.equal(alloc.canonicalJson(v.plan.json), v.plan.jcs);
     const signed = {
       type: 'announcement', spec: 2, draw_id: v.draw_id, title: 't', authority: 'a', rules_digest: 'ab'.repeat(32),
-      records: { root: 'cd'.repeat(32), count: 3 }, seed_plan: v.plan.json, software: 'alloc',
+      records: { root: 'cd'.repeat(32), count: 3 }, seed_plan: v.plan.json, rehearsal: false, software: 'alloc',
       window: { frozen_at: '2026-07-22T17:00:00+08:00', reveal_deadline: '2026-07-23T15:30:00+08:00', draw_at: '2026-07-24T09:30:00+08:00' },
     };
     assert.equal(alloc.readAnnouncement({ signed }).draw_id, v.draw_id);

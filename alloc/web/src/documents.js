@@ -163,6 +163,7 @@ export function readAnnouncement(envelope) {
   if (!(times[0] < times[1] && times[1] < times[2])) {
     throw f.error('window', 'the times must satisfy frozen_at < reveal_deadline < draw_at');
   }
+  f.boolean('rehearsal');
   f.string('software');
   f.done();
   if (plan.draw_id !== f.data.draw_id) throw f.error('seed_plan', 'the seed plan is for another draw', plan.draw_id);
@@ -209,6 +210,14 @@ export function readTranscript(envelope) {
       "a transcript is round 1's, with no previous round (null); a later round is a round transcript of its own (spec 11.7)",
       round !== 1 ? round : previous,
     );
+  }
+  f.boolean('rehearsal');
+  // The operator log's head (spec 9.6), or null for a draw made without one.
+  if (f.value('log') !== null) {
+    const log = f.object('log');
+    log.integer('count', { minimum: 0 });
+    log.hex('head', 32);
+    log.done();
   }
   f.string('software');
   f.done();

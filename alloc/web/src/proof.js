@@ -140,6 +140,8 @@ export function checkParentProof(input) {
     if (t.draw_id !== a.draw_id) fail(`The announcement is for draw '${a.draw_id}', the transcript for '${t.draw_id}'.`);
     if (proof.draw_id !== a.draw_id) fail(`The proof is for draw '${proof.draw_id}', the announcement and transcript for '${a.draw_id}'.`);
     if (t.records.root !== a.records.root || t.records.count !== a.records.count) fail('The transcript repeats another records commitment than the announcement.');
+    // A rehearsal (spec 9.7) is never a real draw: a parent's page refuses it.
+    if (a.rehearsal || t.rehearsal) fail(`Draw '${a.draw_id}' is marked as a rehearsal (演练): a practice draw on a throw-away seed, never a real result.`);
     return `announcement and transcript of draw '${a.draw_id}'`;
   });
 
