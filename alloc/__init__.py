@@ -14,9 +14,11 @@ The names a program embedding alloc needs are here::
 
 Note that ``alloc.draw`` is the function; the engine module's other names
 are imported with ``from alloc.draw import ...``. Every error alloc raises
-on purpose is an :class:`AllocError`. Importing alloc loads numpy and
-cryptography but never pandas or openpyxl (only ``alloc.io`` reads
-spreadsheets, and it loads them when it reads one).
+on purpose is an :class:`AllocError` with a stable ``code``. Messages are
+in Chinese (zh-CN) unless ``alloc.set_language("en")``, ``with
+alloc.override_language("en"):`` or ``ALLOC_LANG=en`` asks for English.
+Importing alloc loads numpy and cryptography but never pandas or openpyxl
+(only ``alloc.io`` reads spreadsheets, and it loads them when it reads one).
 """
 
 from alloc._version import DISTRIBUTION, __version__
@@ -50,6 +52,7 @@ from alloc.errors import (
     VerificationError,
     WrongTypeError,
 )
+from alloc.i18n import Language, get_language, override_language, set_language
 from alloc.identity import DocumentType, identity_commitment, new_salt
 from alloc.model import (
     Applicant,
@@ -113,6 +116,7 @@ __all__ = [
     "InputError",
     "Kindergarten",
     "KindergartenSummary",
+    "Language",
     "Mechanism",
     "MultiplesPolicy",
     "Numbers",
@@ -149,6 +153,7 @@ __all__ = [
     "document_digest",
     "draw",
     "first_standings",
+    "get_language",
     "group_ticket",
     "identity_commitment",
     "make_announcement",
@@ -157,10 +162,12 @@ __all__ = [
     "new_salt",
     "new_secret",
     "next_round",
+    "override_language",
     "parse_seed",
     "record_lines",
     "result_lines",
     "rules_digest",
+    "set_language",
     "ticket",
     "verify_parent_proof",
     "verify_transcript",

@@ -24,6 +24,7 @@ from typing import TypeVar
 
 from alloc.canonical import check_identifier
 from alloc.errors import InputError, RulesError, RulesTypeError, WrongTypeError
+from alloc.i18n import N_, _
 
 __all__ = [
     "check_bool",
@@ -40,25 +41,25 @@ __all__ = [
 _E = TypeVar("_E", bound=enum.Enum)
 _T = TypeVar("_T")
 
-# Messages, in one place for translation. Fields: {expected}, {given}, {what}.
-_EXPECTED = "expected {expected}, got {given}"
-_BARE_TEXT = "expected {what}, got a single string"
-_BARE_TEXT_HINT = (
+# Messages, in one place; each is translated where it is used (alloc.i18n).
+_EXPECTED = N_("expected {expected}, got {given}")
+_BARE_TEXT = N_("expected {what}, got a single string")
+_BARE_TEXT_HINT = N_(
     "a string would be read character by character; write a tuple or list,"
     " e.g. ('K01', 'K02') or ['K01']"
 )
-_UNORDERED = "expected {what} in order, got an unordered {given}"
-_UNORDERED_HINT = "order matters here; write a tuple or list"
-_INT_AS_TEXT_HINT = "write the number itself, e.g. 60, not the text '60'"
-_WHOLE_NUMBER_HINT = "write a whole number, e.g. 60, not 60.0"
-_ENUM_UNKNOWN = "unknown {what}"
-_ENUM_HINT = "use one of {allowed}"
-_ENUM_NAME_HINT = "write the value {value!r} (or {kind}.{name}), not the member name"
-_RANGE_LOW = "must be {words}"
-_NOUN_RANGE_LOW = "{noun} must be {words}"
-_RANGE_HIGH = "must be at most {maximum}"
-_NOUN_RANGE_HIGH = "{noun} must be at most {maximum}"
-_BYTES_SIZE = "expected exactly {size} bytes, got {length}"
+_UNORDERED = N_("expected {what} in order, got an unordered {given}")
+_UNORDERED_HINT = N_("order matters here; write a tuple or list")
+_INT_AS_TEXT_HINT = N_("write the number itself, e.g. 60, not the text '60'")
+_WHOLE_NUMBER_HINT = N_("write a whole number, e.g. 60, not 60.0")
+_ENUM_UNKNOWN = N_("unknown {what}")
+_ENUM_HINT = N_("use one of {allowed}")
+_ENUM_NAME_HINT = N_("write the value {value!r} (or {kind}.{name}), not the member name")
+_RANGE_LOW = N_("must be {words}")
+_NOUN_RANGE_LOW = N_("{noun} must be {words}")
+_RANGE_HIGH = N_("must be at most {maximum}")
+_NOUN_RANGE_HIGH = N_("{noun} must be at most {maximum}")
+_BYTES_SIZE = N_("expected exactly {size} bytes, got {length}")
 
 
 def type_name(value: object) -> str:
@@ -78,21 +79,25 @@ def _safe_value(value: object) -> object:
 
 
 def _wrong(
+    problem: str,
     field: str,
-    expected: str,
     value: object,
     *,
     rules: bool,
+    code: str,
     hint: str | None = None,
-    problem: str | None = None,
 ) -> WrongTypeError:
-    kind = RulesTypeError if rules else WrongTypeError
-    return kind(
-        problem or _EXPECTED.format(expected=expected, given=type_name(value)),
-        field=field,
-        value=_safe_value(value),
-        hint=hint,
-    )
+    if rules:
+        return RulesTypeError(problem, code=code, field=field, value=_safe_value(value), hint=hint)
+    return WrongTypeError(problem, code=code, field=field, value=_safe_value(value), hint=hint)
+
+
+def _out_of_range(
+    problem: str, *, code: str, field: str, value: int, hint: str | None, rules: bool
+) -> InputError:
+    if rules:
+        return RulesError(problem, code=code, field=field, value=value, hint=hint)
+    return InputError(problem, code=code, field=field, value=value, hint=hint)
 
 
 def check_text(value: object, field: str, *, rules: bool = False) -> str:
@@ -103,8 +108,15 @@ def check_text(value: object, field: str, *, rules: bool = False) -> str:
     """
     if isinstance(value, str):
         return value if type(value) is str else str.__str__(value)
-    hint = "decode it first (bytes.decode('utf-8'))" if isinstance(value, bytes) else None
-    raise _wrong(field, "text (str)", value, rules=rules, hint=hint)
+    hint = _("decode it first (bytes.decode('utf-8'))") if isinstance(value, bytes) else None
+    raise _wrong(
+        _(_EXPECTED).format(expected=_("text (str)"), given=type_name(value)),
+        field,
+        value,
+        rules=rules,
+        hint=hint,
+        code="input.wrong-type",
+    )
 
 
 def check_id(value: object, field: str, *, rules: bool = False) -> str:
@@ -127,7 +139,13 @@ def check_bool(value: object, field: str, *, rules: bool = False) -> bool:
     """
     if isinstance(value, bool):
         return value
-    raise _wrong(field, "True or False", value, rules=rules)
+    raise _wrong(
+        _(_EXPECTED).format(expected=_("True or False"), given=type_name(value)),
+        field,
+        value,
+        rules=rules,
+        code="input.wrong-type",
+    )
 
 
 def check_integer(
@@ -151,36 +169,59 @@ def check_integer(
             above ``maximum``.
     """
     if isinstance(value, bool):
-        raise _wrong(field, _integer_words(minimum), value, rules=rules, hint=hint)
+        raise _wrong(
+            _(_EXPECTED).format(expected=_integer_words(minimum), given=type_name(value)),
+            field,
+            value,
+            rules=rules,
+            hint=hint,
+            code="input.wrong-type",
+        )
     if not isinstance(value, numbers.Integral):
         if isinstance(value, str):
-            type_hint: str | None = _INT_AS_TEXT_HINT
+            type_hint: str | None = _(_INT_AS_TEXT_HINT)
         elif isinstance(value, numbers.Real):
-            type_hint = _WHOLE_NUMBER_HINT
+            type_hint = _(_WHOLE_NUMBER_HINT)
         else:
             type_hint = hint
-        raise _wrong(field, _integer_words(minimum), value, rules=rules, hint=type_hint)
+        raise _wrong(
+            _(_EXPECTED).format(expected=_integer_words(minimum), given=type_name(value)),
+            field,
+            value,
+            rules=rules,
+            hint=type_hint,
+            code="input.wrong-type",
+        )
     number = int(value)
-    error = RulesError if rules else InputError
     if minimum is not None and number < minimum:
-        problem = (_RANGE_LOW if noun is None else _NOUN_RANGE_LOW).format(
-            noun=noun, words=_integer_words(minimum)
+        raise _out_of_range(
+            _(_RANGE_LOW if noun is None else _NOUN_RANGE_LOW).format(
+                noun=noun, words=_integer_words(minimum)
+            ),
+            code="input.out-of-range",
+            field=field,
+            value=number,
+            hint=hint,
+            rules=rules,
         )
-        raise error(problem, field=field, value=number, hint=hint)
     if maximum is not None and number > maximum:
-        problem = (_RANGE_HIGH if noun is None else _NOUN_RANGE_HIGH).format(
-            noun=noun, maximum=maximum
+        raise _out_of_range(
+            _(_RANGE_HIGH if noun is None else _NOUN_RANGE_HIGH).format(noun=noun, maximum=maximum),
+            code="input.out-of-range",
+            field=field,
+            value=number,
+            hint=hint,
+            rules=rules,
         )
-        raise error(problem, field=field, value=number, hint=hint)
     return number
 
 
 def _integer_words(minimum: int | None) -> str:
     if minimum == 1:
-        return "a positive integer"
+        return _("a positive integer")
     if minimum == 0:
-        return "a non-negative integer"
-    return "an integer"
+        return _("a non-negative integer")
+    return _("an integer")
 
 
 def check_enum(kind: type[_E], value: object, field: str, *, rules: bool = False) -> _E:
@@ -197,24 +238,32 @@ def check_enum(kind: type[_E], value: object, field: str, *, rules: bool = False
     allowed = ", ".join(repr(m.value) for m in kind)
     if not isinstance(value, str):
         raise _wrong(
+            _(_EXPECTED).format(
+                expected=_("a {kind} or one of {allowed}").format(
+                    kind=kind.__name__, allowed=allowed
+                ),
+                given=type_name(value),
+            ),
             field,
-            f"a {kind.__name__} or one of {allowed}",
             value,
             rules=rules,
-            hint=_ENUM_HINT.format(allowed=allowed),
+            hint=_(_ENUM_HINT).format(allowed=allowed),
+            code="input.wrong-type",
         )
     for member in kind:
         if member.value == value:
             return member
-    error = RulesError if rules else InputError
     by_name = kind.__members__.get(value.upper().replace("-", "_"))
     hint = (
-        _ENUM_HINT.format(allowed=allowed)
+        _(_ENUM_HINT).format(allowed=allowed)
         if by_name is None
-        else _ENUM_NAME_HINT.format(value=by_name.value, kind=kind.__name__, name=by_name.name)
+        else _(_ENUM_NAME_HINT).format(value=by_name.value, kind=kind.__name__, name=by_name.name)
     )
     # Text that is no member's value is an enum value, not personal data: show it.
-    raise error(_ENUM_UNKNOWN.format(what=field), field=field, value=value, hint=hint)
+    problem = _(_ENUM_UNKNOWN).format(what=field)
+    if rules:
+        raise RulesError(problem, code="input.unknown-value", field=field, value=value, hint=hint)
+    raise InputError(problem, code="input.unknown-value", field=field, value=value, hint=hint)
 
 
 def check_items(
@@ -231,23 +280,30 @@ def check_items(
     """
     if isinstance(value, str | bytes | bytearray | memoryview):
         raise _wrong(
+            _(_BARE_TEXT).format(what=what),
             field,
-            what,
             value,
             rules=rules,
-            problem=_BARE_TEXT.format(what=what),
-            hint=_BARE_TEXT_HINT,
+            hint=_(_BARE_TEXT_HINT),
+            code="input.bare-string",
         )
     if isinstance(value, Mapping) or not isinstance(value, Iterable):
-        raise _wrong(field, what, value, rules=rules, hint="write a tuple or list")
-    if ordered and isinstance(value, Set):
         raise _wrong(
+            _(_EXPECTED).format(expected=what, given=type_name(value)),
             field,
-            what,
             value,
             rules=rules,
-            problem=_UNORDERED.format(what=what, given=type_name(value)),
-            hint=_UNORDERED_HINT,
+            hint=_("write a tuple or list"),
+            code="input.wrong-type",
+        )
+    if ordered and isinstance(value, Set):
+        raise _wrong(
+            _(_UNORDERED).format(what=what, given=type_name(value)),
+            field,
+            value,
+            rules=rules,
+            hint=_(_UNORDERED_HINT),
+            code="input.unordered",
         )
     return tuple(value)
 
@@ -267,8 +323,17 @@ def check_instance(
     """
     if isinstance(value, kind):
         return value
-    article = "an" if kind.__name__[0] in "AEIOU" else "a"
-    raise _wrong(field, f"{article} {kind.__name__}", value, rules=rules, hint=hint)
+    expected = (_("an {kind}") if kind.__name__[0] in "AEIOU" else _("a {kind}")).format(
+        kind=kind.__name__
+    )
+    raise _wrong(
+        _(_EXPECTED).format(expected=expected, given=type_name(value)),
+        field,
+        value,
+        rules=rules,
+        hint=hint,
+        code="input.wrong-type",
+    )
 
 
 def check_bytes(value: object, field: str, *, size: int) -> bytes:
@@ -280,12 +345,23 @@ def check_bytes(value: object, field: str, *, size: int) -> bytes:
     """
     if not isinstance(value, bytes | bytearray | memoryview):
         hint = (
-            "bytes.fromhex(...) turns hexadecimal text into bytes"
+            _("bytes.fromhex(...) turns hexadecimal text into bytes")
             if isinstance(value, str)
             else None
         )
-        raise _wrong(field, f"{size} bytes", value, rules=False, hint=hint)
+        raise _wrong(
+            _(_EXPECTED).format(
+                expected=_("{size} bytes").format(size=size), given=type_name(value)
+            ),
+            field,
+            value,
+            rules=False,
+            hint=hint,
+            code="input.wrong-type",
+        )
     raw = bytes(value)
     if len(raw) != size:
-        raise InputError(_BYTES_SIZE.format(size=size, length=len(raw)), field=field)
+        raise InputError(
+            _(_BYTES_SIZE).format(size=size, length=len(raw)), code="input.wrong-size", field=field
+        )
     return raw

@@ -49,6 +49,7 @@ from alloc.errors import (
     VerificationError,
     WrongDrawError,
 )
+from alloc.i18n import N_, _, pgettext
 from alloc.merkle import (
     EMPTY_ROOT,
     MerkleAccumulator,
@@ -97,8 +98,10 @@ __all__ = [
     "Transcript",
     "VerificationReport",
     "check_parent_proof",
+    "check_title",
     "check_transcript",
     "document_digest",
+    "document_title",
     "inclusion_proof",
     "leaf_hash",
     "make_announcement",
@@ -136,7 +139,7 @@ def document_digest(envelope: Envelope) -> bytes:
         MalformedDocumentError: if the document has no known type or draw id.
         WrongTypeError: if ``envelope`` is not an Envelope.
     """
-    check_instance(envelope, Envelope, "envelope", hint="read it with Envelope.from_bytes")
+    check_instance(envelope, Envelope, "envelope", hint=_("read it with Envelope.from_bytes"))
     kind = envelope.signed.get("type")
     tag = {
         "announcement": Tag.ANNOUNCEMENT,
@@ -147,7 +150,10 @@ def document_digest(envelope: Envelope) -> bytes:
     draw_id = envelope.signed.get("draw_id")
     if tag is None or not isinstance(draw_id, str):
         raise MalformedDocumentError(
-            "document has no known type or draw id", field="signed.type", value=kind
+            _("document has no known type or draw id"),
+            code="document.unknown-type",
+            field="signed.type",
+            value=kind,
         )
     return tagged_hash(tag, draw_id, envelope.signed_bytes)
 
@@ -180,19 +186,27 @@ class TimeWindow:
             _check_time(getattr(self, name), name)
         if not self.frozen < self.deadline:
             raise InputError(
-                "times out of order: the list is frozen, then the reveal deadline passes,"
-                f" then the draw happens; the reveal deadline {self.reveal_deadline} is not"
-                f" after the freeze at {self.frozen_at}",
+                _(
+                    "times out of order: the list is frozen, then the reveal deadline passes,"
+                    " then the draw happens; the reveal deadline {deadline} is not after the"
+                    " freeze at {frozen}"
+                ).format(deadline=self.reveal_deadline, frozen=self.frozen_at),
+                code="window.deadline-before-freeze",
                 field="window",
-                hint="the list is frozen when `alloc freeze` runs: give a later --reveal-deadline",
+                hint=_(
+                    "the list is frozen when `alloc freeze` runs: give a later --reveal-deadline"
+                ),
             )
         if not self.deadline < self.draw:
             raise InputError(
-                "times out of order: the list is frozen, then the reveal deadline passes,"
-                f" then the draw happens; the draw time {self.draw_at} is not after the"
-                f" reveal deadline {self.reveal_deadline}",
+                _(
+                    "times out of order: the list is frozen, then the reveal deadline passes,"
+                    " then the draw happens; the draw time {draw_at} is not after the reveal"
+                    " deadline {deadline}"
+                ).format(draw_at=self.draw_at, deadline=self.reveal_deadline),
+                code="window.draw-before-deadline",
                 field="window",
-                hint="give a --draw-at after --reveal-deadline and after every source's drawing",
+                hint=_("give a --draw-at after --reveal-deadline and after every source's drawing"),
             )
 
     @property
@@ -289,14 +303,22 @@ def _signed_fields(envelope: Envelope, kind: str) -> Fields:
     fields = Fields.of(envelope.signed, document=kind, path="$.signed")
     found = fields.value("type")
     if found != kind:
-        raise fields.error("type", f"not a {kind}", found)
+        raise fields.error(
+            "type",
+            _("not a {kind}").format(kind=document_title(kind)),
+            found,
+            code="document.other-type",
+        )
     spec = fields.value("spec")
     if spec != SPEC_VERSION or isinstance(spec, bool):
         raise fields.error(
             "spec",
-            f"written for spec version {spec!r}; this is alloc for spec {SPEC_VERSION}, which"
-            " reads only its own version (check it with the alloc that wrote it)",
+            _(
+                "written for spec version {found!r}; this is alloc for spec {spec}, which"
+                " reads only its own version (check it with the alloc that wrote it)"
+            ).format(found=spec, spec=SPEC_VERSION),
             spec,
+            code="document.spec-version",
         )
     return fields
 
@@ -317,9 +339,11 @@ def _nested(fields: Fields, key: str, read: Callable[[Any], _T]) -> _T:
     except InputError as exc:
         if isinstance(exc, MalformedDocumentError) and exc.source == fields.document:
             raise
-        inner = f" ({exc.field})" if exc.field else ""
         raise MalformedDocumentError(
-            f"{exc.problem}{inner}",
+            _("{problem} ({field})").format(problem=exc.problem, field=exc.field)
+            if exc.field
+            else exc.problem,
+            code=exc.code,
             source=fields.document,
             field=f"{fields.path}.{key}",
             value=exc.value,
@@ -330,11 +354,14 @@ def _same_form(fields: Fields, written: Mapping[str, Any]) -> None:
     """Refuse a document that reads well but is not exactly what alloc writes for it."""
     if canonical_json(written) != canonical_json(dict(fields.data)):
         raise MalformedDocumentError(
-            "not in the one form alloc writes for this content (an order, a default or a"
-            " spelling differs)",
+            _(
+                "not in the one form alloc writes for this content (an order, a default or a"
+                " spelling differs)"
+            ),
+            code="document.not-canonical",
             source=fields.document,
             field=fields.path,
-            hint="the document was edited; use the file exactly as alloc wrote it",
+            hint=_("the document was edited; use the file exactly as alloc wrote it"),
         )
 
 
@@ -366,7 +393,9 @@ def make_announcement(
         applicants = ApplicantTable.from_applicants(applicants)
     if plan.draw_id != rules.draw_id:
         raise WrongDrawError(
-            f"seed plan is for draw {plan.draw_id!r}, the rules for {rules.draw_id!r}"
+            _("seed plan is for draw {plan!r}, the rules for {rules!r}").format(
+                plan=plan.draw_id, rules=rules.draw_id
+            )
         )
     plan.check_schedule(reveal_deadline=window.deadline, draw_at=window.draw)
     advance(progress, Task.COMMIT_RECORDS, 0, 2)
@@ -459,8 +488,9 @@ class Transcript:
         seed = fields.hex("seed", size=32)
         if seed != ceremony.seed:
             raise SeedMismatchError(
-                f"transcript seed {seed.hex()} differs from its ceremony record's"
-                f" seed {ceremony.seed.hex()}"
+                _(
+                    "transcript seed {seed} differs from its ceremony record's seed {ceremony}"
+                ).format(seed=seed.hex(), ceremony=ceremony.seed.hex())
             )
         counted = {}
         for key in ("records", "results"):
@@ -474,9 +504,12 @@ class Transcript:
         if number != 1 or previous is not None:
             raise fields.error(
                 "round" if number != 1 else "previous",
-                "a transcript is round 1's, with no previous round (null); a later round is a"
-                " round transcript of its own (spec 11.7)",
+                _(
+                    "a transcript is round 1's, with no previous round (null); a later round"
+                    " is a round transcript of its own (spec 11.7)"
+                ),
                 number if number != 1 else previous.hex() if previous is not None else None,
+                code="document.not-round-1",
             )
         log = fields.optional_object("log")
         transcript = cls(
@@ -511,7 +544,8 @@ def _check_ceremony_order(fields: Fields, ceremony: CeremonyRecord) -> None:
         for before, after in itertools.pairwise(names):
             if not (isinstance(before, str) and isinstance(after, str) and before < after):
                 raise MalformedDocumentError(
-                    "entries must be sorted by name, each name once",
+                    _("entries must be sorted by name, each name once"),
+                    code="document.not-sorted",
                     source=fields.document,
                     field=f"{fields.path}.ceremony.{key}",
                     value=after,
@@ -563,22 +597,33 @@ def make_transcript(
     notice = Announcement.from_envelope(announcement)
     digest = document_digest(announcement)
     for label, other in (
-        ("announcement", notice.draw_id),
-        ("ceremony", ceremony.plan.draw_id),
-        ("outcome", outcome.rules.draw_id),
+        (_("the announcement"), notice.draw_id),
+        (_("the ceremony"), ceremony.plan.draw_id),
+        (_("the outcome"), outcome.rules.draw_id),
     ):
         if other != rules.draw_id:
-            raise WrongDrawError(f"{label} is for draw {other!r}, the rules for {rules.draw_id!r}")
+            raise WrongDrawError(
+                _("{document} is for draw {other!r}, the rules for {rules!r}").format(
+                    document=label, other=other, rules=rules.draw_id
+                )
+            )
     if ceremony.announcement_digest != digest:
-        raise DigestMismatchError("the ceremony was opened on a different announcement")
+        raise DigestMismatchError(
+            _("the ceremony was opened on a different announcement"),
+            code="verify.other-announcement",
+        )
     if rules_digest(rules) != notice.rules_digest:
-        raise DigestMismatchError("the rules are not the announced rules")
+        raise DigestMismatchError(
+            _("the rules are not the announced rules"), code="verify.rules-mismatch"
+        )
     if _check_time(created, "created") < notice.window.draw:
         raise ScheduleError(
-            f"the draw cannot be run at {created}: the announced draw time is"
-            f" {notice.window.draw_at}",
+            _("the draw cannot be run at {time}: the announced draw time is {draw_at}").format(
+                time=created, draw_at=notice.window.draw_at
+            ),
+            code="ceremony.draw-before-time",
             field="created",
-            hint="wait until the announced draw time",
+            hint=_("wait until the announced draw time"),
         )
     advance(progress, Task.RESULTS, 0, 2)
     lines = result_lines(outcome)
@@ -608,17 +653,127 @@ def make_transcript(
 # --- verification ---------------------------------------------------------------
 
 
+#: Each check's name (stable, in English: ``--json`` and programs key on it) and its
+#: title for people, translated where it is shown (:func:`check_title`).
+_CHECK_TITLES: dict[str, str] = {
+    "documents": N_("documents"),
+    "draw id": N_("draw id"),
+    "announcement signatures": N_("announcement signatures"),
+    "transcript signatures": N_("transcript signatures"),
+    "rules": N_("rules"),
+    "public records": N_("public records"),
+    "announcement binding": N_("announcement binding"),
+    "seed ceremony": N_("seed ceremony"),
+    "transcript time": N_("transcript time"),
+    "results file": N_("results file"),
+    "re-run": N_("re-run"),
+    "signatures": N_("signatures"),
+    "identity": N_("identity"),
+    "record in frozen list": N_("record in frozen list"),
+    "lottery number": N_("lottery number"),
+    "result in transcript": N_("result in transcript"),
+    "rounds": N_("rounds"),
+    "round 1 standings": N_("round 1 standings"),
+    "chain": N_("chain"),
+    "later rounds": N_("later rounds"),
+    "drawn": N_("drawn"),
+    "responses and records": N_("responses and records"),
+    "seed": N_("seed"),
+    "time": N_("time"),
+    "published files": N_("published files"),
+    "re-computation": N_("re-computation"),
+    "notice lists": N_("notice lists"),
+    "waitlists": N_("waitlists"),
+    "operator log": N_("operator log"),
+    "rehearsal mark": N_("rehearsal mark"),
+}
+#: The documents a verification reads, by the name programs see (``signatures`` keys).
+_DOCUMENT_TITLES: dict[str, str] = {
+    "announcement": N_("announcement"),
+    "transcript": N_("transcript"),
+    "round-announcement": N_("round announcement"),
+    "round-transcript": N_("round transcript"),
+    "proof": N_("proof"),
+}
+_ROUND_PREFIX = "round "
+
+
+def _round_part(name: str) -> tuple[int, str] | None:
+    """``(3, "documents")`` for ``round 3: documents``, ``(3, "")`` for ``round 3``."""
+    if not name.startswith(_ROUND_PREFIX):
+        return None
+    number, _colon, rest = name.removeprefix(_ROUND_PREFIX).partition(":")
+    number, _space, document = number.partition(" ")
+    if not number.isdigit():
+        return None
+    return int(number), (document or rest.strip())
+
+
+def check_title(name: str) -> str:
+    """A check's name (``round 2: seed``) as people read it, in the current language.
+
+    Never raises: a name it does not know is returned as it is.
+    """
+    found = _round_part(name)
+    if found is not None and name != "round 1 standings":
+        number, rest = found
+        if not rest:
+            return _("round {round}").format(round=number)
+        return _("round {round}: {check}").format(round=number, check=check_title(rest))
+    title = _CHECK_TITLES.get(name)
+    return name if title is None else _(title)
+
+
+def document_title(name: str) -> str:
+    """A document's name (``transcript``, ``round 2 announcement``) in the current language.
+
+    Never raises: a name it does not know is returned as it is.
+    """
+    found = _round_part(name)
+    if found is not None and found[1] in _DOCUMENT_TITLES:
+        return _("round {round} {document}").format(
+            round=found[0], document=_(_DOCUMENT_TITLES[found[1]])
+        )
+    title = _DOCUMENT_TITLES.get(name)
+    return name if title is None else _(title)
+
+
+def _outcome_word(passed: bool) -> str:
+    return pgettext("check result", "PASS") if passed else pgettext("check result", "FAIL")
+
+
 @dataclass(frozen=True)
 class Check:
-    """One verification check: what was checked, whether it passed, and why."""
+    """One verification check: what was checked, whether it passed, and why.
+
+    ``name`` is stable and in English (programs key on it; :func:`check_title`
+    gives it in the current language); ``detail`` is in the language current
+    when the check ran.
+    """
 
     name: str
     passed: bool
     detail: str
     error: AllocError | None = field(default=None, compare=False)
 
+    @property
+    def title(self) -> str:
+        """The check's name in the current language."""
+        return check_title(self.name)
+
     def to_json(self) -> dict[str, Any]:
-        return {"name": self.name, "passed": self.passed, "detail": self.detail}
+        return {
+            "name": self.name,
+            "title": self.title,
+            "passed": self.passed,
+            "detail": self.detail,
+        }
+
+    def line(self) -> str:
+        """``PASS  rules: rules digest …`` in the current language."""
+        return _("{outcome}  {check}: {detail}").format(
+            outcome=_outcome_word(self.passed), check=self.title, detail=self.detail
+        )
 
 
 @dataclass(frozen=True)
@@ -668,10 +823,12 @@ class VerificationReport:
         }
 
     def __str__(self) -> str:
-        lines = [f"{'PASS' if c.passed else 'FAIL'}  {c.name}: {c.detail}" for c in self.checks]
-        verdict = "verification " + ("passed" if self.ok else "FAILED")
+        lines = [c.line() for c in self.checks]
+        verdict = _("verification passed") if self.ok else _("verification FAILED")
         if self.rehearsal:
-            verdict += f" — {REHEARSAL_MARK}: a rehearsal, never a real draw"
+            verdict = _("{verdict} — {mark}: a rehearsal, never a real draw").format(
+                verdict=verdict, mark=REHEARSAL_MARK
+            )
         lines.append(verdict)
         return "\n".join(lines)
 
@@ -693,7 +850,12 @@ class _Checks:
             self.checks.append(Check(name, False, str(exc), exc))
             self.stopped = essential
         except Exception as exc:
-            error = VerificationError(f"{name}: unexpected {type(exc).__name__}: {exc}")
+            error = VerificationError(
+                _("{check}: unexpected {kind}: {error}").format(
+                    check=check_title(name), kind=type(exc).__name__, error=exc
+                ),
+                code="verify.unexpected",
+            )
             self.checks.append(Check(name, False, str(error), error))
             self.stopped = True
         else:
@@ -705,7 +867,10 @@ def _as_envelope(document: Envelope | bytes, kind: str) -> Envelope:
     if isinstance(document, Envelope):
         if document.signed.get("type") != kind:
             raise MalformedDocumentError(
-                f"not a {kind}", field="signed.type", value=document.signed.get("type")
+                _("not a {kind}").format(kind=document_title(kind)),
+                code="document.other-type",
+                field="signed.type",
+                value=document.signed.get("type"),
             )
         return document
     return Envelope.from_bytes(document, expected_type=kind)
@@ -775,10 +940,9 @@ def _check_draw(
         state["transcript_env"] = _as_envelope(transcript, "transcript")
         state["announcement"] = Announcement.from_envelope(state["announcement_env"])
         state["transcript"] = Transcript.from_envelope(state["transcript_env"])
-        return (
-            f"announcement and transcript (round {state['transcript'].round}) are well-formed"
-            " and canonical"
-        )
+        return _(
+            "announcement and transcript (round {round}) are well-formed and canonical"
+        ).format(round=state["transcript"].round)
 
     run.run("documents", parse, essential=True)
 
@@ -790,10 +954,14 @@ def _check_draw(
         }
         if len(set(ids.values())) != 1:
             raise WrongDrawError(
-                "documents belong to different draws: "
-                + ", ".join(f"{k} {v!r}" for k, v in ids.items())
+                _("documents belong to different draws: {draws}").format(
+                    draws=pgettext("list", ", ").join(
+                        _("{document} {draw_id!r}").format(document=document_title(k), draw_id=v)
+                        for k, v in ids.items()
+                    )
+                )
             )
-        return f"all documents are for draw {rules.draw_id!r}"
+        return _("all documents are for draw {draw_id!r}").format(draw_id=rules.draw_id)
 
     run.run("draw id", same_draw, essential=True)
 
@@ -807,7 +975,7 @@ def _check_draw(
     def signatures(key: str, label: str) -> Callable[[], str]:
         def check() -> str:
             signers[label] = tuple(policy.evaluate(state[key]))
-            policy.verify(state[key], document=label)
+            policy.verify(state[key], document=document_title(label))
             return policy.describe(state[key])
 
         return check
@@ -818,11 +986,16 @@ def _check_draw(
     def rules_match() -> str:
         if rules_digest(rules) != state["announcement"].rules_digest:
             raise DigestMismatchError(
-                "the rules differ from the announced rules (rules digest"
-                f" {rules_digest(rules).hex()[:16]}…, announced"
-                f" {state['announcement'].rules_digest.hex()[:16]}…)"
+                _(
+                    "the rules differ from the announced rules (rules digest {digest}…,"
+                    " announced {announced}…)"
+                ).format(
+                    digest=rules_digest(rules).hex()[:16],
+                    announced=state["announcement"].rules_digest.hex()[:16],
+                ),
+                code="verify.rules-mismatch",
             )
-        return f"rules digest {state['announcement'].rules_digest.hex()}"
+        return _("rules digest {digest}").format(digest=state["announcement"].rules_digest.hex())
 
     run.run("rules", rules_match)
 
@@ -833,16 +1006,20 @@ def _check_draw(
         count, root, table = _read_records(rules.draw_id, records)
         if count != notice.records_count:
             raise InputRootMismatchError(
-                f"{count} public records, the announcement committed to {notice.records_count}"
+                _("{count} public records, the announcement committed to {announced}").format(
+                    count=count, announced=notice.records_count
+                )
             )
         if root != notice.records_root:
             raise InputRootMismatchError(
-                "the public records do not match the announced input root"
-                f" (computed {root.hex()[:16]}…, announced {notice.records_root.hex()[:16]}…):"
-                " a record was changed after the announcement"
+                _(
+                    "the public records do not match the announced input root (computed"
+                    " {root}…, announced {announced}…): a record was changed after the"
+                    " announcement"
+                ).format(root=root.hex()[:16], announced=notice.records_root.hex()[:16])
             )
         state["table"] = table()
-        return f"{count} records under input root {root.hex()}"
+        return _("{count} records under input root {root}").format(count=count, root=root.hex())
 
     run.run("public records", records_match)
 
@@ -851,8 +1028,10 @@ def _check_draw(
         digest = document_digest(state["announcement_env"])
         if tx.announcement_digest != digest:
             raise DigestMismatchError(
-                "the transcript names a different announcement"
-                f" ({tx.announcement_digest.hex()[:16]}… instead of {digest.hex()[:16]}…)"
+                _(
+                    "the transcript names a different announcement ({named}… instead of {digest}…)"
+                ).format(named=tx.announcement_digest.hex()[:16], digest=digest.hex()[:16]),
+                code="verify.other-announcement",
             )
         notice: Announcement = state["announcement"]
         if (tx.rules_digest, tx.records_root, tx.records_count) != (
@@ -861,9 +1040,10 @@ def _check_draw(
             notice.records_count,
         ):
             raise DigestMismatchError(
-                "the transcript's rules or records differ from the announcement's"
+                _("the transcript's rules or records differ from the announcement's"),
+                code="verify.transcript-inputs",
             )
-        return f"transcript names announcement {digest.hex()}"
+        return _("the transcript names announcement {digest}").format(digest=digest.hex())
 
     run.run("announcement binding", bound)
 
@@ -871,22 +1051,38 @@ def _check_draw(
         tx: Transcript = state["transcript"]
         notice: Announcement = state["announcement"]
         if tx.ceremony.plan != notice.seed_plan:
-            raise CeremonyError("the ceremony's seed plan is not the announced plan")
+            raise CeremonyError(
+                _("the ceremony's seed plan is not the announced plan"),
+                code="ceremony.plan-mismatch",
+            )
         if tx.ceremony.announcement_digest != tx.announcement_digest:
-            raise CeremonyError("the ceremony was opened on a different announcement")
+            raise CeremonyError(
+                _("the ceremony was opened on a different announcement"),
+                code="verify.other-announcement",
+            )
         window = notice.window
         notice.seed_plan.check_schedule(reveal_deadline=window.deadline, draw_at=window.draw)
         tx.ceremony.verify(reveal_deadline=window.deadline)
         record = tx.ceremony
         if record.opened_at < window.frozen:
             raise ScheduleError(
-                "reveals were opened before the list was frozen", field="ceremony.opened_at"
+                _("reveals were opened before the list was frozen"),
+                code="ceremony.opened-before-freeze",
+                field="ceremony.opened_at",
             )
         defaults = [c.party for c in tx.ceremony.contributions if c.secret is None]
-        text = f"{len(tx.ceremony.contributions)} contributions match their commitments"
         if defaults:
-            text += f"; in default (fallback used): {', '.join(defaults)}"
-        return text + f"; seed {tx.seed.hex()}"
+            return _(
+                "{count} contributions match their commitments; in default (fallback used):"
+                " {parties}; seed {seed}"
+            ).format(
+                count=len(tx.ceremony.contributions),
+                parties=", ".join(defaults),
+                seed=tx.seed.hex(),
+            )
+        return _("{count} contributions match their commitments; seed {seed}").format(
+            count=len(tx.ceremony.contributions), seed=tx.seed.hex()
+        )
 
     run.run("seed ceremony", ceremony)
 
@@ -896,20 +1092,26 @@ def _check_draw(
         at = _instant(tx.created)
         if at < _instant(window.draw_at):
             raise TimeWindowError(
-                f"the transcript was created at {tx.created}, before the announced draw time"
-                f" {window.draw_at}"
+                _(
+                    "the transcript was created at {created}, before the announced draw time"
+                    " {draw_at}"
+                ).format(created=tx.created, draw_at=window.draw_at),
+                code="verify.created-before-draw",
             )
         record = tx.ceremony
         steps = [record.opened_at, *(c.at for c in record.contributions)]
         steps += [v.at for v in record.sources]
         if at < max(steps):
             raise TimeWindowError(
-                f"the transcript was created at {tx.created}, before the last step of its"
-                f" ceremony at {format_time(max(steps), like=at)}"
+                _(
+                    "the transcript was created at {created}, before the last step of its"
+                    " ceremony at {step}"
+                ).format(created=tx.created, step=format_time(max(steps), like=at)),
+                code="verify.created-before-ceremony",
             )
-        return (
-            f"created {local_time(tx.created, rules.time_zone)}, not before the announced"
-            f" draw time {local_time(window.draw_at, rules.time_zone)}"
+        return _("created {created}, not before the announced draw time {draw_at}").format(
+            created=local_time(tx.created, rules.time_zone),
+            draw_at=local_time(window.draw_at, rules.time_zone),
         )
 
     run.run("transcript time", created)
@@ -917,27 +1119,37 @@ def _check_draw(
     def results_file() -> str:
         tx: Transcript = state["transcript"]
         if results is None:
-            return "no results file given; the re-run is compared by root"
+            return _("no results file given; the re-run is compared by root")
         count, root = _lines_root(line_chunks(results), result_leaf(rules.draw_id, b""))
         if count != tx.results_count:
             raise DigestMismatchError(
-                f"{count} result lines, the transcript committed to {tx.results_count}"
+                _("{count} result lines, the transcript committed to {committed}").format(
+                    count=count, committed=tx.results_count
+                ),
+                code="verify.results-count",
             )
         state["results_file_root"] = root
         if root != tx.results_root:
             raise DigestMismatchError(
-                "the results file does not match the transcript's"
-                f" results root ({root.hex()[:16]}… instead of"
-                f" {tx.results_root.hex()[:16]}…)"
+                _(
+                    "the results file does not match the transcript's results root ({root}…"
+                    " instead of {committed}…)"
+                ).format(root=root.hex()[:16], committed=tx.results_root.hex()[:16]),
+                code="verify.results-root",
             )
-        return f"{count} result lines under results root {root.hex()}"
+        return _("{count} result lines under results root {root}").format(
+            count=count, root=root.hex()
+        )
 
     run.run("results file", results_file)
 
     def replay() -> str:
         tx: Transcript = state["transcript"]
         if "table" not in state:
-            raise VerificationError("cannot re-run: the public records did not verify")
+            raise VerificationError(
+                _("cannot re-run: the public records did not verify"),
+                code="verify.records-unverified",
+            )
         outcome = draw(rules, state["table"], tx.seed)
         # The re-run's lines are made a chunk at a time and compared with the
         # published file's as they come; neither file is ever held whole.
@@ -954,16 +1166,23 @@ def _check_draw(
             raise _replay_difference(outcome, results, root, tx)
         summaries = tuple(s.to_json() for s in outcome.summaries)
         if summaries != tuple(dict(k) for k in tx.kindergartens):
-            raise ReplayMismatchError("per-kindergarten summaries differ from the re-run")
+            raise ReplayMismatchError(_("per-kindergarten summaries differ from the re-run"))
         if len(outcome.unplaced) != tx.unplaced:
             raise ReplayMismatchError(
-                f"transcript says {tx.unplaced} unplaced, re-run gives {len(outcome.unplaced)}"
+                _("transcript says {said} unplaced, re-run gives {found}").format(
+                    said=tx.unplaced, found=len(outcome.unplaced)
+                )
             )
         placed = sum(s.placed for s in outcome.summaries)
         state["outcome"] = outcome
-        return (
-            f"re-ran the draw with {SOFTWARE}: {count} outcomes identical"
-            f" ({placed} seats taken, {len(outcome.unplaced)} unplaced)"
+        return _(
+            "re-ran the draw with {software}: {count} outcomes identical ({placed} seats"
+            " taken, {unplaced} unplaced)"
+        ).format(
+            software=SOFTWARE,
+            count=count,
+            placed=placed,
+            unplaced=len(outcome.unplaced),
         )
 
     run.run("re-run", replay)
@@ -998,28 +1217,34 @@ def _rehearsal_mark(notice: Announcement, tx: Transcript, expected: bool) -> str
     """
     if tx.rehearsal != notice.rehearsal:
         raise RehearsalError(
-            f"the transcript is marked rehearsal: {str(tx.rehearsal).lower()} and its"
-            f" announcement rehearsal: {str(notice.rehearsal).lower()}; a rehearsal's"
-            " transcript is always a rehearsal's"
+            _(
+                "the transcript is marked rehearsal: {transcript} and its announcement"
+                " rehearsal: {announcement}; a rehearsal's transcript is always a rehearsal's"
+            ).format(
+                transcript=str(tx.rehearsal).lower(), announcement=str(notice.rehearsal).lower()
+            )
         )
     if notice.rehearsal and not expected:
         raise RehearsalError(
-            f"{REHEARSAL_MARK}: the announcement and the transcript are marked rehearsal:"
-            " true (signed): this is a practice draw on a throw-away seed, never a real draw;"
-            " check it as a rehearsal with --rehearsal (rehearsal=True), or verify the real"
-            " draw's files"
+            _(
+                "{mark}: the announcement and the transcript are marked rehearsal: true"
+                " (signed): this is a practice draw on a throw-away seed, never a real draw;"
+                " check it as a rehearsal with --rehearsal (rehearsal=True), or verify the real"
+                " draw's files"
+            ).format(mark=REHEARSAL_MARK)
         )
     if expected and not notice.rehearsal:
         raise RehearsalError(
-            "checked as a rehearsal, but the announcement and the transcript are marked"
-            " rehearsal: false: this is a real draw; verify it without --rehearsal"
+            _(
+                "checked as a rehearsal, but the announcement and the transcript are marked"
+                " rehearsal: false: this is a real draw; verify it without --rehearsal"
+            )
         )
     if notice.rehearsal:
-        return (
-            f"{REHEARSAL_MARK}: marked rehearsal: true and checked as a rehearsal, never a"
-            " real draw"
-        )
-    return "a real draw (marked rehearsal: false)"
+        return _(
+            "{mark}: marked rehearsal: true and checked as a rehearsal, never a real draw"
+        ).format(mark=REHEARSAL_MARK)
+    return _("a real draw (marked rehearsal: false)")
 
 
 def _instant(text: str) -> datetime:
@@ -1163,8 +1388,10 @@ def _replay_difference(
     """Name the first child, in draw order, whose published result differs from the re-run."""
     if results is None:
         return ReplayMismatchError(
-            f"re-running the draw gives results root {root.hex()[:16]}…, the transcript"
-            f" commits to {tx.results_root.hex()[:16]}…"
+            _(
+                "re-running the draw gives results root {root}…, the transcript commits to"
+                " {committed}…"
+            ).format(root=root.hex()[:16], committed=tx.results_root.hex()[:16])
         )
     regs, order = outcome.registration_numbers, outcome.draw_order
     found = _first_difference(
@@ -1174,32 +1401,47 @@ def _replay_difference(
         lambda line: str(parse_result_line(line)["registration_number"]),
     )
     if found is None:
-        return ReplayMismatchError("the published results list an applicant the re-run does not")
+        return ReplayMismatchError(_("the published results list an applicant the re-run does not"))
     line, theirs = found
     mine = parse_result_line(line)
     reg = mine["registration_number"]
     if theirs is None:
-        return ReplayMismatchError(f"applicant {reg} is missing from the published results")
+        return ReplayMismatchError(
+            _("applicant {registration} is missing from the published results").format(
+                registration=reg
+            )
+        )
     return ReplayMismatchError(
-        f"applicant {reg} {_describe(parse_result_line(theirs))}, re-run gives {_describe(mine)}"
+        _("applicant {registration} {published}, re-run gives {rerun}").format(
+            registration=reg, published=_describe(parse_result_line(theirs)), rerun=_describe(mine)
+        )
     )
 
 
 def _describe(result: Mapping[str, Any]) -> str:
+    """A result line in words: where the child is, waitlists, lottery number."""
     if result.get("placed"):
-        text = f"placed at {result['placed']}"
+        text = _("placed at {kindergarten}").format(kindergarten=result["placed"])
     elif result.get("wins"):
-        text = "winning at " + ", ".join(w["kindergarten"] for w in result["wins"])
+        text = _("winning at {kindergartens}").format(
+            kindergartens=", ".join(w["kindergarten"] for w in result["wins"])
+        )
     else:
-        text = "unplaced"
+        text = _("unplaced")
     waitlist = result.get("waitlist") or []
     if waitlist:
-        text += (
-            " (waitlist "
-            + ", ".join(f"{w['kindergarten']} #{w['position']}" for w in waitlist)
-            + ")"
+        text = _("{result} (waitlist {places})").format(
+            result=text,
+            places=", ".join(
+                _("{kindergarten} #{position}").format(
+                    kindergarten=w["kindergarten"], position=w["position"]
+                )
+                for w in waitlist
+            ),
         )
-    return text + f" with lottery number {str(result.get('ticket'))[:16]}…"
+    return _("{result} with lottery number {ticket}…").format(
+        result=text, ticket=str(result.get("ticket"))[:16]
+    )
 
 
 def verify_transcript(
@@ -1351,7 +1593,11 @@ class ParentProof:
 
         rounds = tuple(fields.each("rounds", part))
         if [r.round for r in rounds] != list(range(2, 2 + len(rounds))):
-            raise fields.error("rounds", "the rounds must be 2, 3, … in order, none missing")
+            raise fields.error(
+                "rounds",
+                _("the rounds must be 2, 3, … in order, none missing"),
+                code="document.rounds-order",
+            )
         fields.done()
         return cls(draw_id, *record, *result, rounds=rounds)
 
@@ -1360,13 +1606,18 @@ def _path_nodes(part: Fields) -> list[bytes]:
     nodes = part.strings("path")
     for index, node in enumerate(nodes):
         if len(node) != 64 or node.strip("0123456789abcdef"):
-            raise part.error(f"path[{index}]", "expected 64 lower-case hexadecimal digits", node)
+            raise part.error(
+                f"path[{index}]",
+                _("expected 64 lower-case hexadecimal digits"),
+                node,
+                code="document.not-hex",
+            )
     return [bytes.fromhex(n) for n in nodes]
 
 
 def _lines(value: object, field: str) -> list[bytes]:
     """A sequence of byte lines (public record or result lines)."""
-    lines = check_items(value, field, what="a sequence of lines (bytes)")
+    lines = check_items(value, field, what=_("a sequence of lines (bytes)"))
     for index, line in enumerate(lines):
         check_instance(line, bytes, f"{field}[{index}]")
     return list(lines)  # type: ignore[arg-type]  # each was checked to be bytes
@@ -1379,7 +1630,10 @@ def _record_registration(line: bytes, index: int) -> str:
         registration = data["registration_number"]
     except (ValueError, KeyError, TypeError) as exc:
         raise InputError(
-            "not a public record line", field=f"records[{index}]", hint="give records.jsonl lines"
+            _("not a public record line"),
+            code="records.not-a-record",
+            field=f"records[{index}]",
+            hint=_("give records.jsonl lines"),
         ) from exc
     return check_id(registration, f"records[{index}].registration_number")
 
@@ -1403,7 +1657,9 @@ def make_parent_proofs(
     results = _lines(results, "results")
     if registration_numbers is not None:
         asked = check_items(
-            registration_numbers, "registration_numbers", what="a sequence of registration numbers"
+            registration_numbers,
+            "registration_numbers",
+            what=_("a sequence of registration numbers"),
         )
         registration_numbers = [
             check_text(r, f"registration_numbers[{i}]") for i, r in enumerate(asked)
@@ -1422,10 +1678,11 @@ def make_parent_proofs(
         at = result_at.get(reg)
         if at is None:
             raise InputError(
-                "this record has no result line",
+                _("this record has no result line"),
+                code="proof.no-result",
                 field="registration_number",
                 value=reg,
-                hint="give the result lines of the same draw",
+                hint=_("give the result lines of the same draw"),
             )
         proofs[reg] = ParentProof(
             draw_id=draw_id,
@@ -1441,7 +1698,8 @@ def make_parent_proofs(
     missing = (wanted or set()) - set(proofs)
     if missing:
         raise InputError(
-            "no record for this registration number",
+            _("no record for this registration number"),
+            code="proof.no-record",
             field="registration_number",
             value=sorted(missing)[0],
         )
@@ -1474,9 +1732,9 @@ class ParentReport:
         }
 
     def __str__(self) -> str:
-        lines = [f"{'PASS' if s.passed else 'FAIL'}  {s.name}: {s.detail}" for s in self.steps]
+        lines = [s.line() for s in self.steps]
         if self.ok and self.result is not None:
-            lines.append("result: " + _describe(self.result))
+            lines.append(_("result: {result}").format(result=_describe(self.result)))
         return "\n".join(lines)
 
 
@@ -1514,20 +1772,27 @@ def check_parent_proof(
         state["a"] = Announcement.from_envelope(state["a_env"])
         state["t"] = Transcript.from_envelope(state["t_env"])
         if state["t"].announcement_digest != document_digest(state["a_env"]):
-            raise DigestMismatchError("the transcript names a different announcement")
+            raise DigestMismatchError(
+                _("the transcript names a different announcement"),
+                code="verify.other-announcement",
+            )
         if proof.draw_id != state["a"].draw_id or state["t"].draw_id != state["a"].draw_id:
-            raise WrongDrawError("the proof, announcement and transcript are for different draws")
+            raise WrongDrawError(
+                _("the proof, announcement and transcript are for different draws")
+            )
         kind = _rehearsal_mark(state["a"], state["t"], rehearsal)
-        return f"announcement and transcript of draw {state['a'].draw_id!r}; {kind}"
+        return _("announcement and transcript of draw {draw_id!r}; {kind}").format(
+            draw_id=state["a"].draw_id, kind=kind
+        )
 
     run.run("documents", documents, essential=True)
 
     def signed() -> str:
-        policy.verify(state["a_env"], document="announcement")
-        policy.verify(state["t_env"], document="transcript")
-        return (
-            f"announcement: {policy.describe(state['a_env'])}; transcript:"
-            f" {policy.describe(state['t_env'])}"
+        policy.verify(state["a_env"], document=document_title("announcement"))
+        policy.verify(state["t_env"], document=document_title("transcript"))
+        return _("announcement: {announcement}; transcript: {transcript}").format(
+            announcement=policy.describe(state["a_env"]),
+            transcript=policy.describe(state["t_env"]),
         )
 
     run.run("signatures", signed)
@@ -1537,12 +1802,15 @@ def check_parent_proof(
         state["record"] = table
         if table.registration_numbers[0] != registration_number:
             raise InputError(
-                "the proof is for another registration number",
+                _("the proof is for another registration number"),
+                code="proof.other-registration",
                 field="registration_number",
                 value=table.registration_numbers[0],
             )
         if table.identities is None:
-            raise VerificationError("the record carries no identity commitment")
+            raise VerificationError(
+                _("the record carries no identity commitment"), code="proof.no-identity"
+            )
         expected = identity_commitment(
             draw_id=proof.draw_id,
             registration_number=registration_number,
@@ -1553,10 +1821,13 @@ def check_parent_proof(
         )
         if not hmac.compare_digest(expected, bytes(table.identities[0])):
             raise VerificationError(
-                "the record's identity commitment does not match this"
-                " document number, name and receipt"
+                _(
+                    "the record's identity commitment does not match this document number,"
+                    " name and receipt"
+                ),
+                code="proof.identity-mismatch",
             )
-        return "the record's identity commitment matches the receipt, number and name"
+        return _("the record's identity commitment matches the receipt, number and name")
 
     run.run("identity", identity)
 
@@ -1566,10 +1837,9 @@ def check_parent_proof(
         if proof.record_count != notice.records_count or not verify_inclusion(
             leaf, proof.record_index, proof.record_count, proof.record_path, notice.records_root
         ):
-            raise InputRootMismatchError("the record is not under the announced input root")
-        return (
-            f"record {proof.record_index + 1} of {proof.record_count} is under the"
-            " announced input root"
+            raise InputRootMismatchError(_("the record is not under the announced input root"))
+        return _("record {number} of {count} is under the announced input root").format(
+            number=proof.record_index + 1, count=proof.record_count
         )
 
     run.run("record in frozen list", in_input)
@@ -1580,26 +1850,32 @@ def check_parent_proof(
         state["result"] = result
         if result["registration_number"] != registration_number:
             raise InputError(
-                "the result line is for another registration number",
+                _("the result line is for another registration number"),
+                code="proof.other-registration",
                 field="registration_number",
                 value=result["registration_number"],
             )
         own = ticket(tx.seed, proof.draw_id, registration_number).hex()
         if result["ticket"] == own:
-            return f"lottery number {own} = HMAC-SHA256(seed, registration number)"
+            return _("lottery number {ticket} = HMAC-SHA256(seed, registration number)").format(
+                ticket=own
+            )
         record: ApplicantTable = state["record"]
         assert record.groups is not None
         if record.groups[0] >= 0:
             group_id = record.group_ids[int(record.groups[0])]
             shared = group_ticket(tx.seed, proof.draw_id, group_id).hex()
             if result["ticket"] == shared:
-                return (
-                    f"lottery number {shared} = HMAC-SHA256(seed, multiples group"
-                    f" {group_id!r}), shared by the bundled siblings"
-                )
+                return _(
+                    "lottery number {ticket} = HMAC-SHA256(seed, multiples group {group!r}),"
+                    " shared by the bundled siblings"
+                ).format(ticket=shared, group=group_id)
         raise VerificationError(
-            f"the published lottery number {result['ticket'][:16]}… is"
-            f" not HMAC-SHA256(seed, child) = {own[:16]}…"
+            _(
+                "the published lottery number {published}… is not HMAC-SHA256(seed, child)"
+                " = {ticket}…"
+            ).format(published=result["ticket"][:16], ticket=own[:16]),
+            code="proof.ticket-mismatch",
         )
 
     run.run("lottery number", lottery_number)
@@ -1610,8 +1886,13 @@ def check_parent_proof(
         if proof.result_count != tx.results_count or not verify_inclusion(
             leaf, proof.result_index, proof.result_count, proof.result_path, tx.results_root
         ):
-            raise DigestMismatchError("the result is not under the transcript's results root")
-        return f"result {proof.result_index + 1} of {proof.result_count} is under the results root"
+            raise DigestMismatchError(
+                _("the result is not under the transcript's results root"),
+                code="verify.results-root",
+            )
+        return _("result {number} of {count} is under the results root").format(
+            number=proof.result_index + 1, count=proof.result_count
+        )
 
     run.run("result in transcript", in_results)
     steps = tuple(run.checks)

@@ -14,6 +14,7 @@ from typing import Final
 import rfc8785
 
 from alloc.errors import InputError, WrongTypeError
+from alloc.i18n import _
 
 __all__ = [
     "MAX_IDENTIFIER_LENGTH",
@@ -71,7 +72,12 @@ def canonical_json(value: object) -> bytes:
     try:
         return rfc8785.dumps(value)  # type: ignore[arg-type]
     except rfc8785.CanonicalizationError as exc:
-        raise InputError("value cannot be canonicalised", value=value, hint=str(exc)) from exc
+        raise InputError(
+            _("value cannot be canonicalised"),
+            code="canonical.unencodable",
+            value=value,
+            hint=str(exc),
+        ) from exc
 
 
 def _check_json(value: object, path: str) -> None:
@@ -82,16 +88,22 @@ def _check_json(value: object, path: str) -> None:
     if isinstance(value, int):
         if not -(2**53) + 1 <= value <= 2**53 - 1:
             raise InputError(
-                "integer outside the I-JSON range ±(2**53-1)",
+                _("integer outside the I-JSON range ±(2**53-1)"),
+                code="canonical.integer-range",
                 field=path,
                 value=value,
-                hint="encode large numbers as strings",
+                hint=_("encode large numbers as strings"),
             )
         return
     if isinstance(value, Mapping):
         for key, item in value.items():
             if not isinstance(key, str):
-                raise InputError("object key is not a string", field=path, value=key)
+                raise InputError(
+                    _("object key is not a string"),
+                    code="canonical.key-not-text",
+                    field=path,
+                    value=key,
+                )
             _check_encodable(key, path)
             _check_json(item, f"{path}.{key}")
         return
@@ -100,10 +112,11 @@ def _check_json(value: object, path: str) -> None:
             _check_json(item, f"{path}[{index}]")
         return
     raise InputError(
-        f"type {type(value).__name__} is not allowed in a canonical document",
+        _("type {type} is not allowed in a canonical document").format(type=type(value).__name__),
+        code="canonical.type",
         field=path,
         value=value,
-        hint="use str, int, bool, None, list or dict (floats are never signed)",
+        hint=_("use str, int, bool, None, list or dict (floats are never signed)"),
     )
 
 
@@ -112,10 +125,11 @@ def _check_encodable(text: str, path: str) -> None:
         text.encode("utf-8")
     except UnicodeEncodeError as exc:
         raise InputError(
-            "text is not valid Unicode (lone surrogate from a bad decode?)",
+            _("text is not valid Unicode (lone surrogate from a bad decode?)"),
+            code="text.not-unicode",
             field=path,
             value=text,
-            hint="re-read the source file with the right encoding",
+            hint=_("re-read the source file with the right encoding"),
         ) from exc
 
 
@@ -145,38 +159,54 @@ def check_identifier(value: object, field: str) -> str:
             value = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise InputError(
-                "not valid UTF-8",
+                _("not valid UTF-8"),
+                code="identifier.not-utf8",
                 field=field,
                 value=raw,
-                hint="decode the source with its real encoding (GBK?) first",
+                hint=_("decode the source with its real encoding (GBK?) first"),
             ) from exc
     if not isinstance(value, str):
         # The type only: a stray object (a dict of a child's details, say) is never echoed.
-        raise WrongTypeError(f"must be text, got {type(value).__name__}", field=field)
+        raise WrongTypeError(
+            _("must be text, got {type}").format(type=type(value).__name__),
+            code="identifier.wrong-type",
+            field=field,
+        )
     if not value:
-        raise InputError("must not be empty", field=field, value=value)
+        raise InputError(_("must not be empty"), code="identifier.empty", field=field, value=value)
     _check_encodable(value, field)
     if len(value) > MAX_IDENTIFIER_LENGTH:
         raise InputError(
-            f"longer than {MAX_IDENTIFIER_LENGTH} characters", field=field, value=value
+            _("longer than {maximum} characters").format(maximum=MAX_IDENTIFIER_LENGTH),
+            code="identifier.too-long",
+            field=field,
+            value=value,
         )
     if value != value.strip():
         raise InputError(
-            "has leading or trailing whitespace", field=field, value=value, hint="strip it"
+            _("has leading or trailing whitespace"),
+            code="identifier.whitespace",
+            field=field,
+            value=value,
+            hint=_("strip it"),
         )
     for char in value:
         if unicodedata.category(char) in {"Cc", "Cf", "Cs", "Zl", "Zp"}:
             raise InputError(
-                f"contains the control or format character U+{ord(char):04X}",
+                _("contains the control or format character U+{code_point:04X}").format(
+                    code_point=ord(char)
+                ),
+                code="identifier.control-character",
                 field=field,
                 value=value,
             )
     if unicodedata.normalize("NFC", value) != value:
         raise InputError(
-            "is not in Unicode NFC form",
+            _("is not in Unicode NFC form"),
+            code="identifier.not-nfc",
             field=field,
             value=value,
-            hint="normalise it with NFC before use",
+            hint=_("normalise it with NFC before use"),
         )
     return value
 

@@ -35,12 +35,14 @@ from alloc.audit import (
     Transcript,
     VerificationReport,
     document_digest,
+    document_title,
 )
 from alloc.canonical import SPEC_VERSION
 from alloc.clock import format_time
 from alloc.errors import AllocError, InputError
+from alloc.i18n import _
 from alloc.model import DrawRules, local_time
-from alloc.report import check_name, escape, term
+from alloc.report import bilingual, check_name, escape, term
 from alloc.signing import Envelope, TrustPolicy, fingerprint, is_demo_key
 
 if TYPE_CHECKING:
@@ -89,10 +91,10 @@ def checked_files(
 _ROLES: Final = {
     "rules": ("派位规则", "rules"),
     "announcement": ("公告（签名文件）", "announcement (signed)"),
-    "transcript": ("结果记录（签名文件）", "transcript (signed)"),
+    "transcript": ("派位记录（签名文件）", "transcript (signed)"),
     "records": ("公开报名记录", "public records"),
     "results": ("派位结果", "results"),
-    "previous": ("上一轮结果记录", "previous round's transcript"),
+    "previous": ("上一轮派位记录", "previous round's transcript"),
     "log": ("操作日志", "operator log"),
     "notice": ("公示名单", "notice list"),
     "waitlists": ("候补名单", "waitlists"),
@@ -208,7 +210,11 @@ def render_certificate(
         InputError: if ``verified_at`` has no UTC offset.
     """
     if verified_at.utcoffset() is None:
-        raise InputError("the verification time has no UTC offset", field="verified_at")
+        raise InputError(
+            _("the verification time has no UTC offset"),
+            code="time.no-offset",
+            field="verified_at",
+        )
     notice, tx = _documents(announcement, transcript)
     zone = rules.time_zone
     local = verified_at.astimezone(zoneinfo.ZoneInfo(zone))
@@ -304,7 +310,8 @@ def _about(
         ),
         (
             _bi("核验软件", "Verifier software"),
-            f"alloc {escape(__version__)} ({_bi('安装包', 'package')} {escape(DISTRIBUTION)})",
+            f"alloc {escape(__version__)}"
+            f" （{_bi('安装包', 'package')} <code>{escape(DISTRIBUTION)}</code>）",
         ),
         (_bi("规范版本", "Spec version"), escape(SPEC_VERSION)),
         (_bi("信任来源", "Trust"), escape(trust_source)),
@@ -323,8 +330,11 @@ def _about(
             (_bi("轮次", "Round"), escape(tx.round)),
             (_bi("随机种子", "Seed"), _hex(tx.seed.hex())),
             (_bi("结果根", "Results root"), _hex(tx.results_root.hex())),
-            (_bi("结果记录摘要", "Transcript digest"), _hex(document_digest(transcript).hex())),
-            (_bi("结果记录所用软件", "Software of the draw"), escape(tx.software)),
+            (_bi("派位记录摘要", "Transcript digest"), _hex(document_digest(transcript).hex())),
+            (
+                _bi("派位记录所用软件", "Software of the draw"),
+                f"<code>{escape(tx.software)}</code>",
+            ),
         ]
     if report.round is not None and tx is None:
         items.append((_bi("轮次", "Round"), escape(report.round)))
@@ -339,15 +349,13 @@ def _hex(text: str) -> str:
 def _keys(policy: TrustPolicy, report: VerificationReport) -> str:
     signed: dict[tuple[str, str], list[str]] = {}
     for document, roles in report.signatures.items():
-        zh = {"announcement": "公告", "transcript": "结果记录", "previous round": "上一轮"}.get(
-            document, document
-        )
+        zh, en = bilingual(document_title, document)
         for result in roles:
             for keyid in result.signers:
-                signed.setdefault((result.role, keyid), []).append(_bi(zh, document) + " ✓")
+                signed.setdefault((result.role, keyid), []).append(_bi(zh, en) + " ✓")
             for keyid in result.invalid:
                 signed.setdefault((result.role, keyid), []).append(
-                    _bi(f"{zh}：签名无效", f"{document}: INVALID signature") + " ✗"
+                    _bi(f"{zh}：签名无效", f"{en}: INVALID signature") + " ✗"
                 )
     rows = []
     for role in policy.roles:

@@ -46,6 +46,7 @@ from alloc.audit import (
     _same_lines,
     _signed_fields,
     document_digest,
+    document_title,
     rules_digest,
 )
 from alloc.canonical import SPEC_VERSION
@@ -66,6 +67,7 @@ from alloc.errors import (
     VerificationError,
     WrongDrawError,
 )
+from alloc.i18n import _, pgettext
 from alloc.merkle import verify_inclusion
 from alloc.model import ApplicantTable, DrawRules, RoundSeed
 from alloc.oplog import LogHead, check_log
@@ -206,7 +208,11 @@ class RoundAnnouncement:
         number = fields.integer("round", minimum=2)
         responses = _commitment(fields, "responses")
         if responses is None:
-            raise fields.error("responses", "a round commits to its responses file (root, count)")
+            raise fields.error(
+                "responses",
+                _("a round commits to its responses file (root, count)"),
+                code="document.round-responses",
+            )
         records = _commitment(fields, "records")
         plan = None
         if fields.data.get("seed_plan") is not None:
@@ -229,12 +235,19 @@ class RoundAnnouncement:
                 except InputError as exc:
                     raise window.error(key, exc.problem, value) from exc
         if plan is not None and records is None:
-            raise fields.error("seed_plan", "a seed plan belongs only to a round with a draw")
+            raise fields.error(
+                "seed_plan",
+                _("a seed plan belongs only to a round with a draw"),
+                code="document.round-plan-without-draw",
+            )
         if (plan is None) != (reveal_deadline is None) or (plan is None) != (draw_at is None):
             raise fields.error(
                 "window",
-                "the reveal deadline and draw time are given exactly when the round has a"
-                " seed plan",
+                _(
+                    "the reveal deadline and draw time are given exactly when the round has a"
+                    " seed plan"
+                ),
+                code="document.round-window",
             )
         notice = cls(
             draw_id=draw_id,
@@ -327,7 +340,9 @@ class RoundTranscript:
         standings = _commitment(fields, "standings")
         if parts["responses"] is None or standings is None:
             raise fields.error(
-                "standings", "a round commits to its responses and standings (root, count)"
+                "standings",
+                _("a round commits to its responses and standings (root, count)"),
+                code="document.round-standings",
             )
         ceremony = None
         if fields.data.get("ceremony") is not None:
@@ -339,11 +354,16 @@ class RoundTranscript:
         if drew != (seed is not None) or drew != (parts["results"] is not None):
             raise fields.error(
                 "seed",
-                "records, seed and results are all given for a round with a draw and all"
-                " null for a round without one",
+                _(
+                    "records, seed and results are all given for a round with a draw and all"
+                    " null for a round without one"
+                ),
+                code="document.round-draw-parts",
             )
         if ceremony is not None and (seed is None or seed != ceremony.seed):
-            raise SeedMismatchError("the round transcript's seed is not its ceremony record's seed")
+            raise SeedMismatchError(
+                _("the round transcript's seed is not its ceremony record's seed")
+            )
         created = fields.string("created")
         _nested(fields, "created", lambda value: parse_time(value, field="created"))
         log = fields.optional_object("log")
@@ -437,11 +457,18 @@ def make_round_announcement(
     check_instance(standings, Standings, "standings")
     draw_id, number, rehearsal = _previous_round(previous)
     if draw_id != rules.draw_id or (plan is not None and plan.draw_id != rules.draw_id):
-        raise WrongDrawError(f"the previous round or seed plan is not of draw {rules.draw_id!r}")
+        raise WrongDrawError(
+            _("the previous round or seed plan is not of draw {draw_id!r}").format(
+                draw_id=rules.draw_id
+            )
+        )
     if standings.round != number:
         raise InputError(
-            f"the standings are of round {standings.round}, the previous transcript of"
-            f" round {number}",
+            _(
+                "the standings are of round {standings}, the previous transcript of round"
+                " {previous}"
+            ).format(standings=standings.round, previous=number),
+            code="round.standings-of-other-round",
             field="standings",
         )
     given = list(responses)
@@ -449,14 +476,18 @@ def make_round_announcement(
     fresh = records is not None and rules.round_seed is RoundSeed.FRESH
     if fresh and (plan is None or reveal_deadline is None or draw_at is None):
         raise InputError(
-            "the rules call for a fresh seed for a second-round draw: give its seed plan,"
-            " reveal deadline and draw time",
+            _(
+                "the rules call for a fresh seed for a second-round draw: give its seed plan,"
+                " reveal deadline and draw time"
+            ),
+            code="round.fresh-seed-needs-plan",
             field="plan",
-            hint="run the round's ceremony begin and commit steps first",
+            hint=_("run the round's ceremony begin and commit steps first"),
         )
     if not fresh and (plan is not None or reveal_deadline is not None or draw_at is not None):
         raise InputError(
-            "only a second-round draw with round_seed = fresh has a seed plan and a window",
+            _("only a second-round draw with round_seed = fresh has a seed plan and a window"),
+            code="round.plan-not-expected",
             field="plan",
         )
     if fresh:
@@ -473,10 +504,13 @@ def make_round_announcement(
         )
         if not frozen < deadline < drawn:
             raise InputError(
-                "times out of order: the round is announced, then the reveal deadline"
-                " passes, then the draw happens",
+                _(
+                    "times out of order: the round is announced, then the reveal deadline"
+                    " passes, then the draw happens"
+                ),
+                code="window.round-order",
                 field="window",
-                hint="give a later --reveal-deadline and --draw-at",
+                hint=_("give a later --reveal-deadline and --draw-at"),
             )
         plan.check_schedule(reveal_deadline=deadline, draw_at=drawn)
     else:
@@ -532,23 +566,34 @@ def make_round_transcript(
     """
     notice = RoundAnnouncement.from_envelope(announcement)
     if rules.draw_id != notice.draw_id or rules_digest(rules) != notice.rules_digest:
-        raise DigestMismatchError("the rules are not the announced rules")
+        raise DigestMismatchError(
+            _("the rules are not the announced rules"), code="verify.rules-mismatch"
+        )
     if (responses_root(rules.draw_id, responses), len(responses)) != notice.responses:
-        raise DigestMismatchError("the responses are not the announced responses file")
+        raise DigestMismatchError(
+            _("the responses are not the announced responses file"),
+            code="verify.responses-mismatch",
+        )
     if (records is None) != (notice.records is None) or (
         records is not None
         and notice.records is not None
         and (records_root(rules.draw_id, records), len(records)) != notice.records
     ):
-        raise DigestMismatchError("the records are not the announced second-round records")
+        raise DigestMismatchError(
+            _("the records are not the announced second-round records"),
+            code="verify.round-records-mismatch",
+        )
     seed = _round_seed(notice, rules, ceremony, first_seed, document_digest(announcement))
     if notice.draw_at is not None and parse_time(created, field="created") < parse_time(
         notice.draw_at, field="draw_at"
     ):
         raise ScheduleError(
-            f"the round cannot be drawn at {created}: the announced draw time is {notice.draw_at}",
+            _("the round cannot be drawn at {time}: the announced draw time is {draw_at}").format(
+                time=created, draw_at=notice.draw_at
+            ),
+            code="ceremony.draw-before-time",
             field="created",
-            hint="wait until the announced draw time",
+            hint=_("wait until the announced draw time"),
         )
     table = None if records is None else parse_record_lines(records)
     outcome = next_round(standings, parse_response_lines(responses), records=table, seed=seed)
@@ -589,15 +634,25 @@ def _round_seed(
     if notice.seed_plan is None:
         if rules.round_seed is not RoundSeed.SAME or first_seed is None:
             raise CeremonyError(
-                "this second-round draw uses round 1's seed (round_seed = same): give it"
+                _("this second-round draw uses round 1's seed (round_seed = same): give it"),
+                code="round.first-seed-missing",
             )
         return first_seed
     if ceremony is None:
-        raise CeremonyError("this second-round draw needs its own finished seed ceremony")
+        raise CeremonyError(
+            _("this second-round draw needs its own finished seed ceremony"),
+            code="round.ceremony-missing",
+        )
     if ceremony.plan != notice.seed_plan:
-        raise CeremonyError("the round's ceremony plan is not the announced seed plan")
+        raise CeremonyError(
+            _("the round's ceremony plan is not the announced seed plan"),
+            code="ceremony.plan-mismatch",
+        )
     if ceremony.announcement_digest != digest:
-        raise DigestMismatchError("the round's ceremony was opened on another announcement")
+        raise DigestMismatchError(
+            _("the round's ceremony was opened on another announcement"),
+            code="verify.other-announcement",
+        )
     return ceremony.seed
 
 
@@ -703,7 +758,10 @@ def check_chain(
     try:
         rounds = list(rounds)
     except TypeError:
-        problem = VerificationError("rounds: expected a sequence of RoundFiles, one per round")
+        problem = VerificationError(
+            _("rounds: expected a sequence of RoundFiles, one per round"),
+            code="verify.rounds-type",
+        )
         run.checks.append(Check("rounds", False, str(problem), problem))
         rounds = []
     signers: dict[str, tuple[RoleResult, ...]] = dict(first.signatures)
@@ -728,7 +786,7 @@ def check_chain(
             # they are let go of once its standings are made.
             table, outcome = state.pop("drawn")
             state["standings"] = first_standings(outcome, table)
-            return "round 1's standings from the re-run draw"
+            return _("round 1's standings from the re-run draw")
 
         if rounds:
             run.run("round 1 standings", standings, essential=True)
@@ -744,23 +802,32 @@ def check_chain(
         last = state["last"]
         if expect_round is not None and last < expect_round:
             raise ChainError(
-                f"rollback: round {expect_round} was published, the chain given ends at"
-                f" round {last}"
+                _(
+                    "rollback: round {expected} was published, the chain given ends at round {last}"
+                ).format(expected=expect_round, last=last)
             )
         for number, digest in sorted((known or {}).items()):
             if number > last:
                 raise ChainError(
-                    f"rollback: round {number} was seen before (transcript"
-                    f" {digest.hex()[:16]}…), the chain given ends at round {last}"
+                    _(
+                        "rollback: round {round} was seen before (transcript {digest}…), the"
+                        " chain given ends at round {last}"
+                    ).format(round=number, digest=digest.hex()[:16], last=last)
                 )
             if digests.get(number) != digest:
                 found = digests.get(number)
                 raise ChainError(
-                    f"fork: round {number} was seen before as transcript"
-                    f" {digest.hex()[:16]}…, the chain given has"
-                    f" {'none' if found is None else found.hex()[:16] + '…'}"
+                    _(
+                        "fork: round {round} was seen before as transcript {digest}…, the"
+                        " chain given has none"
+                    ).format(round=number, digest=digest.hex()[:16])
+                    if found is None
+                    else _(
+                        "fork: round {round} was seen before as transcript {digest}…, the"
+                        " chain given has {found}…"
+                    ).format(round=number, digest=digest.hex()[:16], found=found.hex()[:16])
                 )
-        return f"the chain runs from round 1 to round {last} without a gap"
+        return _("the chain runs from round 1 to round {last} without a gap").format(last=last)
 
     # ``known is not None``, not its truth: a wrong argument (an array, say)
     # must fail the chain check, not raise here.
@@ -801,16 +868,23 @@ def _check_round(
         if found != {number}:
             given = ", ".join(str(r) for r in sorted(found))
             problem = (
-                f"round {number - 1} is followed by round {given}: round {number} is missing"
+                _("round {previous} is followed by round {given}: round {round} is missing")
                 if min(found) > number
-                else f"the files given as round {number} are of round {given}"
+                else _("the files given as round {round} are of round {given}")
             )
-            raise ChainError(problem)
+            raise ChainError(problem.format(previous=number - 1, given=given, round=number))
         ids = {mine["a"].draw_id} | ({mine["t"].draw_id} if "t" in mine else set())
         if ids != {rules.draw_id}:
-            raise WrongDrawError(f"round {number} belongs to another draw ({sorted(ids)})")
-        kinds = "announcement and transcript" if "t" in mine else "announcement"
-        return f"round {number}'s {kinds} are well-formed and canonical"
+            raise WrongDrawError(
+                _("round {round} belongs to another draw ({draws})").format(
+                    round=number, draws=", ".join(repr(i) for i in sorted(ids))
+                )
+            )
+        if "t" in mine:
+            return _(
+                "round {round}'s announcement and transcript are well-formed and canonical"
+            ).format(round=number)
+        return _("round {round}'s announcement is well-formed and canonical").format(round=number)
 
     run.run(f"{label}: documents", documents, essential=True)
 
@@ -823,7 +897,7 @@ def _check_round(
     def signatures(key: str, document: str) -> Callable[[], str]:
         def check() -> str:
             signers[f"{label} {document}"] = tuple(policy.evaluate(mine[key]))
-            policy.verify(mine[key], document=f"{label} {document}")
+            policy.verify(mine[key], document=document_title(f"{label} {document}"))
             return policy.describe(mine[key])
 
         return check
@@ -837,18 +911,29 @@ def _check_round(
         expected = document_digest(state["previous"])
         if notice.previous != expected:
             raise ChainError(
-                f"fork: round {number}'s announcement names round {number - 1}'s transcript"
-                f" {notice.previous.hex()[:16]}…, the chain's round {number - 1} is"
-                f" {expected.hex()[:16]}…"
+                _(
+                    "fork: round {round}'s announcement names round {previous}'s transcript"
+                    " {named}…, the chain's round {previous} is {expected}…"
+                ).format(
+                    round=number,
+                    previous=number - 1,
+                    named=notice.previous.hex()[:16],
+                    expected=expected.hex()[:16],
+                )
             )
         if notice.rules_digest != rules_digest(rules):
-            raise DigestMismatchError(f"round {number}'s announcement names other rules")
+            raise DigestMismatchError(
+                _("round {round}'s announcement names other rules").format(round=number),
+                code="verify.rules-mismatch",
+            )
         if "t" in mine:
             tx: RoundTranscript = mine["t"]
             if tx.previous != expected or tx.announcement != document_digest(mine["a_env"]):
                 raise ChainError(
-                    f"fork: round {number}'s transcript does not name its announcement and"
-                    f" round {number - 1}'s transcript"
+                    _(
+                        "fork: round {round}'s transcript does not name its announcement and"
+                        " round {previous}'s transcript"
+                    ).format(round=number, previous=number - 1)
                 )
             if (tx.rules_digest, tx.responses, tx.records) != (
                 notice.rules_digest,
@@ -856,9 +941,14 @@ def _check_round(
                 notice.records,
             ):
                 raise DigestMismatchError(
-                    f"round {number}'s transcript repeats other commitments than its announcement"
+                    _(
+                        "round {round}'s transcript repeats other commitments than its announcement"
+                    ).format(round=number),
+                    code="verify.transcript-inputs",
                 )
-        return f"round {number} follows round {number - 1} ({expected.hex()})"
+        return _("round {round} follows round {previous} ({digest})").format(
+            round=number, previous=number - 1, digest=expected.hex()
+        )
 
     run.run(f"{label}: chain", linked, essential=True)
 
@@ -869,23 +959,33 @@ def _check_round(
         count, root = _lines_root(line_chunks(files.responses), response_leaf(rules.draw_id, b""))
         if (root, count) != notice.responses:
             raise DigestMismatchError(
-                f"round {number}'s responses file does not match the announced root and count"
+                _(
+                    "round {round}'s responses file does not match the announced root and count"
+                ).format(round=number),
+                code="verify.responses-mismatch",
             )
         mine["responses"] = parse_response_lines(
             itertools.chain.from_iterable(line_chunks(files.responses))
         )
-        text = f"{count} responses"
+        responses = count
         if notice.records is not None:
             if files.records is None:
-                raise VerificationError(f"round {number} draws: give its records file")
+                raise VerificationError(
+                    _("round {round} draws: give its records file").format(round=number),
+                    code="verify.round-records-missing",
+                )
             count, root, table = _read_records(rules.draw_id, files.records)
             if (root, count) != notice.records:
                 raise InputRootMismatchError(
-                    f"round {number}'s records do not match the announced root and count"
+                    _("round {round}'s records do not match the announced root and count").format(
+                        round=number
+                    )
                 )
             mine["records"] = table()
-            text += f" and {count} second-round records"
-        return text + " under the announced roots"
+            return _(
+                "{responses} responses and {records} second-round records under the announced roots"
+            ).format(responses=responses, records=count)
+        return _("{responses} responses under the announced roots").format(responses=responses)
 
     run.run(f"{label}: responses and records", inputs)
 
@@ -894,28 +994,53 @@ def _check_round(
         tx: RoundTranscript = mine["t"]
         if notice.records is None:
             if tx.seed is not None or tx.ceremony is not None:
-                raise SeedMismatchError(f"round {number} draws nothing but names a seed")
-            return "no draw this round, no seed"
+                raise SeedMismatchError(
+                    _("round {round} draws nothing but names a seed").format(round=number)
+                )
+            return _("no draw this round, no seed")
         if notice.seed_plan is None:
             if rules.round_seed is not RoundSeed.SAME or tx.ceremony is not None:
-                raise CeremonyError(f"round {number} draws without the seed its rules call for")
+                raise CeremonyError(
+                    _("round {round} draws without the seed its rules call for").format(
+                        round=number
+                    ),
+                    code="round.seed-not-as-rules",
+                )
             if tx.seed != state["first_seed"]:
                 raise SeedMismatchError(
-                    f"round {number} draws with round_seed = same, but its seed is not round 1's"
+                    _(
+                        "round {round} draws with round_seed = same, but its seed is not round 1's"
+                    ).format(round=number)
                 )
-            return f"round 1's seed (round_seed = same): {state['first_seed'].hex()}"
+            return _("round 1's seed (round_seed = same): {seed}").format(
+                seed=state["first_seed"].hex()
+            )
         if rules.round_seed is not RoundSeed.FRESH:
             raise CeremonyError(
-                f"round {number} draws with a ceremony of its own, but the rules say"
-                " round_seed = same"
+                _(
+                    "round {round} draws with a ceremony of its own, but the rules say"
+                    " round_seed = same"
+                ).format(round=number),
+                code="round.seed-not-as-rules",
             )
         record = tx.ceremony
         if record is None:
-            raise CeremonyError(f"round {number} names no ceremony for its fresh seed")
+            raise CeremonyError(
+                _("round {round} names no ceremony for its fresh seed").format(round=number),
+                code="round.ceremony-missing",
+            )
         if record.plan != notice.seed_plan:
-            raise CeremonyError(f"round {number}'s ceremony plan is not the announced plan")
+            raise CeremonyError(
+                _("round {round}'s ceremony plan is not the announced plan").format(round=number),
+                code="ceremony.plan-mismatch",
+            )
         if record.announcement_digest != document_digest(mine["a_env"]):
-            raise CeremonyError(f"round {number}'s ceremony was opened on another announcement")
+            raise CeremonyError(
+                _("round {round}'s ceremony was opened on another announcement").format(
+                    round=number
+                ),
+                code="verify.other-announcement",
+            )
         deadline, drawn = notice.deadline, notice.draw_time
         assert deadline is not None
         assert drawn is not None
@@ -923,10 +1048,15 @@ def _check_round(
         record.verify(reveal_deadline=deadline)
         if record.opened_at < parse_time(notice.frozen_at, field="frozen_at"):
             raise ScheduleError(
-                f"round {number}'s reveals were opened before the round was announced",
+                _("round {round}'s reveals were opened before the round was announced").format(
+                    round=number
+                ),
+                code="ceremony.opened-before-freeze",
                 field="ceremony.opened_at",
             )
-        return f"{len(record.contributions)} contributions match; seed {record.seed.hex()}"
+        return _("{count} contributions match; seed {seed}").format(
+            count=len(record.contributions), seed=record.seed.hex()
+        )
 
     def times() -> str:
         notice: RoundAnnouncement = mine["a"]
@@ -934,18 +1064,30 @@ def _check_round(
         at = parse_time(tx.created, field="created")
         if at < parse_time(notice.frozen_at, field="frozen_at"):
             raise TimeWindowError(
-                f"round {number} was computed at {tx.created}, before it was announced"
-                f" ({notice.frozen_at})"
+                _(
+                    "round {round} was computed at {created}, before it was announced ({announced})"
+                ).format(round=number, created=tx.created, announced=notice.frozen_at),
+                code="verify.round-before-announcement",
             )
         if at < parse_time(state["previous_created"], field="created"):
             raise TimeWindowError(
-                f"round {number} was computed at {tx.created}, before round {number - 1}"
-                f" ({state['previous_created']})"
+                _(
+                    "round {round} was computed at {created}, before round {previous}"
+                    " ({previous_created})"
+                ).format(
+                    round=number,
+                    created=tx.created,
+                    previous=number - 1,
+                    previous_created=state["previous_created"],
+                ),
+                code="verify.round-before-previous",
             )
         if notice.draw_at is not None and at < parse_time(notice.draw_at, field="draw_at"):
             raise TimeWindowError(
-                f"round {number} was drawn at {tx.created}, before its announced draw time"
-                f" {notice.draw_at}"
+                _(
+                    "round {round} was drawn at {created}, before its announced draw time {draw_at}"
+                ).format(round=number, created=tx.created, draw_at=notice.draw_at),
+                code="verify.created-before-draw",
             )
         if tx.ceremony is not None:
             record = tx.ceremony
@@ -953,10 +1095,17 @@ def _check_round(
             steps += [v.at for v in record.sources]
             if at < max(steps):
                 raise TimeWindowError(
-                    f"round {number} was drawn at {tx.created}, before the last step of its"
-                    f" ceremony at {format_time(max(steps), like=at)}"
+                    _(
+                        "round {round} was drawn at {created}, before the last step of its"
+                        " ceremony at {step}"
+                    ).format(
+                        round=number, created=tx.created, step=format_time(max(steps), like=at)
+                    ),
+                    code="verify.created-before-ceremony",
                 )
-        return f"computed at {tx.created}, after the announcement and the round before"
+        return _("computed at {created}, after the announcement and the round before").format(
+            created=tx.created
+        )
 
     def published() -> str:
         tx: RoundTranscript = mine["t"]
@@ -970,19 +1119,41 @@ def _check_round(
             count, root = _lines_root(line_chunks(given), leaf(rules.draw_id, b""))
             if (root, count) != committed:
                 raise DigestMismatchError(
-                    f"round {number}'s {name} file does not match the transcript's root and count"
+                    (
+                        _(
+                            "round {round}'s standings file does not match the transcript's"
+                            " root and count"
+                        )
+                        if name == "standings"
+                        else _(
+                            "round {round}'s results file does not match the transcript's"
+                            " root and count"
+                        )
+                    ).format(round=number),
+                    code="verify.round-file-mismatch",
                 )
-            text.append(f"{count} {name} lines")
-        return (
-            " and ".join(text) + " under the transcript's roots"
-            if text
-            else ("no standings file given; the re-computation is compared by root")
+            text.append(
+                (
+                    _("{count} standings lines")
+                    if name == "standings"
+                    else _("{count} results lines")
+                ).format(count=count)
+            )
+        if not text:
+            return _("no standings file given; the re-computation is compared by root")
+        return _("{files} under the transcript's roots").format(
+            files=pgettext("joining names", " and ").join(text)
         )
 
     def recompute() -> str:
         tx: RoundTranscript = mine["t"]
         if "responses" not in mine:
-            raise VerificationError(f"cannot re-compute round {number}: its inputs did not verify")
+            raise VerificationError(
+                _("cannot re-compute round {round}: its inputs did not verify").format(
+                    round=number
+                ),
+                code="verify.records-unverified",
+            )
         outcome = next_round(
             state["standings"],
             mine["responses"],
@@ -996,32 +1167,48 @@ def _check_round(
             raise _standing_difference(number, outcome.standings, lines, files.standings)
         figures = tuple(s.to_json() for s in outcome.standings.summaries)
         if figures != tuple(dict(k) for k in tx.kindergartens):
-            raise ReplayMismatchError(f"round {number}'s per-kindergarten figures differ")
+            raise ReplayMismatchError(
+                _("round {round}'s per-kindergarten figures differ").format(round=number)
+            )
         if (len(outcome.standings.unplaced), int(outcome.standings.declined.sum())) != (
             tx.unplaced,
             tx.declined,
         ):
-            raise ReplayMismatchError(f"round {number}'s unplaced or declined counts differ")
+            raise ReplayMismatchError(
+                _("round {round}'s unplaced or declined counts differ").format(round=number)
+            )
         if outcome.draw is not None:
             count, root = _lines_root(
                 result_line_chunks(outcome.draw), result_leaf(rules.draw_id, b"")
             )
             if (root, count) != tx.results:
                 raise ReplayMismatchError(
-                    f"re-drawing round {number}'s second-round draw gives other results"
+                    _("re-drawing round {round}'s second-round draw gives other results").format(
+                        round=number
+                    )
                 )
         mine["standings"] = outcome.standings
         moved = int((outcome.standings.moved_from >= 0).sum())
-        return (
-            f"re-computed round {number} with {SOFTWARE}: {len(lines)} standings identical"
-            f" ({moved} moved, {len(outcome.standings.unplaced)} unplaced,"
-            f" {tx.declined} declined)"
+        return _(
+            "re-computed round {round} with {software}: {count} standings identical ({moved}"
+            " moved, {unplaced} unplaced, {declined} declined)"
+        ).format(
+            round=number,
+            software=SOFTWARE,
+            count=len(lines),
+            moved=moved,
+            unplaced=len(outcome.standings.unplaced),
+            declined=tx.declined,
         )
 
     if "t" not in mine:
         if not any(not c.passed for c in run.checks[before:]):
             run.checks.append(
-                Check(f"{label}: drawn", True, f"round {number} is announced, not yet computed")
+                Check(
+                    f"{label}: drawn",
+                    True,
+                    _("round {round} is announced, not yet computed").format(round=number),
+                )
             )
         return False
 
@@ -1029,15 +1216,19 @@ def _check_round(
         tx: RoundTranscript = mine["t"]
         if tx.log is None:
             raise LogChainError(
-                f"round {number}'s transcript commits to no operator log (it was made without"
-                " one), so the log cannot be checked against it"
+                _(
+                    "round {round}'s transcript commits to no operator log (it was made without"
+                    " one), so the log cannot be checked against it"
+                ).format(round=number)
             )
         before: LogHead | None = state.get("log_head")
         if before is not None and tx.log.count <= before.count:
             raise LogChainError(
-                f"round {number}'s transcript commits to the operator log's first"
-                f" {tx.log.count} entries, round {number - 1}'s to the first {before.count}:"
-                " a later round's head comes after the head of the round before"
+                _(
+                    "round {round}'s transcript commits to the operator log's first {count}"
+                    " entries, round {previous}'s to the first {before}: a later round's head"
+                    " comes after the head of the round before"
+                ).format(round=number, count=tx.log.count, previous=number - 1, before=before.count)
             )
         return check_log(bytes(state["log"]), tx.log, draw_id=rules.draw_id)
 
@@ -1066,24 +1257,32 @@ def _round_mark(number: int, marks: set[bool], expected: bool) -> str:
     """
     if len(marks) != 1:
         raise RehearsalError(
-            f"round {number}'s announcement and transcript disagree on the rehearsal mark;"
-            " a rehearsal's round is always a rehearsal's"
+            _(
+                "round {round}'s announcement and transcript disagree on the rehearsal mark;"
+                " a rehearsal's round is always a rehearsal's"
+            ).format(round=number)
         )
     (marked,) = marks
     if marked and not expected:
         raise RehearsalError(
-            f"{REHEARSAL_MARK}: round {number} is marked rehearsal: true (signed): a round of a"
-            " practice draw, never of a real one; check it as a rehearsal with --rehearsal"
-            " (rehearsal=True), or verify the real draw's files"
+            _(
+                "{mark}: round {round} is marked rehearsal: true (signed): a round of a"
+                " practice draw, never of a real one; check it as a rehearsal with --rehearsal"
+                " (rehearsal=True), or verify the real draw's files"
+            ).format(mark=REHEARSAL_MARK, round=number)
         )
     if expected and not marked:
         raise RehearsalError(
-            f"checked as a rehearsal, but round {number} is marked rehearsal: false: a real"
-            " draw's round; verify it without --rehearsal"
+            _(
+                "checked as a rehearsal, but round {round} is marked rehearsal: false: a real"
+                " draw's round; verify it without --rehearsal"
+            ).format(round=number)
         )
     if marked:
-        return f"{REHEARSAL_MARK}: marked rehearsal: true and checked as a rehearsal's round"
-    return "a real draw's round (marked rehearsal: false)"
+        return _("{mark}: marked rehearsal: true and checked as a rehearsal's round").format(
+            mark=REHEARSAL_MARK
+        )
+    return _("a real draw's round (marked rehearsal: false)")
 
 
 def _standing_difference(
@@ -1095,7 +1294,9 @@ def _standing_difference(
     """Name the first child whose published standing differs from the re-computed one."""
     if published is None:
         return ReplayMismatchError(
-            f"re-computing round {number} gives another standings root than its transcript's"
+            _(
+                "re-computing round {round} gives another standings root than its transcript's"
+            ).format(round=number)
         )
     regs = standings.registration_numbers
     found = _first_difference(
@@ -1105,29 +1306,49 @@ def _standing_difference(
         lambda line: parse_standing_line(line).registration_number,
     )
     if found is None:
-        return ReplayMismatchError(f"round {number}'s published standings list a child too many")
+        return ReplayMismatchError(
+            _("round {round}'s published standings list a child too many").format(round=number)
+        )
     line, theirs = found
     mine = parse_standing_line(line)
     other = None if theirs is None else parse_standing_line(theirs)
     return ReplayMismatchError(
-        f"round {number}: child {mine.registration_number} is published as"
-        f" {_describe_standing(other)}, re-computation gives {_describe_standing(mine)}"
+        _(
+            "round {round}: child {registration} is published as {published},"
+            " re-computation gives {computed}"
+        ).format(
+            round=number,
+            registration=mine.registration_number,
+            published=_describe_standing(other),
+            computed=_describe_standing(mine),
+        )
     )
 
 
 def _describe_standing(standing: Any) -> str:
+    """A child's standing in words: seat, confirmation, promotion, waitlists."""
     if standing is None:
-        return "missing"
+        return _("missing")
     if standing.declined:
-        return "declined"
+        return _("declined")
     seats = ", ".join(s.kindergarten for s in standing.seats)
-    text = "no seat" if not seats else f"seat at {seats}"
-    if seats:
-        text += " (confirmed)" if standing.confirmed else " (to be confirmed)"
+    if not seats:
+        text = _("no seat")
+    elif standing.confirmed:
+        text = _("seat at {kindergartens} (confirmed)").format(kindergartens=seats)
+    else:
+        text = _("seat at {kindergartens} (to be confirmed)").format(kindergartens=seats)
     if standing.moved_from:
-        text += f", moved up from {standing.moved_from}"
-    waits = ", ".join(f"{k} #{p}" for k, p in standing.waitlist)
-    return text + (f"; waitlist {waits}" if waits else "")
+        text = _("{standing}, moved up from {kindergarten}").format(
+            standing=text, kindergarten=standing.moved_from
+        )
+    waits = ", ".join(
+        _("{kindergarten} #{position}").format(kindergarten=k, position=p)
+        for k, p in standing.waitlist
+    )
+    if waits:
+        text = _("{standing}; waitlist {places}").format(standing=text, places=waits)
+    return text
 
 
 def verify_chain(**kwargs: Any) -> VerificationReport:
@@ -1161,7 +1382,11 @@ def make_round_proofs(
     parts = []
     for number, files in enumerate(rounds, start=2):
         if files.standings is None:
-            raise InputError(f"round {number}: give its standings file", field="standings")
+            raise InputError(
+                _("round {round}: give its standings file").format(round=number),
+                code="proof.round-standings-missing",
+                field="standings",
+            )
 
         def part(
             given: Sequence[bytes] | LineSource | None,
@@ -1184,7 +1409,8 @@ def make_round_proofs(
         )
         if standing is None:
             raise InputError(
-                f"round {number}'s standings have no line for this child",
+                _("round {round}'s standings have no line for this child").format(round=number),
+                code="proof.no-standing",
                 field="registration_number",
                 value=reg,
             )
@@ -1252,9 +1478,11 @@ def check_round_proofs(
         state["identity"] = parse_record_lines([proof.record_line]).identities
         if len(proof.rounds) != len(rounds):
             raise ChainError(
-                f"the proof covers {len(proof.rounds)} later round(s), {len(rounds)} given"
+                _("the proof covers {covered} later round(s), {given} given").format(
+                    covered=len(proof.rounds), given=len(rounds)
+                )
             )
-        return f"{len(rounds)} later round(s) to check"
+        return _("{count} later round(s) to check").format(count=len(rounds))
 
     run.run("later rounds", start, essential=True)
     for number, ((a_doc, t_doc), part) in enumerate(zip(rounds, proof.rounds, strict=False), 2):
@@ -1266,29 +1494,39 @@ def check_round_proofs(
             t_env = _as_envelope(t_doc, "round-transcript")
             notice = RoundAnnouncement.from_envelope(a_env)
             tx = RoundTranscript.from_envelope(t_env)
-            policy.verify(a_env, document=f"round {number} announcement")
-            policy.verify(t_env, document=f"round {number} transcript")
+            policy.verify(a_env, document=document_title(f"round {number} announcement"))
+            policy.verify(t_env, document=document_title(f"round {number} transcript"))
             _round_mark(number, {notice.rehearsal, tx.rehearsal}, rehearsal)
             previous = document_digest(state["previous"])
             if part.round != number or notice.round != number or tx.round != number:
-                raise ChainError(f"the documents and proof part given as round {number} differ")
+                raise ChainError(
+                    _("the documents and proof part given as round {round} differ").format(
+                        round=number
+                    )
+                )
             if (
                 notice.previous != previous
                 or tx.previous != previous
                 or (tx.announcement != document_digest(a_env))
             ):
-                raise ChainError(f"round {number} does not follow the round before it")
+                raise ChainError(
+                    _("round {round} does not follow the round before it").format(round=number)
+                )
             line, index, count, path = part.standing
             if (count != tx.standings[1]) or not verify_inclusion(
                 standing_leaf(proof.draw_id, line), index, count, path, tx.standings[0]
             ):
                 raise DigestMismatchError(
-                    f"the standing is not under round {number}'s standings root"
+                    _("the standing is not under round {round}'s standings root").format(
+                        round=number
+                    ),
+                    code="proof.standing-not-included",
                 )
             standing = parse_standing_line(line)
             if standing.registration_number != registration_number:
                 raise InputError(
-                    "the standing is for another registration number",
+                    _("the standing is for another registration number"),
+                    code="proof.other-registration",
                     field="registration_number",
                     value=standing.registration_number,
                 )
@@ -1299,18 +1537,27 @@ def check_round_proofs(
                     response_leaf(proof.draw_id, line), index, count, path, tx.responses[0]
                 ):
                     raise DigestMismatchError(
-                        f"the response is not under round {number}'s responses root"
+                        _("the response is not under round {round}'s responses root").format(
+                            round=number
+                        ),
+                        code="proof.response-not-included",
                     )
                 answer = parse_response_lines([line])[0]
                 if answer.registration_number != registration_number:
-                    raise InputError("the response is for another child", field="response")
+                    raise InputError(
+                        _("the response is for another child"),
+                        code="proof.other-registration",
+                        field="response",
+                    )
                 text.append(
-                    f"the answer {answer.answer.value} is recorded under the responses root"
+                    _("the answer {answer} is recorded under the responses root").format(
+                        answer=answer.answer.value
+                    )
                 )
             if part.record is not None or part.result is not None:
                 text.append(_second_round_part(proof, part, tx, number, state["identity"]))
             state["previous"] = t_env
-            return "; ".join(text)
+            return pgettext("list of notes", "; ").join(text)
 
         run.run(f"round {number}", check, essential=True)
     return list(run.checks)
@@ -1321,12 +1568,17 @@ def _second_round_part(
 ) -> str:
     """The child's second-round record and result, under the round's roots."""
     if part.record is None or part.result is None or tx.records is None or tx.results is None:
-        raise VerificationError(f"round {number}'s proof part has a record without a result")
+        raise VerificationError(
+            _("round {round}'s proof part has a record without a result").format(round=number),
+            code="proof.record-without-result",
+        )
     line, index, count, path = part.record
     if count != tx.records[1] or not verify_inclusion(
         record_leaf(proof.draw_id, line), index, count, path, tx.records[0]
     ):
-        raise InputRootMismatchError(f"the record is not under round {number}'s records root")
+        raise InputRootMismatchError(
+            _("the record is not under round {round}'s records root").format(round=number)
+        )
     table = parse_record_lines([line])
     same = (identity is None and table.identities is None) or (
         identity is not None
@@ -1335,13 +1587,19 @@ def _second_round_part(
     )
     if not same:
         raise VerificationError(
-            f"round {number}'s record carries another identity commitment than round 1's"
+            _("round {round}'s record carries another identity commitment than round 1's").format(
+                round=number
+            ),
+            code="proof.identity-changed",
         )
     line, index, count, path = part.result
     if count != tx.results[1] or not verify_inclusion(
         result_leaf(proof.draw_id, line), index, count, path, tx.results[0]
     ):
-        raise DigestMismatchError(f"the result is not under round {number}'s results root")
+        raise DigestMismatchError(
+            _("the result is not under round {round}'s results root").format(round=number),
+            code="verify.results-root",
+        )
     result = parse_result_line(line)
     assert tx.seed is not None
     reg = table.registration_numbers[0]
@@ -1353,9 +1611,11 @@ def _second_round_part(
         )
     if result["ticket"] not in numbers:
         raise VerificationError(
-            f"round {number}'s lottery number is not HMAC-SHA256 of the round's seed"
+            _("round {round}'s lottery number is not HMAC-SHA256 of the round's seed").format(
+                round=number
+            ),
+            code="proof.ticket-mismatch",
         )
-    return (
-        "second-round record and result under the round's roots, lottery number"
-        f" {result['ticket'][:16]}…"
-    )
+    return _(
+        "second-round record and result under the round's roots, lottery number {ticket}…"
+    ).format(ticket=result["ticket"][:16])

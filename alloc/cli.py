@@ -45,12 +45,13 @@ import sys
 import threading
 import time
 import traceback
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -61,6 +62,7 @@ from alloc._version import DISTRIBUTION, __version__
 from alloc.audit import (
     REHEARSAL_MARK,
     Announcement,
+    Check,
     ParentProof,
     TimeWindow,
     Transcript,
@@ -68,6 +70,7 @@ from alloc.audit import (
     check_parent_proof,
     check_transcript,
     document_digest,
+    document_title,
     make_announcement,
     make_parent_proofs,
     make_transcript,
@@ -104,6 +107,17 @@ from alloc.errors import (
     TrustError,
     VerificationError,
     WrongDrawError,
+)
+from alloc.i18n import (
+    ENVIRONMENT_VARIABLE,
+    N_,
+    Language,
+    _,
+    argparse_in_current_language,
+    get_language,
+    override_language,
+    parse_language,
+    pgettext,
 )
 from alloc.identity import DocumentType, Receipt, parse_salt
 from alloc.lookup import INDEX_FILE, LookupIndex, build_public_index, public_lookup
@@ -192,6 +206,7 @@ __all__ = [
     "EXIT_IO_ERROR",
     "EXIT_OK",
     "EXIT_VERIFICATION_FAILED",
+    "INTERNAL_ERROR_CODE",
     "main",
 ]
 
@@ -213,9 +228,15 @@ _SHARD_NAME = re.compile(r"[0-9a-f]{1,4}\.json")
 class CommandError(InputError):
     """A command line usage problem (missing file, wrong option)."""
 
+    code = "cli.usage"
+
 
 #: Progress-bar units by task; the rest count stages.
-_UNITS = {Task.READ_SPREADSHEET: " rows", Task.NOTICE_LISTS: " lists", Task.VERIFY: " checks"}
+_UNITS = {
+    Task.READ_SPREADSHEET: N_(" rows"),
+    Task.NOTICE_LISTS: N_(" lists"),
+    Task.VERIFY: N_(" checks"),
+}
 
 
 @dataclass
@@ -260,8 +281,8 @@ class Console:
 
             self._bar = tqdm(
                 total=total or None,
-                desc=task.value,
-                unit=_UNITS.get(task, " steps"),
+                desc=task.text,
+                unit=_(_UNITS.get(task, N_(" steps"))),
                 file=sys.stderr,
                 dynamic_ncols=True,
                 leave=True,
@@ -405,8 +426,14 @@ def _folder(args: argparse.Namespace) -> DrawFolder:
 
 
 def _require(path: Path, what: str, hint: str) -> Path:
+    """``path`` if it exists; ``what`` and ``hint`` are already in the current language."""
     if not path.exists():
-        raise CommandError(f"{what} not found", source=str(path), hint=hint)
+        raise CommandError(
+            _("{what} not found").format(what=what),
+            code="file.not-found",
+            source=str(path),
+            hint=hint,
+        )
     return path
 
 
@@ -415,16 +442,22 @@ def _read_json(path: Path, what: str, hint: str) -> Any:
     try:
         return json.loads(path.read_bytes())
     except ValueError as exc:
-        raise CommandError(f"{what} is not valid JSON ({exc})", source=str(path)) from exc
+        raise CommandError(
+            _("{what} is not valid JSON ({error})").format(what=what, error=exc),
+            code="json.syntax",
+            source=str(path),
+        ) from exc
 
 
 def _rules(folder: DrawFolder) -> DrawRules:
-    _require(folder.rules, "rules", "create it with `alloc rules init`")
+    _require(folder.rules, _("the rules"), _("create it with `alloc rules init`"))
     return files.read_rules(folder.rules)
 
 
 def _ceremony(folder: DrawFolder) -> Ceremony:
-    path = _require(folder.ceremony, "ceremony state", "start it with `alloc ceremony begin`")
+    path = _require(
+        folder.ceremony, _("the ceremony state"), _("start it with `alloc ceremony begin`")
+    )
     return Ceremony.from_json(parse_json(path.read_bytes(), document=str(path)))
 
 
@@ -452,8 +485,21 @@ def _save_ceremony(folder: DrawFolder, ceremony: Ceremony) -> None:
 
 
 def _envelope(path: Path, kind: str) -> Envelope:
-    _require(path, kind, f"the {kind} is written by alloc into the public folder")
+    _require(
+        path,
+        document_title(kind),
+        _("the {document} is written by alloc into the public folder").format(
+            document=document_title(kind)
+        ),
+    )
     return files.read_envelope(path, kind)
+
+
+def _sign_it(kind: str, path: Path) -> str:
+    """What to do next with an unsigned document, in the current language."""
+    return _("{document} {path}: sign it with `alloc sign`").format(
+        document=document_title(kind), path=path
+    )
 
 
 # --- trust: the one place every command gets its keys from ---------------------------
@@ -467,7 +513,7 @@ class Trust:
     source: str
 
 
-_UNPINNED = (
+_UNPINNED = N_(
     "no trust pin given. alloc never takes the signers' keys from the files it checks: a"
     " forged draw would bring its own. These files are signed by:\n{signers}\nCompare these"
     " fingerprints with the ones the bureau published (its official notice or website, or"
@@ -478,30 +524,38 @@ _UNPINNED = (
 
 
 def _add_trust_options(sub: argparse.ArgumentParser, *, own: str | None) -> None:
-    default = (
-        f"; without --trust or --expect, {own} is used"
-        if own
-        else "; one of --trust and --expect is required"
-    )
     sub.add_argument(
         "--trust",
-        help="trust policy from your own records, never one from the folder being checked"
-        + default,
+        help=(
+            _(
+                "trust policy from your own records, never one from the folder being checked;"
+                " without --trust or --expect, {own} is used"
+            ).format(own=own)
+            if own
+            else _(
+                "trust policy from your own records, never one from the folder being checked;"
+                " one of --trust and --expect is required"
+            )
+        ),
     )
     sub.add_argument(
         "--expect",
         action="append",
         metavar="ROLE=FINGERPRINT",
-        help="a key fingerprint you compared with the bureau's publication, e.g."
-        ' --expect bureau="12345 67890 …"; repeat for the notary (one valid signature per'
-        " role is then required)",
+        help=_(
+            "a key fingerprint you compared with the bureau's publication, e.g."
+            ' --expect bureau="12345 67890 …"; repeat for the notary (one valid signature per'
+            " role is then required)"
+        ),
     )
     sub.add_argument(
         "--keys",
         action="append",
         metavar="FILE",
-        help="where to find the keys --expect pins: a trust.json or .pub file (default: the"
-        " trust.json published with the files)",
+        help=_(
+            "where to find the keys --expect pins: a trust.json or .pub file (default: the"
+            " trust.json published with the files)"
+        ),
     )
 
 
@@ -528,9 +582,10 @@ def _trust(
     """
     if args.trust and args.expect:
         raise TrustError(
-            "give either --trust or --expect, not both",
+            _("give either --trust or --expect, not both"),
+            code="trust.two-pins",
             field="--trust",
-            hint="--trust FILE takes the whole policy from FILE; --expect pins one key per role",
+            hint=_("--trust FILE takes the whole policy from FILE; --expect pins one key per role"),
         )
     if args.trust:
         path = Path(args.trust)
@@ -538,15 +593,20 @@ def _trust(
         for folder in checked:
             if resolved.is_relative_to(folder.resolve()):
                 raise TrustError(
-                    f"the trust file lies in {str(folder)!r}, among the files it would vouch"
-                    " for: a forged draw brings its own trust file",
+                    _(
+                        "the trust file lies in {folder!r}, among the files it would vouch for:"
+                        " a forged draw brings its own trust file"
+                    ).format(folder=str(folder)),
+                    code="trust.file-among-checked",
                     source=str(path),
                     field="--trust",
-                    hint="use the trust file you made from keys you saw generated, kept apart,"
-                    " or pin fingerprints with --expect ROLE=FINGERPRINT",
+                    hint=_(
+                        "use the trust file you made from keys you saw generated, kept apart,"
+                        " or pin fingerprints with --expect ROLE=FINGERPRINT"
+                    ),
                 )
-        _require(path, "trust policy", "give the trust file from your own records")
-        return Trust(files.read_policy(path), f"trust file {path}")
+        _require(path, _("the trust policy"), _("give the trust file from your own records"))
+        return Trust(files.read_policy(path), _("trust file {path}").format(path=path))
     if args.expect:
         pins: dict[str, list[str]] = {}
         for spec in args.expect:
@@ -554,11 +614,15 @@ def _trust(
             pins.setdefault(role, []).append(parse_pin(value))
         sources = [Path(k) for k in args.keys] if args.keys else list(key_files)
         policy = TrustPolicy.from_pins(pins, _published_keys(sources))
-        return Trust(policy, "fingerprints pinned with --expect")
+        return Trust(policy, _("fingerprints pinned with --expect"))
     if own is not None:
-        _require(own, "trust policy", "create it with `alloc policy create`, or pin with --trust")
-        return Trust(files.read_policy(own), f"the operator's trust file {own}")
-    raise TrustError(_UNPINNED.format(signers=_signers_found(signed)))
+        _require(
+            own,
+            _("the trust policy"),
+            _("create it with `alloc policy create`, or pin with --trust"),
+        )
+        return Trust(files.read_policy(own), _("the operator's trust file {path}").format(path=own))
+    raise TrustError(_(_UNPINNED).format(signers=_signers_found(signed)), code="trust.no-pin")
 
 
 def _operator_trust(args: argparse.Namespace, folder: DrawFolder) -> Trust:
@@ -591,17 +655,28 @@ def _signers_found(signed: Sequence[tuple[str, Path]]) -> str:
         try:
             envelope = Envelope.from_bytes(path.read_bytes(), document=str(path))
         except (AllocError, OSError) as exc:
-            lines.append(f"  {kind}: cannot be read ({exc})")
+            lines.append(
+                _("  {document}: cannot be read ({error})").format(
+                    document=document_title(kind), error=exc
+                )
+            )
             continue
-        found = [key_label(s.keyid) for s in envelope.signatures] or ["no signature"]
-        lines += [f"  {kind}: {label}" for label in found]
-    return "\n".join(lines) or "  (no signed file given)"
+        found = [key_label(s.keyid) for s in envelope.signatures] or [_("no signature")]
+        lines += [
+            _("  {document}: {key}").format(document=document_title(kind), key=label)
+            for label in found
+        ]
+    return "\n".join(lines) or _("  (no signed file given)")
 
 
 def _show_signers(out: Console, trust: Trust, envelopes: Sequence[tuple[str, Envelope]]) -> None:
-    out.say(f"trust: {trust.source}")
+    out.say(_("trust: {source}").format(source=trust.source))
     for kind, envelope in envelopes:
-        out.say(f"{kind} signed by: {trust.policy.describe(envelope)}")
+        out.say(
+            _("{document} signed by: {signers}").format(
+                document=document_title(kind), signers=trust.policy.describe(envelope)
+            )
+        )
 
 
 # --- commands ----------------------------------------------------------------------
@@ -620,13 +695,19 @@ def cmd_keys_generate(args: argparse.Namespace, out: Console) -> int:
             raise files.OutputExistsError(path)
     files.write_bytes(private, key.to_pem(password), force=args.force, mode=0o600)
     files.write_bytes(directory / f"{args.name}.pub", key.public.to_pem(), force=args.force)
-    out.say(f"key {args.name}")
-    out.say(f"key id       {key.keyid}")
-    out.say(f"fingerprint  {key.public.fingerprint}")
-    out.say(f"private key {private} (keep it offline); public key {directory / args.name}.pub")
+    out.say(_("key {name}").format(name=args.name))
+    out.say(_("key id       {keyid}").format(keyid=key.keyid))
+    out.say(_("fingerprint  {fingerprint}").format(fingerprint=key.public.fingerprint))
     out.say(
-        "read the fingerprint aloud at the signing and print it on the notice: that is how"
-        " others pin this key"
+        _("private key {private} (keep it offline); public key {public}").format(
+            private=private, public=directory / f"{args.name}.pub"
+        )
+    )
+    out.say(
+        _(
+            "read the fingerprint aloud at the signing and print it on the notice: that is how"
+            " others pin this key"
+        )
     )
     out.result(
         {
@@ -644,7 +725,9 @@ def cmd_keys_fingerprint(args: argparse.Namespace, out: Console) -> int:
     """Print a public key's id and the fingerprint people compare and pin."""
     shown = []
     for name in args.file:
-        path = _require(Path(name), "public key", "give the .pub file `alloc keys generate` wrote")
+        path = _require(
+            Path(name), _("the public key"), _("give the .pub file `alloc keys generate` wrote")
+        )
         try:
             key = PublicKey.from_pem(path.read_bytes())
         except InputError as exc:
@@ -657,12 +740,14 @@ def cmd_keys_fingerprint(args: argparse.Namespace, out: Console) -> int:
             out.say(key.fingerprint)
             continue
         out.say(str(path))
-        out.say(f"  key id       {key.keyid}")
-        out.say(f"  fingerprint  {key.fingerprint}")
+        out.say(_("  key id       {keyid}").format(keyid=key.keyid))
+        out.say(_("  fingerprint  {fingerprint}").format(fingerprint=key.fingerprint))
         if demo:
             out.say(
-                "  DEMO KEY: its private key is derived from alloc's public demo code; anyone"
-                " can sign with it, so never trust it for a real draw"
+                _(
+                    "  DEMO KEY: its private key is derived from alloc's public demo code;"
+                    " anyone can sign with it, so never trust it for a real draw"
+                )
             )
     out.result({"keys": shown})
     return EXIT_OK
@@ -678,16 +763,21 @@ def cmd_policy_create(args: argparse.Namespace, out: Console) -> int:
         threshold = thresholds.get(name, "1")
         if not threshold.isdigit():
             raise CommandError(
-                "threshold must be a whole number",
+                _("threshold must be a whole number"),
+                code="trust.threshold-form",
                 field="--threshold",
                 value=threshold,
-                hint="e.g. --threshold notary=1",
+                hint=_("e.g. --threshold notary=1"),
             )
         roles.append(Role(name=name, keys=keys, threshold=int(threshold)))
     policy = TrustPolicy(roles=tuple(roles))
     files.write_bytes(Path(args.out), policy.to_bytes(), force=args.force)
     for role in policy.roles:
-        out.say(f"{role.name}: {role.threshold} of {len(role.keys)} keys")
+        out.say(
+            _("{role}: {threshold} of {count} keys").format(
+                role=role.name, threshold=role.threshold, count=len(role.keys)
+            )
+        )
         for key in role.keys:
             out.say(f"  {key_label(key.keyid)}")
     out.result(policy.to_json())
@@ -697,7 +787,9 @@ def cmd_policy_create(args: argparse.Namespace, out: Console) -> int:
 def _pair(text: str, option: str) -> tuple[str, str]:
     name, sep, value = text.partition("=")
     if not sep or not name or not value:
-        raise CommandError("expected NAME=VALUE", field=option, value=text)
+        raise CommandError(
+            _("expected NAME=VALUE"), code="cli.name-value", field=option, value=text
+        )
     return name.strip(), value.strip()
 
 
@@ -726,8 +818,9 @@ def cmd_rules_init(args: argparse.Namespace, out: Console) -> int:
     path = Path(args.out)
     files.write_rules(path, rules, force=args.force)
     out.say(
-        f"wrote {path}: {len(kindergartens)} kindergartens,"
-        f" {sum(k.seats for k in kindergartens)} seats"
+        _("wrote {path}: {kindergartens} kindergartens, {seats} seats").format(
+            path=path, kindergartens=len(kindergartens), seats=sum(k.seats for k in kindergartens)
+        )
     )
     out.result(rules.to_json())
     return EXIT_OK
@@ -740,7 +833,7 @@ def _read_applicants(
     previous: Registry | None = None,
 ) -> files.ApplicantImport:
     """The applicant export, mapped and checked against the rules in one pass."""
-    out.step(f"reading {args.applicants}")
+    out.step(_("reading {file}").format(file=args.applicants))
     imported = files.read_applicants(
         Path(args.applicants),
         draw_id=rules.draw_id,
@@ -750,17 +843,25 @@ def _read_applicants(
         previous=previous,
         progress=out.progress,
     )
-    read_as = (
-        f", sheet {imported.sheet!r}"
-        if imported.sheet is not None
-        else f" ({ENCODING_NAMES.get(imported.encoding or '', imported.encoding)})"
-    )
-    out.say(f"read {imported.source}{read_as}: {len(imported.table)} applicants")
+    if imported.sheet is not None:
+        out.say(
+            _("read {source}, sheet {sheet!r}: {count} applicants").format(
+                source=imported.source, sheet=imported.sheet, count=len(imported.table)
+            )
+        )
+    else:
+        out.say(
+            _("read {source} ({encoding}): {count} applicants").format(
+                source=imported.source,
+                encoding=_(ENCODING_NAMES.get(imported.encoding or "", imported.encoding or "")),
+                count=len(imported.table),
+            )
+        )
     for note in imported.notes:
-        out.say(f"  note: {note}")
+        out.say(_("  note: {note}").format(note=note))
     if imported.ignored:
         shown = ", ".join(f"{c.letter} {c.header}" for c in imported.ignored)
-        out.say(f"  ignored columns (not used by alloc): {shown}")
+        out.say(_("  ignored columns (not used by alloc): {columns}").format(columns=shown))
     return imported
 
 
@@ -780,7 +881,11 @@ def cmd_validate(args: argparse.Namespace, out: Console) -> int:
     rules = files.read_rules(Path(args.rules))
     imported = _read_applicants(args, rules, out)
     count = len(imported.table)
-    out.say(f"ok: {count} applicants, {len(rules.kindergartens)} kindergartens, no problems found")
+    out.say(
+        _("ok: {applicants} applicants, {kindergartens} kindergartens, no problems found").format(
+            applicants=count, kindergartens=len(rules.kindergartens)
+        )
+    )
     out.result({"ok": True, **_import_summary(imported)})
     return EXIT_OK
 
@@ -813,37 +918,50 @@ def _source(spec: str, option: str) -> Source:
     forms = "; ".join(SOURCE_FORMS.values())
 
     def refuse(problem: str, value: object = spec) -> CommandError:
-        return CommandError(problem, field=option, value=value, hint=f"write {forms}")
+        return CommandError(
+            problem,
+            code="cli.source-form",
+            field=option,
+            value=value,
+            hint=_("write {forms}").format(forms=forms),
+        )
 
     if len(words) < 2 or not all(words):
-        raise refuse("expected NAME KIND key=value ..., separated by single spaces")
+        raise refuse(_("expected NAME KIND key=value ..., separated by single spaces"))
     name, kind_text, pairs = words[0], words[1], words[2:]
     try:
         kind = SourceKind(kind_text)
     except ValueError:
-        raise refuse("unknown source kind (digits, numbers or drand)", kind_text) from None
+        raise refuse(_("unknown source kind (digits, numbers or drand)"), kind_text) from None
     values: dict[str, str] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not value:
-            raise refuse("expected key=value", pair)
+            raise refuse(_("expected key=value"), pair)
         if key not in _SOURCE_KEYS[kind]:
-            raise refuse(f"unknown key for a {kind.value} source", key)
+            raise refuse(_("unknown key for a {kind} source").format(kind=kind.value), key)
         if key in values:
-            raise refuse("key given twice", key)
+            raise refuse(_("key given twice"), key)
         values[key] = value
     missing = [k for k in _SOURCE_KEYS[kind] if k not in values]
     if missing:
-        raise refuse(f"missing {', '.join(missing)} for a {kind.value} source")
+        raise refuse(
+            _("missing {keys} for a {kind} source").format(keys=", ".join(missing), kind=kind.value)
+        )
 
     def number(key: str) -> int:
         if not values[key].isascii() or not values[key].isdigit():
-            raise refuse("expected a whole number", f"{key}={values[key]}")
+            raise refuse(_("expected a whole number"), f"{key}={values[key]}")
         return int(values[key])
 
     def choice(key: str, yes: str, no: str) -> bool:
         if values[key] not in (yes, no):
-            raise refuse(f"expected {key}={yes} or {key}={no}", f"{key}={values[key]}")
+            raise refuse(
+                _("expected {first} or {second}").format(
+                    first=f"{key}={yes}", second=f"{key}={no}"
+                ),
+                f"{key}={values[key]}",
+            )
         return values[key] == yes
 
     form: SourceForm
@@ -877,12 +995,15 @@ def cmd_ceremony_begin(args: argparse.Namespace, out: Console) -> int:
         fallbacks=[_source(s, "--fallback") for s in args.fallback or []],
     )
     _save_ceremony(folder, ceremony)
-    out.say(f"ceremony for {rules.draw_id}")
+    out.say(_("ceremony for {draw_id}").format(draw_id=rules.draw_id))
     like = _bureau_time(ceremony)
-    for label, sources in (("source", ceremony.sources), ("fallback", ceremony.fallbacks)):
+    for label, sources in (
+        (_("  source {name}: {form}"), ceremony.sources),
+        (_("  fallback {name}: {form}"), ceremony.fallbacks),
+    ):
         for source in sources:
-            out.say(f"  {label} {source.name}: {source.form.describe(like=like)}")
-            out.say(f"    its value will be typed as {source.form.expected()}")
+            out.say(label.format(name=source.name, form=source.form.describe(like=like)))
+            out.say(_("    its value will be typed as {form}").format(form=source.form.expected()))
     out.result(ceremony.to_json())
     return EXIT_OK
 
@@ -893,18 +1014,24 @@ def cmd_ceremony_secret(args: argparse.Namespace, out: Console) -> int:
     value = commitment(args.draw_id, args.party, secret)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     files.write_bytes(Path(args.out), secret_file(secret), force=args.force, mode=0o600)
-    out.say(f"secret written to {args.out}: keep it private until the reveal")
-    out.say(f"commitment of {args.party}: {value.hex()}")
+    out.say(_("secret written to {path}: keep it private until the reveal").format(path=args.out))
+    out.say(
+        _("commitment of {party}: {commitment}").format(party=args.party, commitment=value.hex())
+    )
     out.result({"party": args.party, "commitment": value.hex(), "secret_file": args.out})
     return EXIT_OK
 
 
 def _read_secret(path: str, party: str) -> bytes:
-    raw = _require(Path(path), "secret file", "give the file `alloc ceremony secret` wrote")
+    raw = _require(
+        Path(path), _("the secret file"), _("give the file `alloc ceremony secret` wrote")
+    )
     try:
         return parse_secret_file(raw.read_bytes(), party=party)
     except InputError as exc:
-        raise CommandError(exc.problem, source=path, field=exc.field, hint=exc.hint) from exc
+        raise CommandError(
+            exc.problem, code=exc.code, source=path, field=exc.field, hint=exc.hint
+        ) from exc
 
 
 def cmd_ceremony_commit(args: argparse.Namespace, out: Console) -> int:
@@ -917,17 +1044,26 @@ def cmd_ceremony_commit(args: argparse.Namespace, out: Console) -> int:
         text = args.commitment
         if len(text) != 64 or text.strip("0123456789abcdef"):
             raise CommandError(
-                "a commitment is 64 lower-case hexadecimal digits",
+                _("a commitment is 64 lower-case hexadecimal digits"),
+                code="ceremony.commitment-form",
                 field="--commitment",
                 value=text,
-                hint="type it exactly as `alloc ceremony secret` printed it",
+                hint=_("type it exactly as `alloc ceremony secret` printed it"),
             )
         value = bytes.fromhex(text)
     else:
-        raise CommandError("give --commitment HEX or --secret FILE", field="--commitment")
+        raise CommandError(
+            _("give --commitment HEX or --secret FILE"),
+            code="ceremony.commitment-missing",
+            field="--commitment",
+        )
     ceremony = ceremony.commit(args.party, value, fallback=args.fallback)
     _save_ceremony(folder, ceremony)
-    out.say(f"committed {args.party}: {value.hex()} (fallback {args.fallback})")
+    out.say(
+        _("committed {party}: {commitment} (fallback {fallback})").format(
+            party=args.party, commitment=value.hex(), fallback=args.fallback
+        )
+    )
     out.result({"party": args.party, "commitment": value.hex()})
     return EXIT_OK
 
@@ -949,9 +1085,10 @@ def cmd_freeze(args: argparse.Namespace, out: Console) -> int:
             raise files.OutputExistsError(path)
     if ceremony.stage is Stage.REVEALING:
         raise CommandError(
-            "reveals are already open: the list can no longer be frozen again",
+            _("reveals are already open: the list can no longer be frozen again"),
+            code="ceremony.already-revealing",
             source=str(folder.ceremony),
-            hint="a new freeze needs a new ceremony and announcement",
+            hint=_("a new freeze needs a new ceremony and announcement"),
         )
     plan_ceremony = ceremony.fix_plan() if ceremony.stage is Stage.COMMITTING else ceremony
     # The list is frozen now: the clock, never a typed time, so nothing can be
@@ -963,7 +1100,7 @@ def cmd_freeze(args: argparse.Namespace, out: Console) -> int:
         draw_at=args.draw_at,
         reveal_deadline=args.reveal_deadline,
     )
-    out.step("committing to the records")
+    out.step(_("committing to the records"))
     notice, records = make_announcement(
         rules,
         imported.table,
@@ -996,28 +1133,41 @@ def cmd_freeze(args: argparse.Namespace, out: Console) -> int:
         if source.exists():
             files.write_bytes(target, source.read_bytes(), force=True)
     _save_ceremony(folder, plan_ceremony)
-    out.say(f"frozen {notice.records_count} records under input root {notice.records_root.hex()}")
     out.say(
-        f"frozen at {window.frozen_at}; reveals until {window.reveal_deadline}; draw at"
-        f" {window.draw_at}"
+        _("frozen {count} records under input root {root}").format(
+            count=notice.records_count, root=notice.records_root.hex()
+        )
     )
-    out.say(f"announcement {folder.announcement}: sign it with `alloc sign`")
+    out.say(
+        _("frozen at {frozen}; reveals until {deadline}; draw at {draw_at}").format(
+            frozen=window.frozen_at, deadline=window.reveal_deadline, draw_at=window.draw_at
+        )
+    )
+    out.say(_sign_it("announcement", folder.announcement))
     if imported.receipts_generated:
         kept = len(imported.table) - len(imported.new_salts)
         if previous is not None:
             out.say(
-                f"receipt salts: {kept} kept from {folder.registry}, {len(imported.new_salts)} new"
+                _("receipt salts: {kept} kept from {path}, {new} new").format(
+                    kept=kept, path=folder.registry, new=len(imported.new_salts)
+                )
             )
         if imported.reissued:
             shown = ", ".join(imported.reissued[:10])
             more = " …" if len(imported.reissued) > 10 else ""
             out.say(
-                f"{len(imported.reissued)} registration numbers now carry another document"
-                f" number: their old receipts no longer match; print new ones ({shown}{more})"
+                _(
+                    "{count} registration numbers now carry another document number: their"
+                    " old receipts no longer match; print new ones ({numbers})"
+                ).format(count=len(imported.reissued), numbers=shown + more)
             )
-        out.say(f"receipts with salts for parents: {folder.private / 'receipts.csv'}")
+        out.say(
+            _("receipts with salts for parents: {path}").format(
+                path=folder.private / "receipts.csv"
+            )
+        )
         if imported.new_salts and previous is not None:
-            out.say("  print the receipts marked new (是) in that file")
+            out.say(_("  print the receipts marked new (是) in that file"))
     out.result(
         {
             "records": notice.records_count,
@@ -1031,6 +1181,40 @@ def cmd_freeze(args: argparse.Namespace, out: Console) -> int:
     return EXIT_OK
 
 
+#: The lines of sign's summary: a stable English key (its --json ``summary``) and the
+#: label people read.
+_SUMMARY_LABELS: Final = {
+    "document": N_("document"),
+    "draw": N_("draw"),
+    "digest": N_("digest"),
+    "round": N_("round"),
+    "announcement": N_("announcement"),
+    "rules": N_("rules"),
+    "records": N_("records"),
+    "seed plan": N_("seed plan"),
+    "seed": N_("seed"),
+    "times": N_("times"),
+    "results": N_("results"),
+    "responses": N_("responses"),
+    "unanswered": N_("unanswered"),
+    "draw round": N_("draw round"),
+    "announced": N_("announced"),
+    "standings": N_("standings"),
+    "outcome": N_("outcome"),
+    "created": N_("created"),
+    "checked": N_("checked"),
+    "signatures": N_("signatures"),
+    "signing key": N_("signing key"),
+}
+_SUMMARY_WIDTH = 14
+
+
+def _summary_line(key: str, value: str) -> str:
+    """``label         value``, the label padded by the columns it takes on a terminal."""
+    label = _(_SUMMARY_LABELS.get(key, key))
+    return label + " " * max(1, _SUMMARY_WIDTH - _columns(label)) + value
+
+
 def cmd_sign(args: argparse.Namespace, out: Console) -> int:
     """Check a document, show what it says and which key signs, ask, then add the signature.
 
@@ -1040,19 +1224,23 @@ def cmd_sign(args: argparse.Namespace, out: Console) -> int:
     still to come fails. The signed part never changes.
     """
     path = Path(args.document)
-    _require(path, "document", "give the announcement.json or transcript.json path")
+    _require(path, _("the document"), _("give the announcement.json or transcript.json path"))
     try:
         envelope = Envelope.from_bytes(path.read_bytes(), document=str(path))
     except MalformedDocumentError as exc:
         raise CommandError(
-            f"not a signed document ({exc.problem}, at {exc.field})",
+            _("not a signed document ({problem}, at {field})").format(
+                problem=exc.problem, field=exc.field
+            ),
+            code="sign.not-a-document",
             source=str(path),
-            hint="sign public/announcement.json or public/transcript.json as alloc wrote them",
+            hint=_("sign public/announcement.json or public/transcript.json as alloc wrote them"),
         ) from exc
     kind = envelope.signed.get("type")
     if kind not in ("announcement", "transcript", "round-announcement", "round-transcript"):
         raise CommandError(
-            "alloc signs only announcements and transcripts (of the draw or of a round)",
+            _("alloc signs only announcements and transcripts (of the draw or of a round)"),
+            code="sign.unknown-type",
             source=str(path),
             value=kind,
         )
@@ -1063,16 +1251,22 @@ def cmd_sign(args: argparse.Namespace, out: Console) -> int:
     roles = trust.policy.roles_of(key.keyid)
     if not roles:
         raise TrustError(
-            f"the key with {key_label(key.keyid)} has no role in the trust policy"
-            f" ({trust.source}): its signature would not count",
+            _(
+                "the key with {key} has no role in the trust policy ({source}): its signature"
+                " would not count"
+            ).format(key=key_label(key.keyid), source=trust.source),
+            code="sign.key-without-role",
             field="--key",
-            hint="sign with a key the policy names for the bureau or the notary",
+            hint=_("sign with a key the policy names for the bureau or the notary"),
         )
     if any(s.keyid == key.keyid for s in envelope.signatures):
         raise DuplicateError(
-            "this key has already signed the document", field="keyid", value=key.keyid
+            _("this key has already signed the document"),
+            code="sign.already-signed",
+            field="keyid",
+            value=key.keyid,
         )
-    out.step(f"checking the {kind} before signing")
+    out.step(_("checking the {document} before signing").format(document=document_title(kind)))
     if kind == "announcement":
         summary = _announcement_to_sign(folder, envelope, trust.policy)
     elif kind == "transcript":
@@ -1081,15 +1275,35 @@ def cmd_sign(args: argparse.Namespace, out: Console) -> int:
         summary = _round_announcement_to_sign(folder, envelope, trust.policy, out)
     else:
         summary = _round_transcript_to_sign(folder, envelope, trust.policy, out)
-    summary.append(("signatures", trust.policy.describe(envelope) or "none yet"))
-    summary.append(("signing key", f"{key_label(key.keyid)}, role {', '.join(roles)}"))
-    out.say(f"document      {kind} ({path})")
+    summary.append(("signatures", trust.policy.describe(envelope) or _("none yet")))
+    summary.append(
+        (
+            "signing key",
+            _("{key}, role {roles}").format(key=key_label(key.keyid), roles=", ".join(roles)),
+        )
+    )
+    out.say(
+        _summary_line(
+            "document",
+            _("{document} ({path})").format(document=document_title(kind), path=path),
+        )
+    )
     for label, value in summary:
-        out.say(f"{label:<14}{value}")
-    _confirm(args, out, f"Sign this {kind} as {' and '.join(roles)}?")
+        out.say(_summary_line(label, value))
+    _confirm(
+        args,
+        out,
+        _("Sign this {document} as {roles}?").format(
+            document=document_title(kind), roles=pgettext("joining names", " and ").join(roles)
+        ),
+    )
     signed = envelope.sign(key)
     files.write_bytes(path, signed.to_bytes(), force=True)
-    out.say(f"signed {path} ({len(signed.signatures)} signature(s) now)")
+    out.say(
+        _("signed {path} ({count} signature(s) now)").format(
+            path=path, count=len(signed.signatures)
+        )
+    )
     out.result(
         {
             "document": str(path),
@@ -1118,63 +1332,113 @@ def _announcement_to_sign(
     ceremony = _ceremony(folder)
     if ceremony.stage is not Stage.PLAN_FIXED:
         raise CeremonyStateError(
-            f"the ceremony is at stage {ceremony.stage.value!r}: an announcement can be signed"
-            " only while its seed plan is fixed and no secret has been revealed, since"
-            " everything it commits to must be public before any randomness exists"
+            _(
+                "the ceremony is at stage {stage!r}: an announcement can be signed only while"
+                " its seed plan is fixed and no secret has been revealed, since everything it"
+                " commits to must be public before any randomness exists"
+            ).format(stage=ceremony.stage.value),
+            code="sign.announcement-after-reveal",
         )
     if ceremony.plan != notice.seed_plan:
-        raise CeremonyError(f"the announcement's seed plan is not the plan in {folder.ceremony}")
+        raise CeremonyError(
+            _("the announcement's seed plan is not the plan in {path}").format(
+                path=folder.ceremony
+            ),
+            code="ceremony.plan-mismatch",
+        )
     rules = _rules(folder)
     if rules.draw_id != notice.draw_id:
         raise WrongDrawError(
-            f"the announcement is for draw {notice.draw_id!r}, {folder.rules} for {rules.draw_id!r}"
+            _("the announcement is for draw {found!r}, {path} for {draw_id!r}").format(
+                found=notice.draw_id, path=folder.rules, draw_id=rules.draw_id
+            )
         )
     if rules_digest(rules) != notice.rules_digest:
         raise DigestMismatchError(
-            f"the announcement's rules digest is not the digest of {folder.rules}"
+            _("the announcement's rules digest is not the digest of {path}").format(
+                path=folder.rules
+            ),
+            code="verify.rules-mismatch",
         )
-    records = files.LineFile(_require(folder.records, "records", "run `alloc freeze`"))
+    records = files.LineFile(
+        _require(folder.records, _("the public records"), _("run `alloc freeze`"))
+    )
     commitment = MerkleAccumulator(prefix=record_leaf(notice.draw_id, b""))
     for chunk in records.chunks(CHUNK_LINES):
         commitment.add(chunk)
     if (commitment.count, commitment.root()) != (notice.records_count, notice.records_root):
         raise InputRootMismatchError(
-            f"{folder.records} does not match the announced input root and count"
+            _("{path} does not match the announced input root and count").format(
+                path=folder.records
+            )
         )
     _refuse_invalid_signatures(policy, envelope, "announcement")
     _check_kind(folder, notice.rehearsal)
     window = notice.window
+    plan = notice.seed_plan
+    nothing = _("none")
     return [
         (
             "draw",
             f"{notice.draw_id}: {' — '.join(t for t in (notice.title, notice.authority) if t)}",
         ),
         ("digest", document_digest(envelope).hex()),
-        ("rules", f"digest {notice.rules_digest.hex()} (= {folder.rules})"),
-        ("records", f"{notice.records_count} under input root {notice.records_root.hex()}"),
+        (
+            "rules",
+            _("digest {digest} (= {path})").format(
+                digest=notice.rules_digest.hex(), path=folder.rules
+            ),
+        ),
+        (
+            "records",
+            _("{count} under input root {root}").format(
+                count=notice.records_count, root=notice.records_root.hex()
+            ),
+        ),
         (
             "seed plan",
-            f"parties {', '.join(p.name for p in notice.seed_plan.parties) or 'none'};"
-            f" sources {', '.join(s.name for s in notice.seed_plan.sources) or 'none'};"
-            f" fallbacks {', '.join(s.name for s in notice.seed_plan.fallbacks) or 'none'}",
+            _("parties {parties}; sources {sources}; fallbacks {fallbacks}").format(
+                parties=", ".join(p.name for p in plan.parties) or nothing,
+                sources=", ".join(s.name for s in plan.sources) or nothing,
+                fallbacks=", ".join(s.name for s in plan.fallbacks) or nothing,
+            ),
         ),
         (
             "times",
-            f"frozen {local_time(window.frozen_at, rules.time_zone)}; draw"
-            f" {local_time(window.draw_at, rules.time_zone)}; reveal deadline"
-            f" {local_time(window.reveal_deadline, rules.time_zone)}",
+            _("frozen {frozen}; draw {draw_at}; reveal deadline {deadline}").format(
+                frozen=local_time(window.frozen_at, rules.time_zone),
+                draw_at=local_time(window.draw_at, rules.time_zone),
+                deadline=local_time(window.reveal_deadline, rules.time_zone),
+            ),
         ),
         ("kind", _kind_text(notice.rehearsal)),
-        ("checked", "rules, records and seed plan match the draw folder; no reveal yet"),
+        ("checked", _("rules, records and seed plan match the draw folder; no reveal yet")),
     ]
 
 
 def _kind_text(marked: bool) -> str:
     return (
-        f"{REHEARSAL_MARK} (rehearsal: true): a practice draw, never the real one"
+        _("{mark} (rehearsal: true): a practice draw, never the real one").format(
+            mark=REHEARSAL_MARK
+        )
         if marked
-        else "the real draw (rehearsal: false)"
+        else _("the real draw (rehearsal: false)")
     )
+
+
+def _log_text(head: LogHead | None) -> str:
+    """What a transcript commits to of the operator log, for a summary."""
+    if head is None:
+        return _("none")
+    return _("its first {count} entries, head {head}").format(
+        count=head.count, head=head.head.hex()
+    )
+
+
+def _log_commitment(head: LogHead) -> str:
+    return _(
+        "the transcript commits to the operator log's first {count} entries (head {head})"
+    ).format(count=head.count, head=head.head.hex())
 
 
 def _check_kind(folder: DrawFolder, marked: bool) -> None:
@@ -1187,12 +1451,16 @@ def _check_kind(folder: DrawFolder, marked: bool) -> None:
     rehearsing = _rehearsal_marker(root) is not None
     if marked and not rehearsing:
         raise RehearsalError(
-            f"the document is marked rehearsal: true, but {root} is no rehearsal folder:"
-            " a rehearsal's documents never enter a real draw folder"
+            _(
+                "the document is marked rehearsal: true, but {folder} is no rehearsal folder:"
+                " a rehearsal's documents never enter a real draw folder"
+            ).format(folder=root)
         )
     if rehearsing and not marked:
         raise RehearsalError(
-            f"{root} is a rehearsal folder, but the document is marked rehearsal: false"
+            _("{folder} is a rehearsal folder, but the document is marked rehearsal: false").format(
+                folder=root
+            )
         )
 
 
@@ -1210,7 +1478,9 @@ def _transcript_to_sign(
     """
     rules = _rules(folder)
     announcement = _envelope(folder.announcement, "announcement")
-    records = files.LineFile(_require(folder.records, "records", "run `alloc freeze`"))
+    records = files.LineFile(
+        _require(folder.records, _("the public records"), _("run `alloc freeze`"))
+    )
     results = files.LineFile(folder.results) if folder.results.exists() else None
     report = check_transcript(
         envelope,
@@ -1228,30 +1498,36 @@ def _transcript_to_sign(
     ]
     if failures:
         out.say(str(report))
-        raise failures[0].error or VerificationError(failures[0].detail)
+        raise failures[0].error or VerificationError(failures[0].detail, code="verify.failed")
     tx = Transcript.from_envelope(envelope)
     placed = sum(int(k["placed"]) for k in tx.kindergartens)
     return [
         ("draw", f"{tx.draw_id}: {rules.title}"),
         ("digest", document_digest(envelope).hex()),
-        ("round", "1 (the draw)"),
+        ("round", _("1 (the draw)")),
         ("announcement", tx.announcement_digest.hex()),
-        ("records", f"{tx.records_count} under input root {tx.records_root.hex()}"),
+        (
+            "records",
+            _("{count} under input root {root}").format(
+                count=tx.records_count, root=tx.records_root.hex()
+            ),
+        ),
         ("seed", tx.seed.hex()),
         (
             "results",
-            f"{tx.results_count} under results root {tx.results_root.hex()};"
-            f" {placed} seats taken, {tx.unplaced} unplaced",
+            _(
+                "{count} under results root {root}; {placed} seats taken, {unplaced} unplaced"
+            ).format(
+                count=tx.results_count,
+                root=tx.results_root.hex(),
+                placed=placed,
+                unplaced=tx.unplaced,
+            ),
         ),
         ("created", local_time(tx.created, rules.time_zone)),
-        (
-            "operator log",
-            "none"
-            if tx.log is None
-            else f"its first {tx.log.count} entries, head {tx.log.head.hex()}",
-        ),
+        ("operator log", _log_text(tx.log)),
         ("kind", _kind_text(tx.rehearsal)),
-        ("checked", "every check passed, the draw re-run outcome by outcome"),
+        ("checked", _("every check passed, the draw re-run outcome by outcome")),
     ]
 
 
@@ -1271,58 +1547,88 @@ def _round_announcement_to_sign(
     chain = _verified_chain(folder, policy, number - 1, out)
     if notice.previous != document_digest(chain.transcript):
         raise DigestMismatchError(
-            f"round {number}'s announcement does not name round {number - 1}'s transcript"
+            _("round {round}'s announcement does not name round {previous}'s transcript").format(
+                round=number, previous=number - 1
+            ),
+            code="verify.chain-broken",
         )
     public = folder.round_public(number)
     given = _round_files(public, number)
     rules = _rules(folder)
     lines = whole_lines(given.responses)
     if (responses_root(rules.draw_id, lines), len(lines)) != notice.responses:
-        raise DigestMismatchError(f"{public / 'responses.jsonl'} is not the announced file")
+        raise DigestMismatchError(
+            _("{path} is not the announced file").format(path=public / "responses.jsonl"),
+            code="verify.responses-mismatch",
+        )
     if notice.records is not None:
         records = whole_lines(given.records or [])
         if (records_root(rules.draw_id, records), len(records)) != notice.records:
-            raise InputRootMismatchError(f"{public / 'records.jsonl'} is not the announced file")
+            raise InputRootMismatchError(
+                _("{path} is not the announced file").format(path=public / "records.jsonl")
+            )
     if notice.seed_plan is not None:
         ceremony = _ceremony(folder.round_folder(number))
         if ceremony.stage is not Stage.PLAN_FIXED or ceremony.plan != notice.seed_plan:
             raise CeremonyStateError(
-                f"round {number}'s ceremony is at stage {ceremony.stage.value!r} or has another"
-                " plan: its announcement can be signed only while the plan is fixed and no"
-                " secret has been revealed"
+                _(
+                    "round {round}'s ceremony is at stage {stage!r} or has another plan: its"
+                    " announcement can be signed only while the plan is fixed and no secret"
+                    " has been revealed"
+                ).format(round=number, stage=ceremony.stage.value),
+                code="sign.announcement-after-reveal",
             )
     _refuse_invalid_signatures(policy, envelope, f"round {number} announcement")
     _check_kind(folder, notice.rehearsal)
     answered = Counter(r.answer.value for r in parse_response_lines(lines))
     summary = [
         ("draw", f"{notice.draw_id}: {rules.title}"),
-        ("round", f"{number}, after round {number - 1} ({notice.previous.hex()})"),
+        (
+            "round",
+            _("{round}, after round {previous} ({digest})").format(
+                round=number, previous=number - 1, digest=notice.previous.hex()
+            ),
+        ),
         ("digest", document_digest(envelope).hex()),
         (
             "responses",
-            f"{notice.responses[1]} under root {notice.responses[0].hex()} ("
-            + ", ".join(f"{answered[a.value]} {a.value}" for a in Answer)
-            + ")",
+            _("{count} under root {root} ({answers})").format(
+                count=notice.responses[1],
+                root=notice.responses[0].hex(),
+                answers=", ".join(f"{answered[a.value]} {a.value}" for a in Answer),
+            ),
         ),
-        ("unanswered", f"counts as {rules.unanswered.value} (the rules)"),
+        (
+            "unanswered",
+            _("counts as {answer} (the rules)").format(answer=rules.unanswered.value),
+        ),
     ]
     if notice.records is not None:
         summary.append(
-            ("draw round", f"{notice.records[1]} records under root {notice.records[0].hex()}")
+            (
+                "draw round",
+                _("{count} records under root {root}").format(
+                    count=notice.records[1], root=notice.records[0].hex()
+                ),
+            )
         )
     if notice.seed_plan is not None:
         summary.append(
             (
                 "times",
-                f"announced {local_time(notice.frozen_at, rules.time_zone)}; reveal deadline"
-                f" {local_time(notice.reveal_deadline or '', rules.time_zone)}; draw"
-                f" {local_time(notice.draw_at or '', rules.time_zone)}",
+                _("announced {announced}; reveal deadline {deadline}; draw {draw_at}").format(
+                    announced=local_time(notice.frozen_at, rules.time_zone),
+                    deadline=local_time(notice.reveal_deadline or "", rules.time_zone),
+                    draw_at=local_time(notice.draw_at or "", rules.time_zone),
+                ),
             )
         )
     else:
         summary.append(("announced", local_time(notice.frozen_at, rules.time_zone)))
     summary.append(("kind", _kind_text(notice.rehearsal)))
-    summary.append(("checked", f"rounds 1 to {number - 1} verify; the files match"))
+    summary.append(
+        ("checked", _("rounds 1 to {last} verify; the files match").format(last=number - 1))
+    )
     return summary
 
 
@@ -1353,7 +1659,9 @@ def _round_transcript_to_sign(
         policy=policy,
         announcement=_envelope(folder.public / "announcement.json", "announcement"),
         transcript=_envelope(folder.transcript, "transcript"),
-        records=files.LineFile(_require(folder.records, "records", "run `alloc freeze`")),
+        records=files.LineFile(
+            _require(folder.records, _("the public records"), _("run `alloc freeze`"))
+        ),
         results=files.LineFile(folder.results) if folder.results.exists() else None,
         rounds=rounds,
         rehearsal=_rehearsal_marker(folder.draw_root) is not None,
@@ -1368,41 +1676,63 @@ def _round_transcript_to_sign(
     ]
     if failures:
         out.say(str(report))
-        raise failures[0].error or VerificationError(failures[0].detail)
+        raise failures[0].error or VerificationError(failures[0].detail, code="verify.failed")
     placed = sum(int(k["placed"]) for k in tx.kindergartens)
     moved = sum(int(k["moved_in"]) for k in tx.kindergartens)
     summary = [
         ("draw", f"{tx.draw_id}: {rules.title}"),
-        ("round", f"{number}, after round {number - 1} ({tx.previous.hex()})"),
+        (
+            "round",
+            _("{round}, after round {previous} ({digest})").format(
+                round=number, previous=number - 1, digest=tx.previous.hex()
+            ),
+        ),
         ("digest", document_digest(envelope).hex()),
-        ("standings", f"{tx.standings[1]} under root {tx.standings[0].hex()}"),
+        (
+            "standings",
+            _("{count} under root {root}").format(
+                count=tx.standings[1], root=tx.standings[0].hex()
+            ),
+        ),
         (
             "outcome",
-            f"{moved} moved in, {placed} seats held, {tx.unplaced} unplaced,"
-            f" {tx.declined} declined",
+            _(
+                "{moved} moved in, {placed} seats held, {unplaced} unplaced, {declined} declined"
+            ).format(moved=moved, placed=placed, unplaced=tx.unplaced, declined=tx.declined),
         ),
     ]
     if tx.seed is not None and tx.results is not None:
         summary.append(("seed", tx.seed.hex()))
-        summary.append(("draw round", f"{tx.results[1]} results under root {tx.results[0].hex()}"))
+        summary.append(
+            (
+                "draw round",
+                _("{count} results under root {root}").format(
+                    count=tx.results[1], root=tx.results[0].hex()
+                ),
+            )
+        )
     summary.append(("created", local_time(tx.created, rules.time_zone)))
     summary.append(
         (
             "operator log",
-            "none"
-            if tx.log is None
-            else f"its first {tx.log.count} entries, head {tx.log.head.hex()}",
+            _log_text(tx.log),
         )
     )
     summary.append(("kind", _kind_text(tx.rehearsal)))
-    summary.append(("checked", f"every check passed, rounds 1 to {number} re-computed"))
+    summary.append(
+        (
+            "checked",
+            _("every check passed, rounds 1 to {last} re-computed").format(last=number),
+        )
+    )
     return summary
 
 
 def _refuse_invalid_signatures(policy: TrustPolicy, envelope: Envelope, document: str) -> None:
     for result in policy.evaluate(envelope):
         if result.invalid:
-            policy.verify(envelope, document=document)  # raises InvalidSignatureError
+            # raises InvalidSignatureError
+            policy.verify(envelope, document=document_title(document))
 
 
 def _confirm(args: argparse.Namespace, out: Console, question: str) -> None:
@@ -1411,16 +1741,22 @@ def _confirm(args: argparse.Namespace, out: Console, question: str) -> None:
         return
     if out.json_mode:
         raise CommandError(
-            "not signed: with --json nobody reads the summary", hint="add --yes to sign"
+            _("not signed: with --json nobody reads the summary"),
+            code="sign.not-confirmed",
+            hint=_("add --yes to sign"),
         )
     if not sys.stdin.isatty():
         raise CommandError(
-            "not signed: standard input is not a terminal, so nobody confirmed",
-            hint="read the summary above, then run the command again with --yes",
+            _("not signed: standard input is not a terminal, so nobody confirmed"),
+            code="sign.not-confirmed",
+            hint=_("read the summary above, then run the command again with --yes"),
         )
-    answer = input(f"{question} Type yes to sign: ")
+    # The answer is "yes" in every language: one accepted form, typed the same everywhere.
+    answer = input(_("{question} Type yes to sign: ").format(question=question))
     if answer.strip().lower() != "yes":
-        raise CommandError("not signed: the answer was not yes", value=answer)
+        raise CommandError(
+            _("not signed: the answer was not yes"), code="sign.not-confirmed", value=answer
+        )
 
 
 def cmd_ceremony_open(args: argparse.Namespace, out: Console) -> int:
@@ -1430,30 +1766,40 @@ def cmd_ceremony_open(args: argparse.Namespace, out: Console) -> int:
     number = folder.round_number
     if number is None:
         announcement = _envelope(folder.announcement, "announcement")
-        policy.verify(announcement, document="announcement")
+        policy.verify(announcement, document=document_title("announcement"))
         notice = Announcement.from_envelope(announcement)
         plan, deadline = notice.seed_plan, notice.window.deadline
     else:
         announcement = _envelope(folder.announcement, "round-announcement")
-        policy.verify(announcement, document=f"round {number} announcement")
+        policy.verify(announcement, document=document_title(f"round {number} announcement"))
         round_notice = RoundAnnouncement.from_envelope(announcement)
         if round_notice.seed_plan is None or round_notice.deadline is None:
             raise CommandError(
-                f"round {number} has no seed ceremony of its own (it draws nothing, or with"
-                " round 1's seed)",
+                _(
+                    "round {round} has no seed ceremony of its own (it draws nothing, or with"
+                    " round 1's seed)"
+                ).format(round=number),
+                code="round.no-ceremony",
                 source=str(folder.announcement),
             )
         plan, deadline = round_notice.seed_plan, round_notice.deadline
     ceremony = _ceremony(folder)
     if plan != ceremony.plan:
-        raise VerificationError("the announcement's seed plan is not this ceremony's plan")
+        raise VerificationError(
+            _("the announcement's seed plan is not this ceremony's plan"),
+            code="ceremony.plan-mismatch",
+        )
     digest = document_digest(announcement)
     opened = ceremony.open(
         digest, reveal_deadline=deadline, at=clock.now().astimezone(deadline.tzinfo)
     )
     _save_ceremony(folder, opened)
-    out.say(f"reveals open on announcement {digest.hex()}")
-    out.say(f"reveals are accepted until {clock.format_time(deadline, like=deadline)}")
+    out.say(_("reveals open on announcement {digest}").format(digest=digest.hex()))
+    out.say(
+        _("reveals are accepted until {deadline}").format(
+            deadline=clock.format_time(deadline, like=deadline)
+        )
+    )
     out.result({"announcement": digest.hex()})
     return EXIT_OK
 
@@ -1465,7 +1811,7 @@ def cmd_ceremony_reveal(args: argparse.Namespace, out: Console) -> int:
     secret = _read_secret(args.secret, args.party)
     ceremony = ceremony.reveal(args.party, secret, at=_now_in(ceremony))
     _save_ceremony(folder, ceremony)
-    out.say(f"reveal of {args.party} matches its commitment")
+    out.say(_("reveal of {party} matches its commitment").format(party=args.party))
     out.say(_missing_text(ceremony))
     out.result({"party": args.party, "missing": ceremony.missing()})
     return EXIT_OK
@@ -1478,7 +1824,11 @@ def cmd_ceremony_default(args: argparse.Namespace, out: Console) -> int:
     ceremony = ceremony.default(args.party, at=_now_in(ceremony))
     _save_ceremony(folder, ceremony)
     fallback = ceremony.plan.party(args.party).fallback
-    out.say(f"{args.party} declared in default: fallback source {fallback} replaces it")
+    out.say(
+        _("{party} declared in default: fallback source {fallback} replaces it").format(
+            party=args.party, fallback=fallback
+        )
+    )
     out.say(_missing_text(ceremony))
     out.result({"party": args.party, "fallback": fallback, "missing": ceremony.missing()})
     return EXIT_OK
@@ -1491,7 +1841,7 @@ def cmd_ceremony_source(args: argparse.Namespace, out: Console) -> int:
     ceremony = ceremony.add_source(args.name, args.value, at=_now_in(ceremony))
     _save_ceremony(folder, ceremony)
     value = ceremony.source_values[-1].value
-    out.say(f"source {args.name} = {value}")
+    out.say(_("source {name} = {value}").format(name=args.name, value=value))
     out.say(_missing_text(ceremony))
     out.result({"source": args.name, "value": value, "missing": ceremony.missing()})
     return EXIT_OK
@@ -1499,34 +1849,57 @@ def cmd_ceremony_source(args: argparse.Namespace, out: Console) -> int:
 
 def _missing_text(ceremony: Ceremony) -> str:
     missing = ceremony.missing()
-    return (
-        "still needed: " + "; ".join(missing)
-        if missing
-        else "everything is in: run `alloc ceremony seed`"
-    )
+    if missing:
+        return _("still needed: {missing}").format(
+            missing=pgettext("list of notes", "; ").join(missing)
+        )
+    return _("everything is in: run `alloc ceremony seed`")
 
 
 def cmd_ceremony_status(args: argparse.Namespace, out: Console) -> int:
     """Show the ceremony's stage, the commitments and what is still missing."""
     ceremony = _ceremony(_folder(args))
-    out.say(f"stage {ceremony.stage.value}")
+    out.say(_("stage {stage}").format(stage=ceremony.stage.value))
     deadline = ceremony.reveal_deadline
     if deadline is not None:
-        out.say(f"reveals until {clock.format_time(deadline, like=deadline)}")
+        out.say(
+            _("reveals until {deadline}").format(
+                deadline=clock.format_time(deadline, like=deadline)
+            )
+        )
     settled = {c.party: c for c in ceremony.contributions}
     for party in ceremony.parties:
         done = settled.get(party.name)
-        what = "" if done is None else " — " + ("revealed" if done.secret else "in default")
-        when = "" if done is None else f" at {clock.format_time(done.at, like=done.at)}"
-        out.say(f"  {party.name}: {party.commitment.hex()}{what}{when}")
+        if done is None:
+            out.say(f"  {party.name}: {party.commitment.hex()}")
+            continue
+        out.say(
+            (
+                _("  {party}: {commitment} — revealed at {time}")
+                if done.secret
+                else _("  {party}: {commitment} — in default at {time}")
+            ).format(
+                party=party.name,
+                commitment=party.commitment.hex(),
+                time=clock.format_time(done.at, like=done.at),
+            )
+        )
     values = {v.name: v for v in ceremony.source_values}
     for source in (*ceremony.sources, *ceremony.fallbacks):
-        out.say(f"  source {source.name}: {source.form.describe(like=_bureau_time(ceremony))}")
+        out.say(
+            _("  source {name}: {form}").format(
+                name=source.name, form=source.form.describe(like=_bureau_time(ceremony))
+            )
+        )
         read = values.get(source.name)
         if read is None:
-            out.say(f"    type its value as {source.form.expected()}")
+            out.say(_("    type its value as {form}").format(form=source.form.expected()))
         else:
-            out.say(f"    = {read.value} (read at {clock.format_time(read.at, like=read.at)})")
+            out.say(
+                _("    = {value} (read at {time})").format(
+                    value=read.value, time=clock.format_time(read.at, like=read.at)
+                )
+            )
     out.say(_missing_text(ceremony))
     out.result({"stage": ceremony.stage.value, "missing": ceremony.missing()})
     return EXIT_OK
@@ -1537,7 +1910,7 @@ def cmd_ceremony_seed(args: argparse.Namespace, out: Console) -> int:
     folder = _folder(args)
     # Reading ceremony.json replays and re-checks every step, so the record is checked.
     record = _ceremony(folder).finish()
-    out.say(f"seed {record.seed.hex()}")
+    out.say(_("seed {seed}").format(seed=record.seed.hex()))
     out.result({"seed": record.seed.hex()})
     return EXIT_OK
 
@@ -1550,23 +1923,33 @@ def cmd_draw(args: argparse.Namespace, out: Console) -> int:
         if path.exists() and not args.force:
             raise files.OutputExistsError(path)
     announcement = _envelope(folder.announcement, "announcement")
-    _operator_trust(args, folder).policy.verify(announcement, document="announcement")
+    _operator_trust(args, folder).policy.verify(
+        announcement, document=document_title("announcement")
+    )
     window = Announcement.from_envelope(announcement).window
     now = clock.now().astimezone(window.draw.tzinfo)
     if now < window.draw:
         raise ScheduleError(
-            f"the draw cannot run before the announced draw time {window.draw_at}"
-            f" (it is now {clock.format_time(now, like=now)})",
+            _(
+                "the draw cannot run before the announced draw time {draw_at} (it is now {now})"
+            ).format(draw_at=window.draw_at, now=clock.format_time(now, like=now)),
+            code="ceremony.draw-before-time",
             field="draw_at",
-            hint="run `alloc draw` at or after the announced time",
+            hint=_("run `alloc draw` at or after the announced time"),
         )
     record = _ceremony(folder).finish()
-    out.step("reading the public records")
-    records = files.read_lines(_require(folder.records, "records", "run `alloc freeze` first"))
+    out.step(_("reading the public records"))
+    records = files.read_lines(
+        _require(folder.records, _("the public records"), _("run `alloc freeze` first"))
+    )
     table = parse_record_lines(records)
-    out.step(f"drawing {len(table)} applicants with seed {record.seed.hex()[:16]}…")
+    out.step(
+        _("drawing {count} applicants with seed {seed}…").format(
+            count=len(table), seed=record.seed.hex()[:16]
+        )
+    )
     outcome = draw(rules, table, record.seed, progress=out.progress)
-    out.step("writing results and the transcript")
+    out.step(_("writing results and the transcript"))
     transcript, results = make_transcript(
         announcement,
         rules,
@@ -1579,14 +1962,15 @@ def cmd_draw(args: argparse.Namespace, out: Console) -> int:
     files.write_lines(folder.results, results, force=args.force)
     files.write_bytes(folder.transcript, transcript.envelope().to_bytes(), force=args.force)
     placed = sum(s.placed for s in outcome.summaries)
-    out.say(f"drew {len(table)} applicants: {placed} seats taken, {len(outcome.unplaced)} unplaced")
-    out.say(f"results root {transcript.results_root.hex()}")
-    if transcript.log is not None:
-        out.say(
-            f"the transcript commits to the operator log's first {transcript.log.count} entries"
-            f" (head {transcript.log.head.hex()})"
+    out.say(
+        _("drew {count} applicants: {placed} seats taken, {unplaced} unplaced").format(
+            count=len(table), placed=placed, unplaced=len(outcome.unplaced)
         )
-    out.say(f"transcript {folder.transcript}: sign it with `alloc sign`")
+    )
+    out.say(_("results root {root}").format(root=transcript.results_root.hex()))
+    if transcript.log is not None:
+        out.say(_log_commitment(transcript.log))
+    out.say(_sign_it("transcript", folder.transcript))
     out.result(
         {
             "applicants": len(table),
@@ -1629,15 +2013,16 @@ def _round_files(folder: Path, number: int, *, stream: bool = False) -> RoundFil
 
     announcement = _require(
         folder / "announcement.json",
-        f"round {number}'s announcement",
-        f"it is written by `alloc round open --round {number}`",
+        _("round {round}'s announcement").format(round=number),
+        _("it is written by `alloc round open --round {round}`").format(round=number),
     )
     responses = lines("responses.jsonl")
     if responses is None:
         raise CommandError(
-            f"round {number}'s responses file is missing",
+            _("round {round}'s responses file is missing").format(round=number),
+            code="file.not-found",
             source=str(folder / "responses.jsonl"),
-            hint="it is published with the round's announcement",
+            hint=_("it is published with the round's announcement"),
         )
     transcript = folder / "transcript.json"
     return RoundFiles(
@@ -1671,9 +2056,11 @@ def _verified_chain(folder: DrawFolder, policy: TrustPolicy, through: int, out: 
         VerificationError: the first failed check (the report is printed first).
     """
     rules = _rules(folder)
-    records = files.read_lines(_require(folder.records, "records", "run `alloc freeze`"))
+    records = files.read_lines(
+        _require(folder.records, _("the public records"), _("run `alloc freeze`"))
+    )
     rounds = [_round_files(folder.round_public(n), n) for n in range(2, through + 1)]
-    out.step(f"verifying the draw and its rounds through round {through}")
+    out.step(_("verifying the draw and its rounds through round {round}").format(round=through))
     report = check_chain(
         rules=rules,
         policy=policy,
@@ -1688,7 +2075,8 @@ def _verified_chain(folder: DrawFolder, policy: TrustPolicy, through: int, out: 
         out.say(str(report))
         failed = report.failures
         raise (failed[0].error if failed and failed[0].error else None) or VerificationError(
-            f"round {through} is not complete: draw it first"
+            _("round {round} is not complete: draw it first").format(round=through),
+            code="round.not-drawn",
         )
     first = Transcript.from_envelope(_envelope(folder.transcript, "transcript"))
     inputs = []
@@ -1712,7 +2100,10 @@ def _as_round_envelope(data: Envelope | bytes | None, kind: str) -> Envelope:
     if isinstance(data, Envelope):
         return data
     if data is None:
-        raise CommandError(f"the {kind} is missing")
+        raise CommandError(
+            _("the {document} is missing").format(document=document_title(kind)),
+            code="file.not-found",
+        )
     return Envelope.from_bytes(data, expected_type=kind)
 
 
@@ -1756,7 +2147,8 @@ def _round_records(
         base = current.get(reg)
         if base is None:
             raise CommandError(
-                "no child of the draw has this registration number",
+                _("no child of the draw has this registration number"),
+                code="round.unknown-child",
                 field="registration_number",
                 value=reg,
             )
@@ -1776,21 +2168,24 @@ def cmd_round_open(args: argparse.Namespace, out: Console) -> int:
     number = args.round or last + 1
     if number != last + 1:
         raise CommandError(
-            f"round {number} cannot be opened: the last round drawn is round {last}",
+            _("round {round} cannot be opened: the last round drawn is round {last}").format(
+                round=number, last=last
+            ),
+            code="round.out-of-order",
             field="--round",
             value=number,
-            hint=f"open round {last + 1}",
+            hint=_("open round {round}").format(round=last + 1),
         )
     target = folder.round_public(number)
     if (target / "announcement.json").exists() and not args.force:
         raise files.OutputExistsError(target / "announcement.json")
     trust = _operator_trust(args, folder)
     chain = _verified_chain(folder, trust.policy, last, out)
-    out.step(f"reading {args.responses}")
+    out.step(_("reading {file}").format(file=args.responses))
     responses = files.read_responses(Path(args.responses))
     records = None
     if args.choices:
-        out.step(f"reading {args.choices}")
+        out.step(_("reading {file}").format(file=args.choices))
         choices = files.read_round_choices(Path(args.choices))
         records = _round_records(choices, _current_records(folder, last), chain.standings)
     ceremony = None
@@ -1799,24 +2194,32 @@ def cmd_round_open(args: argparse.Namespace, out: Console) -> int:
     if fresh:
         if not (args.reveal_deadline and args.draw_at):
             raise CommandError(
-                "a second-round draw with round_seed = fresh needs its own seed ceremony:"
-                " give --reveal-deadline and --draw-at",
+                _(
+                    "a second-round draw with round_seed = fresh needs its own seed ceremony:"
+                    " give --reveal-deadline and --draw-at"
+                ),
+                code="round.fresh-seed-needs-plan",
                 field="--draw-at",
-                hint=f"first run `alloc ceremony begin --dir {round_folder.root}` and the"
-                " parties' commits",
+                hint=_(
+                    "first run `alloc ceremony begin --dir {folder}` and the parties' commits"
+                ).format(folder=round_folder.root),
             )
         ceremony = _ceremony(round_folder)
         if ceremony.stage is Stage.REVEALING:
             raise CommandError(
-                "the round's reveals are already open: it can no longer be announced again",
+                _("the round's reveals are already open: it can no longer be announced again"),
+                code="ceremony.already-revealing",
                 source=str(round_folder.ceremony),
             )
         if ceremony.stage is Stage.COMMITTING:
             ceremony = ceremony.fix_plan()
     elif args.reveal_deadline or args.draw_at:
         raise CommandError(
-            "--reveal-deadline and --draw-at belong to a second-round draw with its own"
-            " ceremony (--choices, and round_seed = fresh in the rules)",
+            _(
+                "--reveal-deadline and --draw-at belong to a second-round draw with its own"
+                " ceremony (--choices, and round_seed = fresh in the rules)"
+            ),
+            code="round.plan-not-expected",
             field="--draw-at",
         )
     # The clock, never a typed time, in the bureau's own UTC offset.
@@ -1846,17 +2249,21 @@ def cmd_round_open(args: argparse.Namespace, out: Console) -> int:
         _save_ceremony(round_folder, ceremony)
     answered = Counter(r.answer.value for r in responses)
     out.say(
-        f"round {number}: {len(lines)} responses ("
-        + ", ".join(f"{answered[a.value]} {a.value}" for a in Answer)
-        + f") under root {notice.responses[0].hex()}"
+        _("round {round}: {count} responses ({answers}) under root {root}").format(
+            round=number,
+            count=len(lines),
+            answers=", ".join(f"{answered[a.value]} {a.value}" for a in Answer),
+            root=notice.responses[0].hex(),
+        )
     )
     if notice.records is not None:
         out.say(
-            f"second-round draw of {notice.records[1]} children under root"
-            f" {notice.records[0].hex()}"
+            _("second-round draw of {count} children under root {root}").format(
+                count=notice.records[1], root=notice.records[0].hex()
+            )
         )
-    out.say(f"announced at {notice.frozen_at}")
-    out.say(f"announcement {target / 'announcement.json'}: sign it with `alloc sign`")
+    out.say(_("announced at {time}").format(time=notice.frozen_at))
+    out.say(_sign_it("announcement", target / "announcement.json"))
     out.result(
         {
             "round": number,
@@ -1880,18 +2287,25 @@ def cmd_round_draw(args: argparse.Namespace, out: Console) -> int:
     target = folder.round_public(number)
     if number != last + 1 or number not in numbers:
         raise CommandError(
-            f"round {number} cannot be drawn: the last round drawn is round {last}"
-            + ("" if number in numbers else f" and round {number} is not announced"),
+            (
+                _("round {round} cannot be drawn: the last round drawn is round {last}")
+                if number in numbers
+                else _(
+                    "round {round} cannot be drawn: the last round drawn is round {last} and"
+                    " round {round} is not announced"
+                )
+            ).format(round=number, last=last),
+            code="round.out-of-order",
             field="--round",
             value=number,
-            hint=f"open round {last + 1} with `alloc round open`",
+            hint=_("open round {round} with `alloc round open`").format(round=last + 1),
         )
     for name in ("transcript.json", "standings.jsonl", "results.jsonl"):
         if (target / name).exists() and not args.force:
             raise files.OutputExistsError(target / name)
     trust = _operator_trust(args, folder)
     announcement = files.read_envelope(target / "announcement.json", "round-announcement")
-    trust.policy.verify(announcement, document=f"round {number} announcement")
+    trust.policy.verify(announcement, document=document_title(f"round {number} announcement"))
     notice = RoundAnnouncement.from_envelope(announcement)
     chain = _verified_chain(folder, trust.policy, last, out)
     now = clock.now()
@@ -1902,17 +2316,22 @@ def cmd_round_draw(args: argparse.Namespace, out: Console) -> int:
         now = now.astimezone(drawn.tzinfo)
         if now < drawn:
             raise ScheduleError(
-                f"round {number} cannot be drawn before its announced draw time"
-                f" {notice.draw_at} (it is now {clock.format_time(now, like=now)})",
+                _(
+                    "round {round} cannot be drawn before its announced draw time {draw_at}"
+                    " (it is now {now})"
+                ).format(
+                    round=number, draw_at=notice.draw_at, now=clock.format_time(now, like=now)
+                ),
+                code="ceremony.draw-before-time",
                 field="draw_at",
-                hint="run `alloc round draw` at or after the announced time",
+                hint=_("run `alloc round draw` at or after the announced time"),
             )
         record = _ceremony(folder.round_folder(number)).finish()
     else:
         now = now.astimezone(clock.parse_time(notice.frozen_at, field="frozen_at").tzinfo)
     first = Transcript.from_envelope(_envelope(folder.transcript, "transcript"))
     round_files = _round_files(target, number)
-    out.step(f"computing round {number}")
+    out.step(_("computing round {round}").format(round=number))
     tx, outcome, standing_lines, results = make_round_transcript(
         announcement,
         rules,
@@ -1941,20 +2360,30 @@ def cmd_round_draw(args: argparse.Namespace, out: Console) -> int:
     )
     placed = sum(s.placed for s in standings.summaries)
     out.say(
-        f"round {number}: {given} given a seat from the waitlists, {moved} moved up to a"
-        f" kindergarten listed higher; {placed} seats held, {len(standings.unplaced)} unplaced,"
-        f" {tx.declined} declined"
+        _(
+            "round {round}: {given} given a seat from the waitlists, {moved} moved up to a"
+            " kindergarten listed higher; {placed} seats held, {unplaced} unplaced,"
+            " {declined} declined"
+        ).format(
+            round=number,
+            given=given,
+            moved=moved,
+            placed=placed,
+            unplaced=len(standings.unplaced),
+            declined=tx.declined,
+        )
     )
     if outcome.draw is not None:
         won = sum(1 for a in outcome.draw if a.placed or a.wins)
-        out.say(f"second-round draw: {won} of {len(outcome.draw)} children drawn a seat")
-    out.say(f"standings root {tx.standings[0].hex()}")
-    if tx.log is not None:
         out.say(
-            f"the transcript commits to the operator log's first {tx.log.count} entries"
-            f" (head {tx.log.head.hex()})"
+            _("second-round draw: {won} of {count} children drawn a seat").format(
+                won=won, count=len(outcome.draw)
+            )
         )
-    out.say(f"transcript {target / 'transcript.json'}: sign it with `alloc sign`")
+    out.say(_("standings root {root}").format(root=tx.standings[0].hex()))
+    if tx.log is not None:
+        out.say(_log_commitment(tx.log))
+    out.say(_sign_it("transcript", target / "transcript.json"))
     out.result(
         {
             "round": number,
@@ -1986,7 +2415,11 @@ def _public_paths(args: argparse.Namespace) -> dict[str, Path]:
         elif base is not None:
             paths[key] = base / name
         else:
-            raise CommandError(f"give --{key} or --dir", field=f"--{key}")
+            raise CommandError(
+                _("give --{option} or --dir").format(option=key),
+                code="cli.missing-option",
+                field=f"--{key}",
+            )
     return paths
 
 
@@ -2002,8 +2435,17 @@ def _commits_to_no_log(transcript: bytes) -> bool:
 def cmd_verify(args: argparse.Namespace, out: Console) -> int:
     """Check everything from the public files alone, against keys you pinned; list every check."""
     paths = _public_paths(args)
-    for key in ("announcement", "transcript", "rules", "records"):
-        _require(paths[key], key, f"it is in the draw's public folder ({key})")
+    for key, what in (
+        ("announcement", document_title("announcement")),
+        ("transcript", document_title("transcript")),
+        ("rules", _("the rules")),
+        ("records", _("the public records")),
+    ):
+        _require(
+            paths[key],
+            what,
+            _("it is in the draw's public folder ({file})").format(file=paths[key].name),
+        )
     if _marked_rehearsal(paths["announcement"]):
         out.mark = _MARK  # before anything is printed; verification checks the mark itself
     checked = [path.parent for path in paths.values()]
@@ -2023,36 +2465,50 @@ def cmd_verify(args: argparse.Namespace, out: Console) -> int:
             key_files=key_files,
             signed=[("announcement", paths["announcement"]), ("transcript", paths["transcript"])],
         )
-        out.step("reading the public files")
-        rules = files.read_rules(_require(paths["rules"], "rules", "it is in the public folder"))
-        records = files.LineFile(_require(paths["records"], "records", "public/records.jsonl"))
+        out.step(_("reading the public files"))
+        rules = files.read_rules(
+            _require(paths["rules"], _("the rules"), _("it is in the public folder"))
+        )
+        records = files.LineFile(
+            _require(paths["records"], _("the public records"), "public/records.jsonl")
+        )
         results = files.LineFile(paths["results"]) if paths["results"].exists() else None
         log_path = Path(args.log) if args.log else None
         if log_path is None and args.dir and (Path(args.dir) / LOG_NAME).is_file():
             log_path = Path(args.dir) / LOG_NAME
         log = (
             files.read_bytes(
-                _require(log_path, "operator log", "give the draw folder's " + LOG_NAME)
+                _require(
+                    log_path,
+                    _("the operator log"),
+                    _("give the draw folder's {file}").format(file=LOG_NAME),
+                )
             )
             if log_path
             else None
         )
         announcement = files.read_bytes(
-            _require(paths["announcement"], "announcement", "public/announcement.json")
+            _require(
+                paths["announcement"], document_title("announcement"), "public/announcement.json"
+            )
         )
         transcript = files.read_bytes(
-            _require(paths["transcript"], "transcript", "public/transcript.json")
+            _require(paths["transcript"], document_title("transcript"), "public/transcript.json")
         )
         if log is not None and not args.log and _commits_to_no_log(transcript):
             # A folder's log begun after its draw (a demo folder, then publish or
             # verify in it) has nothing signed to be checked against.
-            out.notice(f"{log_path}: not checked: the transcript commits to no operator log")
+            out.notice(
+                _("{path}: not checked: the transcript commits to no operator log").format(
+                    path=log_path
+                )
+            )
             log = None
         rounds_dir = Path(args.rounds) if args.rounds else paths["transcript"].parent / "rounds"
         rounds = [_round_files(rounds_dir / str(n), n, stream=True) for n in _numbered(rounds_dir)]
         remembered = _remembered(Path(args.remember), rules.draw_id) if args.remember else {}
         out.step(
-            "verifying (signatures, commitments, ceremony, re-running the draw and every round)"
+            _("verifying (signatures, commitments, ceremony, re-running the draw and every round)")
         )
         report = check_chain(
             rules=rules,
@@ -2070,7 +2526,7 @@ def cmd_verify(args: argparse.Namespace, out: Console) -> int:
             progress=out.progress,
         )
         if published is not None:
-            out.step("checking the published notice lists and waitlists against the results")
+            out.step(_("checking the published notice lists and waitlists against the results"))
             lists: PublishedLists | AllocError
             try:
                 lists = files.read_published_lists(published, rules)
@@ -2086,19 +2542,24 @@ def cmd_verify(args: argparse.Namespace, out: Console) -> int:
             )
     if report.rehearsal:
         out.mark = _MARK
-    out.say(f"draw {rules.draw_id}: {rules.title}")
+    out.say(_("draw {draw_id}: {title}").format(draw_id=rules.draw_id, title=rules.title))
     if report.round is not None:
-        latest = f"round {report.round}"
         out.say(
-            latest if report.round == 1 else f"{latest} (the chain of rounds 1 to {report.round})"
+            _("round {round}").format(round=report.round)
+            if report.round == 1
+            else _("round {round} (the chain of rounds 1 to {round})").format(round=report.round)
         )
-    out.say(f"trust: {trust.source}")
+    out.say(_("trust: {source}").format(source=trust.source))
     if log_path is not None:
-        out.say(f"operator log: {log_path}")
+        out.say(_("operator log: {path}").format(path=log_path))
     out.say(str(report))
     if args.remember and report.ok:
         _remember(Path(args.remember), rules.draw_id, report.digests, remembered)
-        out.say(f"remembered rounds 1 to {report.round} in {args.remember}")
+        out.say(
+            _("remembered rounds 1 to {round} in {path}").format(
+                round=report.round, path=args.remember
+            )
+        )
     result: dict[str, Any] = {**report.to_json(), "trust": trust.source}
     if certificate is not None:
         roles = {str(path): key for key, path in paths.items()}
@@ -2118,7 +2579,7 @@ def cmd_verify(args: argparse.Namespace, out: Console) -> int:
             transcript=_readable(transcript, "transcript"),
         )
         files.write_bytes(certificate, html.encode("utf-8"), force=args.force)
-        out.say(f"wrote the certificate of this verification to {certificate}")
+        out.say(_("wrote the certificate of this verification to {path}").format(path=certificate))
         result["certificate"] = str(certificate)
     out.result(result)
     return EXIT_OK if report.ok else EXIT_VERIFICATION_FAILED
@@ -2131,10 +2592,11 @@ def _remembered(path: Path, draw_id: str) -> dict[int, bytes]:
     fields = Fields.of(parse_json(path.read_bytes(), document=str(path)), document=str(path))
     if fields.string("draw_id") != draw_id:
         raise CommandError(
-            "this file remembers another draw",
+            _("this file remembers another draw"),
+            code="verify.remember-other-draw",
             source=str(path),
             field="draw_id",
-            hint="keep one --remember file per draw",
+            hint=_("keep one --remember file per draw"),
         )
     rounds = fields.object("rounds")
     seen = {int(key): rounds.hex(key, size=32) for key in sorted(rounds.data) if key.isdigit()}
@@ -2184,8 +2646,12 @@ class PublishedDraw:
             rules=_rules(folder),
             announcement=_envelope(folder.announcement, "announcement"),
             transcript=_envelope(folder.transcript, "transcript"),
-            records=files.read_lines(_require(folder.records, "records", "run `alloc freeze`")),
-            results=files.read_lines(_require(folder.results, "results", "run `alloc draw`")),
+            records=files.read_lines(
+                _require(folder.records, _("the public records"), _("run `alloc freeze`"))
+            ),
+            results=files.read_lines(
+                _require(folder.results, _("the results"), _("run `alloc draw`"))
+            ),
             trust=_operator_trust(args, folder),
             rehearsal=_rehearsal_marker(folder.root) is not None,
         )
@@ -2235,15 +2701,17 @@ def cmd_publish(args: argparse.Namespace, out: Console) -> int:
     target = Path(args.out) if args.out else folder.publish
     if storage.holds_outputs(target) and not args.force:
         raise files.OutputExistsError(target)
-    out.step("verifying before publishing")
+    out.step(_("verifying before publishing"))
     report = published.verify(out.progress)
-    out.say(f"trust: {published.trust.source}")
+    out.say(_("trust: {source}").format(source=published.trust.source))
     out.say(str(report))
     if not report.ok:
-        raise report.failures[0].error or VerificationError("verification failed")
+        raise report.failures[0].error or VerificationError(
+            _("verification failed"), code="verify.failed"
+        )
     outcome = published.outcome(out.progress)
     target.mkdir(parents=True, exist_ok=True)
-    out.step("writing notice boards, waitlists and the report")
+    out.step(_("writing notice boards, waitlists and the report"))
     suffix = f".{args.format}"
     private = folder.private / f"results{suffix}"
     if private.exists() and not args.force:
@@ -2268,19 +2736,19 @@ def cmd_publish(args: argparse.Namespace, out: Console) -> int:
         heading=heading,
         banner=banner,
     )
-    out.step("checking the lists just written against the results, as `verify --published` does")
+    out.step(_("checking the lists just written against the results, as `verify --published` does"))
     lists = files.read_published_lists(target, published.rules)
     for check in check_published_lists(lists, outcome=outcome, heading=heading):
-        out.say(f"{'PASS' if check.passed else 'FAIL'}  {check.name}: {check.detail}")
+        out.say(check.line())
         if not check.passed:
-            raise check.error or VerificationError(check.detail)
+            raise check.error or VerificationError(check.detail, code="verify.notice-mismatch")
     files.write_private_results(private, outcome, registry, force=args.force, banner=banner)
     pages = published.report_pages(report, outcome, registry, out.progress)
     files.write_report(target / REPORT_FOLDER, pages, force=args.force)
-    out.step("writing the public lookup index (opened only with a receipt)")
+    out.step(_("writing the public lookup index (opened only with a receipt)"))
     index = build_public_index(registry, outcome, published.transcript)
     lookup = _write_lookup_index(target / LOOKUP_FOLDER, index, force=args.force)
-    out.step("writing the parents' verifier page and every child's proof file")
+    out.step(_("writing the parents' verifier page and every child's proof file"))
     proofs = _write_verifier(
         target,
         published.rules.draw_id,
@@ -2291,17 +2759,32 @@ def cmd_publish(args: argparse.Namespace, out: Console) -> int:
         force=args.force,
     )
     out.say(
-        f"published {len(written)} notice lists, waitlists, the report"
-        f" ({REPORT_FOLDER}/index.html), the lookup index ({len(index) - 1} shards), the verifier"
-        f" page ({PAGE_FOLDER}/index.html) and {proofs} proof files ({PROOF_FOLDER}/) to {target}"
+        _(
+            "published {count} notice lists, waitlists, the report ({report}), the lookup"
+            " index ({shards} shards), the verifier page ({page}) and {proofs} proof files"
+            " ({proof_folder}) to {target}"
+        ).format(
+            count=len(written),
+            report=f"{REPORT_FOLDER}/index.html",
+            shards=len(index) - 1,
+            page=f"{PAGE_FOLDER}/index.html",
+            proofs=proofs,
+            proof_folder=f"{PROOF_FOLDER}/",
+            target=target,
+        )
     )
     out.say(
-        f"the page reads the public files from {args.public_url} (relative to"
-        f" {PAGE_FOLDER}/): serve {folder.public} there"
+        _(
+            "the page reads the public files from {url} (relative to {page}): serve {public} there"
+        ).format(url=args.public_url, page=f"{PAGE_FOLDER}/", public=folder.public)
     )
     if site is not None:
-        out.say(f"receipts' QR codes open {site}: serve {target / PAGE_FOLDER} at that address")
-    out.say(f"private full results: {private}")
+        out.say(
+            _("receipts' QR codes open {site}: serve {page} at that address").format(
+                site=site, page=target / PAGE_FOLDER
+            )
+        )
+    out.say(_("private full results: {path}").format(path=private))
     out.result(
         {
             "published": str(target),
@@ -2327,12 +2810,16 @@ def _site_url(folder: DrawFolder, given: str | None) -> str | None:
         check_site_url(given)
         if recorded is not None and given != recorded:
             raise CommandError(
-                f"receipts were printed with the address {recorded} (recorded in {path}):"
-                " their QR codes would open the wrong page",
+                _(
+                    "receipts were printed with the address {recorded} (recorded in {path}):"
+                    " their QR codes would open the wrong page"
+                ).format(recorded=recorded, path=path),
+                code="receipts.site-url-changed",
                 field="--site-url",
                 value=given,
-                hint=f"serve the page at {recorded}, or delete {path} and print every receipt"
-                " again",
+                hint=_(
+                    "serve the page at {recorded}, or delete {path} and print every receipt again"
+                ).format(recorded=recorded, path=path),
             )
     return given if given is not None else recorded
 
@@ -2406,7 +2893,7 @@ REPORT_FOLDER = "report"
 
 def _registry(folder: DrawFolder) -> Registry:
     return registry_from_json(
-        _read_json(folder.registry, "private registry", "it is written by `alloc freeze`")
+        _read_json(folder.registry, _("the private registry"), _("it is written by `alloc freeze`"))
     )
 
 
@@ -2415,10 +2902,10 @@ def cmd_report(args: argparse.Namespace, out: Console) -> int:
     folder = _folder(args)
     published = PublishedDraw.load(folder, args)
     registry = _registry(folder) if folder.registry.exists() else None
-    out.step("verifying (re-running the draw)")
+    out.step(_("verifying (re-running the draw)"))
     report = published.verify(out.progress)
     outcome = published.outcome(out.progress)
-    out.step(f"writing {args.out}")
+    out.step(_("writing {path}").format(path=args.out))
     pages = published.report_pages(report, outcome, registry, out.progress)
     index = files.write_report(Path(args.out), pages, force=args.force)
     _show_signers(
@@ -2427,8 +2914,17 @@ def cmd_report(args: argparse.Namespace, out: Console) -> int:
         [("announcement", published.announcement), ("transcript", published.transcript)],
     )
     out.say(
-        f"wrote the report to {args.out}: open {index}"
-        f" ({len(pages.pages)} list pages; verification {'passed' if report.ok else 'FAILED'})"
+        (
+            _(
+                "wrote the report to {folder}: open {index} ({count} list pages; verification"
+                " passed)"
+            )
+            if report.ok
+            else _(
+                "wrote the report to {folder}: open {index} ({count} list pages; verification"
+                " FAILED)"
+            )
+        ).format(folder=args.out, index=index, count=len(pages.pages))
     )
     out.result(
         {
@@ -2449,21 +2945,26 @@ def cmd_lookup(args: argparse.Namespace, out: Console) -> int:
         # At the bureau: the private registry answers by number and name alone.
         rules = _rules(folder)
         seed = Transcript.from_envelope(_envelope(folder.transcript, "transcript")).seed
-        records = files.read_lines(_require(folder.records, "records", "run `alloc freeze`"))
+        records = files.read_lines(
+            _require(folder.records, _("the public records"), _("run `alloc freeze`"))
+        )
         outcome = draw(rules, parse_record_lines(records), seed)
         index = LookupIndex.build(_registry(folder), outcome)
         answer = index.lookup(args.id, args.name, document_type=kind)
     else:
         if args.salt is None or args.registration_number is None:
             raise CommandError(
-                "a lookup in the public index needs the whole receipt",
-                hint="give --registration-number and --salt as printed on the receipt",
+                _("a lookup in the public index needs the whole receipt"),
+                code="lookup.receipt-incomplete",
+                hint=_("give --registration-number and --salt as printed on the receipt"),
             )
         receipt = Receipt(
             registration_number=args.registration_number.strip(), salt=parse_salt(args.salt)
         )
         where = Path(args.index) if args.index else folder.publish / LOOKUP_FOLDER
-        _require(where / INDEX_FILE, "lookup index", "run `alloc publish`, or pass --index")
+        _require(
+            where / INDEX_FILE, _("the lookup index"), _("run `alloc publish`, or pass --index")
+        )
         # With a draw folder, the index must be the one made for its transcript.
         transcript = (
             _envelope(folder.transcript, "transcript")
@@ -2491,8 +2992,10 @@ def cmd_proof_make(args: argparse.Namespace, out: Console) -> int:
     """The bureau hands a parent the proof file for their child."""
     folder = _folder(args)
     rules = _rules(folder)
-    records = files.read_lines(_require(folder.records, "records", "run `alloc freeze`"))
-    results = files.read_lines(_require(folder.results, "results", "run `alloc draw`"))
+    records = files.read_lines(
+        _require(folder.records, _("the public records"), _("run `alloc freeze`"))
+    )
+    results = files.read_lines(_require(folder.results, _("the results"), _("run `alloc draw`")))
     proofs = make_parent_proofs(rules.draw_id, records, results, [args.registration_number])
     proof = proofs[args.registration_number]
     drawn = _last_drawn(folder)
@@ -2502,8 +3005,13 @@ def cmd_proof_make(args: argparse.Namespace, out: Console) -> int:
             proof, [_round_files(folder.round_public(n), n) for n in range(2, drawn + 1)]
         )
     files.write_bytes(Path(args.out), canonical_json(proof.to_json()) + b"\n", force=args.force)
-    spans = "" if drawn == 1 else f", spanning rounds 1 to {drawn}"
-    out.say(f"proof for {args.registration_number} written to {args.out}{spans}")
+    out.say(
+        (
+            _("proof for {registration} written to {path}")
+            if drawn == 1
+            else _("proof for {registration} written to {path}, spanning rounds 1 to {last}")
+        ).format(registration=args.registration_number, path=args.out, last=drawn)
+    )
     out.result(proof.to_json())
     return EXIT_OK
 
@@ -2511,7 +3019,7 @@ def cmd_proof_make(args: argparse.Namespace, out: Console) -> int:
 def cmd_proof_check(args: argparse.Namespace, out: Console) -> int:
     """A parent checks their own child: identity, record, lottery number, result, signers."""
     proof_path = _require(
-        Path(args.proof), "proof file", "ask the bureau or the lookup site for it"
+        Path(args.proof), _("the proof file"), _("ask the bureau or the lookup site for it")
     )
     announcement, transcript = Path(args.announcement), Path(args.transcript)
     if _marked_rehearsal(announcement):
@@ -2530,8 +3038,12 @@ def cmd_proof_check(args: argparse.Namespace, out: Console) -> int:
         document_type=DocumentType(args.document_type),
         document_number=args.id,
         name=args.name,
-        announcement=_require(announcement, "announcement", "").read_bytes(),
-        transcript=_require(transcript, "transcript", "").read_bytes(),
+        announcement=_require(
+            announcement, document_title("announcement"), _("give the signed announcement")
+        ).read_bytes(),
+        transcript=_require(
+            transcript, document_title("transcript"), _("give the signed transcript")
+        ).read_bytes(),
         policy=trust.policy,
         rehearsal=args.rehearsal,
     )
@@ -2545,13 +3057,13 @@ def cmd_proof_check(args: argparse.Namespace, out: Console) -> int:
                 (
                     _require(
                         folder / "announcement.json",
-                        f"round {part.round}'s announcement",
-                        "it is published in public/rounds/N/",
+                        _("round {round}'s announcement").format(round=part.round),
+                        _("it is published in public/rounds/N/"),
                     ).read_bytes(),
                     _require(
                         folder / "transcript.json",
-                        f"round {part.round}'s transcript",
-                        "it is published in public/rounds/N/",
+                        _("round {round}'s transcript").format(round=part.round),
+                        _("it is published in public/rounds/N/"),
                     ).read_bytes(),
                 )
             )
@@ -2564,10 +3076,10 @@ def cmd_proof_check(args: argparse.Namespace, out: Console) -> int:
             rehearsal=args.rehearsal,
         )
     ok = all(s.passed for s in steps)
-    out.say(f"trust: {trust.source}")
+    out.say(_("trust: {source}").format(source=trust.source))
     out.say(str(report))
     for step in steps[len(report.steps) :]:
-        out.say(f"{'PASS' if step.passed else 'FAIL'}  {step.name}: {step.detail}")
+        out.say(step.line())
     out.result(
         {
             **report.to_json(),
@@ -2590,20 +3102,24 @@ def cmd_receipts(args: argparse.Namespace, out: Console) -> int:
     site = _site_url(folder, args.site_url)
     if site is None:
         raise CommandError(
-            "give the address where the verifier page will be served",
+            _("give the address where the verifier page will be served"),
+            code="receipts.site-url-missing",
             field="--site-url",
-            hint="e.g. --site-url https://jyj.example.gov.cn/2026-kg/verify/ (publish writes"
-            " the page to publish/verify/; serve it there)",
+            hint=_(
+                "e.g. --site-url https://jyj.example.gov.cn/2026-kg/verify/ (publish writes"
+                " the page to publish/verify/; serve it there)"
+            ),
         )
     target = Path(args.out) if args.out else folder.private / "receipts.html"
     resolved = target.resolve()
     for public in (folder.public, folder.publish):
         if resolved.is_relative_to(public.resolve()):
             raise CommandError(
-                "receipts hold receipt codes and must never go to a public folder",
+                _("receipts hold receipt codes and must never go to a public folder"),
+                code="receipts.public-folder",
                 field="--out",
                 value=str(target),
-                hint=f"write them to {folder.private} (the default)",
+                hint=_("write them to {folder} (the default)").format(folder=folder.private),
             )
     fingerprints: list[tuple[str, str]] = []
     if folder.trust.exists():
@@ -2617,7 +3133,8 @@ def cmd_receipts(args: argparse.Namespace, out: Console) -> int:
     unknown = sorted(set(only or ()) - set(registry))
     if unknown:
         raise CommandError(
-            "no such registration number in the private registry",
+            _("no such registration number in the private registry"),
+            code="receipts.unknown-registration",
             field="--registration-number",
             value=unknown[0],
         )
@@ -2634,8 +3151,16 @@ def cmd_receipts(args: argparse.Namespace, out: Console) -> int:
     if not (folder.root / SITE_FILE).exists():
         files.write_bytes(folder.root / SITE_FILE, canonical_json({"site_url": site}) + b"\n")
     count = len(only) if only else len(registry)
-    out.say(f"wrote {count} receipts to {target} (private: they hold receipt codes)")
-    out.say(f"their QR codes open {site} (recorded in {folder.root / SITE_FILE})")
+    out.say(
+        _("wrote {count} receipts to {path} (private: they hold receipt codes)").format(
+            count=count, path=target
+        )
+    )
+    out.say(
+        _("their QR codes open {site} (recorded in {path})").format(
+            site=site, path=folder.root / SITE_FILE
+        )
+    )
     out.result({"receipts": str(target), "count": count, "site_url": site})
     return EXIT_OK
 
@@ -2644,7 +3169,7 @@ def cmd_demo(args: argparse.Namespace, out: Console) -> int:
     """Run the synthetic example draw end to end; with --out, write every file."""
     if args.out and storage.holds_outputs(args.out) and not args.force:
         raise files.OutputExistsError(Path(args.out))
-    out.step("running the synthetic district draw end to end")
+    out.step(_("running the synthetic district draw end to end"))
     run = run_demo(applicants=args.applicants, kindergartens=args.kindergartens)
     for line in describe(run):
         out.say(line)
@@ -2656,9 +3181,11 @@ def cmd_demo(args: argparse.Namespace, out: Console) -> int:
 
 
 _DEMO_KEY_NOTE = (
-    b"DEMO KEY: its private key is derived from alloc's public demo code (alloc/demo.py)."
-    b" Anyone can sign with it; never trust it for a real draw.\n"
-)
+    "演示密钥：其私钥可由 alloc 公开的演示代码（alloc/demo.py）推出，任何人都能用它签名，"
+    "切勿用于真实派位。\n"
+    "DEMO KEY: its private key is derived from alloc's public demo code (alloc/demo.py)."
+    " Anyone can sign with it; never trust it for a real draw.\n"
+).encode()
 
 
 def _write_demo(run: Any, target: Path, *, force: bool, out: Console) -> None:
@@ -2741,25 +3268,39 @@ def _write_demo(run: Any, target: Path, *, force: bool, out: Console) -> None:
     )
     out.say("")
     out.say(
-        f"wrote the draw folder {target}: public/, publish/ ({len(written)} notice lists,"
-        f" {REPORT_FOLDER}/, lookup/, {PAGE_FOLDER}/, {PROOF_FOLDER}/), private/ (with"
-        " receipts.html)"
+        _(
+            "wrote the draw folder {target}: public/, publish/ ({count} notice lists, {report},"
+            " lookup/, {page}, {proofs}), private/ (with receipts.html)"
+        ).format(
+            target=target,
+            count=len(written),
+            report=f"{REPORT_FOLDER}/",
+            page=f"{PAGE_FOLDER}/",
+            proofs=f"{PROOF_FOLDER}/",
+        )
     )
     out.say(
-        f"the parents' page: `cd {target} && python3 -m http.server 8000`, then open"
-        f" {DEMO_SITE_URL} (the receipts in private/receipts.html open it with their code)"
+        _(
+            "the parents' page: `cd {target} && python3 -m http.server 8000`, then open"
+            " {url} (the receipts in private/receipts.html open it with their code)"
+        ).format(target=target, url=DEMO_SITE_URL)
     )
     out.say(
-        f"verify it with `alloc verify --dir {target} {pins}`: these are DEMO keys, whose"
-        " private keys anyone can derive from alloc's code, so the pins only show how pinning"
-        " works"
+        _(
+            "verify it with `{command}`: these are DEMO keys, whose private keys anyone can"
+            " derive from alloc's code, so the pins only show how pinning works"
+        ).format(command=f"alloc verify --dir {target} {pins}")
     )
 
 
 def cmd_log_verify(args: argparse.Namespace, out: Console) -> int:
     """Check an operator log's chain and, with a transcript (the draw's or a later round's),
     that it is the log that transcript signed."""
-    path = _require(Path(args.log), "operator log", f"it is {LOG_NAME} in the draw folder")
+    path = _require(
+        Path(args.log),
+        _("the operator log"),
+        _("it is {file} in the draw folder").format(file=LOG_NAME),
+    )
     data = path.read_bytes()
     log = parse_log(data, document=str(path))
     committed: LogHead | None = None
@@ -2774,7 +3315,7 @@ def cmd_log_verify(args: argparse.Namespace, out: Console) -> int:
             key_files=[where.parent / "trust.json"],
             signed=[("transcript", where)],
         )
-        _require(where, "transcript", "public/transcript.json")
+        _require(where, document_title("transcript"), "public/transcript.json")
         kind = "round-transcript" if _is_round_transcript(where) else "transcript"
         envelope = files.read_envelope(where, kind)
         tx: Transcript | RoundTranscript = (
@@ -2782,20 +3323,22 @@ def cmd_log_verify(args: argparse.Namespace, out: Console) -> int:
             if kind == "round-transcript"
             else Transcript.from_envelope(envelope)
         )
-        trust.policy.verify(envelope, document=kind)
+        trust.policy.verify(envelope, document=document_title(kind))
         detail = check_log(data, tx.log, draw_id=tx.draw_id, document=str(path))
         committed = tx.log
-        out.say(f"trust: {trust.source}")
-        out.say(f"transcript signed by: {trust.policy.describe(envelope)}")
+        out.say(_("trust: {source}").format(source=trust.source))
+        out.say(
+            _("transcript signed by: {signers}").format(signers=trust.policy.describe(envelope))
+        )
         summary.update({"transcript": str(where), "committed": committed and committed.count})
     else:
-        detail = (
-            f"{len(log.entries)} entries, each naming the hash of the one before; give"
-            " --transcript to check the log is the one the draw signed"
-        )
+        detail = _(
+            "{count} entries, each naming the hash of the one before; give --transcript to"
+            " check the log is the one the draw signed"
+        ).format(count=len(log.entries))
     for line in describe_log(log, committed):
         out.say(line)
-    out.say(f"PASS  operator log: {detail}")
+    out.say(Check("operator log", True, detail).line())
     out.result({"ok": True, **summary, "detail": detail})
     return EXIT_OK
 
@@ -2823,21 +3366,27 @@ def _prepare_rehearsal_folder(target: Path, real: Path, *, force: bool) -> None:
     """
     if _overlap(target, real):
         raise CommandError(
-            "the rehearsal folder must lie outside the real draw folder, and not hold it:"
-            " a rehearsal never touches the real draw's files",
+            _(
+                "the rehearsal folder must lie outside the real draw folder, and not hold it:"
+                " a rehearsal never touches the real draw's files"
+            ),
+            code="rehearse.folder-overlap",
             field="--out",
             value=str(target),
-            hint="give --out a folder of its own, e.g. next to the draw folder",
+            hint=_("give --out a folder of its own, e.g. next to the draw folder"),
         )
     if not storage.holds_outputs(target):
         return
     if _rehearsal_marker(target) is None:
         raise CommandError(
-            "the folder holds files and is no rehearsal folder: alloc clears only an earlier"
-            " rehearsal's folder",
+            _(
+                "the folder holds files and is no rehearsal folder: alloc clears only an earlier"
+                " rehearsal's folder"
+            ),
+            code="rehearse.folder-not-empty",
             field="--out",
             value=str(target),
-            hint="give --out a new folder",
+            hint=_("give --out a new folder"),
         )
     if not force:
         raise files.OutputExistsError(target)
@@ -2847,7 +3396,11 @@ def _prepare_rehearsal_folder(target: Path, real: Path, *, force: bool) -> None:
 def _wait_until(moment: datetime, out: Console, why: str) -> None:
     """Sleep until the clock reads ``moment``: a rehearsal keeps its own times."""
     if clock.now() < moment:
-        out.say(f"waiting until {clock.format_time(moment, like=moment)}: {why}")
+        out.say(
+            _("waiting until {time}: {why}").format(
+                time=clock.format_time(moment, like=moment), why=why
+            )
+        )
     while (now := clock.now()) < moment:
         time.sleep(min(1.0, (moment - now).total_seconds()))
 
@@ -2862,19 +3415,25 @@ def cmd_rehearse(args: argparse.Namespace, out: Console) -> int:
     real = DrawFolder(Path(args.dir))
     if args.reveal_window is not None and args.reveal_window < 1:
         raise CommandError(
-            "the reveal window is a whole number of seconds, at least 1",
+            _("the reveal window is a whole number of seconds, at least 1"),
+            code="rehearse.reveal-window",
             field="--reveal-window",
             value=args.reveal_window,
-            hint="e.g. --reveal-window 300 for a district of a few hundred thousand children",
+            hint=_("e.g. --reveal-window 300 for a district of a few hundred thousand children"),
         )
     if _rehearsal_marker(real.root) is not None:
         raise CommandError(
-            "this is a rehearsal folder: rehearse the real draw folder",
+            _("this is a rehearsal folder: rehearse the real draw folder"),
+            code="rehearse.of-a-rehearsal",
             field="--dir",
             value=str(real.root),
         )
     rules = rehearsal.rehearsal_rules(_rules(real))
-    _require(Path(args.applicants), "applicant export", "give the registration system's export")
+    _require(
+        Path(args.applicants),
+        _("the applicant export"),
+        _("give the registration system's export"),
+    )
     shape = rehearsal.Shape.of(_ceremony(real) if real.ceremony.exists() else None)
     thresholds = (
         [(role.name, role.threshold) for role in files.read_policy(real.trust).roles]
@@ -2928,8 +3487,16 @@ def cmd_rehearse(args: argparse.Namespace, out: Console) -> int:
 
     target.mkdir(parents=True, exist_ok=True)
     _locked(target, args, out, setup)
-    out.say(f"rehearsal of draw {marker.of}, as draw {marker.draw_id}, in {target}")
-    out.say(f"the real folder {real.root} is only read: nothing of the rehearsal enters it")
+    out.say(
+        _("rehearsal of draw {real}, as draw {draw_id}, in {folder}").format(
+            real=marker.of, draw_id=marker.draw_id, folder=target
+        )
+    )
+    out.say(
+        _("the real folder {folder} is only read: nothing of the rehearsal enters it").format(
+            folder=real.root
+        )
+    )
     results: list[dict[str, Any]] = []
     for step in preparation:
         if (code := _rehearsal_step(step.argv, args, out, results)) != EXIT_OK:
@@ -2937,43 +3504,55 @@ def cmd_rehearse(args: argparse.Namespace, out: Console) -> int:
     drill = plan(
         {
             name: PublicKey.from_pem((target / "keys" / f"{name}.pub").read_bytes()).fingerprint
-            for _, name in keys
+            for _owner, name in keys
         }
     )
     if args.by_hand:
         out.say("")
         out.say(
-            f"the rehearsal's times: reveals until {schedule.written(schedule.reveal_deadline)},"
-            f" sources from {schedule.written(schedule.sources_known)}, the draw at"
-            f" {schedule.written(schedule.draw_at)}"
+            _(
+                "the rehearsal's times: reveals until {deadline}, sources from {sources}, the"
+                " draw at {draw_at}"
+            ).format(
+                deadline=schedule.written(schedule.reveal_deadline),
+                sources=schedule.written(schedule.sources_known),
+                draw_at=schedule.written(schedule.draw_at),
+            )
         )
-        out.say("the rehearsal folder is ready; practise the day now, typing each command:")
+        out.say(_("the rehearsal folder is ready; practise the day now, typing each command:"))
         for step in (*drill.day, drill.verify):
             if step.not_before is not None:
-                out.say(f"  # not before {schedule.written(step.not_before)}:")
+                out.say(
+                    "  # " + _("not before {time}:").format(time=schedule.written(step.not_before))
+                )
             out.say(f"  alloc {shlex.join(step.argv)}")
         out.say(
-            "type for VALUE each source's throw-away value in its one form (`alloc ceremony"
-            " status` shows it): roll dice, or make one up"
+            _(
+                "type for VALUE each source's throw-away value in its one form (`alloc ceremony"
+                " status` shows it): roll dice, or make one up"
+            )
         )
         out.result({"folder": str(target), "draw_id": rules.draw_id, "steps": results})
         return EXIT_OK
     for step in drill.day:
         if step.not_before is not None:
-            _wait_until(step.not_before, out, "the rehearsal keeps the order of the day's times")
+            _wait_until(step.not_before, out, _("the rehearsal keeps the order of the day's times"))
         if (code := _rehearsal_step(step.argv, args, out, results)) != EXIT_OK:
             if step.not_before is None and clock.now() > schedule.reveal_deadline:
                 out.notice(
-                    "the rehearsal's reveal deadline"
-                    f" {schedule.written(schedule.reveal_deadline)} passed before this step:"
-                    " give a longer --reveal-window"
+                    _(
+                        "the rehearsal's reveal deadline {deadline} passed before this step:"
+                        " give a longer --reveal-window"
+                    ).format(deadline=schedule.written(schedule.reveal_deadline))
                 )
             return code
     code = _rehearsal_step(drill.verify.argv, args, out, results)
     out.say("")
     out.say(
-        f"rehearsal done in {target}: its announcement and transcript are signed with"
-        " rehearsal: true, so `alloc verify` refuses them as a real draw"
+        _(
+            "rehearsal done in {folder}: its announcement and transcript are signed with"
+            " rehearsal: true, so `alloc verify` refuses them as a real draw"
+        ).format(folder=target)
     )
     out.result({"folder": str(target), "draw_id": rules.draw_id, "steps": results})
     return code
@@ -2999,27 +3578,97 @@ def _rehearsal_step(
 # --- parser ------------------------------------------------------------------------
 
 
+#: Characters a line never starts with (Chinese typesetting keeps them on the line before).
+_NO_LINE_START = frozenset("，。、；：！？）》」』”’,.;:!?)]")
+
+
+def _columns(text: str) -> int:
+    """How many terminal columns ``text`` takes: a Chinese character takes two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """``text`` in lines of at most ``width`` columns, broken at spaces or between Chinese
+    characters (argparse's textwrap counts characters and breaks only at spaces)."""
+    units: list[tuple[bool, str]] = []  # (after a space, unit)
+    for word in text.split():
+        spaced = True
+        for char in word:
+            wide = unicodedata.east_asian_width(char) in "WF"
+            if (
+                units
+                and not spaced
+                and (char in _NO_LINE_START or not (wide or _columns(units[-1][1][-1]) == 2))
+            ):
+                units[-1] = (units[-1][0], units[-1][1] + char)
+            else:
+                units.append((spaced, char))
+            spaced = False
+    lines: list[str] = []
+    line, used = "", 0
+    for spaced, unit in units:
+        gap = " " if spaced and line else ""
+        if line and used + len(gap) + _columns(unit) > width:
+            lines.append(line)
+            line, used = unit, _columns(unit)
+        else:
+            line, used = line + gap + unit, used + len(gap) + _columns(unit)
+    if line:
+        lines.append(line)
+    return lines
+
+
+class _HelpFormatter(argparse.HelpFormatter):
+    """argparse's help, wrapped by the columns text takes on a terminal."""
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        return _wrap(text, width)
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        return "\n".join(indent + line for line in _wrap(text, width - len(indent)))
+
+
 def _parser() -> argparse.ArgumentParser:
+    """The command line's parser, its help in the current language (alloc.i18n)."""
     parser = argparse.ArgumentParser(
         prog="alloc",
-        description="Auditable kindergarten draws (电脑派位): every step of the protocol.",
-        epilog="Exit codes: 0 success, 2 invalid input, 3 verification failed, 4 internal error,"
-        " 5 file system error (disk full, permission denied, read-only, folder busy).",
+        formatter_class=_HelpFormatter,
+        description=_("Auditable kindergarten draws (电脑派位): every step of the protocol."),
+        epilog=_(
+            "Exit codes: 0 success, 2 invalid input, 3 verification failed, 4 internal error,"
+            " 5 file system error (disk full, permission denied, read-only, folder busy)."
+        ),
     )
     parser.add_argument(
         "--version",
         action="version",
-        version=f"alloc {__version__} (package {DISTRIBUTION}, spec version {SPEC_VERSION})",
+        version=_("alloc {version} (package {distribution}, spec version {spec})").format(
+            version=__version__, distribution=DISTRIBUTION, spec=SPEC_VERSION
+        ),
+        help=_("show alloc's version and exit"),
     )
-    parser.add_argument("--json", action="store_true", help="print a JSON result on stdout")
-    parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    parser.add_argument(
+        "--lang",
+        metavar="LANG",
+        help=_(
+            "the language of every message: zh-CN (Chinese, the default) or en (English);"
+            " ALLOC_LANG sets it too"
+        ),
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help=_("print a JSON result on stdout; an error has a stable code (docs/errors.md)"),
+    )
+    parser.add_argument("--quiet", action="store_true", help=_("no progress on stderr"))
     parser.add_argument(
         "--lock-timeout",
         type=float,
         default=storage.DEFAULT_LOCK_TIMEOUT,
         metavar="SECONDS",
-        help="how long to wait for a folder another alloc command is using"
-        f" (default {storage.DEFAULT_LOCK_TIMEOUT:g})",
+        help=_(
+            "how long to wait for a folder another alloc command is using (default {seconds:g})"
+        ).format(seconds=storage.DEFAULT_LOCK_TIMEOUT),
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -3028,388 +3677,676 @@ def _parser() -> argparse.ArgumentParser:
         run: Callable[[argparse.Namespace, Console], int],
         parent: Any = commands,
         *,
+        about: str,
         folder: bool = False,
         force: bool = False,
     ) -> argparse.ArgumentParser:
-        doc = (run.__doc__ or "").strip().splitlines()[0] if run.__doc__ else ""
-        sub: argparse.ArgumentParser = parent.add_parser(name, help=doc, description=doc)
+        sub: argparse.ArgumentParser = parent.add_parser(
+            name, help=about, description=about, formatter_class=_HelpFormatter
+        )
         if folder:
-            sub.add_argument("--dir", default=".", help="the draw folder (default: .)")
+            sub.add_argument("--dir", default=".", help=_("the draw folder (default: .)"))
         if force:
-            sub.add_argument("--force", action="store_true", help="overwrite existing output files")
+            sub.add_argument(
+                "--force", action="store_true", help=_("overwrite existing output files")
+            )
         sub.set_defaults(run=run)
         return sub
 
-    keys = commands.add_parser(
-        "keys",
-        help="signing keys: generate an Ed25519 key pair, show a key's fingerprint",
-        description="signing keys: generate an Ed25519 key pair, show a key's fingerprint",
-    ).add_subparsers(dest="keys_command", required=True, metavar="ACTION")
-    sub = command("generate", cmd_keys_generate, keys, force=True)
-    sub.add_argument("name", type=_key_name, help="key name, e.g. bureau or notary-1")
-    sub.add_argument("--out", default="keys", help="directory (default: keys)")
-    sub.add_argument("--password-file", help="encrypt the private key with this password")
-    sub = command("fingerprint", cmd_keys_fingerprint, keys)
-    sub.add_argument("file", nargs="+", help="public key file(s), e.g. keys/bureau.pub")
+    def group(name: str, about: str) -> Any:
+        return commands.add_parser(
+            name, help=about, description=about, formatter_class=_HelpFormatter
+        ).add_subparsers(dest=f"{name}_command", required=True, metavar="ACTION")
+
+    keys = group("keys", _("signing keys: generate an Ed25519 key pair, show a key's fingerprint"))
+    sub = command(
+        "generate",
+        cmd_keys_generate,
+        keys,
+        about=_("Create an Ed25519 key pair: NAME.key (private, PEM) and NAME.pub."),
+        force=True,
+    )
+    sub.add_argument("name", type=_key_name, help=_("key name, e.g. bureau or notary-1"))
+    sub.add_argument("--out", default="keys", help=_("directory (default: keys)"))
     sub.add_argument(
-        "--digits", action="store_true", help="print only the fingerprint (for scripts)"
+        "--password-file", help=_("encrypt the private key with the password in this file")
+    )
+    sub = command(
+        "fingerprint",
+        cmd_keys_fingerprint,
+        keys,
+        about=_("Print a public key's id and the fingerprint people compare and pin."),
+    )
+    sub.add_argument("file", nargs="+", help=_("public key file(s), e.g. keys/bureau.pub"))
+    sub.add_argument(
+        "--digits", action="store_true", help=_("print only the fingerprint (for scripts)")
     )
 
-    policy = commands.add_parser(
-        "policy",
-        help="trust policies: which keys must sign",
-        description="trust policies: which keys must sign",
-    ).add_subparsers(dest="policy_command", required=True, metavar="ACTION")
-    sub = command("create", cmd_policy_create, policy, force=True)
+    policy = group("policy", _("trust policies: which keys must sign"))
+    sub = command(
+        "create",
+        cmd_policy_create,
+        policy,
+        about=_("Write trust.json: every role must reach its threshold."),
+        force=True,
+    )
     sub.add_argument(
         "--role",
         action="append",
         required=True,
-        help="ROLE=KEY.pub[,KEY2.pub...], e.g. notary=keys/n1.pub,keys/n2.pub",
+        help=_("ROLE=KEY.pub[,KEY2.pub...], e.g. notary=keys/n1.pub,keys/n2.pub"),
     )
-    sub.add_argument("--threshold", action="append", help="ROLE=N (default 1)")
-    sub.add_argument("--out", default="trust.json")
-
-    rules = commands.add_parser(
-        "rules",
-        help="draw rules: write rules.json from a kindergarten list",
-        description="draw rules: write rules.json from a kindergarten list",
-    ).add_subparsers(dest="rules_command", required=True, metavar="ACTION")
-    sub = command("init", cmd_rules_init, rules, force=True)
-    sub.add_argument("--kindergartens", required=True, help="CSV or .xlsx of kindergartens")
-    sub.add_argument("--draw-id", required=True)
-    sub.add_argument("--title")
-    sub.add_argument("--authority")
     sub.add_argument(
-        "--mechanism", default="deferred-acceptance", choices=[m.value for m in Mechanism]
+        "--threshold",
+        action="append",
+        help=_("ROLE=N: how many of the role's keys must sign (default 1)"),
     )
-    sub.add_argument("--tie-break", default="single", choices=[t.value for t in TieBreak])
-    sub.add_argument("--tiers", help="comma-separated, best first")
-    sub.add_argument("--multiples", default="bundle", choices=[m.value for m in MultiplesPolicy])
-    sub.add_argument("--waitlist", type=int, default=20)
-    sub.add_argument("--min-lottery-percent", type=int, default=0)
+    sub.add_argument("--out", default="trust.json", help=_("where to write (default: trust.json)"))
+
+    rules = group("rules", _("draw rules: write rules.json from a kindergarten list"))
+    sub = command(
+        "init",
+        cmd_rules_init,
+        rules,
+        about=_("Write rules.json from a kindergarten spreadsheet and draw options."),
+        force=True,
+    )
+    sub.add_argument(
+        "--kindergartens", required=True, help=_("CSV or .xlsx of kindergartens and their seats")
+    )
+    sub.add_argument(
+        "--draw-id", required=True, help=_("the draw's id, e.g. 2026-example-district")
+    )
+    sub.add_argument("--title", help=_("the draw's title, as the notices show it"))
+    sub.add_argument("--authority", help=_("the authority running the draw, e.g. 示例区教育局"))
+    sub.add_argument(
+        "--mechanism",
+        default="deferred-acceptance",
+        choices=[m.value for m in Mechanism],
+        help=_("how seats are allocated (default: deferred-acceptance)"),
+    )
+    sub.add_argument(
+        "--tie-break",
+        default="single",
+        choices=[t.value for t in TieBreak],
+        help=_("one lottery number per child, or one per child and kindergarten (default: single)"),
+    )
+    sub.add_argument("--tiers", help=_("priority tiers, comma-separated, best first"))
+    sub.add_argument(
+        "--multiples",
+        default="bundle",
+        choices=[m.value for m in MultiplesPolicy],
+        help=_("how twins and triplets are drawn (default: bundle)"),
+    )
+    sub.add_argument(
+        "--waitlist",
+        type=int,
+        default=20,
+        help=_("waitlist places per kindergarten (default: 20)"),
+    )
+    sub.add_argument(
+        "--min-lottery-percent",
+        type=int,
+        default=0,
+        help=_("the share of each kindergarten's seats kept for the lottery, in percent"),
+    )
     sub.add_argument(
         "--time-zone",
         default=DEFAULT_TIME_ZONE,
-        help=f"IANA name of the zone times are shown in (default: {DEFAULT_TIME_ZONE})",
+        help=_("IANA name of the zone times are shown in (default: {zone})").format(
+            zone=DEFAULT_TIME_ZONE
+        ),
     )
     sub.add_argument(
         "--owners-phase",
         action="store_true",
-        help="an owners' phase on the 'owners' blocks before the social draw; owners placed"
-        " in it never compete for a kindergarten they listed higher (see the README)",
+        help=_(
+            "an owners' phase on the 'owners' blocks before the social draw; owners placed"
+            " in it never compete for a kindergarten they listed higher (see the README)"
+        ),
     )
     sub.add_argument(
         "--unanswered",
         default="decline",
         choices=[u.value for u in Unanswered],
-        help="in later rounds, a family that does not confirm its seat in time: decline"
-        " (逾期未确认视为放弃, the default) or confirm",
+        help=_(
+            "in later rounds, a family that does not confirm its seat in time: decline"
+            " (逾期未确认视为放弃, the default) or confirm"
+        ),
     )
     sub.add_argument(
         "--round-seed",
         default="fresh",
         choices=[r.value for r in RoundSeed],
-        help="a second-round draw's seed: fresh (its own ceremony, the default) or same"
-        " (round 1's, so every child keeps its lottery numbers)",
+        help=_(
+            "a second-round draw's seed: fresh (its own ceremony, the default) or same"
+            " (round 1's, so every child keeps its lottery numbers)"
+        ),
     )
-    sub.add_argument("--out", default="rules.json")
+    sub.add_argument("--out", default="rules.json", help=_("where to write (default: rules.json)"))
 
-    sub = command("validate", cmd_validate)
-    sub.add_argument("--rules", default="rules.json")
-    sub.add_argument("--applicants", required=True, help="CSV or .xlsx from registration")
+    sub = command(
+        "validate",
+        cmd_validate,
+        about=_("Check the rules and an applicant spreadsheet; report every problem."),
+    )
+    sub.add_argument("--rules", default="rules.json", help=_("the rules (default: rules.json)"))
+    sub.add_argument(
+        "--applicants", required=True, help=_("CSV or .xlsx from the registration system")
+    )
     _import_options(sub)
 
-    ceremony = commands.add_parser(
-        "ceremony",
-        help="the public seed ceremony: commit, open, reveal, sources, seed",
-        description="the public seed ceremony: commit, open, reveal, sources, seed",
-    ).add_subparsers(dest="ceremony_command", required=True, metavar="ACTION")
-    sub = command("begin", cmd_ceremony_begin, ceremony, folder=True, force=True)
+    ceremony = group("ceremony", _("the public seed ceremony: commit, open, reveal, sources, seed"))
+    sub = command(
+        "begin",
+        cmd_ceremony_begin,
+        ceremony,
+        about=_("Name the external sources and fallbacks, and the one form of each value."),
+        folder=True,
+        force=True,
+    )
     sub.add_argument(
         "--source",
         action="append",
-        help="a source always read, in one of the forms: "
-        + "; ".join(SOURCE_FORMS.values())
-        + ". E.g. 'welfare-3d digits count=3 drawn-at=2026-07-23T21:15:00+08:00"
-        " description=福彩3D 2026-07-23'",
+        help=_(
+            "a source always read, in one of the forms: {forms}. E.g. 'welfare-3d digits"
+            " count=3 drawn-at=2026-07-23T21:15:00+08:00 description=福彩3D 2026-07-23'"
+        ).format(forms="; ".join(SOURCE_FORMS.values())),
     )
     sub.add_argument(
         "--fallback",
         action="append",
-        help="a source read only for a party that never reveals, in the same forms, e.g."
-        " 'drand-30662982 drand chain=quicknet round=30662982'",
+        help=_(
+            "a source read only for a party that never reveals, in the same forms, e.g."
+            " 'drand-30662982 drand chain=quicknet round=30662982'"
+        ),
     )
-    sub = command("secret", cmd_ceremony_secret, ceremony, force=True)
-    sub.add_argument("--party", required=True)
-    sub.add_argument("--draw-id", required=True)
-    sub.add_argument("--out", required=True, help="where to keep the secret until the reveal")
-    sub = command("commit", cmd_ceremony_commit, ceremony, folder=True)
-    sub.add_argument("--party", required=True)
-    sub.add_argument("--commitment", help="the party's published commitment (hex)")
-    sub.add_argument("--secret", help="or the party's secret file")
-    sub.add_argument("--fallback", required=True, help="fallback source if it never reveals")
-    sub = command("open", cmd_ceremony_open, ceremony, folder=True)
+    sub = command(
+        "secret",
+        cmd_ceremony_secret,
+        ceremony,
+        about=_(
+            "A party draws its secret (kept private until the reveal) and prints its commitment."
+        ),
+        force=True,
+    )
+    sub.add_argument("--party", required=True, help=_("the party, e.g. notary or parent-rep-1"))
+    sub.add_argument("--draw-id", required=True, help=_("the draw's id, as in rules.json"))
+    sub.add_argument("--out", required=True, help=_("where to keep the secret until the reveal"))
+    sub = command(
+        "commit",
+        cmd_ceremony_commit,
+        ceremony,
+        about=_("Record a party's published commitment and its fallback source."),
+        folder=True,
+    )
+    sub.add_argument("--party", required=True, help=_("the party's name"))
+    sub.add_argument("--commitment", help=_("the party's published commitment (hex)"))
+    sub.add_argument("--secret", help=_("or the party's secret file"))
+    sub.add_argument(
+        "--fallback", required=True, help=_("the fallback source if the party never reveals")
+    )
+    sub = command(
+        "open",
+        cmd_ceremony_open,
+        ceremony,
+        about=_("Open reveals on the signed announcement (its signatures checked first)."),
+        folder=True,
+    )
     _add_trust_options(sub, own="DIR/trust.json")
-    sub = command("reveal", cmd_ceremony_reveal, ceremony, folder=True)
-    sub.add_argument("--party", required=True)
-    sub.add_argument("--secret", required=True)
-    sub = command("default", cmd_ceremony_default, ceremony, folder=True)
-    sub.add_argument("--party", required=True)
-    sub = command("source", cmd_ceremony_source, ceremony, folder=True)
-    sub.add_argument("--name", required=True)
+    sub = command(
+        "reveal",
+        cmd_ceremony_reveal,
+        ceremony,
+        about=_("Reveal a party's secret on stage; it must match the published commitment."),
+        folder=True,
+    )
+    sub.add_argument("--party", required=True, help=_("the party's name"))
+    sub.add_argument("--secret", required=True, help=_("the party's secret file"))
+    sub = command(
+        "default",
+        cmd_ceremony_default,
+        ceremony,
+        about=_("Declare that a party will not reveal: its announced fallback source replaces it."),
+        folder=True,
+    )
+    sub.add_argument("--party", required=True, help=_("the party's name"))
+    sub = command(
+        "source",
+        cmd_ceremony_source,
+        ceremony,
+        about=_("Record the value of an announced source, typed in its one accepted form."),
+        folder=True,
+    )
+    sub.add_argument("--name", required=True, help=_("the source's name, as in the plan"))
     sub.add_argument(
         "--value",
         required=True,
-        help="the value in the one form the plan fixes for this source (`alloc ceremony"
-        " status` shows it), e.g. 381 for 福彩3D, '3 7 12 22 28 31' for six balls, the"
-        " round's signature for drand",
+        help=_(
+            "the value in the one form the plan fixes for this source (`alloc ceremony"
+            " status` shows it), e.g. 381 for 福彩3D, '3 7 12 22 28 31' for six balls, the"
+            " round's signature for drand"
+        ),
     )
-    command("status", cmd_ceremony_status, ceremony, folder=True)
-    command("seed", cmd_ceremony_seed, ceremony, folder=True)
+    command(
+        "status",
+        cmd_ceremony_status,
+        ceremony,
+        about=_("Show the ceremony's stage, the commitments and what is still missing."),
+        folder=True,
+    )
+    command(
+        "seed",
+        cmd_ceremony_seed,
+        ceremony,
+        about=_("Derive the seed once every party has revealed and every source is in."),
+        folder=True,
+    )
 
-    sub = command("freeze", cmd_freeze, folder=True, force=True)
-    sub.add_argument("--applicants", required=True, help="CSV or .xlsx from registration")
+    sub = command(
+        "freeze",
+        cmd_freeze,
+        about=_(
+            "Freeze the applicant list: records, the announcement (unsigned) and the registry."
+        ),
+        folder=True,
+        force=True,
+    )
+    sub.add_argument(
+        "--applicants", required=True, help=_("CSV or .xlsx from the registration system")
+    )
     _import_options(sub)
     sub.add_argument(
         "--reveal-deadline",
         required=True,
-        help="reveals are accepted until this time, e.g. 2026-07-23T15:30:00+08:00; every"
-        " source must become known after it",
+        help=_(
+            "reveals are accepted until this time, e.g. 2026-07-23T15:30:00+08:00; every"
+            " source must become known after it"
+        ),
     )
     sub.add_argument(
         "--draw-at",
         required=True,
-        help="the announced draw time, after every source, e.g. 2026-07-24T09:30:00+08:00"
-        " (the list is frozen at the time freeze runs)",
+        help=_(
+            "the announced draw time, after every source, e.g. 2026-07-24T09:30:00+08:00"
+            " (the list is frozen at the time freeze runs)"
+        ),
     )
     _replace_signed_option(sub)
 
-    sub = command("sign", cmd_sign)
-    sub.add_argument("document", help="announcement.json or transcript.json")
+    sub = command(
+        "sign",
+        cmd_sign,
+        about=_(
+            "Check a document, show what it says and which key signs, ask, then add the signature."
+        ),
+    )
+    sub.add_argument("document", help=_("announcement.json or transcript.json"))
     sub.add_argument(
         "--dir",
-        help="the draw folder the document is checked against (default: the folder holding"
-        " public/, when the document is in public/; else the document's own folder)",
+        help=_(
+            "the draw folder the document is checked against (default: the folder holding"
+            " public/, when the document is in public/; else the document's own folder)"
+        ),
     )
-    sub.add_argument("--key", required=True, help="private key (PEM)")
-    sub.add_argument("--password-file")
+    sub.add_argument("--key", required=True, help=_("the private key (PEM)"))
+    sub.add_argument("--password-file", help=_("the file holding the private key's password"))
     sub.add_argument(
         "--yes",
         action="store_true",
-        help="sign without asking (after reading the summary); needed when not at a terminal",
+        help=_("sign without asking (after reading the summary); needed when not at a terminal"),
     )
     _add_trust_options(sub, own="DIR/trust.json")
 
-    sub = command("draw", cmd_draw, folder=True, force=True)
+    sub = command(
+        "draw",
+        cmd_draw,
+        about=_("Run the draw from the public records and the seed; write results and transcript."),
+        folder=True,
+        force=True,
+    )
     _add_trust_options(sub, own="DIR/trust.json")
     _replace_signed_option(sub)
 
-    round_ = commands.add_parser(
-        "round",
-        help="later rounds: open one on the families' responses, then compute it",
-        description="later rounds: open one on the families' responses, then compute it",
-    ).add_subparsers(dest="round_command", required=True, metavar="ACTION")
-    sub = command("open", cmd_round_open, round_, folder=True, force=True)
-    sub.add_argument("--round", type=int, help="the round to open (default: the next one)")
+    round_ = group("round", _("later rounds: open one on the families' responses, then compute it"))
+    sub = command(
+        "open",
+        cmd_round_open,
+        round_,
+        about=_(
+            "Open a later round: commit the families' responses (and second-round choices)"
+            " in the round's announcement, to be signed before the round is computed."
+        ),
+        folder=True,
+        force=True,
+    )
+    sub.add_argument("--round", type=int, help=_("the round to open (default: the next one)"))
     sub.add_argument(
         "--responses",
         required=True,
-        help="CSV or .xlsx of the families' answers: registration number, answer"
-        " (confirm/确认, withdraw/退出候补, decline/放弃), kindergarten of the seat kept",
+        help=_(
+            "CSV or .xlsx of the families' answers: registration number, answer"
+            " (confirm/确认, withdraw/退出候补, decline/放弃), kindergarten of the seat kept"
+        ),
     )
     sub.add_argument(
         "--choices",
-        help="CSV or .xlsx of second-round choices (registration number, 志愿1, 志愿2, …) of"
-        " children still unplaced: the round then ends with a draw over the seats left",
+        help=_(
+            "CSV or .xlsx of second-round choices (registration number, 志愿1, 志愿2, …) of"
+            " children still unplaced: the round then ends with a draw over the seats left"
+        ),
     )
-    sub.add_argument("--reveal-deadline", help="with --choices and round_seed = fresh")
-    sub.add_argument("--draw-at", help="with --choices and round_seed = fresh")
+    sub.add_argument(
+        "--reveal-deadline",
+        help=_("the round's reveal deadline (with --choices and round_seed = fresh)"),
+    )
+    sub.add_argument(
+        "--draw-at", help=_("the round's draw time (with --choices and round_seed = fresh)")
+    )
     _add_trust_options(sub, own="DIR/trust.json")
     _replace_signed_option(sub)
-    sub = command("draw", cmd_round_draw, round_, folder=True, force=True)
-    sub.add_argument("--round", type=int, help="the round to compute (default: the next one)")
+    sub = command(
+        "draw",
+        cmd_round_draw,
+        round_,
+        about=_(
+            "Compute a later round: promotion from the waitlists and, if announced, the"
+            " second-round draw; write its standings and transcript."
+        ),
+        folder=True,
+        force=True,
+    )
+    sub.add_argument("--round", type=int, help=_("the round to compute (default: the next one)"))
     _add_trust_options(sub, own="DIR/trust.json")
     _replace_signed_option(sub)
 
-    sub = command("verify", cmd_verify, force=True)
-    sub.add_argument("--dir", help="a draw folder (its public/ files are used)")
-    for name in ("rules", "announcement", "transcript", "records", "results"):
-        sub.add_argument(f"--{name}", help=f"path of the {name} file")
+    sub = command(
+        "verify",
+        cmd_verify,
+        about=_(
+            "Check everything from the public files alone, against keys you pinned;"
+            " list every check."
+        ),
+        force=True,
+    )
+    sub.add_argument("--dir", help=_("a draw folder (its public/ files are used)"))
+    for name, about in (
+        ("rules", _("path of the rules file")),
+        ("announcement", _("path of the announcement file")),
+        ("transcript", _("path of the transcript file")),
+        ("records", _("path of the records file")),
+        ("results", _("path of the results file")),
+    ):
+        sub.add_argument(f"--{name}", help=about)
     sub.add_argument(
         "--rounds",
-        help="the folder of the later rounds (default: rounds/ beside the transcript)",
+        help=_("the folder of the later rounds (default: rounds/ beside the transcript)"),
     )
     sub.add_argument(
         "--expect-round",
         type=int,
         metavar="N",
-        help="the latest round you know was published: a chain ending earlier is refused",
+        help=_("the latest round you know was published: a chain ending earlier is refused"),
     )
     sub.add_argument(
         "--remember",
         metavar="FILE",
-        help="keep the rounds verified here, and refuse later a chain that is shorter"
-        " (a rollback) or disagrees (a fork)",
+        help=_(
+            "keep the rounds verified here, and refuse later a chain that is shorter"
+            " (a rollback) or disagrees (a fork)"
+        ),
     )
     sub.add_argument(
         "--published",
         metavar="DIR",
-        help="also check the notice lists and waitlists `alloc publish` wrote to DIR"
-        " (notice/notice-ID.csv or .xlsx, waitlists.csv or .xlsx) against the results",
+        help=_(
+            "also check the notice lists and waitlists `alloc publish` wrote to DIR"
+            " (notice/notice-ID.csv or .xlsx, waitlists.csv or .xlsx) against the results"
+        ),
     )
     sub.add_argument(
         "--certificate",
         metavar="FILE.html",
-        help="write a printable certificate of this verification (Chinese and English, A4):"
-        " the time, the software, every file's SHA-256, the trusted keys, every check and"
-        " the verdict; never over an existing file without --force",
+        help=_(
+            "write a printable certificate of this verification (Chinese and English, A4):"
+            " the time, the software, every file's SHA-256, the trusted keys, every check and"
+            " the verdict; never over an existing file without --force"
+        ),
     )
     sub.add_argument(
         "--log",
-        help=f"the draw folder's operator log ({LOG_NAME}), checked against the head every"
-        f" transcript signs, round 1's and each later round's (with --dir: DIR/{LOG_NAME} if"
-        " it is there)",
+        help=_(
+            "the draw folder's operator log ({file}), checked against the head every "
+            "transcript signs, round 1's and each later round's (with --dir: DIR/{file} if "
+            "it is there)"
+        ).format(file=LOG_NAME),
     )
     sub.add_argument(
         "--rehearsal",
         action="store_true",
-        help="check a rehearsal (alloc rehearse) as a rehearsal; without it a rehearsal fails",
+        help=_("check a rehearsal (alloc rehearse) as a rehearsal; without it a rehearsal fails"),
     )
     _add_trust_options(sub, own=None)
 
-    sub = command("publish", cmd_publish, folder=True, force=True)
-    sub.add_argument("--out", help="default: DIR/publish")
+    sub = command(
+        "publish",
+        cmd_publish,
+        about=_("Notice-board lists (masked), waitlists, the private full results and the report."),
+        folder=True,
+        force=True,
+    )
+    sub.add_argument("--out", help=_("where to publish (default: DIR/publish)"))
     _add_trust_options(sub, own="DIR/trust.json")
     sub.add_argument(
         "--format",
         choices=["csv", "xlsx"],
         default="csv",
-        help="format of the lists and the private full results (default: csv)",
+        help=_("format of the lists and the private full results (default: csv)"),
     )
     sub.add_argument(
         "--public-url",
         default=DEFAULT_PUBLIC_URL,
-        help="where the verifier page reads the public files, relative to publish/verify/ or"
-        f" an https address (default: {DEFAULT_PUBLIC_URL}, the draw folder's public/)",
+        help=_(
+            "where the verifier page reads the public files, relative to publish/verify/ "
+            "or an https address (default: {url}, the draw folder's public/)"
+        ).format(url=DEFAULT_PUBLIC_URL),
     )
     sub.add_argument(
         "--site-url",
-        help=f"the address where publish/verify/ is served (default: as recorded in {SITE_FILE}"
-        " by `alloc receipts`)",
+        help=_(
+            "the address where publish/verify/ is served (default: as recorded in {file} "
+            "by `alloc receipts`)"
+        ).format(file=SITE_FILE),
     )
 
-    sub = command("receipts", cmd_receipts, folder=True, force=True)
+    sub = command(
+        "receipts",
+        cmd_receipts,
+        about=_(
+            "Printable receipts with a QR code that opens the verifier page (private:"
+            " receipt codes)."
+        ),
+        folder=True,
+        force=True,
+    )
     sub.add_argument(
         "--site-url",
-        help="the address where publish/verify/ will be served; recorded in"
-        f" DIR/{SITE_FILE} the first time, so later receipts open the same page",
+        help=_(
+            "the address where publish/verify/ will be served; recorded in DIR/{file} the "
+            "first time, so later receipts open the same page"
+        ).format(file=SITE_FILE),
     )
-    sub.add_argument("--out", help="default: DIR/private/receipts.html")
+    sub.add_argument("--out", help=_("default: DIR/private/receipts.html"))
     sub.add_argument(
         "--registration-number",
         action="append",
-        help="only this child's receipt (repeatable; e.g. the new receipts of a re-freeze)",
+        help=_("only this child's receipt (repeatable; e.g. the new receipts of a re-freeze)"),
     )
 
-    sub = command("report", cmd_report, folder=True, force=True)
+    sub = command(
+        "report",
+        cmd_report,
+        about=_("Write the report of a draw: an index page, a page per kindergarten, search."),
+        folder=True,
+        force=True,
+    )
     sub.add_argument(
         "--out",
         default=REPORT_FOLDER,
-        help="the folder for the report's pages (default: report): index.html, a page per"
-        " kindergarten, the unplaced pages and the search index",
+        help=_(
+            "the folder for the report's pages (default: report): index.html, a page per"
+            " kindergarten, the unplaced pages and the search index"
+        ),
     )
     _add_trust_options(sub, own="DIR/trust.json")
 
-    sub = command("lookup", cmd_lookup, folder=True)
-    sub.add_argument("--id", required=True, help="the child's document number")
-    sub.add_argument("--name", required=True)
+    sub = command(
+        "lookup",
+        cmd_lookup,
+        about=_(
+            "Look a child's result up: by receipt from the public index, or at the bureau's desk."
+        ),
+        folder=True,
+    )
+    sub.add_argument("--id", required=True, help=_("the child's document number"))
+    sub.add_argument("--name", required=True, help=_("the child's name"))
     sub.add_argument(
-        "--document-type", default="resident-id", choices=[d.value for d in DocumentType]
+        "--document-type",
+        default="resident-id",
+        choices=[d.value for d in DocumentType],
+        help=_("the kind of document (default: resident-id)"),
     )
     sub.add_argument(
         "--registration-number",
-        help="from the receipt: answer from the public lookup index, not the private registry",
+        help=_("from the receipt: answer from the public lookup index, not the private registry"),
     )
-    sub.add_argument("--salt", help="the receipt code, as printed on the receipt")
+    sub.add_argument("--salt", help=_("the receipt code, as printed on the receipt"))
     sub.add_argument(
-        "--index", help=f"the public lookup index folder (default: DIR/publish/{LOOKUP_FOLDER})"
+        "--index",
+        help=_("the public lookup index folder (default: DIR/publish/{folder})").format(
+            folder=LOOKUP_FOLDER
+        ),
     )
 
-    proof = commands.add_parser(
-        "proof",
-        help="parents' proofs: make one for a child, or check one",
-        description="parents' proofs: make one for a child, or check one",
-    ).add_subparsers(dest="proof_command", required=True, metavar="ACTION")
-    sub = command("make", cmd_proof_make, proof, folder=True, force=True)
-    sub.add_argument("--registration-number", required=True)
-    sub.add_argument("--out", required=True)
-    sub = command("check", cmd_proof_check, proof)
-    sub.add_argument("--proof", required=True)
-    sub.add_argument("--registration-number", required=True)
-    sub.add_argument("--salt", required=True, help="as printed on the receipt")
-    sub.add_argument("--id", required=True, help="the child's document number")
-    sub.add_argument("--name", required=True)
-    sub.add_argument(
-        "--document-type", default="resident-id", choices=[d.value for d in DocumentType]
+    proof = group("proof", _("parents' proofs: make one for a child, or check one"))
+    sub = command(
+        "make",
+        cmd_proof_make,
+        proof,
+        about=_("The bureau hands a parent the proof file for their child."),
+        folder=True,
+        force=True,
     )
-    sub.add_argument("--announcement", required=True)
-    sub.add_argument("--transcript", required=True)
+    sub.add_argument(
+        "--registration-number", required=True, help=_("the child's registration number")
+    )
+    sub.add_argument("--out", required=True, help=_("where to write the proof file"))
+    sub = command(
+        "check",
+        cmd_proof_check,
+        proof,
+        about=_(
+            "A parent checks their own child: identity, record, lottery number, result, signers."
+        ),
+    )
+    sub.add_argument("--proof", required=True, help=_("the proof file"))
+    sub.add_argument(
+        "--registration-number", required=True, help=_("the child's registration number")
+    )
+    sub.add_argument("--salt", required=True, help=_("the receipt code, as printed on the receipt"))
+    sub.add_argument("--id", required=True, help=_("the child's document number"))
+    sub.add_argument("--name", required=True, help=_("the child's name"))
+    sub.add_argument(
+        "--document-type",
+        default="resident-id",
+        choices=[d.value for d in DocumentType],
+        help=_("the kind of document (default: resident-id)"),
+    )
+    sub.add_argument("--announcement", required=True, help=_("the signed announcement"))
+    sub.add_argument("--transcript", required=True, help=_("the signed transcript"))
     sub.add_argument(
         "--rounds",
-        help="the folder of the later rounds, for a proof spanning them (default: rounds/"
-        " beside the transcript)",
+        help=_(
+            "the folder of the later rounds, for a proof spanning them (default: rounds/"
+            " beside the transcript)"
+        ),
     )
     sub.add_argument(
-        "--rehearsal", action="store_true", help="check a rehearsal's proof as a rehearsal's"
+        "--rehearsal", action="store_true", help=_("check a rehearsal's proof as a rehearsal's")
     )
     _add_trust_options(sub, own=None)
 
-    log = commands.add_parser(
-        "log",
-        help="the operator log: check its chain and that the draw signed it",
-        description="the operator log: check its chain and that the draw signed it",
-    ).add_subparsers(dest="log_command", required=True, metavar="ACTION")
-    sub = command("verify", cmd_log_verify, log)
-    sub.add_argument("--log", required=True, help=f"the operator log ({LOG_NAME})")
+    log = group("log", _("the operator log: check its chain and that the draw signed it"))
+    sub = command(
+        "verify",
+        cmd_log_verify,
+        log,
+        about=_("Check an operator log's chain and that the draw's transcript signed its head."),
+    )
+    sub.add_argument(
+        "--log", required=True, help=_("the operator log ({file})").format(file=LOG_NAME)
+    )
     sub.add_argument(
         "--transcript",
-        help="the signed transcript (the draw's, or a later round's) whose operator log head"
-        " it must match",
+        help=_(
+            "the signed transcript (the draw's, or a later round's) whose operator log "
+            "head it must match"
+        ),
     )
     _add_trust_options(sub, own=None)
 
-    sub = command("rehearse", cmd_rehearse, force=True)
-    sub.add_argument("--dir", default=".", help="the real draw folder (only read; default: .)")
-    sub.add_argument("--applicants", required=True, help="CSV or .xlsx from registration")
+    sub = command(
+        "rehearse",
+        cmd_rehearse,
+        about=_(
+            "Rehearse the draw day on a throw-away seed, in a folder of its own, marked as a"
+            " rehearsal."
+        ),
+        force=True,
+    )
+    sub.add_argument("--dir", default=".", help=_("the real draw folder (only read; default: .)"))
+    sub.add_argument("--applicants", required=True, help=_("CSV or .xlsx from registration"))
     _import_options(sub)
     sub.add_argument(
-        "--out", help="the rehearsal folder (default: the draw folder's name + -rehearsal)"
+        "--out", help=_("the rehearsal folder (default: the draw folder's name + -rehearsal)")
     )
     sub.add_argument(
         "--reveal-window",
         type=int,
         metavar="SECONDS",
-        help="from the start to the rehearsal's reveal deadline (default 60; 1800 with"
-        " --by-hand): the freeze, the signatures and the reveals must fit in it",
+        help=_(
+            "from the start to the rehearsal's reveal deadline (default 60; 1800 with "
+            "--by-hand): the freeze, the signatures and the reveals must fit in it"
+        ),
     )
     sub.add_argument(
         "--default",
         action="append",
         metavar="PARTY",
-        help="a party that does not reveal, to practise a default (repeatable)",
+        help=_("a party that does not reveal, to practise a default (repeatable)"),
     )
     sub.add_argument(
         "--by-hand",
         action="store_true",
-        help="prepare the folder and print the day's commands for staff to type, instead of"
-        " running them",
+        help=_(
+            "prepare the folder and print the day's commands for staff to type, instead of "
+            "running them"
+        ),
     )
 
-    sub = command("demo", cmd_demo, force=True)
-    sub.add_argument("--applicants", type=int, default=5000)
-    sub.add_argument("--kindergartens", type=int, default=30)
-    sub.add_argument("--out", help="write the whole draw folder here")
+    sub = command(
+        "demo",
+        cmd_demo,
+        about=_("Run the synthetic example draw end to end; with --out, write every file."),
+        force=True,
+    )
+    sub.add_argument(
+        "--applicants", type=int, default=5000, help=_("applicants to make up (default: 5000)")
+    )
+    sub.add_argument(
+        "--kindergartens", type=int, default=30, help=_("kindergartens to make up (default: 30)")
+    )
+    sub.add_argument("--out", help=_("write the whole draw folder here"))
     _replace_signed_option(sub)
     return parser
 
@@ -3417,19 +4354,60 @@ def _parser() -> argparse.ArgumentParser:
 def _import_options(sub: argparse.ArgumentParser) -> None:
     sub.add_argument(
         "--sheet",
-        help="the workbook sheet to read (default: the one visible sheet with applicant columns)",
+        help=_(
+            "the workbook sheet to read (default: the one visible sheet with applicant columns)"
+        ),
     )
     sub.add_argument(
         "--tier-label",
         action="append",
         metavar="LABEL=TIER",
-        help="read a tier written as LABEL as the rules' TIER, e.g. 本地户籍=local (repeatable)",
+        help=_("read a tier written as LABEL as the rules' TIER, e.g. 本地户籍=local (repeatable)"),
     )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the process exit code."""
+    """Run the command line; returns the process exit code.
+
+    Everything it says is in Chinese unless ``--lang en`` (or ``ALLOC_LANG=en``)
+    asks for English; ``--json`` output has the same keys in either language,
+    and every error in it a stable ``code`` (docs/errors.md).
+    """
     arguments = list(sys.argv[1:] if argv is None else argv)
+    try:
+        language = _requested_language(arguments)
+    except InputError as exc:
+        _fail(Console(json_mode="--json" in arguments, quiet=True), "invalid input", exc)
+        return EXIT_INVALID_INPUT
+    with override_language(language), argparse_in_current_language():
+        return _main(arguments)
+
+
+def _requested_language(arguments: Sequence[str]) -> Language:
+    """``--lang``, else ``ALLOC_LANG``, else the default: read before parsing, which speaks it.
+
+    Raises:
+        InputError: for a language alloc does not speak, given either way.
+    """
+    for index, argument in enumerate(arguments):
+        if argument == "--":
+            break
+        if argument == "--lang" and index + 1 < len(arguments):
+            return parse_language(arguments[index + 1])
+        if argument.startswith("--lang="):
+            return parse_language(argument.partition("=")[2])
+    value = os.environ.get(ENVIRONMENT_VARIABLE)
+    if value:
+        try:
+            parse_language(value)
+        except InputError as exc:
+            raise InputError(
+                exc.problem, code=exc.code, field=ENVIRONMENT_VARIABLE, value=value, hint=exc.hint
+            ) from exc
+    return get_language()
+
+
+def _main(arguments: list[str]) -> int:
     parser = _parser()
     try:
         args = parser.parse_args(arguments)
@@ -3440,7 +4418,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             _fail(
                 Console(json_mode=True, quiet=True),
                 "invalid input",
-                CommandError("the command line is not valid; see the usage above"),
+                CommandError(
+                    _("the command line is not valid; see the usage above"), code="cli.usage"
+                ),
             )
         return EXIT_INVALID_INPUT
     console = Console(json_mode=args.json, quiet=args.quiet or args.json)
@@ -3467,24 +4447,49 @@ def main(argv: Sequence[str] | None = None) -> int:
             console,
             "invalid input",
             CommandError(
-                "file not found",
+                _("file not found"),
+                code="file.not-found",
                 source=exc.filename and str(exc.filename),
-                hint="check the path, or run the step that writes it first",
+                hint=_("check the path, or run the step that writes it first"),
             ),
         )
         return EXIT_INVALID_INPUT
-    except (IsADirectoryError, NotADirectoryError, UnicodeDecodeError) as exc:
-        _fail(console, "invalid input", exc)
+    except (IsADirectoryError, NotADirectoryError) as exc:
+        _fail(
+            console,
+            "invalid input",
+            CommandError(
+                _("is a folder, not a file")
+                if isinstance(exc, IsADirectoryError)
+                else _("a part of the path is a file, not a folder"),
+                code="file.not-a-file"
+                if isinstance(exc, IsADirectoryError)
+                else "file.not-a-folder",
+                source=exc.filename and str(exc.filename),
+                hint=_("check the path"),
+            ),
+        )
+        return EXIT_INVALID_INPUT
+    except UnicodeDecodeError as exc:
+        _fail(
+            console,
+            "invalid input",
+            CommandError(
+                _("a file is not UTF-8 text (byte {position})").format(position=exc.start),
+                code="file.not-utf8",
+                hint=_("give the file as alloc wrote it, or save it as UTF-8"),
+            ),
+        )
         return EXIT_INVALID_INPUT
     except OSError as exc:
         _fail(console, "file system error", storage.os_error(exc, action="read or write"))
         return EXIT_IO_ERROR
     except KeyboardInterrupt:
-        print("interrupted: this command changed nothing", file=sys.stderr)
+        print(_("interrupted: this command changed nothing"), file=sys.stderr)
         return EXIT_INTERRUPTED
     except Exception as exc:  # the last line of defence: report, never a bare trace
         traceback.print_exc(file=sys.stderr)
-        _fail(console, "internal error (please report it with the trace above)", exc)
+        _fail(console, "internal error", exc)
         return EXIT_INTERNAL_ERROR
     return code
 
@@ -3497,7 +4502,7 @@ EXIT_INTERRUPTED = 130
 
 def _key_name(text: str) -> str:
     try:
-        return storage.check_file_name(text, field="key name")
+        return storage.check_file_name(text, field=_("key name"))
     except InputError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from exc
 
@@ -3506,8 +4511,10 @@ def _replace_signed_option(sub: argparse.ArgumentParser) -> None:
     sub.add_argument(
         "--replace-signed",
         action="store_true",
-        help="with --force, also replace a signed announcement or transcript (the old one"
-        " is kept as NAME.replaced-SHA256.json)",
+        help=_(
+            "with --force, also replace a signed announcement or transcript (the old one"
+            " is kept as NAME.replaced-SHA256.json)"
+        ),
     )
 
 
@@ -3598,8 +4605,11 @@ def _locked(
         command=command,
         timeout=args.lock_timeout,
         on_wait=lambda holder: console.notice(
-            f"waiting for {folder}: {holder or 'another alloc command'} is using it"
-            f" (giving up after {args.lock_timeout:g} s)"
+            _("waiting for {folder}: {holder} is using it (giving up after {seconds:g} s)").format(
+                folder=folder,
+                holder=holder or _("another alloc command"),
+                seconds=args.lock_timeout,
+            )
         ),
         optional=read_only,
     )
@@ -3620,11 +4630,22 @@ def _locked(
         lock.release()
 
 
+#: What failed, by exit code: ``error`` in --json output (never translated) and its words.
+_FAILURES = {
+    "invalid input": N_("invalid input"),
+    "verification failed": N_("verification failed"),
+    "file system error": N_("file system error"),
+    "internal error": N_("internal error (please report it with the trace above)"),
+}
+#: The code of an error that is no AllocError: a fault of alloc's, never of its input.
+INTERNAL_ERROR_CODE = "internal.error"
+
+
 # --- the operator log: one entry per command that wrote files in a draw folder -----------
 
 #: Namespace entries that are no option of the command itself.
 _LOG_SKIP = frozenset(
-    {"run", "command", "json", "quiet", "lock_timeout", "dir"}
+    {"run", "command", "json", "quiet", "lock_timeout", "dir", "lang"}
     | {
         f"{group}_command"
         for group in ("keys", "policy", "rules", "ceremony", "round", "proof", "log")
@@ -3785,9 +4806,12 @@ def _read_log(folder: Path) -> OperatorLog:
         return parse_log(data, document=str(path))
     except (MalformedDocumentError, VerificationError) as exc:
         raise type(exc)(
-            f"{exc}; alloc appends to an operator log only while its chain is intact. Restore"
-            f" {LOG_NAME} from a copy, or move it aside and tell the notary: the log then"
-            " starts again and the transcript commits to the new one"
+            _(
+                "{problem}; alloc appends to an operator log only while its chain is intact."
+                " Restore {file} from a copy, or move it aside and tell the notary: the log"
+                " then starts again and the transcript commits to the new one"
+            ).format(problem=exc, file=LOG_NAME),
+            code=exc.code,
         ) from exc
 
 
@@ -3865,18 +4889,26 @@ def _rehearsal_marker(folder: Path, *, or_parent: bool = False) -> rehearsal.Mar
 
 
 def _fail(console: Console, kind: str, exc: BaseException) -> None:
-    print(console.marked(f"error: {kind}: {exc}"), file=sys.stderr)
+    print(
+        console.marked(_("error: {kind}: {message}").format(kind=_(_FAILURES[kind]), message=exc)),
+        file=sys.stderr,
+    )
     if console.json_mode:
-        data: dict[str, Any] = {
-            "ok": False,
-            "error": kind,
-            "type": type(exc).__name__,
-            "message": str(exc),
-        }
-        problems = getattr(exc, "problems", None)
-        if problems:
-            data["problems"] = [str(p) for p in problems]
-        print(json.dumps(data, ensure_ascii=False, indent=2))
+        if isinstance(exc, AllocError):
+            details = exc.to_json()
+            problems = getattr(exc, "problems", None)
+            if problems:
+                details["problems"] = [
+                    p.to_json() if isinstance(p, AllocError) else {"message": str(p)}
+                    for p in problems
+                ]
+        else:
+            details = {
+                "code": INTERNAL_ERROR_CODE,
+                "type": type(exc).__name__,
+                "message": str(exc),
+            }
+        print(json.dumps({"ok": False, "error": kind, **details}, ensure_ascii=False, indent=2))
 
 
 if __name__ == "__main__":

@@ -18,11 +18,12 @@ from typing import Final
 
 from alloc._check import type_name
 from alloc.errors import InputError, WrongTypeError
+from alloc.i18n import N_, _
 
 __all__ = ["TIME_FORM", "format_time", "now", "parse_time"]
 
 #: How every time is written, for messages.
-TIME_FORM: Final = (
+TIME_FORM: Final = N_(
     "YYYY-MM-DDTHH:MM:SS+08:00, with seconds and the UTC offset (e.g. 2026-07-23T15:30:00+08:00)"
 )
 
@@ -47,27 +48,35 @@ def parse_time(text: object, *, field: str) -> datetime:
     """
     if not isinstance(text, str):
         raise WrongTypeError(
-            f"a time must be text, got {type_name(text)}",
+            _("a time must be text, got {type}").format(type=type_name(text)),
+            code="time.wrong-type",
             field=field,
-            hint=f"write it as {TIME_FORM}",
+            hint=_("write it as {form}").format(form=_(TIME_FORM)),
         )
     if not _TIME.fullmatch(text):
         raise InputError(
-            "not a time in the form alloc writes",
+            _("not a time in the form alloc writes"),
+            code="time.form",
             field=field,
             value=text,
-            hint=f"write it as {TIME_FORM}",
+            hint=_("write it as {form}").format(form=_(TIME_FORM)),
         )
     try:
         moment = datetime.fromisoformat(text)
     except ValueError as exc:
         raise InputError(
-            "not a real date and time", field=field, value=text, hint=f"write it as {TIME_FORM}"
+            _("not a real date and time"),
+            code="time.impossible",
+            field=field,
+            value=text,
+            hint=_("write it as {form}").format(form=_(TIME_FORM)),
         ) from exc
     offset = moment.utcoffset()
     assert offset is not None  # the pattern requires one
     if offset % timedelta(minutes=1) or abs(offset) >= timedelta(hours=24):
-        raise InputError("impossible UTC offset", field=field, value=text)
+        raise InputError(
+            _("impossible UTC offset"), code="time.impossible", field=field, value=text
+        )
     return moment
 
 
@@ -83,6 +92,8 @@ def format_time(moment: datetime, *, like: datetime | None = None) -> str:
     """
     for value in (moment, like):
         if value is not None and value.utcoffset() is None:
-            raise InputError("time has no UTC offset", field="time", value=str(value))
+            raise InputError(
+                _("time has no UTC offset"), code="time.no-offset", field="time", value=str(value)
+            )
     zone = UTC if like is None else like.tzinfo
     return moment.astimezone(zone).replace(microsecond=0).isoformat(timespec="seconds")

@@ -44,6 +44,7 @@ from alloc.audit import (
 from alloc.clock import parse_time
 from alloc.drand import QUICKNET
 from alloc.draw import Outcome, draw
+from alloc.i18n import _
 from alloc.lookup import LookupAnswer, LookupIndex
 from alloc.model import ApplicantTable, DrawRules
 from alloc.registry import Registry, attach_identities
@@ -256,69 +257,99 @@ def describe(run: DemoRun) -> list[str]:
     rules, outcome = run.rules, run.outcome
     notice = Announcement.from_envelope(run.announcement)
     tx = Transcript.from_envelope(run.transcript)
+    # Labels are padded inside each message, so a translation aligns its own columns.
     out = [
         f"{rules.title} — {rules.authority}",
-        f"draw {rules.draw_id}: {len(run.applicants)} applicants,"
-        f" {len(rules.kindergartens)} kindergartens,"
-        f" {sum(k.seats for k in rules.kindergartens)} seats, mechanism"
-        f" {rules.mechanism.value}, multiples {rules.multiples.value}",
+        _(
+            "draw {draw_id}: {applicants} applicants, {kindergartens} kindergartens,"
+            " {seats} seats, mechanism {mechanism}, multiples {multiples}"
+        ).format(
+            draw_id=rules.draw_id,
+            applicants=len(run.applicants),
+            kindergartens=len(rules.kindergartens),
+            seats=sum(k.seats for k in rules.kindergartens),
+            mechanism=rules.mechanism.value,
+            multiples=rules.multiples.value,
+        ),
         "",
-        "== announcement (before any randomness) ==",
-        f"rules digest     {notice.rules_digest.hex()}",
-        f"input root       {notice.records_root.hex()} ({notice.records_count} records)",
-        f"announcement     {document_digest(run.announcement).hex()}",
-        "signed by        " + run.policy.describe(run.announcement),
+        _("== announcement (before any randomness) =="),
+        _("rules digest     {digest}").format(digest=notice.rules_digest.hex()),
+        _("input root       {root} ({count} records)").format(
+            root=notice.records_root.hex(), count=notice.records_count
+        ),
+        _("announcement     {digest}").format(digest=document_digest(run.announcement).hex()),
+        _("signed by        {signers}").format(signers=run.policy.describe(run.announcement)),
         "",
-        f"== seed ceremony (demo dates: {DEMO_TIMES['frozen_at'][:10]} to"
-        f" {DEMO_TIMES['draw_at'][:10]}, around a real past drand round) ==",
-        f"reveal deadline  {notice.window.reveal_deadline}; draw at {notice.window.draw_at}",
+        _(
+            "== seed ceremony (demo dates: {start} to {end}, around a real past drand round) =="
+        ).format(start=DEMO_TIMES["frozen_at"][:10], end=DEMO_TIMES["draw_at"][:10]),
+        _("reveal deadline  {deadline}; draw at {draw_at}").format(
+            deadline=notice.window.reveal_deadline, draw_at=notice.window.draw_at
+        ),
     ]
     for party in run.ceremony.plan.parties:
-        out.append(f"commit  {party.name:<14} {party.commitment.hex()}")
+        out.append(
+            _("commit  {party:<14} {commitment}").format(
+                party=party.name, commitment=party.commitment.hex()
+            )
+        )
     for contribution in run.ceremony.contributions:
         value = contribution.secret.hex() if contribution.secret else contribution.fallback
-        out.append(f"reveal  {contribution.party:<14} {value}")
+        out.append(_("reveal  {party:<14} {value}").format(party=contribution.party, value=value))
     for source in run.ceremony.sources:
-        out.append(f"source  {source.name:<14} {source.value}")
+        out.append(_("source  {source:<14} {value}").format(source=source.name, value=source.value))
         announced = run.ceremony.plan.source(source.name)
         what = announced.form.describe(like=notice.window.deadline)
-        out.append(f"        {'':<14} {what}: {announced.description}")
-    out += [f"seed    {run.ceremony.seed.hex()}", "", "== kindergartens =="]
-    out.append(f"{'id':<6}{'seats':>6}{'listed':>8}{'1st':>6}{'placed':>8}{'left':>6}{'over':>6}")
+        out.append(
+            f"        {'':<14} "
+            + _("{form}: {description}").format(form=what, description=announced.description)
+        )
+    out += [
+        _("seed    {seed}").format(seed=run.ceremony.seed.hex()),
+        "",
+        _("== kindergartens =="),
+        _("id     seats  listed   1st  placed  left  over"),
+    ]
     for s in outcome.summaries:
         out.append(
             f"{s.id:<6}{s.seats:>6}{s.applicants:>8}{s.first_choice:>6}{s.placed:>8}"
             f"{s.left_over:>6}{s.over_capacity:>6}"
         )
-    out += ["", "== lottery, in draw order (lower number first) =="]
+    out += ["", _("== lottery, in draw order (lower number first) ==")]
     for rank, result in enumerate(outcome, start=1):
-        where = result.placed or "unplaced"
+        where = result.placed or _("unplaced")
         if result.block and result.block != "open":
-            where += f" ({result.block})"
+            where = f"{where} ({result.block})"
         if result.over_capacity:
-            where += " over plan"
+            where = _("{place} over plan").format(place=where)
         if result.waitlist:
-            where += "  waitlist " + ", ".join(f"{k}#{p}" for k, p in result.waitlist)
+            where = _("{place}  waitlist {positions}").format(
+                place=where, positions=", ".join(f"{k}#{p}" for k, p in result.waitlist)
+            )
         out.append(f"{rank:>6}  {result.registration_number:<14} {result.ticket.hex()}  {where}")
     out += [
         "",
-        f"placed {sum(s.placed for s in outcome.summaries)}, unplaced {len(outcome.unplaced)}",
+        _("placed {placed}, unplaced {unplaced}").format(
+            placed=sum(s.placed for s in outcome.summaries), unplaced=len(outcome.unplaced)
+        ),
         "",
-        "== transcript ==",
-        f"results root     {tx.results_root.hex()} ({tx.results_count} results)",
-        "signed by        " + run.policy.describe(run.transcript),
+        _("== transcript =="),
+        _("results root     {root} ({count} results)").format(
+            root=tx.results_root.hex(), count=tx.results_count
+        ),
+        _("signed by        {signers}").format(signers=run.policy.describe(run.transcript)),
         "",
-        "== verification by a third party (public files only) ==",
+        _("== verification by a third party (public files only) =="),
         str(run.report),
         "",
-        "== three parents check their own child ==",
+        _("== three parents check their own child =="),
     ]
     for reg, report in run.parent_reports.items():
         out.append(f"-- {reg} --")
         out.append(str(report))
     out += [
         "",
-        "== result lookup (ID number + name) ==",
+        _("== result lookup (ID number + name) =="),
         f"{run.lookup.masked_name} {run.lookup.masked_document_number}: {run.lookup.message}",
     ]
     return out

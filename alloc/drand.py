@@ -26,6 +26,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
 from alloc.errors import BeaconError, InputError
+from alloc.i18n import _, pgettext
 
 __all__ = [
     "DEFAULT",
@@ -154,10 +155,13 @@ def chain_named(name: str) -> DrandChain:
         return KNOWN_CHAINS[name]
     except KeyError:
         raise InputError(
-            "not a drand chain alloc knows",
+            _("not a drand chain alloc knows"),
+            code="source.unknown-drand-chain",
             field="chain",
             value=name,
-            hint="use " + " or ".join(sorted(KNOWN_CHAINS)),
+            hint=_("use {chains}").format(
+                chains=pgettext("alternatives", " or ").join(sorted(KNOWN_CHAINS))
+            ),
         ) from None
 
 
@@ -168,7 +172,8 @@ def _check_round(round_number: object) -> None:
         or not 1 <= round_number <= MAX_ROUND
     ):
         raise InputError(
-            f"a drand round is a whole number from 1 to {MAX_ROUND}",
+            _("a drand round is a whole number from 1 to {maximum}").format(maximum=MAX_ROUND),
+            code="source.drand-round",
             field="round",
             value=round_number,
         )
@@ -203,24 +208,36 @@ def verify_beacon(
     if scheme is DrandScheme.CHAINED:
         if previous_signature is None or len(previous_signature) != scheme.signature_size:
             raise BeaconError(
-                f"chain {chain.name!r} is chained: round {round_number} is checked with"
-                f" the previous round's {scheme.signature_size}-byte signature"
+                _(
+                    "chain {chain!r} is chained: round {round} is checked with"
+                    " the previous round's {size}-byte signature"
+                ).format(chain=chain.name, round=round_number, size=scheme.signature_size),
+                code="ceremony.beacon-previous-missing",
             )
         message = hashlib.sha256(previous_signature + round_number.to_bytes(8, "big")).digest()
     else:
         if previous_signature is not None:
-            raise BeaconError(f"chain {chain.name!r} is unchained: there is no previous signature")
+            raise BeaconError(
+                _("chain {chain!r} is unchained: there is no previous signature").format(
+                    chain=chain.name
+                ),
+                code="ceremony.beacon-previous-given",
+            )
         message = hashlib.sha256(round_number.to_bytes(8, "big")).digest()
     if len(signature) != scheme.signature_size:
         raise BeaconError(
-            f"a signature of chain {chain.name!r} is {scheme.signature_size} bytes,"
-            f" not {len(signature)}"
+            _("a signature of chain {chain!r} is {size} bytes, not {length}").format(
+                chain=chain.name, size=scheme.signature_size, length=len(signature)
+            ),
+            code="ceremony.beacon-size",
         )
     if not _pairing_check(scheme, chain.public_key, signature, message):
         raise BeaconError(
-            f"the value is not round {round_number} of drand chain {chain.name!r}: its"
-            " signature does not verify under the chain's public key (a forged, mistyped"
-            " or other round's value)"
+            _(
+                "the value is not round {round} of drand chain {chain!r}: its"
+                " signature does not verify under the chain's public key (a forged, mistyped"
+                " or other round's value)"
+            ).format(round=round_number, chain=chain.name)
         )
 
 
@@ -250,14 +267,14 @@ def _pairing_check(
         z = int.from_bytes(data, "big")
         point = compression.decompress_G1(z)
         if compression.compress_G1(point) != z:
-            raise ValueError("not the canonical encoding")
+            raise ValueError(_("not the canonical encoding"))
         return point
 
     def g2(data: bytes) -> Any:
         z = (int.from_bytes(data[:48], "big"), int.from_bytes(data[48:], "big"))
         point = compression.decompress_G2(z)
         if tuple(compression.compress_G2(point)) != z:
-            raise ValueError("not the canonical encoding")
+            raise ValueError(_("not the canonical encoding"))
         return point
 
     key: Any
@@ -272,10 +289,16 @@ def _pairing_check(
             hashed = hash_to_curve.hash_to_G2(message, scheme.dst, sha256)
     except ValueError as exc:
         raise BeaconError(
-            f"the value is not a signature at all: it does not encode a curve point ({exc})"
+            _(
+                "the value is not a signature at all: it does not encode a curve point ({reason})"
+            ).format(reason=exc),
+            code="ceremony.beacon-not-a-point",
         ) from exc
     if curve.is_inf(sig) or not curve.is_inf(curve.multiply(sig, curve.curve_order)):
-        raise BeaconError("the value is not a signature: the point is outside the signature group")
+        raise BeaconError(
+            _("the value is not a signature: the point is outside the signature group"),
+            code="ceremony.beacon-not-a-point",
+        )
     # e(sig, generator) == e(H(message), key), as one product of Miller loops
     # and one final exponentiation.
     loop = pairing.miller_loop

@@ -25,6 +25,7 @@ import numpy.typing as npt
 from alloc._check import check_instance, check_integer
 from alloc.canonical import check_identifier
 from alloc.errors import DuplicateError, InputError
+from alloc.i18n import _
 from alloc.model import (
     OPEN_BLOCK,
     Applicant,
@@ -197,7 +198,8 @@ class Outcome:
             return int(lookup[registration_number])
         except KeyError:
             raise InputError(
-                "no applicant has this registration number",
+                _("no applicant has this registration number"),
+                code="outcome.unknown-applicant",
                 field="registration_number",
                 value=registration_number,
             ) from None
@@ -220,7 +222,11 @@ class Outcome:
             row = self.index(key)
         else:
             row = check_integer(
-                key, "row", minimum=0, maximum=len(self) - 1, hint="or give a registration number"
+                key,
+                "row",
+                minimum=0,
+                maximum=len(self) - 1,
+                hint=_("or give a registration number"),
             )
         kgs = self.rules.kindergartens
         placed = int(self.placed[row])
@@ -356,9 +362,14 @@ def _row_error(
     value: object,
     hint: str,
     kind: type[InputError] = InputError,
+    *,
+    code: str,
 ) -> InputError:
     return kind(
-        f"applicant {table.registration_numbers[row]!r}: {problem}",
+        _("applicant {registration!r}: {problem}").format(
+            registration=table.registration_numbers[row], problem=problem
+        ),
+        code=code,
         field=field,
         value=value,
         row=table.row_label(row),
@@ -381,10 +392,11 @@ def _prepare(rules: DrawRules, table: ApplicantTable, seed: bytes) -> tuple[_Pro
         raise _row_error(
             table,
             row,
-            "choice names an unknown kindergarten",
+            _("choice names an unknown kindergarten"),
             f"choice {col + 1}",
             value,
-            "use a kindergarten id from the rules",
+            _("use a kindergarten id from the rules"),
+            code="rules.unknown-kindergarten",
         )
     valid = choices >= 0
     if n and (valid[:, 1:] & ~valid[:, :-1]).any():
@@ -392,20 +404,22 @@ def _prepare(rules: DrawRules, table: ApplicantTable, seed: bytes) -> tuple[_Pro
         raise _row_error(
             table,
             row,
-            "has a gap in its choice list",
+            _("has a gap in its choice list"),
             "choices",
             None,
-            "list choices without blanks in between",
+            _("list choices without blanks in between"),
+            code="applicant.choice-gap",
         )
     empty = np.flatnonzero(~valid[:, 0]) if n else np.zeros(0, np.int64)
     if empty.size:
         raise _row_error(
             table,
             int(empty[0]),
-            "lists no kindergarten",
+            _("lists no kindergarten"),
             "choices",
             None,
-            "give at least one choice",
+            _("give at least one choice"),
+            code="applicant.no-choice",
         )
     ordered = np.sort(np.where(valid, choices, -1 - np.arange(choices.shape[1])), axis=1)
     dup = np.argwhere(ordered[:, 1:] == ordered[:, :-1])
@@ -415,11 +429,12 @@ def _prepare(rules: DrawRules, table: ApplicantTable, seed: bytes) -> tuple[_Pro
         raise _row_error(
             table,
             row,
-            "lists the same kindergarten twice",
+            _("lists the same kindergarten twice"),
             "choices",
             value,
-            "each kindergarten may appear once per child",
+            _("each kindergarten may appear once per child"),
             DuplicateError,
+            code="applicant.choice-repeated",
         )
 
     # Tiers.
@@ -436,10 +451,11 @@ def _prepare(rules: DrawRules, table: ApplicantTable, seed: bytes) -> tuple[_Pro
             raise _row_error(
                 table,
                 row,
-                "tier is not declared in the rules",
+                _("tier is not declared in the rules"),
                 "tier",
                 tier_value,
-                f"use one of {list(rules.tiers)}",
+                _("use one of {tiers}").format(tiers=list(rules.tiers)),
+                code="applicant.unknown-tier",
             )
     else:
         given = np.flatnonzero(table.tiers >= 0)
@@ -448,10 +464,11 @@ def _prepare(rules: DrawRules, table: ApplicantTable, seed: bytes) -> tuple[_Pro
             raise _row_error(
                 table,
                 row,
-                "tier is not declared in the rules (no tiers are)",
+                _("tier is not declared in the rules (no tiers are)"),
                 "tier",
                 table.tier_names[int(table.tiers[row])],
-                "declare the tiers in the rules or leave the column empty",
+                _("declare the tiers in the rules or leave the column empty"),
+                code="applicant.tier-without-tiers",
             )
         row_tier = np.zeros(n, np.int64)
 
@@ -463,10 +480,11 @@ def _prepare(rules: DrawRules, table: ApplicantTable, seed: bytes) -> tuple[_Pro
         raise _row_error(
             table,
             row,
-            "holds a fact at an unknown kindergarten",
+            _("holds a fact at an unknown kindergarten"),
             "facts",
             table.kindergarten_ids[int(table.fact_kindergartens[at])],
-            "use a kindergarten id from the rules",
+            _("use a kindergarten id from the rules"),
+            code="rules.unknown-kindergarten",
         )
     row_facts: dict[str, BoolArray] = {}
     for f, name in enumerate(table.fact_names):
@@ -503,11 +521,14 @@ def _prepare(rules: DrawRules, table: ApplicantTable, seed: bytes) -> tuple[_Pro
     except DuplicateError as exc:
         first, second = (int(x) for x in exc.value)  # type: ignore[attr-defined]
         raise DuplicateError(
-            "registration number appears twice",
+            _("registration number appears twice"),
+            code="applicant.duplicate-registration",
             field="registration_number",
             value=regs[first],
             row=table.row_label(second),
-            hint=f"also at row {table.row_label(first) or first + 1}; each child registers once",
+            hint=_("also at row {row}; each child registers once").format(
+                row=table.row_label(first) or first + 1
+            ),
         ) from exc
     row_choice_tickets = None
     if rules.tie_break is TieBreak.PER_KINDERGARTEN:
@@ -544,10 +565,11 @@ def _prepare(rules: DrawRules, table: ApplicantTable, seed: bytes) -> tuple[_Pro
         raise _row_error(
             table,
             row,
-            "is the only member of its multiples group",
+            _("is the only member of its multiples group"),
             "group",
             table.group_ids[int(groups[row])],
-            "register every sibling with the same group id, or clear the group",
+            _("register every sibling with the same group id, or clear the group"),
+            code="applicant.lonely-multiple",
         )
     first_member = np.repeat(by_group[starts], sizes)
     differs = np.flatnonzero((choices[by_group] != choices[first_member]).any(axis=1))
@@ -557,10 +579,11 @@ def _prepare(rules: DrawRules, table: ApplicantTable, seed: bytes) -> tuple[_Pro
         raise _row_error(
             table,
             row,
-            "lists different choices from a sibling in its multiples group",
+            _("lists different choices from a sibling in its multiples group"),
             "group",
             table.group_ids[int(groups[row])],
-            f"siblings must list identical choices (compare {regs[other]!r})",
+            _("siblings must list identical choices (compare {other!r})").format(other=regs[other]),
+            code="applicant.multiples-choices-differ",
         )
 
     # Units: bundled groups become one unit; everyone else is their own unit.
@@ -1178,7 +1201,7 @@ def draw(
         RulesError: for inconsistent rules.
     """
     check_instance(
-        rules, DrawRules, "rules", rules=True, hint="build DrawRules(...) or DrawRules.from_json"
+        rules, DrawRules, "rules", rules=True, hint=_("build DrawRules(...) or DrawRules.from_json")
     )
     seed = parse_seed(seed)
     table = (

@@ -39,6 +39,7 @@ from stdnum.iso7064 import mod_11_2
 
 from alloc.canonical import Tag, check_identifier, tagged_hash, tagged_message
 from alloc.errors import InputError, WrongTypeError
+from alloc.i18n import _
 
 __all__ = [
     "COMMITMENT_SIZE",
@@ -114,15 +115,21 @@ def _ascii_upper(text: str) -> str:
 
 def _expect_text(raw: object, field_name: str) -> str:
     if not isinstance(raw, str):
-        raise WrongTypeError(f"must be text, got {type(raw).__name__}", field=field_name, value=raw)
+        raise WrongTypeError(
+            _("must be text, got {type}").format(type=type(raw).__name__),
+            code="text.wrong-type",
+            field=field_name,
+            value=raw,
+        )
     try:
         raw.encode("utf-8")
     except UnicodeEncodeError as exc:
         raise InputError(
-            "text is not valid Unicode (lone surrogate from a bad decode?)",
+            _("text is not valid Unicode (lone surrogate from a bad decode?)"),
+            code="text.not-unicode",
             field=field_name,
             value=raw,
-            hint="re-read the source file with its real encoding (GBK?)",
+            hint=_("re-read the source file with its real encoding (GBK?)"),
         ) from exc
     return raw
 
@@ -135,7 +142,11 @@ def _document_type(value: object) -> DocumentType:
     except ValueError as exc:
         allowed = ", ".join(repr(t.value) for t in DocumentType)
         raise InputError(
-            "unknown document type", field="document_type", value=value, hint=f"use {allowed}"
+            _("unknown document type"),
+            code="id-number.unknown-type",
+            field="document_type",
+            value=value,
+            hint=_("use one of {allowed}").format(allowed=allowed),
         ) from exc
 
 
@@ -186,7 +197,12 @@ def normalise_document_number(
     text = _expect_text(raw, "document_number")
     number = _strip_number(text)
     if not number:
-        raise InputError("document number is empty", field="document_number", value=raw)
+        raise InputError(
+            _("document number is empty"),
+            code="id-number.empty",
+            field="document_number",
+            value=raw,
+        )
     if kind is DocumentType.PASSPORT:
         return _check_passport(number, raw)
     return _check_resident_id(number, raw, check_region=check_region)
@@ -196,19 +212,26 @@ def _check_passport(number: str, raw: str) -> str:
     if not _PASSPORT_RE.fullmatch(number):
         bad = next(c for c in number if not ("0" <= c <= "9" or "A" <= c <= "Z"))
         raise InputError(
-            f"passport number may hold only letters A-Z and digits, not {bad!r}",
+            _("passport number may hold only letters A-Z and digits, not {character!r}").format(
+                character=bad
+            ),
+            code="id-number.passport-characters",
             field="document_number",
             value=raw,
-            hint="type it as printed without brackets or other punctuation,"
-            " e.g. A1234567 for A123456(7)",
+            hint=_(
+                "type it as printed without brackets or other punctuation,"
+                " e.g. A1234567 for A123456(7)"
+            ),
         )
     if not MIN_PASSPORT_LENGTH <= len(number) <= MAX_PASSPORT_LENGTH:
         raise InputError(
-            f"passport number must have {MIN_PASSPORT_LENGTH} to {MAX_PASSPORT_LENGTH}"
-            f" letters and digits, got {len(number)}",
+            _(
+                "passport number must have {minimum} to {maximum} letters and digits, got {count}"
+            ).format(minimum=MIN_PASSPORT_LENGTH, maximum=MAX_PASSPORT_LENGTH, count=len(number)),
+            code="id-number.passport-length",
             field="document_number",
             value=raw,
-            hint="check that the whole number was copied",
+            hint=_("check that the whole number was copied"),
         )
     return number
 
@@ -216,33 +239,41 @@ def _check_passport(number: str, raw: str) -> str:
 def _check_resident_id(number: str, raw: str, *, check_region: bool) -> str:
     if len(number) == 15 and number.isascii() and number.isdigit():
         raise InputError(
-            "15-digit first-generation identity numbers are no longer valid",
+            _("15-digit first-generation identity numbers are no longer valid"),
+            code="id-number.first-generation",
             field="document_number",
             value=raw,
-            hint="use the 18-character number on the current card or household register",
+            hint=_("use the 18-character number on the current card or household register"),
         )
     if len(number) != 18:
         raise InputError(
-            f"resident identity number must have 18 characters, got {len(number)}",
+            _("resident identity number must have 18 characters, got {count}").format(
+                count=len(number)
+            ),
+            code="id-number.length",
             field="document_number",
             value=raw,
-            hint="check for missing or extra digits",
+            hint=_("check for missing or extra digits"),
         )
     if not _RESIDENT_ID_RE.fullmatch(number):
         raise InputError(
-            "resident identity number must be 17 digits and a last digit or X",
+            _("resident identity number must be 17 digits and a last digit or X"),
+            code="id-number.characters",
             field="document_number",
             value=raw,
-            hint="only the last character may be the letter X; check for O typed for 0",
+            hint=_("only the last character may be the letter X; check for O typed for 0"),
         )
     permit = number[0] == "9" or number[:6] in _PERMIT_PREFIXES
     if number[0] == "8" and not permit:
         raise InputError(
-            "numbers starting with 8 are residence permits and must start"
-            " 810000 (Hong Kong), 820000 (Macau) or 830000 (Taiwan)",
+            _(
+                "numbers starting with 8 are residence permits and must start"
+                " 810000 (Hong Kong), 820000 (Macau) or 830000 (Taiwan)"
+            ),
+            code="id-number.permit-prefix",
             field="document_number",
             value=raw,
-            hint="check the first six digits",
+            hint=_("check the first six digits"),
         )
     # The check character is tested before the date: most typos are one
     # mistyped digit, which the check character catches wherever it is. The
@@ -250,22 +281,27 @@ def _check_resident_id(number: str, raw: str, *, check_region: bool) -> str:
     # "fixing" the last character of a number mistyped elsewhere.
     if not mod_11_2.is_valid(number):
         raise InputError(
-            "check character does not match (ISO 7064 MOD 11-2)",
+            _("check character does not match (ISO 7064 MOD 11-2)"),
+            code="id-number.check-character",
             field="document_number",
             value=raw,
-            hint="check the last character and the date of birth (characters 7-14);"
-            " one of the 18 characters is mistyped",
+            hint=_(
+                "check the last character and the date of birth (characters 7-14);"
+                " one of the 18 characters is mistyped"
+            ),
         )
     try:
         # What stdnum's ric.get_birth_date does, without re-cleaning a clean number.
         date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError as exc:
         raise InputError(
-            f"date of birth {number[6:10]}-{number[10:12]}-{number[12:14]}"
-            " (characters 7-14) is not a real date",
+            _("date of birth {date} (characters 7-14) is not a real date").format(
+                date=f"{number[6:10]}-{number[10:12]}-{number[12:14]}"
+            ),
+            code="id-number.birth-date",
             field="document_number",
             value=raw,
-            hint="check the date of birth",
+            hint=_("check the date of birth"),
         ) from exc
     if check_region and not permit:
         _check_region(number, raw)
@@ -279,12 +315,17 @@ def _check_region(number: str, raw: str) -> None:
         # stdnum 2.2 raises KeyError('county') for an unknown county inside a
         # known province instead of InvalidComponent, hence both.
         raise InputError(
-            f"first six digits {number[:6]} are not a region code in use in"
-            f" birth year {number[6:10]} (python-stdnum's table)",
+            _(
+                "first six digits {region} are not a region code in use in"
+                " birth year {year} (python-stdnum's table)"
+            ).format(region=number[:6], year=number[6:10]),
+            code="id-number.region",
             field="document_number",
             value=raw,
-            hint="check the first six digits; if the number is genuine the table may be"
-            " out of date: upgrade python-stdnum or pass check_region=False",
+            hint=_(
+                "check the first six digits; if the number is genuine the table may be"
+                " out of date: upgrade python-stdnum or pass check_region=False"
+            ),
         ) from exc
 
 
@@ -332,10 +373,13 @@ def normalise_name(raw: str) -> str:
     for char in text:
         if not _is_white_space(char) and unicodedata.category(char) in {"Cc", "Cf", "Cs"}:
             raise InputError(
-                f"name contains the control or invisible character U+{ord(char):04X}",
+                _("name contains the control or invisible character U+{code_point:04X}").format(
+                    code_point=ord(char)
+                ),
+                code="name.control-character",
                 field="name",
                 value=raw,
-                hint="retype the name; invisible characters often come from copied web pages",
+                hint=_("retype the name; invisible characters often come from copied web pages"),
             )
     # Full-width ASCII (ＪＯＨＮ from an IME left in full-width mode) is the
     # same letters; this is the NFKC mapping of U+FF01..U+FF5E and nothing
@@ -355,26 +399,31 @@ def normalise_name(raw: str) -> str:
     # hence NFC again.
     text = unicodedata.normalize("NFC", text.upper())
     if not text:
-        raise InputError("name is empty", field="name", value=raw)
+        raise InputError(_("name is empty"), code="name.empty", field="name", value=raw)
     if text.startswith(MIDDLE_DOT) or text.endswith(MIDDLE_DOT) or MIDDLE_DOT * 2 in text:
         raise InputError(
-            "a middle dot (·) must stand between two parts of the name",
+            _("a middle dot (·) must stand between two parts of the name"),
+            code="name.middle-dot",
             field="name",
             value=raw,
-            hint="write it like 阿卜杜拉·买买提",
+            hint=_("write it like 阿卜杜拉·买买提"),
         )
     if "*" in text:
         # an asterisk only ever comes from a masked list imported by mistake,
         # and would make masks ambiguous
         raise InputError(
-            "name contains an asterisk (*)",
+            _("name contains an asterisk (*)"),
+            code="name.asterisk",
             field="name",
             value=raw,
-            hint="use the full name from the registration, not a masked list",
+            hint=_("use the full name from the registration, not a masked list"),
         )
     if len(text) > MAX_NAME_LENGTH:
         raise InputError(
-            f"name is longer than {MAX_NAME_LENGTH} characters", field="name", value=raw
+            _("name is longer than {maximum} characters").format(maximum=MAX_NAME_LENGTH),
+            code="name.too-long",
+            field="name",
+            value=raw,
         )
     return check_identifier(text, "name")
 
@@ -390,10 +439,11 @@ def new_salt() -> bytes:
 def _check_salt(salt: object) -> bytes:
     if not isinstance(salt, bytes) or len(salt) != SALT_SIZE:
         raise InputError(
-            f"salt must be exactly {SALT_SIZE} bytes",
+            _("salt must be exactly {size} bytes").format(size=SALT_SIZE),
+            code="salt.size",
             field="salt",
             value=salt,
-            hint="use new_salt(), or parse_salt() on the receipt text",
+            hint=_("use new_salt(), or parse_salt() on the receipt text"),
         )
     return salt
 
@@ -430,17 +480,21 @@ def parse_salt(text: str) -> bytes:
     cleaned = _strip_number(raw).replace("0", "O").replace("1", "I")
     if len(cleaned) != _SALT_TEXT_LENGTH or not re.fullmatch("[A-Z2-7]+", cleaned):
         raise InputError(
-            f"a receipt salt is {_SALT_TEXT_LENGTH} characters from A-Z and 2-7",
+            _("a receipt salt is {count} characters from A-Z and 2-7").format(
+                count=_SALT_TEXT_LENGTH
+            ),
+            code="salt.characters",
             field="salt",
             value=raw,
-            hint="copy all seven groups from the receipt, like ABCD-EFGH-…-XY",
+            hint=_("copy all seven groups from the receipt, like ABCD-EFGH-…-XY"),
         )
     if cleaned[-1] not in _SALT_LAST_CHARACTERS:
         raise InputError(
-            "the last character of a receipt salt is one of A E I M Q U Y 4",
+            _("the last character of a receipt salt is one of A E I M Q U Y 4"),
+            code="salt.last-character",
             field="salt",
             value=raw,
-            hint="check the last group",
+            hint=_("check the last group"),
         )
     return base64.b32decode(cleaned + "=" * 6)
 
@@ -585,7 +639,9 @@ class Receipt:
                 registration_number=data["registration_number"], salt=parse_salt(data["salt"])
             )
         except KeyError as exc:
-            raise InputError("malformed receipt", field=str(exc.args[0])) from exc
+            raise InputError(
+                _("malformed receipt"), code="receipt.malformed", field=str(exc.args[0])
+            ) from exc
 
 
 # --- masks -------------------------------------------------------------------------
@@ -736,10 +792,11 @@ def _lookup_keys(
     check_identifier(registration_number, "registration_number")
     if not isinstance(transcript_digest, bytes) or len(transcript_digest) != DIGEST_SIZE:
         raise InputError(
-            f"a transcript digest is {DIGEST_SIZE} bytes",
+            _("a transcript digest is {size} bytes").format(size=DIGEST_SIZE),
+            code="lookup.digest-size",
             field="transcript_digest",
             value=transcript_digest,
-            hint="use alloc.audit.document_digest(transcript)",
+            hint=_("use alloc.audit.document_digest(transcript)"),
         )
     ikm = tagged_message(
         Tag.LOOKUP_ENTRY,

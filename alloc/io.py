@@ -59,7 +59,8 @@ from alloc import columns as columns_fast
 from alloc import notices, sheets, storage
 from alloc.canonical import canonical_json, check_identifier
 from alloc.draw import ApplicantOutcome, Outcome
-from alloc.errors import AllocError, InputError
+from alloc.errors import AllocError, InputError, join_location, with_hint, with_location
+from alloc.i18n import N_, _, ngettext, pgettext
 from alloc.identity import (
     DocumentType,
     format_salt,
@@ -316,7 +317,7 @@ def _chinese_number(text: str) -> int | None:
     if text == "十":
         return 10
     if "十" in text:
-        tens, _, ones = text.partition("十")
+        tens, _ten, ones = text.partition("十")
         high = _CHINESE_DIGITS.get(tens, -1) if tens else 1
         low = _CHINESE_DIGITS.get(ones, -1) if ones else 0
         return None if high < 1 or low < 0 else high * 10 + low
@@ -393,56 +394,12 @@ class CellError(InputError):
 
     ``field`` is alloc's name for the column (``document_number``),
     ``header`` the header as written in the file, ``column`` its letter as
-    Excel shows it (``C``) and ``sheet`` the workbook sheet (None for CSV).
+    Excel shows it (``C``) and ``sheet`` the workbook sheet (None for CSV);
+    :meth:`describe` leaves out the file and sheet, for lists of problems.
     """
 
-    def __init__(
-        self,
-        problem: str,
-        *,
-        field: str | None = None,
-        value: object = None,
-        row: int | None = None,
-        source: str | None = None,
-        hint: str | None = None,
-        column: str | None = None,
-        header: str | None = None,
-        sheet: str | None = None,
-    ) -> None:
-        self.column = column
-        self.header = header
-        self.sheet = sheet
-        super().__init__(problem, field=field, value=value, row=row, source=source, hint=hint)
-
-    def describe(self, *, with_source: bool = True) -> str:
-        """The message, optionally without the file and sheet (for lists of problems)."""
-        where = []
-        if with_source and self.source is not None:
-            where.append(self.source)
-        if with_source and self.sheet is not None:
-            where.append(f"sheet {self.sheet!r}")
-        if self.row is not None:
-            where.append(f"row {self.row}")
-        if self.column is not None or self.field is not None:
-            parts = ["column"]
-            if self.column is not None:
-                parts.append(self.column)
-            if self.header is not None and self.header != self.field:
-                parts.append(self.header)
-                if self.field is not None:
-                    parts.append(f"({self.field})")
-            elif self.field is not None:
-                parts.append(self.field)
-            where.append(" ".join(parts))
-        text = self.problem + self.value_text()
-        if where:
-            text = ", ".join(where) + ": " + text
-        if self.hint:
-            text += f"; {self.hint}"
-        return text
-
-    def _render(self) -> str:
-        return self.describe()
+    code = "import.cell"
+    field_is_column = True
 
 
 class SpreadsheetError(InputError):
@@ -452,20 +409,23 @@ class SpreadsheetError(InputError):
     are fixed.
     """
 
+    code = "import.problems"
+    specific = True
     problems: tuple[InputError, ...]
 
     def __init__(
         self, problems: Sequence[InputError], *, source: str, sheet: str | None = None
     ) -> None:
         self.problems = tuple(problems)
-        self.sheet = sheet
         first = self.problems[0] if self.problems else None
+        count = len(self.problems)
         super().__init__(
-            f"{len(self.problems)} problem{'s' if len(self.problems) != 1 else ''}",
+            ngettext("{count} problem", "{count} problems", count).format(count=count),
             source=source,
+            sheet=sheet,
             row=first.row if first is not None else None,
             field=first.field if first is not None else None,
-            hint="nothing was imported; fix every row listed and read the file again",
+            hint=_("nothing was imported; fix every row listed and read the file again"),
         )
 
     @classmethod
@@ -476,9 +436,11 @@ class SpreadsheetError(InputError):
         return cls(sorted(problems, key=lambda p: p.row or 0), source=str(source), sheet=sheet)
 
     def _render(self) -> str:
-        sheet = getattr(self, "sheet", None)
-        where = self.source if sheet is None else f"{self.source}, sheet {sheet!r}"
-        head = f"{where}: {self.problem}; {self.hint}:"
+        parts = [self.source] if self.source is not None else []
+        if self.sheet is not None:
+            parts.append(_("sheet {sheet!r}").format(sheet=self.sheet))
+        summary = with_hint(with_location(join_location(parts), self.problem), self.hint)
+        head = _("{summary}:").format(summary=summary)
         lines = [head]
         for problem in self.problems[:_MAX_LISTED]:
             text = (
@@ -488,31 +450,43 @@ class SpreadsheetError(InputError):
             )
             lines.append(f"  {text}")
         if len(self.problems) > _MAX_LISTED:
-            lines.append(f"  ... and {len(self.problems) - _MAX_LISTED} more")
+            more = len(self.problems) - _MAX_LISTED
+            lines.append("  " + _("... and {count} more").format(count=more))
         return "\n".join(lines)
 
 
 class OutputError(AllocError):
     """A file could not be written; names the path and the reason."""
 
-    def __init__(self, problem: str, *, path: StrPath, hint: str | None = None) -> None:
+    code = "output.failed"
+
+    def __init__(
+        self, problem: str, *, path: StrPath, hint: str | None = None, code: str | None = None
+    ) -> None:
         self.problem = problem
         self.path = Path(path)
         self.hint = hint
-        text = f"{self.path}: {problem}"
-        if hint:
-            text += f"; {hint}"
-        super().__init__(text)
+        super().__init__(with_hint(with_location(str(self.path), problem), hint), code=code)
+
+    def to_json(self) -> dict[str, Any]:
+        data = super().to_json()
+        data.update(problem=self.problem, source=str(self.path))
+        if self.hint is not None:
+            data["hint"] = self.hint
+        return data
 
 
 class OutputExistsError(OutputError):
     """The output file already exists and ``force`` was not given."""
 
+    code = "output.exists"
+    specific = True
+
     def __init__(self, path: StrPath) -> None:
         super().__init__(
-            "already exists; alloc never overwrites a file unless told to",
+            _("already exists; alloc never overwrites a file unless told to"),
             path=path,
-            hint="use --force (force=True) to replace it, or choose another name",
+            hint=_("use --force (force=True) to replace it, or choose another name"),
         )
 
 
@@ -565,10 +539,15 @@ def _read_bytes(path: StrPath) -> bytes:
         data = (staged or Path(path)).read_bytes()
     except FileNotFoundError:
         raise InputError(
-            "file not found", source=source, hint="check the path and the file name"
+            _("file not found"),
+            code="file.not-found",
+            source=source,
+            hint=_("check the path and the file name"),
         ) from None
     except IsADirectoryError:
-        raise InputError("is a directory, not a file", source=source) from None
+        raise InputError(
+            _("is a directory, not a file"), code="file.not-a-file", source=source
+        ) from None
     except OSError as exc:
         raise storage.os_error(exc, path=source, action="read") from exc
     reads = _READS.get()
@@ -639,11 +618,14 @@ def _line_blocks(
                     return
                 if head == codecs.BOM_UTF8:
                     raise InputError(
-                        "starts with a byte-order mark (BOM)",
+                        _("starts with a byte-order mark (BOM)"),
+                        code="lines.bom",
                         source=source,
                         row=1,
-                        hint="the file was re-saved by an editor; use the file exactly as"
-                        " alloc wrote it",
+                        hint=_(
+                            "the file was re-saved by an editor; use the file exactly as"
+                            " alloc wrote it"
+                        ),
                     )
                 handle.seek(-1, os.SEEK_END)
                 if handle.read(1) != b"\n":
@@ -677,20 +659,26 @@ def _line_blocks(
                 raise
     except FileNotFoundError:
         raise InputError(
-            "file not found", source=source, hint="check the path and the file name"
+            _("file not found"),
+            code="file.not-found",
+            source=source,
+            hint=_("check the path and the file name"),
         ) from None
     except IsADirectoryError:
-        raise InputError("is a directory, not a file", source=source) from None
+        raise InputError(
+            _("is a directory, not a file"), code="file.not-a-file", source=source
+        ) from None
     except OSError as exc:
         raise storage.os_error(exc, path=source, action="read") from exc
 
 
 def _no_final_newline(source: str, row: int) -> InputError:
     return InputError(
-        "the last line has no newline: the file is truncated or was edited",
+        _("the last line has no newline: the file is truncated or was edited"),
+        code="lines.truncated",
         source=source,
         row=row,
-        hint="download or copy the file again",
+        hint=_("download or copy the file again"),
     )
 
 
@@ -706,19 +694,23 @@ def _check_lines(lines: list[bytes], data: bytes, row: int, source: str) -> None
     line = lines[min(bad)]
     if not line:
         raise InputError(
-            "empty line",
+            _("empty line"),
+            code="lines.empty-line",
             source=source,
             row=row + min(bad),
-            hint="every line holds one record; the file was edited",
+            hint=_("every line holds one record; the file was edited"),
         )
     raise InputError(
-        "line ends with CRLF (Windows line endings)"
+        _("line ends with CRLF (Windows line endings)")
         if line.endswith(b"\r")
-        else "line contains a carriage return",
+        else _("line contains a carriage return"),
+        code="lines.crlf" if line.endswith(b"\r") else "lines.carriage-return",
         source=source,
         row=row + min(bad),
-        hint="the file was converted by an editor or a transfer in text mode;"
-        " convert it back (dos2unix) or copy it again in binary mode",
+        hint=_(
+            "the file was converted by an editor or a transfer in text mode;"
+            " convert it back (dos2unix) or copy it again in binary mode"
+        ),
     )
 
 
@@ -759,7 +751,10 @@ class LineFile:
             found = (staged or Path(self._path)).stat()
         except FileNotFoundError:
             raise InputError(
-                "file not found", source=str(self._path), hint="check the path and the file name"
+                _("file not found"),
+                code="file.not-found",
+                source=str(self._path),
+                hint=_("check the path and the file name"),
             ) from None
         except OSError as exc:
             raise storage.os_error(exc, path=str(self._path), action="read") from exc
@@ -767,9 +762,10 @@ class LineFile:
 
     def _changed(self) -> InputError:
         return InputError(
-            "the file changed while alloc was reading it",
+            _("the file changed while alloc was reading it"),
+            code="file.changed-while-read",
             source=str(self._path),
-            hint="check it again once nothing is writing to it",
+            hint=_("check it again once nothing is writing to it"),
         )
 
     def chunks(self, size: int) -> Iterator[list[bytes]]:
@@ -780,7 +776,9 @@ class LineFile:
                 the file changed since it was opened.
         """
         if size < 1:
-            raise InputError("a chunk holds at least one line", field="size", value=size)
+            raise InputError(
+                _("a chunk holds at least one line"), code="chunk.size", field="size", value=size
+            )
         if self._stat() != self._stamp:
             raise self._changed()
         reads = _READS.get()
@@ -825,9 +823,10 @@ def read_json(path: StrPath) -> Any:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError(
-            "is not UTF-8 text",
+            _("is not UTF-8 text"),
+            code="json.not-utf8",
             source=source,
-            hint="save it as UTF-8",
+            hint=_("save it as UTF-8"),
         ) from exc
 
     def no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -835,25 +834,33 @@ def read_json(path: StrPath) -> Any:
         for key, value in pairs:
             if key in result:
                 raise InputError(
-                    "key appears twice in one object",
+                    _("key appears twice in one object"),
+                    code="json.duplicate-key",
                     field=key,
                     source=source,
-                    hint="delete one of them",
+                    hint=_("delete one of them"),
                 )
             result[key] = value
         return result
 
     def no_constant(name: str) -> Any:
-        raise InputError(f"{name} is not allowed in JSON", source=source)
+        raise InputError(
+            _("{name} is not allowed in JSON").format(name=name),
+            code="json.not-json-value",
+            source=source,
+        )
 
     try:
         return json.loads(text, object_pairs_hook=no_duplicates, parse_constant=no_constant)
     except json.JSONDecodeError as exc:
         raise InputError(
-            f"not valid JSON: {exc.msg} at column {exc.colno}",
+            _("not valid JSON: {reason} at column {column}").format(
+                reason=exc.msg, column=exc.colno
+            ),
+            code="json.syntax",
             source=source,
             row=exc.lineno,
-            hint="check for a missing comma, quote or bracket on or just before that line",
+            hint=_("check for a missing comma, quote or bracket on or just before that line"),
         ) from exc
 
 
@@ -967,9 +974,10 @@ def write_bytes(
     directory = target.parent
     if not directory.is_dir():
         raise OutputError(
-            f"the directory {str(directory)!r} does not exist",
+            _("the directory {directory!r} does not exist").format(directory=str(directory)),
+            code="output.no-directory",
             path=target,
-            hint="create it first or choose another path",
+            hint=_("create it first or choose another path"),
         )
     if force:
         backup = storage.signed_backup(
@@ -1016,7 +1024,8 @@ def write_lines(path: StrPath, lines: Iterable[bytes], *, force: bool = False) -
     for number, line in enumerate(lines, start=1):
         if b"\n" in line or b"\r" in line:
             raise InputError(
-                "a line contains a newline or carriage return",
+                _("a line contains a newline or carriage return"),
+                code="output.line-break",
                 row=number,
                 source=str(path),
                 value=line[:80],
@@ -1042,7 +1051,11 @@ def write_json(path: StrPath, data: Any, *, force: bool = False, canonical: bool
         try:
             text = json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False)
         except (TypeError, ValueError) as exc:
-            raise InputError(f"cannot be written as JSON ({exc})", source=str(path)) from exc
+            raise InputError(
+                _("cannot be written as JSON ({reason})").format(reason=exc),
+                code="output.not-json",
+                source=str(path),
+            ) from exc
         payload = text.encode("utf-8") + b"\n"
     return write_bytes(path, payload, force=force)
 
@@ -1070,7 +1083,10 @@ _FORMULA: Final = sheets.FORMULA
 
 @dataclass(frozen=True)
 class _TableKind:
-    """What a file must hold to be this kind of table, for choosing a workbook's sheet."""
+    """What a file must hold to be this kind of table, for choosing a workbook's sheet.
+
+    ``what`` is a message id (``N_``), translated where it is shown.
+    """
 
     what: str
     index: Mapping[str, str]
@@ -1091,7 +1107,7 @@ def _header_fields(
 ) -> frozenset[str]:
     """The fields named by the row (among the first few) naming the most."""
     best: frozenset[str] = frozenset()
-    for _, cells in rows[:_HEADER_SEARCH_ROWS]:
+    for _row, cells in rows[:_HEADER_SEARCH_ROWS]:
         found = frozenset(
             name
             for c in cells
@@ -1107,12 +1123,16 @@ def _sheet_list(book: Workbook) -> str:
     for info in book.sheets:
         tags = []
         if info.position == book.active:
-            tags.append("active")
+            tags.append(_("active"))
         if not info.visible:
-            tags.append("hidden")
+            tags.append(_("hidden"))
         if not info.is_worksheet:
-            tags.append("not a table")
-        shown.append(repr(info.name) + (f" ({', '.join(tags)})" if tags else ""))
+            tags.append(_("not a table"))
+        shown.append(
+            _("{sheet!r} ({tags})").format(sheet=info.name, tags=", ".join(tags))
+            if tags
+            else repr(info.name)
+        )
     return ", ".join(shown)
 
 
@@ -1127,23 +1147,30 @@ def _choose_sheet(
     list) is never read unasked. Without a kind, the active sheet if visible.
     """
     source = book.source
+    sheets_are = _("its sheets are {sheets}")
     if sheet is not None:
         info = book.sheet(sheet)
         if info is None:
             raise InputError(
-                "the workbook has no such sheet",
+                _("the workbook has no such sheet"),
+                code="import.no-such-sheet",
                 source=source,
                 field="sheet",
                 value=sheet,
-                hint=f"its sheets are {_sheet_list(book)}",
+                hint=sheets_are.format(sheets=_sheet_list(book)),
             )
         if not info.is_worksheet:
             raise InputError(
-                f"sheet {sheet!r} is a chart or macro sheet, not a table",
+                _("sheet {sheet!r} is a chart or macro sheet, not a table").format(sheet=sheet),
+                code="import.not-a-table",
                 source=source,
-                hint=f"its sheets are {_sheet_list(book)}",
+                hint=sheets_are.format(sheets=_sheet_list(book)),
             )
-        asked = () if info.visible else (f"sheet {sheet!r} is hidden in Excel; read as asked",)
+        asked = (
+            ()
+            if info.visible
+            else (_("sheet {sheet!r} is hidden in Excel; read as asked").format(sheet=sheet),)
+        )
         return info, asked
     tables = [s for s in book.sheets if s.is_worksheet]
     visible = [s for s in tables if s.visible]
@@ -1154,10 +1181,15 @@ def _choose_sheet(
         if len(visible) == 1:
             return visible[0], ()
         raise InputError(
-            "the workbook's active sheet is not a visible table, so which sheet to read"
-            " is not clear",
+            _(
+                "the workbook's active sheet is not a visible table, so which sheet to read"
+                " is not clear"
+            ),
+            code="import.sheet-unclear",
             source=source,
-            hint=f"give the sheet's name (--sheet); its sheets are {_sheet_list(book)}",
+            hint=_("give the sheet's name (--sheet); its sheets are {sheets}").format(
+                sheets=_sheet_list(book)
+            ),
         )
     fields = {
         s.position: _header_fields(
@@ -1167,25 +1199,35 @@ def _choose_sheet(
     }
     complete = [s for s in tables if kind.complete(fields[s.position])]
     shown = [s for s in complete if s.visible]
+    what = _(kind.what)
     if len(shown) > 1:
-        names = " and ".join(repr(s.name) for s in shown)
+        names = pgettext("joining names", " and ").join(repr(s.name) for s in shown)
         raise InputError(
-            f"sheets {names} both hold {kind.what} columns; alloc will not guess which"
-            " list to read",
+            _(
+                "sheets {sheets} both hold {what} columns; alloc will not guess which list to read"
+            ).format(sheets=names, what=what),
+            code="import.sheets-ambiguous",
             source=source,
             field="sheet",
-            hint="give the sheet's name (--sheet NAME), or delete the sheet that is not this"
-            f" year's list; its sheets are {_sheet_list(book)}",
+            hint=_(
+                "give the sheet's name (--sheet NAME), or delete the sheet that is not this"
+                " year's list; its sheets are {sheets}"
+            ).format(sheets=_sheet_list(book)),
         )
     if not shown and complete:
         hidden = complete[0]
         raise InputError(
-            f"the only sheet with {kind.what} columns, {hidden.name!r}, is hidden in Excel;"
-            " alloc never reads a hidden sheet unasked (it is often last year's list)",
+            _(
+                "the only sheet with {what} columns, {sheet!r}, is hidden in Excel;"
+                " alloc never reads a hidden sheet unasked (it is often last year's list)"
+            ).format(what=what, sheet=hidden.name),
+            code="import.hidden-sheet",
             source=source,
             field="sheet",
-            hint=f"if it is this year's list, unhide it or give --sheet {hidden.name!r};"
-            f" its sheets are {_sheet_list(book)}",
+            hint=_(
+                "if it is this year's list, unhide it or give --sheet {sheet!r};"
+                " its sheets are {sheets}"
+            ).format(sheet=hidden.name, sheets=_sheet_list(book)),
         )
     if shown:
         chosen = shown[0]
@@ -1198,31 +1240,43 @@ def _choose_sheet(
         )
     else:
         raise InputError(
-            "the workbook has no visible sheet with a table",
+            _("the workbook has no visible sheet with a table"),
+            code="import.no-visible-sheet",
             source=source,
-            hint=f"unhide the sheet with the list, or give --sheet; its sheets are"
-            f" {_sheet_list(book)}",
+            hint=_(
+                "unhide the sheet with the list, or give --sheet; its sheets are {sheets}"
+            ).format(sheets=_sheet_list(book)),
         )
     notes: list[str] = []
     if len(book.sheets) > 1:
         if not shown:
             notes.append(
-                f"no sheet has every {kind.what} column; sheet {chosen.name!r} names the most"
+                _("no sheet has every {what} column; sheet {sheet!r} names the most").format(
+                    what=what, sheet=chosen.name
+                )
             )
         elif chosen.position != book.active:
             notes.append(
-                f"read sheet {chosen.name!r}, the only sheet with {kind.what} columns"
-                f" (Excel opens on {active.name!r})"
+                _(
+                    "read sheet {sheet!r}, the only sheet with {what} columns"
+                    " (Excel opens on {active!r})"
+                ).format(sheet=chosen.name, what=what, active=active.name)
             )
         for other in book.sheets:
             if other.position == chosen.position:
                 continue
             if not other.visible:
-                notes.append(f"hidden sheet {other.name!r} was not read")
+                notes.append(_("hidden sheet {sheet!r} was not read").format(sheet=other.name))
             elif other.is_worksheet:
-                notes.append(f"sheet {other.name!r} was not read: it has no {kind.what} columns")
+                notes.append(
+                    _("sheet {sheet!r} was not read: it has no {what} columns").format(
+                        sheet=other.name, what=what
+                    )
+                )
             else:
-                notes.append(f"sheet {other.name!r} was not read: it is not a table")
+                notes.append(
+                    _("sheet {sheet!r} was not read: it is not a table").format(sheet=other.name)
+                )
     return chosen, tuple(notes)
 
 
@@ -1239,11 +1293,12 @@ def _load(
     if suffix == ".csv":
         if sheet is not None:
             raise InputError(
-                "a CSV file has no sheets",
+                _("a CSV file has no sheets"),
+                code="import.csv-has-no-sheets",
                 source=source,
                 field="sheet",
                 value=sheet,
-                hint="a sheet is named only for an .xlsx workbook; leave it out",
+                hint=_("a sheet is named only for an .xlsx workbook; leave it out"),
             )
         return load_csv(source, limits=limits), ()
     if suffix == ".xlsx":
@@ -1252,15 +1307,17 @@ def _load(
             return book.read(info), notes
     if suffix == ".xls":
         raise InputError(
-            "old Excel .xls workbooks cannot be read",
+            _("old Excel .xls workbooks cannot be read"),
+            code="import.xls",
             source=source,
-            hint="open it in Excel and save as .xlsx or as CSV UTF-8",
+            hint=_("open it in Excel and save as .xlsx or as CSV UTF-8"),
         )
     raise InputError(
-        "unknown file type",
+        _("unknown file type"),
+        code="import.unknown-file-type",
         source=source,
         value=suffix or None,
-        hint="give a .csv or .xlsx file",
+        hint=_("give a .csv or .xlsx file"),
     )
 
 
@@ -1303,14 +1360,20 @@ class _Grid:
         keep[list(positions)] = False
         return replace(self, rows=self.rows[keep], body={i: c[keep] for i, c in self.body.items()})
 
-    def error(self, problem: str, **where: Any) -> CellError:
-        return CellError(problem, source=self.source, sheet=self.name, **where)
+    def error(self, problem: str, *, code: str, **where: Any) -> CellError:
+        return CellError(problem, code=code, source=self.source, sheet=self.name, **where)
 
 
 def _grid(sheet: Sheet, header_at: int = 0) -> _Grid:
     """Split ``sheet`` at its ``header_at``-th non-blank row; rows above it are dropped."""
     if not len(sheet):
-        raise InputError("the file is empty", source=sheet.where, hint="check the file")
+        raise InputError(
+            _("the file is empty"),
+            code="import.empty",
+            source=sheet.source,
+            sheet=sheet.name,
+            hint=_("check the file"),
+        )
     header_row = int(sheet.rows[header_at])
     headers = [unicodedata.normalize("NFKC", h).strip() for h in sheet.row(header_at)]
     body = {}
@@ -1324,21 +1387,27 @@ def _grid(sheet: Sheet, header_at: int = 0) -> _Grid:
     )
     headers += [""] * (width - len(headers))
     # Data under a blank header: named by its letter, so nothing is lost.
-    names = tuple(h or f"column {column_letter(i)}" for i, h in enumerate(headers[:width]))
+    names = tuple(
+        h or _("column {column}").format(column=column_letter(i))
+        for i, h in enumerate(headers[:width])
+    )
     problems = []
     seen: dict[str, int] = {}
     for index, name in enumerate(names):
         if name in seen:
             problems.append(
                 CellError(
-                    f"the header appears twice (also column {column_letter(seen[name])})",
+                    _("the header appears twice (also column {column})").format(
+                        column=column_letter(seen[name])
+                    ),
+                    code="import.duplicate-header",
                     source=sheet.source,
                     sheet=sheet.name,
                     row=header_row,
                     column=column_letter(index),
                     header=name,
                     value=name,
-                    hint="rename or delete one of the two columns",
+                    hint=_("rename or delete one of the two columns"),
                 )
             )
         seen.setdefault(name, index)
@@ -1365,7 +1434,7 @@ def read_table(
         SpreadsheetError: listing duplicate headers, Excel error cells
             (``#N/A``) and numbers of 16 or more digits (Excel keeps 15).
     """
-    loaded, _ = _load(path, sheet=sheet, limits=limits)
+    loaded, _notes = _load(path, sheet=sheet, limits=limits)
     grid = _grid(loaded)
     problems = list(grid.problems)
     positions = {int(n): i for i, n in enumerate(grid.rows)}
@@ -1388,26 +1457,43 @@ def read_table(
     return frame
 
 
+#: Cells Excel made other than text: the problem, how to fix it, the error code.
 _KIND_PROBLEMS: Final = {
     _BIG_NUMBER: (
-        "Excel stored this as a number and keeps only 15 significant digits,"
-        " so the last digits are lost",
-        "format the column as Text (文本) and type the numbers again,"
-        " or export the file from the registration system again",
+        N_(
+            "Excel stored this as a number and keeps only 15 significant digits,"
+            " so the last digits are lost"
+        ),
+        N_(
+            "format the column as Text (文本) and type the numbers again,"
+            " or export the file from the registration system again"
+        ),
+        "import.excel-long-number",
     ),
-    _ERROR: ("the cell holds an Excel error, not a value", "fix the formula or type the value"),
+    _ERROR: (
+        N_("the cell holds an Excel error, not a value"),
+        N_("fix the formula or type the value"),
+        "import.excel-error",
+    ),
     _DATE: (
-        "Excel turned this cell into a date or time",
-        "format the column as Text (文本) and type the value again",
+        N_("Excel turned this cell into a date or time"),
+        N_("format the column as Text (文本) and type the value again"),
+        "import.excel-date",
     ),
-    _BOOL: ("the cell holds TRUE/FALSE, not text", "type the value as text"),
+    _BOOL: (
+        N_("the cell holds TRUE/FALSE, not text"),
+        N_("type the value as text"),
+        "import.excel-boolean",
+    ),
     _NUMBER: (
-        "Excel stored this as a number, which can lose leading zeros and digits",
-        "format the column as Text (文本) and type the value again",
+        N_("Excel stored this as a number, which can lose leading zeros and digits"),
+        N_("format the column as Text (文本) and type the value again"),
+        "import.excel-number",
     ),
     _FORMULA: (
-        "the cell holds a formula whose value was never saved",
-        "open the file in Excel or WPS and save it again, or type the value",
+        N_("the cell holds a formula whose value was never saved"),
+        N_("open the file in Excel or WPS and save it again, or type the value"),
+        "import.excel-formula",
     ),
 }
 
@@ -1415,15 +1501,16 @@ _KIND_PROBLEMS: Final = {
 def _kind_problem(
     grid: _Grid, row: int, index: int, kind: str, text: str, field_name: str | None
 ) -> CellError:
-    problem, hint = _KIND_PROBLEMS[kind]
+    problem, hint, code = _KIND_PROBLEMS[kind]
     return grid.error(
-        problem,
+        _(problem),
+        code=code,
         row=row,
         column=grid.letter(index),
         header=grid.headers[index],
         field=field_name,
         value=text or None,
-        hint=hint,
+        hint=_(hint),
     )
 
 
@@ -1457,13 +1544,22 @@ def _columns(
             other = found[name]
             problems.append(
                 grid.error(
-                    f"two columns give {name}: column {other.letter} {other.header!r}"
-                    f" and column {column.letter} {column.header!r}",
+                    _(
+                        "two columns give {field}: column {first} {first_header!r}"
+                        " and column {second} {second_header!r}"
+                    ).format(
+                        field=name,
+                        first=other.letter,
+                        first_header=other.header,
+                        second=column.letter,
+                        second_header=column.header,
+                    ),
+                    code="import.duplicate-column",
                     row=grid.header_row,
                     column=column.letter,
                     header=header,
                     field=name,
-                    hint="delete or rename one of them",
+                    hint=_("delete or rename one of them"),
                 )
             )
             continue
@@ -1474,13 +1570,23 @@ def _columns(
 def _missing_column(
     grid: _Grid, name: str, aliases: Sequence[str], notes: Sequence[str] = ()
 ) -> CellError:
-    shown = ", ".join(grid.headers) or "none"
-    hint = f"add a column headed {' or '.join(aliases)}; the header row has: {shown}"
+    shown = ", ".join(grid.headers) or _("none")
+    hint = _("add a column headed {headers}; the header row has: {found}").format(
+        headers=pgettext("alternatives", " or ").join(aliases), found=shown
+    )
     if grid.sheet.encoding == "gb18030":
-        hint += " (read as GB18030; if these look garbled, save the file as CSV UTF-8)"
+        hint = _(
+            "{hint} (read as GB18030; if these look garbled, save the file as CSV UTF-8)"
+        ).format(hint=hint)
     if grid.name is not None and notes:
-        hint += "; " + "; ".join(notes)
-    return grid.error("required column is missing", row=grid.header_row, field=name, hint=hint)
+        hint = with_hint(hint, pgettext("list of notes", "; ").join(notes))
+    return grid.error(
+        _("required column is missing"),
+        code="import.missing-column",
+        row=grid.header_row,
+        field=name,
+        hint=hint,
+    )
 
 
 def _find_header(sheet: Sheet, index: Mapping[str, str], *, choices: bool) -> int:
@@ -1543,8 +1649,10 @@ class ApplicantImport:
 
     @property
     def where(self) -> str:
-        """The file, and the sheet if it has one, for messages."""
-        return self.source if self.sheet is None else f"{self.source}, sheet {self.sheet!r}"
+        """The file, and the sheet if it has one, for messages (in the current language)."""
+        if self.sheet is None:
+            return self.source
+        return _("{source}, sheet {sheet!r}").format(source=self.source, sheet=self.sheet)
 
 
 @dataclass(slots=True)
@@ -1576,6 +1684,12 @@ _YES_NO: Final = frozenset(
 )
 
 
+_GROUP_HINT: Final = N_(
+    "give twins and triplets one shared id (e.g. the first sibling's registration"
+    " number) and leave the cell empty for other children"
+)
+
+
 def _is_yes_no(text: str) -> bool:
     return unicodedata.normalize("NFKC", text).strip().casefold() in _YES_NO
 
@@ -1599,12 +1713,19 @@ class _Cells:
         self.refused: set[str] = set()
 
     def problem(
-        self, name: str, problem: str, value: object = None, hint: str | None = None
+        self,
+        name: str,
+        problem: str,
+        value: object = None,
+        hint: str | None = None,
+        *,
+        code: str,
     ) -> None:
         column = self.columns.get(name)
         self.problems.append(
             self.grid.error(
                 problem,
+                code=code,
                 row=self.row,
                 column=column.letter if column else None,
                 header=column.header if column else None,
@@ -1615,7 +1736,7 @@ class _Cells:
         )
 
     def located(self, name: str, exc: InputError) -> None:
-        self.problem(name, exc.problem, exc.value, exc.hint)
+        self.problem(name, exc.problem, exc.value, exc.hint, code=exc.code)
 
     def raw(self, name: str) -> str:
         """The cell's text; "" if empty, if there is no such column, or if the cell
@@ -1638,10 +1759,13 @@ class _Cells:
                 self.refused.add(name)
                 self.problem(
                     name,
-                    "holds the replacement character U+FFFD (�): a character was lost when"
-                    " the file was saved or converted",
+                    _(
+                        "holds the replacement character U+FFFD (�): a character was lost when"
+                        " the file was saved or converted"
+                    ),
                     text,
-                    "export the file again as UTF-8 (CSV UTF-8 or .xlsx) and check this cell",
+                    _("export the file again as UTF-8 (CSV UTF-8 or .xlsx) and check this cell"),
+                    code="import.replacement-character",
                 )
             return ""
         return text
@@ -1690,9 +1814,10 @@ def _document_type(cells: _Cells) -> DocumentType | None:
     if kind is None:
         cells.problem(
             "document_type",
-            "unknown document type",
+            _("unknown document type"),
             text,
-            "use one of " + ", ".join(DOCUMENT_TYPES),
+            _("use one of {allowed}").format(allowed=", ".join(DOCUMENT_TYPES)),
+            code="id-number.unknown-type",
         )
     return kind
 
@@ -1702,8 +1827,8 @@ def _split_list(text: str) -> list[str]:
     return [item.strip() for item in items if item.strip()]
 
 
-#: A problem with a fact cell: problem, value, hint.
-_FactProblem = tuple[str, object, "str | None"]
+#: A problem with a fact cell: problem, value, hint, error code.
+_FactProblem = tuple[str, object, "str | None", str]
 
 
 def _fact_pairs(name: str, text: str) -> tuple[list[tuple[str, str]], list[_FactProblem]]:
@@ -1716,23 +1841,26 @@ def _fact_pairs(name: str, text: str) -> tuple[list[tuple[str, str]], list[_Fact
             if not at or not fact or not kindergarten or "@" in kindergarten:
                 problems.append(
                     (
-                        f"priority fact {item!r} is not written fact@kindergarten",
+                        _("priority fact {fact!r} is not written fact@kindergarten").format(
+                            fact=item
+                        ),
                         text,
-                        "write facts like owner@K03; staff@K09 (separate several with ;)",
+                        _("write facts like owner@K03; staff@K09 (separate several with ;)"),
+                        "import.fact-form",
                     )
                 )
                 continue
             try:
                 pairs.append((check_identifier(fact, name), check_identifier(kindergarten, name)))
             except InputError as exc:
-                problems.append((exc.problem, exc.value, exc.hint))
+                problems.append((exc.problem, exc.value, exc.hint, exc.code))
         return pairs, problems
     fact = "owner" if name == "owner_at" else "staff"
     for kindergarten in _split_list(text):
         try:
             pairs.append((fact, check_identifier(kindergarten, name)))
         except InputError as exc:
-            problems.append((exc.problem, exc.value, exc.hint))
+            problems.append((exc.problem, exc.value, exc.hint, exc.code))
     return pairs, problems
 
 
@@ -1742,8 +1870,8 @@ _FACT_FIELDS: Final = ("facts", "owner_at", "staff_at")
 def _facts(cells: _Cells, record: _Row) -> None:
     for name in _FACT_FIELDS:
         pairs, problems = _fact_pairs(name, cells.raw(name))
-        for problem, value, hint in problems:
-            cells.problem(name, problem, value, hint)
+        for problem, value, hint, code in problems:
+            cells.problem(name, problem, value, hint, code=code)
         for key in pairs:
             record.facts.setdefault(key, name)
 
@@ -1752,10 +1880,13 @@ def _looks_scientific(cells: _Cells, name: str, text: str) -> bool:
     if _SCIENTIFIC_RE.fullmatch(unicodedata.normalize("NFKC", text).strip()):
         cells.problem(
             name,
-            "the number was saved in Excel's scientific notation, so its digits are lost",
+            _("the number was saved in Excel's scientific notation, so its digits are lost"),
             text,
-            "format the column as Text (文本) in Excel and type the numbers again,"
-            " or export the file from the registration system again",
+            _(
+                "format the column as Text (文本) in Excel and type the numbers again,"
+                " or export the file from the registration system again"
+            ),
+            code="import.scientific-notation",
         )
         return True
     return False
@@ -1791,7 +1922,9 @@ class _Numbers:
             return number
         error = self.region_error(number)
         if error is not None:
-            raise InputError(error.problem, field=error.field, value=raw, hint=error.hint)
+            raise InputError(
+                error.problem, code=error.code, field=error.field, value=raw, hint=error.hint
+            )
         return number
 
 
@@ -1810,23 +1943,34 @@ def _parse_row(
         if record.registration_number is None and cells.empty("registration_number"):
             cells.problem(
                 "registration_number",
-                "registration number is empty",
-                hint="every child needs the registration number printed on the receipt",
+                _("registration number is empty"),
+                hint=_("every child needs the registration number printed on the receipt"),
+                code="import.registration-number-empty",
             )
 
     name_text = cells.raw("name")
     if "name" not in present:
         pass
     elif cells.empty("name"):
-        cells.problem("name", "name is empty", hint="give the child's name as registered")
+        cells.problem(
+            "name",
+            _("name is empty"),
+            hint=_("give the child's name as registered"),
+            code="name.empty",
+        )
     elif any(mark in name_text for mark in _LOST_IN_NAMES):
         cells.problem(
             "name",
-            "name contains '?', which is what a character becomes when the file was saved"
-            " in an encoding that lacks it (林? for 林䶮); no name contains a question mark",
+            _(
+                "name contains '?', which is what a character becomes when the file was saved"
+                " in an encoding that lacks it (林? for 林䶮); no name contains a question mark"
+            ),
             name_text,
-            "export the file again as UTF-8 (CSV UTF-8 or .xlsx) so rare characters"
-            " survive, and check the name against the registration",
+            _(
+                "export the file again as UTF-8 (CSV UTF-8 or .xlsx) so rare characters"
+                " survive, and check the name against the registration"
+            ),
+            code="name.lost-character",
         )
     elif name_text:
         try:
@@ -1841,8 +1985,9 @@ def _parse_row(
     elif cells.empty("document_number"):
         cells.problem(
             "document_number",
-            "document number is empty",
-            hint="give the number on the child's identity document",
+            _("document number is empty"),
+            hint=_("give the number on the child's identity document"),
+            code="id-number.empty",
         )
     elif (
         number_text
@@ -1852,13 +1997,14 @@ def _parse_row(
         try:
             record.document_number = numbers.normalise(record.document_type, number_text)
         except InputError as exc:
-            hint = exc.hint or ""
+            hint = exc.hint
             if not has_type and record.document_type is DocumentType.RESIDENT_ID:
-                hint += (
-                    "; if it is not a resident identity number, add a 证件类型"
+                other = _(
+                    "if it is not a resident identity number, add a 证件类型"
                     " (document_type) column, e.g. 护照"
                 )
-            cells.problem("document_number", exc.problem, exc.value, hint.lstrip("; "))
+                hint = with_hint(hint, other) if hint else other
+            cells.problem("document_number", exc.problem, exc.value, hint, code=exc.code)
 
     # Choices: in order, without gaps or repeats.
     before = len(cells.problems)
@@ -1879,34 +2025,43 @@ def _parse_row(
         if gap is not None:
             cells.problem(
                 name,
-                f"choice {number} is given but choice {gap} is empty",
+                _("choice {number} is given but choice {gap} is empty").format(
+                    number=number, gap=gap
+                ),
                 choice,
-                "list choices from the first column on, without empty cells in between",
+                _("list choices from the first column on, without empty cells in between"),
+                code="import.choice-gap",
             )
             gap = None
         if choice in seen_at:
             cells.problem(
                 name,
-                f"lists the same kindergarten as choice {seen_at[choice]}",
+                _("lists the same kindergarten as choice {number}").format(number=seen_at[choice]),
                 choice,
-                "each kindergarten may appear once in a child's choices",
+                _("each kindergarten may appear once in a child's choices"),
+                code="import.choice-repeated",
             )
             continue
         seen_at[choice] = number
         record.choices.append(choice)
         record.choice_at.append(number)
     if not record.choices and choice_count and not choice_problems(cells):
-        cells.problem("choice_1", "lists no kindergarten", hint="give at least one choice")
+        cells.problem(
+            "choice_1",
+            _("lists no kindergarten"),
+            hint=_("give at least one choice"),
+            code="import.no-choice",
+        )
 
     record.tier = cells.code("tier")
     group_text = cells.raw("group")
     if group_text and _is_yes_no(group_text):
         cells.problem(
             "group",
-            "says yes or no, not which siblings belong together",
+            _("says yes or no, not which siblings belong together"),
             group_text,
-            "give twins and triplets one shared id (e.g. the first sibling's registration"
-            " number) and leave the cell empty for other children",
+            _(_GROUP_HINT),
+            code="import.group-yes-no",
         )
     else:
         record.group = cells.code("group")
@@ -1921,9 +2076,12 @@ def _parse_row(
         if cells.empty("salt"):
             cells.problem(
                 "salt",
-                "receipt salt is empty",
-                hint="fill in every row's salt from its receipt, or delete the whole"
-                " column to keep the salts alloc has (or make new receipts)",
+                _("receipt salt is empty"),
+                hint=_(
+                    "fill in every row's salt from its receipt, or delete the whole"
+                    " column to keep the salts alloc has (or make new receipts)"
+                ),
+                code="salt.empty",
             )
         elif salt_text:
             try:
@@ -2042,7 +2200,7 @@ def _fast_rows(
     fast &= columns_fast.han_names(names)
 
     if "document_type" in columns:
-        kinds, clean, _ = _per_value(
+        kinds, clean, _codes = _per_value(
             column("document_type"),
             lambda t: (
                 k := _document_type_value(t),
@@ -2090,14 +2248,14 @@ def _fast_rows(
                 fast &= ~(present[:, i] & present[:, j] & (codes[:, i] == codes[:, j]))
         choices[:, :choice_count] = values
 
-    tiers, clean, _ = _per_value(column("tier"), _clean_code("tier"))
+    tiers, clean, _codes = _per_value(column("tier"), _clean_code("tier"))
     fast &= clean
 
     def group_value(text: str) -> tuple[object, bool]:
         value, ok = _clean_code("group")(text)
         return value, ok and not (text and _is_yes_no(text))
 
-    groups, clean, _ = _per_value(column("group"), group_value)
+    groups, clean, _codes = _per_value(column("group"), group_value)
     fast &= clean
 
     facts: list[tuple[int, str, str, str]] = []
@@ -2204,11 +2362,12 @@ def _duplicates(
     """Registration numbers and document numbers that appear twice, later row named."""
     import pandas as pd  # noqa: PLC0415 - see the note at the imports
 
-    def report(name: str, problem: str, value: str, row: int, hint: str) -> None:
+    def report(name: str, problem: str, value: str, row: int, hint: str, code: str) -> None:
         column = columns[name]
         problems.append(
             grid.error(
                 problem,
+                code=code,
                 row=row,
                 column=column.letter,
                 header=column.header,
@@ -2227,10 +2386,13 @@ def _duplicates(
         if reg in first:
             report(
                 "registration_number",
-                f"registration number appears twice: rows {rows[first[reg]]} and {rows[position]}",
+                _("registration number appears twice: rows {first} and {second}").format(
+                    first=rows[first[reg]], second=rows[position]
+                ),
                 reg,
                 rows[position],
-                "each child registers once; correct or delete one of the rows",
+                _("each child registers once; correct or delete one of the rows"),
+                "import.duplicate-registration",
             )
         else:
             first[reg] = position
@@ -2245,11 +2407,19 @@ def _duplicates(
             other = seen[key]
             report(
                 "document_number",
-                f"the same document number is registered twice: rows {rows[other]}"
-                f" ({values.regs[other]}) and {rows[position]} ({values.regs[position]})",
+                _(
+                    "the same document number is registered twice: rows {first}"
+                    " ({first_registration}) and {second} ({second_registration})"
+                ).format(
+                    first=rows[other],
+                    first_registration=values.regs[other],
+                    second=rows[position],
+                    second_registration=values.regs[position],
+                ),
                 values.numbers[position],
                 rows[position],
-                "a child registers once; merge or withdraw one registration",
+                _("a child registers once; merge or withdraw one registration"),
+                "import.duplicate-document",
             )
         else:
             seen[key] = position
@@ -2307,22 +2477,33 @@ def _totals_rows(
             if numbers[0] != applicants:
                 problems.append(
                     grid.error(
-                        f"the totals row ({label}) says {numbers[0]:,} but there are"
-                        f" {applicants:,} applicant rows",
+                        _(
+                            "the totals row ({label}) says {total:,} but there are"
+                            " {count:,} applicant rows"
+                        ).format(label=label, total=numbers[0], count=applicants),
+                        code="import.totals-mismatch",
                         row=row,
                         value=numbers[0],
-                        hint="rows may be missing (a filter, a copy that stopped short) or"
-                        " doubled; check the list, or delete the totals row",
+                        hint=_(
+                            "rows may be missing (a filter, a copy that stopped short) or"
+                            " doubled; check the list, or delete the totals row"
+                        ),
                     )
                 )
             else:
                 notes.append(
-                    f"row {row} is a totals row ({label} {numbers[0]:,}, which matches the"
-                    " rows read) and was not read as an applicant"
+                    _(
+                        "row {row} is a totals row ({label} {total:,}, which matches the"
+                        " rows read) and was not read as an applicant"
+                    ).format(row=row, label=label, total=numbers[0])
                 )
         else:
-            notes.append(f"row {row} is a totals row ({label}) and was not read as an applicant")
-    return grid.without([p for p, _, _ in found]), notes, problems
+            notes.append(
+                _("row {row} is a totals row ({label}) and was not read as an applicant").format(
+                    row=row, label=label
+                )
+            )
+    return grid.without([item[0] for item in found]), notes, problems
 
 
 def _layout_problems(grid: _Grid, columns: Mapping[str, Column]) -> list[CellError]:
@@ -2332,11 +2513,16 @@ def _layout_problems(grid: _Grid, columns: Mapping[str, Column]) -> list[CellErr
     for row in sorted(grid.sheet.hidden_rows & body):
         problems.append(
             grid.error(
-                "the row is hidden in Excel (hidden, or filtered out); alloc does not read"
-                " hidden rows unasked, nor leave them out silently",
+                _(
+                    "the row is hidden in Excel (hidden, or filtered out); alloc does not read"
+                    " hidden rows unasked, nor leave them out silently"
+                ),
+                code="import.hidden-row",
                 row=row,
-                hint="unhide it (or clear the filter) and keep it if the child registered,"
-                " or delete the row",
+                hint=_(
+                    "unhide it (or clear the filter) and keep it if the child registered,"
+                    " or delete the row"
+                ),
             )
         )
     used = {c.index for c in columns.values()}
@@ -2346,13 +2532,17 @@ def _layout_problems(grid: _Grid, columns: Mapping[str, Column]) -> list[CellErr
         if rows and cols and (last_row > first_row or last_col > first_col):
             problems.append(
                 grid.error(
-                    f"cells {column_letter(first_col)}{first_row}:"
-                    f"{column_letter(last_col)}{last_row} are merged: only the first holds"
-                    " a value",
+                    _("cells {cells} are merged: only the first holds a value").format(
+                        cells=f"{column_letter(first_col)}{first_row}:"
+                        f"{column_letter(last_col)}{last_row}"
+                    ),
+                    code="import.merged-cells",
                     row=min(rows),
                     column=column_letter(min(cols)),
-                    hint="unmerge them and fill in every row (twins each need their own row"
-                    " with the same choices)",
+                    hint=_(
+                        "unmerge them and fill in every row (twins each need their own row"
+                        " with the same choices)"
+                    ),
                 )
             )
     return problems
@@ -2376,10 +2566,11 @@ def tier_labels_from(pairs: Iterable[str]) -> dict[str, str]:
         label, equals, tier = text.partition("=")
         if not equals or not label.strip() or not tier.strip():
             raise InputError(
-                "a tier label is written LABEL=TIER",
+                _("a tier label is written LABEL=TIER"),
+                code="import.tier-label-form",
                 field="tier_label",
                 value=text,
-                hint="for example --tier-label 本地户籍=local",
+                hint=_("for example --tier-label 本地户籍=local"),
             )
         labels[label.strip()] = tier.strip()
     return labels
@@ -2397,25 +2588,30 @@ def _check_tier_labels(labels: Mapping[str, str], rules: DrawRules | None) -> di
     for label, tier in labels.items():
         if declared is not None and tier not in declared:
             raise InputError(
-                "a tier label maps to a tier the rules do not declare",
+                _("a tier label maps to a tier the rules do not declare"),
+                code="import.tier-label-undeclared",
                 field="tier_label",
                 value=f"{label}={tier}",
-                hint=f"the rules' tiers are {', '.join(rules.tiers) if rules else ''}",
+                hint=_("the rules' tiers are {tiers}").format(
+                    tiers=", ".join(rules.tiers) if rules else ""
+                ),
             )
         if declared is not None and label in declared and label != tier:
             raise InputError(
-                "a tier label is another tier's id",
+                _("a tier label is another tier's id"),
+                code="import.tier-label-is-tier",
                 field="tier_label",
                 value=f"{label}={tier}",
-                hint="a tier id always means itself; choose another label",
+                hint=_("a tier id always means itself; choose another label"),
             )
         key = _label_key(label)
         if key in keyed and keyed[key] != tier:
             raise InputError(
-                "two tier labels differ only in spacing, case or width",
+                _("two tier labels differ only in spacing, case or width"),
+                code="import.tier-label-twice",
                 field="tier_label",
                 value=label,
-                hint="give each label once",
+                hint=_("give each label once"),
             )
         keyed[key] = tier
     return keyed
@@ -2425,14 +2621,16 @@ def _suggest(value: str, rules: DrawRules) -> str:
     ids = [k.id for k in rules.kindergartens]
     for kg in rules.kindergartens:
         if kg.id.casefold() == value.casefold():
-            return f"did you mean {kg.id!r}? ids are case-sensitive"
+            return _("did you mean {id!r}? ids are case-sensitive").format(id=kg.id)
         if kg.name and _label_key(kg.name) == _label_key(value):
-            return (
-                f"that is the name of {kg.id!r}; write kindergarten ids, or read the file"
+            return _(
+                "that is the name of {id!r}; write kindergarten ids, or read the file"
                 " with the rules (alloc validate and freeze do), which reads names as ids"
-            )
-    shown = ", ".join(ids[:10]) + (f", … ({len(ids)} in all)" if len(ids) > 10 else "")
-    return f"use a kindergarten id or name from the rules: {shown}"
+            ).format(id=kg.id)
+    shown = ", ".join(ids[:10])
+    if len(ids) > 10:
+        shown = _("{first}, … ({count} in all)").format(first=shown, count=len(ids))
+    return _("use a kindergarten id or name from the rules: {ids}").format(ids=shown)
 
 
 class _Kindergartens:
@@ -2456,6 +2654,12 @@ class _Kindergartens:
         return None, named
 
 
+#: Makes the problem of a row: (position, field, problem, value, hint, code).
+_Locate = Callable[[int, str, str, object, str, str], CellError]
+#: Makes the problem of a whole column: (field, problem, hint, code).
+_Header = Callable[[str, str, str, str], CellError]
+
+
 @dataclass(eq=False)
 class _Checked:
     """Values mapped to the rules' ids, with notes on what was mapped."""
@@ -2470,17 +2674,17 @@ def _rule_problems(
     values: _Values,
     rules: DrawRules | None,
     tier_labels: Mapping[str, str],
-    locate: Callable[[int, str, str, object, str], CellError],
+    locate: _Locate,
     *,
     has_tier_column: bool,
-    header: Callable[[str, str, str], CellError],
+    header: _Header,
     map_names: bool = True,
 ) -> tuple[list[CellError], _Checked]:
     """Map kindergarten names and tier labels, and check every row against the rules.
 
-    ``locate(position, field, problem, value, hint)`` makes a row's problem;
-    ``header(field, problem, hint)`` one about a whole column. Rows with
-    other problems are checked too, so a file is fixed in one round.
+    ``locate(position, field, problem, value, hint, code)`` makes a row's
+    problem; ``header(field, problem, hint, code)`` one about a whole column.
+    Rows with other problems are checked too, so a file is fixed in one round.
     """
     problems: list[CellError] = []
     notes: list[str] = []
@@ -2505,7 +2709,11 @@ def _rule_problems(
                 count += int((codes == at).sum())
         tiers = labelled[codes]
         if count:
-            notes.append(f"{count:,} tier cells gave a declared label; read as its tier id")
+            notes.append(
+                _("{count:,} tier cells gave a declared label; read as its tier id").format(
+                    count=count
+                )
+            )
 
     if rules is None:
         return problems, _Checked(choices, tiers, facts, notes)
@@ -2527,7 +2735,11 @@ def _rule_problems(
         ]
         named = int(np.isin(codes, np.flatnonzero(by_name)).sum()) if any(by_name) else 0
         if named:
-            notes.append(f"{named:,} choice cells named a kindergarten by its name; read as its id")
+            notes.append(
+                _("{count:,} choice cells named a kindergarten by its name; read as its id").format(
+                    count=named
+                )
+            )
         width = choices.shape[1]
         if any(bad):
             for flat in np.flatnonzero(np.isin(codes, np.flatnonzero(bad))).tolist():
@@ -2538,20 +2750,25 @@ def _rule_problems(
                     locate(
                         position,
                         f"choice_{j + 1}",
-                        f"choice names {len(named)} kindergartens of the rules"
-                        f" ({', '.join(named)}), whose names are the same"
+                        _(
+                            "choice names {count} kindergartens of the rules ({ids}),"
+                            " whose names are the same"
+                        ).format(count=len(named), ids=", ".join(named))
                         if named
-                        else "choice names a kindergarten the rules do not have",
+                        else _("choice names a kindergarten the rules do not have"),
                         value,
-                        "write the kindergarten's id instead of its name"
+                        _("write the kindergarten's id instead of its name")
                         if named
                         else _suggest(value, rules),
+                        "rules.kindergarten-name-ambiguous"
+                        if named
+                        else "rules.unknown-kindergarten",
                     )
                 )
         mapped = ids[codes].reshape(choices.shape)
         # Two cells naming one kindergarten, once names are read as ids.
         if any(by_name):
-            id_codes, _ = _factorized(mapped.reshape(-1))
+            id_codes, _uniques = _factorized(mapped.reshape(-1))
             id_codes = id_codes.reshape(mapped.shape)
             present = mapped != None  # noqa: E711 - elementwise
             for j in range(1, width):
@@ -2566,10 +2783,12 @@ def _rule_problems(
                             locate(
                                 position,
                                 f"choice_{j + 1}",
-                                f"names the same kindergarten ({mapped[position, j]}) as"
-                                f" choice {i + 1}",
+                                _("names the same kindergarten ({id}) as choice {number}").format(
+                                    id=mapped[position, j], number=i + 1
+                                ),
                                 choices[position, j],
-                                "each kindergarten may appear once in a child's choices",
+                                _("each kindergarten may appear once in a child's choices"),
+                                "import.choice-repeated",
                             )
                         )
                         mapped[position, j] = None
@@ -2585,14 +2804,17 @@ def _rule_problems(
                 locate(
                     position,
                     origin,
-                    f"priority fact names {len(names)} kindergartens of the rules"
-                    f" ({', '.join(names)}), whose names are the same"
+                    _(
+                        "priority fact names {count} kindergartens of the rules ({ids}),"
+                        " whose names are the same"
+                    ).format(count=len(names), ids=", ".join(names))
                     if names
-                    else "priority fact at a kindergarten the rules do not have",
+                    else _("priority fact at a kindergarten the rules do not have"),
                     f"{fact}@{kindergarten}",
-                    "write the kindergarten's id instead of its name"
+                    _("write the kindergarten's id instead of its name")
                     if names
                     else _suggest(kindergarten, rules),
+                    "rules.kindergarten-name-ambiguous" if names else "rules.unknown-kindergarten",
                 )
             )
         else:
@@ -2602,10 +2824,15 @@ def _rule_problems(
                 locate(
                     position,
                     origin,
-                    f"no seat block or phase in the rules uses the fact {fact!r},"
-                    " so it gives no priority",
+                    _(
+                        "no seat block or phase in the rules uses the fact {fact!r},"
+                        " so it gives no priority"
+                    ).format(fact=fact),
                     f"{fact}@{kindergarten}",
-                    "facts the rules use: " + (", ".join(sorted(used_facts)) or "none"),
+                    _("facts the rules use: {facts}").format(
+                        facts=", ".join(sorted(used_facts)) or _("none")
+                    ),
+                    "rules.fact-unused",
                 )
             )
     facts = checked_facts
@@ -2614,8 +2841,11 @@ def _rule_problems(
         problems.append(
             header(
                 "tier",
-                "the rules rank applicants by tier but the file has no tier column",
-                f"add a column headed 类别 (tier) with one of {', '.join(rules.tiers)}",
+                _("the rules rank applicants by tier but the file has no tier column"),
+                _("add a column headed 类别 (tier) with one of {tiers}").format(
+                    tiers=", ".join(rules.tiers)
+                ),
+                "rules.no-tier-column",
             )
         )
     else:
@@ -2632,9 +2862,10 @@ def _rule_problems(
                         locate(
                             position,
                             "tier",
-                            "tier is empty but the rules rank applicants by tier",
+                            _("tier is empty but the rules rank applicants by tier"),
                             None,
-                            f"use one of {', '.join(rules.tiers)}",
+                            _("use one of {allowed}").format(allowed=", ".join(rules.tiers)),
+                            "rules.tier-empty",
                         )
                     )
             elif tier not in declared:
@@ -2643,14 +2874,17 @@ def _rule_problems(
                         locate(
                             position,
                             "tier",
-                            "tier is not declared in the rules"
+                            _("tier is not declared in the rules")
                             if rules.tiers
-                            else "the rules declare no tiers, but this row has one",
+                            else _("the rules declare no tiers, but this row has one"),
                             tier,
-                            f"use one of {', '.join(rules.tiers)}, or declare the label:"
-                            f" --tier-label {tier}=TIER"
+                            _(
+                                "use one of {allowed}, or declare the label:"
+                                " --tier-label {tier}=TIER"
+                            ).format(allowed=", ".join(rules.tiers), tier=tier)
                             if rules.tiers
-                            else "declare the tiers in the rules or leave the column empty",
+                            else _("declare the tiers in the rules or leave the column empty"),
+                            "rules.tier-undeclared" if rules.tiers else "rules.no-tiers",
                         )
                     )
 
@@ -2665,9 +2899,10 @@ def _rule_problems(
                 locate(
                     positions[0],
                     "group",
-                    "is the only member of its multiples group",
+                    _("is the only member of its multiples group"),
                     group_id,
-                    "register every sibling with the same group id, or clear the group",
+                    _("register every sibling with the same group id, or clear the group"),
+                    "rules.lone-multiple",
                 )
             )
             continue
@@ -2680,10 +2915,17 @@ def _rule_problems(
                     locate(
                         position,
                         "group",
-                        f"lists different choices ({', '.join(listed)}) from its sibling on"
-                        f" row {values.rows[first]} ({', '.join(expected)})",
+                        _(
+                            "lists different choices ({listed}) from its sibling on"
+                            " row {row} ({expected})"
+                        ).format(
+                            listed=", ".join(listed),
+                            row=values.rows[first],
+                            expected=", ".join(expected),
+                        ),
                         group_id,
-                        "siblings in a multiples group must list identical choices",
+                        _("siblings in a multiples group must list identical choices"),
+                        "rules.multiples-choices-differ",
                     )
                 )
     return problems, _Checked(choices, tiers, facts, notes)
@@ -2756,7 +2998,7 @@ def _build_table(values: _Values, checked: _Checked) -> tuple[ApplicantTable, tu
 
 
 _APPLICANTS: Final = _TableKind(
-    what="applicant", index=_APPLICANT_INDEX, choices=True, complete=_applicant_complete
+    what=N_("applicant"), index=_APPLICANT_INDEX, choices=True, complete=_applicant_complete
 )
 
 
@@ -2816,7 +3058,13 @@ def read_applicants(
     _check_tier_labels(labels, rules)
     loaded, sheet_notes = _load(path, sheet=sheet, limits=limits, kind=_APPLICANTS)
     if not len(loaded):
-        raise InputError("the file is empty", source=loaded.where, hint="check the file")
+        raise InputError(
+            _("the file is empty"),
+            code="import.empty",
+            source=loaded.source,
+            sheet=loaded.name,
+            hint=_("check the file"),
+        )
     grid = _grid(loaded, _find_header(loaded, _APPLICANT_INDEX, choices=True))
     columns, ignored, problems = _columns(grid, _APPLICANT_INDEX, choices=True)
     # Headers repeated among the columns alloc ignores (two 备注 columns) do
@@ -2843,10 +3091,12 @@ def read_applicants(
         if problems:
             raise SpreadsheetError(problems, source=grid.source, sheet=grid.name)
         raise InputError(
-            "the file has a header but no applicant rows",
-            source=grid.sheet.where,
+            _("the file has a header but no applicant rows"),
+            code="import.no-rows",
+            source=grid.source,
+            sheet=grid.name,
             row=grid.header_row,
-            hint="check that this is the right file and sheet",
+            hint=_("check that this is the right file and sheet"),
         )
     grid, notes, totals_problems = _totals_rows(grid, columns)
     problems += totals_problems
@@ -2859,13 +3109,13 @@ def read_applicants(
         if filled and all(_is_yes_no(v) for v in filled):
             problems.append(
                 grid.error(
-                    "the multiples column says yes or no, not which siblings belong together",
+                    _("the multiples column says yes or no, not which siblings belong together"),
+                    code="import.group-yes-no-column",
                     row=grid.header_row,
                     column=group.letter,
                     header=group.header,
                     field="group",
-                    hint="give twins and triplets one shared id (e.g. the first sibling's"
-                    " registration number) and leave the cell empty for other children",
+                    hint=_(_GROUP_HINT),
                 )
             )
             del parse_columns["group"]
@@ -2897,10 +3147,13 @@ def read_applicants(
     if all(name in columns for name in _REQUIRED_APPLICANT):
         _duplicates(values, grid, columns, problems)
 
-    def locate(position: int, name: str, problem: str, value: object, hint: str) -> CellError:
+    def locate(
+        position: int, name: str, problem: str, value: object, hint: str, code: str
+    ) -> CellError:
         column = columns.get(name)
         return grid.error(
             problem,
+            code=code,
             row=int(values.rows[position]),
             column=column.letter if column else None,
             header=column.header if column else None,
@@ -2909,8 +3162,8 @@ def read_applicants(
             hint=hint,
         )
 
-    def header(name: str, problem: str, hint: str) -> CellError:
-        return grid.error(problem, row=grid.header_row, field=name, hint=hint)
+    def header(name: str, problem: str, hint: str, code: str) -> CellError:
+        return grid.error(problem, code=code, row=grid.header_row, field=name, hint=hint)
 
     rule_problems, checked = _rule_problems(
         values, rules, labels, locate, has_tier_column="tier" in columns, header=header
@@ -2968,7 +3221,7 @@ def _salts(
     values: _Values,
     previous: Mapping[str, Registration] | None,
     with_salt: bool,
-    locate: Callable[[int, str, str, object, str], CellError],
+    locate: _Locate,
 ) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.bool_], npt.NDArray[np.int64], list[CellError]]:
     """Every row's salt, which rows kept an earlier one, which lost one, and problems."""
     n = len(values.rows)
@@ -2984,10 +3237,16 @@ def _salts(
             locate(
                 position,
                 "salt",
-                "the receipt salt differs from the one kept in the private registry"
-                " (printed on this child's receipt)",
+                _(
+                    "the receipt salt differs from the one kept in the private registry"
+                    " (printed on this child's receipt)"
+                ),
                 None,
-                "correct the export's salt, or delete the salt column to keep the registry's salts",
+                _(
+                    "correct the export's salt, or delete the salt column to keep the"
+                    " registry's salts"
+                ),
+                "salt.differs-from-registry",
             )
         )
     return given, np.ones(n, bool), np.zeros(0, np.int64), problems
@@ -3043,10 +3302,13 @@ def check_against_rules(import_: ApplicantImport, rules: DrawRules) -> list[Inpu
         facts=sorted(facts, key=lambda f: f[0]),
     )
 
-    def locate(position: int, name: str, problem: str, value: object, hint: str) -> CellError:
+    def locate(
+        position: int, name: str, problem: str, value: object, hint: str, code: str
+    ) -> CellError:
         column = import_.column(name)
         return CellError(
             problem,
+            code=code,
             source=import_.source,
             sheet=import_.sheet,
             row=table.row_label(position),
@@ -3057,10 +3319,12 @@ def check_against_rules(import_: ApplicantImport, rules: DrawRules) -> list[Inpu
             hint=hint,
         )
 
-    def header(name: str, problem: str, hint: str) -> CellError:
-        return CellError(problem, source=import_.source, sheet=import_.sheet, field=name, hint=hint)
+    def header(name: str, problem: str, hint: str, code: str) -> CellError:
+        return CellError(
+            problem, code=code, source=import_.source, sheet=import_.sheet, field=name, hint=hint
+        )
 
-    problems, _ = _rule_problems(
+    problems, _checked = _rule_problems(
         values,
         rules,
         {},
@@ -3083,13 +3347,16 @@ def _count(cells: _Cells, name: str) -> int | None:
     if not text:
         return None
     if not re.fullmatch("[0-9]+", text) or int(text) <= 0:
-        cells.problem(name, "must be a positive whole number", text)
+        cells.problem(name, _("must be a positive whole number"), text, code="import.not-positive")
         return None
     return int(text)
 
 
 _KINDERGARTENS: Final = _TableKind(
-    what="kindergarten", index=_KINDERGARTEN_INDEX, choices=False, complete=_kindergarten_complete
+    what=N_("kindergarten"),
+    index=_KINDERGARTEN_INDEX,
+    choices=False,
+    complete=_kindergarten_complete,
 )
 
 
@@ -3114,14 +3381,22 @@ def read_kindergartens(
     """
     loaded, notes = _load(path, sheet=sheet, limits=limits, kind=_KINDERGARTENS)
     if not len(loaded):
-        raise InputError("the file is empty", source=loaded.where, hint="check the file")
+        raise InputError(
+            _("the file is empty"),
+            code="import.empty",
+            source=loaded.source,
+            sheet=loaded.name,
+            hint=_("check the file"),
+        )
     grid = _grid(loaded, _find_header(loaded, _KINDERGARTEN_INDEX, choices=False))
-    columns, _, problems = _columns(grid, _KINDERGARTEN_INDEX, choices=False)
+    columns, _ignored, problems = _columns(grid, _KINDERGARTEN_INDEX, choices=False)
     if "id" not in columns:
         problems.append(_missing_column(grid, "id", KINDERGARTEN_COLUMNS["id"], notes))
     if "seats" not in columns and not {"classes", "class_size"} <= set(columns):
         problems.append(
-            _missing_column(grid, "seats", (*KINDERGARTEN_COLUMNS["seats"], "班数 and 班额"), notes)
+            _missing_column(
+                grid, "seats", (*KINDERGARTEN_COLUMNS["seats"], _("班数 and 班额")), notes
+            )
         )
     if problems:
         raise SpreadsheetError(problems, source=grid.source, sheet=grid.name)
@@ -3134,14 +3409,17 @@ def read_kindergartens(
         before = len(problems)
         kg_id = reader.code("id")
         if kg_id is None and reader.empty("id"):
-            reader.problem("id", "kindergarten id is empty")
+            reader.problem("id", _("kindergarten id is empty"), code="import.kindergarten-id-empty")
         elif kg_id is not None:
             if kg_id in first:
                 reader.problem(
                     "id",
-                    f"kindergarten id appears twice: rows {first[kg_id]} and {row}",
+                    _("kindergarten id appears twice: rows {first} and {second}").format(
+                        first=first[kg_id], second=row
+                    ),
                     kg_id,
-                    "each kindergarten is listed once",
+                    _("each kindergarten is listed once"),
+                    code="import.duplicate-kindergarten",
                 )
             else:
                 first[kg_id] = row
@@ -3153,17 +3431,26 @@ def read_kindergartens(
             if seats is not None and seats != classes * class_size:
                 reader.problem(
                     "seats",
-                    f"seats {seats} differ from classes × class size"
-                    f" = {classes} × {class_size} = {classes * class_size}",
+                    _(
+                        "seats {seats} differ from classes × class size"
+                        " = {classes} × {class_size} = {product}"
+                    ).format(
+                        seats=seats,
+                        classes=classes,
+                        class_size=class_size,
+                        product=classes * class_size,
+                    ),
                     seats,
-                    "correct one of the three, or leave seats empty",
+                    _("correct one of the three, or leave seats empty"),
+                    code="import.seats-mismatch",
                 )
             seats = classes * class_size
         elif seats is None and len(problems) == before:
             reader.problem(
                 "seats",
-                "seats are missing",
-                hint="give seats (学位数), or classes (班数) and class size (班额)",
+                _("seats are missing"),
+                hint=_("give seats (学位数), or classes (班数) and class size (班额)"),
+                code="import.seats-missing",
             )
         blocks = []
         blocks_text = reader.raw("blocks")
@@ -3172,9 +3459,10 @@ def read_kindergartens(
             if found is None:
                 reader.problem(
                     "blocks",
-                    f"seat block {item!r} is not written name=seats@fact",
+                    _("seat block {block!r} is not written name=seats@fact").format(block=item),
                     blocks_text,
-                    "write blocks like owners=12@owner; staff=5@staff",
+                    _("write blocks like owners=12@owner; staff=5@staff"),
+                    code="import.block-form",
                 )
                 continue
             try:
@@ -3197,7 +3485,12 @@ def read_kindergartens(
         problems.sort(key=lambda p: p.row or 0)
         raise SpreadsheetError(problems, source=grid.source, sheet=grid.name)
     if not result:
-        raise InputError("the file has a header but no kindergarten rows", source=grid.sheet.where)
+        raise InputError(
+            _("the file has a header but no kindergarten rows"),
+            code="import.no-rows",
+            source=grid.source,
+            sheet=grid.name,
+        )
     return tuple(result)
 
 
@@ -3233,9 +3526,10 @@ def read_responses(
         if answer is None:
             reader.problem(
                 "answer",
-                "unknown answer",
+                _("unknown answer"),
                 reader.raw("answer"),
-                "write confirm (确认), withdraw (退出候补) or decline (放弃)",
+                _("write confirm (确认), withdraw (退出候补) or decline (放弃)"),
+                code="import.unknown-answer",
             )
         kindergarten = reader.code("kindergarten")
         if reg is None or answer is None:
@@ -3281,11 +3575,26 @@ def read_round_choices(
         while picked and picked[-1] is None:
             picked.pop()
         if not picked:
-            reader.problem("choice_1", "no choice given", hint="list at least one kindergarten")
+            reader.problem(
+                "choice_1",
+                _("lists no kindergarten"),
+                hint=_("give at least one choice"),
+                code="import.no-choice",
+            )
         elif None in picked:
-            reader.problem("choices", "a gap in the choices", hint="list choices without blanks")
+            reader.problem(
+                "choices",
+                _("a gap in the choices"),
+                hint=_("list choices from the first column on, without empty cells in between"),
+                code="import.choice-gap",
+            )
         elif len(set(picked)) != len(picked):
-            reader.problem("choices", "a kindergarten is listed twice", hint="list each once")
+            reader.problem(
+                "choices",
+                _("a kindergarten is listed twice"),
+                hint=_("each kindergarten may appear once in a child's choices"),
+                code="import.choice-repeated",
+            )
         elif reg is not None:
             out[reg] = tuple(p for p in picked if p is not None)
     if problems:
@@ -3305,9 +3614,14 @@ def _round_grid(
 ) -> tuple[_Grid, dict[str, Column], list[CellError]]:
     loaded, notes = _load(path, sheet=sheet, limits=limits)
     if not len(loaded):
-        raise InputError("the file is empty", source=loaded.where, hint="check the file")
+        raise InputError(
+            _("the file is empty"),
+            code="import.empty",
+            source=loaded.where,
+            hint=_("check the file"),
+        )
     grid = _grid(loaded, _find_header(loaded, index, choices=choices))
-    columns, _, problems = _columns(grid, index, choices=choices)
+    columns, _ignored, problems = _columns(grid, index, choices=choices)
     problems = [*grid.problems, *problems]
     for name, aliases in names.items():
         if name not in ("choice_N", "kindergarten") and name not in columns:
@@ -3321,14 +3635,22 @@ def _round_registration(reader: _Cells, row: int, first: dict[str, int]) -> str 
     reg = reader.code("registration_number")
     if reg is None:
         if reader.empty("registration_number"):
-            reader.problem("registration_number", "registration number is empty")
+            reader.problem(
+                "registration_number",
+                _("registration number is empty"),
+                hint=_("every child needs the registration number printed on the receipt"),
+                code="import.registration-number-empty",
+            )
         return None
     if reg in first:
         reader.problem(
             "registration_number",
-            f"registration number appears twice: rows {first[reg]} and {row}",
+            _("registration number appears twice: rows {first} and {second}").format(
+                first=first[reg], second=row
+            ),
             reg,
-            "give each child one row",
+            _("give each child one row"),
+            code="import.duplicate-registration",
         )
         return None
     first[reg] = row
@@ -3471,7 +3793,11 @@ def _table_bytes(
     if suffix == ".xlsx":
         return _xlsx_bytes(headers, rows, titles=titles, sheet_title=sheet_title, banner=banner)
     raise InputError(
-        "unknown output file type", source=str(path), value=suffix or None, hint="use .csv or .xlsx"
+        _("unknown output file type"),
+        code="output.unknown-type",
+        source=str(path),
+        value=suffix or None,
+        hint=_("use .csv or .xlsx"),
     )
 
 
@@ -3479,10 +3805,11 @@ def _registration(registry: Mapping[str, Registration], reg: str) -> Registratio
     entry = registry.get(reg)
     if entry is None:
         raise InputError(
-            "the outcome has an applicant the registry does not know",
+            _("the outcome has an applicant the registry does not know"),
+            code="output.unknown-applicant",
             field="registration_number",
             value=reg,
-            hint="use the registry read with these applicants",
+            hint=_("use the registry read with these applicants"),
         )
     return entry
 
@@ -3609,13 +3936,21 @@ def write_notice_lists(
     """
     folder = Path(directory)
     if suffix.lower() not in {".csv", ".xlsx"}:
-        raise InputError("unknown output file type", value=suffix, hint="use .csv or .xlsx")
+        raise InputError(
+            _("unknown output file type"),
+            code="output.unknown-type",
+            value=suffix,
+            hint=_("use .csv or .xlsx"),
+        )
     targets: dict[Path, str] = {}
     for kg in outcome.rules.kindergartens:
         target = folder / notice_file_name(kg.id, suffix)
         if target in targets:
             raise InputError(
-                f"kindergartens {targets[target]!r} and {kg.id!r} give the same file name",
+                _("kindergartens {first!r} and {second!r} give the same file name").format(
+                    first=targets[target], second=kg.id
+                ),
+                code="output.same-file-name",
                 field="kindergarten.id",
                 value=target.name,
             )
@@ -3708,7 +4043,10 @@ def read_published_lists(directory: StrPath, rules: DrawRules) -> PublishedLists
     folder = Path(directory)
     if not folder.is_dir():
         raise InputError(
-            "is not a folder", source=str(folder), hint="give the folder `alloc publish` wrote"
+            _("is not a folder"),
+            code="file.not-a-folder",
+            source=str(folder),
+            hint=_("give the folder `alloc publish` wrote"),
         )
     by_name = {
         notice_file_name(kg.id, suffix): kg.id
@@ -3767,11 +4105,14 @@ def write_report(folder: StrPath, pages: ReportPages, *, force: bool = False) ->
     target = Path(folder)
     if target.suffix.lower() in {".html", ".htm"}:
         raise InputError(
-            "the report is a folder of pages (index.html, one page per kindergarten and the"
-            " search index), not one file",
+            _(
+                "the report is a folder of pages (index.html, one page per kindergarten and the"
+                " search index), not one file"
+            ),
+            code="output.report-is-a-folder",
             field="--out",
             value=str(target),
-            hint=f"give a folder, e.g. --out {target.with_suffix('')}",
+            hint=_("give a folder, e.g. --out {folder}").format(folder=target.with_suffix("")),
         )
     if not force:
         for name in pages.files:

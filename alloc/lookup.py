@@ -36,6 +36,7 @@ from alloc.audit import document_digest
 from alloc.canonical import SPEC_VERSION, canonical_json
 from alloc.draw import ApplicantOutcome, Outcome
 from alloc.errors import DigestMismatchError, InputError, MalformedDocumentError, WrongDrawError
+from alloc.i18n import _
 from alloc.identity import (
     LOOKUP_ID_SIZE,
     DocumentType,
@@ -88,20 +89,33 @@ class LookupAnswer:
 
     @property
     def message(self) -> str:
+        """The answer in words, in the current language (:mod:`alloc.i18n`)."""
         if not self.found or self.result is None:
-            return "未找到 not found: check the ID number and the name as registered"
+            return _("not found: check the ID number and the name as registered")
         placed = self.result.get("placed")
         wins = self.result.get("wins") or []
         if placed:
-            text = f"录取 placed at {placed} {self.result.get('placed_name', '')}".rstrip()
+            text = (
+                _("placed at {kindergarten} {name}")
+                .format(kindergarten=placed, name=self.result.get("placed_name", ""))
+                .rstrip()
+            )
         elif wins:
-            text = "中签 won at " + ", ".join(w["kindergarten"] for w in wins)
+            text = _("won at {kindergartens}").format(
+                kindergartens=", ".join(w["kindergarten"] for w in wins)
+            )
         else:
-            text = "未录取 not placed"
+            text = _("not placed")
         waitlist = self.result.get("waitlist") or []
         if waitlist:
-            text += "; 候补 waitlist " + ", ".join(
-                f"{w['kindergarten']} #{w['position']}" for w in waitlist
+            text = _("{result}; waitlist {places}").format(
+                result=text,
+                places=", ".join(
+                    _("{kindergarten} #{position}").format(
+                        kindergarten=w["kindergarten"], position=w["position"]
+                    )
+                    for w in waitlist
+                ),
             )
         return text
 
@@ -150,10 +164,11 @@ def _document_type(document_type: DocumentType | str) -> DocumentType:
         return DocumentType(document_type)
     except ValueError as exc:
         raise InputError(
-            "unknown document type",
+            _("unknown document type"),
+            code="id-number.unknown-type",
             field="document_type",
             value=document_type,
-            hint="use resident-id or passport",
+            hint=_("use resident-id or passport"),
         ) from exc
 
 
@@ -254,7 +269,9 @@ def build_public_index(
     draw_id = outcome.rules.draw_id
     if transcript.signed.get("draw_id") != draw_id:
         raise WrongDrawError(
-            f"the transcript is for draw {transcript.signed.get('draw_id')!r}, not {draw_id!r}"
+            _("the transcript is for draw {found!r}, not {draw_id!r}").format(
+                found=transcript.signed.get("draw_id"), draw_id=draw_id
+            )
         )
     digest = document_digest(transcript)
     entries: dict[str, str] = {}
@@ -276,7 +293,10 @@ def build_public_index(
     width = shard_digits(len(entries)) if digits is None else digits
     if isinstance(width, bool) or not isinstance(width, int) or not 1 <= width <= MAX_SHARD_DIGITS:
         raise InputError(
-            f"shard digits must be 1 to {MAX_SHARD_DIGITS}", field="digits", value=digits
+            _("shard digits must be 1 to {maximum}").format(maximum=MAX_SHARD_DIGITS),
+            code="lookup.shard-digits",
+            field="digits",
+            value=digits,
         )
     head = {"spec": SPEC_VERSION, "draw_id": draw_id, "transcript": digest.hex()}
     shards: dict[str, dict[str, str]] = {f"{i:0{width}x}": {} for i in range(16**width)}
@@ -303,12 +323,22 @@ class _Header:
 
 
 def _read_header(data: bytes) -> _Header:
-    document = "lookup index"
+    document = _("lookup index")
     fields = Fields.of(parse_json(data, document=document), document=document)
     if fields.string("type") != "lookup-index":
-        raise fields.error("type", "expected 'lookup-index'", fields.data["type"])
+        raise fields.error(
+            "type",
+            _("expected {expected!r}").format(expected="lookup-index"),
+            fields.data["type"],
+            code="document.other-type",
+        )
     if fields.integer("spec") != SPEC_VERSION:
-        raise fields.error("spec", f"this alloc reads spec {SPEC_VERSION}", fields.data["spec"])
+        raise fields.error(
+            "spec",
+            _("this alloc reads spec {spec}").format(spec=SPEC_VERSION),
+            fields.data["spec"],
+            code="document.spec-version",
+        )
     header = _Header(
         draw_id=fields.string("draw_id"),
         transcript=fields.hex("transcript", size=_DIGEST_SIZE),
@@ -320,19 +350,42 @@ def _read_header(data: bytes) -> _Header:
 
 
 def _read_shard(data: bytes, header: _Header, prefix: str) -> dict[str, str]:
-    document = f"lookup index shard {shard_file(prefix)}"
+    document = _("lookup index shard {file}").format(file=shard_file(prefix))
     fields = Fields.of(parse_json(data, document=document), document=document)
     if fields.string("type") != "lookup-shard":
-        raise fields.error("type", "expected 'lookup-shard'", fields.data["type"])
+        raise fields.error(
+            "type",
+            _("expected {expected!r}").format(expected="lookup-shard"),
+            fields.data["type"],
+            code="document.other-type",
+        )
     if fields.integer("spec") != SPEC_VERSION:
-        raise fields.error("spec", f"this alloc reads spec {SPEC_VERSION}", fields.data["spec"])
+        raise fields.error(
+            "spec",
+            _("this alloc reads spec {spec}").format(spec=SPEC_VERSION),
+            fields.data["spec"],
+            code="document.spec-version",
+        )
     # A shard from another draw or another round would silently miss everyone.
     if fields.string("draw_id") != header.draw_id:
-        raise fields.error("draw_id", "the shard is for another draw than its index")
+        raise fields.error(
+            "draw_id",
+            _("the shard is for another draw than its index"),
+            code="lookup.shard-other-draw",
+        )
     if fields.hex("transcript", size=_DIGEST_SIZE) != header.transcript:
-        raise fields.error("transcript", "the shard is for another transcript than its index")
+        raise fields.error(
+            "transcript",
+            _("the shard is for another transcript than its index"),
+            code="lookup.shard-other-transcript",
+        )
     if fields.string("prefix") != prefix:
-        raise fields.error("prefix", f"expected {prefix!r}", fields.data["prefix"])
+        raise fields.error(
+            "prefix",
+            _("expected {expected!r}").format(expected=prefix),
+            fields.data["prefix"],
+            code="lookup.shard-prefix",
+        )
     entries = fields.object("entries")
     out: dict[str, str] = {}
     for entry_id in entries.data:
@@ -342,9 +395,13 @@ def _read_shard(data: bytes, header: _Header, prefix: str) -> dict[str, str]:
             or entry_id.strip("0123456789abcdef")
             or not entry_id.startswith(prefix)
         ):
-            raise entries.error(entry_id, "not an entry id of this shard")
+            raise entries.error(
+                entry_id, _("not an entry id of this shard"), code="lookup.entry-id"
+            )
         if len(sealed) % 2 or sealed.strip("0123456789abcdef"):
-            raise entries.error(entry_id, "expected lower-case hexadecimal")
+            raise entries.error(
+                entry_id, _("expected lower-case hexadecimal"), code="document.not-hex"
+            )
         out[entry_id] = sealed
     entries.done()
     fields.done()
@@ -359,13 +416,18 @@ def _open(sealed: str, keys: LookupKeys) -> LookupAnswer:
     except InvalidTag as exc:
         # The id matched, so the inputs were right: the entry itself was altered.
         raise MalformedDocumentError(
-            "this child's entry in the lookup index does not decrypt: the index file is"
-            " damaged or was altered",
-            source="lookup index",
-            hint="download the index again from the bureau's site; if it persists, tell"
-            " the bureau and check the result with the receipt against the signed files",
+            _(
+                "this child's entry in the lookup index does not decrypt: the index file is"
+                " damaged or was altered"
+            ),
+            code="lookup.entry-damaged",
+            source=_("lookup index"),
+            hint=_(
+                "download the index again from the bureau's site; if it persists, tell the"
+                " bureau and check the result with the receipt against the signed files"
+            ),
         ) from exc
-    document = "lookup index entry"
+    document = _("lookup index entry")
     fields = Fields.of(parse_json(payload, document=document), document=document)
     answer = LookupAnswer(
         found=True,
@@ -410,8 +472,11 @@ def public_lookup(
         document_digest(transcript), header.transcript
     ):
         raise DigestMismatchError(
-            "the lookup index was made for another transcript than the one given;"
-            " download the index published with this transcript"
+            _(
+                "the lookup index was made for another transcript than the one given;"
+                " download the index published with this transcript"
+            ),
+            code="lookup.other-transcript",
         )
     keys = lookup_keys(
         draw_id=header.draw_id,
@@ -430,7 +495,8 @@ def public_lookup(
     answer = _open(sealed, keys)
     if answer.found and answer.registration_number != receipt.registration_number:
         raise MalformedDocumentError(
-            "a lookup index entry names another registration number than its receipt",
-            source="lookup index",
+            _("a lookup index entry names another registration number than its receipt"),
+            code="lookup.entry-other-registration",
+            source=_("lookup index"),
         )
     return answer

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from itertools import islice
 
 from alloc.errors import InputError
+from alloc.i18n import _
 
 __all__ = [
     "EMPTY_ROOT",
@@ -199,7 +200,8 @@ class MerkleTree:
     def _check(self, index: int) -> None:
         if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < self.size:
             raise InputError(
-                f"leaf index out of range for a tree of {self.size} leaves",
+                _("leaf index out of range for a tree of {size} leaves").format(size=self.size),
+                code="merkle.index-range",
                 field="index",
                 value=index,
             )

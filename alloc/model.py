@@ -33,6 +33,7 @@ from alloc._check import (
 )
 from alloc.canonical import SPEC_VERSION
 from alloc.errors import DuplicateError, InputError, RulesError, WrongTypeError
+from alloc.i18n import _
 from alloc.strictjson import Fields
 
 __all__ = [
@@ -158,7 +159,10 @@ class SeatBlock:
         object.__setattr__(self, "fact", check_id(self.fact, "block.fact", rules=True))
         if self.name == OPEN_BLOCK:
             raise RulesError(
-                f"{OPEN_BLOCK!r} names the unreserved seats and cannot be a block name",
+                _("{name!r} names the unreserved seats and cannot be a block name").format(
+                    name=OPEN_BLOCK
+                ),
+                code="rules.reserved-block-name",
                 field="block.name",
                 value=self.name,
             )
@@ -198,32 +202,44 @@ class Kindergarten:
             f"{where}.seats",
             minimum=1,
             rules=True,
-            noun="capacity",
-            hint="give the number of places offered (classes × class size)",
+            noun=_("capacity"),
+            hint=_("give the number of places offered (classes × class size)"),
         )
         object.__setattr__(self, "seats", seats)
         blocks = check_items(
-            self.blocks, f"{where}.blocks", what="a sequence of SeatBlock values", rules=True
+            self.blocks,
+            f"{where}.blocks",
+            what=_("a sequence of {kind} values").format(kind="SeatBlock"),
+            rules=True,
         )
         for index, block in enumerate(blocks):
             check_instance(block, SeatBlock, f"{where}.blocks[{index}]", rules=True)
         object.__setattr__(self, "blocks", blocks)
         if len(self.blocks) > MAX_BLOCKS:
             raise RulesError(
-                f"at most {MAX_BLOCKS} seat blocks per kindergarten",
+                _("at most {maximum} seat blocks per kindergarten").format(maximum=MAX_BLOCKS),
+                code="rules.too-many-blocks",
                 field=f"{where}.blocks",
                 value=len(self.blocks),
             )
         names = [b.name for b in self.blocks]
         if len(set(names)) != len(names):
-            raise DuplicateError("block name used twice", field=f"{where}.blocks", value=names)
+            raise DuplicateError(
+                _("block name used twice"),
+                code="rules.duplicate-block",
+                field=f"{where}.blocks",
+                value=names,
+            )
         reserved = sum(b.seats for b in self.blocks)
         if reserved > self.seats:
             raise RulesError(
-                f"seat blocks add up to {reserved}, more than the capacity {self.seats}",
+                _("seat blocks add up to {reserved}, more than the capacity {seats}").format(
+                    reserved=reserved, seats=self.seats
+                ),
+                code="rules.blocks-over-capacity",
                 field=f"{where}.blocks",
                 value=[b.to_json() for b in self.blocks],
-                hint="reduce the blocks or raise the capacity",
+                hint=_("reduce the blocks or raise the capacity"),
             )
 
     @classmethod
@@ -439,7 +455,7 @@ class DrawRules:
         kindergartens = check_items(
             self.kindergartens,
             "kindergartens",
-            what="a sequence of Kindergarten values",
+            what=_("a sequence of {kind} values").format(kind="Kindergarten"),
             rules=True,
         )
         for index, kg in enumerate(kindergartens):
@@ -448,11 +464,18 @@ class DrawRules:
                 Kindergarten,
                 f"kindergartens[{index}]",
                 rules=True,
-                hint="build each with Kindergarten(); DrawRules.from_json reads a rules document",
+                hint=_(
+                    "build each with Kindergarten(); DrawRules.from_json reads a rules document"
+                ),
             )
         object.__setattr__(self, "kindergartens", kindergartens)
         object.__setattr__(self, "tiers", _identifiers(self.tiers, "tiers", rules=True))
-        phases = check_items(self.phases, "phases", what="a sequence of Phase values", rules=True)
+        phases = check_items(
+            self.phases,
+            "phases",
+            what=_("a sequence of {kind} values").format(kind="Phase"),
+            rules=True,
+        )
         for index, phase in enumerate(phases):
             check_instance(phase, Phase, f"phases[{index}]", rules=True)
         object.__setattr__(self, "phases", phases)
@@ -472,34 +495,50 @@ class DrawRules:
             object.__setattr__(self, label, number)
         if not self.kindergartens:
             raise RulesError(
-                "no kindergartens", field="kindergartens", hint="list at least one kindergarten"
+                _("no kindergartens"),
+                code="rules.no-kindergartens",
+                field="kindergartens",
+                hint=_("list at least one kindergarten"),
             )
         ids = [k.id for k in self.kindergartens]
         _no_duplicates(ids, "kindergartens.id")
         _no_duplicates(list(self.tiers), "tiers")
         if self.min_lottery_percent > 100:
             raise RulesError(
-                "must be at most 100", field="min_lottery_percent", value=self.min_lottery_percent
+                _("must be at most {maximum}").format(maximum=100),
+                code="input.out-of-range",
+                field="min_lottery_percent",
+                value=self.min_lottery_percent,
             )
         for kg in self.kindergartens:
             # reserved <= seats * (100 - p) / 100, in integers
             if kg.reserved_seats * 100 > kg.seats * (100 - self.min_lottery_percent):
                 raise RulesError(
-                    f"blocks reserve {kg.reserved_seats} of {kg.seats} seats, leaving less"
-                    f" than {self.min_lottery_percent}% to the open lottery",
+                    _(
+                        "blocks reserve {reserved} of {seats} seats, leaving less"
+                        " than {percent}% to the open lottery"
+                    ).format(
+                        reserved=kg.reserved_seats,
+                        seats=kg.seats,
+                        percent=self.min_lottery_percent,
+                    ),
+                    code="rules.lottery-share",
                     field=f"kindergarten {kg.id!r}.blocks",
                     value=kg.reserved_seats,
-                    hint="shrink the blocks or lower min_lottery_percent",
+                    hint=_("shrink the blocks or lower min_lottery_percent"),
                 )
         if self.multiples is MultiplesPolicy.MERGE_AFTER and (
             self.mechanism is Mechanism.INDEPENDENT
         ):
             raise RulesError(
-                "merge-after needs one placement per child; the independent lottery"
-                " lets parents choose among several wins instead",
+                _(
+                    "merge-after needs one placement per child; the independent lottery"
+                    " lets parents choose among several wins instead"
+                ),
+                code="rules.merge-after-independent",
                 field="multiples",
                 value=self.multiples.value,
-                hint="use separate, bundle or bundle-over-plan",
+                hint=_("use separate, bundle or bundle-over-plan"),
             )
         block_names = {b.name for k in self.kindergartens for b in k.blocks}
         _no_duplicates([p.name for p in self.phases], "phases.name")
@@ -507,15 +546,17 @@ class DrawRules:
             for tier in phase.tiers or ():
                 if tier not in self.tiers:
                     raise RulesError(
-                        "phase names a tier not declared in the rules",
+                        _("phase names a tier not declared in the rules"),
+                        code="rules.phase-unknown-tier",
                         field=f"phase {phase.name!r}.tiers",
                         value=tier,
-                        hint=f"declared tiers: {list(self.tiers)}",
+                        hint=_("declared tiers: {tiers}").format(tiers=list(self.tiers)),
                     )
             for block in phase.blocks or ():
                 if block not in block_names:
                     raise RulesError(
-                        "phase names a seat block no kindergarten has",
+                        _("phase names a seat block no kindergarten has"),
+                        code="rules.phase-unknown-block",
                         field=f"phase {phase.name!r}.blocks",
                         value=block,
                     )
@@ -525,7 +566,12 @@ class DrawRules:
         for kg in self.kindergartens:
             if kg.id == kindergarten_id:
                 return kg
-        raise InputError("unknown kindergarten", field="kindergarten", value=kindergarten_id)
+        raise InputError(
+            _("unknown kindergarten"),
+            code="rules.unknown-kindergarten",
+            field="kindergarten",
+            value=kindergarten_id,
+        )
 
     def to_json(self) -> dict[str, Any]:
         """The rules document with every field present (spec section 9.2)."""
@@ -566,8 +612,11 @@ class DrawRules:
         if spec != SPEC_VERSION or isinstance(spec, bool):
             raise fields.error(
                 "spec",
-                f"written for spec version {spec!r}; this is alloc for spec {SPEC_VERSION}",
+                _("written for spec version {spec!r}; this is alloc for spec {supported}").format(
+                    spec=spec, supported=SPEC_VERSION
+                ),
                 spec,
+                code="document.spec-version",
             )
 
         def text(key: str, default: str) -> str:
@@ -632,10 +681,13 @@ def check_time_zone(value: object, field_name: str) -> str:
     value = check_text(value, field_name, rules=True)
     if value not in _time_zones():
         raise RulesError(
-            "not an IANA time zone name",
+            _("not an IANA time zone name"),
+            code="rules.time-zone",
             field=field_name,
             value=value,
-            hint=f"use a name such as {DEFAULT_TIME_ZONE!r} (Area/City, as in the tz database)",
+            hint=_("use a name such as {zone!r} (Area/City, as in the tz database)").format(
+                zone=DEFAULT_TIME_ZONE
+            ),
         )
     return value
 
@@ -658,10 +710,13 @@ def check_display_text(value: object, field_name: str) -> str:
     for char in value:
         if unicodedata.category(char) in {"Cc", "Cf", "Cs", "Zl", "Zp"}:
             raise RulesError(
-                f"contains the control or format character U+{ord(char):04X}",
+                _("contains the control or format character U+{code_point:04X}").format(
+                    code_point=ord(char)
+                ),
+                code="rules.control-character",
                 field=field_name,
                 value=value,
-                hint="remove it; it can make the text display differently from what it says",
+                hint=_("remove it; it can make the text display differently from what it says"),
             )
     return value
 
@@ -672,7 +727,11 @@ def _enum(kind: type[_E], value: object, field_name: str) -> _E:
     except ValueError as exc:
         allowed = ", ".join(repr(m.value) for m in kind)
         raise RulesError(
-            f"unknown {field_name}", field=field_name, value=value, hint=f"use one of {allowed}"
+            _("unknown {what}").format(what=field_name),
+            code="input.unknown-value",
+            field=field_name,
+            value=value,
+            hint=_("use one of {allowed}").format(allowed=allowed),
         ) from exc
 
 
@@ -680,15 +739,17 @@ def _no_duplicates(values: Sequence[str], field_name: str) -> None:
     seen: set[str] = set()
     for value in values:
         if value in seen:
-            raise DuplicateError("appears twice", field=field_name, value=value)
+            raise DuplicateError(
+                _("appears twice"), code="rules.duplicate", field=field_name, value=value
+            )
         seen.add(value)
 
 
 def _identifiers(
-    value: object, field_name: str, *, rules: bool = False, what: str = "a sequence of ids"
+    value: object, field_name: str, *, rules: bool = False, what: str | None = None
 ) -> tuple[str, ...]:
     """A tuple of identifiers from a list, tuple or other ordered collection."""
-    items = check_items(value, field_name, what=what, rules=rules)
+    items = check_items(value, field_name, what=what or _("a sequence of ids"), rules=rules)
     # Every type first, so a list with a wrong type is always a WrongTypeError.
     texts = tuple(
         check_text(item, f"{field_name}[{index}]", rules=rules) for index, item in enumerate(items)
@@ -704,18 +765,23 @@ def _int_array(value: object, dtype: type[_I], field_name: str) -> npt.NDArray[_
         given = np.asarray(value)
     except (TypeError, ValueError) as exc:
         raise WrongTypeError(
-            f"expected an integer array, got {type_name(value)}", field=field_name
+            _("expected an integer array, got {type}").format(type=type_name(value)),
+            code="input.wrong-type",
+            field=field_name,
         ) from exc
     if given.size == 0:
         return np.zeros(given.shape, dtype)
     if given.dtype.kind not in "iu":
         raise WrongTypeError(
-            f"expected an integer array, got an array of {given.dtype}", field=field_name
+            _("expected an integer array, got an array of {type}").format(type=given.dtype),
+            code="input.wrong-type",
+            field=field_name,
         )
     limits = np.iinfo(dtype)
     if given.min() < limits.min or given.max() > limits.max:
         raise InputError(
-            f"values outside the range of {np.dtype(dtype).name}",
+            _("values outside the range of {type}").format(type=np.dtype(dtype).name),
+            code="table.value-range",
             field=field_name,
             value=(int(given.min()), int(given.max())),
         )
@@ -769,11 +835,14 @@ class Applicant:
             identity = check_bytes(self.identity, f"{where}.identity", size=32)
             object.__setattr__(self, "identity", identity)
         choices = _identifiers(
-            self.choices, f"{where}.choices", what="a sequence of kindergarten ids"
+            self.choices, f"{where}.choices", what=_("a sequence of kindergarten ids")
         )
         object.__setattr__(self, "choices", choices)
         facts = check_items(
-            self.facts, f"{where}.facts", what="a collection of Fact values", ordered=False
+            self.facts,
+            f"{where}.facts",
+            what=_("a collection of {kind} values").format(kind="Fact"),
+            ordered=False,
         )
         for fact in facts:
             check_instance(fact, Fact, f"{where}.facts")
@@ -781,14 +850,16 @@ class Applicant:
         if len(set(self.choices)) != len(self.choices):
             repeated = next(c for c in self.choices if self.choices.count(c) > 1)
             raise DuplicateError(
-                "lists the same kindergarten twice",
+                _("lists the same kindergarten twice"),
+                code="applicant.choice-repeated",
                 field=f"{where}.choices",
                 value=repeated,
-                hint="each kindergarten may appear once in a child's choices",
+                hint=_("each kindergarten may appear once in a child's choices"),
             )
         if len(self.choices) > MAX_CHOICES:
             raise InputError(
-                f"more than {MAX_CHOICES} choices",
+                _("more than {maximum} choices").format(maximum=MAX_CHOICES),
+                code="applicant.too-many-choices",
                 field=f"{where}.choices",
                 value=len(self.choices),
             )
@@ -832,7 +903,7 @@ class ApplicantTable:
             "group_ids",
             "fact_names",
         ):
-            names = check_items(getattr(self, label), label, what="a sequence of ids")
+            names = check_items(getattr(self, label), label, what=_("a sequence of ids"))
             for index, name in enumerate(names):
                 if not isinstance(name, str):
                     check_text(name, f"{label}[{index}]")
@@ -841,7 +912,10 @@ class ApplicantTable:
         choices = _int_array(self.choices, np.int32, "choices")
         if choices.ndim != 2 or choices.shape[0] != n:
             raise InputError(
-                "choices must be an (n, k) array", field="choices", value=choices.shape
+                _("choices must be an (n, k) array"),
+                code="table.shape",
+                field="choices",
+                value=choices.shape,
             )
         tiers = (
             np.full(n, -1, np.int32)
@@ -856,7 +930,8 @@ class ApplicantTable:
         for label, column in (("tiers", tiers), ("groups", groups)):
             if column.shape != (n,):
                 raise InputError(
-                    "column length differs from the applicant count",
+                    _("column length differs from the applicant count"),
+                    code="table.shape",
                     field=label,
                     value=column.shape,
                 )
@@ -873,7 +948,8 @@ class ApplicantTable:
         fact_shapes = {arrays[k].shape for k in ("fact_rows", "fact_codes", "fact_kindergartens")}
         if len(fact_shapes) != 1 or arrays["fact_rows"].ndim != 1:
             raise InputError(
-                "fact_rows, fact_codes and fact_kindergartens must be 1-d arrays of one length",
+                _("fact_rows, fact_codes and fact_kindergartens must be 1-d arrays of one length"),
+                code="table.shape",
                 field="fact_rows",
                 value=sorted(fact_shapes),
             )
@@ -883,7 +959,8 @@ class ApplicantTable:
             identities = _int_array(self.identities, np.uint8, "identities")
             if identities.shape != (n, 32):
                 raise InputError(
-                    "identity commitments must be an (n, 32) byte array",
+                    _("identity commitments must be an (n, 32) byte array"),
+                    code="table.shape",
                     field="identities",
                     value=identities.shape,
                 )
@@ -904,7 +981,10 @@ class ApplicantTable:
             column = arrays[label]
             if column.size and (column.min() < lowest or column.max() >= limit):
                 raise InputError(
-                    "code out of range", field=label, value=(int(column.min()), int(column.max()))
+                    _("code out of range"),
+                    code="table.code-range",
+                    field=label,
+                    value=(int(column.min()), int(column.max())),
                 )
 
     def __len__(self) -> int:
@@ -926,13 +1006,17 @@ class ApplicantTable:
             InputError: if some applicants carry an identity commitment and
                 some do not.
         """
-        given = check_items(applicants, "applicants", what="a sequence of Applicant values")
+        given = check_items(
+            applicants,
+            "applicants",
+            what=_("a sequence of {kind} values").format(kind="Applicant"),
+        )
         people = [
             check_instance(
                 person,
                 Applicant,
                 f"applicants[{index}]",
-                hint=(
+                hint=_(
                     "build each with Applicant(registration_number, choices, ...);"
                     " a mapping is not read field by field"
                 ),
@@ -969,9 +1053,10 @@ class ApplicantTable:
             ).reshape(-1, 32)
         elif any(with_identity):
             raise InputError(
-                "some applicants carry an identity commitment and some do not",
+                _("some applicants carry an identity commitment and some do not"),
+                code="table.identities-partial",
                 field="identity",
-                hint="give every applicant one, or none",
+                hint=_("give every applicant one, or none"),
             )
         return cls(
             identities=identities,

@@ -30,6 +30,7 @@ import numpy.typing as npt
 from alloc.audit import Announcement, Check, Transcript, VerificationReport
 from alloc.draw import Outcome, draw
 from alloc.errors import AllocError, InputError, NoticeMismatchError
+from alloc.i18n import _, pgettext
 from alloc.model import DrawRules, Kindergarten, Mechanism, local_time
 from alloc.records import LineSource, parse_record_lines
 from alloc.signing import Envelope
@@ -298,13 +299,23 @@ def _where(outcome: Outcome, reg: str) -> str:
     try:
         result = outcome.applicant(reg)
     except InputError:
-        return f"{reg} is not an applicant of this draw"
+        return _("{registration} is not an applicant of this draw").format(registration=reg)
     places = []
     if result.placed:
-        places.append(f"placed at {result.placed}")
-    places += [f"winning at {w.kindergarten}" for w in result.wins if not result.placed]
-    places += [f"waitlist {kg} #{position}" for kg, position in result.waitlist]
-    return f"the results have {reg} " + (", ".join(places) if places else "unplaced")
+        places.append(_("placed at {kindergarten}").format(kindergarten=result.placed))
+    places += [
+        _("winning at {kindergartens}").format(kindergartens=w.kindergarten)
+        for w in result.wins
+        if not result.placed
+    ]
+    places += [
+        _("waitlist {kindergarten} #{position}").format(kindergarten=kg, position=position)
+        for kg, position in result.waitlist
+    ]
+    return _("the results have {registration} {places}").format(
+        registration=reg,
+        places=pgettext("list", ", ").join(places) if places else _("unplaced"),
+    )
 
 
 def _compare(
@@ -324,31 +335,44 @@ def _compare(
     rows = list(table.rows)
     width = len(headers)
     at = next(
-        (i for i, (_, cells) in enumerate(rows) if tuple(cells[:width]) == tuple(headers)), None
+        (i for i, (_row, cells) in enumerate(rows) if tuple(cells[:width]) == tuple(headers)),
+        None,
     )
     if at is None:
         return [
-            f"{table.name}: no header row; the list must have the columns " + ", ".join(headers)
+            _("{file}: no header row; the list must have the columns {columns}").format(
+                file=table.name, columns=", ".join(headers)
+            )
         ]
     # Title rows are what alloc writes above an .xlsx list; a list without any
     # (CSV, or a library caller's) is as good, but an edited title is not. A
     # rehearsal's list has its banner first in either form.
     first = [banner] if banner else []
     wanted_titles = first + list(titles) if at > len(first) else first
-    found_titles = [cells[0] if cells else "" for _, cells in rows[:at]]
+    found_titles = [cells[0] if cells else "" for _row, cells in rows[:at]]
     for number, (row_number, cells) in enumerate(rows[:at]):
         if number >= len(wanted_titles):
             problems.append(
-                f"{table.name} row {row_number}: a row above the header that no list has"
+                _("{file} row {row}: a row above the header that no list has").format(
+                    file=table.name, row=row_number
+                )
             )
         elif found_titles[number] != wanted_titles[number] or any(cells[1:]):
             problems.append(
-                f"{table.name} row {row_number}: the title reads {found_titles[number]!r},"
-                f" the results give {wanted_titles[number]!r}"
+                _(
+                    "{file} row {row}: the title reads {found!r}, the results give {wanted!r}"
+                ).format(
+                    file=table.name,
+                    row=row_number,
+                    found=found_titles[number],
+                    wanted=wanted_titles[number],
+                )
             )
     if len(found_titles) < len(wanted_titles):
         problems.append(
-            f"{table.name}: title {wanted_titles[len(found_titles)]!r} is missing above the header"
+            _("{file}: title {title!r} is missing above the header").format(
+                file=table.name, title=wanted_titles[len(found_titles)]
+            )
         )
     public = [i for i, header in enumerate(headers) if header not in _MASKS]
     masks = [i for i, header in enumerate(headers) if header in _MASKS]
@@ -356,42 +380,79 @@ def _compare(
     for index, (row_number, cells) in enumerate(body):
         padded = tuple(cells) + ("",) * (width - len(cells))
         if any(padded[width:]):
-            problems.append(f"{table.name} row {row_number}: cells beyond the list's columns")
+            problems.append(
+                _("{file} row {row}: cells beyond the list's columns").format(
+                    file=table.name, row=row_number
+                )
+            )
         got = tuple(padded[i] for i in public)
         reg = padded[headers.index(REGISTRATION)]
         if index >= len(expected):
             problems.append(
-                f"{table.name} row {row_number}: a row the results do not have"
-                f" (registration number {reg}; {_where(outcome, reg)})"
+                _(
+                    "{file} row {row}: a row the results do not have (registration number"
+                    " {registration}; {where})"
+                ).format(
+                    file=table.name,
+                    row=row_number,
+                    registration=reg,
+                    where=_where(outcome, reg),
+                )
             )
             continue
         want = tuple(_text(v) for v in expected[index])
         wanted_reg = want[public.index(headers.index(REGISTRATION))]
         if wanted_reg != reg:
             problems.append(
-                f"{table.name} row {row_number}: registration number {reg} where the results"
-                f" have {wanted_reg} ({_where(outcome, reg)})"
+                _(
+                    "{file} row {row}: registration number {registration} where the results"
+                    " have {wanted} ({where})"
+                ).format(
+                    file=table.name,
+                    row=row_number,
+                    registration=reg,
+                    wanted=wanted_reg,
+                    where=_where(outcome, reg),
+                )
             )
         elif got != want:
             wrong = [
-                f"{headers[public[i]]} is {got[i]!r}, the results give {want[i]!r}"
+                _("{column} is {found!r}, the results give {wanted!r}").format(
+                    column=headers[public[i]], found=got[i], wanted=want[i]
+                )
                 for i in range(len(want))
                 if got[i] != want[i]
             ]
-            problems.append(f"{table.name} row {row_number} ({reg}): " + "; ".join(wrong))
+            problems.append(
+                _("{file} row {row} ({registration}): {differences}").format(
+                    file=table.name,
+                    row=row_number,
+                    registration=reg,
+                    differences=pgettext("list of notes", "; ").join(wrong),
+                )
+            )
         for i in masks:
             # Every mask hides at least one character; the value is never repeated.
             if "*" not in padded[i]:
                 problems.append(
-                    f"{table.name} row {row_number}: column {headers[i]} is not masked"
-                    " (value withheld: personal data)"
+                    _(
+                        "{file} row {row}: column {column} is not masked (value withheld:"
+                        " personal data)"
+                    ).format(file=table.name, row=row_number, column=headers[i])
                 )
     if len(body) < len(expected):
         missing = expected[len(body)]
         reg = str(missing[public.index(headers.index(REGISTRATION))])
         problems.append(
-            f"{table.name}: {len(expected) - len(body)} row(s) missing at the end, the first"
-            f" for registration number {reg} ({_where(outcome, reg)})"
+            _(
+                "{file}: {count} row(s) missing at the end, the first for registration number"
+                " {registration} ({where})"
+            ).format(
+                file=table.name,
+                count=len(expected) - len(body),
+                registration=reg,
+                where=_where(outcome, reg),
+            )
         )
     return problems
 
@@ -401,9 +462,11 @@ def _check(name: str, problems: Sequence[str], passed: str) -> Check:
         return Check(name, True, passed)
     shown = list(problems[:_LISTED])
     if len(problems) > _LISTED:
-        shown.append(f"and {len(problems) - _LISTED} more")
+        shown.append(_("and {count} more").format(count=len(problems) - _LISTED))
     error = NoticeMismatchError(
-        f"{len(problems)} difference(s) from the verified results: " + "; ".join(shown)
+        _("{count} difference(s) from the verified results: {differences}").format(
+            count=len(problems), differences=pgettext("list of notes", "; ").join(shown)
+        )
     )
     return Check(name, False, str(error), error)
 
@@ -422,9 +485,13 @@ def check_published_lists(
     ranks = draw_ranks(outcome)
     independent = outcome.rules.mechanism is Mechanism.INDEPENDENT
     problems: list[str] = []
-    problems += [f"no notice list for kindergarten {kg}" for kg in lists.missing]
     problems += [
-        f"{name}: not the list of any kindergarten of the rules" for name in lists.unexpected
+        _("no notice list for kindergarten {kindergarten}").format(kindergarten=kg)
+        for kg in lists.missing
+    ]
+    problems += [
+        _("{file}: not the list of any kindergarten of the rules").format(file=name)
+        for name in lists.unexpected
     ]
     files = rows = 0
     for kg in outcome.rules.kindergartens:
@@ -440,13 +507,15 @@ def check_published_lists(
     notice_check = _check(
         "notice lists",
         problems,
-        f"{files} notice lists for {len(outcome.rules.kindergartens)} kindergartens,"
-        f" {rows} rows, match the results (masked names and ID numbers are masks)",
+        _(
+            "{files} notice lists for {kindergartens} kindergartens, {rows} rows, match the"
+            " results (masked names and ID numbers are masks)"
+        ).format(files=files, kindergartens=len(outcome.rules.kindergartens), rows=rows),
     )
     waitlist_problems: list[str] = []
     expected = waitlist_rows(outcome, ranks=ranks)
     if not lists.waitlists:
-        waitlist_problems.append("no waitlists file (waitlists.csv or waitlists.xlsx)")
+        waitlist_problems.append(_("no waitlists file (waitlists.csv or waitlists.xlsx)"))
     for table in lists.waitlists:
         waitlist_problems += _compare(
             table, WAITLIST_HEADERS, heading.waitlist_titles(), expected, outcome, heading.banner
@@ -454,7 +523,9 @@ def check_published_lists(
     waitlist_check = _check(
         "waitlists",
         waitlist_problems,
-        f"{len(lists.waitlists)} waitlists file(s), {len(expected)} rows, match the results",
+        _("{files} waitlists file(s), {rows} rows, match the results").format(
+            files=len(lists.waitlists), rows=len(expected)
+        ),
     )
     return notice_check, waitlist_check
 
@@ -488,8 +559,10 @@ def check_publication(
         checks: tuple[Check, ...] = (Check("notice lists", False, str(lists), lists),)
     elif rerun is None or not rerun.passed:
         error = NoticeMismatchError(
-            "not checked: the results themselves did not verify, so there is nothing to"
-            " compare the lists with"
+            _(
+                "not checked: the results themselves did not verify, so there is nothing to"
+                " compare the lists with"
+            )
         )
         checks = (Check("notice lists", False, str(error), error),)
     else:

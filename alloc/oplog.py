@@ -35,6 +35,7 @@ from alloc._version import __version__
 from alloc.canonical import SPEC_VERSION, Tag, canonical_json, check_identifier, tagged_hash
 from alloc.clock import format_time, parse_time
 from alloc.errors import InputError, LogChainError, MalformedDocumentError
+from alloc.i18n import _
 from alloc.strictjson import Fields, parse_json
 
 __all__ = [
@@ -95,12 +96,15 @@ class LogHead:
 
     def __post_init__(self) -> None:
         if isinstance(self.count, bool) or not isinstance(self.count, int) or self.count < 0:
-            raise InputError("a log's count is a whole number ≥ 0", field="log.count")
+            raise InputError(
+                _("a log's count is a whole number ≥ 0"), code="log.count", field="log.count"
+            )
         if not isinstance(self.head, bytes) or len(self.head) != 32:
-            raise InputError("a log's head is 32 bytes", field="log.head")
+            raise InputError(_("a log's head is 32 bytes"), code="log.head", field="log.head")
         if (self.count == 0) != (self.head == EMPTY_HEAD):
             raise InputError(
-                "an empty log has the all-zero head, and only an empty log has it",
+                _("an empty log has the all-zero head, and only an empty log has it"),
+                code="log.head",
                 field="log.head",
                 value=self.head.hex(),
             )
@@ -170,7 +174,7 @@ class LogEntry:
             if not name.startswith("--") and isinstance(value, FileDigest | str):
                 shown.append(value.path if isinstance(value, FileDigest) else value)
             elif value is None:
-                shown.append(f"{name} (not recorded)")
+                shown.append(_("{option} (not recorded)").format(option=name))
             elif value is True:
                 shown.append(name)
             elif isinstance(value, FileDigest):
@@ -179,9 +183,15 @@ class LogEntry:
                 shown += [f"{name} {item}" for item in value]
             elif value is not False:
                 shown.append(f"{name} {value}")
-        files = ", ".join(f.path for f in self.wrote) or "nothing"
-        removed = f"; removed {', '.join(self.removed)}" if self.removed else ""
-        return f"{self.at}  {' '.join([self.command, *shown])}  (wrote {files}{removed})"
+        typed = " ".join([self.command, *shown])
+        files = ", ".join(f.path for f in self.wrote)
+        if self.removed:
+            did = _("wrote {files}; removed {removed}").format(
+                files=files or _("nothing"), removed=", ".join(self.removed)
+            )
+        else:
+            did = _("wrote {files}").format(files=files) if files else _("wrote nothing")
+        return f"{self.at}  {typed}  ({did})"
 
     @classmethod
     def from_line(cls, line: bytes, *, document: str, row: int) -> LogEntry:
@@ -197,14 +207,20 @@ class LogEntry:
             fields.done()
         except MalformedDocumentError as exc:
             raise MalformedDocumentError(
-                exc.problem, source=document, field=exc.field, value=exc.value, row=row
+                exc.problem,
+                code=exc.code,
+                source=document,
+                field=exc.field,
+                value=exc.value,
+                row=row,
             ) from exc
         if entry.line() != line:
             raise MalformedDocumentError(
-                "not in the one form alloc writes (RFC 8785 canonical JSON)",
+                _("not in the one form alloc writes (RFC 8785 canonical JSON)"),
+                code="log.not-canonical",
                 source=document,
                 row=row,
-                hint="the log was edited; restore it from a copy exactly as alloc wrote it",
+                hint=_("the log was edited; restore it from a copy exactly as alloc wrote it"),
             )
         return entry
 
@@ -217,10 +233,17 @@ def entry_digest(line: bytes) -> bytes:
 def _read_entry(fields: Fields) -> LogEntry:
     kind = fields.string("type")
     if kind != "log-entry":
-        raise fields.error("type", "not an operator log entry", kind)
+        raise fields.error("type", _("not an operator log entry"), kind, code="log.not-an-entry")
     spec = fields.value("spec")
     if spec != SPEC_VERSION or isinstance(spec, bool):
-        raise fields.error("spec", f"written for spec version {spec!r}, not {SPEC_VERSION}", spec)
+        raise fields.error(
+            "spec",
+            _("written for spec version {found!r}, not {spec}").format(
+                found=spec, spec=SPEC_VERSION
+            ),
+            spec,
+            code="document.spec-version",
+        )
     draw_id = fields.optional_string("draw_id")
     if draw_id is not None:
         try:
@@ -245,7 +268,9 @@ def _read_entry(fields: Fields) -> LogEntry:
     for key, paths in (("wrote", [f.path for f in wrote]), ("removed", list(removed))):
         for before, after in itertools.pairwise(paths):
             if not before < after:
-                raise fields.error(key, "paths must be sorted, each once", after)
+                raise fields.error(
+                    key, _("paths must be sorted, each once"), after, code="log.paths-order"
+                )
     return LogEntry(
         index=fields.integer("index", minimum=1),
         draw_id=draw_id,
@@ -290,7 +315,11 @@ class OperatorLog:
             InputError: if the log has fewer entries.
         """
         if not 0 <= count <= len(self.entries):
-            raise InputError(f"the log has {len(self.entries)} entries", value=count)
+            raise InputError(
+                _("the log has {count} entries").format(count=len(self.entries)),
+                code="log.count",
+                value=count,
+            )
         if count == 0:
             return LogHead(0)
         return LogHead(count, self.entries[count - 1].digest())
@@ -318,11 +347,14 @@ class OperatorLog:
         """
         if draw_id is not None and self.draw_id not in (None, draw_id):
             raise InputError(
-                f"this folder's operator log belongs to draw {self.draw_id!r}: a draw folder"
-                " holds one draw",
+                _(
+                    "this folder's operator log belongs to draw {draw_id!r}: a draw folder"
+                    " holds one draw"
+                ).format(draw_id=self.draw_id),
+                code="log.other-draw",
                 field="draw_id",
                 value=draw_id,
-                hint="start the other draw in a folder of its own",
+                hint=_("start the other draw in a folder of its own"),
             )
         return LogEntry(
             index=len(self.entries) + 1,
@@ -350,7 +382,8 @@ def parse_log(data: bytes, *, document: str = LOG_NAME) -> OperatorLog:
         return OperatorLog()
     if not data.endswith(b"\n"):
         raise MalformedDocumentError(
-            "the last line has no newline: the log is truncated or was edited",
+            _("the last line has no newline: the log is truncated or was edited"),
+            code="log.truncated",
             source=document,
             row=data.count(b"\n") + 1,
         )
@@ -361,23 +394,30 @@ def parse_log(data: bytes, *, document: str = LOG_NAME) -> OperatorLog:
         entry = LogEntry.from_line(line, document=document, row=row)
         if entry.index != row:
             raise LogChainError(
-                f"{document}, line {row}: the entry is numbered {entry.index}: an entry was"
-                " removed, added or moved"
+                _(
+                    "{file}, line {row}: the entry is numbered {index}: an entry was removed,"
+                    " added or moved"
+                ).format(file=document, row=row, index=entry.index)
             )
         if entry.previous != head:
             raise LogChainError(
-                f"{document}, line {row}: the entry does not name the hash of the entry before"
-                " it: that entry was edited, removed or moved"
+                _(
+                    "{file}, line {row}: the entry does not name the hash of the entry before"
+                    " it: that entry was edited, removed or moved"
+                ).format(file=document, row=row)
             )
         if entry.draw_id is None and draw_id is not None:
             raise LogChainError(
-                f"{document}, line {row}: an entry without a draw id after entries of draw"
-                f" {draw_id!r}"
+                _(
+                    "{file}, line {row}: an entry without a draw id after entries of draw"
+                    " {draw_id!r}"
+                ).format(file=document, row=row, draw_id=draw_id)
             )
         if entry.draw_id is not None and draw_id not in (None, entry.draw_id):
             raise LogChainError(
-                f"{document}, line {row}: an entry of draw {entry.draw_id!r} in the log of draw"
-                f" {draw_id!r}"
+                _(
+                    "{file}, line {row}: an entry of draw {other!r} in the log of draw {draw_id!r}"
+                ).format(file=document, row=row, other=entry.draw_id, draw_id=draw_id)
             )
         draw_id = entry.draw_id or draw_id
         head = entry_digest(line)
@@ -399,27 +439,41 @@ def check_log(
     log = parse_log(data, document=document)
     if committed is None:
         raise LogChainError(
-            "the transcript commits to no operator log (it was made without one), so no log"
-            " can be checked against it"
+            _(
+                "the transcript commits to no operator log (it was made without one), so no"
+                " log can be checked against it"
+            )
         )
     if log.draw_id not in (None, draw_id):
-        raise LogChainError(f"the operator log is of draw {log.draw_id!r}, not {draw_id!r}")
+        raise LogChainError(
+            _("the operator log is of draw {other!r}, not {draw_id!r}").format(
+                other=log.draw_id, draw_id=draw_id
+            )
+        )
     if len(log.entries) < committed.count:
         raise LogChainError(
-            f"the operator log has {len(log.entries)} entries; the transcript commits to the"
-            f" first {committed.count}: entries were removed"
+            _(
+                "the operator log has {count} entries; the transcript commits to the first"
+                " {committed}: entries were removed"
+            ).format(count=len(log.entries), committed=committed.count)
         )
     if log.head_at(committed.count) != committed:
         raise LogChainError(
-            f"entry {committed.count} of the operator log is not the one the transcript commits"
-            " to: the log was changed before the draw"
+            _(
+                "entry {count} of the operator log is not the one the transcript commits to:"
+                " the log was changed before the draw"
+            ).format(count=committed.count)
         )
     later = len(log.entries) - committed.count
-    return (
-        f"{len(log.entries)} entries chained; the first {committed.count} (up to the draw) are"
-        f" the ones the signed transcript commits to, head {committed.head.hex()}"
-        + (f"; {later} more chained after them, which no signature covers" if later else "")
-    )
+    text = _(
+        "{count} entries chained; the first {committed} (up to the draw) are the ones the"
+        " signed transcript commits to, head {head}"
+    ).format(count=len(log.entries), committed=committed.count, head=committed.head.hex())
+    if later:
+        text = _("{checked}; {later} more chained after them, which no signature covers").format(
+            checked=text, later=later
+        )
+    return text
 
 
 def describe(log: OperatorLog, committed: LogHead | None = None) -> Sequence[str]:
@@ -428,5 +482,5 @@ def describe(log: OperatorLog, committed: LogHead | None = None) -> Sequence[str
     for entry in log.entries:
         lines.append(f"{entry.index:>4}  {entry.describe()}")
         if committed is not None and entry.index == committed.count:
-            lines.append("      ── the signed transcript commits to the entries above ──")
+            lines.append("      " + _("── the signed transcript commits to the entries above ──"))
     return lines

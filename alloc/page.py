@@ -32,6 +32,7 @@ from alloc._check import check_id
 from alloc.audit import make_parent_proofs
 from alloc.canonical import Tag, canonical_json, tagged_message
 from alloc.errors import InputError
+from alloc.i18n import _
 
 __all__ = [
     "DEFAULT_PUBLIC_URL",
@@ -100,14 +101,22 @@ def check_site_url(text: str, *, field: str = "--site-url") -> str:
     parts = urlsplit(text)
     if parts.scheme not in ("https", "http") or not parts.netloc or parts.fragment or "#" in text:
         raise InputError(
-            "not the web address of the verifier page",
+            _("not the web address of the verifier page"),
+            code="page.site-url",
             field=field,
             value=text,
-            hint="give the https address where publish/verify/ will be served, such as"
-            " https://jyj.example.gov.cn/2026-kg/verify/ (no # part: the receipt code goes there)",
+            hint=_(
+                "give the https address where publish/verify/ will be served, such as"
+                " https://jyj.example.gov.cn/2026-kg/verify/ (no # part: the receipt code goes"
+                " there)"
+            ),
         )
     if any(ch.isspace() for ch in text) or not text.isprintable():
-        raise InputError("a web address has no spaces or control characters", field=field)
+        raise InputError(
+            _("a web address has no spaces or control characters"),
+            code="page.site-url",
+            field=field,
+        )
     return text
 
 
@@ -117,14 +126,21 @@ def _check_public_url(text: str) -> str:
     parts = urlsplit(text)
     if parts.scheme in ("https", "http") and parts.netloc and text.endswith("/"):
         if parts.query or parts.fragment:
-            raise InputError("the public files' address has no ? or # part", field="--public-url")
+            raise InputError(
+                _("the public files' address has no ? or # part"),
+                code="page.public-url",
+                field="--public-url",
+            )
         return text
     raise InputError(
-        "not the address of the public files' folder",
+        _("not the address of the public files' folder"),
+        code="page.public-url",
         field="--public-url",
         value=text,
-        hint="give a relative folder such as ../../public/ (from publish/verify/) or an"
-        " https address ending in /",
+        hint=_(
+            "give a relative folder such as ../../public/ (from publish/verify/) or an"
+            " https address ending in /"
+        ),
     )
 
 

@@ -13,21 +13,28 @@ from collections.abc import Callable, Iterator, Sequence
 from enum import Enum
 from typing import TypeVar
 
+from alloc.i18n import N_, _
+
 __all__ = ["Progress", "Task", "advance", "tracked"]
 
 _T = TypeVar("_T")
 
 
 class Task(Enum):
-    """A long step; the value is what a person is told."""
+    """A long step; the value is what a person is told, in English (:attr:`text` translates)."""
 
-    READ_SPREADSHEET = "reading the spreadsheet"
-    COMMIT_RECORDS = "committing to the records"
-    DRAW = "drawing"
-    RESULTS = "committing to the results"
-    VERIFY = "verifying"
-    NOTICE_LISTS = "writing the notice lists"
-    REPORT = "writing the report"
+    READ_SPREADSHEET = N_("reading the spreadsheet")
+    COMMIT_RECORDS = N_("committing to the records")
+    DRAW = N_("drawing")
+    RESULTS = N_("committing to the results")
+    VERIFY = N_("verifying")
+    NOTICE_LISTS = N_("writing the notice lists")
+    REPORT = N_("writing the report")
+
+    @property
+    def text(self) -> str:
+        """What a person is told, in the current language (:mod:`alloc.i18n`)."""
+        return _(self.value)
 
 
 #: ``progress(task, done, total)``; never expected to raise.

@@ -35,6 +35,7 @@ from alloc.canonical import (
 )
 from alloc.draw import Outcome
 from alloc.errors import InputError
+from alloc.i18n import _
 from alloc.merkle import MerkleTree, merkle_root
 from alloc.model import Applicant, ApplicantTable
 from alloc.strictjson import Fields, parse_json
@@ -324,7 +325,10 @@ def record_lines(table: ApplicantTable | Iterable[Applicant]) -> list[bytes]:
     identities = table.identities
     if identities is not None and identities.shape != (n, 32):
         raise InputError(
-            "identity commitments must be 32 bytes each", field="identity", value=identities.shape
+            _("identity commitments must be 32 bytes each"),
+            code="table.identity-size",
+            field="identity",
+            value=identities.shape,
         )
     if n == 0:
         return []
@@ -1017,19 +1021,25 @@ def _parse_records_slowly(
             fields.done()
             if canonical_json(fields.data) != line:
                 raise InputError(
-                    "record line is not in RFC 8785 canonical form",
-                    hint="lines must be exactly as alloc writes them",
+                    _("record line is not in RFC 8785 canonical form"),
+                    code="lines.not-canonical",
+                    hint=_("lines must be exactly as alloc writes them"),
                 )
         except (ValueError, TypeError) as exc:
             problem = (
                 exc
                 if isinstance(exc, InputError)
-                else InputError(f"malformed record line ({exc})", value=line[:80])
+                else InputError(
+                    _("malformed record line ({error})").format(error=exc),
+                    code="records.malformed-line",
+                    value=line[:80],
+                )
             )
             raise problem.at(row=number, source="records") from exc
         if previous is not None and reg <= previous:
             raise InputError(
-                "records are not in ascending registration-number order",
+                _("records are not in ascending registration-number order"),
+                code="lines.unordered",
                 value=reg,
                 row=number,
                 source="records",
@@ -1041,7 +1051,8 @@ def _parse_records_slowly(
         groups.append(-1 if group is None else group_index.setdefault(group, len(group_index)))
         if expected is not None and (identity is not None) != expected:
             raise InputError(
-                "some records carry an identity commitment and some do not",
+                _("some records carry an identity commitment and some do not"),
+                code="table.identities-partial",
                 field="identity",
                 row=number,
                 source="records",
@@ -1150,7 +1161,9 @@ def result_line_chunks(outcome: Outcome, size: int | None = None) -> Iterator[li
     check_instance(outcome, Outcome, "outcome")
     size = CHUNK_LINES if size is None else size
     if size < 1:
-        raise InputError("a chunk holds at least one line", field="size", value=size)
+        raise InputError(
+            _("a chunk holds at least one line"), code="chunk.size", field="size", value=size
+        )
     return _result_line_chunks(outcome, size)
 
 
@@ -1386,12 +1399,16 @@ def parse_result_line(line: bytes) -> dict[str, Any]:
             unknown or missing key or a wrong type.
         InputError: if the line is not in canonical form.
     """
-    fields = Fields.of(parse_json(line, document="result line"), document="result line")
+    document = _("result line")
+    fields = Fields.of(parse_json(line, document=document), document=document)
     fields.optional_string("block")
     for index, value in enumerate(fields.strings("choice_tickets")):
         if len(value) != 64 or value.strip("0123456789abcdef"):
             raise fields.error(
-                f"choice_tickets[{index}]", "expected 64 lower-case hexadecimal digits", value
+                f"choice_tickets[{index}]",
+                _("expected 64 lower-case hexadecimal digits"),
+                value,
+                code="document.not-hex",
             )
     fields.optional_string("moved_from")
     fields.boolean("over_capacity")
@@ -1406,5 +1423,9 @@ def parse_result_line(line: bytes) -> dict[str, Any]:
     fields.done()
     data = dict(fields.data)
     if canonical_json(data) != line:
-        raise InputError("result line is not in RFC 8785 canonical form", value=line[:80])
+        raise InputError(
+            _("result line is not in RFC 8785 canonical form"),
+            code="lines.not-canonical",
+            value=line[:80],
+        )
     return data

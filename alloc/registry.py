@@ -29,6 +29,7 @@ import numpy.typing as npt
 from alloc.canonical import check_identifier
 from alloc.columns import ascii_identifiers, identity_commitments
 from alloc.errors import DuplicateError, InputError
+from alloc.i18n import _
 from alloc.identity import (
     SALT_SIZE,
     DocumentType,
@@ -124,7 +125,8 @@ class Registry(Mapping[str, Registration]):
                     break
                 seen.add(number)
             raise DuplicateError(
-                "registration number appears twice",
+                _("registration number appears twice"),
+                code="registry.duplicate-registration",
                 field="registration_number",
                 value=repeated,
             )
@@ -135,10 +137,11 @@ class Registry(Mapping[str, Registration]):
             other = owners.setdefault((kind.value, document), number)
             if other != number:
                 raise DuplicateError(
-                    "the same document number is registered twice",
+                    _("the same document number is registered twice"),
+                    code="registry.duplicate-document",
                     field="document_number",
-                    value=f"{number} and {other}",
-                    hint="a child registers once; merge or withdraw one registration",
+                    value=_("{first} and {second}").format(first=number, second=other),
+                    hint=_("a child registers once; merge or withdraw one registration"),
                 )
         self._positions: dict[str, int] | None = None
         self._numbers = numbers
@@ -181,7 +184,9 @@ class Registry(Mapping[str, Registration]):
         n = len(registration_numbers)
         table = np.ascontiguousarray(salts, dtype=np.uint8)
         if table.shape != (n, SALT_SIZE):
-            raise InputError("salts must be an (n, 16) byte array", field="salt")
+            raise InputError(
+                _("salts must be an (n, 16) byte array"), code="registry.salt-array", field="salt"
+            )
         registry = cls.__new__(cls)
         registry._store(
             list(registration_numbers),
@@ -337,11 +342,12 @@ def attach_identities(
         entry = registry.get(reg)
         if entry is None:
             raise InputError(
-                "applicant has no private registration",
+                _("applicant has no private registration"),
+                code="registry.missing-registration",
                 field="registration_number",
                 value=reg,
                 row=table.row_label(row),
-                hint="every public record needs the child's identity",
+                hint=_("every public record needs the child's identity"),
             )
         rows.append(entry.commitment(draw_id))
     identities = np.frombuffer(b"".join(rows), np.uint8).reshape(-1, 32)
@@ -375,9 +381,10 @@ def registry_from_json(data: Mapping[str, object]) -> Registry:
     entries = data.get("registrations")
     if not isinstance(entries, list):
         raise InputError(
-            "not a registry file",
+            _("not a registry file"),
+            code="registry.malformed",
             field="registrations",
-            hint="expected the private/registry.json alloc wrote",
+            hint=_("expected the private/registry.json alloc wrote"),
         )
     registrations = []
     for number, item in enumerate(entries, start=1):
@@ -397,8 +404,12 @@ def registry_from_json(data: Mapping[str, object]) -> Registry:
             )
         except (KeyError, TypeError) as exc:
             raise InputError(
-                "malformed registry entry", field=str(exc), row=number, source="registry"
+                _("malformed registry entry"),
+                code="registry.malformed",
+                field=str(exc),
+                row=number,
+                source=_("registry"),
             ) from exc
         except InputError as exc:
-            raise exc.at(row=number, source="registry") from exc
+            raise exc.at(row=number, source=_("registry")) from exc
     return Registry(registrations)

@@ -54,6 +54,7 @@ from alloc.audit import REHEARSAL_MARK
 from alloc.canonical import SPEC_VERSION, canonical_json, check_identifier
 from alloc.clock import format_time
 from alloc.errors import InputError
+from alloc.i18n import _
 from alloc.identity import SALT_SIZE
 from alloc.io import ApplicantImport
 from alloc.model import DrawRules
@@ -125,13 +126,20 @@ class Marker:
         fields = Fields.of(parse_json(data, document=document), document=document)
         kind = fields.string("type")
         if kind != "rehearsal":
-            raise fields.error("type", "not a rehearsal marker", kind)
+            raise fields.error("type", _("not a rehearsal marker"), kind, code="rehearse.marker")
         if fields.value("spec") != SPEC_VERSION:
-            raise fields.error("spec", f"not spec version {SPEC_VERSION}", fields.value("spec"))
+            raise fields.error(
+                "spec",
+                _("not spec version {spec}").format(spec=SPEC_VERSION),
+                fields.value("spec"),
+                code="document.spec-version",
+            )
         marker = cls(fields.string("draw_id"), fields.string("of"), fields.string("created"))
         fields.done()
         if marker.to_bytes() != data:
-            raise fields.error("type", "not in the one form alloc writes")
+            raise fields.error(
+                "type", _("not in the one form alloc writes"), code="rehearse.marker"
+            )
         return marker
 
 
@@ -144,20 +152,24 @@ def rehearsal_rules(rules: DrawRules) -> DrawRules:
     """
     if rules.draw_id.startswith(DRAW_ID_PREFIX) or rules.title.startswith(TITLE_MARK):
         raise InputError(
-            "these are a rehearsal's rules: a rehearsal rehearses the real draw folder",
+            _("these are a rehearsal's rules: a rehearsal rehearses the real draw folder"),
+            code="rehearse.of-a-rehearsal",
             field="draw_id",
             value=rules.draw_id,
-            hint="give --dir the real draw folder",
+            hint=_("give --dir the real draw folder"),
         )
     draw_id = DRAW_ID_PREFIX + rules.draw_id
     try:
         check_identifier(draw_id, "draw_id")
     except InputError as exc:
         raise InputError(
-            f"the rehearsal's draw id would be too long ({exc.problem})",
+            _("the rehearsal's draw id would be too long ({problem})").format(problem=exc.problem),
+            code="rehearse.draw-id-too-long",
             field="draw_id",
             value=rules.draw_id,
-            hint=f"a draw id of at most {128 - len(DRAW_ID_PREFIX)} characters can be rehearsed",
+            hint=_("a draw id of at most {count} characters can be rehearsed").format(
+                count=128 - len(DRAW_ID_PREFIX)
+            ),
         ) from exc
     return replace(rules, draw_id=draw_id, title=TITLE_MARK + rules.title)
 
@@ -244,18 +256,21 @@ def throwaway_value(source: Source) -> str:
     """
     form = source.form
     if isinstance(form, Digits):
-        return "".join(secrets.choice("0123456789") for _ in range(form.count))
+        return "".join(secrets.choice("0123456789") for _digit in range(form.count))
     if isinstance(form, Numbers):
         pool = list(range(form.minimum, form.maximum + 1))
         drawn: list[int] = []
-        for _ in range(form.count):
+        for _pick in range(form.count):
             pick = secrets.choice(pool)
             drawn.append(pick)
             if form.distinct:
                 pool.remove(pick)
         return " ".join(str(n) for n in (drawn if form.ordered else sorted(drawn)))
     raise InputError(
-        "a rehearsal types no drand value", field=f"source {source.name!r}", value=source.name
+        _("a rehearsal types no drand value"),
+        code="rehearse.drand",
+        field=f"source {source.name!r}",
+        value=source.name,
     )
 
 
@@ -302,7 +317,9 @@ def source_spec(source: Source, *, like: datetime) -> str:
     """
     form = source.form
     if isinstance(form, DrandRound):
-        raise InputError("a rehearsal declares no drand source", value=source.name)
+        raise InputError(
+            _("a rehearsal declares no drand source"), code="rehearse.drand", value=source.name
+        )
     when = f"drawn-at={format_time(form.drawn_at, like=like)}"
     if isinstance(form, Digits):
         head = f"{source.name} digits count={form.count} {when}"
@@ -364,10 +381,11 @@ def drill(
     for party in defaulting:
         if party not in parties:
             raise InputError(
-                "no such party in the seed plan",
+                _("no such party in the seed plan"),
+                code="rehearse.unknown-party",
                 field="--default",
                 value=party,
-                hint=f"the parties are {', '.join(parties)}",
+                hint=_("the parties are {parties}").format(parties=", ".join(parties)),
             )
     sources, fallbacks = shape.rehearsed(schedule)
     where, like = str(folder), schedule.start
@@ -375,10 +393,12 @@ def drill(
         party: str(folder / "secrets" / f"{_plain(party, f'party-{i}')}.secret")
         for i, party in enumerate(parties, start=1)
     }
-    key_file = {name: folder / "keys" / name for _, name in keys}
-    prepare = [Step(("keys", "generate", name, "--out", str(folder / "keys"))) for _, name in keys]
+    key_file = {name: folder / "keys" / name for _owner, name in keys}
+    prepare = [
+        Step(("keys", "generate", name, "--out", str(folder / "keys"))) for _owner, name in keys
+    ]
     policy = ["policy", "create"]
-    for role, _ in thresholds:
+    for role, _count in thresholds:
         files = ",".join(f"{key_file[name]}.pub" for owner, name in keys if owner == role)
         policy += ["--role", f"{role}={files}"]
     policy += [a for role, threshold in thresholds for a in ("--threshold", f"{role}={threshold}")]
@@ -432,7 +452,9 @@ def drill(
     )
     day = [Step(freeze)]
     announcement = str(folder / "public" / "announcement.json")
-    day += [Step(("sign", announcement, "--key", f"{key_file[n]}.key", "--yes")) for _, n in keys]
+    day += [
+        Step(("sign", announcement, "--key", f"{key_file[n]}.key", "--yes")) for _owner, n in keys
+    ]
     day.append(Step(("ceremony", "open", "--dir", where)))
     day += [
         Step(("ceremony", "reveal", "--dir", where, "--party", party, "--secret", secret[party]))
@@ -464,7 +486,9 @@ def drill(
     day.append(Step(("ceremony", "seed", "--dir", where)))
     day.append(Step(("draw", "--dir", where), schedule.draw_at))
     transcript = str(folder / "public" / "transcript.json")
-    day += [Step(("sign", transcript, "--key", f"{key_file[n]}.key", "--yes")) for _, n in keys]
+    day += [
+        Step(("sign", transcript, "--key", f"{key_file[n]}.key", "--yes")) for _owner, n in keys
+    ]
     day.append(Step(("publish", "--dir", where)))
     pins = [a for role, name in keys for a in ("--expect", f"{role}={fingerprints[name]}")]
     verify = Step(("verify", "--dir", where, "--rehearsal", *pins))

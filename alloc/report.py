@@ -25,17 +25,26 @@ import re
 import shlex
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
 from alloc._version import __version__
-from alloc.audit import Announcement, Check, Transcript, VerificationReport, document_digest
+from alloc.audit import (
+    Announcement,
+    Check,
+    Transcript,
+    VerificationReport,
+    check_title,
+    document_digest,
+    document_title,
+)
 from alloc.canonical import SPEC_VERSION
 from alloc.clock import format_time
 from alloc.draw import ApplicantOutcome, KindergartenSummary, Outcome
 from alloc.errors import InputError, WrongDrawError
+from alloc.i18n import Language, _, override_language
 from alloc.identity import mask_identity
 from alloc.model import OPEN_BLOCK, DrawRules, Mechanism, MultiplesPolicy, TieBreak
 from alloc.progress import Progress, Task, advance
@@ -51,7 +60,9 @@ __all__ = [
     "UNPLACED_PAGE_ROWS",
     "KeyStatus",
     "ReportPages",
+    "bilingual",
     "check_name",
+    "document_name",
     "escape",
     "key_statuses",
     "render_report",
@@ -183,23 +194,6 @@ _TERMS = {
     "notary": "公证处",
 }
 _PARENT_REP_RE = re.compile(r"parent-rep-(\d+)")
-
-_CHECKS = {
-    "documents": "文件格式",
-    "draw id": "派位编号",
-    "announcement signatures": "公告签名",
-    "transcript signatures": "结果签名",
-    "rules": "派位规则",
-    "public records": "公开报名记录",
-    "announcement binding": "公告与结果绑定",
-    "seed ceremony": "随机种子",
-    "results file": "结果文件",
-    "re-run": "独立重算",
-    "transcript time": "结果生成时间",
-    "previous round": "上一轮",
-    "notice lists": "公示名单",
-    "waitlists": "候补名单",
-}
 
 _KEY_STATUS = {
     "valid": ("ok", "✓ 已签名", "signed"),
@@ -537,8 +531,22 @@ def term(raw: str) -> str:
 
 def check_name(name: str) -> str:
     """A verification check's name as HTML: Chinese, then English. Never raises."""
-    zh = _CHECKS.get(name)
-    return _bi(zh, name) if zh else _e(name)
+    return _bi(*bilingual(check_title, name))
+
+
+def document_name(name: str) -> str:
+    """A signed document's name (``transcript``, ``round 2 announcement``) as HTML: Chinese,
+    then English. Never raises."""
+    return _bi(*bilingual(document_title, name))
+
+
+def bilingual(render: Callable[[str], str], value: str) -> tuple[str, str]:
+    """``render(value)`` in Chinese and in English (for pages that show both). Never raises."""
+    with override_language(Language.ZH_CN):
+        zh = render(value)
+    with override_language(Language.EN):
+        en = render(value)
+    return zh, en
 
 
 def _bi(zh: str, en: str) -> str:
@@ -687,7 +695,10 @@ class ReportPages:
         if name is not None:
             return self.files[name]
         raise InputError(
-            "no page for this kindergarten", field="kindergarten", value=kindergarten_id
+            _("no page for this kindergarten"),
+            code="report.no-page",
+            field="kindergarten",
+            value=kindergarten_id,
         )
 
 
@@ -733,8 +744,12 @@ def render_report(
     }
     if len(set(ids.values())) != 1:
         raise WrongDrawError(
-            "cannot report on documents of different draws: "
-            + ", ".join(f"{k} {v!r}" for k, v in ids.items())
+            _("cannot report on documents of different draws: {draws}").format(
+                draws=", ".join(
+                    _("{document} {draw_id!r}").format(document=document_title(k), draw_id=v)
+                    for k, v in ids.items()
+                )
+            )
         )
     page_title = title or rules.title or notice.title or "电脑派位结果公示"
     authority = rules.authority or notice.authority
@@ -1139,7 +1154,7 @@ def _bar_card(index: int, summary: KindergartenSummary, scale: int, placed_word:
         width = 0.0 if value == 0 else max(bar_w * value / scale, 2.0)
         svg.append(
             f'<text x="0" y="{y + 16}" font-size="14">{_e(zh)}'
-            f'<tspan font-size="12" fill="#454b54"> {_e(en)}</tspan></text>'
+            f'<tspan font-size="12" fill="#454b54" lang="en"> {_e(en)}</tspan></text>'
             f'<text x="122" y="{y + 16}" font-size="15" font-weight="700"'
             f' text-anchor="end">{value}</text>'
             f'<rect x="{bar_x}" y="{y + 3}" width="{width:.1f}" height="17" rx="2"'
@@ -1844,19 +1859,21 @@ def _verification_section(
         (_bi("规则摘要", "Rules digest"), _hex(notice.rules_digest)),
         (
             _bi("报名记录根", "Input root"),
-            f"{_hex(tx.records_root)} <span>({_n(tx.records_count)} records)</span>",
+            f"{_hex(tx.records_root)}"
+            f" （{_bi(f'{_n(tx.records_count)} 条记录', f'{_n(tx.records_count)} records')}）",
         ),
         (_bi("公告摘要", "Announcement digest"), _hex(tx.announcement_digest)),
         (_bi("随机种子", "Seed"), _hex(tx.seed)),
         (
             _bi("结果根", "Results root"),
-            f"{_hex(tx.results_root)} <span>({_n(tx.results_count)} results)</span>",
+            f"{_hex(tx.results_root)}"
+            f" （{_bi(f'{_n(tx.results_count)} 条结果', f'{_n(tx.results_count)} results')}）",
         ),
         (_bi("结果文件摘要", "Transcript digest"), _hex(document_digest(transcript))),
     ]
     if tx.previous is not None:
         digests.append((_bi("上一轮", "Previous round"), _hex(tx.previous)))
-    digests.append((_bi("软件", "Software"), _e(tx.software)))
+    digests.append((_bi("软件", "Software"), f"<code>{_e(tx.software)}</code>"))
     return (
         f'<section id="verification"><h2>{_bi("核验结果", "Verification")}</h2>'
         + _status_banner(report)
@@ -1895,6 +1912,6 @@ def _footer(notice: Announcement, tx: Transcript) -> str:
             "本页由 alloc 根据公开文件生成，不含任何完整姓名或证件号码。",
             "Generated by alloc from the public files; it contains no full name or ID number.",
         )
-        + f" {_e(tx.software)} · spec {SPEC_VERSION} · "
+        + f" <code>{_e(tx.software)}</code> · {_bi('规范版本', 'spec')} {SPEC_VERSION} · "
         + f"<code>{_e(notice.draw_id)}</code></p></div></footer>"
     )

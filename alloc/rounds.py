@@ -37,6 +37,7 @@ from alloc._check import check_enum, check_id, check_instance, check_items
 from alloc.canonical import Tag, canonical_json, tagged_message
 from alloc.draw import Outcome, _choose_sorted, _Problem, draw
 from alloc.errors import DuplicateError, InputError
+from alloc.i18n import N_, _
 from alloc.merkle import MerkleTree, merkle_root
 from alloc.model import (
     OPEN_BLOCK,
@@ -80,21 +81,10 @@ __all__ = [
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
-# Messages, in one place for translation.
-_UNKNOWN_CHILD = "no child of the previous round has this registration number"
-_UNKNOWN_CHILD_HINT = "check the number against the previous round's standings"
-_ALREADY_DECLINED = "this child declined in an earlier round and takes no further part"
-_NOT_HELD = "the child holds no seat at this kindergarten"
-_NOT_HELD_HINT = "confirm or withdraw with the kindergarten of a seat the child holds: {held}"
-_NO_SEAT_HINT = "the child holds no seat; answer withdraw without a kindergarten, or decline"
-_WITHDRAW_HOLDER = "the child holds a seat, so withdraw must name the seat it keeps"
-_WITHDRAW_HOLDER_HINT = "name the kindergarten of the seat kept ({held}), or answer decline"
-_BUNDLE_SPLIT = "the members of a bundled multiples group answered differently"
-_BUNDLE_SPLIT_HINT = (
-    "a bundled group holds one seat together: give every member the same answer (compare {other!r})"
-)
-_UNORDERED_LINES = "lines are not in ascending order of registration number"
-_UNORDERED_HINT = "sort the file by registration number, each child once"
+# Messages used more than once, marked for translation and translated where used.
+_UNKNOWN_CHILD = N_("no child of the previous round has this registration number")
+_UNKNOWN_CHILD_HINT = N_("check the number against the previous round's standings")
+_ALREADY_DECLINED = N_("this child declined in an earlier round and takes no further part")
 
 
 class Answer(enum.Enum):
@@ -149,16 +139,18 @@ class Response:
             object.__setattr__(self, "kindergarten", kg)
         if answer is Answer.DECLINE and self.kindergarten is not None:
             raise InputError(
-                "decline gives up every seat and names no kindergarten",
+                _("decline gives up every seat and names no kindergarten"),
+                code="response.decline-with-kindergarten",
                 field=f"{where}.kindergarten",
                 value=self.kindergarten,
-                hint="leave the kindergarten empty, or answer confirm to keep that seat",
+                hint=_("leave the kindergarten empty, or answer confirm to keep that seat"),
             )
         if answer is Answer.CONFIRM and self.kindergarten is None:
             raise InputError(
-                "confirm must name the kindergarten of the seat kept",
+                _("confirm must name the kindergarten of the seat kept"),
+                code="response.confirm-without-kindergarten",
                 field=f"{where}.kindergarten",
-                hint="give the kindergarten id of the child's seat",
+                hint=_("give the kindergarten id of the child's seat"),
             )
 
     def to_json(self) -> dict[str, Any]:
@@ -176,19 +168,20 @@ def response_leaf(draw_id: str, line: bytes) -> bytes:
 
 
 def _responses(responses: Iterable[Response]) -> list[Response]:
-    given = check_items(responses, "responses", what="a sequence of Response values")
+    given = check_items(responses, "responses", what=_("a sequence of Response values"))
     out = [
-        check_instance(r, Response, f"responses[{i}]", hint="build each with Response(...)")
+        check_instance(r, Response, f"responses[{i}]", hint=_("build each with Response(...)"))
         for i, r in enumerate(given)
     ]
     out.sort(key=lambda r: r.registration_number)
     for before, after in itertools.pairwise(out):
         if before.registration_number == after.registration_number:
             raise DuplicateError(
-                "two responses for one child",
+                _("two responses for one child"),
+                code="response.twice",
                 field="registration_number",
                 value=after.registration_number,
-                hint="give each child exactly one response",
+                hint=_("give each child exactly one response"),
             )
     return out
 
@@ -229,12 +222,13 @@ def parse_response_lines(lines: Iterable[bytes]) -> tuple[Response, ...]:
             response = _strict_response(line, number)
         if out and out[-1].registration_number >= response.registration_number:
             raise InputError(
-                _UNORDERED_LINES,
+                _("lines are not in ascending order of registration number"),
+                code="lines.unordered",
                 row=number,
                 source="responses",
                 field="registration_number",
                 value=response.registration_number,
-                hint=_UNORDERED_HINT,
+                hint=_("sort the file by registration number, each child once"),
             )
         out.append(response)
     return tuple(out)
@@ -258,7 +252,7 @@ def _plain_response(match: re.Match[bytes]) -> Response:
 
 
 def _strict_response(line: bytes, number: int) -> Response:
-    document = f"responses line {number}"
+    document = _("responses line {number}").format(number=number)
     fields = Fields.of(parse_json(line, document=document), document=document)
     try:
         response = Response(
@@ -271,10 +265,11 @@ def _strict_response(line: bytes, number: int) -> Response:
     fields.done()
     if canonical_json(response.to_json()) != bytes(line):
         raise InputError(
-            "line is not in RFC 8785 canonical form",
+            _("line is not in RFC 8785 canonical form"),
+            code="lines.not-canonical",
             row=number,
             source="responses",
-            hint="write each line with alloc.rounds.response_lines",
+            hint=_("write each line with alloc.rounds.response_lines"),
         )
     return response
 
@@ -409,7 +404,10 @@ class Standings:
             return int(lookup[registration_number])
         except KeyError:
             raise InputError(
-                _UNKNOWN_CHILD, field="registration_number", value=registration_number
+                _(_UNKNOWN_CHILD),
+                code="round.unknown-child",
+                field="registration_number",
+                value=registration_number,
             ) from None
 
     def _waitlist_of(self) -> dict[int, list[tuple[str, int]]]:
@@ -433,7 +431,9 @@ class Standings:
         """
         row = self.index(key) if isinstance(key, str) else int(key)
         if not 0 <= row < len(self):
-            raise InputError("row out of range", field="row", value=row)
+            raise InputError(
+                _("row out of range"), code="input.out-of-range", field="row", value=row
+            )
         kgs = self.rules.kindergartens
         start, end = int(self.seat_indptr[row]), int(self.seat_indptr[row + 1])
         seats = tuple(
@@ -537,7 +537,12 @@ def _kindergarten_code(rules: DrawRules, kindergarten_id: str) -> int:
     for i, kg in enumerate(rules.kindergartens):
         if kg.id == kindergarten_id:
             return i
-    raise InputError("unknown kindergarten", field="kindergarten", value=kindergarten_id)
+    raise InputError(
+        _("unknown kindergarten"),
+        code="rules.unknown-kindergarten",
+        field="kindergarten",
+        value=kindergarten_id,
+    )
 
 
 def _width(rules: DrawRules) -> int:
@@ -626,11 +631,14 @@ def _read_records(rules: DrawRules, table: ApplicantTable, *, strict: bool = Tru
         row, col = (int(x) for x in np.argwhere(choices == -2)[0])
         value = table.kindergarten_ids[int(raw[row, col])]
         raise InputError(
-            f"applicant {regs[int(order[row])]!r}: choice names an unknown kindergarten",
+            _("applicant {registration!r}: choice names an unknown kindergarten").format(
+                registration=regs[int(order[row])]
+            ),
+            code="rules.unknown-kindergarten",
             field=f"choice {col + 1}",
             value=value,
             row=table.row_label(int(order[row])),
-            hint="use a kindergarten id from the rules",
+            hint=_("use a kindergarten id from the rules"),
         )
     choices = np.where(choices == -2, -1, choices).astype(np.int32)
     rank = np.empty(len(regs), np.int64)
@@ -684,7 +692,7 @@ def first_standings(
         InputError: if ``applicants`` are not the records of ``outcome``.
         WrongTypeError: for arguments of the wrong type.
     """
-    check_instance(outcome, Outcome, "outcome", hint="run alloc.draw(...) first")
+    check_instance(outcome, Outcome, "outcome", hint=_("run alloc.draw(...) first"))
     table = (
         applicants
         if isinstance(applicants, ApplicantTable)
@@ -692,9 +700,10 @@ def first_standings(
     )
     if table.registration_numbers != outcome.registration_numbers:
         raise InputError(
-            "the records are not the ones the draw was run on",
+            _("the records are not the ones the draw was run on"),
+            code="round.other-records",
             field="applicants",
-            hint="pass the same records, in the same order, as to alloc.draw",
+            hint=_("pass the same records, in the same order, as to alloc.draw"),
         )
     rules = outcome.rules
     records = _read_records(rules, table)
@@ -829,42 +838,67 @@ def _apply_responses(
             row = previous.index(reg)
         except InputError:
             raise InputError(
-                _UNKNOWN_CHILD, field="registration_number", value=reg, hint=_UNKNOWN_CHILD_HINT
+                _(_UNKNOWN_CHILD),
+                code="round.unknown-child",
+                field="registration_number",
+                value=reg,
+                hint=_(_UNKNOWN_CHILD_HINT),
             ) from None
         where = f"response {reg!r}"
         if previous.declined[row]:
-            raise InputError(_ALREADY_DECLINED, field=where, value=response.answer.value)
+            raise InputError(
+                _(_ALREADY_DECLINED),
+                code="round.already-declined",
+                field=where,
+                value=response.answer.value,
+            )
         start, end = int(previous.seat_indptr[row]), int(previous.seat_indptr[row + 1])
         held = [kgs[k].id for k in previous.seat_kgs[start:end].tolist()]
         if response.kindergarten is not None:
             if response.kindergarten not in held:
                 raise InputError(
-                    _NOT_HELD,
+                    _("the child holds no seat at this kindergarten"),
+                    code="response.seat-not-held",
                     field=f"{where}.kindergarten",
                     value=response.kindergarten,
-                    hint=_NOT_HELD_HINT.format(held=", ".join(held)) if held else _NO_SEAT_HINT,
+                    hint=_(
+                        "confirm or withdraw with the kindergarten of a seat the child holds:"
+                        " {held}"
+                    ).format(held=", ".join(held))
+                    if held
+                    else _(
+                        "the child holds no seat; answer withdraw without a kindergarten, or"
+                        " decline"
+                    ),
                 )
             kept[row] = start + held.index(response.kindergarten)
         elif response.answer is Answer.WITHDRAW and held:
             raise InputError(
-                _WITHDRAW_HOLDER,
+                _("the child holds a seat, so withdraw must name the seat it keeps"),
+                code="response.withdraw-without-seat",
                 field=f"{where}.kindergarten",
-                hint=_WITHDRAW_HOLDER_HINT.format(held=", ".join(held)),
+                hint=_("name the kindergarten of the seat kept ({held}), or answer decline").format(
+                    held=", ".join(held)
+                ),
             )
         answer[row] = code[response.answer]
 
     # A bundle holds its seats together, so its members answer together.
-    head, _, _ = _units(previous.groups, _bundled(previous.rules))
+    head, _units_of, _sizes = _units(previous.groups, _bundled(previous.rules))
     kept_kg = np.full(n, -1, np.int64)
     kept_kg[kept >= 0] = previous.seat_kgs[kept[kept >= 0]]
     split = np.flatnonzero((answer != answer[head]) | (kept_kg != kept_kg[head]))
     if split.size:
         row = int(split[0])
         raise InputError(
-            _BUNDLE_SPLIT,
+            _("the members of a bundled multiples group answered differently"),
+            code="response.bundle-split",
             field=f"response {previous.registration_numbers[row]!r}",
             value=previous.group_ids[int(previous.groups[row])],
-            hint=_BUNDLE_SPLIT_HINT.format(other=previous.registration_numbers[int(head[row])]),
+            hint=_(
+                "a bundled group holds one seat together: give every member the same answer"
+                " (compare {other!r})"
+            ).format(other=previous.registration_numbers[int(head[row])]),
         )
 
     live = ~previous.declined
@@ -927,7 +961,7 @@ def _promote(work: _Work) -> None:
 
     # Every unit's waitlist places: (unit head, kindergarten, position).
     parts = []
-    for code, (rows, positions, _) in enumerate(work.waitlists):
+    for code, (rows, positions, _sizes) in enumerate(work.waitlists):
         if rows.size:
             units = head[rows]
             first = np.r_[True, units[1:] != units[:-1]]  # members share one place
@@ -1104,9 +1138,10 @@ def _second_round_rules(rules: DrawRules, free: IntArray) -> DrawRules:
         kindergartens.append(Kindergarten(id=k.id, name=k.name, seats=total, blocks=blocks))
     if not kindergartens:
         raise InputError(
-            "no seat is left for a second-round draw",
+            _("no seat is left for a second-round draw"),
+            code="round.no-seat-left",
             field="records",
-            hint="every kindergarten is full; run the round without second-round records",
+            hint=_("every kindergarten is full; run the round without second-round records"),
         )
     present = {b.name for k in kindergartens for b in k.blocks}
     phases = tuple(
@@ -1176,13 +1211,14 @@ def next_round(
             draw's own errors for the second-round records.
         WrongTypeError: for arguments of the wrong type.
     """
-    check_instance(previous, Standings, "previous", hint="start from first_standings(...)")
+    check_instance(previous, Standings, "previous", hint=_("start from first_standings(...)"))
     given = _responses(responses)
     if (records is None) != (seed is None):
         raise InputError(
-            "a second-round draw needs both its records and its seed",
+            _("a second-round draw needs both its records and its seed"),
+            code="round.records-and-seed",
             field="seed" if seed is None else "records",
-            hint="give records and seed together, or neither for a promotion round",
+            hint=_("give records and seed together, or neither for a promotion round"),
         )
     n = len(previous)
     work = _Work(
@@ -1236,17 +1272,25 @@ def _second_round(
         label = table.row_label(i)
         if row < 0:
             raise InputError(
-                _UNKNOWN_CHILD,
+                _(_UNKNOWN_CHILD),
+                code="round.unknown-child",
                 field="registration_number",
                 value=reg,
                 row=label,
-                hint="a second-round draw is for the unplaced children of the earlier rounds",
+                hint=_("a second-round draw is for the unplaced children of the earlier rounds"),
             )
         if work.declined[row]:
-            raise InputError(_ALREADY_DECLINED, field="registration_number", value=reg, row=label)
+            raise InputError(
+                _(_ALREADY_DECLINED),
+                code="round.already-declined",
+                field="registration_number",
+                value=reg,
+                row=label,
+            )
         if work.seat_kg[row] >= 0:
             raise InputError(
-                "this child holds a seat; a second-round draw is for unplaced children",
+                _("this child holds a seat; a second-round draw is for unplaced children"),
+                code="round.child-has-seat",
                 field="registration_number",
                 value=reg,
                 row=label,
@@ -1259,12 +1303,14 @@ def _second_round(
     if bad.size:
         i, col = (int(x) for x in bad[0])
         raise InputError(
-            f"applicant {current.registration_numbers[i]!r}: lists a kindergarten with no"
-            " seat left",
+            _("applicant {registration!r}: lists a kindergarten with no seat left").format(
+                registration=current.registration_numbers[i]
+            ),
+            code="round.kindergarten-full",
             field=f"choice {col + 1}",
             value=rules.kindergartens[int(current.choices[i, col])].id,
             row=table.row_label(int(current.order[i])),
-            hint="a second-round choice must be a kindergarten with seats left",
+            hint=_("a second-round choice must be a kindergarten with seats left"),
         )
     rows = table_row[current.order]  # standings rows, in registration order
     _check_identities(work, table, current, rows)
@@ -1342,20 +1388,24 @@ def _check_identities(
         return
     if work.identities is None or current.identities is None:
         raise InputError(
-            "second-round records carry identity commitments exactly when the first"
-            " round's records do",
+            _(
+                "second-round records carry identity commitments exactly when the first"
+                " round's records do"
+            ),
+            code="round.identities-partial",
             field="identity",
-            hint="copy each child's identity commitment from its first-round record",
+            hint=_("copy each child's identity commitment from its first-round record"),
         )
     differs = np.flatnonzero((work.identities[rows] != current.identities).any(axis=1))
     if differs.size:
         i = int(differs[0])
         raise InputError(
-            "the identity commitment differs from the child's earlier record",
+            _("the identity commitment differs from the child's earlier record"),
+            code="round.identity-changed",
             field="identity",
             value=current.registration_numbers[i],
             row=table.row_label(int(current.order[i])),
-            hint="a second-round record is for the same child: copy its identity commitment",
+            hint=_("a second-round record is for the same child: copy its identity commitment"),
         )
 
 
@@ -1371,11 +1421,12 @@ def _check_groups(work: _Work, table: ApplicantTable, current: _Records, rows: I
     for i, g in enumerate(current.groups.tolist()):
         if g >= 0 and current.group_ids[g] in outside:
             raise InputError(
-                "this multiples group also names a child who takes no part in the round",
+                _("this multiples group also names a child who takes no part in the round"),
+                code="round.group-outside",
                 field="group",
                 value=current.group_ids[g],
                 row=table.row_label(int(current.order[i])),
-                hint="give the siblings drawn now a group id of their own, or none",
+                hint=_("give the siblings drawn now a group id of their own, or none"),
             )
 
 
@@ -1530,7 +1581,7 @@ def parse_standing_line(line: bytes) -> Standing:
         MalformedDocumentError: for a line that is not a standing object.
         InputError: for a line that is not canonical.
     """
-    document = "standing line"
+    document = _("standing line")
     fields = Fields.of(parse_json(line, document=document), document=document)
 
     def seat(item: Fields) -> Seat:
@@ -1551,8 +1602,9 @@ def parse_standing_line(line: bytes) -> Standing:
     fields.done()
     if canonical_json(standing.to_json()) != bytes(line):
         raise InputError(
-            "standing line is not in RFC 8785 canonical form",
+            _("standing line is not in RFC 8785 canonical form"),
+            code="lines.not-canonical",
             source="standings",
-            hint="write each line with alloc.rounds.standing_lines",
+            hint=_("write each line with alloc.rounds.standing_lines"),
         )
     return standing

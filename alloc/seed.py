@@ -62,7 +62,9 @@ from alloc.errors import (
     UnannouncedSourceError,
     UnknownPartyError,
     WrongTypeError,
+    with_hint,
 )
+from alloc.i18n import N_, _, pgettext
 from alloc.strictjson import Fields
 
 __all__ = [
@@ -134,13 +136,20 @@ class Stage(enum.Enum):
 
 def _count(value: object, what: str, maximum: int = MAX_SOURCE_COUNT) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= maximum:
-        raise InputError(f"must be a whole number from 1 to {maximum}", field=what, value=value)
+        raise InputError(
+            _("must be a whole number from 1 to {maximum}").format(maximum=maximum),
+            code="source.count-range",
+            field=what,
+            value=value,
+        )
     return value
 
 
 def _aware(value: object, what: str) -> datetime:
     if not isinstance(value, datetime) or value.utcoffset() is None:
-        raise InputError("must be a time with a UTC offset", field=what, value=value)
+        raise InputError(
+            _("must be a time with a UTC offset"), code="time.no-offset", field=what, value=value
+        )
     return value
 
 
@@ -171,10 +180,10 @@ class Digits:
     def expected(self) -> str:
         """The accepted form, in words, with an example."""
         example = ("3816490275" * 7)[: self.count]
-        return (
-            f"exactly {self.count} digits 0-9 in the order drawn, with nothing before,"
-            f" between or after them (e.g. {example})"
-        )
+        return _(
+            "exactly {count} digits 0-9 in the order drawn, with nothing before,"
+            " between or after them (e.g. {example})"
+        ).format(count=self.count, example=example)
 
     def accept(self, text: str) -> str:
         """The value if ``text`` is in the one accepted form.
@@ -183,7 +192,12 @@ class Digits:
             SourceValueError: otherwise.
         """
         if not re.fullmatch(f"[0-9]{{{self.count}}}", text):
-            raise SourceValueError("not in the accepted form", value=text, hint=self.expected())
+            raise SourceValueError(
+                _("not in the accepted form"),
+                code="ceremony.source-value-form",
+                value=text,
+                hint=self.expected(),
+            )
         return text
 
     def to_json(self) -> dict[str, Any]:
@@ -191,7 +205,9 @@ class Digits:
 
     def describe(self, *, like: datetime | None = None) -> str:
         """The source in words, its time in the UTC offset of ``like``."""
-        return f"{self.count} digits drawn {format_time(self.drawn_at, like=like or self.drawn_at)}"
+        return _("{count} digits drawn {time}").format(
+            count=self.count, time=format_time(self.drawn_at, like=like or self.drawn_at)
+        )
 
 
 @dataclass(frozen=True)
@@ -217,23 +233,37 @@ class Numbers:
         for name in ("minimum", "maximum"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int):
-                raise InputError("must be a whole number", field=f"numbers.{name}", value=value)
+                raise InputError(
+                    _("must be a whole number"),
+                    code="source.numbers-range",
+                    field=f"numbers.{name}",
+                    value=value,
+                )
             if not 0 <= value <= MAX_SOURCE_NUMBER:
                 raise InputError(
-                    f"must be from 0 to {MAX_SOURCE_NUMBER}", field=f"numbers.{name}", value=value
+                    _("must be from 0 to {maximum}").format(maximum=MAX_SOURCE_NUMBER),
+                    code="source.numbers-range",
+                    field=f"numbers.{name}",
+                    value=value,
                 )
         if self.minimum >= self.maximum:
             raise InputError(
-                "the smallest number must be below the largest",
+                _("the smallest number must be below the largest"),
+                code="source.numbers-bounds",
                 field="numbers",
                 value=(self.minimum, self.maximum),
             )
         for name in ("ordered", "distinct"):
             if not isinstance(getattr(self, name), bool):
-                raise InputError("must be true or false", field=f"numbers.{name}")
+                raise InputError(
+                    _("must be true or false"), code="source.not-boolean", field=f"numbers.{name}"
+                )
         if self.distinct and self.count > self.maximum - self.minimum + 1:
             raise InputError(
-                f"{self.count} distinct numbers do not fit in {self.minimum}-{self.maximum}",
+                _("{count} distinct numbers do not fit in {minimum}-{maximum}").format(
+                    count=self.count, minimum=self.minimum, maximum=self.maximum
+                ),
+                code="source.numbers-too-many",
                 field="numbers.count",
                 value=self.count,
             )
@@ -253,12 +283,34 @@ class Numbers:
 
     def expected(self) -> str:
         """The accepted form, in words, with an example."""
-        order = "in the order drawn" if self.ordered else "in ascending order"
-        repeats = ", no number twice" if self.distinct else ""
-        return (
-            f"exactly {self.count} whole numbers from {self.minimum} to {self.maximum},"
-            f" {order}{repeats}, without leading zeros, separated by single spaces"
-            f" (e.g. {self._example()})"
+        if self.ordered:
+            text = (
+                _(
+                    "exactly {count} whole numbers from {minimum} to {maximum}, in the order"
+                    " drawn, no number twice, without leading zeros, separated by single spaces"
+                    " (e.g. {example})"
+                )
+                if self.distinct
+                else _(
+                    "exactly {count} whole numbers from {minimum} to {maximum}, in the order"
+                    " drawn, without leading zeros, separated by single spaces (e.g. {example})"
+                )
+            )
+        else:
+            text = (
+                _(
+                    "exactly {count} whole numbers from {minimum} to {maximum}, in ascending"
+                    " order, no number twice, without leading zeros, separated by single spaces"
+                    " (e.g. {example})"
+                )
+                if self.distinct
+                else _(
+                    "exactly {count} whole numbers from {minimum} to {maximum}, in ascending"
+                    " order, without leading zeros, separated by single spaces (e.g. {example})"
+                )
+            )
+        return text.format(
+            count=self.count, minimum=self.minimum, maximum=self.maximum, example=self._example()
         )
 
     def accept(self, text: str) -> str:
@@ -268,19 +320,45 @@ class Numbers:
             SourceValueError: otherwise, saying what is wrong.
         """
         if not re.fullmatch(r"(?:0|[1-9][0-9]*)(?: (?:0|[1-9][0-9]*))*", text):
-            raise SourceValueError("not in the accepted form", value=text, hint=self.expected())
+            raise SourceValueError(
+                _("not in the accepted form"),
+                code="ceremony.source-value-form",
+                value=text,
+                hint=self.expected(),
+            )
         numbers = [int(part) for part in text.split(" ")]
-        problem = None
         if len(numbers) != self.count:
-            problem = f"{len(numbers)} numbers instead of {self.count}"
-        elif any(not self.minimum <= n <= self.maximum for n in numbers):
-            problem = f"a number outside {self.minimum}-{self.maximum}"
-        elif self.distinct and len(set(numbers)) != len(numbers):
-            problem = "a number given twice"
-        elif not self.ordered and numbers != sorted(numbers):
-            problem = "numbers not in ascending order"
-        if problem is not None:
-            raise SourceValueError(problem, value=text, hint=self.expected())
+            raise SourceValueError(
+                _("{count} numbers instead of {expected}").format(
+                    count=len(numbers), expected=self.count
+                ),
+                code="ceremony.source-value-count",
+                value=text,
+                hint=self.expected(),
+            )
+        if any(not self.minimum <= n <= self.maximum for n in numbers):
+            raise SourceValueError(
+                _("a number outside {minimum}-{maximum}").format(
+                    minimum=self.minimum, maximum=self.maximum
+                ),
+                code="ceremony.source-value-range",
+                value=text,
+                hint=self.expected(),
+            )
+        if self.distinct and len(set(numbers)) != len(numbers):
+            raise SourceValueError(
+                _("a number given twice"),
+                code="ceremony.source-value-repeated",
+                value=text,
+                hint=self.expected(),
+            )
+        if not self.ordered and numbers != sorted(numbers):
+            raise SourceValueError(
+                _("numbers not in ascending order"),
+                code="ceremony.source-value-order",
+                value=text,
+                hint=self.expected(),
+            )
         return text
 
     def to_json(self) -> dict[str, Any]:
@@ -295,9 +373,11 @@ class Numbers:
 
     def describe(self, *, like: datetime | None = None) -> str:
         """The source in words, its time in the UTC offset of ``like``."""
-        return (
-            f"{self.count} numbers {self.minimum}-{self.maximum} drawn"
-            f" {format_time(self.drawn_at, like=like or self.drawn_at)}"
+        return _("{count} numbers {minimum}-{maximum} drawn {time}").format(
+            count=self.count,
+            minimum=self.minimum,
+            maximum=self.maximum,
+            time=format_time(self.drawn_at, like=like or self.drawn_at),
         )
 
 
@@ -320,10 +400,11 @@ class DrandRound:
         known = KNOWN_CHAINS.get(getattr(self.chain, "name", ""))
         if known is None or known != self.chain:
             raise InputError(
-                "not a drand chain alloc knows, or not its published parameters",
+                _("not a drand chain alloc knows, or not its published parameters"),
+                code="source.unknown-drand-chain",
                 field="drand.chain",
                 value=getattr(self.chain, "name", self.chain),
-                hint="use alloc.drand.QUICKNET or alloc.drand.DEFAULT",
+                hint=_("use alloc.drand.QUICKNET or alloc.drand.DEFAULT"),
             )
         self.chain.round_time(self.round)  # checks the round number
 
@@ -336,15 +417,15 @@ class DrandRound:
         """The accepted form, in words."""
         digits = 2 * self.chain.scheme.signature_size
         if self.chain.scheme is DrandScheme.CHAINED:
-            return (
-                f"the previous signature and the signature of round {self.round} exactly as"
-                f" drand {self.chain.name} publishes them: {digits} lower-case hexadecimal"
+            return _(
+                "the previous signature and the signature of round {round} exactly as"
+                " drand {chain} publishes them: {digits} lower-case hexadecimal"
                 " digits each, separated by one space"
-            )
-        return (
-            f"the signature of round {self.round} exactly as drand {self.chain.name}"
-            f" publishes it: {digits} lower-case hexadecimal digits"
-        )
+            ).format(round=self.round, chain=self.chain.name, digits=digits)
+        return _(
+            "the signature of round {round} exactly as drand {chain}"
+            " publishes it: {digits} lower-case hexadecimal digits"
+        ).format(round=self.round, chain=self.chain.name, digits=digits)
 
     def accept(self, text: str) -> str:
         """The value if ``text`` is in the one accepted form and verifies.
@@ -359,7 +440,12 @@ class DrandRound:
             f"[0-9a-f]{{{digits}}} [0-9a-f]{{{digits}}}" if chained else f"[0-9a-f]{{{digits}}}"
         )
         if not re.fullmatch(pattern, text):
-            raise SourceValueError("not in the accepted form", value=text, hint=self.expected())
+            raise SourceValueError(
+                _("not in the accepted form"),
+                code="ceremony.source-value-form",
+                value=text,
+                hint=self.expected(),
+            )
         if chained:
             previous, signature = (bytes.fromhex(part) for part in text.split(" "))
             verify_beacon(self.chain, self.round, signature, previous_signature=previous)
@@ -373,7 +459,9 @@ class DrandRound:
     def describe(self, *, like: datetime | None = None) -> str:
         """The source in words, its time in the UTC offset of ``like``."""
         at = format_time(self.available_at, like=like)
-        return f"drand {self.chain.name} round {self.round}, published {at}"
+        return _("drand {chain} round {round}, published {time}").format(
+            chain=self.chain.name, round=self.round, time=at
+        )
 
 
 SourceForm = Digits | Numbers | DrandRound
@@ -383,19 +471,24 @@ def _check_description(text: object) -> str:
     text = check_text(text, "source.description")
     if len(text) > MAX_DESCRIPTION_LENGTH:
         raise InputError(
-            f"a description is text of at most {MAX_DESCRIPTION_LENGTH} characters",
+            _("a description is text of at most {maximum} characters").format(
+                maximum=MAX_DESCRIPTION_LENGTH
+            ),
+            code="source.description-too-long",
             field="source.description",
             value=text,
         )
     if any(unicodedata.category(ch) in {"Cc", "Cf", "Cs", "Zl", "Zp"} for ch in text):
         raise InputError(
-            "a description has no control or format characters",
+            _("a description has no control or format characters"),
+            code="source.description-control-character",
             field="source.description",
             value=text,
         )
     if unicodedata.normalize("NFC", text) != text or text != text.strip():
         raise InputError(
-            "a description is NFC text without surrounding spaces",
+            _("a description is NFC text without surrounding spaces"),
+            code="source.description-not-nfc",
             field="source.description",
             value=text,
         )
@@ -414,10 +507,12 @@ class Source:
         check_id(self.name, "source.name")
         if not isinstance(self.form, Digits | Numbers | DrandRound):
             raise WrongTypeError(
-                "a source's form must be Digits, Numbers or DrandRound,"
-                f" got {type_name(self.form)}",
+                _("a source's form must be Digits, Numbers or DrandRound, got {type}").format(
+                    type=type_name(self.form)
+                ),
+                code="source.wrong-form",
                 field="source.form",
-                hint="e.g. Source('welfare-3d', Digits(3, drawn_at))",
+                hint=_("e.g. Source('welfare-3d', Digits(3, drawn_at))"),
             )
         _check_description(self.description)
 
@@ -434,7 +529,8 @@ class Source:
         """
         if not isinstance(text, str):
             raise SourceValueError(
-                "a source value is typed as text",
+                _("a source value is typed as text"),
+                code="ceremony.source-value-not-text",
                 field=f"source {self.name!r}",
                 value=text,
                 hint=self.form.expected(),
@@ -443,7 +539,11 @@ class Source:
             return self.form.accept(text)
         except SourceValueError as exc:
             raise SourceValueError(
-                exc.problem, field=f"source {self.name!r}", value=text, hint=exc.hint
+                exc.problem,
+                code=exc.code,
+                field=f"source {self.name!r}",
+                value=text,
+                hint=exc.hint,
             ) from None
 
     def to_json(self) -> dict[str, Any]:
@@ -461,14 +561,17 @@ class Source:
         Raises:
             MalformedDocumentError: naming the key at fault.
         """
-        fields = _fields(data, "seed plan", "$")
+        fields = _fields(data, _("seed plan"), "$")
         name = fields.string("name")
         kind_text = fields.string("kind")
         try:
             kind = SourceKind(kind_text)
         except ValueError:
             raise fields.error(
-                "kind", "unknown source kind (digits, numbers or drand)", kind_text
+                "kind",
+                _("unknown source kind (digits, numbers or drand)"),
+                kind_text,
+                code="document.unknown-source-kind",
             ) from None
         form: SourceForm
         try:
@@ -489,7 +592,7 @@ class Source:
         except MalformedDocumentError:
             raise
         except InputError as exc:
-            raise fields.error(exc.field or "kind", exc.problem, exc.value) from exc
+            raise fields.error(exc.field or "kind", exc.problem, exc.value, code=exc.code) from exc
         fields.done()
         return source
 
@@ -505,7 +608,9 @@ def _time(fields: Fields, key: str) -> datetime:
     try:
         return parse_time(text, field=key)
     except InputError as exc:
-        raise fields.error(key, exc.problem + (f"; {exc.hint}" if exc.hint else ""), text) from exc
+        raise fields.error(
+            key, with_hint(exc.problem, exc.hint), text, code="document.invalid-time"
+        ) from exc
 
 
 def _chain(fields: Fields) -> DrandChain:
@@ -513,14 +618,26 @@ def _chain(fields: Fields) -> DrandChain:
     try:
         known = chain_named(name)
     except InputError as exc:
-        raise fields.error("name", exc.problem + f"; {exc.hint}", name) from exc
+        raise fields.error(
+            "name", with_hint(exc.problem, exc.hint), name, code="document.unknown-drand-chain"
+        ) from exc
     published = known.to_json()
     for key in ("hash", "public_key", "scheme"):
         if fields.string(key) != published[key]:
-            raise fields.error(key, f"not drand {name}'s published {key}", fields.value(key))
+            raise fields.error(
+                key,
+                _("not drand {chain}'s published {key}").format(chain=name, key=key),
+                fields.value(key),
+                code="document.drand-parameters",
+            )
     for key in ("genesis_time", "period"):
         if fields.integer(key) != published[key]:
-            raise fields.error(key, f"not drand {name}'s published {key}", fields.value(key))
+            raise fields.error(
+                key,
+                _("not drand {chain}'s published {key}").format(chain=name, key=key),
+                fields.value(key),
+                code="document.drand-parameters",
+            )
     fields.done()
     return known
 
@@ -528,9 +645,13 @@ def _chain(fields: Fields) -> DrandChain:
 def _sorted_or_refuse(fields: Fields, key: str, names: Sequence[str], by: str) -> None:
     """Lists in documents come in one order (spec 4.3, 4.6): refuse any other."""
     if list(names) != sorted(names):
-        raise fields.error(key, f"not sorted by {by}")
+        raise fields.error(
+            key, _("not sorted by {key}").format(key=_(by)), code="document.not-sorted"
+        )
     if len(set(names)) != len(names):
-        raise fields.error(key, f"a {by} appears twice")
+        raise fields.error(
+            key, _("a {key} appears twice").format(key=_(by)), code="document.duplicate-name"
+        )
 
 
 @dataclass(frozen=True)
@@ -555,7 +676,7 @@ class Party:
     @classmethod
     def from_json(cls, data: Mapping[str, Any] | Fields) -> Party:
         """Raises: MalformedDocumentError naming the key at fault."""
-        fields = _fields(data, "seed plan", "$")
+        fields = _fields(data, _("seed plan"), "$")
         try:
             party = cls(
                 name=fields.string("name"),
@@ -565,7 +686,7 @@ class Party:
         except MalformedDocumentError:
             raise
         except InputError as exc:
-            raise fields.error("name", exc.problem, exc.value) from exc
+            raise fields.error("name", exc.problem, exc.value, code=exc.code) from exc
         fields.done()
         return party
 
@@ -588,12 +709,16 @@ class SeedPlan:
     def __post_init__(self) -> None:
         check_id(self.draw_id, "draw_id")
         for label, kind in (("parties", Party), ("sources", Source), ("fallbacks", Source)):
-            given = check_items(getattr(self, label), label, what=f"a sequence of {kind.__name__}")
+            given = check_items(
+                getattr(self, label),
+                label,
+                what=_("a sequence of {kind}").format(kind=kind.__name__),
+            )
             for index, item in enumerate(given):
                 check_instance(item, kind, f"{label}[{index}]")
             object.__setattr__(self, label, given)
-        _unique((p.name for p in self.parties), "party")
-        _unique((s.name for s in (*self.sources, *self.fallbacks)), "source")
+        _unique((p.name for p in self.parties), N_("party"))
+        _unique((s.name for s in (*self.sources, *self.fallbacks)), N_("source"))
         object.__setattr__(self, "parties", tuple(sorted(self.parties, key=lambda p: p.name)))
         object.__setattr__(self, "sources", tuple(sorted(self.sources, key=lambda s: s.name)))
         object.__setattr__(self, "fallbacks", tuple(sorted(self.fallbacks, key=lambda s: s.name)))
@@ -601,18 +726,22 @@ class SeedPlan:
         for party in self.parties:
             if party.fallback not in fallback_names:
                 raise InputError(
-                    "party names a fallback source that is not declared",
+                    _("party names a fallback source that is not declared"),
+                    code="plan.undeclared-fallback",
                     field=f"party {party.name!r}.fallback",
                     value=party.fallback,
-                    hint="declare it among the plan's fallback sources",
+                    hint=_("declare it among the plan's fallback sources"),
                 )
         if not self.sources:
             raise InputError(
-                "a seed plan needs at least one source that is always read",
+                _("a seed plan needs at least one source that is always read"),
+                code="plan.no-source",
                 field="plan.sources",
-                hint="without one, the last party to reveal knows the seed it would give"
-                " and could choose to default instead; name a lottery draw or a drand round"
-                " after the reveal deadline",
+                hint=_(
+                    "without one, the last party to reveal knows the seed it would give"
+                    " and could choose to default instead; name a lottery draw or a drand round"
+                    " after the reveal deadline"
+                ),
             )
 
     def party(self, name: str) -> Party:
@@ -620,17 +749,23 @@ class SeedPlan:
         for party in self.parties:
             if party.name == name:
                 return party
-        known = ", ".join(p.name for p in self.parties) or "none"
-        raise UnknownPartyError(f"party {name!r} is not in the seed plan (parties: {known})")
+        known = ", ".join(p.name for p in self.parties) or _("none")
+        raise UnknownPartyError(
+            _("party {party!r} is not in the seed plan (parties: {parties})").format(
+                party=name, parties=known
+            )
+        )
 
     def source(self, name: str) -> Source:
         """Raises: UnannouncedSourceError if ``name`` was not announced."""
         for source in (*self.sources, *self.fallbacks):
             if source.name == name:
                 return source
-        known = ", ".join(s.name for s in (*self.sources, *self.fallbacks)) or "none"
+        known = ", ".join(s.name for s in (*self.sources, *self.fallbacks)) or _("none")
         raise UnannouncedSourceError(
-            f"source {name!r} was not announced in the seed plan (announced: {known})"
+            _("source {source!r} was not announced in the seed plan (announced: {sources})").format(
+                source=name, sources=known
+            )
         )
 
     def check_schedule(self, *, reveal_deadline: datetime, draw_at: datetime) -> None:
@@ -648,23 +783,34 @@ class SeedPlan:
             known = source.form.available_at
             what = source.form.describe(like=deadline)
             if known <= deadline:
-                hint = "name a drawing after the reveal deadline"
+                hint = _("name a drawing after the reveal deadline")
                 if isinstance(source.form, DrandRound):
                     first = source.form.chain.first_round_after(deadline)
-                    hint = f"the first {source.form.chain.name} round after it is {first}"
+                    hint = _("the first {chain} round after it is {round}").format(
+                        chain=source.form.chain.name, round=first
+                    )
                 raise ScheduleError(
-                    f"source {source.name!r} ({what}) is known by the reveal"
-                    f" deadline {format_time(deadline, like=deadline)}: whoever reveals last"
-                    " could compute the seed and choose to default",
+                    _(
+                        "source {source!r} ({what}) is known by the reveal deadline {deadline}:"
+                        " whoever reveals last could compute the seed and choose to default"
+                    ).format(
+                        source=source.name,
+                        what=what,
+                        deadline=format_time(deadline, like=deadline),
+                    ),
+                    code="plan.source-before-deadline",
                     field=f"source {source.name!r}",
                     hint=hint,
                 )
             if known > draw:
                 raise ScheduleError(
-                    f"source {source.name!r} ({what}) is known only after"
-                    f" the announced draw time {format_time(draw, like=draw)}",
+                    _(
+                        "source {source!r} ({what}) is known only after the announced draw"
+                        " time {time}"
+                    ).format(source=source.name, what=what, time=format_time(draw, like=draw)),
+                    code="plan.source-after-draw",
                     field=f"source {source.name!r}",
-                    hint="move the draw time after it, or name an earlier drawing or round",
+                    hint=_("move the draw time after it, or name an earlier drawing or round"),
                 )
 
     def to_json(self) -> dict[str, Any]:
@@ -680,7 +826,7 @@ class SeedPlan:
         cls,
         data: Mapping[str, Any] | Fields,
         *,
-        document: str = "seed plan",
+        document: str | None = None,
         path: str = "$",
     ) -> SeedPlan:
         """Read a seed plan strictly: unknown, duplicate or missing keys, wrong types,
@@ -689,14 +835,14 @@ class SeedPlan:
         Raises:
             MalformedDocumentError: naming the document, the key and the reason.
         """
-        fields = _fields(data, document, path)
+        fields = _fields(data, document or _("seed plan"), path)
         draw_id = fields.string("draw_id")
         parties = fields.each("parties", Party.from_json)
         sources = fields.each("sources", Source.from_json)
         fallbacks = fields.each("fallbacks", Source.from_json)
-        _sorted_or_refuse(fields, "parties", [p.name for p in parties], "party name")
-        _sorted_or_refuse(fields, "sources", [s.name for s in sources], "source name")
-        _sorted_or_refuse(fields, "fallbacks", [s.name for s in fallbacks], "source name")
+        _sorted_or_refuse(fields, "parties", [p.name for p in parties], N_("party name"))
+        _sorted_or_refuse(fields, "sources", [s.name for s in sources], N_("source name"))
+        _sorted_or_refuse(fields, "fallbacks", [s.name for s in fallbacks], N_("source name"))
         try:
             plan = cls(
                 draw_id=draw_id,
@@ -705,7 +851,9 @@ class SeedPlan:
                 fallbacks=tuple(fallbacks),
             )
         except InputError as exc:
-            raise fields.error(exc.field or "draw_id", exc.problem, exc.value) from exc
+            raise fields.error(
+                exc.field or "draw_id", exc.problem, exc.value, code=exc.code
+            ) from exc
         fields.done()
         return plan
 
@@ -727,7 +875,8 @@ class Contribution:
         _aware(self.at, f"contribution {self.party!r}.at")
         if (self.secret is None) == (self.fallback is None):
             raise InputError(
-                "a contribution is either a reveal or a fallback",
+                _("a contribution is either a reveal or a fallback"),
+                code="ceremony.contribution-form",
                 field=f"contribution {self.party!r}",
             )
 
@@ -743,7 +892,7 @@ class Contribution:
     @classmethod
     def from_json(cls, data: Mapping[str, Any] | Fields) -> Contribution:
         """Raises: MalformedDocumentError naming the key at fault."""
-        fields = _fields(data, "ceremony record", "$")
+        fields = _fields(data, _("ceremony record"), "$")
         party = fields.string("party")
         at = _time(fields, "at")
         if fields.has("reveal"):
@@ -774,13 +923,15 @@ class SourceValue:
     @classmethod
     def from_json(cls, data: Mapping[str, Any] | Fields) -> SourceValue:
         """Raises: MalformedDocumentError naming the key at fault."""
-        fields = _fields(data, "ceremony record", "$")
+        fields = _fields(data, _("ceremony record"), "$")
         name = fields.string("name")
         kind_text = fields.string("kind")
         try:
             kind = SourceKind(kind_text)
         except ValueError:
-            raise fields.error("kind", "unknown source kind", kind_text) from None
+            raise fields.error(
+                "kind", _("unknown source kind"), kind_text, code="document.unknown-source-kind"
+            ) from None
         result = cls(name=name, kind=kind, value=fields.string("value"), at=_time(fields, "at"))
         fields.done()
         return result
@@ -803,40 +954,53 @@ def check_secret(secret: object, *, party: str = "party") -> bytes:
         InputError: naming the party and the reason, never the secret.
     """
     where = f"party {party!r}.secret"
-    hint = "draw it with `alloc ceremony secret` (alloc.seed.new_secret())"
+    hint = _("draw it with `alloc ceremony secret` (alloc.seed.new_secret())")
     if not isinstance(secret, bytes):
         raise WrongTypeError(
-            f"secret must be bytes, got {type_name(secret)}",
+            _("secret must be bytes, got {type}").format(type=type_name(secret)),
+            code="secret.wrong-type",
             field=where,
-            hint="bytes.fromhex() turns the hex of a secret file into bytes"
+            hint=_("bytes.fromhex() turns the hex of a secret file into bytes")
             if isinstance(secret, str)
             else hint,
         )
     if len(secret) != SECRET_SIZE:
         size = len(secret)
         raise InputError(
-            f"a secret is exactly {SECRET_SIZE} bytes, not {size}", field=where, hint=hint
+            _("a secret is exactly {expected} bytes, not {size}").format(
+                expected=SECRET_SIZE, size=size
+            ),
+            code="secret.size",
+            field=where,
+            hint=hint,
         )
     problem = _weakness(secret)
     if problem is not None:
-        raise InputError(f"the secret is not random: {problem}", field=where, hint=hint)
+        raise InputError(
+            _("the secret is not random: {reason}").format(reason=problem),
+            code="secret.not-random",
+            field=where,
+            hint=hint,
+        )
     return secret
 
 
 def _weakness(secret: bytes) -> str | None:
     distinct = len(set(secret))
     if distinct < MIN_DISTINCT_SECRET_BYTES:
-        return f"only {distinct} distinct byte values (random bytes have about 30)"
+        return _("only {count} distinct byte values (random bytes have about 30)").format(
+            count=distinct
+        )
     try:
         text = secret.decode("utf-8")
     except UnicodeDecodeError:
         pass
     else:
         if all(ch in "\t\n\r" or unicodedata.category(ch) != "Cc" for ch in text):
-            return "it reads as text"
+            return _("it reads as text")
     steps = {(b - a) % 256 for a, b in itertools.pairwise(secret)}
     if len(steps) == 1:
-        return "its bytes count up or down in equal steps"
+        return _("its bytes count up or down in equal steps")
     return None
 
 
@@ -859,29 +1023,41 @@ def parse_seed(seed: bytes | str) -> bytes:
         raw = bytes(seed)
         if len(raw) != SEED_SIZE:
             raise InputError(
-                f"seed must be exactly {SEED_SIZE} bytes, got {len(raw)}",
+                _("seed must be exactly {size} bytes, got {length}").format(
+                    size=SEED_SIZE, length=len(raw)
+                ),
+                code="seed.size",
                 field="seed",
-                hint="use the seed of the ceremony record, or its 64 hex digits",
+                hint=_("use the seed of the ceremony record, or its 64 hex digits"),
             )
         return raw
     if not isinstance(seed, str):
         raise WrongTypeError(
-            f"seed must be {SEED_SIZE} bytes or {2 * SEED_SIZE} hex digits, got {type_name(seed)}",
+            _("seed must be {size} bytes or {digits} hex digits, got {type}").format(
+                size=SEED_SIZE, digits=2 * SEED_SIZE, type=type_name(seed)
+            ),
+            code="seed.wrong-type",
             field="seed",
-            hint="use CeremonyRecord.seed, or the seed as the transcript prints it",
+            hint=_("use CeremonyRecord.seed, or the seed as the transcript prints it"),
         )
     if len(seed) != 2 * SEED_SIZE:
         raise InputError(
-            f"seed must be {2 * SEED_SIZE} hex digits, got {len(seed)} characters",
+            _("seed must be {digits} hex digits, got {length} characters").format(
+                digits=2 * SEED_SIZE, length=len(seed)
+            ),
+            code="seed.length",
             field="seed",
-            hint="copy the whole seed from the transcript, without 0x or spaces",
+            hint=_("copy the whole seed from the transcript, without 0x or spaces"),
         )
     if not _SEED_DIGITS.issuperset(seed):
         upper = _SEED_DIGITS.issuperset(seed.lower())
         raise InputError(
-            "seed must be written in lower case" if upper else "seed must be hexadecimal digits",
+            _("seed must be written in lower case")
+            if upper
+            else _("seed must be hexadecimal digits"),
+            code="seed.upper-case" if upper else "seed.not-hex",
             field="seed",
-            hint="write it as the transcript does: 64 characters from 0-9 and a-f",
+            hint=_("write it as the transcript does: 64 characters from 0-9 and a-f"),
         )
     return bytes.fromhex(seed)
 
@@ -912,10 +1088,13 @@ def parse_secret_file(data: bytes, *, party: str = "party") -> bytes:
     """
     if not re.fullmatch(rb"[0-9a-f]{64}\n", data):
         raise InputError(
-            "not a secret file as `alloc ceremony secret` writes it (64 lower-case"
-            " hexadecimal digits and one line end)",
+            _(
+                "not a secret file as `alloc ceremony secret` writes it (64 lower-case"
+                " hexadecimal digits and one line end)"
+            ),
+            code="secret.file-form",
             field=f"party {party!r}.secret",
-            hint="give the file `alloc ceremony secret` wrote, unchanged",
+            hint=_("give the file `alloc ceremony secret` wrote, unchanged"),
         )
     return check_secret(bytes.fromhex(data[:64].decode("ascii")), party=party)
 
@@ -977,7 +1156,8 @@ def seed_input(
     check_identifier(draw_id, "draw_id")
     if not isinstance(announcement_digest, bytes) or len(announcement_digest) != 32:
         raise InputError(
-            "announcement digest must be 32 bytes",
+            _("announcement digest must be 32 bytes"),
+            code="ceremony.digest-size",
             field="announcement_digest",
             value=announcement_digest,
         )
@@ -1025,7 +1205,9 @@ class CeremonyRecord:
         seed = ceremony.finish().seed
         if not hmac.compare_digest(seed, self.seed):
             raise SeedMismatchError(
-                f"recorded seed {self.seed.hex()} is not the derived seed {seed.hex()}"
+                _("recorded seed {recorded} is not the derived seed {derived}").format(
+                    recorded=self.seed.hex(), derived=seed.hex()
+                )
             )
 
     def to_json(self) -> dict[str, Any]:
@@ -1043,7 +1225,7 @@ class CeremonyRecord:
         cls,
         data: Mapping[str, Any] | Fields,
         *,
-        document: str = "ceremony record",
+        document: str | None = None,
         path: str = "$",
     ) -> CeremonyRecord:
         """Read a ceremony record strictly (spec 9.3): contributions sorted by party,
@@ -1052,12 +1234,12 @@ class CeremonyRecord:
         Raises:
             MalformedDocumentError: naming the document, the key and the reason.
         """
-        fields = _fields(data, document, path)
+        fields = _fields(data, document or _("ceremony record"), path)
         plan = SeedPlan.from_json(fields.object("plan"))
         contributions = fields.each("contributions", Contribution.from_json)
         sources = fields.each("sources", SourceValue.from_json)
-        _sorted_or_refuse(fields, "contributions", [c.party for c in contributions], "party")
-        _sorted_or_refuse(fields, "sources", [s.name for s in sources], "source name")
+        _sorted_or_refuse(fields, "contributions", [c.party for c in contributions], N_("party"))
+        _sorted_or_refuse(fields, "sources", [s.name for s in sources], N_("source name"))
         record = cls(
             plan=plan,
             announcement_digest=fields.hex("announcement", size=32),
@@ -1081,16 +1263,24 @@ def _replay(
             declared = ceremony.plan.party(contribution.party).fallback
             if contribution.fallback != declared:
                 raise CeremonyError(
-                    f"party {contribution.party!r} fell back to {contribution.fallback!r},"
-                    f" but the plan declared {declared!r}"
+                    _(
+                        "party {party!r} fell back to {fallback!r}, but the plan declared"
+                        " {declared!r}"
+                    ).format(
+                        party=contribution.party, fallback=contribution.fallback, declared=declared
+                    ),
+                    code="ceremony.fallback-mismatch",
                 )
             ceremony = ceremony.default(contribution.party, at=contribution.at)
     for value in sources:
         announced = ceremony.plan.source(value.name)
         if value.kind is not announced.kind:
             raise CeremonyError(
-                f"source {value.name!r} is recorded as kind {value.kind.value!r},"
-                f" but was announced as {announced.kind.value!r}"
+                _(
+                    "source {source!r} is recorded as kind {kind!r}, but was announced as"
+                    " {announced!r}"
+                ).format(source=value.name, kind=value.kind.value, announced=announced.kind.value),
+                code="ceremony.source-kind-mismatch",
             )
         ceremony = ceremony.add_source(value.name, value.value, at=value.at)
     return ceremony
@@ -1123,10 +1313,12 @@ class Ceremony:
         check_id(draw_id, "draw_id")
         named: dict[str, tuple[Source, ...]] = {}
         for label, given in (("sources", sources), ("fallbacks", fallbacks)):
-            named[label] = check_items(given, label, what="a sequence of Source")  # type: ignore[assignment]
+            named[label] = check_items(  # type: ignore[assignment]
+                given, label, what=_("a sequence of {kind}").format(kind="Source")
+            )
             for index, item in enumerate(named[label]):
                 check_instance(item, Source, f"{label}[{index}]")
-        _unique((s.name for s in (*named["sources"], *named["fallbacks"])), "source")
+        _unique((s.name for s in (*named["sources"], *named["fallbacks"])), N_("source"))
         return cls(
             draw_id=draw_id,
             sources=tuple(sorted(named["sources"], key=lambda s: s.name)),
@@ -1147,8 +1339,11 @@ class Ceremony:
     def _require(self, stage: Stage, action: str) -> None:
         if self.stage is not stage:
             raise CeremonyStateError(
-                f"cannot {action}: the ceremony is at stage {self.stage.value!r},"
-                f" this step belongs to stage {stage.value!r}"
+                _(
+                    "cannot {action}: the ceremony is at stage {stage!r},"
+                    " this step belongs to stage {expected!r}"
+                ).format(action=action, stage=self.stage.value, expected=stage.value),
+                code="ceremony.wrong-stage",
             )
 
     def commit(self, party: str, commitment_value: bytes, *, fallback: str) -> Ceremony:
@@ -1162,20 +1357,22 @@ class Ceremony:
         """
         check_id(party, "party")
         check_id(fallback, f"party {party!r}.fallback")
-        self._require(Stage.COMMITTING, f"commit for {party!r}")
+        self._require(Stage.COMMITTING, _("commit for {party!r}").format(party=party))
         if any(p.name == party for p in self.parties):
             raise DuplicateError(
-                "party has already committed",
+                _("party has already committed"),
+                code="ceremony.committed-twice",
                 field="party",
                 value=party,
-                hint="each party commits exactly once; use a distinct name per person",
+                hint=_("each party commits exactly once; use a distinct name per person"),
             )
         if fallback not in {s.name for s in self.fallbacks}:
             raise InputError(
-                "fallback source is not declared for this ceremony",
+                _("fallback source is not declared for this ceremony"),
+                code="plan.undeclared-fallback",
                 field=f"party {party!r}.fallback",
                 value=fallback,
-                hint="name it in Ceremony.begin(..., fallbacks=[...])",
+                hint=_("name it in Ceremony.begin(..., fallbacks=[...])"),
             )
         new_party = Party(name=party, commitment=commitment_value, fallback=fallback)
         parties = tuple(sorted((*self.parties, new_party), key=lambda p: p.name))
@@ -1188,7 +1385,7 @@ class Ceremony:
             CeremonyStateError: if the plan is already fixed.
             InputError: if the plan has no source that is always read.
         """
-        self._require(Stage.COMMITTING, "fix the plan")
+        self._require(Stage.COMMITTING, _("fix the plan"))
         self._plan()
         return replace(self, stage=Stage.PLAN_FIXED)
 
@@ -1208,7 +1405,10 @@ class Ceremony:
             CeremonyStateError: while parties are still committing.
         """
         if self.stage is Stage.COMMITTING:
-            raise CeremonyStateError("the seed plan is not fixed yet; call fix_plan() first")
+            raise CeremonyStateError(
+                _("the seed plan is not fixed yet; call fix_plan() first"),
+                code="ceremony.plan-not-fixed",
+            )
         return self._plan()
 
     def open(
@@ -1223,10 +1423,11 @@ class Ceremony:
             CeremonyStateError: unless the plan is fixed and reveals not yet open.
             InputError: if the digest is not 32 bytes or a time has no offset.
         """
-        self._require(Stage.PLAN_FIXED, "open reveals")
+        self._require(Stage.PLAN_FIXED, _("open reveals"))
         if not isinstance(announcement_digest, bytes) or len(announcement_digest) != 32:
             raise InputError(
-                "announcement digest must be 32 bytes (SHA-256)",
+                _("announcement digest must be 32 bytes (SHA-256)"),
+                code="ceremony.digest-size",
                 field="announcement_digest",
                 value=announcement_digest,
             )
@@ -1244,10 +1445,12 @@ class Ceremony:
         assert self.opened_at is not None
         if at < self.opened_at:
             raise ScheduleError(
-                f"a step at {self._show(at)} comes before reveals were opened at"
-                f" {self._show(self.opened_at)}",
+                _("a step at {time} comes before reveals were opened at {opened}").format(
+                    time=self._show(at), opened=self._show(self.opened_at)
+                ),
+                code="ceremony.step-before-opening",
                 field="at",
-                hint="check the computer's clock",
+                hint=_("check the computer's clock"),
             )
         return at
 
@@ -1271,27 +1474,35 @@ class Ceremony:
             InputError: if the secret is refused (:func:`check_secret`).
             RevealMismatchError: if the secret does not match the commitment.
         """
-        self._require(Stage.REVEALING, f"reveal for {party!r}")
+        self._require(Stage.REVEALING, _("reveal for {party!r}").format(party=party))
         at = self._when(at)
         declared = self._plan().party(party)
         if (earlier := self._settled(party)) is not None:
-            what = "revealed" if earlier.secret is not None else "been declared in default"
-            raise CeremonyStateError(f"party {party!r} has already {what}")
+            raise _already_settled(party, earlier)
         assert self.reveal_deadline is not None
         if at > self.reveal_deadline:
             raise ScheduleError(
-                f"party {party!r} cannot reveal at {self._show(at)}: the reveal deadline"
-                f" {self._show(self.reveal_deadline)} has passed",
+                _(
+                    "party {party!r} cannot reveal at {time}: the reveal deadline {deadline}"
+                    " has passed"
+                ).format(
+                    party=party, time=self._show(at), deadline=self._show(self.reveal_deadline)
+                ),
+                code="ceremony.reveal-after-deadline",
                 field="reveal",
-                hint=f"declare it in default (`alloc ceremony default --party {party}`):"
-                f" its fallback source {declared.fallback!r} replaces it",
+                hint=_(
+                    "declare it in default (`alloc ceremony default --party {party}`):"
+                    " its fallback source {fallback!r} replaces it"
+                ).format(party=party, fallback=declared.fallback),
             )
         check_secret(secret, party=party)
         expected = commitment(self.draw_id, party, secret)
         if not hmac.compare_digest(expected, declared.commitment):
             raise RevealMismatchError(
-                f"reveal of party {party!r} does not match its commitment:"
-                f" it hashes to {expected.hex()}, the plan holds {declared.commitment.hex()}"
+                _(
+                    "reveal of party {party!r} does not match its commitment:"
+                    " it hashes to {computed}, the plan holds {commitment}"
+                ).format(party=party, computed=expected.hex(), commitment=declared.commitment.hex())
             )
         contribution = Contribution(party=party, at=at, secret=secret)
         return replace(self, contributions=(*self.contributions, contribution))
@@ -1305,19 +1516,23 @@ class Ceremony:
             ScheduleError: before the reveal deadline has passed.
             UnknownPartyError: if the party is not in the plan.
         """
-        self._require(Stage.REVEALING, f"declare {party!r} in default")
+        self._require(Stage.REVEALING, _("declare {party!r} in default").format(party=party))
         at = self._when(at)
         declared = self._plan().party(party)
         if (earlier := self._settled(party)) is not None:
-            what = "revealed" if earlier.secret is not None else "been declared in default"
-            raise CeremonyStateError(f"party {party!r} has already {what}")
+            raise _already_settled(party, earlier)
         assert self.reveal_deadline is not None
         if at <= self.reveal_deadline:
             raise ScheduleError(
-                f"party {party!r} cannot be declared in default at {self._show(at)}: it may"
-                f" still reveal until the deadline {self._show(self.reveal_deadline)}",
+                _(
+                    "party {party!r} cannot be declared in default at {time}: it may"
+                    " still reveal until the deadline {deadline}"
+                ).format(
+                    party=party, time=self._show(at), deadline=self._show(self.reveal_deadline)
+                ),
+                code="ceremony.default-before-deadline",
                 field="default",
-                hint="wait until the deadline has passed",
+                hint=_("wait until the deadline has passed"),
             )
         contribution = Contribution(party=party, at=at, fallback=declared.fallback)
         return replace(self, contributions=(*self.contributions, contribution))
@@ -1334,26 +1549,42 @@ class Ceremony:
             SourceValueError: if the value is not in the plan's form for it.
             BeaconError: if a drand value does not verify.
         """
-        self._require(Stage.REVEALING, f"add source {name!r}")
+        self._require(Stage.REVEALING, _("add source {source!r}").format(source=name))
         at = self._when(at)
         source = self._plan().source(name)
         if any(v.name == name for v in self.source_values):
-            raise CeremonyStateError(f"source {name!r} already has a value")
+            raise CeremonyStateError(
+                _("source {source!r} already has a value").format(source=name),
+                code="ceremony.source-already-set",
+            )
         assert self.reveal_deadline is not None
         if at <= self.reveal_deadline:
             raise ScheduleError(
-                f"source {name!r} cannot be read at {self._show(at)}: sources are read only"
-                f" after the reveal deadline {self._show(self.reveal_deadline)}",
+                _(
+                    "source {source!r} cannot be read at {time}: sources are read only"
+                    " after the reveal deadline {deadline}"
+                ).format(
+                    source=name, time=self._show(at), deadline=self._show(self.reveal_deadline)
+                ),
+                code="ceremony.source-before-deadline",
                 field=f"source {name!r}",
-                hint="wait until the deadline has passed",
+                hint=_("wait until the deadline has passed"),
             )
         if at < source.form.available_at:
             what = source.form.describe(like=self.reveal_deadline)
             raise ScheduleError(
-                f"source {name!r} cannot be read at {self._show(at)}: it is known only from"
-                f" {self._show(source.form.available_at)} ({what})",
+                _(
+                    "source {source!r} cannot be read at {time}: it is known only from"
+                    " {available} ({what})"
+                ).format(
+                    source=name,
+                    time=self._show(at),
+                    available=self._show(source.form.available_at),
+                    what=what,
+                ),
+                code="ceremony.source-not-yet-known",
                 field=f"source {name!r}",
-                hint="wait for the drawing or round named in the plan",
+                hint=_("wait for the drawing or round named in the plan"),
             )
         text = source.accept(value)
         entry = SourceValue(name=name, kind=source.kind, value=text, at=at)
@@ -1394,22 +1625,24 @@ class Ceremony:
             CeremonyError, InputError: if a recorded step is invalid (e.g. a
                 reveal that does not match its commitment).
         """
-        fields = _fields(data, "ceremony state", "$")
+        fields = _fields(data, _("ceremony state"), "$")
         stage_text = fields.string("stage")
         try:
             stage = Stage(stage_text)
         except ValueError:
-            raise fields.error("stage", "unknown stage", stage_text) from None
+            raise fields.error(
+                "stage", _("unknown stage"), stage_text, code="document.unknown-stage"
+            ) from None
         sources = fields.each("sources", Source.from_json)
         fallbacks = fields.each("fallbacks", Source.from_json)
         parties = fields.each("parties", Party.from_json)
         contributions = fields.each("contributions", Contribution.from_json)
         values = fields.each("source_values", SourceValue.from_json)
-        _sorted_or_refuse(fields, "sources", [s.name for s in sources], "source name")
-        _sorted_or_refuse(fields, "fallbacks", [s.name for s in fallbacks], "source name")
-        _sorted_or_refuse(fields, "parties", [p.name for p in parties], "party name")
-        _sorted_or_refuse(fields, "contributions", [c.party for c in contributions], "party")
-        _sorted_or_refuse(fields, "source_values", [v.name for v in values], "source name")
+        _sorted_or_refuse(fields, "sources", [s.name for s in sources], N_("source name"))
+        _sorted_or_refuse(fields, "fallbacks", [s.name for s in fallbacks], N_("source name"))
+        _sorted_or_refuse(fields, "parties", [p.name for p in parties], N_("party name"))
+        _sorted_or_refuse(fields, "contributions", [c.party for c in contributions], N_("party"))
+        _sorted_or_refuse(fields, "source_values", [v.name for v in values], N_("source name"))
         opened = stage is Stage.REVEALING
         digest = fields.optional_hex("announcement", size=32)
         deadline = _optional_time(fields, "reveal_deadline")
@@ -1420,9 +1653,15 @@ class Ceremony:
             ("opened_at", opened_at),
         ):
             if (value is not None) != opened:
-                raise fields.error(key, "must be set exactly when reveals are open")
+                raise fields.error(
+                    key,
+                    _("must be set exactly when reveals are open"),
+                    code="document.stage-fields",
+                )
         if not opened and (contributions or values):
-            raise fields.error("contributions", "reveals are not open")
+            raise fields.error(
+                "contributions", _("reveals are not open"), code="document.stage-fields"
+            )
         ceremony = cls.begin(fields.string("draw_id"), sources=sources, fallbacks=fallbacks)
         for party in parties:
             ceremony = ceremony.commit(party.name, party.commitment, fallback=party.fallback)
@@ -1451,17 +1690,26 @@ class Ceremony:
     def missing(self) -> list[str]:
         """What is still needed before :meth:`finish` can derive the seed."""
         if self.stage is not Stage.REVEALING:
-            return [f"the ceremony is at stage {self.stage.value!r}, not open for reveals"]
+            return [
+                _("the ceremony is at stage {stage!r}, not open for reveals").format(
+                    stage=self.stage.value
+                )
+            ]
         needed: list[str] = []
         for party in self.parties:
             if self._settled(party.name) is None:
-                needed.append(f"reveal (or default) of party {party.name!r}")
+                needed.append(_("reveal (or default) of party {party!r}").format(party=party.name))
         have = {v.name for v in self.source_values}
         wanted = [s.name for s in self.sources]
         wanted += sorted({c.fallback for c in self.contributions if c.fallback is not None})
-        needed += [f"value of source {n!r}" for n in wanted if n not in have]
+        needed += [
+            _("value of source {source!r}").format(source=n) for n in wanted if n not in have
+        ]
         unneeded = have - set(wanted)
-        needed += [f"fallback source {n!r} has a value but no party defaulted" for n in unneeded]
+        needed += [
+            _("fallback source {source!r} has a value but no party defaulted").format(source=n)
+            for n in unneeded
+        ]
         return needed
 
     def finish(self) -> CeremonyRecord:
@@ -1472,7 +1720,12 @@ class Ceremony:
         """
         missing = self.missing()
         if missing:
-            raise CeremonyStateError("cannot derive the seed yet: " + "; ".join(missing))
+            raise CeremonyStateError(
+                _("cannot derive the seed yet: {missing}").format(
+                    missing=pgettext("list of notes", "; ").join(missing)
+                ),
+                code="ceremony.incomplete",
+            )
         assert self.announcement_digest is not None
         assert self.opened_at is not None
         seed = derive_seed(
@@ -1497,11 +1750,26 @@ def _optional_time(fields: Fields, key: str) -> datetime | None:
     return _time(fields, key)
 
 
+def _already_settled(party: str, earlier: Contribution) -> CeremonyStateError:
+    return CeremonyStateError(
+        _("party {party!r} has already revealed").format(party=party)
+        if earlier.secret is not None
+        else _("party {party!r} has already been declared in default").format(party=party),
+        code="ceremony.already-settled",
+    )
+
+
 def _unique(names: Iterable[str], what: str) -> None:
+    """Refuse a repeated name; ``what`` is a message id (``N_``) and the field."""
     seen: set[str] = set()
     for name in names:
         if name in seen:
-            raise DuplicateError(f"{what} name is used twice", field=what, value=name)
+            raise DuplicateError(
+                _("{what} name is used twice").format(what=_(what)),
+                code="plan.duplicate-name",
+                field=what,
+                value=name,
+            )
         seen.add(name)
 
 
@@ -1519,18 +1787,35 @@ def rfc3797_key(sources: Sequence[Sequence[int]]) -> str:
         InputError: if a source is empty or holds a negative or non-integer value.
     """
     if not sources:
-        raise InputError("at least one source is needed", field="sources", value=sources)
+        raise InputError(
+            _("at least one source is needed"),
+            code="rfc3797.no-source",
+            field="sources",
+            value=sources,
+        )
     key = []
     for index, source in enumerate(sources):
         where = f"source #{index + 1}"
         if isinstance(source, str | bytes) or not isinstance(source, Iterable):
-            raise InputError("expected a list of integers", field=where, value=source)
+            raise InputError(
+                _("expected a list of integers"),
+                code="rfc3797.not-a-list",
+                field=where,
+                value=source,
+            )
         numbers = list(source)
         if not numbers:
-            raise InputError("no numbers given", field=where, value=source)
+            raise InputError(
+                _("no numbers given"), code="rfc3797.empty-source", field=where, value=source
+            )
         for number in numbers:
             if isinstance(number, bool) or not isinstance(number, int) or number < 0:
-                raise InputError("numbers must be non-negative integers", field=where, value=number)
+                raise InputError(
+                    _("numbers must be non-negative integers"),
+                    code="rfc3797.negative",
+                    field=where,
+                    value=number,
+                )
         key.append("".join(f"{n}." for n in sorted(numbers)) + "/")
     return "".join(key)
 
@@ -1545,9 +1830,16 @@ def rfc3797_select(sources: Sequence[Sequence[int]], pool_size: int, count: int)
         InputError: if ``pool_size`` is not 1..65535 or ``count`` not 0..pool_size.
     """
     if isinstance(pool_size, bool) or not isinstance(pool_size, int) or not 1 <= pool_size <= 65535:
-        raise InputError("pool size must be 1 to 65535", field="pool_size", value=pool_size)
+        raise InputError(
+            _("pool size must be 1 to 65535"),
+            code="rfc3797.pool-size",
+            field="pool_size",
+            value=pool_size,
+        )
     if isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= pool_size:
-        raise InputError("count must be 0 to pool_size", field="count", value=count)
+        raise InputError(
+            _("count must be 0 to pool_size"), code="rfc3797.count", field="count", value=count
+        )
     key = rfc3797_key(sources).encode("ascii")
     remaining = list(range(1, pool_size + 1))
     selected: list[int] = []

@@ -55,6 +55,7 @@ from defusedxml import ElementTree as SafeTree
 from defusedxml.common import DefusedXmlException
 
 from alloc.errors import InputError
+from alloc.i18n import N_, _
 
 __all__ = [
     "DEFAULT_LIMITS",
@@ -108,7 +109,7 @@ DEFAULT_LIMITS: Final = SpreadsheetLimits()
 #: How an encoding is named to a person.
 ENCODING_NAMES: Final = {
     "utf-8": "UTF-8",
-    "utf-8-sig": "UTF-8 with BOM",
+    "utf-8-sig": N_("UTF-8 with BOM"),
     "gb18030": "GB18030 (GBK)",
 }
 
@@ -117,7 +118,7 @@ def _size(count: int) -> str:
     for unit, scale in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
         if count >= scale:
             return f"{count / scale:.1f} {unit}"
-    return f"{count} bytes"
+    return _("{count} bytes").format(count=count)
 
 
 # --- cells --------------------------------------------------------------------------
@@ -236,8 +237,10 @@ class Sheet:
 
     @property
     def where(self) -> str:
-        """The file, and the sheet if it has one, for messages."""
-        return self.source if self.name is None else f"{self.source}, sheet {self.name!r}"
+        """The file, and the sheet if it has one, for messages (in the current language)."""
+        if self.name is None:
+            return self.source
+        return _("{source}, sheet {sheet!r}").format(source=self.source, sheet=self.name)
 
 
 def _drop_blank(
@@ -255,12 +258,15 @@ def _drop_blank(
             lengths = np.fromiter(map(len, cells), np.int64, len(cells))
             at = int(np.flatnonzero(lengths > limits.max_cell_chars)[0])
             raise InputError(
-                f"a cell holds {int(lengths[at]):,} characters,"
-                f" more than the {limits.max_cell_chars:,} a spreadsheet cell can",
+                _(
+                    "a cell holds {count:,} characters, more than the {maximum:,}"
+                    " a spreadsheet cell can"
+                ).format(count=int(lengths[at]), maximum=limits.max_cell_chars),
+                code="import.cell-too-long",
                 source=source,
                 row=int(numbers[at]),
-                field=f"column {column_letter(index)}",
-                hint="the file is damaged or is not a registration export",
+                column=column_letter(index),
+                hint=_("the file is damaged or is not a registration export"),
             )
         filled = cells != ""
         if not filled.any():
@@ -282,7 +288,9 @@ GB_COMMON_SHARE: Final = 0.9
 _SAMPLE_WINDOWS: Final = 64
 _SAMPLE_CHARS: Final = 16_384
 
-_RESAVE_HINT: Final = "open it in Excel or WPS and save it as 'CSV UTF-8 (逗号分隔)', or as .xlsx"
+_RESAVE_HINT: Final = N_(
+    "open it in Excel or WPS and save it as 'CSV UTF-8 (逗号分隔)', or as .xlsx"
+)
 
 
 def _sample(text: str) -> str:
@@ -356,31 +364,35 @@ def decode_text(data: bytes, source: str) -> tuple[str, str]:
     """
     if data.startswith(b"PK\x03\x04"):
         raise InputError(
-            "is an Excel workbook (.xlsx), not CSV text",
+            _("is an Excel workbook (.xlsx), not CSV text"),
+            code="import.xlsx-named-csv",
             source=source,
-            hint="rename it to end in .xlsx",
+            hint=_("rename it to end in .xlsx"),
         )
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise InputError(
-            "is an old Excel .xls workbook (or a password-protected one), not CSV text",
+            _("is an old Excel .xls workbook (or a password-protected one), not CSV text"),
+            code="import.xls",
             source=source,
-            hint="open it in Excel and save as .xlsx or as CSV UTF-8",
+            hint=_("open it in Excel and save as .xlsx or as CSV UTF-8"),
         )
     if b"\x00" in data:
         # CSV text never holds NUL; UTF-16 ("Unicode text") does on every
         # ASCII character, and would otherwise decode as nonsense.
         raise InputError(
-            "contains NUL bytes: it is UTF-16 ('Unicode text') or not a text file",
+            _("contains NUL bytes: it is UTF-16 ('Unicode text') or not a text file"),
+            code="import.utf16",
             source=source,
-            hint="open it in Excel and save as 'CSV UTF-8 (comma delimited)'",
+            hint=_("open it in Excel and save as 'CSV UTF-8 (comma delimited)'"),
         )
     if data.startswith(codecs.BOM_UTF8):
         text = _try(data[len(codecs.BOM_UTF8) :], "utf-8")
         if text is None:
             raise InputError(
-                "starts with a UTF-8 byte-order mark but is not UTF-8 text",
+                _("starts with a UTF-8 byte-order mark but is not UTF-8 text"),
+                code="import.bom-not-utf8",
                 source=source,
-                hint=_RESAVE_HINT,
+                hint=_(_RESAVE_HINT),
             )
         return text, "utf-8-sig"
     text = _try(data, "utf-8")
@@ -391,22 +403,30 @@ def decode_text(data: bytes, source: str) -> tuple[str, str]:
     if text is not None and _common_share(text, _in_gb2312) >= GB_COMMON_SHARE:
         return text, "gb18030"
     for codec, label, common in (
-        ("big5hkscs", "Big5 (Traditional Chinese, Taiwan or Hong Kong)", _common_big5),
-        ("cp932", "Shift-JIS (Japanese)", _common_shift_jis),
+        ("big5hkscs", N_("Big5 (Traditional Chinese, Taiwan or Hong Kong)"), _common_big5),
+        ("cp932", N_("Shift-JIS (Japanese)"), _common_shift_jis),
     ):
         other = _try(data, codec)
         if other is not None and _common_share(other, common) >= GB_COMMON_SHARE:
             raise InputError(
-                f"is {label} text; read as GB18030 its Chinese would be garbled"
-                " (陳大文 would read as 闖湮恅), so it is not read",
+                _(
+                    "is {encoding} text; read as GB18030 its Chinese would be garbled"
+                    " (陳大文 would read as 闖湮恅), so it is not read"
+                ).format(encoding=_(label)),
+                code="import.encoding-big5"
+                if codec == "big5hkscs"
+                else "import.encoding-shift-jis",
                 source=source,
-                hint=_RESAVE_HINT,
+                hint=_(_RESAVE_HINT),
             )
     raise InputError(
-        "is not UTF-8, and not clearly GBK/GB18030 either: too many of its characters"
-        " would be rare ones, which is what text in another encoding looks like",
+        _(
+            "is not UTF-8, and not clearly GBK/GB18030 either: too many of its characters"
+            " would be rare ones, which is what text in another encoding looks like"
+        ),
+        code="import.encoding-unknown",
         source=source,
-        hint=_RESAVE_HINT,
+        hint=_(_RESAVE_HINT),
     )
 
 
@@ -424,21 +444,23 @@ def _check_quoting(text: str, delimiter: str, source: str) -> None:
     reader = csv.reader(lines, delimiter=delimiter, strict=True)
     record = 0
     try:
-        for record, _ in enumerate(reader, start=1):  # noqa: B007 - record counts rows
+        for record, _row in enumerate(reader, start=1):  # noqa: B007 - record counts rows
             pass
     except csv.Error as exc:
         if _FIELD_LIMIT_RE.search(str(exc)):
             raise InputError(
-                "a quoted cell is longer than 131,072 characters",
+                _("a quoted cell is longer than 131,072 characters"),
+                code="import.quoted-cell-too-long",
                 source=source,
                 row=record + 1,
-                hint="the file is damaged, or a quote is missing on or before this row",
+                hint=_("the file is damaged, or a quote is missing on or before this row"),
             ) from exc
         raise InputError(
-            f"is not well-formed CSV ({exc})",
+            _("is not well-formed CSV ({reason})").format(reason=exc),
+            code="import.malformed-csv",
             source=source,
             row=record + 1,
-            hint="check for an unmatched double quote on or before this row",
+            hint=_("check for an unmatched double quote on or before this row"),
         ) from exc
 
 
@@ -457,9 +479,10 @@ def load_csv(path: str | Path, *, limits: SpreadsheetLimits = DEFAULT_LIMITS) ->
     records = data.count(b"\n") + data.count(b"\r")
     if records > 2 * limits.max_rows + 1:  # \r\n counts twice
         raise InputError(
-            f"has more than {limits.max_rows:,} rows",
+            _("has more than {maximum:,} rows").format(maximum=limits.max_rows),
+            code="import.too-many-rows",
             source=source,
-            hint="split the file, or check that it is a registration export",
+            hint=_("split the file, or check that it is a registration export"),
         )
     end = min((i for i in (text.find("\n"), text.find("\r")) if i >= 0), default=len(text))
     first_line = text[:end]
@@ -483,7 +506,12 @@ def load_csv(path: str | Path, *, limits: SpreadsheetLimits = DEFAULT_LIMITS) ->
     del text
     count, columns = found
     if count > limits.max_rows:
-        raise InputError(f"has more than {limits.max_rows:,} rows", source=source)
+        raise InputError(
+            _("has more than {maximum:,} rows").format(maximum=limits.max_rows),
+            code="import.too-many-rows",
+            source=source,
+            hint=_("split the file, or check that it is a registration export"),
+        )
     numbers = np.arange(1, count + 1, dtype=np.int64)
     numbers, columns = _drop_blank(numbers, columns, source, limits, check_lengths=check_lengths)
     return Sheet(source=source, name=None, encoding=encoding, rows=numbers, columns=columns)
@@ -515,12 +543,13 @@ def _pandas_columns(
     if not payload:
         return 0, {}
     width = max((line.count(delimiter) + 1 for line in text[:65536].splitlines()), default=1)
-    for _ in range(8):
+    for _attempt in range(8):
         if width > limits.max_columns:
             raise InputError(
-                f"has a row with more than {limits.max_columns:,} cells",
+                _("has a row with more than {maximum:,} cells").format(maximum=limits.max_columns),
+                code="import.too-many-columns",
                 source=source,
-                hint="check that it is a registration export",
+                hint=_("check that it is a registration export"),
             )
         try:
             frame = pd.read_csv(
@@ -563,10 +592,13 @@ def _csv_module_columns(
         for count, row in enumerate(reader, start=1):
             if len(row) > limits.max_columns:
                 raise InputError(
-                    f"has a row with more than {limits.max_columns:,} cells",
+                    _("has a row with more than {maximum:,} cells").format(
+                        maximum=limits.max_columns
+                    ),
+                    code="import.too-many-columns",
                     source=source,
                     row=count,
-                    hint="check that it is a registration export",
+                    hint=_("check that it is a registration export"),
                 )
             for index, cell in enumerate(row):
                 text_ = clean_cell(cell)
@@ -578,10 +610,11 @@ def _csv_module_columns(
                     column.append(text_)
     except csv.Error as exc:
         raise InputError(
-            f"is not well-formed CSV ({exc})",
+            _("is not well-formed CSV ({reason})").format(reason=exc),
+            code="import.malformed-csv",
             source=source,
             row=count + 1,
-            hint="check for an unmatched double quote on or before this row",
+            hint=_("check for an unmatched double quote on or before this row"),
         ) from exc
     columns = {}
     for index, column in cells.items():
@@ -595,23 +628,38 @@ def _read_limited(path: Path, source: str, limit: int, kind: str) -> bytes:
         size = path.stat().st_size
         if size > limit:
             raise InputError(
-                f"is {_size(size)}, more than the {_size(limit)} alloc reads as {kind}",
+                _("is {size}, more than the {maximum} alloc reads as {kind}").format(
+                    size=_size(size), maximum=_size(limit), kind=kind
+                ),
+                code="import.file-too-large",
                 source=source,
-                hint="check that this is the registration export; split a larger one",
+                hint=_("check that this is the registration export; split a larger one"),
             )
         return path.read_bytes()
     except FileNotFoundError:
         raise InputError(
-            "file not found", source=source, hint="check the path and the file name"
+            _("file not found"),
+            code="file.not-found",
+            source=source,
+            hint=_("check the path and the file name"),
         ) from None
     except IsADirectoryError:
-        raise InputError("is a directory, not a file", source=source) from None
+        raise InputError(
+            _("is a directory, not a file"), code="file.not-a-file", source=source
+        ) from None
     except PermissionError:
         raise InputError(
-            "permission denied", source=source, hint="check the file's permissions"
+            _("permission denied"),
+            code="file.permission-denied",
+            source=source,
+            hint=_("check the file's permissions"),
         ) from None
     except OSError as exc:
-        raise InputError(f"cannot be read ({exc.strerror or exc})", source=source) from exc
+        raise InputError(
+            _("cannot be read ({reason})").format(reason=exc.strerror or exc),
+            code="file.unreadable",
+            source=source,
+        ) from exc
 
 
 # --- .xlsx --------------------------------------------------------------------------
@@ -709,9 +757,10 @@ class _Counted(io.RawIOBase):
         self.left -= len(data)
         if self.left < 0:
             raise InputError(
-                f"unpacks to more than alloc reads ({self.what})",
+                _("unpacks to more than alloc reads ({part})").format(part=self.what),
+                code="import.zip-bomb",
                 source=self.source,
-                hint="the workbook is damaged or a zip bomb",
+                hint=_("the workbook is damaged or a zip bomb"),
             )
         buffer[: len(data)] = data
         return len(data)
@@ -775,15 +824,19 @@ class Workbook:
             # Workbook parts never declare a DTD or entities; one can only be
             # there to make the XML parser expand them.
             return InputError(
-                "holds XML with a DTD or entity declarations, which no Excel file has",
+                _("holds XML with a DTD or entity declarations, which no Excel file has"),
+                code="import.xml-dtd",
                 source=self.source,
-                hint="the workbook is damaged or crafted; save it again from Excel or WPS",
+                hint=_("the workbook is damaged or crafted; save it again from Excel or WPS"),
             )
         return InputError(
-            "is not a readable Excel .xlsx workbook",
+            _("is not a readable Excel .xlsx workbook"),
+            code="import.not-xlsx",
             source=self.source,
-            hint="old .xls and password-protected workbooks cannot be read:"
-            " open it in Excel and save as .xlsx or as CSV UTF-8",
+            hint=_(
+                "old .xls and password-protected workbooks cannot be read:"
+                " open it in Excel and save as .xlsx or as CSV UTF-8"
+            ),
         )
 
     # parts
@@ -792,19 +845,28 @@ class Workbook:
         info = self._zip.getinfo(part)
         if info.file_size > self.limits.max_part_bytes:
             raise InputError(
-                f"part {part} unpacks to {_size(info.file_size)}, more than"
-                f" the {_size(self.limits.max_part_bytes)} alloc reads",
+                _("part {part} unpacks to {size}, more than the {maximum} alloc reads").format(
+                    part=part, size=_size(info.file_size), maximum=_size(self.limits.max_part_bytes)
+                ),
+                code="import.zip-bomb",
                 source=self.source,
-                hint="the workbook is damaged or a zip bomb; if it is a genuine export,"
-                " save it as CSV UTF-8",
+                hint=_(
+                    "the workbook is damaged or a zip bomb; if it is a genuine export,"
+                    " save it as CSV UTF-8"
+                ),
             )
         self._unpacked += info.file_size
         if self._unpacked > self.limits.max_unpacked_bytes:
             raise InputError(
-                f"unpacks to more than the {_size(self.limits.max_unpacked_bytes)} alloc reads",
+                _("unpacks to more than the {maximum} alloc reads").format(
+                    maximum=_size(self.limits.max_unpacked_bytes)
+                ),
+                code="import.zip-bomb",
                 source=self.source,
-                hint="the workbook is damaged or a zip bomb; if it is a genuine export,"
-                " save it as CSV UTF-8",
+                hint=_(
+                    "the workbook is damaged or a zip bomb; if it is a genuine export,"
+                    " save it as CSV UTF-8"
+                ),
             )
         return info
 
@@ -865,9 +927,12 @@ class Workbook:
                 )
         if len(sheets) > self.limits.max_sheets:
             raise InputError(
-                f"has {len(sheets)} sheets, more than the {self.limits.max_sheets} alloc reads",
+                _("has {count} sheets, more than the {maximum} alloc reads").format(
+                    count=len(sheets), maximum=self.limits.max_sheets
+                ),
+                code="import.too-many-sheets",
                 source=self.source,
-                hint="copy the applicant list into a workbook of its own",
+                hint=_("copy the applicant list into a workbook of its own"),
             )
         if not sheets:
             raise self._unreadable()
@@ -938,9 +1003,10 @@ class Workbook:
         """The sheet's rows that hold a value, with their cells; then one summary row."""
         if info.part is None or not info.is_worksheet:
             raise InputError(
-                f"sheet {info.name!r} is a chart or macro sheet, not a table",
+                _("sheet {sheet!r} is a chart or macro sheet, not a table").format(sheet=info.name),
+                code="import.not-a-table",
                 source=self.source,
-                hint="give the sheet that holds the list",
+                hint=_("give the sheet that holds the list"),
             )
         try:
             strings = self._shared_strings()
@@ -1041,9 +1107,11 @@ class _SheetReader:
         self.cell_count = 0
         self.letters: dict[str, int] = {}
 
-    def error(self, problem: str, row: int | None = None, hint: str | None = None) -> InputError:
+    def error(
+        self, problem: str, *, code: str, row: int | None = None, hint: str | None = None
+    ) -> InputError:
         return InputError(
-            problem, source=f"{self.source}, sheet {self.sheet!r}", row=row, hint=hint
+            problem, code=code, source=self.source, sheet=self.sheet, row=row, hint=hint
         )
 
     def rows(self, stream: IO[bytes]) -> Iterator[_XlsxRow]:
@@ -1091,7 +1159,10 @@ class _SheetReader:
         index = self.letters.get(letters)
         if index is None:
             if not letters.isalpha() or not letters.isascii() or len(letters) > 3:
-                raise self.error(f"a cell reference {ref!r} is not valid")
+                raise self.error(
+                    _("a cell reference {reference!r} is not valid").format(reference=ref),
+                    code="import.bad-cell-reference",
+                )
             index = self.letters[letters] = _column_index(letters)
         return index
 
@@ -1105,8 +1176,11 @@ class _SheetReader:
             self.cell_count += 1
             if self.cell_count > limits.max_cells:
                 raise self.error(
-                    f"has more than {limits.max_cells:,} cells (most of them empty)",
-                    hint="delete the empty formatted rows and columns, or save as CSV UTF-8",
+                    _("has more than {maximum:,} cells (most of them empty)").format(
+                        maximum=limits.max_cells
+                    ),
+                    code="import.too-many-cells",
+                    hint=_("delete the empty formatted rows and columns, or save as CSV UTF-8"),
                 )
             index = self.column(cell.get("r"), index)
             text, kind = self.value(cell)
@@ -1114,20 +1188,32 @@ class _SheetReader:
                 continue
             if index >= limits.max_columns or index >= _EXCEL_MAX_COLUMN:
                 raise self.error(
-                    f"column {column_letter(index)} holds a value; alloc reads"
-                    f" at most {limits.max_columns:,} columns",
+                    _(
+                        "column {column} holds a value; alloc reads at most {maximum:,} columns"
+                    ).format(column=column_letter(index), maximum=limits.max_columns),
+                    code="import.too-many-columns",
                     row=number,
-                    hint="delete what lies far to the right of the list",
+                    hint=_("delete what lies far to the right of the list"),
                 )
             if number > min(limits.max_rows, _EXCEL_MAX_ROW) or number < 1:
                 raise self.error(
-                    f"has a value in row {number:,}; alloc reads at most {limits.max_rows:,} rows",
-                    hint="delete what lies far below the list",
+                    _("has a value in row {row:,}; alloc reads at most {maximum:,} rows").format(
+                        row=number, maximum=limits.max_rows
+                    ),
+                    code="import.too-many-rows",
+                    hint=_("delete what lies far below the list"),
                 )
             if len(text) > limits.max_cell_chars:
                 raise self.error(
-                    f"cell {column_letter(index)}{number} holds {len(text):,} characters,"
-                    f" more than the {limits.max_cell_chars:,} a cell can",
+                    _(
+                        "cell {cell} holds {count:,} characters, more than the {maximum:,}"
+                        " a cell can"
+                    ).format(
+                        cell=f"{column_letter(index)}{number}",
+                        count=len(text),
+                        maximum=limits.max_cell_chars,
+                    ),
+                    code="import.cell-too-long",
                     row=number,
                 )
             row.cells[index] = text
@@ -1160,7 +1246,10 @@ class _SheetReader:
                 return clean_cell(self.strings[int(value)]), None
             except (ValueError, IndexError):
                 raise self.error(
-                    f"a cell refers to shared string {value!r}, which does not exist"
+                    _("a cell refers to shared string {index!r}, which does not exist").format(
+                        index=value
+                    ),
+                    code="import.not-xlsx",
                 ) from None
         if kind == "str":
             return clean_cell(_unescape(value)), None

@@ -45,7 +45,9 @@ from alloc.errors import (
     MalformedDocumentError,
     SignatureThresholdError,
     TrustError,
+    with_location,
 )
+from alloc.i18n import _, pgettext
 from alloc.strictjson import Fields, parse_json
 
 __all__ = [
@@ -91,7 +93,12 @@ def fingerprint(keyid: str) -> str:
         InputError: if ``keyid`` is not 64 lower-case hex digits.
     """
     if not isinstance(keyid, str) or not _KEY_ID.fullmatch(keyid):
-        raise InputError("not a key id (64 lower-case hex digits)", field="keyid", value=keyid)
+        raise InputError(
+            _("not a key id (64 lower-case hex digits)"),
+            code="trust.bad-key-id",
+            field="keyid",
+            value=keyid,
+        )
     raw = bytes.fromhex(keyid)[: FINGERPRINT_BITS // 8]
     return " ".join(f"{int.from_bytes(raw[i : i + 2], 'big'):05d}" for i in range(0, len(raw), 2))
 
@@ -109,11 +116,15 @@ def parse_pin(text: str, *, field: str = "--expect") -> str:
     if _KEY_ID.fullmatch(text):
         return fingerprint(text)
     raise TrustError(
-        "not a key fingerprint or key id",
+        _("not a key fingerprint or key id"),
+        code="trust.bad-pin",
         field=field,
         value=text,
-        hint="give the fingerprint exactly as `alloc keys fingerprint` prints it, eight groups"
-        ' of five digits separated by spaces and quoted ("12345 67890 …"), or the 64-digit key id',
+        hint=_(
+            "give the fingerprint exactly as `alloc keys fingerprint` prints it, eight groups"
+            ' of five digits separated by spaces and quoted ("12345 67890 …"), or the 64-digit'
+            " key id"
+        ),
     )
 
 
@@ -135,11 +146,13 @@ def key_label(keyid: str) -> str:
     Never raises: a malformed key id is shown as it is.
     """
     try:
-        text = f"fingerprint {fingerprint(keyid)} (key id {keyid[:16]}…)"
+        text = _("fingerprint {fingerprint} (key id {keyid}…)").format(
+            fingerprint=fingerprint(keyid), keyid=keyid[:16]
+        )
     except InputError:
-        return f"key id {keyid!r}"
+        return _("key id {keyid!r}").format(keyid=keyid)
     if is_demo_key(keyid):
-        text += " [DEMO KEY: its private key is public]"
+        text = _("{key} [DEMO KEY: its private key is public]").format(key=text)
     return text
 
 
@@ -162,7 +175,10 @@ class PublicKey:
             key = Ed25519PublicKey.from_public_bytes(bytes.fromhex(raw_hex))
         except ValueError as exc:
             raise InputError(
-                "not a raw Ed25519 public key in hex", field="public_key", value=raw_hex
+                _("not a raw Ed25519 public key in hex"),
+                code="key.not-ed25519",
+                field="public_key",
+                value=raw_hex,
             ) from exc
         return cls.from_key(key)
 
@@ -177,10 +193,18 @@ class PublicKey:
             key = serialization.load_pem_public_key(data)
         except ValueError as exc:
             raise InputError(
-                "not a PEM public key", field="public_key", hint="export it with `alloc keys`"
+                _("not a PEM public key"),
+                code="key.not-pem",
+                field="public_key",
+                hint=_("export it with `alloc keys`"),
             ) from exc
         if not isinstance(key, Ed25519PublicKey):
-            raise InputError("not an Ed25519 key", field="public_key", value=type(key).__name__)
+            raise InputError(
+                _("not an Ed25519 key"),
+                code="key.not-ed25519",
+                field="public_key",
+                value=type(key).__name__,
+            )
         return cls.from_key(key)
 
     @property
@@ -230,12 +254,18 @@ class SigningKey:
             key = serialization.load_pem_private_key(data, password=password)
         except (ValueError, TypeError) as exc:
             raise InputError(
-                "cannot load the private key",
+                _("cannot load the private key"),
+                code="key.cannot-load",
                 field="private_key",
-                hint="check the file and its password",
+                hint=_("check the file and its password"),
             ) from exc
         if not isinstance(key, Ed25519PrivateKey):
-            raise InputError("not an Ed25519 key", field="private_key", value=type(key).__name__)
+            raise InputError(
+                _("not an Ed25519 key"),
+                code="key.not-ed25519",
+                field="private_key",
+                value=type(key).__name__,
+            )
         return cls(key=key, public=PublicKey.from_key(key.public_key()))
 
     @classmethod
@@ -294,10 +324,13 @@ class Envelope:
             DuplicateError: if this key has already signed.
             WrongTypeError: if ``key`` is not a SigningKey.
         """
-        check_instance(key, SigningKey, "key", hint="load it with SigningKey.from_pem")
+        check_instance(key, SigningKey, "key", hint=_("load it with SigningKey.from_pem"))
         if any(s.keyid == key.keyid for s in self.signatures):
             raise DuplicateError(
-                "this key has already signed the document", field="keyid", value=key.keyid
+                _("this key has already signed the document"),
+                code="document.signed-twice",
+                field="keyid",
+                value=key.keyid,
             )
         signature = Signature(keyid=key.keyid, sig=key.sign(self.signed_bytes))
         ordered = tuple(sorted((*self.signatures, signature), key=lambda s: s.keyid))
@@ -325,14 +358,19 @@ class Envelope:
                 envelope, not canonical, of another type, or their signatures
                 are unsorted or repeat a key.
         """
-        name = document or expected_type or "signed document"
+        name = document or expected_type or _("signed document")
         fields = Fields.of(parse_json(data, document=name), document=name)
         signed = fields.object("signed").data
         signatures = []
         for item in fields.objects("signatures"):
             keyid = item.string("keyid")
             if not _KEY_ID.fullmatch(keyid):
-                raise item.error("keyid", "expected 64 lower-case hexadecimal digits", keyid)
+                raise item.error(
+                    "keyid",
+                    _("expected {count} lower-case hexadecimal digits").format(count=64),
+                    keyid,
+                    code="document.not-hex",
+                )
             signatures.append(Signature(keyid=keyid, sig=item.hex("sig", size=64)))
             item.done()
         fields.done()
@@ -340,35 +378,46 @@ class Envelope:
         if len(set(keyids)) != len(keyids):
             repeated = next(k for k in keyids if keyids.count(k) > 1)
             raise MalformedDocumentError(
-                f"key {repeated[:16]}… signed twice; a key counts once, so a repeated"
-                " signature can only be tampering",
+                _(
+                    "key {keyid}… signed twice; a key counts once, so a repeated"
+                    " signature can only be tampering"
+                ).format(keyid=repeated[:16]),
+                code="document.signature-repeated",
                 source=name,
                 field="signatures",
                 value=repeated,
             )
         if keyids != sorted(keyids):
             raise MalformedDocumentError(
-                "signatures are not sorted by key id",
+                _("signatures are not sorted by key id"),
+                code="document.signatures-unsorted",
                 source=name,
                 field="signatures",
-                hint="alloc writes them sorted; the file was edited",
+                hint=_("alloc writes them sorted; the file was edited"),
             )
         envelope = cls(signed=signed, signatures=tuple(signatures))
         try:
             canonical = envelope.to_bytes()
         except InputError as exc:
             raise MalformedDocumentError(
-                f"signed part is not canonical-JSON safe ({exc})", source=name
+                _("signed part is not canonical-JSON safe ({reason})").format(reason=exc),
+                code="document.not-canonical",
+                source=name,
             ) from exc
         if canonical != data:
             raise MalformedDocumentError(
-                "the file is not in canonical form (RFC 8785 plus one newline)",
+                _("the file is not in canonical form (RFC 8785 plus one newline)"),
+                code="document.not-canonical",
                 source=name,
-                hint="the file was edited or re-encoded after signing",
+                hint=_("the file was edited or re-encoded after signing"),
             )
         if expected_type is not None and signed.get("type") != expected_type:
             raise MalformedDocumentError(
-                f"not a {expected_type}", source=name, field="signed.type", value=signed.get("type")
+                _("not a {type}").format(type=expected_type),
+                code="document.other-type",
+                source=name,
+                field="signed.type",
+                value=signed.get("type"),
             )
         return envelope
 
@@ -388,7 +437,11 @@ class Role:
 
     def __post_init__(self) -> None:
         check_id(self.name, "role.name")
-        keys = check_items(self.keys, f"role {self.name!r}.keys", what="a sequence of PublicKey")
+        keys = check_items(
+            self.keys,
+            f"role {self.name!r}.keys",
+            what=_("a sequence of {kind}").format(kind="PublicKey"),
+        )
         for index, key in enumerate(keys):
             check_instance(key, PublicKey, f"role {self.name!r}.keys[{index}]")
         object.__setattr__(self, "keys", keys)
@@ -396,15 +449,19 @@ class Role:
         if len(set(ids)) != len(ids):
             repeated = next(k for k in ids if ids.count(k) > 1)
             raise DuplicateError(
-                f"role {self.name!r} lists the key with {key_label(repeated)} twice",
+                _("role {role!r} lists the key with {key} twice").format(
+                    role=self.name, key=key_label(repeated)
+                ),
+                code="trust.key-repeated",
                 field=f"role {self.name!r}.keys",
-                hint="a key counts once; list each key once",
+                hint=_("a key counts once; list each key once"),
             )
         threshold = check_integer(self.threshold, f"role {self.name!r}.threshold")
         object.__setattr__(self, "threshold", threshold)
         if not 1 <= self.threshold <= len(self.keys):
             raise InputError(
-                f"threshold must be 1 to {len(self.keys)}",
+                _("threshold must be 1 to {count}").format(count=len(self.keys)),
+                code="trust.threshold-range",
                 field=f"role {self.name!r}.threshold",
                 value=self.threshold,
             )
@@ -434,11 +491,17 @@ class RoleResult:
 
     def describe(self) -> str:
         """E.g. ``bureau signed by 1/1 keys: fingerprint 12345 … (key id 3f2a…)``."""
-        text = f"{self.role} signed by {self.valid}/{self.threshold} keys"
+        text = _("{role} signed by {valid}/{threshold} keys").format(
+            role=self.role, valid=self.valid, threshold=self.threshold
+        )
         if self.signers:
-            text += ": " + ", ".join(key_label(k) for k in self.signers)
+            text = _("{summary}: {keys}").format(
+                summary=text, keys=", ".join(key_label(k) for k in self.signers)
+            )
         if self.invalid:
-            text += "; INVALID signature by " + ", ".join(key_label(k) for k in self.invalid)
+            text = _("{summary}; INVALID signature by {keys}").format(
+                summary=text, keys=", ".join(key_label(k) for k in self.invalid)
+            )
         return text
 
     def to_json(self) -> dict[str, Any]:
@@ -472,7 +535,7 @@ class TrustPolicy:
     roles: tuple[Role, ...]
 
     def __post_init__(self) -> None:
-        roles = check_items(self.roles, "roles", what="a sequence of Role")
+        roles = check_items(self.roles, "roles", what=_("a sequence of {kind}").format(kind="Role"))
         for index, role in enumerate(roles):
             check_instance(role, Role, f"roles[{index}]")
         object.__setattr__(self, "roles", roles)
@@ -480,25 +543,33 @@ class TrustPolicy:
         for required in REQUIRED_ROLES:
             if required not in names:
                 raise TrustError(
-                    f"a trust policy needs a {required!r} role",
+                    _("a trust policy needs a {role!r} role").format(role=required),
+                    code="trust.missing-role",
                     field="roles",
                     value=names,
-                    hint="give the bureau's and the notary's keys (alloc policy create"
-                    " --role bureau=KEY.pub --role notary=KEY.pub)",
+                    hint=_(
+                        "give the bureau's and the notary's keys (alloc policy create"
+                        " --role bureau=KEY.pub --role notary=KEY.pub)"
+                    ),
                 )
         if len(set(names)) != len(names):
             repeated = next(n for n in names if names.count(n) > 1)
-            raise TrustError("a role is named twice", field="roles", value=repeated)
+            raise TrustError(
+                _("a role is named twice"), code="trust.role-twice", field="roles", value=repeated
+            )
         owner: dict[str, str] = {}
         for role in self.roles:
             for key in role.keys:
                 other = owner.setdefault(key.fingerprint, role.name)
                 if other != role.name:
                     raise TrustError(
-                        f"the key with {key_label(key.keyid)} is in both roles {other!r} and"
-                        f" {role.name!r}: one key would count as two independent signers",
+                        _(
+                            "the key with {key} is in both roles {first!r} and {second!r}:"
+                            " one key would count as two independent signers"
+                        ).format(key=key_label(key.keyid), first=other, second=role.name),
+                        code="trust.key-in-two-roles",
                         field=f"role {role.name!r}.keys",
-                        hint="each role needs its own keys; generate one per person",
+                        hint=_("each role needs its own keys; generate one per person"),
                     )
 
     def role(self, name: str) -> Role:
@@ -506,7 +577,12 @@ class TrustPolicy:
         for role in self.roles:
             if role.name == name:
                 return role
-        raise TrustError("the trust policy has no such role", field="role", value=name)
+        raise TrustError(
+            _("the trust policy has no such role"),
+            code="trust.no-such-role",
+            field="role",
+            value=name,
+        )
 
     def roles_of(self, keyid: str) -> tuple[str, ...]:
         """The roles ``keyid`` belongs to (at most one)."""
@@ -549,11 +625,11 @@ class TrustPolicy:
 
     def describe(self, envelope: Envelope) -> str:
         """Who signed, per role, and which signatures were not counted; never raises."""
-        text = "; ".join(r.describe() for r in self.evaluate(envelope))
+        text = pgettext("list of notes", "; ").join(r.describe() for r in self.evaluate(envelope))
         strangers = self.untrusted(envelope)
         if strangers:
-            text += "; not counted, not in the trust policy: " + ", ".join(
-                key_label(k) for k in strangers
+            text = _("{summary}; not counted, not in the trust policy: {keys}").format(
+                summary=text, keys=", ".join(key_label(k) for k in strangers)
             )
         return text
 
@@ -570,18 +646,20 @@ class TrustPolicy:
         for result in results:
             for keyid in result.invalid:
                 raise InvalidSignatureError(
-                    f"{document}: the signature of the {result.role} key with"
-                    f" {key_label(keyid)} does not verify: the document was changed after it"
-                    " was signed, or the signature was damaged"
+                    _(
+                        "{document}: the signature of the {role} key with {key} does not"
+                        " verify: the document was changed after it was signed, or the"
+                        " signature was damaged"
+                    ).format(document=document, role=result.role, key=key_label(keyid))
                 )
         for result in results:
             if not result.ok:
-                text = f"{document}: {result.describe()}"
+                text = with_location(document, result.describe())
                 strangers = self.untrusted(envelope)
                 if strangers:
-                    text += "; signed instead by keys not in the trust policy: " + ", ".join(
-                        key_label(k) for k in strangers
-                    )
+                    text = _(
+                        "{summary}; signed instead by keys not in the trust policy: {keys}"
+                    ).format(summary=text, keys=", ".join(key_label(k) for k in strangers))
                 raise SignatureThresholdError(text)
         return results
 
@@ -606,7 +684,7 @@ class TrustPolicy:
         return canonical_json(self.to_json()) + b"\n"
 
     @classmethod
-    def from_bytes(cls, data: bytes, *, document: str = "trust policy") -> TrustPolicy:
+    def from_bytes(cls, data: bytes, *, document: str | None = None) -> TrustPolicy:
         """Read a trust file strictly (spec section 9.1).
 
         Raises:
@@ -615,18 +693,22 @@ class TrustPolicy:
                 that does not match its public key.
             TrustError: if the policy itself is not acceptable (see the class).
         """
-        return cls.from_json(parse_json(data, document=document), document=document)
+        name = document or _("trust policy")
+        return cls.from_json(parse_json(data, document=name), document=name)
 
     @classmethod
-    def from_json(cls, data: object, *, document: str = "trust policy") -> TrustPolicy:
+    def from_json(cls, data: object, *, document: str | None = None) -> TrustPolicy:
         """As :meth:`from_bytes`, from parsed JSON."""
-        fields = Fields.of(data, document=document)
+        fields = Fields.of(data, document=document or _("trust policy"))
         spec = fields.value("spec")
         if spec != SPEC_VERSION or isinstance(spec, bool):
             raise fields.error(
                 "spec",
-                f"written for spec version {spec!r}; this is alloc for spec {SPEC_VERSION}",
+                _("written for spec version {spec!r}; this is alloc for spec {supported}").format(
+                    spec=spec, supported=SPEC_VERSION
+                ),
                 spec,
+                code="document.spec-version",
             )
         roles = fields.each("roles", _read_role)
         fields.done()
@@ -659,18 +741,26 @@ class TrustPolicy:
             for wanted in fingerprints:
                 matches = {k.keyid: k for k in keys if k.fingerprint == wanted}
                 if not matches:
-                    found = "; ".join(sorted({key_label(k.keyid) for k in keys})) or "none"
+                    found = "; ".join(sorted({key_label(k.keyid) for k in keys})) or _("none")
                     raise TrustError(
-                        f"no key with the fingerprint pinned for role {name!r} ({wanted}) is"
-                        f" among the keys published with these files (they have: {found})",
+                        _(
+                            "no key with the fingerprint pinned for role {role!r} ({fingerprint})"
+                            " is among the keys published with these files (they have: {found})"
+                        ).format(role=name, fingerprint=wanted, found=found),
+                        code="trust.pin-not-found",
                         field="--expect",
-                        hint="these files were not signed by the keys you pinned: compare the"
-                        " fingerprint with the bureau's official publication again",
+                        hint=_(
+                            "these files were not signed by the keys you pinned: compare the"
+                            " fingerprint with the bureau's official publication again"
+                        ),
                     )
                 if len(matches) > 1:
                     raise TrustError(
-                        f"{len(matches)} different keys share the fingerprint {wanted}: someone"
-                        " made keys to collide with it",
+                        _(
+                            "{count} different keys share the fingerprint {fingerprint}: someone"
+                            " made keys to collide with it"
+                        ).format(count=len(matches), fingerprint=wanted),
+                        code="trust.pin-collision",
                         field="--expect",
                         value=sorted(matches),
                     )
@@ -703,12 +793,22 @@ def _read_role(item: Fields) -> Role:
         try:
             key = PublicKey.from_hex(raw.hex())
         except InputError as exc:
-            raise entry.error("public", "not an Ed25519 public key", raw.hex()) from exc
+            raise entry.error(
+                "public", _("not an Ed25519 public key"), raw.hex(), code="key.not-ed25519"
+            ) from exc
         if entry.string("keyid") != key.keyid:
-            raise entry.error("keyid", "does not match the public key", entry.data["keyid"])
+            raise entry.error(
+                "keyid",
+                _("does not match the public key"),
+                entry.data["keyid"],
+                code="document.keyid-mismatch",
+            )
         if entry.string("fingerprint") != key.fingerprint:
             raise entry.error(
-                "fingerprint", "does not match the public key", entry.data["fingerprint"]
+                "fingerprint",
+                _("does not match the public key"),
+                entry.data["fingerprint"],
+                code="document.fingerprint-mismatch",
             )
         entry.done()
         keys.append(key)
@@ -717,4 +817,4 @@ def _read_role(item: Fields) -> Role:
         return Role(name=name, keys=tuple(keys), threshold=threshold)
     except InputError as exc:
         where = "name" if exc.field == "role.name" else "keys"
-        raise item.error(where, exc.problem, exc.value) from exc
+        raise item.error(where, exc.problem, exc.value, code=exc.code) from exc

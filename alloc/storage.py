@@ -56,6 +56,7 @@ from pathlib import Path
 from typing import IO, Any, Final
 
 from alloc.errors import AllocError, InputError
+from alloc.i18n import N_, _
 
 if sys.platform == "win32":  # pragma: no cover - Windows only
     import msvcrt
@@ -103,58 +104,89 @@ _SIGNED_SIZE_LIMIT: Final = 4 * 1024 * 1024
 
 # --- errors ------------------------------------------------------------------------
 
-# errno -> (what happened, what to do). One table so the later translation
-# pass finds every message in one place.
-_REASONS: Final[dict[int, tuple[str, str]]] = {
+# errno -> (what happened, what to do, code), translated where the error is made.
+_REASONS: Final[dict[int, tuple[str, str, str]]] = {
     errno.ENOSPC: (
-        "the disk is full (no space left on the device)",
-        "free some space on that disk, or use a folder on another disk, then run the command again",
+        N_("the disk is full (no space left on the device)"),
+        N_(
+            "free some space on that disk, or use a folder on another disk, then run the"
+            " command again"
+        ),
+        "storage.disk-full",
     ),
     errno.EDQUOT: (
-        "the disk quota of this user is used up",
-        "free some space or ask for a larger quota, then run the command again",
+        N_("the disk quota of this user is used up"),
+        N_("free some space or ask for a larger quota, then run the command again"),
+        "storage.quota",
     ),
     errno.EACCES: (
-        "permission denied",
-        "check that this user may read and write the folder and its files",
+        N_("permission denied"),
+        N_("check that this user may read and write the folder and its files"),
+        "storage.permission-denied",
     ),
     errno.EPERM: (
-        "the operation is not permitted",
-        "check the file's permissions and owner, and that no other program holds it",
+        N_("the operation is not permitted"),
+        N_("check the file's permissions and owner, and that no other program holds it"),
+        "storage.not-permitted",
     ),
     errno.EROFS: (
-        "the file system is read-only",
-        "copy the folder to a writable disk (a USB stick may have its write-protect"
-        " switch on), then run the command there",
+        N_("the file system is read-only"),
+        N_(
+            "copy the folder to a writable disk (a USB stick may have its write-protect"
+            " switch on), then run the command there"
+        ),
+        "storage.read-only",
     ),
     errno.EIO: (
-        "the disk reported an input/output error",
-        "the disk or USB stick may be failing: copy the folder to another disk and"
-        " check it with `alloc verify`",
+        N_("the disk reported an input/output error"),
+        N_(
+            "the disk or USB stick may be failing: copy the folder to another disk and"
+            " check it with `alloc verify`"
+        ),
+        "storage.io-error",
     ),
     errno.EMFILE: (
-        "too many files are open",
-        "close other programs or raise the limit of open files (ulimit -n)",
+        N_("too many files are open"),
+        N_("close other programs or raise the limit of open files (ulimit -n)"),
+        "storage.too-many-files",
     ),
     errno.ENAMETOOLONG: (
-        "the path is too long for the file system",
-        "use a shorter folder or file name",
+        N_("the path is too long for the file system"),
+        N_("use a shorter folder or file name"),
+        "storage.path-too-long",
     ),
     errno.EXDEV: (
-        "the file cannot be moved across disks",
-        "keep the draw folder and its sub-folders on one disk",
+        N_("the file cannot be moved across disks"),
+        N_("keep the draw folder and its sub-folders on one disk"),
+        "storage.cross-device",
     ),
+}
+
+#: What alloc was doing, by the stable name :attr:`StorageError.action` holds.
+_ACTIONS: Final[dict[str, str]] = {
+    "write": N_("write"),
+    "read": N_("read"),
+    "read or write": N_("read or write"),
+    "delete": N_("delete"),
+    "lock the folder": N_("lock the folder"),
+    "read the folder": N_("read the folder"),
+    "create the folder": N_("create the folder"),
+    "finish writing": N_("finish writing"),
+    "recover": N_("recover"),
 }
 
 
 class StorageError(AllocError):
     """The file system refused to read or write a file: disk full, no permission, read-only.
 
-    ``path`` is the file or folder, ``action`` what alloc was doing
-    (``"write"``, ``"read"``, ``"lock"``…), ``errno`` the operating system's
-    error number (``None`` if there was none) and ``hint`` what to do. The
-    command line exits with code 5 on it.
+    ``path`` is the file or folder, ``action`` what alloc was doing, a stable
+    English name (``"write"``, ``"read"``, ``"lock the folder"``…, shown
+    translated), ``errno`` the operating system's error number (``None`` if
+    there was none) and ``hint`` what to do. The command line exits with code
+    5 on it.
     """
+
+    code = "storage.failed"
 
     def __init__(
         self,
@@ -164,24 +196,34 @@ class StorageError(AllocError):
         action: str,
         errno: int | None = None,
         hint: str | None = None,
+        code: str | None = None,
     ) -> None:
         self.problem = problem
         self.path = Path(path)
         self.action = action
         self.errno = errno
         self.hint = hint
-        text = f"{self.path}: cannot {action}: {problem}"
+        doing = _ACTIONS.get(action)
+        text = _("{path}: cannot {action}: {problem}").format(
+            path=self.path, action=action if doing is None else _(doing), problem=problem
+        )
         if hint:
-            text += f"; {hint}"
-        super().__init__(text)
+            text = _("{message}; {hint}").format(message=text, hint=hint)
+        super().__init__(text, code=code)
 
 
 class FolderBusyError(StorageError):
     """Another command held the folder's lock for longer than the timeout."""
 
+    code = "storage.folder-busy"
+    specific = True
+
 
 class SignedDocumentError(InputError):
     """Writing would replace a signed announcement or transcript without being asked to."""
+
+    code = "output.signed-document"
+    specific = True
 
 
 def os_error(exc: OSError, *, path: StrPath | None = None, action: str = "write") -> StorageError:
@@ -189,12 +231,21 @@ def os_error(exc: OSError, *, path: StrPath | None = None, action: str = "write"
 
     ``path`` defaults to the error's own file name. Never raises.
     """
-    where = path if path is not None else (exc.filename or "(a file alloc was using)")
-    problem, hint = _REASONS.get(
-        exc.errno if exc.errno is not None else -1,
-        (exc.strerror or str(exc) or type(exc).__name__, "check the disk and the path"),
+    where = path if path is not None else (exc.filename or _("(a file alloc was using)"))
+    known = _REASONS.get(exc.errno if exc.errno is not None else -1)
+    if known is None:
+        return StorageError(
+            exc.strerror or str(exc) or type(exc).__name__,
+            code="storage.failed",
+            path=os.fsdecode(where),
+            action=action,
+            errno=exc.errno,
+            hint=_("check the disk and the path"),
+        )
+    problem, hint, code = known
+    return StorageError(
+        _(problem), code=code, path=os.fsdecode(where), action=action, errno=exc.errno, hint=_(hint)
     )
-    return StorageError(problem, path=os.fsdecode(where), action=action, errno=exc.errno, hint=hint)
 
 
 # --- names that become file names --------------------------------------------------
@@ -223,11 +274,14 @@ def check_file_name(name: str, *, field: str) -> str:
         or name.split(".", maxsplit=1)[0].upper() in _WINDOWS_DEVICES
     ):
         raise InputError(
-            "is not a plain name: use letters, digits, '.', '_' and '-' only (at most 64,"
-            " starting with a letter or digit), with no folder in it",
+            _(
+                "is not a plain name: use letters, digits, '.', '_' and '-' only (at most 64,"
+                " starting with a letter or digit), with no folder in it"
+            ),
+            code="file-name.not-plain",
             field=field,
             value=name,
-            hint="e.g. bureau or notary-1; choose the folder with --out",
+            hint=_("e.g. bureau or notary-1; choose the folder with --out"),
         )
     return name
 
@@ -275,7 +329,7 @@ def is_internal_name(name: str) -> bool:
 
 
 def _output_files(folder: Path) -> Iterator[Path]:
-    for directory, _, names in os.walk(folder):
+    for directory, _folders, names in os.walk(folder):
         for name in names:
             if not is_internal_name(name):
                 yield Path(directory) / name
@@ -430,13 +484,17 @@ class FolderLock:
                     if self.on_wait is not None:
                         self.on_wait(self.holder())
                 if time.monotonic() >= deadline:
-                    holder = self.holder() or "another alloc command"
+                    holder = self.holder() or _("another alloc command")
                     raise FolderBusyError(
-                        f"the folder is in use by {holder}, still after {self.timeout:g} s",
+                        _("the folder is in use by {holder}, still after {seconds:g} s").format(
+                            holder=holder, seconds=self.timeout
+                        ),
                         path=self.folder,
                         action="lock the folder",
-                        hint="wait for that command to finish (or stop it), then run this"
-                        " one again; --lock-timeout SECONDS waits longer",
+                        hint=_(
+                            "wait for that command to finish (or stop it), then run this one"
+                            " again; --lock-timeout SECONDS waits longer"
+                        ),
                     )
                 time.sleep(_POLL_SECONDS)
             except BaseException:
@@ -688,11 +746,14 @@ class Transaction:
             cause = os_error(exc)
             raise StorageError(
                 cause.problem,
+                code=cause.code,
                 path=cause.path,
                 action="finish writing",
                 errno=exc.errno,
-                hint="every output is ready: the next alloc command in this folder puts them"
-                " in place once the cause is fixed",
+                hint=_(
+                    "every output is ready: the next alloc command in this folder puts them in"
+                    " place once the cause is fixed"
+                ),
             ) from exc
         journal.unlink(missing_ok=True)
         self._pending.unlink(missing_ok=True)
@@ -806,12 +867,16 @@ class Recovery:
     def messages(self) -> list[str]:
         """One sentence per interrupted command."""
         lines = [
-            f"an interrupted `{name}` had finished its outputs: they are now in place"
+            _("an interrupted `{command}` had finished its outputs: they are now in place").format(
+                command=name
+            )
             for name in self.completed
         ]
         lines += [
-            f"an interrupted `{name}` was undone: its temporary files were removed and"
-            " nothing of it was kept"
+            _(
+                "an interrupted `{command}` was undone: its temporary files were removed and"
+                " nothing of it was kept"
+            ).format(command=name)
             for name in self.rolled_back
         ]
         return lines
@@ -851,11 +916,14 @@ def recover(root: StrPath) -> Recovery:
                 command = str(record["command"])
             except (ValueError, KeyError, TypeError) as exc:
                 raise StorageError(
-                    "the journal of an interrupted command is damaged",
+                    _("the journal of an interrupted command is damaged"),
+                    code="storage.journal-damaged",
                     path=journal,
                     action="recover",
-                    hint="restore the folder from a copy, or remove the journal and run the"
-                    " interrupted command again",
+                    hint=_(
+                        "restore the folder from a copy, or remove the journal and run the"
+                        " interrupted command again"
+                    ),
                 ) from exc
             _apply(record, folder)
             journal.unlink()
@@ -949,10 +1017,14 @@ def signed_backup(
     if not replace_signed:
         count = len(before["signatures"])
         raise SignedDocumentError(
-            f"holds a signed document ({count} signature(s)); alloc never replaces one"
-            " silently, even with --force",
+            _(
+                "holds a signed document ({count} signature(s)); alloc never replaces one"
+                " silently, even with --force"
+            ).format(count=count),
             source=str(path),
-            hint=f"give --replace-signed to replace it (the old file is then kept as"
-            f" {backup.name}), or write to another folder",
+            hint=_(
+                "give --replace-signed to replace it (the old file is then kept as {backup}),"
+                " or write to another folder"
+            ).format(backup=backup.name),
         )
     return backup, old

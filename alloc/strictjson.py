@@ -22,6 +22,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, Final, TypeVar
 
 from alloc.errors import MalformedDocumentError
+from alloc.i18n import N_, _
 
 __all__ = [
     "MAX_DEPTH",
@@ -45,9 +46,11 @@ def _refuse(
     value: object = None,
     hint: str | None = None,
     row: int | None = None,
+    *,
+    code: str,
 ) -> MalformedDocumentError:
     return MalformedDocumentError(
-        problem, source=document, field=where, value=value, hint=hint, row=row
+        problem, code=code, source=document, field=where, value=value, hint=hint, row=row
     )
 
 
@@ -63,36 +66,54 @@ def parse_json(data: bytes | str, *, document: str) -> Any:
         try:
             text = bytes(data).decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise _refuse(document, "$", f"not UTF-8 text (byte {exc.start})") from exc
+            raise _refuse(
+                document,
+                "$",
+                _("not UTF-8 text (byte {position})").format(position=exc.start),
+                code="document.not-utf8",
+            ) from exc
     else:
         text = data
     if text.startswith("\ufeff"):
         raise _refuse(
             document,
             "$",
-            "starts with a byte-order mark (BOM)",
-            hint="save it as UTF-8 without BOM",
+            _("starts with a byte-order mark (BOM)"),
+            hint=_("save it as UTF-8 without BOM"),
+            code="document.bom",
         )
 
     def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
         result: dict[str, Any] = {}
         for key, value in items:
             if key in result:
-                raise _refuse(document, "$", "duplicate key", key)
+                raise _refuse(document, "$", _("duplicate key"), key, code="document.duplicate-key")
             result[key] = value
         return result
 
     def integer(digits: str) -> int:
         value = int(digits)
         if abs(value) > MAX_INTEGER:
-            raise _refuse(document, "$", "integer outside ±(2^53 − 1)", digits)
+            raise _refuse(
+                document,
+                "$",
+                _("integer outside ±(2^53 − 1)"),
+                digits,
+                code="document.integer-range",
+            )
         return value
 
     def no_float(digits: str) -> Any:
-        raise _refuse(document, "$", "number with a fraction or exponent (alloc has none)", digits)
+        raise _refuse(
+            document,
+            "$",
+            _("number with a fraction or exponent (alloc has none)"),
+            digits,
+            code="document.float",
+        )
 
     def no_constant(name: str) -> Any:
-        raise _refuse(document, "$", "not a JSON value", name)
+        raise _refuse(document, "$", _("not a JSON value"), name, code="document.not-json-value")
 
     try:
         value = json.loads(
@@ -103,13 +124,21 @@ def parse_json(data: bytes | str, *, document: str) -> Any:
             parse_constant=no_constant,
         )
     except RecursionError as exc:
-        raise _refuse(document, "$", f"nested deeper than {MAX_DEPTH} levels") from exc
+        raise _refuse(
+            document,
+            "$",
+            _("nested deeper than {depth} levels").format(depth=MAX_DEPTH),
+            code="document.too-deep",
+        ) from exc
     except json.JSONDecodeError as exc:
         raise _refuse(
             document,
             "$",
-            f"not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})",
+            _("not valid JSON ({reason} at line {line} column {column})").format(
+                reason=exc.msg, line=exc.lineno, column=exc.colno
+            ),
             row=exc.lineno,
+            code="document.not-json",
         ) from exc
     _check_depth(value, document)
     return value
@@ -122,7 +151,12 @@ def _check_depth(value: object, document: str) -> None:
         item, depth = stack.pop()
         if isinstance(item, dict | list):
             if depth >= MAX_DEPTH:
-                raise _refuse(document, "$", f"nested deeper than {MAX_DEPTH} levels")
+                raise _refuse(
+                    document,
+                    "$",
+                    _("nested deeper than {depth} levels").format(depth=MAX_DEPTH),
+                    code="document.too-deep",
+                )
             children = item.values() if isinstance(item, dict) else item
             stack.extend((child, depth + 1) for child in children)
 
@@ -132,9 +166,9 @@ def _type_name(value: object) -> str:
         return "null"
     if isinstance(value, bool):
         return "true/false"
-    return {str: "text", int: "integer", list: "array", dict: "object"}.get(
-        type(value), type(value).__name__
-    )
+    names = {str: N_("text"), int: N_("integer"), list: N_("array"), dict: N_("object")}
+    name = names.get(type(value))
+    return type(value).__name__ if name is None else _(name)
 
 
 class Fields:
@@ -154,19 +188,32 @@ class Fields:
     def of(cls, value: object, *, document: str, path: str = "$") -> Fields:
         """Raises: MalformedDocumentError if ``value`` is not a JSON object."""
         if not isinstance(value, Mapping):
-            raise _refuse(document, path, f"expected an object, found {_type_name(value)}")
+            raise _refuse(
+                document,
+                path,
+                _("expected an object, found {found}").format(found=_type_name(value)),
+                code="document.wrong-type",
+            )
         return cls(value, document=document, path=path)
 
-    def error(self, key: str, problem: str, value: object = None) -> MalformedDocumentError:
+    def error(
+        self,
+        key: str,
+        problem: str,
+        value: object = None,
+        *,
+        code: str = "document.invalid-value",
+        hint: str | None = None,
+    ) -> MalformedDocumentError:
         """An error located at ``key`` of this object, for checks done by the caller."""
-        return _refuse(self.document, f"{self.path}.{key}", problem, value)
+        return _refuse(self.document, f"{self.path}.{key}", problem, value, hint, code=code)
 
     def has(self, key: str) -> bool:
         return key in self.data
 
     def _get(self, key: str) -> Any:
         if key not in self.data:
-            raise self.error(key, "missing key")
+            raise self.error(key, _("missing key"), code="document.missing-key")
         self._read.add(key)
         return self.data[key]
 
@@ -174,13 +221,25 @@ class Fields:
         value = self._get(key)
         # bool is an int in Python; JSON keeps them apart.
         if isinstance(value, bool) and kind is not bool:
-            raise self.error(key, f"expected {expected}, found true/false")
+            raise self.error(
+                key,
+                _("expected {expected}, found {found}").format(
+                    expected=expected, found="true/false"
+                ),
+                code="document.wrong-type",
+            )
         if not isinstance(value, kind):
-            raise self.error(key, f"expected {expected}, found {_type_name(value)}")
+            raise self.error(
+                key,
+                _("expected {expected}, found {found}").format(
+                    expected=expected, found=_type_name(value)
+                ),
+                code="document.wrong-type",
+            )
         return value
 
     def string(self, key: str) -> str:
-        value: str = self._typed(key, str, "text")
+        value: str = self._typed(key, str, _("text"))
         return value
 
     def optional_string(self, key: str) -> str | None:
@@ -190,11 +249,21 @@ class Fields:
         return self.string(key)
 
     def integer(self, key: str, *, minimum: int | None = None, maximum: int | None = None) -> int:
-        value: int = self._typed(key, int, "an integer")
+        value: int = self._typed(key, int, _("an integer"))
         if minimum is not None and value < minimum:
-            raise self.error(key, f"must be at least {minimum}", value)
+            raise self.error(
+                key,
+                _("must be at least {minimum}").format(minimum=minimum),
+                value,
+                code="document.out-of-range",
+            )
         if maximum is not None and value > maximum:
-            raise self.error(key, f"must be at most {maximum}", value)
+            raise self.error(
+                key,
+                _("must be at most {maximum}").format(maximum=maximum),
+                value,
+                code="document.out-of-range",
+            )
         return value
 
     def optional_integer(self, key: str, **bounds: int) -> int | None:
@@ -204,11 +273,11 @@ class Fields:
         return self.integer(key, **bounds)
 
     def boolean(self, key: str) -> bool:
-        value: bool = self._typed(key, bool, "true or false")
+        value: bool = self._typed(key, bool, _("true or false"))
         return value
 
     def array(self, key: str) -> list[Any]:
-        value: list[Any] = self._typed(key, list, "an array")
+        value: list[Any] = self._typed(key, list, _("an array"))
         return value
 
     def strings(self, key: str) -> list[str]:
@@ -216,14 +285,25 @@ class Fields:
         values = self.array(key)
         for index, item in enumerate(values):
             if not isinstance(item, str):
-                raise self.error(f"{key}[{index}]", f"expected text, found {_type_name(item)}")
+                raise self.error(
+                    f"{key}[{index}]",
+                    _("expected {expected}, found {found}").format(
+                        expected=_("text"), found=_type_name(item)
+                    ),
+                    code="document.wrong-type",
+                )
         return values
 
     def hex(self, key: str, *, size: int) -> bytes:
         """Lower-case hexadecimal of exactly ``size`` bytes (one accepted form)."""
         value = self.string(key)
         if len(value) != 2 * size or value.strip("0123456789abcdef"):
-            raise self.error(key, f"expected {2 * size} lower-case hexadecimal digits", value)
+            raise self.error(
+                key,
+                _("expected {count} lower-case hexadecimal digits").format(count=2 * size),
+                value,
+                code="document.not-hex",
+            )
         return bytes.fromhex(value)
 
     def optional_hex(self, key: str, *, size: int) -> bytes | None:
@@ -264,4 +344,6 @@ class Fields:
         """Raises: MalformedDocumentError naming the first key that was never read."""
         unknown = sorted(set(self.data) - self._read)
         if unknown:
-            raise self.error(unknown[0], "unknown key (not in the specification)")
+            raise self.error(
+                unknown[0], _("unknown key (not in the specification)"), code="document.unknown-key"
+            )

@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from alloc.errors import InputError
+from alloc.i18n import _
 from alloc.model import (
     ApplicantTable,
     DrawRules,
@@ -354,7 +355,10 @@ def synthetic_registry(
     most = (len(_REGIONS) + len(_MORE_REGIONS)) * _PER_REGION // 3
     if len(table) > most:
         raise InputError(
-            f"synthetic_registry makes at most {most:,} children, not {len(table):,}",
+            _("synthetic_registry makes at most {most:,} children, not {count:,}").format(
+                most=most, count=len(table)
+            ),
+            code="synthetic.too-many",
             field="applicants",
             value=len(table),
         )
@@ -428,7 +432,10 @@ def synthetic_registry_bulk(
     most = len(_REGIONS) * days * 1000
     if n > most:
         raise InputError(
-            f"synthetic_registry_bulk makes at most {most:,} children, not {n:,}",
+            _("synthetic_registry_bulk makes at most {most:,} children, not {count:,}").format(
+                most=most, count=n
+            ),
+            code="synthetic.too-many",
             field="applicants",
             value=n,
         )

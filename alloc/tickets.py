@@ -29,6 +29,7 @@ from alloc.canonical import (
     tagged_message,
 )
 from alloc.errors import DuplicateError, InputError
+from alloc.i18n import _
 from alloc.seed import parse_seed
 
 __all__ = [
@@ -136,7 +137,8 @@ def _encode_column(values: Sequence[str], field: str) -> list[bytes]:
     passes over one joined string instead of per value.
     """
     if isinstance(values, str | bytes) or not isinstance(values, Sequence):
-        check_items(values, field, what=f"a sequence of {field} values")  # raises for text
+        # Raises for text.
+        check_items(values, field, what=_("a sequence of {field} values").format(field=field))
         values = list(values)  # any other iterable, e.g. a generator or a numpy array
     joined = joined_ascii_identifiers(values)
     if joined is not None:
@@ -212,7 +214,8 @@ def kindergarten_tickets(
     check_identifier(draw_id, "draw_id")
     if len(registration_numbers) != len(kindergarten_ids):
         raise InputError(
-            "columns differ in length",
+            _("columns differ in length"),
+            code="tickets.column-lengths",
             field="kindergarten_ids",
             value=(len(registration_numbers), len(kindergarten_ids)),
         )
@@ -227,7 +230,10 @@ def _words(keys: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint64]:
     """View (n, 32) big-endian tickets as (n, 4) native uint64 words, most significant first."""
     if keys.ndim != 2 or keys.shape[1] != TICKET_SIZE or keys.dtype != np.uint8:
         raise InputError(
-            "tickets must be an (n, 32) uint8 array", field="tickets", value=keys.shape
+            _("tickets must be an (n, 32) uint8 array"),
+            code="tickets.array-shape",
+            field="tickets",
+            value=keys.shape,
         )
     return np.ascontiguousarray(keys).view(">u8").astype(np.uint64)
 
@@ -262,10 +268,11 @@ def ticket_order(keys: npt.NDArray[np.uint8]) -> npt.NDArray[np.intp]:
         if same.any():
             at = int(np.flatnonzero(same)[0])
             raise DuplicateError(
-                "two rows have the identical 256-bit ticket",
+                _("two rows have the identical 256-bit ticket"),
+                code="tickets.identical",
                 field="tickets",
                 value=(int(order[at]), int(order[at + 1])),
-                hint="the same registration number was given twice",
+                hint=_("the same registration number was given twice"),
             )
     return order
 

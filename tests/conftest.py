@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,11 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 VECTORS = Path(__file__).parent / "vectors"
+
+# alloc speaks Chinese by default; the tests read its messages in English (the
+# message ids), and so do the alloc processes they start, unless a test is about
+# the Chinese (tests/test_i18n.py), which sets the language itself.
+os.environ["ALLOC_LANG"] = "en"
 
 settings.register_profile("default", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("default")

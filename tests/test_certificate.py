@@ -87,7 +87,7 @@ def test_the_certificate_lists_time_software_files_keys_checks_and_verdict(
         assert row[2] == keyid
         assert fingerprint(keyid) == digits
         assert "公告 announcement ✓" in row[3]
-        assert "结果记录 transcript ✓" in row[3]
+        assert "派位记录 transcript ✓" in row[3]
     # Every check and its result.
     checks = page.table_with("Check")
     names = [row[1] for row in checks[1:]]

@@ -1596,11 +1596,14 @@ def test_json_errors_are_one_json_document(
         assert run.code == code
         error = run.json()
         assert error["ok"] is False
-        assert set(error) == {"ok", "error", "type", "message"}
+        assert {"ok", "error", "code", "type", "message"} <= set(error)
         assert error["message"] in run.err
-    assert cases[EXIT_INPUT].json()["error"] == "invalid input"
+    missing = cases[EXIT_INPUT].json()
+    assert (missing["error"], missing["code"]) == ("invalid input", "file.not-found")
+    assert missing["source"] == "rules.json"  # validate reads the rules first
     error = cases[EXIT_VERIFY].json()
     assert (error["error"], error["type"]) == ("verification failed", "SignatureThresholdError")
+    assert error["code"] == "trust.threshold-not-met"
     assert error["message"].startswith("announcement: bureau signed by 0/1 keys; signed instead")
 
 
@@ -1624,7 +1627,8 @@ def test_an_unexpected_exception_is_an_internal_error(
     assert as_json.code == EXIT_INTERNAL
     assert as_json.json() == {
         "ok": False,
-        "error": "internal error (please report it with the trace above)",
+        "error": "internal error",
+        "code": "internal.error",
         "type": "RuntimeError",
         "message": "the engine fell over",
     }
@@ -1914,7 +1918,8 @@ def test_demo_writes_a_draw_folder_that_verifies_and_keeps_names_private(
     assert verified.code == EXIT_OK, str(verified)
     assert "[DEMO KEY" in verified.out
     for key in (target / "keys").glob("*.pub"):
-        assert key.read_text().startswith("DEMO KEY")
+        assert key.read_text().startswith("演示密钥")
+        assert "DEMO KEY: its private key is derived" in key.read_text()
     assert personal_data_in(_public_files(target), registry_people(target)) == []
 
 

@@ -164,7 +164,14 @@ def _edit_csv(path: Path, change: Callable[[list[list[str]]], None]) -> None:
 
 
 def _first_waitlist_row(rows: list[list[str]]) -> int:
-    return next(i for i, row in enumerate(rows) if i and row[2])
+    """The first waitlist row followed by one of the next position.
+
+    Bundled twins share one position, so swapping them would change nothing the
+    list shows; the row after them holds the next position.
+    """
+    return next(
+        i for i, row in enumerate(rows[:-1]) if i and row[2] and rows[i + 1][2] not in ("", row[2])
+    )
 
 
 def _swap_first_waitlist_places(rows: list[list[str]]) -> None:

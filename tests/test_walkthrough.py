@@ -197,13 +197,13 @@ def test_parent_check(transcript_of_the_walkthrough: str) -> None:
 def test_round_2(transcript_of_the_walkthrough: str) -> None:
     text = section(transcript_of_the_walkthrough, "round-2")
     assert re.search(r"round 2: \d+ responses \(\d+ confirm, 0 withdraw, \d+ decline\)", text)
-    assert "document      round-announcement (public/rounds/2/announcement.json)" in text
+    assert "document      round announcement (public/rounds/2/announcement.json)" in text
     assert "unanswered    counts as decline (the rules)" in text
     moved = re.search(r"round 2: (\d+) given a seat from the waitlists, (\d+) moved up", text)
     assert moved is not None
     assert int(moved[1]) > 0
     assert int(moved[2]) > 0
-    assert "document      round-transcript (public/rounds/2/transcript.json)" in text
+    assert "document      round transcript (public/rounds/2/transcript.json)" in text
     assert "checked       every check passed, rounds 1 to 2 re-computed" in text
     assert "proof for 2026-0000011 written to proof-2026-0000011.json, spanning rounds 1 to 2" in (
         text
